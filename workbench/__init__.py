@@ -1,0 +1,3 @@
+"""Workbench: qualitative coding of interview transcripts in the terminal."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,428 @@
+"""The command line: thin commands over the use cases in ``project``, ``coding`` and ``sample``.
+
+``workbench`` alone opens the coding workbench on the project; every other command works
+without the terminal UI. Errors become a clear message and exit code 1.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+
+from workbench import __version__
+from workbench.errors import WorkbenchError
+
+FORMATS = click.Choice(["table", "json", "csv"])
+
+
+def _fail(exc: WorkbenchError) -> click.ClickException:
+    return click.ClickException(str(exc))
+
+
+def handled(func: Callable) -> Callable:
+    """Turn the project's errors into click errors (message, exit code 1)."""
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except WorkbenchError as exc:
+            raise _fail(exc) from exc
+    return wrapper
+
+
+def _store(ctx: click.Context, create: bool = False):
+    from workbench.project import open_store
+
+    store = open_store(ctx.obj["project"], create=create)
+    ctx.call_on_close(store.close)
+    return store
+
+
+def _emit(text: str, output: str | None) -> None:
+    if output:
+        Path(output).write_text(text, encoding="utf-8")
+        click.echo(f"Wrote {output}", err=True)
+    else:
+        click.echo(text, nl=False)
+
+
+@click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--project", "-p", type=click.Path(dir_okay=False), envvar="WORKBENCH_PROJECT",
+              help="Project file (default ./workbench.db, or $WORKBENCH_PROJECT).")
+@click.version_option(__version__, prog_name="workbench")
+@click.pass_context
+def cli(ctx: click.Context, project: str | None) -> None:
+    """Code qualitative interview transcripts in the terminal.
+
+    Run `workbench` alone to open the coding workbench on the project, or `workbench demo` to
+    try it on the bundled sample study.
+    """
+    ctx.ensure_object(dict)
+    ctx.obj["project"] = project
+    if ctx.invoked_subcommand is None:
+        ctx.invoke(open_cmd)
+
+
+@cli.command("init")
+@click.pass_context
+@handled
+def init_cmd(ctx: click.Context) -> None:
+    """Create an empty project file."""
+    from workbench.project import project_path
+
+    path = project_path(ctx.obj["project"])
+    if path.exists():
+        raise WorkbenchError(f"{path} already exists.", hint="Open it with `workbench`, or choose another --project.")
+    _store(ctx, create=True)
+    click.echo(f"Created project {path}")
+
+
+@cli.command("open")
+@click.option("--coder", help="Who is coding (remembered for this project).")
+@click.pass_context
+@handled
+def open_cmd(ctx: click.Context, coder: str | None) -> None:
+    """Open the coding workbench on the project."""
+    from workbench.project import current_coder, project_path
+
+    store = _store(ctx)
+    name = current_coder(store, coder)
+    store.close()
+    from workbench.tui.app import run
+
+    run(project_path(ctx.obj["project"]), name)
+
+
+@cli.command("import")
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@click.option("--metadata", type=click.Path(exists=True, dir_okay=False),
+              help="CSV of file, site, participant, role and other attributes.")
+@click.option("--format", "fmt", type=FORMATS, default="table", show_default=True)
+@click.pass_context
+@handled
+def import_cmd(ctx: click.Context, paths: tuple[str, ...], metadata: str | None, fmt: str) -> None:
+    """Import transcripts (.txt .md .docx .odt .vtt .srt), files or folders.
+
+    The site defaults to the folder holding a file; front matter in a text file and the
+    --metadata CSV fill in site, participant, role and attributes. Re-importing an unchanged file
+    does nothing; a changed one is reported, not replaced.
+    """
+    from workbench.output import to_csv, to_json, to_table
+    from workbench.project import import_transcripts
+
+    store = _store(ctx, create=True)
+    interactive = sys.stderr.isatty() and fmt == "table"
+
+    def progress(done: int, total: int, name: str) -> None:
+        if interactive:
+            click.echo(f"\r[{done}/{total}] {name[:60]:<60}", err=True, nl=not name)
+
+    results = import_transcripts(store, paths, metadata=metadata, progress=progress)
+    rows = [{"file": str(r.path), "status": r.status, "transcript_id": r.transcript_id, "title": r.title,
+             "site": r.site, "turns": r.turns, "speakers": r.speakers, "words": r.words,
+             "message": r.message, "warnings": r.warnings} for r in results]
+    if fmt == "json":
+        click.echo(to_json(rows), nl=False)
+    elif fmt == "csv":
+        click.echo(to_csv(rows, list(rows[0]) if rows else ["file"]), nl=False)
+    else:
+        ok = [r for r in rows if r["status"] != "failed"]
+        if ok:
+            click.echo(to_table(ok, [("status", "status"), ("title", "title"), ("site", "site"),
+                                     ("turns", "turns"), ("speakers", "speakers"), ("words", "words")]), nl=False)
+        for r in results:
+            if r.status == "changed":
+                click.echo("changed: " + r.message, err=True)
+            for warning in r.warnings:
+                click.echo(f"warning: {r.path}: {warning}", err=True)
+        failed = [r for r in results if r.status == "failed"]
+        counts = {s: sum(r.status == s for r in results) for s in ("imported", "unchanged", "changed", "failed")}
+        click.echo(", ".join(f"{n} {s}" for s, n in counts.items() if n) or "no transcript files found", err=True)
+        for r in failed:
+            click.echo("error: " + r.message, err=True)
+    if any(r.status == "failed" for r in results) or not results:
+        ctx.exit(1)
+
+
+@cli.command("transcripts")
+@click.option("--format", "fmt", type=FORMATS, default="table", show_default=True)
+@click.pass_context
+@handled
+def transcripts_cmd(ctx: click.Context, fmt: str) -> None:
+    """List transcripts with site, participant, role, words, turns and share coded."""
+    from workbench.output import to_csv, to_json, to_table
+    from workbench.project import list_transcripts
+
+    rows = list_transcripts(_store(ctx))
+    keys = ["id", "title", "site", "participant", "role", "date", "interviewer", "format", "words",
+            "turns", "segments", "coded", "source_name"]
+    rows = [{k: r.get(k) for k in keys} for r in rows]
+    if fmt == "json":
+        click.echo(to_json(rows), nl=False)
+    elif fmt == "csv":
+        click.echo(to_csv(rows, keys), nl=False)
+    else:
+        click.echo(to_table(rows, [("id", "id"), ("title", "title"), ("site", "site"), ("participant", "participant"),
+                                   ("role", "role"), ("format", "format"), ("words", "words"), ("turns", "turns"),
+                                   ("segments", "segments"), ("coded", "coded")]), nl=False)
+
+
+@cli.group("codebook")
+def codebook_group() -> None:
+    """Import, show and export the project's codebook."""
+
+
+@codebook_group.command("import")
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--coder", help="Recorded in the audit log.")
+@click.pass_context
+@handled
+def codebook_import(ctx: click.Context, file: str, coder: str | None) -> None:
+    """Load a codebook YAML file: new codes added, changed ones updated, none deleted."""
+    from workbench.project import import_codebook
+
+    store = _store(ctx, create=True)
+    changes = import_codebook(store, file, coder=coder)
+    click.echo(f"{len(changes.added)} codes added, {len(changes.updated)} updated, "
+               f"{len(changes.unchanged)} unchanged.")
+    if changes.kept:
+        click.echo(f"{len(changes.kept)} codes of the project are not in {file} and were kept: "
+                   + "; ".join(changes.kept), err=True)
+
+
+@codebook_group.command("show")
+@click.option("--format", "fmt", type=click.Choice(["tree", "json"]), default="tree", show_default=True)
+@click.pass_context
+@handled
+def codebook_show(ctx: click.Context, fmt: str) -> None:
+    """Show the code tree with segment counts."""
+    from workbench.output import to_json
+
+    codes = _store(ctx).codes()
+    if fmt == "json":
+        by_id: dict[int, dict[str, Any]] = {}
+        roots: list[dict[str, Any]] = []
+        for c in codes:
+            node = {k: c[k] for k in ("id", "guid", "name", "path", "definition", "when_to_use", "when_not_to_use",
+                                      "example", "colour", "keywords", "segments")}
+            node["children"] = []
+            by_id[c["id"]] = node
+            (by_id[c["parent_id"]]["children"] if c["parent_id"] else roots).append(node)
+        click.echo(to_json(roots), nl=False)
+        return
+    if not codes:
+        click.echo("The project has no codes yet: load some with `workbench codebook import FILE`.")
+    for c in codes:
+        click.echo(f"{'  ' * c['depth']}{c['name']} ({c['segments']})")
+
+
+@codebook_group.command("export")
+@click.option("--format", "fmt", type=click.Choice(["yaml", "md"]), default="yaml", show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="File to write (default: standard output).")
+@click.pass_context
+@handled
+def codebook_export(ctx: click.Context, fmt: str, output: str | None) -> None:
+    """Export the codebook as YAML (re-importable) or Markdown (for a paper's appendix)."""
+    from workbench.codebook import to_markdown, to_yaml
+    from workbench.project import project_codebook
+
+    store = _store(ctx)
+    book = project_codebook(store)
+    if fmt == "yaml":
+        text = to_yaml(book)
+    else:
+        text = to_markdown(book, {c["path"]: c["segments"] for c in store.codes()})
+    _emit(text, output)
+
+
+@cli.group("code")
+def code_group() -> None:
+    """Add or remove coded segments."""
+
+
+@code_group.command("add")
+@click.argument("transcript")
+@click.option("--code", "code_ref", required=True, help='Code path, e.g. "Barriers/Time".')
+@click.option("--coder", help="Who is coding (default: remembered for the project).")
+@click.option("--text", "quote", help="The passage, quoted as it stands in the transcript.")
+@click.option("--occurrence", type=int, help="Which occurrence of --text, when it occurs more than once.")
+@click.option("--start", type=int, help="Start offset (characters from 0).")
+@click.option("--end", type=int, help="End offset (exclusive).")
+@click.option("--memo", help="A memo on the segment.")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@click.pass_context
+@handled
+def code_add(ctx: click.Context, transcript: str, code_ref: str, coder: str | None, quote: str | None,
+             occurrence: int | None, start: int | None, end: int | None, memo: str | None, fmt: str) -> None:
+    """Code a passage of TRANSCRIPT (its id, title or file name) by offsets or by quoted text."""
+    from workbench.coding import add_segment, find_quote, resolve_code, resolve_transcript
+    from workbench.output import to_json
+    from workbench.project import current_coder
+
+    store = _store(ctx)
+    if (quote is None) == (start is None or end is None):
+        raise WorkbenchError("say which passage: either --text \"...\" or both --start and --end.")
+    t = resolve_transcript(store, transcript)
+    code = resolve_code(store, code_ref)
+    if quote is not None:
+        start, end = find_quote(store.transcript_text(t["id"]) or "", quote, occurrence)
+    segment = add_segment(store, transcript_id=t["id"], code_id=code["id"], coder=current_coder(store, coder),
+                          start=start, end=end, memo=memo)
+    segment["code"] = code["path"]
+    if fmt == "json":
+        click.echo(to_json(segment), nl=False)
+    else:
+        click.echo(f"Segment {segment['id']}: {code['path']} on {t['title']} [{start}-{end}] by {segment['coder']}")
+
+
+@code_group.command("remove")
+@click.argument("segment_id", type=int)
+@click.option("--coder", help="Recorded in the audit log.")
+@click.pass_context
+@handled
+def code_remove(ctx: click.Context, segment_id: int, coder: str | None) -> None:
+    """Remove a coded segment (the audit log keeps it)."""
+    from workbench.coding import remove_segment
+    from workbench.project import current_coder
+
+    store = _store(ctx)
+    before = remove_segment(store, segment_id, coder=current_coder(store, coder, remember=False))
+    click.echo(f"Removed segment {segment_id} ({before['transcript']}, {before['start']}-{before['end']}).")
+
+
+SEGMENT_KEYS = ["id", "transcript_id", "transcript", "site", "participant", "role", "code", "coder", "start", "end",
+                "text", "memo", "origin", "created_at", "updated_at"]
+
+
+@cli.command("segments")
+@click.option("--transcript", help="Only this transcript (id, title or file name).")
+@click.option("--code", "code_ref", help="Only this code and its sub-codes.")
+@click.option("--coder", help="Only this coder's segments.")
+@click.option("--site", help="Only this site.")
+@click.option("--format", "fmt", type=FORMATS, default="table", show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="File to write (default: standard output).")
+@click.pass_context
+@handled
+def segments_cmd(ctx: click.Context, transcript: str | None, code_ref: str | None, coder: str | None,
+                 site: str | None, fmt: str, output: str | None) -> None:
+    """List or export coded segments, one row per segment with its context."""
+    from workbench.coding import list_segments
+    from workbench.output import to_csv, to_json, to_table
+
+    rows = [{k: r.get(k) for k in SEGMENT_KEYS}
+            for r in list_segments(_store(ctx), transcript=transcript, code=code_ref, coder=coder, site=site)]
+    if fmt == "json":
+        _emit(to_json(rows), output)
+    elif fmt == "csv":
+        _emit(to_csv(rows, SEGMENT_KEYS), output)
+    else:
+        _emit(to_table(rows, [("id", "id"), ("transcript", "transcript"), ("site", "site"), ("code", "code"),
+                              ("coder", "coder"), ("start", "start"), ("end", "end"), ("text", "text")]), output)
+
+
+@cli.command("memo")
+@click.argument("text")
+@click.option("--transcript", help="Write the memo on this transcript.")
+@click.option("--code", "code_ref", help="Write the memo on this code.")
+@click.option("--segment", type=int, help="Set the memo of this segment.")
+@click.option("--coder", help="Who writes it.")
+@click.pass_context
+@handled
+def memo_cmd(ctx: click.Context, text: str, transcript: str | None, code_ref: str | None,
+             segment: int | None, coder: str | None) -> None:
+    """Write a memo on the project, a transcript, a code or a segment."""
+    from workbench.coding import add_memo, resolve_code, resolve_transcript, update_segment
+    from workbench.project import current_coder
+
+    store = _store(ctx)
+    who = current_coder(store, coder)
+    if sum(x is not None for x in (transcript, code_ref, segment)) > 1:
+        raise WorkbenchError("a memo goes on one thing: give only one of --transcript, --code, --segment.")
+    if segment is not None:
+        update_segment(store, segment, coder=who, memo=text)
+        click.echo(f"Memo set on segment {segment}.")
+    elif transcript:
+        add_memo(store, "transcript", resolve_transcript(store, transcript)["id"], text, coder=who)
+        click.echo("Memo added to the transcript.")
+    elif code_ref:
+        add_memo(store, "code", resolve_code(store, code_ref)["id"], text, coder=who)
+        click.echo("Memo added to the code.")
+    else:
+        add_memo(store, "project", None, text, coder=who)
+        click.echo("Memo added to the project.")
+
+
+@cli.command("demo")
+@click.option("--no-tui", is_flag=True, help="Only build the sample project; do not open it.")
+@click.option("--coder", help="Who is coding in the demo (default: maria, one of the sample's coders).")
+@click.pass_context
+@handled
+def demo_cmd(ctx: click.Context, no_tui: bool, coder: str | None) -> None:
+    """Build the sample study (codebook, 18 interviews, two coders) and open it.
+
+    The project goes to --project, by default demo.db in your user data folder. Running it again
+    opens the existing demo project.
+    """
+    from workbench.project import current_coder
+    from workbench.sample import build_demo, default_demo_path
+    from workbench.store import Store
+
+    path = Path(ctx.obj["project"]) if ctx.obj["project"] else default_demo_path()
+    store = Store.open(path, create=True)
+    interactive = sys.stderr.isatty()
+
+    def progress(done: int, total: int, name: str) -> None:
+        if interactive:
+            click.echo(f"\rImporting the sample study [{done}/{total}] {name[:40]:<40}", err=True, nl=not name)
+
+    report = build_demo(store, progress=progress)
+    if report.built:
+        click.echo(f"Built the sample study in {path}: {report.transcripts} transcripts, {report.codes} codes, "
+                   f"{report.segments} coded segments.", err=True)
+    else:
+        click.echo(f"Opening the sample study in {path}.", err=True)
+    for failure in report.failures:
+        click.echo("error: " + failure, err=True)
+    name = current_coder(store, coder or (None if store.get_meta("last_coder") else "maria"))
+    store.close()
+    if not no_tui:
+        from workbench.tui.app import run
+
+        run(path, name)
+
+
+@cli.command("backup")
+@click.argument("destination", type=click.Path(dir_okay=False))
+@click.pass_context
+@handled
+def backup_cmd(ctx: click.Context, destination: str) -> None:
+    """Copy the project consistently, even while it is open elsewhere."""
+    from workbench.store import backup_project
+
+    store = _store(ctx)
+    click.echo(f"Backed up to {backup_project(store.conn, destination)}")
+
+
+def main() -> None:
+    """Entry point: no traceback ever reaches the user unless WORKBENCH_DEBUG is set."""
+    try:
+        cli(obj={})
+    except KeyboardInterrupt:
+        click.echo("Interrupted; everything acknowledged so far is saved.", err=True)
+        sys.exit(130)
+    except Exception as exc:  # noqa: BLE001
+        if os.environ.get("WORKBENCH_DEBUG"):
+            raise
+        click.echo(f"workbench: unexpected error ({type(exc).__name__}: {exc}).\n"
+                   "  This is a bug. Run again with WORKBENCH_DEBUG=1 to see the details, and report it.", err=True)
+        sys.exit(2)
+
+
+if __name__ == "__main__":
+    main()

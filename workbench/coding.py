@@ -1,0 +1,193 @@
+"""Coding use cases: find transcripts, codes and passages; add, change and remove segments.
+
+Each change commits at once, in one transaction with its audit-log entry (before/after), so
+killing the program never loses an acknowledged change and never leaves half of one.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from workbench.errors import InputError, NotFoundError, WorkbenchError
+from workbench.store import Store
+
+ORIGINS = ("manual", "imported", "suggested", "consensus")
+
+
+def resolve_transcript(store: Store, ref: str | int) -> dict[str, Any]:
+    """The transcript named by id, title or file name; a clear error when none or several match."""
+    matches = store.find_transcripts(str(ref))
+    if len(matches) == 1:
+        return matches[0]
+    if not matches:
+        from rapidfuzz import process
+
+        titles = [t["title"] for t in store.transcripts()]
+        close = [m[0] for m in process.extract(str(ref), titles, limit=3, score_cutoff=50)]
+        hint = ("Did you mean: " + "; ".join(close) + "?") if close else "List them with `workbench transcripts`."
+        raise NotFoundError(f"no transcript called {ref!r}.", hint=hint)
+    listed = ", ".join(f"{m['id']} ({m['title']})" for m in matches[:5])
+    raise WorkbenchError(f"{len(matches)} transcripts match {ref!r}: {listed}.", hint="Give the transcript's id instead.")
+
+
+def resolve_code(store: Store, ref: str) -> dict[str, Any]:
+    """The code named by its path ("Barriers/Time"), or by a name no other code has."""
+    codes = store.codes()
+    wanted = "/".join(part.strip() for part in ref.strip().strip("/").split("/")).casefold()
+    for code in codes:
+        if code["path"].casefold() == wanted:
+            return code
+    by_name = [c for c in codes if c["name"].casefold() == wanted]
+    if len(by_name) == 1:
+        return by_name[0]
+    if by_name:
+        raise WorkbenchError(
+            f"{len(by_name)} codes are named {ref!r}: " + "; ".join(c["path"] for c in by_name) + ".",
+            hint="Give the full path, e.g. \"Theme/Code\".",
+        )
+    from rapidfuzz import fuzz, process
+
+    close = [m[0] for m in process.extract(ref, [c["path"] for c in codes], scorer=fuzz.WRatio, limit=3, score_cutoff=60)]
+    hint = ("Did you mean: " + "; ".join(close) + "?") if close else "See the codes with `workbench codebook show`."
+    raise NotFoundError(f"no code {ref!r} in the codebook.", hint=hint)
+
+
+def find_quote(text: str, quote: str, occurrence: int | None = None) -> tuple[int, int]:
+    """Where ``quote`` stands in ``text``, ignoring differences in whitespace and curly quotes.
+
+    Returns code-point offsets (start, end exclusive). Several matches need ``occurrence``
+    (1-based); none is an error that shows the quote.
+    """
+    words = quote.split()
+    if not words:
+        raise InputError("the quoted text is empty.")
+    pattern = r"\s+".join(_flex(word) for word in words)
+    matches = [(m.start(), m.end()) for m in re.finditer(pattern, text)]
+    shown = quote if len(quote) < 80 else quote[:77] + "..."
+    if not matches:
+        raise NotFoundError(f"the text {shown!r} is not in the transcript.",
+                            hint="Copy the passage exactly as it stands in the transcript.")
+    if occurrence is None:
+        if len(matches) > 1:
+            raise WorkbenchError(f"the text {shown!r} occurs {len(matches)} times in the transcript.",
+                                 hint="Quote more words, or say which one with --occurrence N.")
+        return matches[0]
+    if not 1 <= occurrence <= len(matches):
+        raise WorkbenchError(f"the text {shown!r} occurs {len(matches)} times; there is no occurrence {occurrence}.")
+    return matches[occurrence - 1]
+
+
+_QUOTES = {"'": "['\u2018\u2019]", "\u2019": "['\u2018\u2019]", "\u2018": "['\u2018\u2019]",
+           '"': '["\u201c\u201d]', "\u201c": '["\u201c\u201d]', "\u201d": '["\u201c\u201d]'}
+
+
+def _flex(word: str) -> str:
+    return "".join(_QUOTES.get(ch, re.escape(ch)) for ch in word)
+
+
+def add_segment(
+    store: Store,
+    *,
+    transcript_id: int,
+    code_id: int,
+    coder: str,
+    start: int,
+    end: int,
+    memo: str | None = None,
+    origin: str = "manual",
+) -> dict[str, Any]:
+    """Code ``text[start:end]`` of a transcript; committed at once with its audit entry."""
+    if origin not in ORIGINS:
+        raise WorkbenchError(f"unknown origin {origin!r}.", hint="One of: " + ", ".join(ORIGINS) + ".")
+    text = store.transcript_text(transcript_id)
+    if text is None:
+        raise NotFoundError(f"no transcript {transcript_id}.")
+    if not (0 <= start < end <= len(text)):
+        raise InputError(
+            f"the passage {start}-{end} is outside the transcript (it has {len(text)} characters).",
+            hint="Offsets count characters from 0; the end is exclusive and must be after the start.",
+        )
+    if store.code_raw(code_id) is None:
+        raise NotFoundError(f"no code {code_id}.")
+    with store.transaction():
+        coder_id = store.coder_id(coder)
+        if store.find_segment(transcript_id, code_id, coder_id, start, end) is not None:
+            raise WorkbenchError(f"{coder} has already coded this passage with this code.")
+        segment_id = store.insert_segment(
+            transcript_id=transcript_id, code_id=code_id, coder_id=coder_id, start=start, end=end,
+            text=text[start:end], memo=memo, origin=origin,
+        )
+        store.audit("segment.add", "segment", segment_id, coder=coder,
+                    after={"transcript_id": transcript_id, "code_id": code_id, "coder": coder,
+                           "start": start, "end": end, "memo": memo, "origin": origin})
+    return store.segment(segment_id) or {}
+
+
+def remove_segment(store: Store, segment_id: int, *, coder: str | None = None) -> dict[str, Any]:
+    """Remove a segment; the audit log keeps what it was."""
+    with store.transaction():
+        before = store.segment(segment_id)
+        if before is None:
+            raise NotFoundError(f"no segment {segment_id}.", hint="List segments with `workbench segments`.")
+        store.delete_segment(segment_id)
+        store.audit("segment.remove", "segment", segment_id, coder=coder, before=before)
+    return before
+
+
+def update_segment(store: Store, segment_id: int, *, coder: str | None = None, **changes: Any) -> dict[str, Any]:
+    """Change a segment's code, boundaries or memo; the text snapshot follows the boundaries."""
+    with store.transaction():
+        before = store.segment(segment_id)
+        if before is None:
+            raise NotFoundError(f"no segment {segment_id}.")
+        start = changes.get("start", before["start"])
+        end = changes.get("end", before["end"])
+        text = store.transcript_text(before["transcript_id"]) or ""
+        if not (0 <= start < end <= len(text)):
+            raise InputError(f"the passage {start}-{end} is outside the transcript.")
+        fields = {k: v for k, v in changes.items() if k in ("code_id", "start", "end", "memo")}
+        if "start" in fields or "end" in fields:
+            fields["text"] = text[start:end]
+        store.update_segment(segment_id, **fields)
+        after = store.segment(segment_id)
+        store.audit("segment.update", "segment", segment_id, coder=coder, before=before, after=after)
+    return after or {}
+
+
+def add_memo(store: Store, target: str, target_id: int | None, text: str, *, coder: str | None = None) -> int:
+    """Write a memo on the project, a transcript or a code."""
+    if not text.strip():
+        raise InputError("the memo is empty.")
+    with store.transaction():
+        coder_id = store.coder_id(coder) if coder else None
+        memo_id = store.insert_memo(target, target_id, coder_id, text)
+        store.audit("memo.add", "memo", memo_id, coder=coder,
+                    after={"target": target, "target_id": target_id, "text": text})
+    return memo_id
+
+
+def code_ids_under(store: Store, code_id: int) -> list[int]:
+    """A code and all its descendants (retrieving a theme retrieves its sub-codes)."""
+    codes = store.codes()
+    children: dict[int | None, list[int]] = {}
+    for code in codes:
+        children.setdefault(code["parent_id"], []).append(code["id"])
+    out, stack = [], [code_id]
+    while stack:
+        current = stack.pop()
+        out.append(current)
+        stack.extend(children.get(current, []))
+    return out
+
+
+def list_segments(store: Store, *, transcript: str | None = None, code: str | None = None,
+                  coder: str | None = None, site: str | None = None) -> list[dict[str, Any]]:
+    """Coded segments with their context, filtered; a code includes its sub-codes."""
+    paths = {c["id"]: c["path"] for c in store.codes()}
+    transcript_id = resolve_transcript(store, transcript)["id"] if transcript else None
+    code_ids = code_ids_under(store, resolve_code(store, code)["id"]) if code else None
+    rows = store.segments(transcript_id=transcript_id, code_ids=code_ids, coder=coder, site=site)
+    for row in rows:
+        row["code"] = paths.get(row["code_id"])
+    return rows

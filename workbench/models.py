@@ -1,0 +1,78 @@
+"""Plain data shared by the readers, the store and the front ends. No I/O here."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(slots=True)
+class Turn:
+    """One speaker's stretch of talk: ``text[start:end]`` of its transcript (code points)."""
+
+    speaker: str | None
+    start: int
+    end: int
+    start_time: float | None = None
+    end_time: float | None = None
+
+
+@dataclass(slots=True)
+class ParsedTranscript:
+    """What every reader returns: normalized text, its turns, and metadata found in the file."""
+
+    text: str
+    turns: list[Turn]
+    format: str
+    metadata: dict[str, Any] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def speakers(self) -> list[str]:
+        """Distinct speakers in order of first appearance."""
+        seen: dict[str, None] = {}
+        for turn in self.turns:
+            if turn.speaker:
+                seen.setdefault(turn.speaker, None)
+        return list(seen)
+
+    @property
+    def words(self) -> int:
+        return len(self.text.split())
+
+
+@dataclass(slots=True)
+class CodeSpec:
+    """A code as written in a codebook file, before it is stored."""
+
+    name: str
+    definition: str | None = None
+    when_to_use: str | None = None
+    when_not_to_use: str | None = None
+    example: str | None = None
+    colour: str | None = None
+    keywords: list[str] = field(default_factory=list)
+    guid: str | None = None
+    children: list["CodeSpec"] = field(default_factory=list)
+    line: int | None = None
+
+    def walk(self, prefix: str = "") -> list[tuple[str, "CodeSpec"]]:
+        """This code and its descendants as (path, code), depth first."""
+        path = f"{prefix}{self.name}"
+        out = [(path, self)]
+        for child in self.children:
+            out.extend(child.walk(path + "/"))
+        return out
+
+
+@dataclass(slots=True)
+class Codebook:
+    name: str
+    codes: list[CodeSpec]
+    description: str | None = None
+
+    def walk(self) -> list[tuple[str, CodeSpec]]:
+        out: list[tuple[str, CodeSpec]] = []
+        for code in self.codes:
+            out.extend(code.walk())
+        return out

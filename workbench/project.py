@@ -1,0 +1,326 @@
+"""Use cases on a project: open, import transcripts, codebooks, and listings.
+
+Both front ends (``cli.py`` and ``tui/``) call these functions; none of them prints or draws.
+Each change a user makes commits in one transaction together with its audit-log entry.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import getpass
+import hashlib
+import json
+import os
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from workbench.codebook import load_codebook
+from workbench.errors import InputError, WorkbenchError
+from workbench.ingest import SUPPORTED, read_transcript
+from workbench.models import Codebook, CodeSpec, ParsedTranscript
+from workbench.store import Store
+
+DEFAULT_PROJECT = "workbench.db"
+Progress = Callable[[int, int, str], None]
+
+KNOWN_FIELDS = {"file", "title", "site", "participant", "participants", "role", "date",
+                "interviewer", "site_attributes", "attributes"}
+
+
+def project_path(explicit: str | Path | None = None) -> Path:
+    """The project named by ``--project``, else ``$WORKBENCH_PROJECT``, else ``./workbench.db``."""
+    return Path(explicit or os.environ.get("WORKBENCH_PROJECT") or DEFAULT_PROJECT)
+
+
+def open_store(path: str | Path | None = None, *, create: bool = False) -> Store:
+    return Store.open(project_path(path), create=create)
+
+
+def current_coder(store: Store, explicit: str | None = None, *, remember: bool = True) -> str:
+    """Who is coding: ``--coder``, else ``$WORKBENCH_CODER``, else the last coder of this project,
+    else the login name. An explicit name is remembered for the project."""
+    name = (explicit or os.environ.get("WORKBENCH_CODER") or store.get_meta("last_coder")
+            or getpass.getuser() or "coder").strip()
+    if not name:
+        raise WorkbenchError("the coder's name is empty.", hint="Give one with --coder NAME.")
+    if remember and explicit and store.get_meta("last_coder") != name:
+        with store.transaction():
+            store.set_meta("last_coder", name)
+    return name
+
+
+# -- transcript import ------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class ImportResult:
+    """What happened to one file of an import batch."""
+
+    path: Path
+    status: str  # imported | unchanged | changed | failed
+    message: str = ""
+    transcript_id: int | None = None
+    title: str | None = None
+    site: str | None = None
+    turns: int = 0
+    speakers: list[str] = field(default_factory=list)
+    words: int = 0
+    warnings: list[str] = field(default_factory=list)
+
+
+def collect_files(paths: Iterable[str | Path]) -> list[Path]:
+    """The transcript files named, folders searched recursively (hidden files skipped)."""
+    files: list[Path] = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            for child in sorted(path.rglob("*")):
+                rel = child.relative_to(path).parts
+                if child.is_file() and child.suffix.lower() in SUPPORTED and not any(p.startswith(".") for p in rel):
+                    files.append(child)
+        else:
+            files.append(path)
+    return files
+
+
+def load_metadata(path: str | Path) -> dict[str, dict[str, str]]:
+    """A metadata CSV: one row per file (column ``file``), then ``site``, ``participant``,
+    ``role``, ``title``, ``date``, ``interviewer``; ``site:NAME`` columns are site attributes,
+    any other column a participant attribute. Keyed by file name."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"the metadata file cannot be read: {exc}.", path=path) from exc
+    reader = csv.DictReader(text.splitlines())
+    columns = [c.strip() for c in (reader.fieldnames or [])]
+    if "file" not in columns:
+        raise InputError("the metadata file has no `file` column.", path=path, line=1,
+                         hint="The first row names the columns: file, site, participant, role, ...")
+    rows: dict[str, dict[str, str]] = {}
+    for number, row in enumerate(reader, start=2):
+        clean = {(k or "").strip(): (v or "").strip() for k, v in row.items() if k}
+        name = clean.get("file", "")
+        if not name:
+            raise InputError("this row has no file name.", path=path, line=number)
+        key = Path(name).name
+        if key in rows:
+            raise InputError(f"the file {name!r} has two rows.", path=path, line=number)
+        clean["_line"] = str(number)
+        rows[key] = clean
+    return rows
+
+
+def _meta_from(source: dict[str, Any]) -> dict[str, Any]:
+    """Split flat metadata (front matter or CSV row) into known fields and attributes."""
+    out: dict[str, Any] = {"attributes": {}, "site_attributes": {}}
+    for key, value in source.items():
+        if key.startswith("_") or value is None or value == "":
+            continue
+        if isinstance(value, (dt.date, dt.datetime)):
+            value = value.isoformat()
+        if key.startswith("site:"):
+            out["site_attributes"][key[5:].strip()] = value
+        elif key in ("attributes", "site_attributes") and isinstance(value, dict):
+            out[key].update({str(k): (v.isoformat() if isinstance(v, dt.date) else v) for k, v in value.items()})
+        elif key in KNOWN_FIELDS:
+            out[key] = value
+        else:
+            out["attributes"][key] = value
+    return out
+
+
+def import_transcripts(
+    store: Store,
+    paths: Iterable[str | Path],
+    *,
+    metadata: str | Path | None = None,
+    coder: str | None = None,
+    progress: Progress | None = None,
+) -> list[ImportResult]:
+    """Import transcript files and folders; one bad file never stops the batch.
+
+    Each file is parsed completely before anything is written, and written in one transaction,
+    so a file that fails leaves nothing behind.
+    """
+    rows = load_metadata(metadata) if metadata else {}
+    files = collect_files(paths)
+    results: list[ImportResult] = []
+    for index, path in enumerate(files):
+        if progress:
+            progress(index, len(files), path.name)
+        try:
+            results.append(_import_one(store, path, rows.get(path.name), coder))
+        except WorkbenchError as exc:
+            results.append(ImportResult(path, "failed", str(exc)))
+        except Exception as exc:  # noqa: BLE001 - a reader bug must not stop the batch
+            results.append(ImportResult(path, "failed", f"{path}: could not be imported ({type(exc).__name__}: {exc})."))
+    if progress:
+        progress(len(files), len(files), "")
+    return results
+
+
+def _import_one(store: Store, path: Path, row: dict[str, str] | None, coder: str | None) -> ImportResult:
+    if not path.exists():
+        raise InputError("no such file or folder.", path=path)
+    parsed: ParsedTranscript = read_transcript(path)
+    checksum = hashlib.sha256(path.read_bytes()).hexdigest()
+    meta = {"site": path.parent.name or None, "title": path.stem}
+    file_meta = _meta_from(parsed.metadata)
+    row_meta = _meta_from(row or {})
+    for source in (file_meta, row_meta):
+        for key, value in source.items():
+            if key in ("attributes", "site_attributes"):
+                meta.setdefault(key, {}).update(value)
+            else:
+                meta[key] = value
+    participants = meta.get("participants") or meta.get("participant")
+    if isinstance(participants, str):
+        participants = [p.strip() for p in participants.split(";") if p.strip()]
+    participants = [str(p) for p in (participants or [])]
+    title = str(meta.get("title") or path.stem)
+    site = str(meta["site"]) if meta.get("site") else None
+
+    result = ImportResult(path, "imported", title=title, site=site, turns=len(parsed.turns),
+                          speakers=parsed.speakers, words=parsed.words, warnings=list(parsed.warnings))
+    same = store.transcript_by_checksum(checksum)
+    if same:
+        result.status, result.transcript_id = "unchanged", same["id"]
+        result.message = f"already in the project as {same['title']!r}; nothing changed."
+        return result
+    with store.transaction():
+        site_id = store.site_id(site, meta.get("site_attributes")) if site else None
+        previous = store.transcript_by_source(path.name, site_id)
+        if previous:
+            result.status, result.transcript_id = "changed", previous["id"]
+            result.message = (
+                f"{path}: the file has changed since it was imported as {previous['title']!r} "
+                f"(transcript {previous['id']}); the project keeps the old text and its coding."
+            )
+            return result
+        role = str(meta["role"]) if meta.get("role") else None
+        attributes = dict(meta.get("attributes") or {})
+        participant_ids = [
+            store.participant_id(label, role=role, site_id=site_id, attributes=attributes) for label in participants
+        ]
+        transcript_attributes = {} if participants else attributes
+        if role and not participants:
+            transcript_attributes["role"] = role
+        transcript_id = store.insert_transcript(
+            title=title, site_id=site_id, date=str(meta["date"]) if meta.get("date") else None,
+            interviewer=str(meta["interviewer"]) if meta.get("interviewer") else None,
+            source_name=path.name, format=parsed.format, checksum=checksum, text=parsed.text,
+            attributes=transcript_attributes, participant_ids=participant_ids,
+            turns=[(t.speaker, t.start, t.end, t.start_time, t.end_time) for t in parsed.turns],
+        )
+        store.audit("import", "transcript", transcript_id, coder=coder,
+                    after={"title": title, "source": path.name, "site": site, "format": parsed.format,
+                           "checksum": checksum, "turns": len(parsed.turns)})
+    result.transcript_id = transcript_id
+    return result
+
+
+# -- listings -----------------------------------------------------------------------------------
+
+
+def coded_share(ranges: list[tuple[int, int]], length: int) -> float:
+    """Share of a text's characters covered by at least one segment (ranges sorted by start)."""
+    if not length:
+        return 0.0
+    covered, reach = 0, 0
+    for start, end in ranges:
+        if end <= reach:
+            continue
+        covered += end - max(start, reach)
+        reach = end
+    return covered / length
+
+
+def list_transcripts(store: Store) -> list[dict[str, Any]]:
+    """Every transcript with site, participant, role, words, turns, segments and share coded."""
+    ranges = store.coded_ranges()
+    rows = store.transcripts()
+    for row in rows:
+        row["coded"] = round(coded_share(ranges.get(row["id"], []), row.pop("length")), 4)
+        if not row["role"]:
+            row["role"] = json.loads(row["attributes"]).get("role")
+    return rows
+
+
+# -- codebook --------------------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class CodebookChanges:
+    added: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    kept: list[str] = field(default_factory=list)  # in the project, not in the file
+
+
+_CODE_FIELDS = ("definition", "when_to_use", "when_not_to_use", "example", "colour", "keywords")
+
+
+def apply_codebook(store: Store, book: Codebook, *, coder: str | None = None) -> CodebookChanges:
+    """Bring a codebook into the project: codes matched by GUID, then by path; new ones added,
+    changed ones updated, all in one transaction. Codes missing from the file are kept (they may
+    carry coding) and reported."""
+    changes = CodebookChanges()
+    with store.transaction():
+        existing = {c["path"].casefold(): c for c in store.codes()}
+        seen: set[int] = set()
+
+        def place(spec: CodeSpec, parent_id: int | None, parent_path: str, position: int) -> None:
+            path = f"{parent_path}{spec.name}"
+            row = (store.code_by_guid(spec.guid) if spec.guid else None) or existing.get(path.casefold())
+            values = {key: getattr(spec, key) for key in _CODE_FIELDS}
+            if row is None:
+                code_id = store.insert_code(name=spec.name, parent_id=parent_id, guid=spec.guid,
+                                            position=position, **values)
+                store.audit("code.add", "code", code_id, coder=coder, after={"path": path, **values})
+                changes.added.append(path)
+            else:
+                code_id = row["id"]
+                current = store.code_raw(code_id) or {}
+                before = {key: (json.loads(current[key]) if key == "keywords" else current[key]) for key in _CODE_FIELDS}
+                before.update(name=current["name"], parent_id=current["parent_id"])
+                after = {**values, "name": spec.name, "parent_id": parent_id}
+                if before != after or current["position"] != position:
+                    store.update_code(code_id, position=position, **after)
+                    store.audit("code.update", "code", code_id, coder=coder, before=before, after=after)
+                    changes.updated.append(path)
+                else:
+                    changes.unchanged.append(path)
+            seen.add(code_id)
+            for child_position, child in enumerate(spec.children):
+                place(child, code_id, path + "/", child_position)
+
+        for position, spec in enumerate(book.codes):
+            place(spec, None, "", position)
+        changes.kept = [c["path"] for c in existing.values() if c["id"] not in seen]
+        if book.name and not store.get_meta("codebook_name"):
+            store.set_meta("codebook_name", book.name)
+        if book.description and not store.get_meta("codebook_description"):
+            store.set_meta("codebook_description", book.description)
+    return changes
+
+
+def import_codebook(store: Store, path: str | Path, *, coder: str | None = None) -> CodebookChanges:
+    return apply_codebook(store, load_codebook(path), coder=coder)
+
+
+def project_codebook(store: Store) -> Codebook:
+    """The project's codes as a :class:`Codebook` (for export and display)."""
+    rows = store.codes()
+    specs: dict[int, CodeSpec] = {}
+    roots: list[CodeSpec] = []
+    for row in rows:
+        spec = CodeSpec(name=row["name"], guid=row["guid"], keywords=list(row["keywords"]),
+                        **{k: row[k] for k in ("definition", "when_to_use", "when_not_to_use", "example", "colour")})
+        specs[row["id"]] = spec
+        (specs[row["parent_id"]].children if row["parent_id"] else roots).append(spec)
+    return Codebook(name=store.get_meta("codebook_name") or "Codebook", codes=roots,
+                    description=store.get_meta("codebook_description"))

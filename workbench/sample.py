@@ -1,0 +1,113 @@
+"""The bundled sample study: codebook, transcripts and two coders' coding, built into a project.
+
+The data lives in the source tree (``codebooks/``, ``transcripts/``, ``sample/coding/``);
+:func:`build_demo` loads it through the same use cases a researcher uses, so the demo also
+proves that import, codebook loading and coding work together.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from workbench.coding import add_segment, find_quote, resolve_code, resolve_transcript
+from workbench.errors import InputError, WorkbenchError
+from workbench.project import Progress, apply_codebook, import_transcripts
+from workbench.codebook import load_codebook
+from workbench.store import Store
+
+SAMPLE_VERSION = "1"
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass(slots=True)
+class SampleFiles:
+    codebook: Path
+    transcripts: Path
+    metadata: Path
+    coding: Path
+
+
+def sample_files(root: Path = ROOT) -> SampleFiles:
+    """Where the sample study's files are; a clear error when the source tree is missing."""
+    files = SampleFiles(
+        codebook=root / "codebooks" / "partnerships.yaml",
+        transcripts=root / "transcripts",
+        metadata=root / "transcripts" / "metadata.csv",
+        coding=root / "sample" / "coding",
+    )
+    for path in (files.codebook, files.transcripts, files.coding):
+        if not path.exists():
+            raise WorkbenchError(
+                f"the sample study is missing: {path} does not exist.",
+                hint="`workbench demo` runs from a checkout of the workbench repository (pip install -e .).",
+            )
+    return files
+
+
+def default_demo_path() -> Path:
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir("workbench", appauthor=False)) / "demo.db"
+
+
+@dataclass(slots=True)
+class DemoReport:
+    built: bool
+    transcripts: int = 0
+    codes: int = 0
+    segments: int = 0
+    failures: list[str] = field(default_factory=list)
+
+
+def load_coding_file(store: Store, path: Path) -> int:
+    """Load one sample coding file (quotes located in the transcript text); returns segments added.
+
+    Every quote must be found exactly once; a file with a bad quote adds nothing.
+    """
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise InputError(f"not valid YAML: {exc}.", path=path) from exc
+    transcript = resolve_transcript(store, data["transcript"])
+    text = store.transcript_text(transcript["id"]) or ""
+    planned = []
+    for coder, segments in (data.get("segments") or {}).items():
+        for number, item in enumerate(segments, 1):
+            try:
+                start, end = find_quote(text, item["quote"], item.get("occurrence"))
+                code = resolve_code(store, item["code"])
+            except WorkbenchError as exc:
+                raise InputError(f"{coder}'s segment #{number}: {exc.message}", path=path, hint=exc.hint) from exc
+            planned.append((coder, code["id"], start, end, item.get("memo")))
+    added = 0
+    with store.transaction():
+        for coder, code_id, start, end, memo in planned:
+            if store.find_segment(transcript["id"], code_id, store.coder_id(coder), start, end) is not None:
+                continue  # loaded by an earlier, interrupted build
+            add_segment(store, transcript_id=transcript["id"], code_id=code_id, coder=coder,
+                        start=start, end=end, memo=memo, origin="imported")
+            added += 1
+    return added
+
+
+def build_demo(store: Store, *, progress: Progress | None = None, root: Path = ROOT) -> DemoReport:
+    """Build the sample study into an empty project; a project that has it already is left alone."""
+    if store.get_meta("sample_study") == SAMPLE_VERSION:
+        return DemoReport(built=False, transcripts=len(store.transcripts()), codes=len(store.codes()),
+                          segments=len(store.segments()))
+    files = sample_files(root)
+    apply_codebook(store, load_codebook(files.codebook), coder="sample")
+    results = import_transcripts(store, [files.transcripts], metadata=files.metadata, coder="sample",
+                                 progress=progress)
+    failures = [r.message for r in results if r.status == "failed"]
+    segments = 0
+    for coding in sorted(files.coding.glob("*.yaml")):
+        segments += load_coding_file(store, coding)
+    with store.transaction():
+        store.set_meta("sample_study", SAMPLE_VERSION)
+        store.set_meta("title", "Partnerships between health care organizations (sample study)")
+    return DemoReport(built=True, transcripts=len(store.transcripts()), codes=len(store.codes()),
+                      segments=segments, failures=failures)

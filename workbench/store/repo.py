@@ -1,0 +1,353 @@
+"""Queries and writes on a project. Every write method expects to run inside
+``store.transaction()`` so that a use case's writes and its audit entry commit together."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import uuid
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import sqlite_utils
+
+from workbench.store.db import Connection, now, open_project
+
+
+def _json(value: Any) -> str | None:
+    return None if value is None else json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
+
+
+class Store:
+    """A project opened on this thread. Not to be shared across threads (see ARCHITECTURE.md)."""
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+        self.db = sqlite_utils.Database(conn.conn)
+
+    @classmethod
+    def open(cls, path: str | Path, *, create: bool = False) -> "Store":
+        return cls(open_project(path, create=create))
+
+    @property
+    def path(self) -> Path:
+        return self.conn.path
+
+    def close(self) -> None:
+        self.conn.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        with self.conn.transaction() as c:
+            yield c
+
+    def _rows(self, sql: str, params: tuple | dict = ()) -> list[dict[str, Any]]:
+        return [dict(row) for row in self.conn.execute(sql, params).fetchall()]
+
+    def _one(self, sql: str, params: tuple | dict = ()) -> dict[str, Any] | None:
+        row = self.conn.execute(sql, params).fetchone()
+        return dict(row) if row else None
+
+    # -- meta and audit -------------------------------------------------------------------
+
+    def get_meta(self, key: str) -> str | None:
+        row = self._one("SELECT value FROM meta WHERE key = ?", (key,))
+        return row["value"] if row else None
+
+    def set_meta(self, key: str, value: str) -> None:
+        self.conn.execute(
+            "INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            (key, value),
+        )
+
+    def audit(self, action: str, entity: str, entity_id: int | None, *, coder: str | None = None,
+              before: Any = None, after: Any = None) -> int:
+        """Append to the audit log (append-only: triggers refuse updates and deletes)."""
+        cur = self.conn.execute(
+            "INSERT INTO audit(at, coder, action, entity, entity_id, before, after) VALUES (?,?,?,?,?,?,?)",
+            (now(), coder, action, entity, entity_id, _json(before), _json(after)),
+        )
+        return int(cur.lastrowid)
+
+    def audit_entries(self, limit: int = 100, entity: str | None = None) -> list[dict[str, Any]]:
+        where, params = ("WHERE entity = ?", (entity, limit)) if entity else ("", (limit,))
+        return self._rows(f"SELECT * FROM audit {where} ORDER BY id DESC LIMIT ?", params)
+
+    # -- sites and participants ------------------------------------------------------------
+
+    def site_id(self, name: str, attributes: dict[str, Any] | None = None) -> int:
+        """The id of the named site, created if new; given attributes are merged in."""
+        row = self._one("SELECT id, attributes FROM sites WHERE name = ?", (name,))
+        if row is None:
+            cur = self.conn.execute("INSERT INTO sites(name, attributes) VALUES (?, ?)",
+                                    (name, _json(attributes or {})))
+            return int(cur.lastrowid)
+        if attributes:
+            merged = {**json.loads(row["attributes"]), **attributes}
+            self.conn.execute("UPDATE sites SET attributes = ? WHERE id = ?", (_json(merged), row["id"]))
+        return int(row["id"])
+
+    def participant_id(self, label: str, *, role: str | None, site_id: int | None,
+                       attributes: dict[str, Any] | None = None) -> int:
+        """The id of the participant, created if new; role, site and attributes filled in."""
+        row = self._one("SELECT * FROM participants WHERE label = ?", (label,))
+        if row is None:
+            cur = self.conn.execute(
+                "INSERT INTO participants(label, role, site_id, attributes) VALUES (?,?,?,?)",
+                (label, role, site_id, _json(attributes or {})),
+            )
+            return int(cur.lastrowid)
+        merged = {**json.loads(row["attributes"]), **(attributes or {})}
+        self.conn.execute(
+            "UPDATE participants SET role = coalesce(?, role), site_id = coalesce(?, site_id), attributes = ? WHERE id = ?",
+            (role, site_id, _json(merged), row["id"]),
+        )
+        return int(row["id"])
+
+    def sites(self) -> list[dict[str, Any]]:
+        return self._rows("""
+            SELECT s.*, (SELECT count(*) FROM transcripts t WHERE t.site_id = s.id) AS transcripts
+            FROM sites s ORDER BY s.name""")
+
+    def participants(self) -> list[dict[str, Any]]:
+        return self._rows("""
+            SELECT p.*, s.name AS site FROM participants p LEFT JOIN sites s ON s.id = p.site_id
+            ORDER BY p.label""")
+
+    # -- transcripts -------------------------------------------------------------------------
+
+    def transcript_by_checksum(self, checksum: str) -> dict[str, Any] | None:
+        return self._one("SELECT id, title, source_name FROM transcripts WHERE checksum = ?", (checksum,))
+
+    def transcript_by_source(self, source_name: str, site_id: int | None) -> dict[str, Any] | None:
+        return self._one(
+            "SELECT id, title, checksum FROM transcripts WHERE source_name = ? AND site_id IS ?",
+            (source_name, site_id),
+        )
+
+    def insert_transcript(self, *, title: str, site_id: int | None, date: str | None,
+                          interviewer: str | None, source_name: str, format: str, checksum: str,
+                          text: str, attributes: dict[str, Any], participant_ids: list[int],
+                          turns: Iterable[tuple]) -> int:
+        cur = self.conn.execute(
+            """INSERT INTO transcripts(guid, title, site_id, date, interviewer, source_name, format,
+                   checksum, text, words, attributes, imported_at)
+               VALUES (?,?,?,?,?,?,?,?,?,?,?,?)""",
+            (str(uuid.uuid4()), title, site_id, date, interviewer, source_name, format, checksum,
+             text, len(text.split()), _json(attributes), now()),
+        )
+        transcript_id = int(cur.lastrowid)
+        self.conn.conn.executemany(
+            "INSERT INTO transcript_participants(transcript_id, participant_id, position) VALUES (?,?,?)",
+            [(transcript_id, pid, i) for i, pid in enumerate(participant_ids)],
+        )
+        self.conn.conn.executemany(
+            """INSERT INTO turns(transcript_id, position, speaker, start, "end", start_time, end_time)
+               VALUES (?,?,?,?,?,?,?)""",
+            [(transcript_id, i, *turn) for i, turn in enumerate(turns)],
+        )
+        return transcript_id
+
+    _TRANSCRIPT_LIST = """
+        SELECT t.id, t.guid, t.title, t.date, t.interviewer, t.source_name, t.format, t.words,
+               t.checksum, t.attributes, t.imported_at, length(t.text) AS length,
+               s.name AS site,
+               (SELECT group_concat(p.label, ', ') FROM transcript_participants tp
+                  JOIN participants p ON p.id = tp.participant_id
+                  WHERE tp.transcript_id = t.id ORDER BY tp.position) AS participant,
+               (SELECT group_concat(DISTINCT p.role) FROM transcript_participants tp
+                  JOIN participants p ON p.id = tp.participant_id
+                  WHERE tp.transcript_id = t.id) AS role,
+               (SELECT count(*) FROM turns u WHERE u.transcript_id = t.id) AS turns,
+               (SELECT count(*) FROM segments g WHERE g.transcript_id = t.id) AS segments
+        FROM transcripts t LEFT JOIN sites s ON s.id = t.site_id
+    """
+
+    def transcripts(self) -> list[dict[str, Any]]:
+        return self._rows(self._TRANSCRIPT_LIST + " ORDER BY s.name, t.title")
+
+    def transcript(self, transcript_id: int) -> dict[str, Any] | None:
+        row = self._one(self._TRANSCRIPT_LIST.replace("t.imported_at,", "t.imported_at, t.text,")
+                        + " WHERE t.id = ?", (transcript_id,))
+        return row
+
+    def transcript_text(self, transcript_id: int) -> str | None:
+        row = self._one("SELECT text FROM transcripts WHERE id = ?", (transcript_id,))
+        return row["text"] if row else None
+
+    def find_transcripts(self, ref: str) -> list[dict[str, Any]]:
+        """Transcripts whose id, title or source file name is ``ref`` (case-insensitive)."""
+        params: tuple = (ref, ref, ref, Path(ref).stem)
+        return self._rows(
+            """SELECT id, title, source_name FROM transcripts
+               WHERE CAST(id AS TEXT) = ? OR title = ? COLLATE NOCASE OR source_name = ? COLLATE NOCASE
+                  OR source_name LIKE ? || '.%' COLLATE NOCASE ORDER BY id""",
+            params,
+        )
+
+    def turns(self, transcript_id: int) -> list[dict[str, Any]]:
+        return self._rows('SELECT * FROM turns WHERE transcript_id = ? ORDER BY position', (transcript_id,))
+
+    def coded_ranges(self) -> dict[int, list[tuple[int, int]]]:
+        """(start, end) of every segment, by transcript: for the share of text coded."""
+        out: dict[int, list[tuple[int, int]]] = {}
+        for row in self.conn.execute('SELECT transcript_id, start, "end" FROM segments ORDER BY transcript_id, start'):
+            out.setdefault(row[0], []).append((row[1], row[2]))
+        return out
+
+    # -- codes ---------------------------------------------------------------------------------
+
+    def codes(self) -> list[dict[str, Any]]:
+        """All codes, each with its path ("Theme/Sub-code") and segment count, in tree order."""
+        rows = self._rows("""
+            SELECT c.*, (SELECT count(*) FROM segments s WHERE s.code_id = c.id) AS segments
+            FROM codes c ORDER BY c.position, c.id""")
+        by_id = {row["id"]: row for row in rows}
+        for row in rows:
+            parts, node = [], row
+            while node is not None:
+                parts.append(node["name"])
+                node = by_id.get(node["parent_id"])
+            row["path"] = "/".join(reversed(parts))
+            row["keywords"] = json.loads(row["keywords"])
+        children: dict[int | None, list[dict[str, Any]]] = {}
+        for row in rows:
+            children.setdefault(row["parent_id"], []).append(row)
+        ordered: list[dict[str, Any]] = []
+
+        def walk(parent: int | None, depth: int) -> None:
+            for row in children.get(parent, []):
+                row["depth"] = depth
+                ordered.append(row)
+                walk(row["id"], depth + 1)
+
+        walk(None, 0)
+        return ordered
+
+    def code(self, code_id: int) -> dict[str, Any] | None:
+        return next((c for c in self.codes() if c["id"] == code_id), None)
+
+    def insert_code(self, *, name: str, parent_id: int | None, guid: str | None = None,
+                    position: int = 0, **fields: Any) -> int:
+        values = {key: fields.get(key) for key in ("definition", "when_to_use", "when_not_to_use", "example", "colour")}
+        cur = self.conn.execute(
+            """INSERT INTO codes(guid, parent_id, name, definition, when_to_use, when_not_to_use,
+                   example, colour, keywords, position) VALUES (?,?,?,?,?,?,?,?,?,?)""",
+            (guid or str(uuid.uuid4()), parent_id, name, values["definition"], values["when_to_use"],
+             values["when_not_to_use"], values["example"], values["colour"],
+             _json(list(fields.get("keywords") or [])), position),
+        )
+        return int(cur.lastrowid)
+
+    def update_code(self, code_id: int, **fields: Any) -> None:
+        allowed = {"name", "parent_id", "definition", "when_to_use", "when_not_to_use", "example",
+                   "colour", "keywords", "position"}
+        values = {k: (_json(v) if k == "keywords" else v) for k, v in fields.items() if k in allowed}
+        if values:
+            self.db["codes"].update(code_id, values)
+
+    def code_raw(self, code_id: int) -> dict[str, Any] | None:
+        return self._one("SELECT * FROM codes WHERE id = ?", (code_id,))
+
+    def code_by_guid(self, guid: str) -> dict[str, Any] | None:
+        return self._one("SELECT * FROM codes WHERE guid = ?", (guid,))
+
+    # -- coders ----------------------------------------------------------------------------------
+
+    def coder_id(self, name: str) -> int:
+        row = self._one("SELECT id FROM coders WHERE name = ?", (name,))
+        if row:
+            return int(row["id"])
+        cur = self.conn.execute("INSERT INTO coders(name, created_at) VALUES (?, ?)", (name, now()))
+        return int(cur.lastrowid)
+
+    def coders(self) -> list[dict[str, Any]]:
+        return self._rows("""SELECT c.*, (SELECT count(*) FROM segments s WHERE s.coder_id = c.id) AS segments
+                             FROM coders c ORDER BY c.name""")
+
+    # -- segments ----------------------------------------------------------------------------------
+
+    def insert_segment(self, *, transcript_id: int, code_id: int, coder_id: int, start: int, end: int,
+                       text: str, memo: str | None, origin: str) -> int:
+        stamp = now()
+        cur = self.conn.execute(
+            """INSERT INTO segments(transcript_id, code_id, coder_id, start, "end", text, memo, origin,
+                   created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?)""",
+            (transcript_id, code_id, coder_id, start, end, text, memo, origin, stamp, stamp),
+        )
+        return int(cur.lastrowid)
+
+    def find_segment(self, transcript_id: int, code_id: int, coder_id: int, start: int, end: int) -> int | None:
+        row = self._one(
+            'SELECT id FROM segments WHERE transcript_id=? AND code_id=? AND coder_id=? AND start=? AND "end"=?',
+            (transcript_id, code_id, coder_id, start, end),
+        )
+        return int(row["id"]) if row else None
+
+    def delete_segment(self, segment_id: int) -> None:
+        self.conn.execute("DELETE FROM segments WHERE id = ?", (segment_id,))
+
+    def update_segment(self, segment_id: int, **fields: Any) -> None:
+        allowed = {"code_id", "start", "end", "text", "memo"}
+        values = {k: v for k, v in fields.items() if k in allowed}
+        values["updated_at"] = now()
+        self.db["segments"].update(segment_id, values)
+
+    _SEGMENT_LIST = """
+        SELECT g.id, g.transcript_id, t.title AS transcript, t.source_name, s.name AS site,
+               (SELECT group_concat(p.label, ', ') FROM transcript_participants tp
+                  JOIN participants p ON p.id = tp.participant_id WHERE tp.transcript_id = t.id) AS participant,
+               (SELECT group_concat(DISTINCT p.role) FROM transcript_participants tp
+                  JOIN participants p ON p.id = tp.participant_id WHERE tp.transcript_id = t.id) AS role,
+               g.code_id, c.guid AS code_guid, k.name AS coder, g.start, g."end", g.text, g.memo, g.origin,
+               g.created_at, g.updated_at
+        FROM segments g
+        JOIN transcripts t ON t.id = g.transcript_id
+        LEFT JOIN sites s ON s.id = t.site_id
+        JOIN codes c ON c.id = g.code_id
+        JOIN coders k ON k.id = g.coder_id
+    """
+
+    def segments(self, *, transcript_id: int | None = None, code_ids: list[int] | None = None,
+                 coder: str | None = None, site: str | None = None) -> list[dict[str, Any]]:
+        where, params = [], []
+        if transcript_id is not None:
+            where.append("g.transcript_id = ?")
+            params.append(transcript_id)
+        if code_ids is not None:
+            where.append(f"g.code_id IN ({','.join('?' * len(code_ids)) or 'NULL'})")
+            params.extend(code_ids)
+        if coder is not None:
+            where.append("k.name = ?")
+            params.append(coder)
+        if site is not None:
+            where.append("s.name = ? COLLATE NOCASE")
+            params.append(site)
+        sql = self._SEGMENT_LIST + (" WHERE " + " AND ".join(where) if where else "")
+        return self._rows(sql + ' ORDER BY s.name, t.title, g.start, g."end", g.id', tuple(params))
+
+    def segment(self, segment_id: int) -> dict[str, Any] | None:
+        return self._one(self._SEGMENT_LIST + " WHERE g.id = ?", (segment_id,))
+
+    # -- memos --------------------------------------------------------------------------------------
+
+    def insert_memo(self, target: str, target_id: int | None, coder_id: int | None, text: str) -> int:
+        stamp = now()
+        cur = self.conn.execute(
+            "INSERT INTO memos(target, target_id, coder_id, text, created_at, updated_at) VALUES (?,?,?,?,?,?)",
+            (target, target_id, coder_id, text, stamp, stamp),
+        )
+        return int(cur.lastrowid)
+
+    def memos(self, target: str | None = None, target_id: int | None = None) -> list[dict[str, Any]]:
+        where, params = [], []
+        if target:
+            where.append("m.target = ?")
+            params.append(target)
+        if target_id is not None:
+            where.append("m.target_id = ?")
+            params.append(target_id)
+        sql = "SELECT m.*, c.name AS coder FROM memos m LEFT JOIN coders c ON c.id = m.coder_id"
+        return self._rows(sql + (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY m.id", tuple(params))

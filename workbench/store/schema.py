@@ -1,0 +1,142 @@
+"""The project schema, as numbered migrations.
+
+The schema is only ever created or changed here. ``PRAGMA user_version`` holds the number of the
+last migration applied; :func:`workbench.store.db.migrate` applies the missing ones in order, each
+in its own transaction, after taking a backup of an existing project.
+
+Offsets (``turns.start``/``end``, ``segments.start``/``end``) are Unicode code points into
+``transcripts.text``, end exclusive, as REFI-QDA counts them.
+"""
+
+from __future__ import annotations
+
+MIGRATIONS: list[str] = [
+    # 1: the foundation.
+    """
+    CREATE TABLE meta (
+        key TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+    );
+
+    CREATE TABLE sites (
+        id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL UNIQUE,
+        attributes TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(attributes))
+    );
+
+    CREATE TABLE participants (
+        id INTEGER PRIMARY KEY,
+        label TEXT NOT NULL UNIQUE,
+        role TEXT,
+        site_id INTEGER REFERENCES sites(id) ON DELETE SET NULL,
+        attributes TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(attributes))
+    );
+
+    CREATE TABLE transcripts (
+        id INTEGER PRIMARY KEY,
+        guid TEXT NOT NULL UNIQUE,
+        title TEXT NOT NULL,
+        site_id INTEGER REFERENCES sites(id) ON DELETE SET NULL,
+        date TEXT,
+        interviewer TEXT,
+        source_name TEXT NOT NULL,
+        format TEXT NOT NULL,
+        checksum TEXT NOT NULL,
+        text TEXT NOT NULL,
+        words INTEGER NOT NULL DEFAULT 0,
+        attributes TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(attributes)),
+        imported_at TEXT NOT NULL
+    );
+    CREATE INDEX transcripts_source ON transcripts(source_name);
+    CREATE INDEX transcripts_checksum ON transcripts(checksum);
+
+    CREATE TABLE transcript_participants (
+        transcript_id INTEGER NOT NULL REFERENCES transcripts(id) ON DELETE CASCADE,
+        participant_id INTEGER NOT NULL REFERENCES participants(id) ON DELETE CASCADE,
+        position INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY (transcript_id, participant_id)
+    );
+
+    CREATE TABLE turns (
+        id INTEGER PRIMARY KEY,
+        transcript_id INTEGER NOT NULL REFERENCES transcripts(id) ON DELETE CASCADE,
+        position INTEGER NOT NULL,
+        speaker TEXT,
+        start INTEGER NOT NULL,
+        "end" INTEGER NOT NULL,
+        start_time REAL,
+        end_time REAL,
+        CHECK (start >= 0 AND "end" >= start)
+    );
+    CREATE INDEX turns_transcript ON turns(transcript_id, start);
+
+    CREATE TABLE codes (
+        id INTEGER PRIMARY KEY,
+        guid TEXT NOT NULL UNIQUE,
+        parent_id INTEGER REFERENCES codes(id) ON DELETE RESTRICT,
+        name TEXT NOT NULL CHECK (length(trim(name)) > 0 AND instr(name, '/') = 0),
+        definition TEXT,
+        when_to_use TEXT,
+        when_not_to_use TEXT,
+        example TEXT,
+        colour TEXT,
+        keywords TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(keywords)),
+        position INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE UNIQUE INDEX codes_sibling_name ON codes(ifnull(parent_id, 0), name);
+
+    CREATE TABLE coders (
+        id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL UNIQUE,
+        created_at TEXT NOT NULL
+    );
+
+    CREATE TABLE segments (
+        id INTEGER PRIMARY KEY,
+        transcript_id INTEGER NOT NULL REFERENCES transcripts(id) ON DELETE CASCADE,
+        code_id INTEGER NOT NULL REFERENCES codes(id) ON DELETE RESTRICT,
+        coder_id INTEGER NOT NULL REFERENCES coders(id) ON DELETE RESTRICT,
+        start INTEGER NOT NULL,
+        "end" INTEGER NOT NULL,
+        text TEXT NOT NULL,
+        memo TEXT,
+        origin TEXT NOT NULL DEFAULT 'manual'
+            CHECK (origin IN ('manual', 'imported', 'suggested', 'consensus')),
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        CHECK (start >= 0 AND "end" > start)
+    );
+    CREATE INDEX segments_transcript ON segments(transcript_id, start);
+    CREATE INDEX segments_code ON segments(code_id);
+    CREATE UNIQUE INDEX segments_unique
+        ON segments(transcript_id, code_id, coder_id, start, "end");
+
+    CREATE TABLE memos (
+        id INTEGER PRIMARY KEY,
+        target TEXT NOT NULL CHECK (target IN ('project', 'transcript', 'code')),
+        target_id INTEGER,
+        coder_id INTEGER REFERENCES coders(id) ON DELETE SET NULL,
+        text TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+    );
+    CREATE INDEX memos_target ON memos(target, target_id);
+
+    CREATE TABLE audit (
+        id INTEGER PRIMARY KEY,
+        at TEXT NOT NULL,
+        coder TEXT,
+        action TEXT NOT NULL,
+        entity TEXT NOT NULL,
+        entity_id INTEGER,
+        before TEXT CHECK (before IS NULL OR json_valid(before)),
+        after TEXT CHECK (after IS NULL OR json_valid(after))
+    );
+    CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit
+        BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+    CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit
+        BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+    """,
+]
+
+LATEST = len(MIGRATIONS)

@@ -149,7 +149,8 @@ def parse_codebook(text: str, path: Path) -> Codebook:
     try:
         root = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
+        # The construct that failed starts at the context mark: that is the line to fix.
+        mark = getattr(exc, "context_mark", None) or getattr(exc, "problem_mark", None)
         raise InputError(
             f"the codebook is not valid YAML: {getattr(exc, 'problem', None) or exc}.",
             path=path, line=mark.line + 1 if mark else None,

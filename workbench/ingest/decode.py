@@ -14,8 +14,9 @@ from workbench.errors import InputError
 MAX_TEXT_BYTES = 50 * 1024 * 1024  # 50 MB of text is ~8 million words: far beyond any interview
 
 
-def check_size(path: Path, data_size: int, limit: int = MAX_TEXT_BYTES) -> None:
+def check_size(path: Path, data_size: int, limit: int | None = None) -> None:
     """Refuse empty files and files over the size limit, with the reason."""
+    limit = MAX_TEXT_BYTES if limit is None else limit
     if data_size == 0:
         raise InputError("the file is empty.", path=path, hint="Check that the export finished writing.")
     if data_size > limit:
@@ -38,19 +39,25 @@ def decode(data: bytes, path: Path) -> tuple[str, str]:
             return data.decode("utf-16"), "utf-16"
         except UnicodeDecodeError as exc:
             raise InputError(f"the file starts as UTF-16 but is not: {exc.reason}.", path=path) from exc
+    if b"\x00" in data[:65536]:
+        raise _binary(path)
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
     try:
         text, encoding = data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
         text, encoding = _detect(data, path)
-    if "\x00" in text[:65536] or _control_share(text) > 0.05:
-        raise InputError(
-            "this looks like a binary file, not text.",
-            path=path,
-            hint="Export the transcript as .txt, .docx, .vtt or .srt and import that file.",
-        )
+    if _control_share(text) > 0.05:
+        raise _binary(path)
     return text, encoding
+
+
+def _binary(path: Path) -> InputError:
+    return InputError(
+        "this looks like a binary file, not text.",
+        path=path,
+        hint="Export the transcript as .txt, .docx, .vtt or .srt and import that file.",
+    )
 
 
 def _detect(data: bytes, path: Path) -> tuple[str, str]:
@@ -88,6 +95,7 @@ def normalize(text: str) -> str:
 def read_text(path: Path) -> tuple[str, str]:
     """Read, decode and normalize a text-like transcript file."""
     try:
+        check_size(path, path.stat().st_size)
         data = path.read_bytes()
     except OSError as exc:
         raise InputError(f"cannot be read: {exc.strerror}.", path=path) from exc

@@ -1,0 +1,88 @@
+"""What a coder reads and moves through: a transcript's turns, sentences and segments.
+
+Front-end independent, so the keyboard moves of the coding screen are tested without a screen.
+Sentences are split by a light rule (end punctuation followed by space) that keeps navigation
+instant; spaCy's sentencizer is used where statistics depend on sentence units.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from dataclasses import dataclass, field
+from typing import Any
+
+from workbench.store import Store
+
+_SENTENCE_END = re.compile(r"(?<=[.!?…])[\"'”’)\]]*\s+|\n\s*\n")
+# Titles and abbreviations whose full stop does not end a sentence.
+_ABBREVIATIONS = {"mr.", "mrs.", "ms.", "dr.", "st.", "vs.", "e.g.", "i.e.", "etc.", "prof.", "jr.", "sr.", "no."}
+_WORD = re.compile(r"\S+")
+
+
+@dataclass(slots=True)
+class Document:
+    """A transcript ready to read: its text, turns, sentence spans and segments."""
+
+    transcript: dict[str, Any]
+    text: str
+    turns: list[dict[str, Any]]
+    sentences: list[tuple[int, int]]
+    segments: list[dict[str, Any]] = field(default_factory=list)
+
+    def sentence_at(self, offset: int) -> int:
+        """Index of the sentence containing (or nearest before) ``offset``."""
+        starts = [s for s, _ in self.sentences]
+        return max(0, bisect_right(starts, offset) - 1)
+
+    def turn_at(self, offset: int) -> int:
+        starts = [t["start"] for t in self.turns]
+        return max(0, bisect_right(starts, offset) - 1)
+
+    def covering(self, start: int, end: int) -> list[dict[str, Any]]:
+        """Segments that overlap ``[start, end)``."""
+        return [s for s in self.segments if s["start"] < end and s["end"] > start]
+
+    def next_word_end(self, offset: int) -> int:
+        match = _WORD.search(self.text, offset)
+        return match.end() if match else len(self.text)
+
+    def previous_word_end(self, offset: int, floor: int) -> int:
+        ends = [m.end() for m in _WORD.finditer(self.text, floor, offset) if m.end() < offset]
+        return ends[-1] if ends else offset
+
+
+def split_sentences(text: str, turns: list[dict[str, Any]]) -> list[tuple[int, int]]:
+    """Sentence spans inside each turn (or inside the whole text when it has no turns)."""
+    spans: list[tuple[int, int]] = []
+    ranges = [(t["start"], t["end"]) for t in turns] or [(0, len(text))]
+    for start, end in ranges:
+        pos = start
+        for match in _SENTENCE_END.finditer(text, start, end):
+            word = text[text.rfind(" ", start, match.start()) + 1:match.start()].lower()
+            if word in _ABBREVIATIONS and "\n" not in match.group(0):
+                continue
+            if match.start() > pos:
+                spans.append((pos, match.start()))
+            pos = match.end()
+        if end > pos:
+            spans.append((pos, end))
+    return spans
+
+
+def load_document(store: Store, transcript_id: int, coder: str | None = None) -> Document:
+    """Everything the coding screen needs for one transcript, in one read."""
+    transcript = store.transcript(transcript_id)
+    if transcript is None:
+        from workbench.errors import NotFoundError
+
+        raise NotFoundError(f"no transcript {transcript_id}.")
+    text = transcript["text"]
+    turns = store.turns(transcript_id)
+    paths = {c["id"]: c for c in store.codes()}
+    segments = store.segments(transcript_id=transcript_id, coder=coder)
+    for segment in segments:
+        code = paths.get(segment["code_id"], {})
+        segment["code"] = code.get("path")
+        segment["colour"] = code.get("colour")
+    return Document(transcript, text, turns, split_sentences(text, turns), segments)

@@ -1,0 +1,36 @@
+"""A screen that lists every key of the screen underneath, generated from its bindings."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+
+class HelpScreen(ModalScreen[None]):
+    DEFAULT_CSS = """
+    HelpScreen { align: center middle; }
+    HelpScreen > VerticalScroll { width: 70; max-height: 90%; border: thick $accent; background: $panel; padding: 0 1; }
+    """
+    BINDINGS = [Binding("escape,q,question_mark", "dismiss", "Close")]
+
+    def __init__(self, below: object | None = None) -> None:
+        super().__init__()
+        self.below = below
+
+    def compose(self) -> ComposeResult:
+        below = self.below
+        lines = ["[b]Keys[/b]", ""]
+        seen = set()
+        for source in (below, self.app):
+            for binding in getattr(source, "BINDINGS", []):
+                if not isinstance(binding, Binding) or binding.action in seen:
+                    continue
+                seen.add(binding.action)
+                keys = ", ".join(k.strip() for k in binding.key.split(","))
+                lines.append(f"  [b]{keys:<18}[/b] {binding.description or binding.action}")
+        lines += ["", "Every change is saved at once. Ctrl+P opens the command palette.", "Escape closes this help."]
+        with VerticalScroll():
+            yield Static("\n".join(lines))

@@ -1,0 +1,113 @@
+"""The code picker: type to match code names, paths, definitions and keywords (fuzzy)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rapidfuzz import fuzz
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Input, OptionList, Static
+from textual.widgets.option_list import Option
+
+
+def rank_codes(codes: list[dict[str, Any]], query: str, recent: list[int]) -> list[dict[str, Any]]:
+    """Codes in the order the picker shows them: recent first when nothing is typed, else by how
+    well the query matches the path (weighted most), the definition and the keywords."""
+    if not query.strip():
+        order = {code_id: i for i, code_id in enumerate(recent)}
+        return sorted(codes, key=lambda c: (order.get(c["id"], len(order)), 0))
+    query = query.strip().lower()
+    scored = []
+    for code in codes:
+        path = code["path"].lower()
+        score = max(fuzz.WRatio(query, path), fuzz.partial_ratio(query, code["name"].lower()) + 5)
+        extra = " ".join([code.get("definition") or "", " ".join(code.get("keywords") or [])]).lower()
+        if extra:
+            score = max(score, fuzz.partial_ratio(query, extra) - 15)
+        if score >= 55:
+            scored.append((score, -code["depth"], code))
+    scored.sort(key=lambda item: (-item[0], item[1]))
+    return [code for _, _, code in scored]
+
+
+class CodePicker(ModalScreen[int | None]):
+    """Choose a code for the selected passage; returns its id, or None when cancelled."""
+
+    DEFAULT_CSS = """
+    CodePicker { align: center middle; }
+    CodePicker > Vertical { width: 80%; max-width: 100; height: 80%; border: thick $accent; background: $panel; }
+    CodePicker Input { margin: 0 0 1 0; }
+    CodePicker #definition { height: auto; max-height: 6; color: $text-muted; padding: 0 1; }
+    """
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="picker.cancel"),
+                Binding("down", "move(1)", show=False), Binding("up", "move(-1)", show=False)]
+
+    def __init__(self, codes: list[dict[str, Any]], recent: list[int], passage: str) -> None:
+        super().__init__()
+        self.codes = codes
+        self.recent = recent
+        self.passage = passage
+        self.shown: list[dict[str, Any]] = []
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            preview = " ".join(self.passage.split())
+            yield Static(f"Code: “{preview[:120]}{'…' if len(preview) > 120 else ''}”")
+            yield Input(placeholder="Type part of a code, its definition or a keyword", id="query")
+            yield OptionList(id="codes")
+            yield Static("", id="definition")
+
+    def on_mount(self) -> None:
+        self.refresh_options("")
+        self.query_one(Input).focus()
+
+    def refresh_options(self, query: str) -> None:
+        self.shown = rank_codes(self.codes, query, self.recent)
+        options = self.query_one(OptionList)
+        options.clear_options()
+        options.add_options([Option(("  " * c["depth"] if not query else "") + c["path"], id=str(c["id"]))
+                             for c in self.shown])
+        if self.shown:
+            options.highlighted = 0
+        self.show_definition()
+
+    def show_definition(self) -> None:
+        options = self.query_one(OptionList)
+        index = options.highlighted
+        text = ""
+        if index is not None and 0 <= index < len(self.shown):
+            code = self.shown[index]
+            text = code.get("definition") or ""
+            if code.get("when_not_to_use"):
+                text += f"\nNot for: {code['when_not_to_use']}"
+        self.query_one("#definition", Static).update(text)
+
+    @on(Input.Changed, "#query")
+    def query_changed(self, event: Input.Changed) -> None:
+        self.refresh_options(event.value)
+
+    @on(Input.Submitted, "#query")
+    def choose_highlighted(self) -> None:
+        options = self.query_one(OptionList)
+        if options.highlighted is not None and self.shown:
+            self.dismiss(self.shown[options.highlighted]["id"])
+
+    @on(OptionList.OptionSelected)
+    def chosen(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(int(event.option.id))
+
+    @on(OptionList.OptionHighlighted)
+    def highlighted(self) -> None:
+        self.show_definition()
+
+    def action_move(self, step: int) -> None:
+        options = self.query_one(OptionList)
+        if self.shown:
+            options.highlighted = ((options.highlighted or 0) + step) % len(self.shown)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,102 @@
+"""The transcript browser: every transcript with site, participant, role and how much is coded."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rapidfuzz import fuzz
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Input, Static
+
+from workbench.project import list_transcripts
+from workbench.store import Store
+
+COLUMNS = ("site", "title", "participant", "role", "format", "words", "segments", "coded")
+
+
+class TranscriptsScreen(Screen):
+    """Browse transcripts by site; type to filter; Enter opens one for coding."""
+
+    BINDINGS = [
+        Binding("slash", "focus_filter", "Filter", id="transcripts.filter"),
+        Binding("escape", "clear_filter", "Clear filter", show=False, id="transcripts.clear"),
+        Binding("r", "reload", "Reload", id="transcripts.reload"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.rows: list[dict[str, Any]] = []
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Input(placeholder="Filter: site, title, participant or role (fuzzy)", id="filter")
+        yield DataTable(id="transcripts", cursor_type="row", zebra_stripes=True)
+        yield Static("Loading transcripts…", id="status")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one(DataTable)
+        for column in COLUMNS:
+            table.add_column(column.capitalize(), key=column)
+        self.action_reload()
+        table.focus()
+
+    def on_screen_resume(self) -> None:
+        self.action_reload()
+
+    def action_reload(self) -> None:
+        self.load_rows()
+
+    @work(thread=True, exclusive=True, group="transcripts")
+    def load_rows(self) -> None:
+        """Read the listing on a worker thread with its own connection."""
+        store = Store.open(self.app.project)
+        try:
+            rows = list_transcripts(store)
+        finally:
+            store.close()
+        self.app.call_from_thread(self.show_rows, rows)
+
+    def show_rows(self, rows: list[dict[str, Any]]) -> None:
+        self.rows = rows
+        self.apply_filter(self.query_one(Input).value)
+
+    def apply_filter(self, query: str) -> None:
+        table = self.query_one(DataTable)
+        table.clear()
+        query = query.strip().lower()
+        shown = 0
+        for row in self.rows:
+            haystack = " ".join(str(row.get(k) or "") for k in ("site", "title", "participant", "role")).lower()
+            if query and query not in haystack and fuzz.partial_ratio(query, haystack) < 75:
+                continue
+            table.add_row(row["site"] or "", row["title"], row["participant"] or "", row["role"] or "",
+                          row["format"], f"{row['words']:,}", str(row["segments"]), f"{row['coded']:.0%}", key=str(row["id"]))
+            shown += 1
+        sites = len({r["site"] for r in self.rows})
+        self.query_one("#status", Static).update(
+            f"{shown} of {len(self.rows)} transcripts · {sites} sites · Enter opens a transcript · ? lists the keys")
+
+    @on(Input.Changed, "#filter")
+    def filter_changed(self, event: Input.Changed) -> None:
+        self.apply_filter(event.value)
+
+    @on(Input.Submitted, "#filter")
+    def filter_done(self) -> None:
+        self.query_one(DataTable).focus()
+
+    def action_focus_filter(self) -> None:
+        self.query_one(Input).focus()
+
+    def action_clear_filter(self) -> None:
+        self.query_one(Input).value = ""
+        self.query_one(DataTable).focus()
+
+    @on(DataTable.RowSelected)
+    def open_transcript(self, event: DataTable.RowSelected) -> None:
+        from workbench.tui.screens.reader import ReaderScreen
+
+        self.app.push_screen(ReaderScreen(int(event.row_key.value)))

@@ -37,9 +37,8 @@ class WorkbenchApp(App):
         self.store = Store.open(self.project)
 
     def on_mount(self) -> None:
-        title = self.store.get_meta("title") or self.project.name
-        self.title = f"workbench · {title}"
-        self.sub_title = f"coder: {self.coder}"
+        self.title = f"workbench · coder: {self.coder}"
+        self.sub_title = self.store.get_meta("title") or self.project.name
         from workbench.tui.screens.transcripts import TranscriptsScreen
 
         self.push_screen(TranscriptsScreen())

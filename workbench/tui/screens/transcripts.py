@@ -14,7 +14,11 @@ from textual.widgets import DataTable, Footer, Header, Input, Static
 from workbench.project import list_transcripts
 from workbench.store import Store
 
-COLUMNS = ("site", "title", "participant", "role", "format", "words", "segments", "coded")
+# (key, heading, width); the title takes the room that is left.
+COLUMNS = (("site", "Site", 18), ("participant", "Id", 6), ("role", "Role", 13), ("title", "Title", 0),
+           ("format", "Format", 6), ("words", "Words", 6), ("segments", "Segs", 4), ("coded", "Coded", 5))
+DROPPABLE = ("format", "words", "role")  # left out, in this order, when the terminal is narrow
+MIN_TITLE = 16
 
 
 class TranscriptsScreen(Screen):
@@ -29,6 +33,7 @@ class TranscriptsScreen(Screen):
     def __init__(self) -> None:
         super().__init__()
         self.rows: list[dict[str, Any]] = []
+        self.columns: list[str] = []
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -38,11 +43,31 @@ class TranscriptsScreen(Screen):
         yield Footer()
 
     def on_mount(self) -> None:
-        table = self.query_one(DataTable)
-        for column in COLUMNS:
-            table.add_column(column.capitalize(), key=column)
+        self.build_columns()
         self.action_reload()
-        table.focus()
+        self.query_one(DataTable).focus()
+
+    def build_columns(self) -> None:
+        table = self.query_one(DataTable)
+        table.clear(columns=True)
+        room = self.app.size.width - 4
+        columns = list(COLUMNS)
+        for key in DROPPABLE:
+            if sum(w + 2 for _, _, w in columns) + MIN_TITLE + 2 <= room:
+                break
+            columns = [c for c in columns if c[0] != key]
+        self.columns = [key for key, _, _ in columns]
+        title_width = max(MIN_TITLE, room - sum(w + 2 for _, _, w in columns) - 2)
+        site_extra = min(14, max(0, title_width - 50))  # wide terminals: room for whole site names
+        title_width -= site_extra
+        for key, heading, width in columns:
+            width = width + site_extra if key == "site" else width
+            table.add_column(heading, key=key, width=width or title_width)
+
+    def on_resize(self) -> None:
+        if self.rows:
+            self.build_columns()
+            self.apply_filter(self.query_one(Input).value)
 
     def on_screen_resume(self) -> None:
         self.action_reload()
@@ -69,12 +94,18 @@ class TranscriptsScreen(Screen):
         table.clear()
         query = query.strip().lower()
         shown = 0
+        previous_site = None
         for row in self.rows:
             haystack = " ".join(str(row.get(k) or "") for k in ("site", "title", "participant", "role")).lower()
             if query and query not in haystack and fuzz.partial_ratio(query, haystack) < 75:
                 continue
-            table.add_row(row["site"] or "", row["title"], row["participant"] or "", row["role"] or "",
-                          row["format"], f"{row['words']:,}", str(row["segments"]), f"{row['coded']:.0%}", key=str(row["id"]))
+            site = row["site"] or "(no site)"
+            # Grouped by site: the site's name heads its group.
+            cells = {"site": site if site != previous_site else "", "participant": row["participant"] or "",
+                     "role": row["role"] or "", "title": row["title"], "format": row["format"],
+                     "words": f"{row['words']:,}", "segments": str(row["segments"]), "coded": f"{row['coded']:.0%}"}
+            table.add_row(*(cells[key] for key in self.columns), key=str(row["id"]))
+            previous_site = site
             shown += 1
         sites = len({r["site"] for r in self.rows})
         self.query_one("#status", Static).update(

@@ -34,7 +34,7 @@ def vocabulary() -> list[str]:
     return [w for w in words if ":" not in w and not w.startswith("[")] or ["word"]
 
 
-def make_corpus(folder: Path, count: int, words_each: int, sites: int, seed: int = 1) -> int:
+def make_corpus(folder: Path, count: int, words_each: int, sites: int, seed: int = 1, prefix: str = "interview") -> int:
     """Write ``count`` transcripts of about ``words_each`` words in ``sites`` site folders."""
     rng = random.Random(seed)
     vocab = vocabulary()
@@ -49,7 +49,7 @@ def make_corpus(folder: Path, count: int, words_each: int, sites: int, seed: int
             speaker = "Interviewer" if len(lines) % 2 else f"P{i:05d}"
             lines.append(f"{speaker}: " + " ".join(rng.choices(vocab, k=n)))
             written += n
-        (site / f"interview-{i:05d}.txt").write_text("\n\n".join(lines) + "\n", encoding="utf-8")
+        (site / f"{prefix}-{i:05d}.txt").write_text("\n\n".join(lines) + "\n", encoding="utf-8")
         total += written
     return total
 
@@ -154,7 +154,7 @@ def main() -> None:
         corpus = work / "tui-corpus"
         make_corpus(corpus, n - 1, 1500, max(5, min(100, n // 10)), seed=3)
         big = work / "tui-big"
-        make_corpus(big, 1, 20000, 1, seed=4)
+        make_corpus(big, 1, 20000, 1, seed=4, prefix="long")
         db = work / "tui.db"
         store = Store.open(db, create=True)
         import_codebook(store, ROOT / "codebooks" / "partnerships.yaml")

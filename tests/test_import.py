@@ -97,7 +97,11 @@ def test_import_of_all_real_transcripts(store, real):
     results = import_transcripts(store, [real / "transcripts"])
     failed = [r for r in results if r.status == "failed"]
     assert not failed
+    skipped = sorted(r.path.suffix for r in results if r.status == "skipped")
+    assert skipped == [".TextGrid", ".TextGrid"]  # the consultation's Praat tiers; its note is .json
+    results = [r for r in results if r.status == "imported"]
     assert len(results) == 38
+    assert sum(r.turns for r in results if r.site == "annomi_counselling") == 428  # the 428 coded utterances
     assert {r.site for r in results} == {"annomi_counselling", "primock57", "serdif_usability", "zoom_workshop"}
     total_turns = store.conn.execute("SELECT count(*) FROM turns").fetchone()[0]
     assert total_turns == sum(r.turns for r in results) > 1500

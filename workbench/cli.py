@@ -132,17 +132,17 @@ def import_cmd(ctx: click.Context, paths: tuple[str, ...], metadata: str | None,
     elif fmt == "csv":
         click.echo(to_csv(rows, list(rows[0]) if rows else ["file"]), nl=False)
     else:
-        ok = [r for r in rows if r["status"] != "failed"]
+        ok = [r for r in rows if r["status"] not in ("failed", "skipped")]
         if ok:
             click.echo(to_table(ok, [("status", "status"), ("title", "title"), ("site", "site"),
                                      ("turns", "turns"), ("speakers", "speakers"), ("words", "words")]), nl=False)
         for r in results:
-            if r.status == "changed":
-                click.echo("changed: " + r.message, err=True)
+            if r.status in ("changed", "skipped"):
+                click.echo(f"{r.status}: " + r.message, err=True)
             for warning in r.warnings:
                 click.echo(f"warning: {r.path}: {warning}", err=True)
         failed = [r for r in results if r.status == "failed"]
-        counts = {s: sum(r.status == s for r in results) for s in ("imported", "unchanged", "changed", "failed")}
+        counts = {s: sum(r.status == s for r in results) for s in ("imported", "unchanged", "changed", "skipped", "failed")}
         click.echo(", ".join(f"{n} {s}" for s, n in counts.items() if n) or "no transcript files found", err=True)
         for r in failed:
             click.echo("error: " + r.message, err=True)

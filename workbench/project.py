@@ -60,7 +60,7 @@ class ImportResult:
     """What happened to one file of an import batch."""
 
     path: Path
-    status: str  # imported | unchanged | changed | failed
+    status: str  # imported | unchanged | changed | skipped | failed
     message: str = ""
     transcript_id: int | None = None
     title: str | None = None
@@ -71,19 +71,25 @@ class ImportResult:
     warnings: list[str] = field(default_factory=list)
 
 
-def collect_files(paths: Iterable[str | Path]) -> list[Path]:
-    """The transcript files named, folders searched recursively (hidden files skipped)."""
+def collect_files(paths: Iterable[str | Path]) -> tuple[list[Path], list[Path]]:
+    """The transcript files named, folders searched recursively (hidden files ignored), and the
+    files found in folders that are not transcripts (reported as skipped, not as failures)."""
     files: list[Path] = []
+    skipped: list[Path] = []
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
             for child in sorted(path.rglob("*")):
                 rel = child.relative_to(path).parts
-                if child.is_file() and child.suffix.lower() in SUPPORTED and not any(p.startswith(".") for p in rel):
+                if not child.is_file() or any(p.startswith(".") for p in rel):
+                    continue
+                if child.suffix.lower() in SUPPORTED:
                     files.append(child)
+                elif child.suffix.lower() not in (".csv", ".yaml", ".yml", ".json", ".md5", ".sha256"):
+                    skipped.append(child)
         else:
             files.append(path)
-    return files
+    return files, skipped
 
 
 def load_metadata(path: str | Path) -> dict[str, dict[str, str]]:
@@ -147,8 +153,11 @@ def import_transcripts(
     so a file that fails leaves nothing behind.
     """
     rows = load_metadata(metadata) if metadata else {}
-    files = collect_files(paths)
-    results: list[ImportResult] = []
+    files, skipped = collect_files(paths)
+    results: list[ImportResult] = [
+        ImportResult(path, "skipped", f"{path}: not a transcript format this version reads ({path.suffix}).")
+        for path in skipped
+    ]
     for index, path in enumerate(files):
         if progress:
             progress(index, len(files), path.name)

@@ -6,6 +6,7 @@ Offsets into the stored text are only meaningful because the text never changes 
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from pathlib import Path
 
@@ -76,12 +77,12 @@ def _detect(data: bytes, path: Path) -> tuple[str, str]:
         raise InputError(f"the file could not be decoded as {best.encoding}.", path=path) from exc
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f]")
+
+
 def _control_share(text: str) -> float:
     sample = text[:65536]
-    if not sample:
-        return 0.0
-    bad = sum(1 for ch in sample if ord(ch) < 32 and ch not in "\t\n\r\f\v")
-    return bad / len(sample)
+    return len(_CONTROL.findall(sample)) / len(sample) if sample else 0.0
 
 
 def normalize(text: str) -> str:

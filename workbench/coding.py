@@ -167,6 +167,52 @@ def add_memo(store: Store, target: str, target_id: int | None, text: str, *, cod
     return memo_id
 
 
+def create_code(store: Store, path: str, *, coder: str | None = None, definition: str | None = None,
+                colour: str | None = None) -> dict[str, Any]:
+    """Add a code by path ("Theme/New code"); its parent must exist. Used for codes made while
+    coding, including in-vivo codes named after the coder's selection."""
+    parts = [part.strip() for part in path.strip().strip("/").split("/")]
+    if not parts or not all(parts):
+        raise InputError("a code needs a name.", hint='Write it as "Name" or "Theme/Name".')
+    name = " ".join(parts[-1].split())
+    parent = resolve_code(store, "/".join(parts[:-1])) if len(parts) > 1 else None
+    existing = {c["path"].casefold() for c in store.codes()}
+    full = "/".join(([parent["path"]] if parent else []) + [name])
+    if full.casefold() in existing:
+        raise WorkbenchError(f"the code {full!r} already exists.")
+    with store.transaction():
+        siblings = [c for c in store.codes() if c["parent_id"] == (parent["id"] if parent else None)]
+        code_id = store.insert_code(name=name, parent_id=parent["id"] if parent else None, position=len(siblings),
+                                    definition=definition, colour=colour or (parent or {}).get("colour"))
+        store.audit("code.add", "code", code_id, coder=coder, after={"path": full, "definition": definition})
+    return next(c for c in store.codes() if c["id"] == code_id)
+
+
+IN_VIVO_THEME = "In vivo"
+
+
+def in_vivo_name(passage: str, limit: int = 60) -> str:
+    """A code name made of the coder's selected words (quotes and slashes removed)."""
+    words = " ".join(passage.replace("/", " ").split()).strip(" .,;:!?\"'“”‘’")
+    return words if len(words) <= limit else words[:limit].rsplit(" ", 1)[0] + "…"
+
+
+def create_in_vivo_code(store: Store, passage: str, *, coder: str | None = None) -> dict[str, Any]:
+    """An in-vivo code under the "In vivo" theme (made when first needed)."""
+    if not any(c["path"] == IN_VIVO_THEME for c in store.codes()):
+        create_code(store, IN_VIVO_THEME, coder=coder, colour="#bcbd22",
+                    definition="Codes named in the participants' own words, made while coding.")
+    return create_code(store, f"{IN_VIVO_THEME}/{in_vivo_name(passage)}", coder=coder)
+
+
+def frequent_codes(store: Store, coder: str, limit: int = 9) -> list[dict[str, Any]]:
+    """The codes this coder has used most (for the number keys of the coding screen)."""
+    counts = store.code_use(coder)
+    codes = {c["id"]: c for c in store.codes()}
+    ranked = sorted(counts, key=lambda code_id: (-counts[code_id], code_id))
+    return [codes[i] for i in ranked if i in codes][:limit]
+
+
 def code_ids_under(store: Store, code_id: int) -> list[int]:
     """A code and all its descendants (retrieving a theme retrieves its sub-codes)."""
     codes = store.codes()

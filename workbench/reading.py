@@ -70,8 +70,34 @@ def split_sentences(text: str, turns: list[dict[str, Any]]) -> list[tuple[int, i
     return spans
 
 
-def load_document(store: Store, transcript_id: int, coder: str | None = None) -> Document:
-    """Everything the coding screen needs for one transcript, in one read."""
+def search_hits(text: str, query: str) -> list[tuple[int, int]]:
+    """Every place ``query`` occurs, case-insensitive, whitespace-flexible (for in-transcript search)."""
+    words = query.split()
+    if not words:
+        return []
+    pattern = r"\s+".join(re.escape(word) for word in words)
+    return [(m.start(), m.end()) for m in re.finditer(pattern, text, re.IGNORECASE)]
+
+
+def next_uncoded(doc: Document, offset: int) -> tuple[int, int] | None:
+    """The first sentence after ``offset`` that no shown segment covers (wrapping around)."""
+    if not doc.sentences:
+        return None
+    first = doc.sentence_at(offset) + 1
+    order = list(range(first, len(doc.sentences))) + list(range(0, first))
+    for index in order:
+        start, end = doc.sentences[index]
+        if not doc.covering(start, end):
+            return start, end
+    return None
+
+
+def load_document(store: Store, transcript_id: int, coder: str | None = None, *,
+                  all_coders: bool = False) -> Document:
+    """Everything the coding screen needs for one transcript, in one read.
+
+    ``coder``'s segments are marked ``mine``; other coders' are included only with ``all_coders``.
+    """
     transcript = store.transcript(transcript_id)
     if transcript is None:
         from workbench.errors import NotFoundError
@@ -80,8 +106,9 @@ def load_document(store: Store, transcript_id: int, coder: str | None = None) ->
     text = transcript["text"]
     turns = store.turns(transcript_id)
     paths = {c["id"]: c for c in store.codes()}
-    segments = store.segments(transcript_id=transcript_id, coder=coder)
+    segments = store.segments(transcript_id=transcript_id, coder=None if all_coders else coder)
     for segment in segments:
+        segment["mine"] = coder is None or segment["coder"] == coder
         code = paths.get(segment["code_id"], {})
         segment["code"] = code.get("path")
         segment["colour"] = code.get("colour")

@@ -263,6 +263,18 @@ class Store:
         cur = self.conn.execute("INSERT INTO coders(name, created_at) VALUES (?, ?)", (name, now()))
         return int(cur.lastrowid)
 
+    def code_use(self, coder: str) -> dict[int, int]:
+        """How many segments of ``coder`` carry each code."""
+        rows = self.conn.execute(
+            "SELECT g.code_id, count(*) FROM segments g JOIN coders k ON k.id = g.coder_id WHERE k.name = ? GROUP BY g.code_id",
+            (coder,),
+        ).fetchall()
+        return {row[0]: row[1] for row in rows}
+
+    def data_version(self) -> int:
+        """Changes when another connection commits (another coder, another workbench)."""
+        return int(self.conn.execute("PRAGMA data_version").fetchone()[0])
+
     def coders(self) -> list[dict[str, Any]]:
         return self._rows("""SELECT c.*, (SELECT count(*) FROM segments s WHERE s.coder_id = c.id) AS segments
                              FROM coders c ORDER BY c.name""")

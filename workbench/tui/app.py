@@ -13,12 +13,14 @@ from textual.app import App
 from textual.binding import Binding
 
 from workbench.store import Store
+from workbench.tui.commands import ScreenActions
 
 
 class WorkbenchApp(App):
     """Code qualitative interviews at the keyboard."""
 
     TITLE = "workbench"
+    COMMANDS = App.COMMANDS | {ScreenActions}
     CSS = """
     Screen { background: $surface; }
     #filter { margin: 0 1; }

@@ -26,9 +26,9 @@ class HelpScreen(ModalScreen[None]):
         seen = set()
         for source in (below, self.app):
             for binding in getattr(source, "BINDINGS", []):
-                if not isinstance(binding, Binding) or binding.action in seen:
+                if not isinstance(binding, Binding) or (binding.description or binding.action) in seen:
                     continue
-                seen.add(binding.action)
+                seen.add(binding.description or binding.action)
                 keys = ", ".join(k.strip() for k in binding.key.split(","))
                 lines.append(f"  [b]{keys:<18}[/b] {binding.description or binding.action}")
         lines += ["", "Every change is saved at once. Ctrl+P opens the command palette.", "Escape closes this help."]

@@ -34,8 +34,17 @@ def rank_codes(codes: list[dict[str, Any]], query: str, recent: list[int]) -> li
     return [code for _, _, code in scored]
 
 
-class CodePicker(ModalScreen[int | None]):
-    """Choose a code for the selected passage; returns its id, or None when cancelled."""
+NEW = "new"
+IN_VIVO = "in-vivo"
+
+
+class CodePicker(ModalScreen[tuple[str, Any] | None]):
+    """Choose a code for the selected passage.
+
+    Returns ``("code", id)``, ``("new", path)`` for a new code named by what was typed (a path
+    such as "Barriers/Parking" puts it under that theme), ``("in-vivo", None)`` for a code named
+    after the selected words, or None when cancelled.
+    """
 
     DEFAULT_CSS = """
     CodePicker { align: center middle; }
@@ -71,6 +80,9 @@ class CodePicker(ModalScreen[int | None]):
         options.clear_options()
         options.add_options([Option(("  " * c["depth"] if not query else "") + c["path"], id=str(c["id"]))
                              for c in self.shown])
+        if query.strip():
+            options.add_option(Option(f"+ New code “{query.strip()}”", id=NEW))
+        options.add_option(Option("+ In-vivo code from the selected words", id=IN_VIVO))
         if self.shown:
             options.highlighted = 0
         self.show_definition()
@@ -93,12 +105,20 @@ class CodePicker(ModalScreen[int | None]):
     @on(Input.Submitted, "#query")
     def choose_highlighted(self) -> None:
         options = self.query_one(OptionList)
-        if options.highlighted is not None and self.shown:
-            self.dismiss(self.shown[options.highlighted]["id"])
+        if options.highlighted is not None:
+            self.choose(options.get_option_at_index(options.highlighted).id)
 
     @on(OptionList.OptionSelected)
     def chosen(self, event: OptionList.OptionSelected) -> None:
-        self.dismiss(int(event.option.id))
+        self.choose(event.option.id)
+
+    def choose(self, option_id: str | None) -> None:
+        if option_id == NEW:
+            self.dismiss((NEW, self.query_one(Input).value.strip()))
+        elif option_id == IN_VIVO:
+            self.dismiss((IN_VIVO, None))
+        elif option_id is not None:
+            self.dismiss(("code", int(option_id)))
 
     @on(OptionList.OptionHighlighted)
     def highlighted(self) -> None:
@@ -106,8 +126,8 @@ class CodePicker(ModalScreen[int | None]):
 
     def action_move(self, step: int) -> None:
         options = self.query_one(OptionList)
-        if self.shown:
-            options.highlighted = ((options.highlighted or 0) + step) % len(self.shown)
+        if options.option_count:
+            options.highlighted = ((options.highlighted or 0) + step) % options.option_count
 
     def action_cancel(self) -> None:
         self.dismiss(None)

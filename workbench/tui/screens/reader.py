@@ -1,9 +1,11 @@
-"""The coding screen: read a transcript turn by turn, select a passage at the keyboard, code it.
+"""The coding screen: read a transcript turn by turn, select a passage at the keyboard or with
+the mouse, and code it.
 
-Selection moves by sentence and turn and extends by word or sentence. Coded passages of the
-current coder are shown in their code's colour; the side panel shows the codes under the
-selection with their coder, origin and memo, and the definition of the code. Every change is
-committed at once through the same use cases as the CLI, and can be undone and redone.
+Selection moves by sentence and turn and extends by word, sentence or turn. The coder's coded
+passages show in their code's colour, with a column of stripes for the codes on each line; other
+coders' coding can be shown too. The side panel shows the codes under the selection (coder,
+origin, memo) and the code's definition, when to use it and when not. Every change is committed
+at once through the same use cases as the CLI, and can be undone and redone.
 """
 
 from __future__ import annotations
@@ -12,159 +14,162 @@ from typing import Any
 
 from rich.style import Style
 from rich.text import Text
-from textual import work
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, VerticalScroll
+from textual.containers import Horizontal
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Footer, Header, Input, Static
 
-from workbench.coding import add_segment, remove_segment
+from workbench import coding
 from workbench.errors import WorkbenchError
-from workbench.reading import Document, load_document
+from workbench.reading import Document, load_document, next_uncoded, search_hits
 from workbench.store import Store
+from workbench.tui.widgets.transcript_view import TranscriptView
 
-SPEAKER_COLOURS = ("#5fafff", "#ffaf5f", "#87d787", "#d787d7", "#d7d75f", "#5fd7d7")
-
-
-def _fmt_time(seconds: float | None) -> str:
-    if seconds is None:
-        return ""
-    seconds = int(seconds)
-    return f"{seconds // 3600:02d}:{seconds % 3600 // 60:02d}:{seconds % 60:02d}"
-
-
-class TurnView(Static):
-    """One speaker turn: the speaker line, then the text with codes and the selection styled."""
-
-    DEFAULT_CSS = """
-    TurnView { padding: 0 1 1 1; }
-    """
-
-    def __init__(self, index: int) -> None:
-        super().__init__(id=f"turn-{index}")
-        self.index = index
-
-    def show(self, doc: Document, selection: tuple[int, int], speakers: dict[str | None, str]) -> None:
-        turn = doc.turns[self.index]
-        start, end = turn["start"], turn["end"]
-        body = Text()
-        name = turn["speaker"] or "(unknown speaker)"
-        body.append(name, Style(bold=True, color=speakers.get(turn["speaker"], "#aaaaaa")))
-        if turn["start_time"] is not None:
-            body.append(f"  {_fmt_time(turn['start_time'])}", Style(dim=True))
-        codes = sorted({s["code"] for s in doc.covering(start, end) if s["code"]})
-        if codes:
-            body.append("   ▌" + " ▌".join(c.split("/")[-1] for c in codes), Style(dim=True, italic=True))
-        body.append("\n")
-        text = Text(doc.text[start:end])
-        for segment in doc.covering(start, end):
-            colour = segment.get("colour") or "#888888"
-            text.stylize(Style(bgcolor=_dim(colour), underline=True), max(segment["start"], start) - start,
-                         min(segment["end"], end) - start)
-        sel_start, sel_end = selection
-        if sel_start < end and sel_end > start:
-            text.stylize(Style(reverse=True, bold=True), max(sel_start, start) - start, min(sel_end, end) - start)
-        body.append_text(text)
-        self.update(body)
-
-
-def _dim(colour: str) -> str:
-    """A darker shade of a code colour, readable as a background under light text."""
-    colour = colour.lstrip("#")
-    r, g, b = (int(colour[i:i + 2], 16) for i in (0, 2, 4))
-    return f"#{int(r * 0.45):02x}{int(g * 0.45):02x}{int(b * 0.45):02x}"
+Action = tuple[str, dict[str, Any], dict[str, Any] | None]  # (kind, before or segment, after)
 
 
 class ReaderScreen(Screen):
     """Read and code one transcript."""
 
     DEFAULT_CSS = """
-    ReaderScreen #reading { width: 1fr; }
-    ReaderScreen #side { width: 36; border-left: solid $primary; padding: 0 1; }
     ReaderScreen Horizontal { height: 1fr; }
+    ReaderScreen TranscriptView { width: 1fr; }
+    ReaderScreen #side { width: 34; border-left: solid $primary; padding: 0 1; overflow-y: auto; }
+    ReaderScreen #side.hidden { display: none; }
+    ReaderScreen #search { display: none; }
+    ReaderScreen #search.open { display: block; }
     ReaderScreen #status { height: 1; padding: 0 1; color: $text-muted; }
     """
     BINDINGS = [
         Binding("down,j", "sentence(1)", "Next sentence", id="reader.next_sentence"),
-        Binding("up,k", "sentence(-1)", "Prev sentence", show=False, id="reader.prev_sentence"),
+        Binding("up,k", "sentence(-1)", "Previous sentence", show=False, id="reader.prev_sentence"),
         Binding("shift+down,J", "extend_sentence(1)", "Extend", id="reader.extend_sentence"),
-        Binding("shift+up,K", "extend_sentence(-1)", "Shrink", show=False, id="reader.shrink_sentence"),
-        Binding("shift+right,L", "extend_word(1)", "Extend by word", show=False, id="reader.extend_word"),
-        Binding("shift+left,H", "extend_word(-1)", "Shrink by word", show=False, id="reader.shrink_word"),
+        Binding("shift+up,K", "extend_sentence(-1)", "Shrink by a sentence", show=False, id="reader.shrink_sentence"),
+        Binding("shift+right,L", "extend_word(1)", "Extend by a word", show=False, id="reader.extend_word"),
+        Binding("shift+left,H", "extend_word(-1)", "Shrink by a word", show=False, id="reader.shrink_word"),
+        Binding("T", "extend_turn", "Extend to the end of the turn", show=False, id="reader.extend_turn"),
         Binding("right_square_bracket,n", "turn(1)", "Next turn", show=False, id="reader.next_turn"),
-        Binding("left_square_bracket,p", "turn(-1)", "Prev turn", show=False, id="reader.prev_turn"),
-        Binding("t", "select_turn", "Whole turn", show=False, id="reader.select_turn"),
+        Binding("left_square_bracket,p", "turn(-1)", "Previous turn", show=False, id="reader.prev_turn"),
+        Binding("t", "select_turn", "Select the whole turn", show=False, id="reader.select_turn"),
         Binding("c,enter", "code", "Code", id="reader.code"),
+        Binding("1", "quick_code(1)", "Apply one of your 9 most used codes (1-9)", show=False, id="reader.quick_code_1"),
+        Binding("2", "quick_code(2)", "Apply one of your 9 most used codes (1-9)", show=False, id="reader.quick_code_2"),
+        Binding("3", "quick_code(3)", "Apply one of your 9 most used codes (1-9)", show=False, id="reader.quick_code_3"),
+        Binding("4", "quick_code(4)", "Apply one of your 9 most used codes (1-9)", show=False, id="reader.quick_code_4"),
+        Binding("5", "quick_code(5)", "Apply one of your 9 most used codes (1-9)", show=False, id="reader.quick_code_5"),
+        Binding("6", "quick_code(6)", "Apply one of your 9 most used codes (1-9)", show=False, id="reader.quick_code_6"),
+        Binding("7", "quick_code(7)", "Apply one of your 9 most used codes (1-9)", show=False, id="reader.quick_code_7"),
+        Binding("8", "quick_code(8)", "Apply one of your 9 most used codes (1-9)", show=False, id="reader.quick_code_8"),
+        Binding("9", "quick_code(9)", "Apply one of your 9 most used codes (1-9)", show=False, id="reader.quick_code_9"),
         Binding("x,delete", "uncode", "Remove code", id="reader.uncode"),
+        Binding("e", "change_code", "Change the code of a segment", show=False, id="reader.change_code"),
+        Binding("s", "select_segment", "Select a segment to adjust", show=False, id="reader.select_segment"),
+        Binding("b", "set_bounds", "Set the segment's boundaries to the selection", show=False, id="reader.bounds"),
+        Binding("m", "memo_segment", "Memo on a segment", show=False, id="reader.memo_segment"),
+        Binding("M", "memo_transcript", "Memo on the transcript", show=False, id="reader.memo_transcript"),
+        Binding("slash", "search", "Search", id="reader.search"),
+        Binding("g", "next_hit(1)", "Next search hit", show=False, id="reader.next_hit"),
+        Binding("G", "next_hit(-1)", "Previous search hit", show=False, id="reader.prev_hit"),
+        Binding("w", "next_uncoded", "Next uncoded passage", show=False, id="reader.next_uncoded"),
+        Binding("a", "toggle_all", "Show all coders", show=False, id="reader.all_coders"),
+        Binding("r", "retrieve", "Segments of the code here", show=False, id="reader.retrieve"),
+        Binding("B", "codebook", "Codebook", show=False, id="reader.codebook"),
+        Binding("i", "toggle_side", "Side panel", show=False, id="reader.side"),
         Binding("u,ctrl+z", "undo", "Undo", id="reader.undo"),
         Binding("U,ctrl+y", "redo", "Redo", show=False, id="reader.redo"),
-        Binding("escape", "back", "Transcripts", id="reader.back"),
+        Binding("escape", "back", "Back", id="reader.back"),
     ]
 
-    def __init__(self, transcript_id: int) -> None:
+    def __init__(self, transcript_id: int, selection: tuple[int, int] | None = None) -> None:
         super().__init__()
         self.transcript_id = transcript_id
+        self.initial_selection = selection
         self.doc: Document | None = None
         self.selection = (0, 0)
-        self.undo_stack: list[tuple[str, dict[str, Any]]] = []
-        self.redo_stack: list[tuple[str, dict[str, Any]]] = []
+        self.editing: dict[str, Any] | None = None  # segment whose boundaries are being adjusted
+        self.undo_stack: list[Action] = []
+        self.redo_stack: list[Action] = []
         self.recent: list[int] = []
-        self.speakers: dict[str | None, str] = {}
+        self.all_coders = False
+        self.hits: list[tuple[int, int]] = []
+        self.codes: dict[int, dict[str, Any]] = {}
+        self.frequent: list[dict[str, Any]] = []
+        self.seen_version = 0
 
     def compose(self) -> ComposeResult:
         yield Header()
         with Horizontal():
-            yield VerticalScroll(id="reading")
+            yield TranscriptView(id="view")
             yield Static("", id="side")
+        yield Input(placeholder="Search this transcript (Enter: next hit, Escape: close)", id="search")
         yield Static("Opening…", id="status")
         yield Footer()
 
+    @property
+    def view(self) -> TranscriptView:
+        return self.query_one(TranscriptView)
+
     def on_mount(self) -> None:
+        self.query_one("#side").set_class(self.app.size.width < 90, "hidden")
+        self.view.loading = True
         self.load()
+        self.seen_version = self.app.store.data_version()
+        self.set_interval(2.0, self.check_for_changes)
 
     @work(thread=True, exclusive=True, group="reader")
     def load(self) -> None:
-        """Open the transcript on a worker thread (its own connection), then show it."""
+        """Open the transcript on a worker thread with its own connection, then show it."""
         store = Store.open(self.app.project)
         try:
-            doc = load_document(store, self.transcript_id, self.app.coder)
+            doc = load_document(store, self.transcript_id, self.app.coder, all_coders=self.all_coders)
+            codes = store.codes()
+            frequent = coding.frequent_codes(store, self.app.coder)
         finally:
             store.close()
-        self.app.call_from_thread(self.show_document, doc)
+        self.app.call_from_thread(self.show_document, doc, codes, frequent)
 
-    def show_document(self, doc: Document) -> None:
+    def show_document(self, doc: Document, codes: list[dict[str, Any]], frequent: list[dict[str, Any]]) -> None:
         self.doc = doc
-        for turn in doc.turns:
-            self.speakers.setdefault(turn["speaker"], SPEAKER_COLOURS[len(self.speakers) % len(SPEAKER_COLOURS)])
-        reading = self.query_one("#reading", VerticalScroll)
-        reading.remove_children()
-        reading.mount_all([TurnView(i) for i in range(len(doc.turns))])
-        if doc.sentences:
+        self.codes = {c["id"]: c for c in codes}
+        self.frequent = frequent
+        view = self.view
+        view.loading = False
+        view.set_document(doc)
+        if self.initial_selection:
+            self.selection = self.initial_selection
+        elif doc.sentences:
             self.selection = doc.sentences[0]
-        self.call_after_refresh(self.redraw_all)
-        reading.focus()
-
-    # -- drawing -----------------------------------------------------------------------------
-
-    def redraw_all(self) -> None:
-        if self.doc is None:
-            return
-        for view in self.query(TurnView):
-            view.show(self.doc, self.selection, self.speakers)
+        view.set_selection(*self.selection)
+        view.focus()
         self.update_side()
 
-    def redraw(self, old: tuple[int, int]) -> None:
-        """Redraw only the turns the old and new selection touch."""
+    # -- state ---------------------------------------------------------------------------------
+
+    def reload(self, *, codes: bool = False) -> None:
+        """Re-read segments (and codes) after a change; the text and layout stay."""
+        store = self.app.store
+        self.doc = load_document(store, self.transcript_id, self.app.coder, all_coders=self.all_coders)
+        if codes:
+            self.codes = {c["id"]: c for c in store.codes()}
+        self.frequent = coding.frequent_codes(store, self.app.coder)
+        self.view.update_segments(self.doc)
+        self.update_side()
+
+    def check_for_changes(self) -> None:
+        """Show other coders' work as it is committed to the same project."""
+        version = self.app.store.data_version()
+        if version != self.seen_version and self.doc is not None:
+            self.seen_version = version
+            self.reload(codes=True)
+
+    def move_to(self, start: int, end: int) -> None:
         if self.doc is None:
             return
-        touched = set()
-        for start, end in (old, self.selection):
-            first, last = self.doc.turn_at(start), self.doc.turn_at(max(start, end - 1))
-            touched.update(range(first, last + 1))
-        for index in touched:
-            self.query_one(f"#turn-{index}", TurnView).show(self.doc, self.selection, self.speakers)
-        self.query_one(f"#turn-{self.doc.turn_at(self.selection[0])}", TurnView).scroll_visible(animate=False)
+        end = max(end, start + 1)
+        self.selection = (start, min(end, len(self.doc.text)))
+        self.view.set_selection(*self.selection)
         self.update_side()
 
     def update_side(self) -> None:
@@ -173,145 +178,338 @@ class ReaderScreen(Screen):
             return
         start, end = self.selection
         t = doc.transcript
-        lines = Text()
-        lines.append(f"{t['title']}\n", Style(bold=True))
-        lines.append(f"{t['site'] or ''} · {t['participant'] or ''} · {t['role'] or ''}\n\n", Style(dim=True))
+        out = Text()
+        out.append(f"{t['title']}\n", Style(bold=True))
+        out.append(" · ".join(x for x in (t["site"], t["participant"], t["role"]) if x) + "\n\n", Style(dim=True))
+        if self.editing:
+            out.append("Adjusting a segment: extend or shrink, then b to save.\n\n", Style(bold=True, color="yellow"))
         covering = doc.covering(start, end)
         if covering:
-            lines.append("Codes here\n", Style(bold=True))
+            out.append("Codes here\n", Style(bold=True))
             for segment in covering:
-                lines.append("■ ", Style(color=segment.get("colour") or "#888888"))
-                lines.append(f"{segment['code']}\n")
-                lines.append(f"  {segment['coder']} · {segment['origin']}\n", Style(dim=True))
+                out.append("■ ", Style(color=segment.get("colour") or "#888888"))
+                out.append(f"{segment['code']}\n")
+                out.append(f"  {segment['coder']} · {segment['origin']}\n", Style(dim=True))
                 if segment.get("memo"):
-                    lines.append(f"  memo: {segment['memo']}\n", Style(italic=True))
-            code = next((c for c in self.app.store.codes() if c["id"] == covering[0]["code_id"]), None)
-            if code and code.get("definition"):
-                lines.append(f"\n{code['name']}: ", Style(bold=True))
-                lines.append(f"{code['definition']}\n")
+                    out.append(f"  memo: {segment['memo']}\n", Style(italic=True))
+            code = self.codes.get(covering[0]["code_id"])
+            if code:
+                for key, label in (("definition", ""), ("when_to_use", "Use when: "), ("when_not_to_use", "Not for: ")):
+                    if code.get(key):
+                        out.append(f"\n{label}" if label else f"\n{code['name']}: ", Style(bold=True))
+                        out.append(code[key] + "\n")
         else:
-            lines.append("Not coded here.\n", Style(dim=True))
-        self.query_one("#side", Static).update(lines)
-        done = sum(1 for s in doc.segments)
+            out.append("Not coded here.\n", Style(dim=True))
+        if self.frequent:
+            out.append("\nQuick codes\n", Style(bold=True))
+            for number, code in enumerate(self.frequent, 1):
+                out.append(f" {number} ", Style(reverse=True))
+                out.append(f" {code['path'].split('/')[-1]}\n")
+        self.query_one("#side", Static).update(out)
+        mine = sum(1 for s in doc.segments if s.get("mine"))
+        where = f"{start}-{end}"
+        extra = f" · {len(self.hits)} hits" if self.hits else ""
+        shown = "all coders" if self.all_coders else self.app.coder
         self.query_one("#status", Static).update(
-            f"{self.app.coder} · {done} segments · selection {start}-{end} · c code · x remove · u undo · ? keys")
+            f"{shown} · {mine} segments · {where}{extra} · c code · x remove · u undo · / search · ? keys")
 
-    # -- moving ------------------------------------------------------------------------------
-
-    def move_to(self, selection: tuple[int, int]) -> None:
-        old, self.selection = self.selection, selection
-        self.redraw(old)
+    # -- moving --------------------------------------------------------------------------------
 
     def action_sentence(self, step: int) -> None:
-        if not self.doc or not self.doc.sentences:
+        doc = self.doc
+        if not doc or not doc.sentences:
             return
-        index = self.doc.sentence_at(self.selection[0] if step < 0 else max(self.selection[1] - 1, 0))
-        index = min(max(index + step, 0), len(self.doc.sentences) - 1)
-        self.move_to(self.doc.sentences[index])
+        index = doc.sentence_at(self.selection[0] if step < 0 else max(self.selection[1] - 1, 0))
+        index = min(max(index + step, 0), len(doc.sentences) - 1)
+        self.move_to(*doc.sentences[index])
 
     def action_extend_sentence(self, step: int) -> None:
-        if not self.doc:
+        doc = self.doc
+        if not doc or not doc.sentences:
             return
         start, end = self.selection
-        sentences = self.doc.sentences
-        last = self.doc.sentence_at(max(end - 1, start))
-        if step > 0 and last + 1 < len(sentences):
-            end = sentences[last + 1][1]
-        elif step < 0 and last > self.doc.sentence_at(start):
-            end = sentences[last - 1][1]
-        self.move_to((start, end))
+        last = doc.sentence_at(max(end - 1, start))
+        if step > 0 and last + 1 < len(doc.sentences):
+            end = doc.sentences[last + 1][1]
+        elif step < 0 and last > doc.sentence_at(start):
+            end = doc.sentences[last - 1][1]
+        self.move_to(start, end)
 
     def action_extend_word(self, step: int) -> None:
         if not self.doc:
             return
         start, end = self.selection
         end = self.doc.next_word_end(end) if step > 0 else self.doc.previous_word_end(end, start)
-        self.move_to((start, max(end, start + 1)))
+        self.move_to(start, end)
+
+    def action_extend_turn(self) -> None:
+        if self.doc and self.doc.turns:
+            self.move_to(self.selection[0], self.doc.turns[self.doc.turn_at(self.selection[0])]["end"])
 
     def action_turn(self, step: int) -> None:
-        if not self.doc or not self.doc.turns:
+        doc = self.doc
+        if not doc or not doc.turns:
             return
-        index = min(max(self.doc.turn_at(self.selection[0]) + step, 0), len(self.doc.turns) - 1)
-        turn = self.doc.turns[index]
-        first = next((s for s in self.doc.sentences if s[0] >= turn["start"]), (turn["start"], turn["end"]))
-        self.move_to(first)
+        index = min(max(doc.turn_at(self.selection[0]) + step, 0), len(doc.turns) - 1)
+        turn = doc.turns[index]
+        first = next((s for s in doc.sentences if s[0] >= turn["start"]), (turn["start"], turn["end"]))
+        self.move_to(*first)
 
     def action_select_turn(self) -> None:
         if self.doc and self.doc.turns:
             turn = self.doc.turns[self.doc.turn_at(self.selection[0])]
-            self.move_to((turn["start"], turn["end"]))
+            self.move_to(turn["start"], turn["end"])
 
-    # -- coding ------------------------------------------------------------------------------
+    @on(TranscriptView.SelectionMade)
+    def mouse_selection(self, event: TranscriptView.SelectionMade) -> None:
+        self.move_to(event.start, event.end)
+
+    def action_next_uncoded(self) -> None:
+        if self.doc:
+            found = next_uncoded(self.doc, self.selection[0])
+            if found:
+                self.move_to(*found)
+            else:
+                self.notify("Every sentence is coded.", timeout=2)
+
+    # -- search ----------------------------------------------------------------------------------
+
+    def action_search(self) -> None:
+        box = self.query_one("#search", Input)
+        box.add_class("open")
+        self.call_after_refresh(box.focus)  # a hidden input cannot take focus until it is shown
+
+    @on(Input.Changed, "#search")
+    def search_changed(self, event: Input.Changed) -> None:
+        if self.doc:
+            self.hits = search_hits(self.doc.text, event.value)
+            self.view.set_hits(self.hits)
+            self.update_side()
+
+    @on(Input.Submitted, "#search")
+    def search_submitted(self) -> None:
+        self.action_next_hit(1)
+
+    def on_key(self, event) -> None:  # noqa: ANN001 - textual.events.Key
+        box = self.query_one("#search", Input)
+        if event.key == "escape" and box.has_focus:
+            box.remove_class("open")
+            self.view.focus()
+            event.stop()
+
+    def action_next_hit(self, step: int) -> None:
+        if not self.hits:
+            self.notify("No search hits: press / to search.", timeout=2)
+            return
+        start = self.selection[0]
+        if step > 0:
+            target = next((h for h in self.hits if h[0] > start), self.hits[0])
+        else:
+            target = next((h for h in reversed(self.hits) if h[0] < start), self.hits[-1])
+        self.move_to(*target)
+
+    # -- coding ----------------------------------------------------------------------------------
 
     def action_code(self) -> None:
-        if not self.doc or self.selection[1] <= self.selection[0]:
+        if not self.doc:
             return
         from workbench.tui.screens.picker import CodePicker
 
         start, end = self.selection
-        codes = self.app.store.codes()
-        self.app.push_screen(CodePicker(codes, self.recent, self.doc.text[start:end]), self.apply_code)
+        self.app.push_screen(CodePicker(list(self.codes.values()) or self.app.store.codes(), self.recent,
+                                        self.doc.text[start:end]), self.picked)
 
-    def apply_code(self, code_id: int | None) -> None:
-        if code_id is None or not self.doc:
+    def picked(self, result: tuple[str, Any] | None) -> None:
+        if result is None or self.doc is None:
             return
+        kind, value = result
+        try:
+            if kind == "new":
+                code = coding.create_code(self.app.store, value, coder=self.app.coder)
+            elif kind == "in-vivo":
+                code = coding.create_in_vivo_code(self.app.store, self.doc.text[slice(*self.selection)],
+                                                  coder=self.app.coder)
+            else:
+                code = self.codes.get(value) or {"id": value}
+        except WorkbenchError as exc:
+            self.notify(str(exc), severity="warning")
+            return
+        if kind != "code":
+            self.codes = {c["id"]: c for c in self.app.store.codes()}
+        self.apply(code["id"])
+
+    def apply(self, code_id: int) -> None:
         start, end = self.selection
         try:
-            segment = add_segment(self.app.store, transcript_id=self.transcript_id, code_id=code_id,
-                                  coder=self.app.coder, start=start, end=end)
+            segment = coding.add_segment(self.app.store, transcript_id=self.transcript_id, code_id=code_id,
+                                         coder=self.app.coder, start=start, end=end)
         except WorkbenchError as exc:
             self.notify(str(exc), severity="warning")
             return
         self.recent = [code_id] + [c for c in self.recent if c != code_id]
-        self.undo_stack.append(("add", segment))
-        self.redo_stack.clear()
-        self.refresh_segments()
-        self.notify(f"Coded as {self.code_path(code_id)}", timeout=2)
+        self.done(("add", segment, None))
+        self.notify(f"Coded as {self.codes.get(code_id, {}).get('path', code_id)}", timeout=2)
+
+    def action_quick_code(self, number: int) -> None:
+        if self.query_one("#search", Input).has_focus:
+            return
+        if number <= len(self.frequent):
+            self.apply(self.frequent[number - 1]["id"])
+        else:
+            self.notify("No code on that key yet: the keys 1-9 hold your most used codes.", timeout=3)
+
+    def mine_here(self) -> list[dict[str, Any]]:
+        if not self.doc:
+            return []
+        return [s for s in self.doc.covering(*self.selection) if s["coder"] == self.app.coder]
+
+    def with_segment(self, prompt: str, then) -> None:  # noqa: ANN001 - a callback taking a segment
+        """Run ``then`` on the coder's segment under the selection, asking which when several."""
+        segments = self.mine_here()
+        if not segments:
+            self.notify("None of your segments is under the selection.", severity="warning", timeout=3)
+        elif len(segments) == 1:
+            then(segments[0])
+        else:
+            from workbench.tui.screens.dialogs import SegmentChooser
+
+            by_id = {s["id"]: s for s in segments}
+            self.app.push_screen(SegmentChooser(prompt, segments),
+                                 lambda chosen: then(by_id[chosen]) if chosen in by_id else None)
 
     def action_uncode(self) -> None:
+        def remove(segment: dict[str, Any]) -> None:
+            removed = coding.remove_segment(self.app.store, segment["id"], coder=self.app.coder)
+            self.done(("remove", removed, None))
+            self.notify(f"Removed {segment['code']}", timeout=2)
+        self.with_segment("Remove which code?", remove)
+
+    def action_change_code(self) -> None:
+        def change(segment: dict[str, Any]) -> None:
+            from workbench.tui.screens.picker import CodePicker
+
+            def picked(result: tuple[str, Any] | None) -> None:
+                if result and result[0] == "code":
+                    self.update(segment, code_id=result[1])
+            self.app.push_screen(CodePicker(list(self.codes.values()), self.recent, segment["text"]), picked)
+        self.with_segment("Change the code of which segment?", change)
+
+    def action_select_segment(self) -> None:
+        def select(segment: dict[str, Any]) -> None:
+            self.editing = segment
+            self.move_to(segment["start"], segment["end"])
+        self.with_segment("Adjust which segment?", select)
+
+    def action_set_bounds(self) -> None:
+        if not self.editing:
+            self.notify("Press s on a segment first, adjust the selection, then b.", timeout=3)
+            return
+        segment, self.editing = self.editing, None
+        self.update(segment, start=self.selection[0], end=self.selection[1])
+
+    def action_memo_segment(self) -> None:
+        def edit(segment: dict[str, Any]) -> None:
+            from workbench.tui.screens.dialogs import MemoDialog
+
+            self.app.push_screen(MemoDialog(f"Memo on {segment['code']}", segment.get("memo") or ""),
+                                 lambda text: self.update(segment, memo=text or None) if text is not None else None)
+        self.with_segment("Memo on which segment?", edit)
+
+    def action_memo_transcript(self) -> None:
+        from workbench.tui.screens.dialogs import MemoDialog
+
+        def save(text: str | None) -> None:
+            if text and text.strip():
+                coding.add_memo(self.app.store, "transcript", self.transcript_id, text, coder=self.app.coder)
+                self.notify("Memo saved on the transcript.", timeout=2)
+        self.app.push_screen(MemoDialog(f"Memo on {self.doc.transcript['title'] if self.doc else ''}"), save)
+
+    def update(self, segment: dict[str, Any], **changes: Any) -> None:
+        try:
+            after = coding.update_segment(self.app.store, segment["id"], coder=self.app.coder, **changes)
+        except WorkbenchError as exc:
+            self.notify(str(exc), severity="warning")
+            return
+        before = {k: segment[k] for k in ("code_id", "start", "end", "memo")}
+        self.done(("update", before | {"id": segment["id"]}, {k: after[k] for k in ("code_id", "start", "end", "memo")}))
+
+    # -- undo and redo ---------------------------------------------------------------------------
+
+    def done(self, action: Action) -> None:
+        self.undo_stack.append(action)
+        self.redo_stack.clear()
+        self.reload()
+        self.seen_version = self.app.store.data_version()
+
+    def _invert(self, action: Action) -> Action:
+        """Carry out the opposite of ``action``; returns the action that would undo that."""
+        kind, first, second = action
+        store = self.app.store
+        if kind == "add":
+            coding.remove_segment(store, first["id"], coder=self.app.coder)
+            return ("remove", first, None)
+        if kind == "remove":
+            restored = coding.add_segment(store, transcript_id=first["transcript_id"], code_id=first["code_id"],
+                                          coder=first["coder"], start=first["start"], end=first["end"],
+                                          memo=first.get("memo"), origin=first["origin"])
+            return ("add", restored, None)
+        segment_id = first["id"]
+        coding.update_segment(store, segment_id, coder=self.app.coder,
+                              **{k: first[k] for k in ("code_id", "start", "end", "memo")})
+        return ("update", (second or {}) | {"id": segment_id}, {k: first[k] for k in ("code_id", "start", "end", "memo")})
+
+    def action_undo(self) -> None:
+        self._step(self.undo_stack, self.redo_stack, "Nothing to undo.")
+
+    def action_redo(self) -> None:
+        self._step(self.redo_stack, self.undo_stack, "Nothing to redo.")
+
+    def _step(self, source: list[Action], target: list[Action], empty: str) -> None:
+        if not source:
+            self.notify(empty, timeout=2)
+            return
+        try:
+            target.append(self._invert(source.pop()))
+        except WorkbenchError as exc:
+            self.notify(f"Could not undo: {exc}", severity="error")
+        self.reload()
+        self.seen_version = self.app.store.data_version()
+
+    # -- view ----------------------------------------------------------------------------------
+
+    def action_toggle_all(self) -> None:
+        self.all_coders = not self.all_coders
+        self.reload()
+        self.notify("Showing all coders' segments." if self.all_coders else f"Showing {self.app.coder}'s segments.",
+                    timeout=2)
+
+    def action_toggle_side(self) -> None:
+        self.query_one("#side").toggle_class("hidden")
+        self.call_after_refresh(self.view.relayout)
+
+    def action_retrieve(self) -> None:
         if not self.doc:
             return
         covering = self.doc.covering(*self.selection)
         if not covering:
-            self.notify("Nothing of yours is coded here.", severity="warning")
+            self.notify("No code here to retrieve.", timeout=2)
             return
-        segment = covering[-1]
-        removed = remove_segment(self.app.store, segment["id"], coder=self.app.coder)
-        self.undo_stack.append(("remove", removed))
-        self.redo_stack.clear()
-        self.refresh_segments()
-        self.notify(f"Removed {segment['code']}", timeout=2)
+        from workbench.tui.screens.retrieval import RetrievalScreen
 
-    def _replay(self, kind: str, segment: dict[str, Any]) -> tuple[str, dict[str, Any]]:
-        """Do the opposite of an action; returns the action that undoes what was just done."""
-        if kind == "add":
-            remove_segment(self.app.store, segment["id"], coder=self.app.coder)
-            return "remove", segment
-        restored = add_segment(self.app.store, transcript_id=segment["transcript_id"], code_id=segment["code_id"],
-                               coder=segment["coder"], start=segment["start"], end=segment["end"],
-                               memo=segment.get("memo"), origin=segment["origin"])
-        return "add", restored
+        self.app.push_screen(RetrievalScreen(covering[0]["code_id"]))
 
-    def action_undo(self) -> None:
-        if not self.undo_stack:
-            self.notify("Nothing to undo.", timeout=2)
-            return
-        self.redo_stack.append(self._replay(*self.undo_stack.pop()))
-        self.refresh_segments()
+    def action_codebook(self) -> None:
+        from workbench.tui.screens.codebook import CodebookScreen
 
-    def action_redo(self) -> None:
-        if not self.redo_stack:
-            self.notify("Nothing to redo.", timeout=2)
-            return
-        self.undo_stack.append(self._replay(*self.redo_stack.pop()))
-        self.refresh_segments()
+        self.app.push_screen(CodebookScreen())
 
-    def refresh_segments(self) -> None:
-        self.doc = load_document(self.app.store, self.transcript_id, self.app.coder)
-        self.redraw_all()
-
-    def code_path(self, code_id: int) -> str:
-        return next((c["path"] for c in self.app.store.codes() if c["id"] == code_id), "?")
+    def on_screen_resume(self) -> None:
+        if self.doc is not None:
+            self.reload(codes=True)
 
     def action_back(self) -> None:
+        if self.editing:
+            self.editing = None
+            self.update_side()
+            return
         self.app.pop_screen()

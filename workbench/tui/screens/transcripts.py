@@ -27,6 +27,7 @@ class TranscriptsScreen(Screen):
     BINDINGS = [
         Binding("slash", "focus_filter", "Filter", id="transcripts.filter"),
         Binding("escape", "clear_filter", "Clear filter", show=False, id="transcripts.clear"),
+        Binding("b", "codebook", "Codebook", id="transcripts.codebook"),
         Binding("r", "reload", "Reload", id="transcripts.reload"),
     ]
 
@@ -125,6 +126,11 @@ class TranscriptsScreen(Screen):
     def action_clear_filter(self) -> None:
         self.query_one(Input).value = ""
         self.query_one(DataTable).focus()
+
+    def action_codebook(self) -> None:
+        from workbench.tui.screens.codebook import CodebookScreen
+
+        self.app.push_screen(CodebookScreen())
 
     @on(DataTable.RowSelected)
     def open_transcript(self, event: DataTable.RowSelected) -> None:

@@ -1,0 +1,80 @@
+"""Small dialogs that return typed results: a memo editor and a segment chooser."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import OptionList, Static, TextArea
+from textual.widgets.option_list import Option
+
+
+class MemoDialog(ModalScreen[str | None]):
+    """Write or edit a memo; Ctrl+S saves, Escape cancels."""
+
+    DEFAULT_CSS = """
+    MemoDialog { align: center middle; }
+    MemoDialog > Vertical { width: 80%; max-width: 100; height: 60%; border: thick $accent; background: $panel; }
+    MemoDialog TextArea { height: 1fr; }
+    MemoDialog .hint { color: $text-muted; }
+    """
+    BINDINGS = [Binding("ctrl+s", "save", "Save", id="memo.save"),
+                Binding("escape", "cancel", "Cancel", id="memo.cancel")]
+
+    def __init__(self, title: str, text: str = "") -> None:
+        super().__init__()
+        self.title_text = title
+        self.text = text
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Static(f"[b]{self.title_text}[/b]")
+            yield TextArea(self.text, id="memo", soft_wrap=True)
+            yield Static("Ctrl+S saves · Escape cancels", classes="hint")
+
+    def on_mount(self) -> None:
+        self.query_one(TextArea).focus()
+
+    def action_save(self) -> None:
+        self.dismiss(self.query_one(TextArea).text)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class SegmentChooser(ModalScreen[int | None]):
+    """Pick one of several segments under the selection; returns its id."""
+
+    DEFAULT_CSS = """
+    SegmentChooser { align: center middle; }
+    SegmentChooser > Vertical { width: 80%; max-width: 100; height: auto; max-height: 70%; border: thick $accent; background: $panel; }
+    SegmentChooser OptionList { height: auto; max-height: 20; }
+    """
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="chooser.cancel")]
+
+    def __init__(self, prompt: str, segments: list[dict[str, Any]]) -> None:
+        super().__init__()
+        self.prompt = prompt
+        self.segments = segments
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Static(self.prompt)
+            yield OptionList(*[
+                Option(f"{s['code']} · {s['coder']} · “{' '.join(s['text'].split())[:60]}”", id=str(s["id"]))
+                for s in self.segments
+            ])
+
+    def on_mount(self) -> None:
+        self.query_one(OptionList).focus()
+
+    @on(OptionList.OptionSelected)
+    def chosen(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(int(event.option.id))
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

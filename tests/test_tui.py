@@ -121,3 +121,125 @@ def test_picker_ranking():
     assert rank_codes(codes, "tme", [])[0]["id"] == 1
     assert rank_codes(codes, "busy", [])[0]["id"] == 1
     assert [c["id"] for c in rank_codes(codes, "", [2])] == [2, 1]
+
+
+def test_memo_new_code_in_vivo_and_boundaries(project):
+    async def scenario():
+        app = WorkbenchApp(project, "maria")
+        async with app.run_test(size=(100, 30)) as pilot:
+            reader = await _open_reader(app, pilot)
+            await pilot.press("j")  # "Time, mostly."
+            await pilot.press("c")
+            await pilot.pause()
+            await pilot.press(*"Barriers/Parking", "up", "up", "enter")  # "+ New code", above "+ In-vivo"
+            await pilot.pause()
+            store = app.store
+            parking = next(c for c in store.codes() if c["path"] == "Barriers/Parking")
+            assert [s["code_id"] for s in store.segments()] == [parking["id"]]
+            await pilot.press("m")
+            await pilot.pause()
+            await pilot.press(*"too narrow", "ctrl+s")
+            await pilot.pause()
+            assert store.segments()[0]["memo"] == "too narrow"
+            await pilot.press("s", "J", "b")  # select the segment, extend a sentence, save the bounds
+            await pilot.pause()
+            assert store.segments()[0]["text"] == "Time, mostly. Everybody is seeing patients back to back."
+            await pilot.press("u")
+            assert store.segments()[0]["text"] == "Time, mostly."
+            await pilot.press("j", "c")
+            await pilot.pause()
+            await pilot.press("up", "enter")  # in-vivo
+            await pilot.pause()
+            paths = [c["path"] for c in store.codes()]
+            assert [p for p in paths if p.startswith("In vivo/")] == ["In vivo/There is no hour in the week"]
+            await pilot.press("M")
+            await pilot.pause()
+            await pilot.press(*"Carol is frank", "ctrl+s")
+            await pilot.pause()
+            assert store.memos("transcript")[0]["text"] == "Carol is frank"
+            assert [a["action"] for a in store.audit_entries(entity="segment")][0] == "segment.add"
+    asyncio.run(scenario())
+
+
+def test_search_next_uncoded_quick_code_and_mouse(project):
+    async def scenario():
+        app = WorkbenchApp(project, "maria")
+        async with app.run_test(size=(100, 30)) as pilot:
+            reader = await _open_reader(app, pilot)
+            await pilot.press("slash")
+            await pilot.pause()
+            await pilot.press(*"grant", "enter", "escape")
+            await pilot.pause()
+            assert reader.doc.text[slice(*reader.selection)].lower() == "grant"
+            await pilot.press("c")
+            await pilot.pause()
+            await pilot.press(*"funding", "enter")
+            await pilot.pause()
+            await pilot.press("k", "k")
+            await pilot.press("1")  # the most used code so far: Funding
+            await pilot.pause()
+            assert [s["code"] for s in reader.doc.segments] == ["Barriers/Funding and material resources"] * 2
+            await pilot.press("w")  # the next sentence nobody coded
+            assert not reader.doc.covering(*reader.selection)
+            view = reader.view
+            line = next(i for i, l in enumerate(view.lines) if l.kind == "text")
+            await pilot.click(view, offset=(6, line - int(view.scroll_offset.y)))
+            await pilot.pause()
+            assert reader.doc.text[slice(*reader.selection)] == "What"
+    asyncio.run(scenario())
+
+
+def test_codebook_and_retrieval_jump_into_the_transcript(project):
+    async def scenario():
+        store = Store.open(project)
+        from workbench.coding import add_segment, resolve_code
+
+        text = store.transcript_text(1)
+        start = text.index("The grant ended")
+        add_segment(store, transcript_id=1, code_id=resolve_code(store, "Barriers/Funding and material resources")["id"],
+                    coder="james", start=start, end=start + 15)
+        store.close()
+        app = WorkbenchApp(project, "maria")
+        async with app.run_test(size=(100, 30)) as pilot:
+            await pilot.pause()
+            await pilot.press("b")
+            await pilot.pause()
+            from workbench.tui.screens.codebook import CodebookScreen
+            from workbench.tui.screens.retrieval import RetrievalScreen
+
+            assert isinstance(app.screen, CodebookScreen)
+            tree = app.screen.query_one("Tree")
+            node = next(n for n in tree._tree_nodes.values() if n.data and n.data["path"] == "Barriers")
+            tree.move_cursor(node)
+            await pilot.pause()
+            assert "Anything that makes the partnership" in str(app.screen.query_one("#definition").render())
+            await pilot.press("enter")
+            await pilot.pause()
+            assert isinstance(app.screen, RetrievalScreen) and len(app.screen.rows) == 1
+            await pilot.press("enter")
+            await pilot.pause()
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            reader = app.screen
+            assert isinstance(reader, ReaderScreen)
+            assert reader.doc.text[slice(*reader.selection)] == "The grant ended"
+            await pilot.press("a")  # show all coders: james's segment appears
+            assert [s["coder"] for s in reader.doc.segments] == ["james"]
+    asyncio.run(scenario())
+
+
+def test_screen_shows_another_coders_work(project):
+    async def scenario():
+        app = WorkbenchApp(project, "maria")
+        async with app.run_test(size=(100, 30)) as pilot:
+            reader = await _open_reader(app, pilot)
+            await pilot.press("a")
+            other = Store.open(project)  # a second workbench on the same project
+            from workbench.coding import add_segment
+
+            add_segment(other, transcript_id=1, code_id=other.codes()[3]["id"], coder="james", start=0, end=5)
+            other.close()
+            reader.check_for_changes()
+            await pilot.pause()
+            assert [s["coder"] for s in reader.doc.segments] == ["james"]
+    asyncio.run(scenario())

@@ -28,7 +28,7 @@ def rank_codes(codes: list[dict[str, Any]], query: str, recent: list[int]) -> li
         extra = " ".join([code.get("definition") or "", " ".join(code.get("keywords") or [])]).lower()
         if extra:
             score = max(score, fuzz.partial_ratio(query, extra) - 15)
-        if score >= 55:
+        if score >= 70:
             scored.append((score, -code["depth"], code))
     scored.sort(key=lambda item: (-item[0], item[1]))
     return [code for _, _, code in scored]

@@ -205,14 +205,6 @@ def create_in_vivo_code(store: Store, passage: str, *, coder: str | None = None)
     return create_code(store, f"{IN_VIVO_THEME}/{in_vivo_name(passage)}", coder=coder)
 
 
-def frequent_codes(store: Store, coder: str, limit: int = 9) -> list[dict[str, Any]]:
-    """The codes this coder has used most (for the number keys of the coding screen)."""
-    counts = store.code_use(coder)
-    codes = {c["id"]: c for c in store.codes()}
-    ranked = sorted(counts, key=lambda code_id: (-counts[code_id], code_id))
-    return [codes[i] for i in ranked if i in codes][:limit]
-
-
 def code_ids_under(store: Store, code_id: int) -> list[int]:
     """A code and all its descendants (retrieving a theme retrieves its sub-codes)."""
     codes = store.codes()

@@ -235,25 +235,13 @@ def _import_one(store: Store, path: Path, row: dict[str, str] | None, coder: str
 # -- listings -----------------------------------------------------------------------------------
 
 
-def coded_share(ranges: list[tuple[int, int]], length: int) -> float:
-    """Share of a text's characters covered by at least one segment (ranges sorted by start)."""
-    if not length:
-        return 0.0
-    covered, reach = 0, 0
-    for start, end in ranges:
-        if end <= reach:
-            continue
-        covered += end - max(start, reach)
-        reach = end
-    return covered / length
-
-
 def list_transcripts(store: Store) -> list[dict[str, Any]]:
     """Every transcript with site, participant, role, words, turns, segments and share coded."""
-    ranges = store.coded_ranges()
+    covered = store.coded_lengths()
     rows = store.transcripts()
     for row in rows:
-        row["coded"] = round(coded_share(ranges.get(row["id"], []), row.pop("length")), 4)
+        length = row.pop("length")
+        row["coded"] = round(covered.get(row["id"], 0) / length, 4) if length else 0.0
         if not row["role"]:
             row["role"] = json.loads(row["attributes"]).get("role")
     return rows

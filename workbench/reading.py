@@ -92,12 +92,23 @@ def next_uncoded(doc: Document, offset: int) -> tuple[int, int] | None:
     return None
 
 
+def load_segments(store: Store, transcript_id: int, coder: str | None, *, all_coders: bool = False,
+                  codes: dict[int, dict[str, Any]] | None = None) -> list[dict[str, Any]]:
+    """A transcript's segments with code path and colour; ``coder``'s are marked ``mine``;
+    other coders' are included only with ``all_coders``."""
+    codes = codes if codes is not None else {c["id"]: c for c in store.codes()}
+    segments = store.segments(transcript_id=transcript_id, coder=None if all_coders else coder)
+    for segment in segments:
+        segment["mine"] = coder is None or segment["coder"] == coder
+        code = codes.get(segment["code_id"], {})
+        segment["code"] = code.get("path")
+        segment["colour"] = code.get("colour")
+    return segments
+
+
 def load_document(store: Store, transcript_id: int, coder: str | None = None, *,
                   all_coders: bool = False) -> Document:
-    """Everything the coding screen needs for one transcript, in one read.
-
-    ``coder``'s segments are marked ``mine``; other coders' are included only with ``all_coders``.
-    """
+    """Everything the coding screen needs for one transcript, in one read."""
     transcript = store.transcript(transcript_id)
     if transcript is None:
         from workbench.errors import NotFoundError
@@ -105,11 +116,5 @@ def load_document(store: Store, transcript_id: int, coder: str | None = None, *,
         raise NotFoundError(f"no transcript {transcript_id}.")
     text = transcript["text"]
     turns = store.turns(transcript_id)
-    paths = {c["id"]: c for c in store.codes()}
-    segments = store.segments(transcript_id=transcript_id, coder=None if all_coders else coder)
-    for segment in segments:
-        segment["mine"] = coder is None or segment["coder"] == coder
-        code = paths.get(segment["code_id"], {})
-        segment["code"] = code.get("path")
-        segment["colour"] = code.get("colour")
+    segments = load_segments(store, transcript_id, coder, all_coders=all_coders)
     return Document(transcript, text, turns, split_sentences(text, turns), segments)

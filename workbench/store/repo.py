@@ -190,12 +190,17 @@ class Store:
     def turns(self, transcript_id: int) -> list[dict[str, Any]]:
         return self._rows('SELECT * FROM turns WHERE transcript_id = ? ORDER BY position', (transcript_id,))
 
-    def coded_ranges(self) -> dict[int, list[tuple[int, int]]]:
-        """(start, end) of every segment, by transcript: for the share of text coded."""
-        out: dict[int, list[tuple[int, int]]] = {}
-        for row in self.conn.execute('SELECT transcript_id, start, "end" FROM segments ORDER BY transcript_id, start'):
-            out.setdefault(row[0], []).append((row[1], row[2]))
-        return out
+    def coded_lengths(self) -> dict[int, int]:
+        """Characters covered by at least one segment, by transcript (the union of the segments:
+        each segment adds what reaches past the furthest end of the segments before it)."""
+        rows = self.conn.execute("""
+            SELECT transcript_id, sum(max(0, "end" - max(start, coalesce(reach, start))))
+            FROM (SELECT transcript_id, start, "end",
+                         max("end") OVER (PARTITION BY transcript_id ORDER BY start, "end"
+                                          ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS reach
+                  FROM segments)
+            GROUP BY transcript_id""").fetchall()
+        return {row[0]: row[1] for row in rows}
 
     # -- codes ---------------------------------------------------------------------------------
 

@@ -137,6 +137,10 @@ MIGRATIONS: list[str] = [
     CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit
         BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
     """,
+    # 2: the coding screen's quick codes count a coder's segments by code.
+    """
+    CREATE INDEX segments_coder_code ON segments(coder_id, code_id);
+    """,
 ]
 
 LATEST = len(MIGRATIONS)

@@ -23,7 +23,7 @@ from textual.widgets import Footer, Header, Input, Static
 
 from workbench import coding
 from workbench.errors import WorkbenchError
-from workbench.reading import Document, load_document, next_uncoded, search_hits
+from workbench.reading import Document, load_document, load_segments, next_uncoded, search_hits
 from workbench.store import Store
 from workbench.tui.widgets.transcript_view import TranscriptView
 
@@ -36,7 +36,7 @@ class ReaderScreen(Screen):
     DEFAULT_CSS = """
     ReaderScreen Horizontal { height: 1fr; }
     ReaderScreen TranscriptView { width: 1fr; }
-    ReaderScreen #side { width: 34; border-left: solid $primary; padding: 0 1; overflow-y: auto; }
+    ReaderScreen #side { width: 34; height: 1fr; border-left: solid $primary; padding: 0 1; }
     ReaderScreen #side.hidden { display: none; }
     ReaderScreen #search { display: none; }
     ReaderScreen #search.open { display: block; }
@@ -96,6 +96,8 @@ class ReaderScreen(Screen):
         self.hits: list[tuple[int, int]] = []
         self.codes: dict[int, dict[str, Any]] = {}
         self.frequent: list[dict[str, Any]] = []
+        self.use: dict[int, int] = {}
+        self.told = ""
         self.seen_version = 0
 
     def compose(self) -> ComposeResult:
@@ -125,15 +127,16 @@ class ReaderScreen(Screen):
         try:
             doc = load_document(store, self.transcript_id, self.app.coder, all_coders=self.all_coders)
             codes = store.codes()
-            frequent = coding.frequent_codes(store, self.app.coder)
+            use = store.code_use(self.app.coder)
         finally:
             store.close()
-        self.app.call_from_thread(self.show_document, doc, codes, frequent)
+        self.app.call_from_thread(self.show_document, doc, codes, use)
 
-    def show_document(self, doc: Document, codes: list[dict[str, Any]], frequent: list[dict[str, Any]]) -> None:
+    def show_document(self, doc: Document, codes: list[dict[str, Any]], use: dict[int, int]) -> None:
         self.doc = doc
         self.codes = {c["id"]: c for c in codes}
-        self.frequent = frequent
+        self.use = use
+        self.rank_frequent()
         view = self.view
         view.loading = False
         view.set_document(doc)
@@ -148,14 +151,29 @@ class ReaderScreen(Screen):
     # -- state ---------------------------------------------------------------------------------
 
     def reload(self, *, codes: bool = False) -> None:
-        """Re-read segments (and codes) after a change; the text and layout stay."""
+        """Re-read this transcript's segments (and with ``codes``, the codebook and the coder's
+        code counts) after a change; the text, sentences and layout stay."""
+        if self.doc is None:
+            return
         store = self.app.store
-        self.doc = load_document(store, self.transcript_id, self.app.coder, all_coders=self.all_coders)
         if codes:
             self.codes = {c["id"]: c for c in store.codes()}
-        self.frequent = coding.frequent_codes(store, self.app.coder)
+            self.use = store.code_use(self.app.coder)
+            self.rank_frequent()
+        self.doc.segments = load_segments(store, self.transcript_id, self.app.coder, all_coders=self.all_coders,
+                                          codes=self.codes)
         self.view.update_segments(self.doc)
         self.update_side()
+
+    def count_use(self, code_id: int, step: int) -> None:
+        """Keep the coder's code counts (for the quick-code keys) without asking the database."""
+        self.use[code_id] = max(0, self.use.get(code_id, 0) + step)
+        self.rank_frequent()
+
+    def rank_frequent(self) -> None:
+        ranked = sorted((i for i, n in self.use.items() if n > 0 and i in self.codes),
+                        key=lambda i: (-self.use[i], i))
+        self.frequent = [self.codes[i] for i in ranked[:9]]
 
     def check_for_changes(self) -> None:
         """Show other coders' work as it is committed to the same project."""
@@ -205,13 +223,15 @@ class ReaderScreen(Screen):
             for number, code in enumerate(self.frequent, 1):
                 out.append(f" {number} ", Style(reverse=True))
                 out.append(f" {code['path'].split('/')[-1]}\n")
-        self.query_one("#side", Static).update(out)
+        self.query_one("#side", Static).update(out, layout=False)  # fixed size: no layout pass
         mine = sum(1 for s in doc.segments if s.get("mine"))
         where = f"{start}-{end}"
         extra = f" · {len(self.hits)} hits" if self.hits else ""
         shown = "all coders" if self.all_coders else self.app.coder
+        told, self.told = self.told, ""
         self.query_one("#status", Static).update(
-            f"{shown} · {mine} segments · {where}{extra} · c code · x remove · u undo · / search · ? keys")
+            f"{shown} · {mine} segments · {where}{extra} · " + (told or "c code · x remove · u undo · / search · ? keys"),
+            layout=False)
 
     # -- moving --------------------------------------------------------------------------------
 
@@ -347,8 +367,8 @@ class ReaderScreen(Screen):
             self.notify(str(exc), severity="warning")
             return
         self.recent = [code_id] + [c for c in self.recent if c != code_id]
+        self.told = f"coded as {self.codes.get(code_id, {}).get('path', code_id)}"  # shown in the status line
         self.done(("add", segment, None))
-        self.notify(f"Coded as {self.codes.get(code_id, {}).get('path', code_id)}", timeout=2)
 
     def action_quick_code(self, number: int) -> None:
         if self.query_one("#search", Input).has_focus:
@@ -436,10 +456,21 @@ class ReaderScreen(Screen):
     # -- undo and redo ---------------------------------------------------------------------------
 
     def done(self, action: Action) -> None:
+        self.track(action)
         self.undo_stack.append(action)
         self.redo_stack.clear()
         self.reload()
         self.seen_version = self.app.store.data_version()
+
+    def track(self, action: Action) -> None:
+        kind, first, second = action
+        if kind == "add":
+            self.count_use(first["code_id"], 1)
+        elif kind == "remove":
+            self.count_use(first["code_id"], -1)
+        elif second and first["code_id"] != second["code_id"]:
+            self.count_use(first["code_id"], -1)
+            self.count_use(second["code_id"], 1)
 
     def _invert(self, action: Action) -> Action:
         """Carry out the opposite of ``action``; returns the action that would undo that."""
@@ -469,7 +500,9 @@ class ReaderScreen(Screen):
             self.notify(empty, timeout=2)
             return
         try:
-            target.append(self._invert(source.pop()))
+            inverse = self._invert(source.pop())
+            self.track(inverse)
+            target.append(inverse)
         except WorkbenchError as exc:
             self.notify(f"Could not undo: {exc}", severity="error")
         self.reload()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from rapidfuzz import fuzz
+from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -45,7 +46,6 @@ class TranscriptsScreen(Screen):
 
     def on_mount(self) -> None:
         self.build_columns()
-        self.action_reload()
         self.query_one(DataTable).focus()
 
     def build_columns(self) -> None:
@@ -71,6 +71,7 @@ class TranscriptsScreen(Screen):
             self.apply_filter(self.query_one(Input).value)
 
     def on_screen_resume(self) -> None:
+        """Also called when the screen first shows: (re)load the listing."""
         self.action_reload()
 
     def action_reload(self) -> None:
@@ -105,7 +106,9 @@ class TranscriptsScreen(Screen):
             cells = {"site": site if site != previous_site else "", "participant": row["participant"] or "",
                      "role": row["role"] or "", "title": row["title"], "format": row["format"],
                      "words": f"{row['words']:,}", "segments": str(row["segments"]), "coded": f"{row['coded']:.0%}"}
-            table.add_row(*(cells[key] for key in self.columns), key=str(row["id"]))
+            # Text cells skip the markup parsing DataTable applies to plain strings.
+            table.add_row(*(Text(cells[key], no_wrap=True, overflow="ellipsis") for key in self.columns),
+                          key=str(row["id"]))
             previous_site = site
             shown += 1
         sites = len({r["site"] for r in self.rows})

@@ -130,8 +130,10 @@ class TranscriptView(ScrollView, can_focus=True):
         self.refresh()
 
     def relayout(self) -> None:
+        if self.doc is None or self.size.width == 0:
+            return  # not laid out on screen yet: on_resize comes next
         width = max(20, self.size.width - GUTTER - 1)
-        if self.doc is None or width == self._layout_width:
+        if width == self._layout_width:
             return
         self._layout_width = width
         lines: list[Line] = []

@@ -72,3 +72,26 @@ def test_two_connections_see_each_others_writes(tmp_path):
     with b.transaction():
         b.site_id("B")
     assert [s["name"] for s in a.sites()] == ["A", "B"]
+
+
+def test_migration_from_schema_1_takes_a_backup(tmp_path):
+    from workbench.store.db import APPLICATION_ID, _statements
+    from workbench.store.schema import MIGRATIONS
+
+    path = tmp_path / "old.db"
+    raw = sqlite3.connect(path)
+    for statement in _statements(MIGRATIONS[0]):
+        raw.execute(statement)
+    raw.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+    raw.execute("PRAGMA user_version = 1")
+    raw.execute("INSERT INTO sites(name) VALUES ('Riverbend')")
+    raw.commit()
+    raw.close()
+    store = Store.open(path)
+    assert store.conn.execute("PRAGMA user_version").fetchone()[0] == LATEST
+    assert [s["name"] for s in store.sites()] == ["Riverbend"]
+    backup = tmp_path / "old.db.schema1-backup"
+    assert backup.exists()
+    assert sqlite3.connect(backup).execute("PRAGMA user_version").fetchone()[0] == 1
+    index = store.conn.execute("SELECT name FROM sqlite_master WHERE name = 'segments_coder_code'").fetchone()
+    assert index is not None

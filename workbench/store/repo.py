@@ -111,6 +111,11 @@ class Store:
             SELECT s.*, (SELECT count(*) FROM transcripts t WHERE t.site_id = s.id) AS transcripts
             FROM sites s ORDER BY s.name""")
 
+    def transcript_participant_links(self) -> list[dict[str, Any]]:
+        return self._rows("""
+            SELECT tp.transcript_id, p.label, p.role FROM transcript_participants tp
+            JOIN participants p ON p.id = tp.participant_id ORDER BY tp.transcript_id, tp.position""")
+
     def participants(self) -> list[dict[str, Any]]:
         return self._rows("""
             SELECT p.*, s.name AS site FROM participants p LEFT JOIN sites s ON s.id = p.site_id

@@ -1,0 +1,1 @@
+"""Tables for papers: framework matrices, code frequencies, co-occurrence (pandas, imported lazily)."""

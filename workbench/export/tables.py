@@ -1,0 +1,190 @@
+"""Write matrices and other tables as CSV, tidy CSV, JSON, Markdown, XLSX or one HTML file.
+
+Text that a spreadsheet would run as a formula (starting with =, +, -, @, tab or carriage return)
+is neutralized in CSV and XLSX, so a transcript cannot inject formulas.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import math
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from workbench import __version__
+from workbench.errors import WorkbenchError
+from workbench.output import neutralize
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from workbench.analysis.matrix import Matrix
+    from workbench.models import Codebook
+
+FORMATS = ("csv", "tidy", "json", "md", "xlsx", "html")
+
+
+def _clean(value: Any) -> Any:
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    if hasattr(value, "item"):  # numpy scalars
+        return value.item()
+    return value
+
+
+def table_to_csv(table: "pd.DataFrame") -> str:
+    import csv
+    import io
+
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow([neutralize(f"{table.index.name or ''} \\ {table.columns.name or ''}".strip(" \\"))]
+                    + [neutralize(str(c)) for c in table.columns])
+    for name, row in table.iterrows():
+        writer.writerow([neutralize(str(name))] + [neutralize(_clean(v)) for v in row])
+    return buffer.getvalue()
+
+
+def table_to_tidy(table: "pd.DataFrame", value: str) -> str:
+    """Long format: one line per cell (row, column, value), for scripts and R."""
+    import csv
+    import io
+
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow([table.index.name or "row", table.columns.name or "column", value])
+    for name, row in table.iterrows():
+        for column, cell in row.items():
+            writer.writerow([neutralize(str(name)), neutralize(str(column)), neutralize(_clean(cell))])
+    return buffer.getvalue()
+
+
+def table_to_json(table: "pd.DataFrame", meta: dict[str, Any]) -> str:
+    data = {**meta, "rows": [str(r) for r in table.index], "columns": [str(c) for c in table.columns],
+            "values": [[_clean(v) for v in row] for row in table.itertuples(index=False)]}
+    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+
+
+def _md_cell(value: Any) -> str:
+    value = _clean(value)
+    if value is None:
+        return "–"
+    if isinstance(value, float):
+        return f"{value:.0%}" if 0 <= value <= 1 else f"{value:.2f}"
+    return str(value).replace("|", "\\|").replace("\n", "<br>")
+
+
+def table_to_markdown(table: "pd.DataFrame", title: str | None = None) -> str:
+    head = f"{table.index.name or ''}"
+    lines = [f"**{title}**", ""] if title else []
+    lines.append("| " + " | ".join([head] + [str(c).replace("|", "\\|") for c in table.columns]) + " |")
+    lines.append("|" + "---|" * (len(table.columns) + 1))
+    for name, row in table.iterrows():
+        lines.append("| " + " | ".join([str(name)] + [_md_cell(v) for v in row]) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def write_xlsx(path: Path, sheets: list[tuple[str, "pd.DataFrame"]], *, wrap_columns: set[str] | None = None) -> None:
+    """One sheet per view: frozen header row and first column, readable widths, wrapped text."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter
+
+    book = Workbook()
+    book.remove(book.active)
+    bold = Font(bold=True)
+    head_fill = PatternFill("solid", fgColor="DDE4EE")
+    for name, table in sheets:
+        sheet = book.create_sheet(title=name[:31])
+        frame = table.reset_index()
+        columns = [str(c) for c in frame.columns]
+        sheet.append([neutralize(c) for c in columns])
+        for cell in sheet[1]:
+            cell.font, cell.fill = bold, head_fill
+        for row in frame.itertuples(index=False):
+            sheet.append([neutralize(_clean(v)) for v in row])
+        sheet.freeze_panes = "B2"
+        for index, column in enumerate(columns, 1):
+            values = [column] + [str(_clean(v) or "") for v in frame.iloc[:, index - 1]]
+            longest = max((max((len(line) for line in v.split("\n")), default=0) for v in values), default=8)
+            wide = wrap_columns and column in wrap_columns
+            sheet.column_dimensions[get_column_letter(index)].width = min(max(10, longest + 2), 80 if wide else 45)
+            if wide or longest > 45:
+                for cell in sheet[get_column_letter(index)][1:]:
+                    cell.alignment = Alignment(wrap_text=True, vertical="top")
+        if any(isinstance(_clean(v), float) and 0 <= (_clean(v) or 0) <= 1 for v in frame.select_dtypes("float").values.flat):
+            for row in sheet.iter_rows(min_row=2, min_col=2):
+                for cell in row:
+                    if isinstance(cell.value, float):
+                        cell.number_format = "0%"
+    try:
+        book.save(path)
+    except OSError as exc:
+        raise WorkbenchError(f"{path}: cannot be written ({exc.strerror}).") from exc
+
+
+def codebook_table(book: "Codebook") -> "pd.DataFrame":
+    import pandas as pd
+
+    rows = [{"code": path, "definition": c.definition, "when to use": c.when_to_use,
+             "when not to use": c.when_not_to_use, "example": c.example, "keywords": ", ".join(c.keywords)}
+            for path, c in book.walk()]
+    return pd.DataFrame(rows).set_index("code")
+
+
+def excerpts_table(matrix: "Matrix") -> "pd.DataFrame":
+    """Every segment behind the counts, with its row and column."""
+    frame = matrix.frame
+    columns = ["row", "column", "code", "site", "participant", "role", "transcript", "coder", "start", "end", "text"]
+    frame = frame[[c for c in columns if c in frame.columns]].copy()
+    row_name, column_name = f"row ({matrix.spec.rows})", f"column ({matrix.spec.columns})"
+    frame = frame.rename(columns={"row": row_name, "column": column_name})
+    return frame.set_index(row_name)
+
+
+def write_matrix(matrix: "Matrix", fmt: str, path: Path | None, *, book: "Codebook | None" = None,
+                 project: str = "") -> str | None:
+    """Write a matrix in a format; returns the text for text formats written to standard output."""
+    meta = {"title": matrix.title, "rows_by": matrix.spec.rows, "columns_by": matrix.spec.columns,
+            "value": matrix.spec.value, "selection": matrix.spec.selection.describe(), "project": project,
+            "made_by": f"workbench {__version__}", "made_at": datetime.now(timezone.utc).isoformat(timespec="seconds")}
+    if fmt == "csv":
+        text = table_to_csv(matrix.table)
+    elif fmt == "tidy":
+        text = table_to_tidy(matrix.table, matrix.spec.value)
+    elif fmt == "json":
+        text = table_to_json(matrix.table, meta)
+    elif fmt == "md":
+        text = table_to_markdown(matrix.table, matrix.title)
+    elif fmt == "xlsx":
+        if path is None:
+            raise WorkbenchError("an XLSX file needs a name.", hint="Add -o FILE.xlsx.")
+        sheets = [("Matrix", matrix.table), ("Counts", matrix.counts), ("Excerpts", excerpts_table(matrix))]
+        if book is not None:
+            sheets.append(("Codebook", codebook_table(book)))
+        import pandas as pd
+
+        sheets.append(("About", pd.DataFrame({"value": list(meta.values())}, index=pd.Index(list(meta), name="field"))))
+        write_xlsx(path, sheets, wrap_columns={"text", "definition", "when to use", "when not to use", "example"}
+                   | {str(c) for c in matrix.table.columns} if matrix.spec.value == "excerpts" else
+                   {"text", "definition", "when to use", "when not to use", "example"})
+        return None
+    elif fmt == "html":
+        from workbench.export.report import matrix_report
+
+        text = matrix_report(matrix, book, meta)
+    else:
+        raise WorkbenchError(f"unknown format {fmt!r}.", hint="Use one of: " + ", ".join(FORMATS) + ".")
+    if path is None:
+        return text
+    try:
+        path.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise WorkbenchError(f"{path}: cannot be written ({exc.strerror}).") from exc
+    return None
+
+
+def escape(value: Any) -> str:
+    return html.escape("" if value is None else str(value))

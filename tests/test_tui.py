@@ -243,3 +243,46 @@ def test_screen_shows_another_coders_work(project):
             await pilot.pause()
             assert [s["coder"] for s in reader.doc.segments] == ["james"]
     asyncio.run(scenario())
+
+
+def test_matrix_screen_drill_down_and_export(project, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+
+    async def scenario():
+        store = Store.open(project)
+        from workbench.coding import add_segment, resolve_code
+
+        add_segment(store, transcript_id=1, code_id=resolve_code(store, "Barriers/Time")["id"], coder="maria",
+                    start=60, end=80)
+        store.close()
+        app = WorkbenchApp(project, "maria")
+        async with app.run_test(size=(120, 30)) as pilot:
+            await pilot.pause()
+            await app.workers.wait_for_complete()
+            await pilot.press("m")
+            await pilot.pause()
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            from workbench.tui.screens.matrix import MatrixScreen
+            from workbench.tui.screens.retrieval import RetrievalScreen
+
+            screen = app.screen
+            assert isinstance(screen, MatrixScreen)
+            assert screen.matrix.table.at["Riverbend Family Medicine", "Barriers"] == 1
+            await pilot.press("v")  # transcripts
+            await pilot.pause()
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            assert screen.value == "transcripts"
+            await pilot.press("right", "right", "right", "enter")  # the Barriers cell
+            await pilot.pause()
+            assert isinstance(app.screen, RetrievalScreen) and len(app.screen.rows) == 1
+            await pilot.press("escape")
+            await pilot.pause()
+            await pilot.press("x")
+            await pilot.pause()
+            app.screen.query_one("Input").value = "out.xlsx"
+            await pilot.press("enter")
+            await pilot.pause()
+            assert (tmp_path / "out.xlsx").exists()
+    asyncio.run(scenario())

@@ -27,9 +27,12 @@ class RetrievalScreen(Screen):
         Binding("escape", "back", "Back", id="retrieval.back"),
     ]
 
-    def __init__(self, code_id: int) -> None:
+    def __init__(self, code_id: int | None = None, *, segment_ids: list[int] | None = None,
+                 title: str | None = None) -> None:
         super().__init__()
         self.code_id = code_id
+        self.segment_ids = segment_ids
+        self.title_text = title
         self.rows: list[dict[str, Any]] = []
 
     def compose(self) -> ComposeResult:
@@ -43,11 +46,16 @@ class RetrievalScreen(Screen):
     def on_mount(self) -> None:
         store = self.app.store
         codes = {c["id"]: c for c in store.codes()}
-        self.rows = store.segments(code_ids=code_ids_under(store, self.code_id))
+        if self.segment_ids is not None:
+            wanted = set(self.segment_ids)
+            self.rows = [row for row in store.segments() if row["id"] in wanted]
+            title = f"[b]{self.title_text}[/b]: {len(self.rows)} segments"
+        else:
+            self.rows = store.segments(code_ids=code_ids_under(store, self.code_id))
+            title = f"[b]{codes[self.code_id]['path']}[/b] and its sub-codes: {len(self.rows)} segments"
         for row in self.rows:
             row["code"] = codes[row["code_id"]]["path"]
-        code = codes[self.code_id]
-        self.query_one("#title", Static).update(f"[b]{code['path']}[/b] and its sub-codes: {len(self.rows)} segments")
+        self.query_one("#title", Static).update(title)
         table = self.query_one(DataTable)
         for key, label in (("site", "Site"), ("participant", "Id"), ("coder", "Coder"), ("code", "Code"), ("text", "Passage")):
             table.add_column(label, key=key)

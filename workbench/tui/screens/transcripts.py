@@ -29,6 +29,7 @@ class TranscriptsScreen(Screen):
         Binding("slash", "focus_filter", "Filter", id="transcripts.filter"),
         Binding("escape", "clear_filter", "Clear filter", show=False, id="transcripts.clear"),
         Binding("b", "codebook", "Codebook", id="transcripts.codebook"),
+        Binding("m", "matrix", "Matrix", id="transcripts.matrix"),
         Binding("r", "reload", "Reload", id="transcripts.reload"),
     ]
 
@@ -134,6 +135,11 @@ class TranscriptsScreen(Screen):
         from workbench.tui.screens.codebook import CodebookScreen
 
         self.app.push_screen(CodebookScreen())
+
+    def action_matrix(self) -> None:
+        from workbench.tui.screens.matrix import MatrixScreen
+
+        self.app.push_screen(MatrixScreen())
 
     @on(DataTable.RowSelected)
     def open_transcript(self, event: DataTable.RowSelected) -> None:

@@ -1,0 +1,229 @@
+"""The framework matrix on screen: a colour-scaled table, a switch between values, drill-down
+into the segments of a cell, and export to a file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from rich.style import Style
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen, Screen
+from textual.widgets import DataTable, Footer, Header, Input, Static
+
+from workbench.errors import WorkbenchError
+from workbench.store import Store
+
+VALUES = ("segments", "transcripts", "participants", "share", "excerpts")
+ROWS = ("site", "participant", "role", "transcript", "coder")
+COLUMNS = ("theme", "level2", "code")
+
+
+def heat(count: int, top: int) -> Style:
+    """Background from pale to deep blue by segment count."""
+    if count <= 0 or top <= 0:
+        return Style(dim=True)
+    strength = count / top
+    r, g, b = int(30 + 20 * strength), int(50 + 60 * strength), int(80 + 150 * strength)
+    return Style(bgcolor=f"#{r:02x}{g:02x}{b:02x}", color="#ffffff", bold=strength > 0.6)
+
+
+class ExportDialog(ModalScreen[str | None]):
+    """Ask for the file to write; its extension picks the format."""
+
+    DEFAULT_CSS = """
+    ExportDialog { align: center middle; }
+    ExportDialog > Vertical { width: 80%; max-width: 90; height: auto; border: thick $accent; background: $panel; padding: 1; }
+    """
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="export.cancel")]
+
+    def __init__(self, suggestion: str) -> None:
+        super().__init__()
+        self.suggestion = suggestion
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Static("Export the matrix to (.xlsx, .csv, .md, .html or .json):")
+            yield Input(self.suggestion, id="path")
+            yield Static(f"Relative paths are in {Path.cwd()}", classes="hint")
+
+    def on_mount(self) -> None:
+        self.query_one(Input).focus()
+
+    @on(Input.Submitted)
+    def submitted(self, event: Input.Submitted) -> None:
+        self.dismiss(event.value.strip() or None)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class MatrixScreen(Screen):
+    """Sites (or other rows) x themes (or codes); Enter lists a cell's segments."""
+
+    DEFAULT_CSS = """
+    MatrixScreen DataTable { height: 1fr; }
+    MatrixScreen #title { height: auto; padding: 0 1; }
+    MatrixScreen #cell { height: auto; max-height: 6; border-top: solid $primary; padding: 0 1; }
+    """
+    BINDINGS = [
+        Binding("v", "cycle('value')", "Value", id="matrix.value"),
+        Binding("r", "cycle('rows')", "Rows", id="matrix.rows"),
+        Binding("c", "cycle('columns')", "Columns", id="matrix.columns"),
+        Binding("o", "cycle('coder')", "Coder", id="matrix.coder"),
+        Binding("t", "transpose", "Transpose", id="matrix.transpose"),
+        Binding("x", "export", "Export", id="matrix.export"),
+        Binding("escape", "back", "Back", id="matrix.back"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.value, self.rows, self.columns, self.transposed = "segments", "site", "theme", False
+        self.coders: list[str | None] = [None]
+        self.coder_index = 0
+        self.matrix: Any = None
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static("Computing…", id="title")
+        yield DataTable(id="matrix", cursor_type="cell")
+        yield Static("", id="cell")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.coders = [None] + [c["name"] for c in self.app.store.coders()]
+        self.compute()
+
+    def spec(self):  # noqa: ANN201 - MatrixSpec, imported lazily with pandas
+        from workbench.analysis.frame import Selection
+        from workbench.analysis.matrix import MatrixSpec
+
+        coder = self.coders[self.coder_index]
+        return MatrixSpec(rows=self.rows, columns=self.columns, value=self.value, transpose=self.transposed,
+                          selection=Selection(coders=[coder] if coder else None))
+
+    @work(thread=True, exclusive=True, group="matrix")
+    def compute(self) -> None:
+        """pandas and the matrix are built on a worker thread with its own connection."""
+        from workbench.analysis.matrix import build_matrix
+
+        store = Store.open(self.app.project)
+        try:
+            matrix = build_matrix(store, self.spec())
+        except WorkbenchError as exc:
+            self.app.call_from_thread(self.notify, str(exc), severity="error")
+            return
+        finally:
+            store.close()
+        self.app.call_from_thread(self.show, matrix)
+
+    def show(self, matrix: Any) -> None:
+        self.matrix = matrix
+        table = self.query_one(DataTable)
+        table.clear(columns=True)
+        top = int(matrix.counts.values.max()) if matrix.counts.size else 0
+        table.add_column(Text(f"{matrix.table.index.name} \\ {matrix.table.columns.name}", style="bold"), key="__row")
+        for column in matrix.table.columns:
+            label = str(column).split("/")[-1] if self.columns != "theme" else str(column)
+            table.add_column(Text(label, style="bold"), key=str(column))
+        for name, row in matrix.table.iterrows():
+            cells = [Text(str(name), style="bold")]
+            for column, value in row.items():
+                count = int(matrix.counts.at[name, column])
+                cells.append(Text(self.format(value), style=heat(count, top), justify="right"))
+            table.add_row(*cells, key=str(name))
+        self.query_one("#title", Static).update(
+            f"[b]{matrix.title}[/b]   v value · r rows · c columns · o coder · t transpose · Enter segments · x export")
+        table.focus()
+
+    def format(self, value: Any) -> str:
+        if value is None or value != value:  # NaN: a row without participants
+            return "–"
+        if self.value == "share":
+            return f"{value:.0%}"
+        if self.value == "excerpts":
+            first = str(value).split("\n")[0]
+            return first[:40] + ("…" if len(first) > 40 else "")
+        return str(value)
+
+    def current_cell(self) -> tuple[str, str] | None:
+        table = self.query_one(DataTable)
+        if self.matrix is None or not table.row_count:
+            return None
+        row_key, column_key = table.coordinate_to_cell_key(table.cursor_coordinate)
+        if column_key.value == "__row":
+            return None
+        return row_key.value, column_key.value
+
+    @on(DataTable.CellHighlighted)
+    def highlighted(self) -> None:
+        cell = self.current_cell()
+        if cell is None:
+            self.query_one("#cell", Static).update("")
+            return
+        row, column = cell
+        ids = self.matrix.cells.get((row, column), [])
+        text = f"[b]{row}[/b] × [b]{column}[/b]: {len(ids)} segments"
+        if self.value == "excerpts":
+            text += "\n" + str(self.matrix.table.at[row, column])
+        self.query_one("#cell", Static).update(text)
+
+    @on(DataTable.CellSelected)
+    def drill_down(self) -> None:
+        cell = self.current_cell()
+        if cell is None:
+            return
+        ids = self.matrix.cells.get(cell, [])
+        if not ids:
+            self.notify("No segments in this cell.", timeout=2)
+            return
+        from workbench.tui.screens.retrieval import RetrievalScreen
+
+        self.app.push_screen(RetrievalScreen(segment_ids=ids, title=f"{cell[0]} × {cell[1]}"))
+
+    def action_cycle(self, what: str) -> None:
+        if what == "value":
+            self.value = VALUES[(VALUES.index(self.value) + 1) % len(VALUES)]
+        elif what == "rows":
+            self.rows = ROWS[(ROWS.index(self.rows) + 1) % len(ROWS)] if self.rows in ROWS else "site"
+        elif what == "columns":
+            self.columns = COLUMNS[(COLUMNS.index(self.columns) + 1) % len(COLUMNS)]
+        else:
+            self.coder_index = (self.coder_index + 1) % len(self.coders)
+        self.compute()
+
+    def action_transpose(self) -> None:
+        self.transposed = not self.transposed
+        self.compute()
+
+    def action_export(self) -> None:
+        if self.matrix is None:
+            return
+        self.app.push_screen(ExportDialog(f"matrix-{self.rows}-{self.columns}-{self.value}.xlsx"), self.export_to)
+
+    def export_to(self, name: str | None) -> None:
+        if not name:
+            return
+        from workbench.export.tables import write_matrix
+        from workbench.project import project_codebook
+
+        path = Path(name).expanduser().resolve()
+        fmt = {".xlsx": "xlsx", ".csv": "csv", ".md": "md", ".html": "html", ".htm": "html", ".json": "json"}.get(
+            path.suffix.lower())
+        if fmt is None:
+            self.notify("Give the file an extension: .xlsx, .csv, .md, .html or .json.", severity="warning")
+            return
+        try:
+            write_matrix(self.matrix, fmt, path, book=project_codebook(self.app.store),
+                         project=self.app.store.get_meta("title") or self.app.project.name)
+        except WorkbenchError as exc:
+            self.notify(str(exc), severity="error")
+            return
+        self.notify(f"Wrote {path}", title="Exported", timeout=8)
+
+    def action_back(self) -> None:
+        self.app.pop_screen()

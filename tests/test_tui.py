@@ -286,3 +286,30 @@ def test_matrix_screen_drill_down_and_export(project, tmp_path, monkeypatch):
             await pilot.pause()
             assert (tmp_path / "out.xlsx").exists()
     asyncio.run(scenario())
+
+
+def test_agreement_screen(project):
+    async def scenario():
+        store = Store.open(project)
+        from workbench.coding import add_segment, resolve_code
+
+        time_id = resolve_code(store, "Barriers/Time")["id"]
+        add_segment(store, transcript_id=1, code_id=time_id, coder="maria", start=60, end=73)
+        add_segment(store, transcript_id=1, code_id=time_id, coder="james", start=60, end=120)
+        store.close()
+        app = WorkbenchApp(project, "maria")
+        async with app.run_test(size=(120, 30)) as pilot:
+            await pilot.pause()
+            await app.workers.wait_for_complete()
+            await pilot.press("a")
+            await pilot.pause()
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            screen = app.screen
+            assert screen.report is not None and screen.query_one("DataTable").row_count == len(screen.report.codes) + 1
+            await pilot.press("u")
+            await pilot.pause()
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            assert screen.report.spec.unit == "turn"
+    asyncio.run(scenario())

@@ -502,6 +502,51 @@ def import_codings_cmd(ctx: click.Context, file: str, coder: str | None, create_
                + (f", {len(report.created_codes)} codes created" if report.created_codes else "") + ".")
 
 
+@cli.command("agreement")
+@click.option("--coders", "coders", required=False, help="Comma-separated coders (default: every coder but consensus).")
+@click.option("--unit", type=click.Choice(["sentence", "turn", "character"]), default="sentence", show_default=True)
+@click.option("--overlap", type=click.Choice(["any", "half", "all"]),
+              help="How much of a unit a coder's segments must cover (default: half a sentence, any of a turn).")
+@click.option("--columns", default="code", show_default=True, help="code, theme, or level2, level3...")
+@click.option("--transcript", "transcripts", multiple=True, help="Only these transcripts (repeatable).")
+@click.option("--threshold", type=float, default=0.667, show_default=True,
+              help="Flag codes with alpha below this (0.667 tentative, 0.800 firm conclusions).")
+@click.option("--bootstrap", type=int, default=0, help="Bootstrap samples for a 95%% interval of alpha (0: none).")
+@click.option("--seed", type=int, default=20261123, show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json", "xlsx"]), default="table", show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False))
+@click.pass_context
+@handled
+def agreement_cmd(ctx: click.Context, coders: str | None, unit: str, overlap: str | None, columns: str,
+                  transcripts: tuple[str, ...], threshold: float, bootstrap: int, seed: int, fmt: str,
+                  output: str | None) -> None:
+    """Inter-coder agreement per code and overall: percent agreement, Cohen's kappa (two coders),
+    Fleiss' kappa (three or more), Krippendorff's alpha (any number, missing data allowed).
+
+    Undefined coefficients (nobody used the code; one value only) are shown as undefined, never as
+    0 or 1. Codes below the threshold are flagged, with their disagreements listed.
+    """
+    from workbench.agreement.compute import AgreementSpec, compute_agreement
+    from workbench.agreement.report import agreement_table, write_agreement
+    from workbench.coding import resolve_transcript
+
+    store = _store(ctx)
+    names = [c.strip() for c in coders.split(",")] if coders else [
+        c["name"] for c in store.coders() if c["name"] != "consensus"]
+    ids = [resolve_transcript(store, t)["id"] for t in transcripts] or None
+    report = compute_agreement(store, AgreementSpec(coders=names, unit=unit, overlap=overlap, columns=columns,
+                                                    transcripts=ids, threshold=threshold, bootstrap=bootstrap,
+                                                    seed=seed))
+    if fmt == "table":
+        click.echo(agreement_table(report))
+        return
+    text = write_agreement(report, fmt, Path(output) if output else None)
+    if text is not None:
+        _emit(text, output)
+    else:
+        click.echo(f"Wrote {output}", err=True)
+
+
 @cli.command("demo")
 @click.option("--no-tui", is_flag=True, help="Only build the sample project; do not open it.")
 @click.option("--coder", help="Who is coding in the demo (default: maria, one of the sample's coders).")

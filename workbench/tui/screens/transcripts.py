@@ -30,6 +30,7 @@ class TranscriptsScreen(Screen):
         Binding("escape", "clear_filter", "Clear filter", show=False, id="transcripts.clear"),
         Binding("b", "codebook", "Codebook", id="transcripts.codebook"),
         Binding("m", "matrix", "Matrix", id="transcripts.matrix"),
+        Binding("a", "agreement", "Agreement", id="transcripts.agreement"),
         Binding("r", "reload", "Reload", id="transcripts.reload"),
     ]
 
@@ -135,6 +136,11 @@ class TranscriptsScreen(Screen):
         from workbench.tui.screens.codebook import CodebookScreen
 
         self.app.push_screen(CodebookScreen())
+
+    def action_agreement(self) -> None:
+        from workbench.tui.screens.agreement import AgreementScreen
+
+        self.app.push_screen(AgreementScreen())
 
     def action_matrix(self) -> None:
         from workbench.tui.screens.matrix import MatrixScreen

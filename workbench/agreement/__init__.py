@@ -1,0 +1,1 @@
+"""Inter-coder agreement: units, coefficients, disagreements (see stats.py for the formulas)."""

@@ -1,0 +1,119 @@
+"""Agreement report on screen: per code, the coefficients, flags, and the disagreements behind them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.style import Style
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Static
+
+from workbench.errors import WorkbenchError
+from workbench.store import Store
+
+UNITS = ("sentence", "turn", "character")
+LEVELS = ("code", "theme")
+
+
+class AgreementScreen(Screen):
+    """Coders' agreement per code; Enter on a code lists its disagreements; Enter on one opens it."""
+
+    DEFAULT_CSS = """
+    AgreementScreen #summary { height: auto; padding: 0 1; }
+    AgreementScreen DataTable { height: 2fr; }
+    AgreementScreen #disagreements { height: 1fr; border-top: solid $primary; padding: 0 1; }
+    """
+    BINDINGS = [
+        Binding("u", "cycle_unit", "Unit", id="agreement.unit"),
+        Binding("l", "cycle_level", "Codes/themes", id="agreement.level"),
+        Binding("escape", "back", "Back", id="agreement.back"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.unit, self.level = "sentence", "code"
+        self.report: Any = None
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static("Computing agreement…", id="summary")
+        yield DataTable(id="codes", cursor_type="row", zebra_stripes=True)
+        with VerticalScroll(id="disagreements"):
+            yield Static("", id="details")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.compute()
+
+    @work(thread=True, exclusive=True, group="agreement")
+    def compute(self) -> None:
+        from workbench.agreement.compute import AgreementSpec, compute_agreement
+
+        store = Store.open(self.app.project)
+        try:
+            coders = [c["name"] for c in store.coders() if c["name"] != "consensus"]
+            report = compute_agreement(store, AgreementSpec(coders=coders, unit=self.unit, columns=self.level))
+        except WorkbenchError as exc:
+            self.app.call_from_thread(self.query_one("#summary", Static).update, str(exc))
+            return
+        finally:
+            store.close()
+        self.app.call_from_thread(self.show, report)
+
+    def show(self, report: Any) -> None:
+        from workbench.agreement.report import fmt
+
+        self.report = report
+        spec = report.spec
+        two = len(spec.coders) == 2
+        self.query_one("#summary", Static).update(
+            f"[b]{', '.join(spec.coders)}[/b] on {len(report.transcripts)} transcripts, by {spec.unit} "
+            f"(overlap: {spec.overlap}) · pooled α = {fmt(report.overall.krippendorff_alpha)}, "
+            f"agreement {fmt(report.overall.percent_agreement, True)} · u unit · l codes/themes")
+        table = self.query_one(DataTable)
+        table.clear(columns=True)
+        for label in ("Code", "Prevalence", "Agreement", "Cohen κ" if two else "Fleiss κ", "α", ""):
+            table.add_column(label)
+        for code in report.codes + [report.overall]:
+            kappa = code.cohen_kappa if two else code.fleiss_kappa
+            alpha = code.krippendorff_alpha
+            style = Style(color="red", bold=True) if code.flagged else (Style(dim=True) if alpha is None else Style())
+            table.add_row(Text(code.code), "-" if code is report.overall else fmt(code.prevalence, True),
+                          fmt(code.percent_agreement, True), fmt(kappa), Text(fmt(alpha), style=style),
+                          Text("below threshold" if code.flagged else "", style=style), key=code.code)
+        table.focus()
+
+    @on(DataTable.RowHighlighted)
+    def show_disagreements(self, event: DataTable.RowHighlighted) -> None:
+        if self.report is None:
+            return
+        code = next((c for c in self.report.codes if c.code == event.row_key.value), None)
+        out = Text()
+        if code is None:
+            out.append("\n".join(self.report.notes), Style(dim=True))
+        elif not code.disagreements:
+            out.append("No disagreements listed for this code (they are listed for flagged codes).", Style(dim=True))
+        else:
+            out.append(f"Disagreements on {code.code}\n", Style(bold=True))
+            for d in code.disagreements:
+                out.append(f"{d['transcript']}  ", Style(dim=True))
+                out.append(f"coded by {', '.join(d['coded_by']) or 'nobody'}, not by {', '.join(d['not_coded_by'])}\n",
+                           Style(italic=True))
+                out.append(f"  “{d['text']}”\n")
+        self.query_one("#details", Static).update(out)
+
+    def action_cycle_unit(self) -> None:
+        self.unit = UNITS[(UNITS.index(self.unit) + 1) % len(UNITS)]
+        self.compute()
+
+    def action_cycle_level(self) -> None:
+        self.level = LEVELS[(LEVELS.index(self.level) + 1) % len(LEVELS)]
+        self.compute()
+
+    def action_back(self) -> None:
+        self.app.pop_screen()

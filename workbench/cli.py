@@ -241,6 +241,171 @@ def codebook_export(ctx: click.Context, fmt: str, output: str | None) -> None:
     _emit(text, output)
 
 
+@codebook_group.command("rename")
+@click.argument("code")
+@click.argument("new_name")
+@click.option("--coder", help="Recorded in the codebook's history.")
+@click.pass_context
+@handled
+def codebook_rename(ctx: click.Context, code: str, new_name: str, coder: str | None) -> None:
+    """Rename a code (its segments follow)."""
+    from workbench.codebook_edits import rename_code
+
+    click.echo(f"Renamed to {rename_code(_store(ctx), code, new_name, coder=coder)['path']}.")
+
+
+@codebook_group.command("reword")
+@click.argument("code")
+@click.option("--definition")
+@click.option("--when-to-use")
+@click.option("--when-not-to-use")
+@click.option("--example")
+@click.option("--colour")
+@click.option("--coder", help="Recorded in the codebook's history.")
+@click.pass_context
+@handled
+def codebook_reword(ctx: click.Context, code: str, coder: str | None, **fields: str | None) -> None:
+    """Change a code's definition, when to use, when not to use, example or colour."""
+    from workbench.codebook_edits import reword_code
+
+    click.echo(f"Updated {reword_code(_store(ctx), code, coder=coder, **fields)['path']}.")
+
+
+@codebook_group.command("move")
+@click.argument("code")
+@click.option("--to", "parent", help="The new parent code (omit for the top level).")
+@click.option("--coder", help="Recorded in the codebook's history.")
+@click.pass_context
+@handled
+def codebook_move(ctx: click.Context, code: str, parent: str | None, coder: str | None) -> None:
+    """Move a code and its sub-codes under another code, or to the top level."""
+    from workbench.codebook_edits import move_code
+
+    click.echo(f"Moved to {move_code(_store(ctx), code, parent, coder=coder)['path']}.")
+
+
+@codebook_group.command("merge")
+@click.argument("source")
+@click.argument("target")
+@click.option("--coder", help="Recorded in the codebook's history.")
+@click.pass_context
+@handled
+def codebook_merge(ctx: click.Context, source: str, target: str, coder: str | None) -> None:
+    """Merge SOURCE into TARGET: its segments and sub-codes move to TARGET and SOURCE goes."""
+    from workbench.codebook_edits import merge_codes
+
+    result = merge_codes(_store(ctx), source, target, coder=coder)
+    click.echo(f"Merged into {result['target']}: {result['moved']} segments moved, "
+               f"{result['dropped']} duplicates dropped.")
+
+
+@codebook_group.command("split")
+@click.argument("code")
+@click.argument("new_codes", nargs=-1, required=True)
+@click.option("--coder", help="Recorded in the codebook's history.")
+@click.pass_context
+@handled
+def codebook_split(ctx: click.Context, code: str, new_codes: tuple[str, ...], coder: str | None) -> None:
+    """Split a code into new sub-codes; its segments stay on it until recoded."""
+    from workbench.codebook_edits import split_code
+
+    made = split_code(_store(ctx), code, list(new_codes), coder=coder)
+    click.echo("Made " + ", ".join(m["path"] for m in made) + ". Recode its segments with the retrieval screen.")
+
+
+@codebook_group.command("history")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@click.pass_context
+@handled
+def codebook_history(ctx: click.Context, fmt: str) -> None:
+    """The codebook's history: every code change, newest first."""
+    from workbench.codebook_edits import history
+    from workbench.output import to_json, to_table
+
+    rows = history(_store(ctx))
+    if fmt == "json":
+        click.echo(to_json(rows), nl=False)
+    else:
+        click.echo(to_table(rows, [("at", "when"), ("coder", "who"), ("action", "change"), ("before", "before"),
+                                   ("after", "after")]), nl=False)
+
+
+@cli.command("merge")
+@click.argument("other", type=click.Path(exists=True, dir_okay=False))
+@click.option("--coder", help="Recorded in the audit log.")
+@click.pass_context
+@handled
+def merge_cmd(ctx: click.Context, other: str, coder: str | None) -> None:
+    """Bring in another project's transcripts, codes, coders, segments and memos.
+
+    Transcripts are matched by content, codes by GUID then path; each segment keeps its coder.
+    Merging the same file twice changes nothing; conflicts are reported, never resolved silently.
+    """
+    from workbench.merge import merge_project
+
+    report = merge_project(_store(ctx), other, coder=coder)
+    click.echo(f"Merged {other}: {report.transcripts_added} transcripts, {report.codes_added} codes, "
+               f"{report.segments_added} segments added ({report.segments_already} already here), "
+               f"{report.memos_added} memos.")
+    for conflict in report.conflicts:
+        click.echo("conflict: " + conflict, err=True)
+
+
+@cli.command("reconcile")
+@click.option("--coders", help="Comma-separated coders (default: every coder but consensus).")
+@click.option("--transcript", "transcripts", multiple=True, help="Only these transcripts (repeatable).")
+@click.option("--unit", type=click.Choice(["sentence", "turn"]), default="sentence", show_default=True)
+@click.option("--accept-agreed", is_flag=True, help="Copy everything the coders agree on into the consensus.")
+@click.option("--decide", "decide_index", type=int, help="Settle disagreement number N (from the list).")
+@click.option("--take", help="With --decide: a coder's name, both, neither, or codes.")
+@click.option("--code", "codes", multiple=True, help="With --take codes: the consensus codes.")
+@click.option("--note", help="With --decide: why.")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@click.pass_context
+@handled
+def reconcile_cmd(ctx: click.Context, coders: str | None, transcripts: tuple[str, ...], unit: str,
+                  accept_agreed: bool, decide_index: int | None, take: str | None, codes: tuple[str, ...],
+                  note: str | None, fmt: str) -> None:
+    """List the coders' disagreements, accept what they agree on, or settle one disagreement.
+
+    Decisions become segments of the coder "consensus" (origin consensus), linked to the decision in
+    the audit log. The reconciliation screen of the workbench walks through them one by one.
+    """
+    from workbench import reconcile
+    from workbench.coding import resolve_transcript
+    from workbench.output import to_json
+
+    store = _store(ctx)
+    names = [c.strip() for c in coders.split(",")] if coders else [
+        c["name"] for c in store.coders() if c["name"] != reconcile.CONSENSUS]
+    ids = [resolve_transcript(store, t)["id"] for t in transcripts] or None
+    options = {"unit": unit, "transcript_ids": ids}
+    if accept_agreed:
+        added = reconcile.accept_agreed(store, names, **options)
+        click.echo(f"{added} consensus segments added from what {', '.join(names)} agree on.")
+    found = reconcile.find_disagreements(store, names, **options)
+    if decide_index is not None:
+        if not 1 <= decide_index <= len(found):
+            raise WorkbenchError(f"there is no disagreement {decide_index}; there are {len(found)}.")
+        if not take:
+            raise WorkbenchError("say what to take with --take (a coder, both, neither, or codes).")
+        made = reconcile.decide(store, found[decide_index - 1], take, codes=list(codes), note=note, coder=None)
+        click.echo(f"Disagreement {decide_index} settled: {len(made)} consensus segments.")
+        return
+    settled = sum(d.settled for d in found)
+    if fmt == "json":
+        click.echo(to_json([{"number": i, "transcript": d.transcript, "start": d.start, "end": d.end, "text": d.text,
+                             "codes": d.codes, "settled": d.settled, "decision": d.decision}
+                            for i, d in enumerate(found, 1)]), nl=False)
+        return
+    click.echo(f"{len(found)} disagreements between {', '.join(names)} by {unit}; {settled} settled.")
+    for i, d in enumerate(found, 1):
+        mark = "settled" if d.settled else "open"
+        click.echo(f"\n{i}. [{mark}] {d.transcript} [{d.start}-{d.end}] “{' '.join(d.text.split())[:160]}”")
+        for who, paths in d.codes.items():
+            click.echo(f"   {who}: {'; '.join(paths) or '(nothing)'}")
+
+
 @cli.group("code")
 def code_group() -> None:
     """Add or remove coded segments."""

@@ -5,6 +5,9 @@ Columns (names are matched case-insensitively; alternatives in brackets): ``tran
 ``start``/``end`` [start_char/end_char] offsets or the passage as ``text`` [quote, content]; an
 optional ``memo``. When both offsets and text are given, the text must match what stands at the
 offsets. A file with any bad row imports nothing and lists every bad row with its number.
+
+The wide layout (one row per utterance, a column per code) is read too: columns named after codes
+(path or unique name) mark the row's passage with that code when their cell is 1, x, yes or true.
 """
 
 from __future__ import annotations
@@ -59,6 +62,33 @@ def read_rows(path: Path) -> list[dict[str, str]]:
     return [{(k or "").strip().lower(): (v or "") for k, v in row.items()} for row in reader]
 
 
+TRUE = {"1", "x", "yes", "y", "true", "1.0"}
+
+
+def _long_rows(store: Store, rows: list[dict[str, str]]) -> list[dict[str, str]]:
+    """Turn the wide layout (a column per code) into one row per coded passage; long rows pass."""
+    known = {alias for aliases in ALIASES.values() for alias in aliases}
+    if any(alias in rows[0] for alias in ALIASES["code"]):
+        return rows
+    codes = store.codes()
+    names: dict[str, str] = {}
+    for column in rows[0]:
+        if column in known or not column:
+            continue
+        match = [c for c in codes if c["path"].casefold() == column or c["name"].casefold() == column]
+        if len(match) == 1:
+            names[column] = match[0]["path"]
+    if not names:
+        return rows
+    out = []
+    for number, row in enumerate(rows, start=2):
+        base = {k: v for k, v in row.items() if k in known}
+        marked = [path for column, path in names.items() if str(row.get(column, "")).strip().lower() in TRUE]
+        for path in marked:
+            out.append({**base, "code": path, "_row": str(number)})
+    return out or [{"code": ""}]
+
+
 def _column(row: dict[str, str], name: str) -> str | None:
     for alias in ALIASES[name]:
         if alias in row and str(row[alias]).strip() != "":
@@ -75,6 +105,7 @@ def import_codings(store: Store, path: str | Path, *, coder: str | None = None, 
     rows = read_rows(path)
     if not rows:
         raise InputError("the file has no rows.", path=path)
+    rows = _long_rows(store, rows)
     head = set(rows[0])
     for needed in ("transcript", "code"):
         if not any(alias in head for alias in ALIASES[needed]):
@@ -86,7 +117,8 @@ def import_codings(store: Store, path: str | Path, *, coder: str | None = None, 
     planned: list[tuple[int, str, int, int, str | None, str]] = []
     errors: list[str] = []
     missing_codes: dict[str, int] = {}
-    for number, row in enumerate(rows, start=2):
+    for index, row in enumerate(rows, start=2):
+        number = int(row.get("_row", index))
         try:
             ref = _column(row, "transcript")
             code_ref = _column(row, "code")

@@ -72,6 +72,12 @@ class Connection:
         return self.conn.execute(sql, params)
 
     def close(self) -> None:
+        """Close, folding the write-ahead log into the file first, so that a closed project is one
+        self-contained file that can be copied or sent to a colleague for `workbench merge`."""
+        try:
+            self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        except sqlite3.Error:
+            pass  # another connection is busy; SQLite checkpoints later on its own
         self.conn.close()
 
 

@@ -123,6 +123,9 @@ class Store:
 
     # -- transcripts -------------------------------------------------------------------------
 
+    def transcript_by_guid(self, guid: str) -> dict[str, Any] | None:
+        return self._one("SELECT id FROM transcripts WHERE guid = ?", (guid,))
+
     def transcript_by_checksum(self, checksum: str) -> dict[str, Any] | None:
         return self._one("SELECT id, title, source_name FROM transcripts WHERE checksum = ?", (checksum,))
 
@@ -135,12 +138,12 @@ class Store:
     def insert_transcript(self, *, title: str, site_id: int | None, date: str | None,
                           interviewer: str | None, source_name: str, format: str, checksum: str,
                           text: str, attributes: dict[str, Any], participant_ids: list[int],
-                          turns: Iterable[tuple]) -> int:
+                          turns: Iterable[tuple], guid: str | None = None) -> int:
         cur = self.conn.execute(
             """INSERT INTO transcripts(guid, title, site_id, date, interviewer, source_name, format,
                    checksum, text, words, attributes, imported_at)
                VALUES (?,?,?,?,?,?,?,?,?,?,?,?)""",
-            (str(uuid.uuid4()), title, site_id, date, interviewer, source_name, format, checksum,
+            (guid or str(uuid.uuid4()), title, site_id, date, interviewer, source_name, format, checksum,
              text, len(text.split()), _json(attributes), now()),
         )
         transcript_id = int(cur.lastrowid)
@@ -258,6 +261,20 @@ class Store:
         if values:
             self.db["codes"].update(code_id, values)
 
+    def reassign_segments(self, source_id: int, target_id: int) -> tuple[int, int]:
+        """Move segments from one code to another; returns (moved, dropped as duplicates)."""
+        dropped = self.conn.execute(
+            """DELETE FROM segments WHERE code_id = ? AND EXISTS (
+                   SELECT 1 FROM segments t WHERE t.code_id = ? AND t.transcript_id = segments.transcript_id
+                   AND t.coder_id = segments.coder_id AND t.start = segments.start AND t."end" = segments."end")""",
+            (source_id, target_id)).rowcount
+        moved = self.conn.execute("UPDATE segments SET code_id = ?, updated_at = ? WHERE code_id = ?",
+                                  (target_id, now(), source_id)).rowcount
+        return moved, dropped
+
+    def delete_code(self, code_id: int) -> None:
+        self.conn.execute("DELETE FROM codes WHERE id = ?", (code_id,))
+
     def code_raw(self, code_id: int) -> dict[str, Any] | None:
         return self._one("SELECT * FROM codes WHERE id = ?", (code_id,))
 
@@ -352,6 +369,23 @@ class Store:
 
     def segment(self, segment_id: int) -> dict[str, Any] | None:
         return self._one(self._SEGMENT_LIST + " WHERE g.id = ?", (segment_id,))
+
+    # -- reconciliation decisions ------------------------------------------------------------------
+
+    def insert_decision(self, *, transcript_id: int, start: int, end: int, coders: list[str], choice: str,
+                        codes: list[str], note: str | None, coder: str | None, audit_id: int | None) -> int:
+        cur = self.conn.execute(
+            """INSERT INTO decisions(transcript_id, start, "end", coders, choice, codes, note, coder, audit_id, created_at)
+               VALUES (?,?,?,?,?,?,?,?,?,?)""",
+            (transcript_id, start, end, _json(sorted(coders)), choice, _json(codes), note, coder, audit_id, now()))
+        return int(cur.lastrowid)
+
+    def decisions(self, transcript_id: int | None = None) -> list[dict[str, Any]]:
+        where, params = ("WHERE transcript_id = ?", (transcript_id,)) if transcript_id is not None else ("", ())
+        rows = self._rows(f"SELECT * FROM decisions {where} ORDER BY id", params)
+        for row in rows:
+            row["coders"], row["codes"] = json.loads(row["coders"]), json.loads(row["codes"])
+        return rows
 
     # -- memos --------------------------------------------------------------------------------------
 

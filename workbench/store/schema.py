@@ -141,6 +141,23 @@ MIGRATIONS: list[str] = [
     """
     CREATE INDEX segments_coder_code ON segments(coder_id, code_id);
     """,
+    # 3: reconciliation decisions (each also in the audit log; consensus segments point to them).
+    """
+    CREATE TABLE decisions (
+        id INTEGER PRIMARY KEY,
+        transcript_id INTEGER NOT NULL REFERENCES transcripts(id) ON DELETE CASCADE,
+        start INTEGER NOT NULL,
+        "end" INTEGER NOT NULL,
+        coders TEXT NOT NULL CHECK (json_valid(coders)),
+        choice TEXT NOT NULL,
+        codes TEXT NOT NULL CHECK (json_valid(codes)),
+        note TEXT,
+        coder TEXT,
+        audit_id INTEGER,
+        created_at TEXT NOT NULL
+    );
+    CREATE INDEX decisions_unit ON decisions(transcript_id, start, "end");
+    """,
 ]
 
 LATEST = len(MIGRATIONS)

@@ -31,6 +31,7 @@ class TranscriptsScreen(Screen):
         Binding("b", "codebook", "Codebook", id="transcripts.codebook"),
         Binding("m", "matrix", "Matrix", id="transcripts.matrix"),
         Binding("a", "agreement", "Agreement", id="transcripts.agreement"),
+        Binding("R", "reconcile", "Reconcile", id="transcripts.reconcile"),
         Binding("r", "reload", "Reload", id="transcripts.reload"),
     ]
 
@@ -136,6 +137,11 @@ class TranscriptsScreen(Screen):
         from workbench.tui.screens.codebook import CodebookScreen
 
         self.app.push_screen(CodebookScreen())
+
+    def action_reconcile(self) -> None:
+        from workbench.tui.screens.reconcile import ReconcileScreen
+
+        self.app.push_screen(ReconcileScreen())
 
     def action_agreement(self) -> None:
         from workbench.tui.screens.agreement import AgreementScreen

@@ -1,0 +1,212 @@
+"""Reconciliation: walk through the units where coders disagree and settle each into the consensus.
+
+Each disagreement shows the passage in its turn, every coder's codes side by side, and the
+definitions of those codes. Keys take one coder's coding, both, neither, or other codes from the
+picker, with an optional note; progress and the consensus's agreement with each coder update as
+decisions are made.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.style import Style
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Static
+
+from workbench import reconcile
+from workbench.errors import WorkbenchError
+from workbench.store import Store
+
+
+class ReconcileScreen(Screen):
+    """Settle disagreements one at a time."""
+
+    DEFAULT_CSS = """
+    ReconcileScreen #progress { height: auto; padding: 0 1; background: $boost; }
+    ReconcileScreen #passage { height: 1fr; padding: 0 1; }
+    ReconcileScreen #coders { height: 1fr; border-top: solid $primary; }
+    ReconcileScreen .coder { width: 1fr; padding: 0 1; border-right: solid $primary; }
+    """
+    BINDINGS = [
+        Binding("1", "take(0)", "Take coder 1", id="reconcile.take1"),
+        Binding("2", "take(1)", "Take coder 2", id="reconcile.take2"),
+        Binding("3", "take(2)", "Take coder 3", show=False, id="reconcile.take3"),
+        Binding("b", "take_both", "Both", id="reconcile.both"),
+        Binding("n", "take_neither", "Neither", id="reconcile.neither"),
+        Binding("e", "take_other", "Other code", id="reconcile.other"),
+        Binding("m", "note", "Note why", id="reconcile.note"),
+        Binding("j,down", "step(1)", "Next", id="reconcile.next"),
+        Binding("k,up", "step(-1)", "Previous", show=False, id="reconcile.prev"),
+        Binding("A", "accept_agreed", "Accept agreed", id="reconcile.accept_agreed"),
+        Binding("escape", "back", "Back", id="reconcile.back"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.coders: list[str] = []
+        self.items: list[reconcile.Disagreement] = []
+        self.index = 0
+        self.note: str | None = None
+        self.agreement = ""
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static("Finding disagreements…", id="progress")
+        with VerticalScroll(id="passage"):
+            yield Static("", id="text")
+        yield Horizontal(id="coders")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        counts = {c["name"]: c["segments"] for c in self.app.store.coders() if c["name"] != reconcile.CONSENSUS}
+        self.coders = sorted(counts, key=lambda name: -counts[name])[:3]
+        self.load()
+
+    @work(thread=True, exclusive=True, group="reconcile")
+    def load(self) -> None:
+        store = Store.open(self.app.project)
+        try:
+            items = reconcile.find_disagreements(store, self.coders)
+            agreement = self.consensus_agreement(store)
+        except WorkbenchError as exc:
+            self.app.call_from_thread(self.query_one("#progress", Static).update, str(exc))
+            return
+        finally:
+            store.close()
+        self.app.call_from_thread(self.show, items, agreement)
+
+    def consensus_agreement(self, store: Store) -> str:
+        """Agreement of the consensus with each coder, by turn (recomputed after decisions)."""
+        from workbench.agreement.compute import AgreementSpec, compute_agreement
+
+        if not any(c["name"] == reconcile.CONSENSUS for c in store.coders()):
+            return "no consensus coding yet"
+        parts = []
+        for coder in self.coders:
+            try:
+                report = compute_agreement(store, AgreementSpec(coders=[reconcile.CONSENSUS, coder], unit="turn",
+                                                                columns="theme"))
+            except WorkbenchError:
+                continue
+            alpha = report.overall.krippendorff_alpha
+            parts.append(f"consensus vs {coder}: α {alpha:.2f}" if alpha is not None else f"vs {coder}: undefined")
+        return " · ".join(parts)
+
+    def show(self, items: list[reconcile.Disagreement], agreement: str) -> None:
+        self.items, self.agreement = items, agreement
+        open_items = [i for i, d in enumerate(items) if not d.settled]
+        self.index = open_items[0] if open_items else 0
+        self.render_current()
+
+    def render_current(self) -> None:
+        settled = sum(d.settled for d in self.items)
+        head = (f"[b]{settled} of {len(self.items)} disagreements settled[/b] between {', '.join(self.coders)} "
+                f"(by sentence) · {self.agreement}")
+        self.query_one("#progress", Static).update(head)
+        box = self.query_one("#coders", Horizontal)
+        box.remove_children()
+        if not self.items:
+            self.query_one("#text", Static).update("No disagreements: the coders agree everywhere they both coded.")
+            return
+        item = self.items[self.index]
+        store = self.app.store
+        text = store.transcript_text(item.transcript_id) or ""
+        turn = next((t for t in store.turns(item.transcript_id) if t["start"] <= item.start < t["end"] + 1), None)
+        lo, hi = (turn["start"], turn["end"]) if turn else (max(0, item.start - 300), item.end + 300)
+        passage = Text()
+        passage.append(f"{self.index + 1}. {item.transcript}", Style(bold=True))
+        if turn and turn["speaker"]:
+            passage.append(f" · {turn['speaker']}", Style(dim=True))
+        passage.append("\n\n" + text[lo:item.start])
+        passage.append(text[item.start:item.end], Style(reverse=True, bold=True))
+        passage.append(text[item.end:hi] + "\n")
+        if item.settled:
+            decision = item.decision or {}
+            passage.append(f"\nSettled: {decision.get('choice')} → {'; '.join(decision.get('codes') or []) or 'no code'}",
+                           Style(color="green", bold=True))
+            if decision.get("note"):
+                passage.append(f" ({decision['note']})", Style(italic=True))
+        if self.note:
+            passage.append(f"\nNote for the decision: {self.note}", Style(italic=True, color="yellow"))
+        self.query_one("#text", Static).update(passage)
+        codes = {c["path"]: c for c in store.codes()}
+        for number, (coder, paths) in enumerate(item.codes.items(), 1):
+            body = Text()
+            body.append(f"{number}  {coder}\n", Style(bold=True))
+            if not paths:
+                body.append("(no code here)\n", Style(dim=True))
+            for path in paths:
+                code = codes.get(path, {})
+                body.append("■ ", Style(color=code.get("colour") or "#888888"))
+                body.append(path + "\n")
+                if code.get("definition"):
+                    body.append(f"  {code['definition']}\n", Style(dim=True))
+            box.mount(Static(body, classes="coder"))
+
+    def decide(self, choice: str, codes: list[str] | None = None) -> None:
+        if not self.items:
+            return
+        item = self.items[self.index]
+        try:
+            reconcile.decide(self.app.store, item, choice, codes=codes, note=self.note, coder=self.app.coder)
+        except WorkbenchError as exc:
+            self.notify(str(exc), severity="error")
+            return
+        self.note = None
+        self.agreement = self.consensus_agreement(self.app.store)
+        later = [i for i in range(self.index + 1, len(self.items)) if not self.items[i].settled]
+        earlier = [i for i in range(0, self.index) if not self.items[i].settled]
+        self.index = (later or earlier or [self.index])[0]
+        self.render_current()
+
+    def action_take(self, number: int) -> None:
+        if self.items and number < len(self.items[self.index].codes):
+            self.decide(list(self.items[self.index].codes)[number])
+
+    def action_take_both(self) -> None:
+        self.decide("both")
+
+    def action_take_neither(self) -> None:
+        self.decide("neither")
+
+    def action_take_other(self) -> None:
+        if not self.items:
+            return
+        from workbench.tui.screens.picker import CodePicker
+
+        item = self.items[self.index]
+
+        def chosen(result: tuple[str, Any] | None) -> None:
+            if result and result[0] == "code":
+                path = next(c["path"] for c in self.app.store.codes() if c["id"] == result[1])
+                self.decide("codes", [path])
+        self.app.push_screen(CodePicker(self.app.store.codes(), [], item.text), chosen)
+
+    def action_note(self) -> None:
+        from workbench.tui.screens.dialogs import MemoDialog
+
+        def keep(text: str | None) -> None:
+            if text is not None:
+                self.note = text.strip() or None
+                self.render_current()
+        self.app.push_screen(MemoDialog("Why? (saved with the next decision)", self.note or ""), keep)
+
+    def action_step(self, step: int) -> None:
+        if self.items:
+            self.index = (self.index + step) % len(self.items)
+            self.render_current()
+
+    def action_accept_agreed(self) -> None:
+        added = reconcile.accept_agreed(self.app.store, self.coders, coder=self.app.coder)
+        self.notify(f"{added} consensus segments added from what the coders agree on.")
+        self.agreement = self.consensus_agreement(self.app.store)
+        self.render_current()
+
+    def action_back(self) -> None:
+        self.app.pop_screen()

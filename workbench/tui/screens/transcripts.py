@@ -32,7 +32,7 @@ class TranscriptsScreen(Screen):
         Binding("m", "matrix", "Matrix", id="transcripts.matrix"),
         Binding("a", "agreement", "Agreement", id="transcripts.agreement"),
         Binding("R", "reconcile", "Reconcile", id="transcripts.reconcile"),
-        Binding("r", "reload", "Reload", id="transcripts.reload"),
+        Binding("r", "reload", "Reload", show=False, id="transcripts.reload"),
     ]
 
     def __init__(self) -> None:

@@ -8,7 +8,7 @@ from typing import Any
 
 from workbench.agreement import stats
 from workbench.agreement.units import OVERLAP_RULES, UNITS, carries, units_for
-from workbench.analysis.matrix import column_key, excerpt
+from workbench.analysis.matrix import column_key, column_keys, excerpt
 from workbench.errors import WorkbenchError
 from workbench.store import Store
 
@@ -83,11 +83,7 @@ def compute_agreement(store: Store, spec: AgreementSpec) -> AgreementReport:
             "agreement needs at least two coders of this project" + (f"; unknown: {', '.join(missing)}" if missing else "") + ".",
             hint="Coders here: " + ", ".join(sorted(known)) + ".")
     codes = store.codes()
-    keys: list[str] = []
-    for code in codes:
-        key = column_key(code["path"], spec.columns)
-        if key not in keys:
-            keys.append(key)
+    keys = column_keys(codes, spec.columns)
     paths = {c["id"]: c["path"] for c in codes}
     coder_index = {name: i for i, name in enumerate(spec.coders)}
     # per code key: Counter of unit value tuples (weighted), and disagreement examples

@@ -61,6 +61,14 @@ def column_key(path: str, columns: str) -> str:
     raise WorkbenchError(f"unknown columns {columns!r}.", hint="Use theme, code, or level2, level3...")
 
 
+def column_keys(codes: list[dict[str, Any]], columns: str) -> list[str]:
+    """Every column of the project's codebook at this level, in tree order."""
+    keys: dict[str, None] = {}
+    for code in codes:
+        keys.setdefault(column_key(code["path"], columns), None)
+    return list(keys)
+
+
 def _row_universe(rows: str, context: Context, frame: "pd.DataFrame") -> list[str]:
     if rows == "site":
         values = [t["site"] for t in context.transcripts]
@@ -199,11 +207,7 @@ def frequencies(store: Store, selection: Selection | None = None, columns: str =
 
     context = load_context(store)
     frame = segments_frame(store, selection, context)
-    keys: list[str] = []
-    for code in context.codes:
-        key = column_key(code["path"], columns)
-        if key not in keys:
-            keys.append(key)
+    keys = column_keys(context.codes, columns)
     frame = frame.assign(key=frame["code"].map(lambda p: column_key(p, columns)))
     grouped = frame.groupby("key")
     table = pd.DataFrame({
@@ -227,11 +231,7 @@ def cooccurrence(store: Store, selection: Selection | None = None, columns: str 
 
     context = load_context(store)
     frame = segments_frame(store, selection, context)
-    keys: list[str] = []
-    for code in context.codes:
-        key = column_key(code["path"], columns)
-        if key not in keys:
-            keys.append(key)
+    keys = column_keys(context.codes, columns)
     table = pd.DataFrame(0, index=keys, columns=keys)
     for transcript_id, group in frame.groupby("transcript_id"):
         items = list(zip(group["start"], group["end"], group["code"].map(lambda p: column_key(p, columns))))

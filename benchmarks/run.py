@@ -103,6 +103,32 @@ def add_segments(db: Path, per_transcript: int, coders: list[str]) -> None:
     store.close()
 
 
+def bench_matrix(db: Path, work: Path) -> dict:
+    from workbench.agreement.compute import AgreementSpec, compute_agreement
+    from workbench.analysis.matrix import MatrixSpec, build_matrix
+    from workbench.export.tables import write_matrix
+    from workbench.project import project_codebook
+
+    store = Store.open(db)
+    build_matrix(store, MatrixSpec())  # pandas imported once, outside the timing
+    start = time.perf_counter()
+    matrix = build_matrix(store, MatrixSpec())
+    matrix_s = time.perf_counter() - start
+    start = time.perf_counter()
+    build_matrix(store, MatrixSpec(rows="participant", columns="code"))
+    matrix_code_s = time.perf_counter() - start
+    start = time.perf_counter()
+    write_matrix(matrix, "xlsx", work / "matrix.xlsx", book=project_codebook(store))
+    xlsx_s = time.perf_counter() - start
+    start = time.perf_counter()
+    compute_agreement(store, AgreementSpec(coders=["maria", "james", "bench"], unit="turn", columns="theme"))
+    agreement_s = time.perf_counter() - start
+    result = {"segments": len(matrix.frame), "transcripts": len(store.transcripts()), "sites": len(store.sites()),
+              "matrix_s": matrix_s, "matrix_code_s": matrix_code_s, "xlsx_s": xlsx_s, "agreement_s": agreement_s}
+    store.close()
+    return result
+
+
 async def bench_tui(db: Path, transcript_id: int, applies: int = 30) -> dict:
     from workbench.tui.app import WorkbenchApp
     from workbench.tui.screens.reader import ReaderScreen
@@ -174,6 +200,10 @@ def main() -> None:
         big_id = max(t["id"] for t in store.transcripts() if t["words"] > 15000)
         store.close()
         add_segments(db, 100, ["maria", "james", "bench"])
+        m = bench_matrix(db, work)
+        print(f"\nmatrix ({m['segments']:,} segments, {m['transcripts']:,} transcripts, {m['sites']} sites)")
+        print(f"site x theme {m['matrix_s'] * 1000:.0f} ms · participant x code {m['matrix_code_s'] * 1000:.0f} ms · "
+              f"XLSX export {m['xlsx_s']:.2f} s · agreement by turn (3 coders) {m['agreement_s']:.2f} s")
         r = asyncio.run(bench_tui(db, big_id))
         print(f"\ncoding screen (Pilot, {r['rows']} transcripts, ~{n * 200:,} segments; 20,000-word transcript)")
         print(f"first screen {r['first_screen_s'] * 1000:.0f} ms · open transcript {r['open_s'] * 1000:.0f} ms · "

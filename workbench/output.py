@@ -44,6 +44,8 @@ def _cell(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, float):
+        if 0 < value < 0.005:
+            return "<1%"
         return f"{value:.0%}" if 0 <= value <= 1 else f"{value:.2f}"
     return " ".join(str(_plain(value)).split())
 

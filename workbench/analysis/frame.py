@@ -72,20 +72,21 @@ def segments_frame(store: Store, selection: Selection | None = None, context: Co
     selection = selection or Selection()
     context = context or load_context(store)
     paths = {c["id"]: c["path"] for c in context.codes}
-    rows = store.segments()
-    for row in rows:
-        row["code"] = paths[row["code_id"]]
-        row["theme"] = row["code"].split("/")[0]
-        labels = context.participants_by_transcript.get(row["transcript_id"], [])
-        row["participant"] = labels[0] if labels else None
-        for key, value in context.site_attributes.get(row["site"], {}).items():
-            row[f"site:{key}"] = value
-        for key, value in context.participant_attributes.get(row["participant"], {}).items():
-            row[f"participant:{key}"] = value
-    frame = pd.DataFrame(rows)
+    columns, rows = store.segment_rows()
+    frame = pd.DataFrame.from_records(rows, columns=columns)
     if frame.empty:
-        frame = pd.DataFrame(columns=["id", "transcript_id", "transcript", "site", "participant", "role", "code",
-                                      "theme", "coder", "start", "end", "text", "origin"])
+        frame = pd.DataFrame(columns=[*columns, "code", "theme", "participant", "role"])
+    else:
+        first = {t: labels[0] for t, labels in context.participants_by_transcript.items() if labels}
+        frame["code"] = frame["code_id"].map(paths)
+        frame["theme"] = frame["code"].str.split("/", n=1).str[0]
+        frame["participant"] = frame["transcript_id"].map(first)
+        frame["role"] = frame["participant"].map(context.participant_roles)
+        for key in sorted({k for attrs in context.site_attributes.values() for k in attrs}):
+            frame[f"site:{key}"] = frame["site"].map({s: a.get(key) for s, a in context.site_attributes.items()})
+        for key in sorted({k for attrs in context.participant_attributes.values() for k in attrs}):
+            frame[f"participant:{key}"] = frame["participant"].map(
+                {p: a.get(key) for p, a in context.participant_attributes.items()})
     known_coders = set(frame["coder"].dropna()) if not frame.empty else set()
     if selection.coders:
         missing = [c for c in selection.coders if c not in known_coders]

@@ -87,38 +87,48 @@ def table_to_markdown(table: "pd.DataFrame", title: str | None = None) -> str:
 
 
 def write_xlsx(path: Path, sheets: list[tuple[str, "pd.DataFrame"]], *, wrap_columns: set[str] | None = None) -> None:
-    """One sheet per view: frozen header row and first column, readable widths, wrapped text."""
+    """One sheet per view: frozen header row and first column, readable widths, wrapped long text,
+    shares as percentages. Written in openpyxl's streaming mode, so 100,000 rows take seconds."""
     from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.utils import get_column_letter
 
-    book = Workbook()
-    book.remove(book.active)
-    bold = Font(bold=True)
-    head_fill = PatternFill("solid", fgColor="DDE4EE")
+    book = Workbook(write_only=True)
+    bold, head_fill = Font(bold=True), PatternFill("solid", fgColor="DDE4EE")
+    wrap = Alignment(wrap_text=True, vertical="top")
     for name, table in sheets:
         sheet = book.create_sheet(title=name[:31])
         frame = table.reset_index()
         columns = [str(c) for c in frame.columns]
-        sheet.append([neutralize(c) for c in columns])
-        for cell in sheet[1]:
-            cell.font, cell.fill = bold, head_fill
-        for row in frame.itertuples(index=False):
-            sheet.append([neutralize(_clean(v)) for v in row])
-        sheet.freeze_panes = "B2"
-        for index, column in enumerate(columns, 1):
-            values = [column] + [str(_clean(v) or "") for v in frame.iloc[:, index - 1]]
+        sample = frame.head(2000)
+        wrapped: set[int] = set()
+        for index, column in enumerate(columns):
+            values = [column] + [str(_clean(v) or "") for v in sample.iloc[:, index]]
             longest = max((max((len(line) for line in v.split("\n")), default=0) for v in values), default=8)
-            wide = wrap_columns and column in wrap_columns
-            sheet.column_dimensions[get_column_letter(index)].width = min(max(10, longest + 2), 80 if wide else 45)
+            wide = bool(wrap_columns and column in wrap_columns)
+            sheet.column_dimensions[get_column_letter(index + 1)].width = min(max(10, longest + 2), 80 if wide else 45)
             if wide or longest > 45:
-                for cell in sheet[get_column_letter(index)][1:]:
-                    cell.alignment = Alignment(wrap_text=True, vertical="top")
-        if any(isinstance(_clean(v), float) and 0 <= (_clean(v) or 0) <= 1 for v in frame.select_dtypes("float").values.flat):
-            for row in sheet.iter_rows(min_row=2, min_col=2):
-                for cell in row:
-                    if isinstance(cell.value, float):
-                        cell.number_format = "0%"
+                wrapped.add(index)
+        percent = {i for i, dtype in enumerate(frame.dtypes) if dtype.kind == "f"
+                   and frame.iloc[:, i].dropna().between(0, 1).all() and frame.iloc[:, i].notna().any()}
+        sheet.freeze_panes = "B2"
+        header = []
+        for column in columns:
+            cell = WriteOnlyCell(sheet, value=neutralize(column))
+            cell.font, cell.fill = bold, head_fill
+            header.append(cell)
+        sheet.append(header)
+        for row in frame.itertuples(index=False, name=None):
+            values: list[Any] = [neutralize(_clean(v)) for v in row]
+            for i in wrapped | percent:
+                cell = WriteOnlyCell(sheet, value=values[i])
+                if i in wrapped:
+                    cell.alignment = wrap
+                if i in percent:
+                    cell.number_format = "0%"
+                values[i] = cell
+            sheet.append(values)
     try:
         book.save(path)
     except OSError as exc:

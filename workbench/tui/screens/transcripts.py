@@ -22,6 +22,11 @@ DROPPABLE = ("format", "words", "role")  # left out, in this order, when the ter
 MIN_TITLE = 16
 
 
+def share(value: float) -> str:
+    """A share as a whole percentage; a little coding never shows as 0%."""
+    return "<1%" if 0 < value < 0.005 else f"{value:.0%}"
+
+
 class TranscriptsScreen(Screen):
     """Browse transcripts by site; type to filter; Enter opens one for coding."""
 
@@ -108,7 +113,7 @@ class TranscriptsScreen(Screen):
             # Grouped by site: the site's name heads its group.
             cells = {"site": site if site != previous_site else "", "participant": row["participant"] or "",
                      "role": row["role"] or "", "title": row["title"], "format": row["format"],
-                     "words": f"{row['words']:,}", "segments": str(row["segments"]), "coded": f"{row['coded']:.0%}"}
+                     "words": f"{row['words']:,}", "segments": str(row["segments"]), "coded": share(row["coded"])}
             # Text cells skip the markup parsing DataTable applies to plain strings.
             table.add_row(*(Text(cells[key], no_wrap=True, overflow="ellipsis") for key in self.columns),
                           key=str(row["id"]))

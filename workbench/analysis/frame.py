@@ -75,11 +75,14 @@ def segments_frame(store: Store, selection: Selection | None = None, context: Co
     columns, rows = store.segment_rows()
     frame = pd.DataFrame.from_records(rows, columns=columns)
     if frame.empty:
-        frame = pd.DataFrame(columns=[*columns, "code", "theme", "participant", "role"])
+        frame = pd.DataFrame(columns=[*columns, "transcript", "site", "coder", "code", "theme", "participant", "role"])
     else:
         first = {t: labels[0] for t, labels in context.participants_by_transcript.items() if labels}
+        frame["transcript"] = frame["transcript_id"].map({t["id"]: t["title"] for t in context.transcripts})
+        frame["site"] = frame["transcript_id"].map({t["id"]: t["site"] for t in context.transcripts})
+        frame["coder"] = frame["coder_id"].map({c["id"]: c["name"] for c in store.coders()})
         frame["code"] = frame["code_id"].map(paths)
-        frame["theme"] = frame["code"].str.split("/", n=1).str[0]
+        frame["theme"] = frame["code_id"].map({c["id"]: c["path"].split("/")[0] for c in context.codes})
         frame["participant"] = frame["transcript_id"].map(first)
         frame["role"] = frame["participant"].map(context.participant_roles)
         for key in sorted({k for attrs in context.site_attributes.values() for k in attrs}):

@@ -102,12 +102,12 @@ def natural_key(value: str) -> list:
 
 
 def _row_values(frame: "pd.DataFrame", rows: str) -> "pd.Series":
-    column = rows if rows in frame.columns else None
-    if column is None:
-        import pandas as pd
+    import pandas as pd
 
+    if rows not in frame.columns:
         return pd.Series(["(none)"] * len(frame), index=frame.index, dtype=object)
-    return frame[column].map(lambda v: "(none)" if v is None or v == "" or v != v else str(v))
+    values = frame[rows].astype(object).where(frame[rows].notna(), "(none)").astype(str)
+    return values.replace("", "(none)")
 
 
 def participants_per_row(rows: str, context: Context) -> dict[str, set[str]]:
@@ -156,7 +156,10 @@ def build_matrix(store: Store, spec: MatrixSpec, context: Context | None = None)
         if key not in column_names and (not spec.selection.codes or any(
                 code["path"].casefold().startswith(c.strip("/").casefold()) for c in spec.selection.codes)):
             column_names.append(key)
-    frame = frame.assign(row=_row_values(frame, spec.rows), column=frame["code"].map(lambda p: column_key(p, spec.columns)))
+    if spec.value == "excerpts":  # quotes in reading order
+        frame = frame.sort_values(["site", "transcript", "start"], kind="stable", na_position="last")
+    keys = {c["id"]: column_key(c["path"], spec.columns) for c in context.codes}
+    frame = frame.assign(row=_row_values(frame, spec.rows), column=frame["code_id"].map(keys))
     for name in frame["row"].unique():
         if name not in row_names:
             row_names.append(name)

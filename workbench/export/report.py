@@ -84,7 +84,7 @@ def matrix_report(matrix: "Matrix", book: "Codebook | None", meta: dict[str, Any
 
 def _summaries(matrix: "Matrix") -> str:
     """Per column (theme or code): how many segments, and up to two excerpts per row."""
-    frame = matrix.frame
+    frame = matrix.frame.sort_values(["transcript", "start"], kind="stable")
     transposed = matrix.spec.transpose
     out = ["<h2>Summaries with excerpts</h2>"]
     groups = frame.groupby("row" if transposed else "column", sort=False)

@@ -146,7 +146,7 @@ def codebook_table(book: "Codebook") -> "pd.DataFrame":
 
 def excerpts_table(matrix: "Matrix") -> "pd.DataFrame":
     """Every segment behind the counts, with its row and column."""
-    frame = matrix.frame
+    frame = matrix.frame.sort_values(["row", "column", "transcript", "start"], kind="stable")
     columns = ["row", "column", "code", "site", "participant", "role", "transcript", "coder", "start", "end", "text"]
     frame = frame[[c for c in columns if c in frame.columns]].copy()
     row_name, column_name = f"row ({matrix.spec.rows})", f"column ({matrix.spec.columns})"

@@ -368,14 +368,9 @@ class Store:
         return self._rows(sql + ' ORDER BY s.name, t.title, g.start, g."end", g.id', tuple(params))
 
     def segment_rows(self) -> tuple[list[str], list[tuple]]:
-        """Every segment as plain rows (no per-row subqueries): the input of tables over the whole
-        project. Returns column names and rows."""
-        cur = self.conn.execute("""
-            SELECT g.id, g.transcript_id, t.title AS transcript, s.name AS site, g.code_id, k.name AS coder,
-                   g.start, g."end", g.text, g.memo, g.origin
-            FROM segments g JOIN transcripts t ON t.id = g.transcript_id LEFT JOIN sites s ON s.id = t.site_id
-            JOIN coders k ON k.id = g.coder_id
-            ORDER BY s.name, t.title, g.start, g."end", g.id""")
+        """Every segment as plain rows, without joins (tables over the whole project map ids to
+        names themselves). Returns column names and rows."""
+        cur = self.conn.execute('SELECT id, transcript_id, code_id, coder_id, start, "end", text, memo, origin FROM segments')
         return [d[0] for d in cur.description], cur.fetchall()
 
     def segment(self, segment_id: int) -> dict[str, Any] | None:

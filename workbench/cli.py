@@ -117,6 +117,12 @@ def import_cmd(ctx: click.Context, paths: tuple[str, ...], metadata: str | None,
     from workbench.project import import_transcripts
 
     store = _store(ctx, create=True)
+    refi = [p for p in paths if Path(p).suffix.lower() in (".qdpx", ".qde")]
+    if refi:
+        _import_refi(store, refi)
+        paths = tuple(p for p in paths if p not in refi)
+        if not paths:
+            return
     interactive = sys.stderr.isatty() and fmt == "table"
 
     def progress(done: int, total: int, name: str) -> None:
@@ -148,6 +154,50 @@ def import_cmd(ctx: click.Context, paths: tuple[str, ...], metadata: str | None,
             click.echo("error: " + r.message, err=True)
     if any(r.status == "failed" for r in results) or not results:
         ctx.exit(1)
+
+
+def _import_refi(store, paths: list[str]) -> None:  # noqa: ANN001 - a Store
+    """Projects from other tools (.qdpx; a bare .qde brings its codebook)."""
+    from workbench.project import apply_codebook
+    from workbench.refi.reader import import_qdpx, read_codebook
+
+    for name in paths:
+        if Path(name).suffix.lower() == ".qde":
+            book, repairs = read_codebook(name)
+            changes = apply_codebook(store, book)
+            click.echo(f"{name}: a project file without its sources; its codebook was imported "
+                       f"({len(changes.added)} codes added, {len(changes.updated)} updated).")
+        else:
+            report = import_qdpx(store, name)
+            click.echo(f"{name} ({report.origin or 'unknown tool'}): {report.codes} codes, {report.users} users, "
+                       f"{len(report.sources)} text sources.")
+            for source in report.sources:
+                unit = f", positions counted in {source.unit}" if source.unit else ""
+                click.echo(f"  {source.name}: {source.imported} of {source.selections} selections imported{unit}")
+                for skipped in source.skipped:
+                    click.echo(f"    skipped: {skipped}", err=True)
+            repairs = report.repairs
+        for note in repairs:
+            click.echo(f"  repaired: {note}", err=True)
+
+
+@cli.group("export")
+def export_group() -> None:
+    """Export the whole project for other tools."""
+
+
+@export_group.command("qdpx")
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.pass_context
+@handled
+def export_qdpx_cmd(ctx: click.Context, file: str) -> None:
+    """A REFI-QDA project (.qdpx) for NVivo, ATLAS.ti, MAXQDA and QualCoder: codebook, transcripts,
+    every coder's segments, sites and participants as cases, memos as notes."""
+    from workbench.refi.writer import export_qdpx
+
+    report = export_qdpx(_store(ctx), file)
+    click.echo(f"Wrote {report.path}: {report.sources} sources, {report.codes} codes, {report.selections} "
+               f"coded selections, {report.users} users, {report.cases} cases, {report.notes} notes.")
 
 
 @cli.command("transcripts")
@@ -184,11 +234,19 @@ def codebook_group() -> None:
 @click.pass_context
 @handled
 def codebook_import(ctx: click.Context, file: str, coder: str | None) -> None:
-    """Load a codebook YAML file: new codes added, changed ones updated, none deleted."""
-    from workbench.project import import_codebook
+    """Load a codebook (YAML, or REFI-QDA .qdc): new codes added, changed ones updated, none deleted."""
+    from workbench.project import apply_codebook, import_codebook
 
     store = _store(ctx, create=True)
-    changes = import_codebook(store, file, coder=coder)
+    if Path(file).suffix.lower() in (".qdc", ".qde"):
+        from workbench.refi.reader import read_codebook
+
+        book, repairs = read_codebook(file)
+        changes = apply_codebook(store, book, coder=coder)
+        for note in repairs:
+            click.echo(f"repaired: {note}", err=True)
+    else:
+        changes = import_codebook(store, file, coder=coder)
     click.echo(f"{len(changes.added)} codes added, {len(changes.updated)} updated, "
                f"{len(changes.unchanged)} unchanged.")
     if changes.kept:
@@ -223,16 +281,27 @@ def codebook_show(ctx: click.Context, fmt: str) -> None:
 
 
 @codebook_group.command("export")
-@click.option("--format", "fmt", type=click.Choice(["yaml", "md"]), default="yaml", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["yaml", "md", "qdc"]), default="yaml", show_default=True)
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="File to write (default: standard output).")
 @click.pass_context
 @handled
 def codebook_export(ctx: click.Context, fmt: str, output: str | None) -> None:
-    """Export the codebook as YAML (re-importable) or Markdown (for a paper's appendix)."""
+    """Export the codebook as YAML (re-importable), Markdown (for a paper's appendix) or REFI-QDA
+    .qdc (for NVivo, ATLAS.ti, MAXQDA, QualCoder)."""
     from workbench.codebook import to_markdown, to_yaml
     from workbench.project import project_codebook
 
     store = _store(ctx)
+    if fmt == "qdc":
+        from workbench.refi.writer import codebook_xml
+
+        data = codebook_xml(store)
+        if output:
+            Path(output).write_bytes(data)
+            click.echo(f"Wrote {output}", err=True)
+        else:
+            click.echo(data.decode("utf-8"), nl=False)
+        return
     book = project_codebook(store)
     if fmt == "yaml":
         text = to_yaml(book)

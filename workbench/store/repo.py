@@ -376,6 +376,27 @@ class Store:
     def segment(self, segment_id: int) -> dict[str, Any] | None:
         return self._one(self._SEGMENT_LIST + " WHERE g.id = ?", (segment_id,))
 
+    # -- GUIDs for exchange ------------------------------------------------------------------------
+
+    GUID_TABLES = ("coders", "segments", "memos", "sites", "participants")
+
+    def ensure_guids(self) -> None:
+        """Give every coder, segment, memo, site and participant a GUID, once; exports then stay stable."""
+        for table in self.GUID_TABLES:
+            ids = [row[0] for row in self.conn.execute(f"SELECT id FROM {table} WHERE guid IS NULL")]
+            self.conn.conn.executemany(f"UPDATE {table} SET guid = ? WHERE id = ?",
+                                       [(str(uuid.uuid4()), i) for i in ids])
+
+    def guids(self, table: str) -> dict[int, str]:
+        if table not in self.GUID_TABLES + ("codes", "transcripts"):
+            raise ValueError(table)
+        return {row[0]: row[1] for row in self.conn.execute(f"SELECT id, guid FROM {table}")}
+
+    def set_guid(self, table: str, row_id: int, guid: str) -> None:
+        if table not in self.GUID_TABLES:
+            raise ValueError(table)
+        self.conn.execute(f"UPDATE {table} SET guid = ? WHERE id = ? AND guid IS NULL", (guid, row_id))
+
     # -- reconciliation decisions ------------------------------------------------------------------
 
     def insert_decision(self, *, transcript_id: int, start: int, end: int, coders: list[str], choice: str,

@@ -158,6 +158,16 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX decisions_unit ON decisions(transcript_id, start, "end");
     """,
+    # 4: stable GUIDs for REFI-QDA exchange (filled in when first exported or imported).
+    """
+    ALTER TABLE coders ADD COLUMN guid TEXT;
+    ALTER TABLE segments ADD COLUMN guid TEXT;
+    ALTER TABLE memos ADD COLUMN guid TEXT;
+    ALTER TABLE sites ADD COLUMN guid TEXT;
+    ALTER TABLE participants ADD COLUMN guid TEXT;
+    CREATE UNIQUE INDEX coders_guid ON coders(guid);
+    CREATE UNIQUE INDEX segments_guid ON segments(guid);
+    """,
 ]
 
 LATEST = len(MIGRATIONS)

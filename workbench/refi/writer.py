@@ -1,0 +1,207 @@
+"""Writing REFI-QDA: a codebook (.qdc) and a project (.qdpx: project.qde plus sources/).
+
+Codes keep their GUIDs, colours and hierarchy; the definition, when to use, when not to use and
+example go into the Description with labels. Transcripts are text sources under
+``sources/<guid>.txt`` (UTF-8, the stored text, so positions are code points as the standard
+counts); segments are plain-text selections with one coding each and their coder as the user;
+sites and participants are cases with their attributes as variables; memos are notes. Element
+order and the empty-container rule of the standard are kept, and every GUID is stored in the
+project so that exports are stable.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+import uuid
+import xml.etree.ElementTree as ET
+import zipfile
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from workbench import __version__
+from workbench.errors import WorkbenchError
+from workbench.refi.common import CODEBOOK_NS, PROJECT_NS, description_text
+from workbench.store import Store
+
+VARIABLE_NAMESPACE = uuid.UUID("6b0d3a52-8c1f-4d43-9d7e-2c9e5a6f1b10")
+
+
+def _iso(stamp: str | None) -> str | None:
+    if not stamp:
+        return None
+    try:
+        return datetime.fromisoformat(stamp).astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    except ValueError:
+        return None
+
+
+def _codes_element(parent: ET.Element, ns: str, codes: list[dict[str, Any]]) -> None:
+    codes_el = ET.SubElement(parent, f"{{{ns}}}Codes")
+    nodes: dict[int, ET.Element] = {}
+    for code in codes:  # tree order: parents first
+        attrs = {"guid": code["guid"], "name": code["name"], "isCodable": "true"}
+        if code.get("colour"):
+            attrs["color"] = code["colour"].upper()
+        el = ET.SubElement(nodes.get(code["parent_id"], codes_el), f"{{{ns}}}Code", attrs)
+        text = description_text(code)
+        if text:
+            ET.SubElement(el, f"{{{ns}}}Description").text = text
+        nodes[code["id"]] = el
+    # A Description must come before nested Codes: ElementTree keeps insertion order, and each
+    # code's Description is added before any child is created.
+
+
+def codebook_xml(store: Store) -> bytes:
+    """The project's codebook as a .qdc document."""
+    codes = store.codes()
+    if not codes:
+        raise WorkbenchError("the project has no codes to export.")
+    ET.register_namespace("", CODEBOOK_NS)
+    root = ET.Element(f"{{{CODEBOOK_NS}}}CodeBook", {"origin": f"workbench {__version__}"})
+    _codes_element(root, CODEBOOK_NS, codes)
+    ET.indent(root)
+    return b'<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(root, encoding="utf-8")
+
+
+@dataclass(slots=True)
+class ExportReport:
+    path: Path
+    sources: int
+    codes: int
+    selections: int
+    users: int
+    cases: int
+    notes: int
+
+
+def export_qdpx(store: Store, path: str | Path) -> ExportReport:
+    """Write the whole project as a .qdpx archive (written to a temporary file, then moved)."""
+    path = Path(path)
+    with store.transaction():
+        store.ensure_guids()
+    ns = PROJECT_NS
+    ET.register_namespace("", ns)
+    q = lambda tag: f"{{{ns}}}{tag}"  # noqa: E731
+    coders = store.coders()
+    coder_guids = store.guids("coders")
+    codes = store.codes()
+    transcripts = store.transcripts()
+    transcript_guids = store.guids("transcripts")
+    segments = store.segments()
+    segment_guids = store.guids("segments")
+    memos = store.memos()
+    memo_guids = store.guids("memos")
+    first_user = coder_guids[coders[0]["id"]] if coders else None
+    root = ET.Element(q("Project"), {k: v for k, v in {
+        "name": store.get_meta("title") or path.stem, "origin": f"workbench {__version__}",
+        "creatingUserGUID": first_user, "creationDateTime": _iso(store.get_meta("created_at"))}.items() if v})
+    if coders:
+        users = ET.SubElement(root, q("Users"))
+        for coder in coders:
+            ET.SubElement(users, q("User"), {"guid": coder_guids[coder["id"]], "name": coder["name"]})
+    if codes:
+        _codes_element(ET.SubElement(root, q("CodeBook")), ns, codes)
+    # Variables and cases: sites and participants with their attributes.
+    sites = store.sites()
+    site_guids = store.guids("sites")
+    participants = store.participants()
+    participant_guids = store.guids("participants")
+    variables: dict[str, str] = {}
+    for key in sorted({k for s in sites for k in json.loads(s["attributes"])} |
+                      {k for p in participants for k in json.loads(p["attributes"])} | {"role", "site"}):
+        variables[key] = str(uuid.uuid5(VARIABLE_NAMESPACE, key))
+    if variables and (sites or participants):
+        variables_el = ET.SubElement(root, q("Variables"))
+        for key, guid in variables.items():
+            ET.SubElement(variables_el, q("Variable"), {"guid": guid, "name": key, "typeOfVariable": "Text"})
+    links: dict[int, list[str]] = {}
+    for link in store.transcript_participant_links():
+        links.setdefault(link["transcript_id"], []).append(link["label"])
+    by_site: dict[str, list[int]] = {}
+    for t in transcripts:
+        if t["site"]:
+            by_site.setdefault(t["site"], []).append(t["id"])
+    cases = 0
+    if sites or participants:
+        cases_el = ET.SubElement(root, q("Cases"))
+
+        def case(guid: str, name: str, values: dict[str, Any], sources: list[int], description: str) -> None:
+            el = ET.SubElement(cases_el, q("Case"), {"guid": guid, "name": name})
+            ET.SubElement(el, q("Description")).text = description
+            for key, value in values.items():
+                if value in (None, ""):
+                    continue
+                vv = ET.SubElement(el, q("VariableValue"))
+                ET.SubElement(vv, q("VariableRef"), {"targetGUID": variables[key]})
+                ET.SubElement(vv, q("TextValue")).text = str(value)
+            for source in sources:
+                ET.SubElement(el, q("SourceRef"), {"targetGUID": transcript_guids[source]})
+
+        for site in sites:
+            case(site_guids[site["id"]], site["name"], json.loads(site["attributes"]), by_site.get(site["name"], []),
+                 "site")
+            cases += 1
+        for person in participants:
+            values = {"role": person["role"], "site": person["site"], **json.loads(person["attributes"])}
+            sources = [t for t, labels in links.items() if person["label"] in labels]
+            case(participant_guids[person["id"]], person["label"], values, sources, "participant")
+            cases += 1
+    notes_for: dict[tuple[str, int | None], list[str]] = {}
+    for memo in memos:
+        notes_for.setdefault((memo["target"], memo["target_id"]), []).append(memo_guids[memo["id"]])
+    if transcripts:
+        sources_el = ET.SubElement(root, q("Sources"))
+        by_transcript: dict[int, list[dict[str, Any]]] = {}
+        for segment in segments:
+            by_transcript.setdefault(segment["transcript_id"], []).append(segment)
+        for t in transcripts:
+            guid = transcript_guids[t["id"]]
+            source = ET.SubElement(sources_el, q("TextSource"), {
+                "guid": guid, "name": t["title"], "plainTextPath": f"internal://{guid}.txt",
+                **({"creationDateTime": _iso(t["imported_at"])} if _iso(t["imported_at"]) else {})})
+            for segment in by_transcript.get(t["id"], []):
+                user = coder_guids.get(next(c["id"] for c in coders if c["name"] == segment["coder"]))
+                attrs = {"guid": segment_guids[segment["id"]], "name": " ".join(segment["text"].split())[:80],
+                         "startPosition": str(segment["start"]), "endPosition": str(segment["end"]),
+                         "creatingUser": user}
+                if _iso(segment["created_at"]):
+                    attrs["creationDateTime"] = _iso(segment["created_at"])
+                selection = ET.SubElement(source, q("PlainTextSelection"), attrs)
+                if segment["memo"]:
+                    ET.SubElement(selection, q("Description")).text = segment["memo"]
+                coding = ET.SubElement(selection, q("Coding"), {
+                    "guid": str(uuid.uuid5(uuid.UUID(segment_guids[segment["id"]]), "coding")), "creatingUser": user})
+                ET.SubElement(coding, q("CodeRef"), {"targetGUID": segment["code_guid"]})
+            for note in notes_for.get(("transcript", t["id"]), []):
+                ET.SubElement(source, q("NoteRef"), {"targetGUID": note})
+    if memos:
+        notes_el = ET.SubElement(root, q("Notes"))
+        for memo in memos:
+            user = coder_guids.get(memo["coder_id"]) if memo["coder_id"] else None
+            note = ET.SubElement(notes_el, q("Note"), {k: v for k, v in {
+                "guid": memo_guids[memo["id"]], "name": f"Memo on {memo['target']}", "creatingUser": user,
+                "creationDateTime": _iso(memo["created_at"])}.items() if v})
+            ET.SubElement(note, q("PlainTextContent")).text = memo["text"]
+    description = store.get_meta("codebook_description")
+    if description:
+        ET.SubElement(root, q("Description")).text = description
+    ET.indent(root)
+    xml = b'<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(root, encoding="utf-8")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, tmp = tempfile.mkstemp(prefix=".qdpx-", dir=path.parent)
+    os.close(handle)
+    try:
+        with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as archive:
+            archive.writestr("project.qde", xml)
+            for t in transcripts:
+                archive.writestr(f"sources/{transcript_guids[t['id']]}.txt",
+                                 (store.transcript_text(t["id"]) or "").encode("utf-8"))
+        os.replace(tmp, path)
+    except OSError as exc:
+        Path(tmp).unlink(missing_ok=True)
+        raise WorkbenchError(f"{path}: cannot be written ({exc.strerror}).") from exc
+    return ExportReport(path, len(transcripts), len(codes), len(segments), len(coders), cases, len(memos))

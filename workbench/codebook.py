@@ -29,7 +29,7 @@ from workbench.errors import InputError
 from workbench.models import Codebook, CodeSpec
 
 CODE_FIELDS = ("name", "definition", "when_to_use", "when_not_to_use", "example", "colour",
-               "keywords", "guid", "children")
+               "keywords", "patterns", "guid", "children")
 _ALIASES = {"color": "colour", "description": "definition", "codes": "children", "subcodes": "children"}
 TOP_FIELDS = ("name", "description", "codes")
 _COLOUR = re.compile(r"^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$")
@@ -112,9 +112,34 @@ def _code(node: yaml.Node, path: Path, where: str) -> CodeSpec:
         else:
             value = _scalar(node_kw, path, "keywords") or ""
             spec.keywords = [k.strip() for k in value.split(",") if k.strip()]
+    if "patterns" in fields:
+        spec.patterns = _patterns(fields["patterns"][1], path, name)
     if "children" in fields:
         spec.children = _codes(fields["children"][1], path, f"under {name!r}")
     return spec
+
+
+def _patterns(node: yaml.Node, path: Path, name: str) -> list[list[dict]]:
+    """spaCy token patterns: a list of patterns, each a list of token specs (``{LOWER: time}``)."""
+    value = yaml.safe_load(yaml.serialize(node))
+    problem = None
+    if not isinstance(value, list) or not all(isinstance(p, list) and p and all(isinstance(t, dict) for t in p)
+                                              for p in value):
+        problem = "must be a list of patterns, each a list of token specs such as {LOWER: time}"
+    else:
+        try:
+            import spacy
+            from spacy.matcher import Matcher
+
+            matcher = Matcher(spacy.blank("en").vocab, validate=True)
+            for pattern in value:
+                matcher.add("check", [pattern])
+        except Exception as exc:  # spaCy reports pattern errors with several exception types
+            problem = f"is not a valid spaCy pattern ({' '.join(str(exc).split())[:200]})"
+    if problem:
+        raise InputError(f"`patterns` of {name!r} {problem}.", path=path, line=_line(node),
+                         hint="See https://spacy.io/usage/rule-based-matching for token patterns.")
+    return value
 
 
 def _codes(node: yaml.Node, path: Path, where: str) -> list[CodeSpec]:
@@ -194,6 +219,8 @@ def _code_dict(code: CodeSpec) -> dict[str, Any]:
             out[key] = value
     if code.keywords:
         out["keywords"] = list(code.keywords)
+    if code.patterns:
+        out["patterns"] = code.patterns
     if code.guid:
         out["guid"] = code.guid
     if code.children:

@@ -94,7 +94,8 @@ def _merge_codes(store: Store, other: Store, report: MergeReport, coder: str | N
         parent_id = mapping.get(code["parent_id"]) if code["parent_id"] else None
         new_id = store.insert_code(
             name=code["name"], parent_id=parent_id, guid=code["guid"], position=code["position"],
-            **{k: code[k] for k in ("definition", "when_to_use", "when_not_to_use", "example", "colour", "keywords")})
+            **{k: code[k] for k in ("definition", "when_to_use", "when_not_to_use", "example", "colour", "keywords",
+                                    "patterns")})
         store.audit("code.add", "code", new_id, coder=coder, after={"path": code["path"], "merged_from": str(other.path)})
         mapping[code["id"]] = new_id
         report.codes_added += 1

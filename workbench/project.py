@@ -258,7 +258,7 @@ class CodebookChanges:
     kept: list[str] = field(default_factory=list)  # in the project, not in the file
 
 
-_CODE_FIELDS = ("definition", "when_to_use", "when_not_to_use", "example", "colour", "keywords")
+_CODE_FIELDS = ("definition", "when_to_use", "when_not_to_use", "example", "colour", "keywords", "patterns")
 
 
 def apply_codebook(store: Store, book: Codebook, *, coder: str | None = None) -> CodebookChanges:
@@ -282,7 +282,8 @@ def apply_codebook(store: Store, book: Codebook, *, coder: str | None = None) ->
             else:
                 code_id = row["id"]
                 current = store.code_raw(code_id) or {}
-                before = {key: (json.loads(current[key]) if key == "keywords" else current[key]) for key in _CODE_FIELDS}
+                before = {key: (json.loads(current[key]) if key in ("keywords", "patterns") else current[key])
+                          for key in _CODE_FIELDS}
                 before.update(name=current["name"], parent_id=current["parent_id"])
                 after = {**values, "name": spec.name, "parent_id": parent_id}
                 if before != after or current["position"] != position:
@@ -315,7 +316,7 @@ def project_codebook(store: Store) -> Codebook:
     specs: dict[int, CodeSpec] = {}
     roots: list[CodeSpec] = []
     for row in rows:
-        spec = CodeSpec(name=row["name"], guid=row["guid"], keywords=list(row["keywords"]),
+        spec = CodeSpec(name=row["name"], guid=row["guid"], keywords=list(row["keywords"]), patterns=row["patterns"],
                         **{k: row[k] for k in ("definition", "when_to_use", "when_not_to_use", "example", "colour")})
         specs[row["id"]] = spec
         (specs[row["parent_id"]].children if row["parent_id"] else roots).append(spec)

@@ -156,6 +156,10 @@ class Store:
                VALUES (?,?,?,?,?,?,?)""",
             [(transcript_id, i, *turn) for i, turn in enumerate(turns)],
         )
+        self.conn.execute(
+            """INSERT INTO turns_fts(rowid, text)
+               SELECT u.id, substr(?, u.start + 1, u."end" - u.start) FROM turns u WHERE u.transcript_id = ?""",
+            (text, transcript_id))
         return transcript_id
 
     _TRANSCRIPT_LIST = """
@@ -217,6 +221,8 @@ class Store:
         rows = self._rows("""
             SELECT c.*, (SELECT count(*) FROM segments s WHERE s.code_id = c.id) AS segments
             FROM codes c ORDER BY c.position, c.id""")
+        for row in rows:
+            row["patterns"] = json.loads(row["patterns"])
         by_id = {row["id"]: row for row in rows}
         for row in rows:
             parts, node = [], row
@@ -247,17 +253,17 @@ class Store:
         values = {key: fields.get(key) for key in ("definition", "when_to_use", "when_not_to_use", "example", "colour")}
         cur = self.conn.execute(
             """INSERT INTO codes(guid, parent_id, name, definition, when_to_use, when_not_to_use,
-                   example, colour, keywords, position) VALUES (?,?,?,?,?,?,?,?,?,?)""",
+                   example, colour, keywords, patterns, position) VALUES (?,?,?,?,?,?,?,?,?,?,?)""",
             (guid or str(uuid.uuid4()), parent_id, name, values["definition"], values["when_to_use"],
              values["when_not_to_use"], values["example"], values["colour"],
-             _json(list(fields.get("keywords") or [])), position),
+             _json(list(fields.get("keywords") or [])), _json(list(fields.get("patterns") or [])), position),
         )
         return int(cur.lastrowid)
 
     def update_code(self, code_id: int, **fields: Any) -> None:
         allowed = {"name", "parent_id", "definition", "when_to_use", "when_not_to_use", "example",
-                   "colour", "keywords", "position"}
-        values = {k: (_json(v) if k == "keywords" else v) for k, v in fields.items() if k in allowed}
+                   "colour", "keywords", "patterns", "position"}
+        values = {k: (_json(v) if k in ("keywords", "patterns") else v) for k, v in fields.items() if k in allowed}
         if values:
             self.db["codes"].update(code_id, values)
 
@@ -375,6 +381,43 @@ class Store:
 
     def segment(self, segment_id: int) -> dict[str, Any] | None:
         return self._one(self._SEGMENT_LIST + " WHERE g.id = ?", (segment_id,))
+
+    # -- search and suggestions ------------------------------------------------------------------
+
+    def search_turns(self, match: str, limit: int = 5000) -> list[dict[str, Any]]:
+        """Turns matching an FTS5 query, with the matches marked by \x01 ... \x02 in ``marked``."""
+        return self._rows(
+            """SELECT u.id AS turn_id, u.transcript_id, u.speaker, u.start, u."end", u.start_time,
+                      highlight(turns_fts, 0, char(1), char(2)) AS marked, bm25(turns_fts) AS rank
+               FROM turns_fts JOIN turns u ON u.id = turns_fts.rowid
+               WHERE turns_fts MATCH ? ORDER BY u.transcript_id, u.start LIMIT ?""",
+            (match, limit))
+
+    def vocabulary(self) -> list[str]:
+        """Every indexed term (stemmed), for forgiving spelling."""
+        return [row[0] for row in self.conn.execute("SELECT term FROM turns_vocab")]
+
+    def reject_suggestion(self, transcript_id: int, start: int, end: int, code_id: int, coder: str, source: str) -> None:
+        self.conn.execute(
+            """INSERT OR IGNORE INTO rejected_suggestions(transcript_id, start, "end", code_id, coder, source, created_at)
+               VALUES (?,?,?,?,?,?,?)""", (transcript_id, start, end, code_id, coder, source, now()))
+
+    def rejected_suggestions(self, coder: str) -> set[tuple[int, int, int, int]]:
+        rows = self.conn.execute('SELECT transcript_id, start, "end", code_id FROM rejected_suggestions WHERE coder = ?',
+                                 (coder,))
+        return {tuple(row) for row in rows}
+
+    def save_model(self, name: str, data: bytes, details: dict[str, Any]) -> None:
+        self.conn.execute(
+            """INSERT INTO models(name, created_at, data, details) VALUES (?,?,?,?)
+               ON CONFLICT(name) DO UPDATE SET created_at = excluded.created_at, data = excluded.data,
+               details = excluded.details""", (name, now(), data, _json(details)))
+
+    def model(self, name: str) -> dict[str, Any] | None:
+        row = self._one("SELECT * FROM models WHERE name = ?", (name,))
+        if row:
+            row["details"] = json.loads(row["details"])
+        return row
 
     # -- GUIDs for exchange ------------------------------------------------------------------------
 

@@ -168,6 +168,35 @@ MIGRATIONS: list[str] = [
     CREATE UNIQUE INDEX coders_guid ON coders(guid);
     CREATE UNIQUE INDEX segments_guid ON segments(guid);
     """,
+    # 5: full-text search over turns (porter stemming: inflection-forgiving), token patterns on
+    # codes, rejected suggestions, and trained suggestion models.
+    """
+    CREATE VIRTUAL TABLE turns_fts USING fts5(text, tokenize='porter unicode61');
+    INSERT INTO turns_fts(rowid, text)
+        SELECT u.id, substr(t.text, u.start + 1, u."end" - u.start) FROM turns u JOIN transcripts t ON t.id = u.transcript_id;
+    CREATE VIRTUAL TABLE turns_vocab USING fts5vocab(turns_fts, 'row');
+    CREATE TRIGGER turns_fts_delete AFTER DELETE ON turns BEGIN
+        DELETE FROM turns_fts WHERE rowid = old.id;
+    END;
+    ALTER TABLE codes ADD COLUMN patterns TEXT NOT NULL DEFAULT '[]';
+    CREATE TABLE rejected_suggestions (
+        id INTEGER PRIMARY KEY,
+        transcript_id INTEGER NOT NULL REFERENCES transcripts(id) ON DELETE CASCADE,
+        start INTEGER NOT NULL,
+        "end" INTEGER NOT NULL,
+        code_id INTEGER NOT NULL REFERENCES codes(id) ON DELETE CASCADE,
+        coder TEXT NOT NULL,
+        source TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        UNIQUE (transcript_id, start, "end", code_id, coder)
+    );
+    CREATE TABLE models (
+        name TEXT PRIMARY KEY,
+        created_at TEXT NOT NULL,
+        data BLOB NOT NULL,
+        details TEXT NOT NULL DEFAULT '{}'
+    );
+    """,
 ]
 
 LATEST = len(MIGRATIONS)

@@ -1,0 +1,313 @@
+"""Code suggestions: from the codebook (keywords and spaCy token patterns) and learned from the
+team's own coding (spaCy ``textcat_multilabel`` on a blank English pipeline).
+
+A suggestion is a proposal for one sentence and one code, with its source and a score; it is never
+applied on its own. Accepting one makes a segment of the coder with origin "suggested"; rejecting
+one is remembered so the same proposal does not come back. Nothing is downloaded: the blank
+pipeline needs no model, and a trained model is kept inside the project file.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+from workbench.agreement.units import carries
+from workbench.analysis.matrix import column_key
+from workbench.coding import add_segment
+from workbench.errors import WorkbenchError
+from workbench.reading import split_sentences
+from workbench.search import fuzzy_query
+from workbench.store import Store
+
+MODEL = "suggestions"
+THRESHOLD = 0.4  # on the SERDIF coding: precision 0.58, recall 0.17 (README)
+MIN_EXAMPLES = 5
+BOW_LENGTH = 2**15  # hashed word and bigram features: plenty for interviews, and fast to update
+
+
+@dataclass(slots=True)
+class Suggestion:
+    transcript_id: int
+    start: int
+    end: int
+    code_id: int
+    code: str
+    source: str  # keyword, keyword (fuzzy), pattern, learned
+    score: float
+    why: str = ""
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"transcript_id": self.transcript_id, "start": self.start, "end": self.end, "code": self.code,
+                "source": self.source, "score": round(self.score, 3), "why": self.why}
+
+
+@lru_cache(maxsize=1)
+def blank_nlp():  # noqa: ANN201 - a spaCy Language
+    import spacy
+
+    nlp = spacy.blank("en")
+    nlp.add_pipe("sentencizer")
+    return nlp
+
+
+def _sentences(store: Store, transcript_id: int) -> tuple[str, list[tuple[int, int]]]:
+    text = store.transcript_text(transcript_id) or ""
+    return text, split_sentences(text, store.turns(transcript_id))
+
+
+def _sentence_of(sentences: list[tuple[int, int]], offset: int) -> tuple[int, int] | None:
+    return next(((s, e) for s, e in sentences if s <= offset < e), None)
+
+
+def codebook_suggestions(store: Store, transcript_id: int, *, fuzzy: bool = True) -> list[Suggestion]:
+    """Sentences that match a code's keywords (stemmed, and with fuzzy spelling) or token patterns."""
+    text, sentences = _sentences(store, transcript_id)
+    out: dict[tuple[int, int, int], Suggestion] = {}
+    codes = store.codes()
+    for code in codes:
+        for keyword in code["keywords"]:
+            phrase = '"' + keyword.replace('"', " ") + '"'
+            # Misspellings are only looked for in longer keywords: short words have too many neighbours.
+            for source, query in (("keyword", phrase),) + ((("keyword (fuzzy)", fuzzy_query(store, keyword)),)
+                                                           if fuzzy and " " not in keyword and len(keyword) >= 7 else ()):
+                try:
+                    rows = [r for r in store.search_turns(query) if r["transcript_id"] == transcript_id]
+                except Exception:  # noqa: BLE001 - a keyword FTS5 cannot read is skipped, not fatal
+                    continue
+                from workbench.search import _marked_spans
+
+                for row in rows:
+                    for a, _ in _marked_spans(row["marked"]):
+                        sentence = _sentence_of(sentences, row["start"] + a)
+                        if sentence is None:
+                            continue
+                        key = (*sentence, code["id"])
+                        score = 0.7 if source == "keyword" else 0.5
+                        found = out.get(key)
+                        if found is None or found.score < score:
+                            out[key] = Suggestion(transcript_id, *sentence, code["id"], code["path"], source, score,
+                                                  f"keyword “{keyword}”")
+                        elif found.source.startswith("keyword") and f"“{keyword}”" not in found.why:
+                            found.score = min(0.95, found.score + 0.1)
+                            found.why += f", “{keyword}”"
+    pattern_codes = [c for c in codes if c["patterns"]]
+    if pattern_codes:
+        from spacy.matcher import Matcher
+
+        nlp = blank_nlp()
+        matcher = Matcher(nlp.vocab)
+        for code in pattern_codes:
+            matcher.add(str(code["id"]), code["patterns"])
+        by_id = {c["id"]: c for c in pattern_codes}
+        for start, end in sentences:
+            doc = nlp.make_doc(text[start:end])
+            for match_id, _, _ in matcher(doc):
+                code = by_id[int(nlp.vocab.strings[match_id])]
+                out[(start, end, code["id"])] = Suggestion(transcript_id, start, end, code["id"], code["path"],
+                                                            "pattern", 0.9, "token pattern")
+    return list(out.values())
+
+
+# -- learned suggestions ----------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class TrainingData:
+    labels: list[str]
+    train: list[tuple[str, dict[str, float]]] = field(default_factory=list)
+    test: list[tuple[str, dict[str, float]]] = field(default_factory=list)
+
+
+def labelled_sentences(store: Store, transcript_ids: list[int], *, columns: str, coders: list[str] | None
+                       ) -> list[tuple[str, set[str]]]:
+    """Each sentence of the transcripts with the codes (at ``columns`` level) that cover half of it."""
+    paths = {c["id"]: column_key(c["path"], columns) for c in store.codes()}
+    out = []
+    for transcript_id in transcript_ids:
+        text, sentences = _sentences(store, transcript_id)
+        spans: dict[str, list[tuple[int, int]]] = {}
+        for segment in store.segments(transcript_id=transcript_id):
+            if coders and segment["coder"] not in coders:
+                continue
+            spans.setdefault(paths[segment["code_id"]], []).append((segment["start"], segment["end"]))
+        for value in spans.values():
+            value.sort()
+        for start, end in sentences:
+            labels = {label for label, sp in spans.items() if carries((start, end), sp, "half")}
+            out.append((text[start:end], labels))
+    return out
+
+
+def build_training(store: Store, *, train_ids: list[int], test_ids: list[int], columns: str = "code",
+                   coders: list[str] | None = None) -> TrainingData:
+    train = labelled_sentences(store, train_ids, columns=columns, coders=coders)
+    counts: dict[str, int] = {}
+    for _, labels in train:
+        for label in labels:
+            counts[label] = counts.get(label, 0) + 1
+    labels = sorted(label for label, n in counts.items() if n >= MIN_EXAMPLES)
+    if not labels:
+        raise WorkbenchError(f"no code has {MIN_EXAMPLES} or more coded sentences to learn from.",
+                             hint="Code more, or learn themes instead of codes (--columns theme).")
+    as_cats = lambda found: {label: float(label in found) for label in labels}  # noqa: E731
+    data = TrainingData(labels, [(t, as_cats(l)) for t, l in train])
+    data.test = [(t, as_cats(l)) for t, l in labelled_sentences(store, test_ids, columns=columns, coders=coders)]
+    return data
+
+
+def train_classifier(data: TrainingData, *, epochs: int = 12, seed: int = 7,
+                     progress: Callable[[int, int, float], None] | None = None):  # noqa: ANN201 - spaCy Language
+    """A bag-of-words multi-label classifier on a blank English pipeline (CPU, seconds)."""
+    import spacy
+    from spacy.training import Example
+    from spacy.util import fix_random_seed, minibatch
+
+    fix_random_seed(seed)
+    nlp = spacy.blank("en")
+    textcat = nlp.add_pipe("textcat_multilabel", config={"model": {
+        "@architectures": "spacy.TextCatBOW.v3", "exclusive_classes": False, "ngram_size": 2,
+        "no_output_layer": False, "length": BOW_LENGTH}})
+    for label in data.labels:
+        textcat.add_label(label)
+    examples = [Example.from_dict(nlp.make_doc(text), {"cats": cats}) for text, cats in data.train]
+    optimizer = nlp.initialize(lambda: examples)
+    rng = random.Random(seed)
+    for epoch in range(epochs):
+        rng.shuffle(examples)
+        losses: dict[str, float] = {}
+        for batch in minibatch(examples, size=64):
+            nlp.update(batch, sgd=optimizer, losses=losses)
+        if progress:
+            progress(epoch + 1, epochs, losses.get("textcat_multilabel", 0.0))
+    return nlp
+
+
+def evaluate(nlp, data: TrainingData, threshold: float = THRESHOLD) -> dict[str, dict[str, float | int | None]]:  # noqa: ANN001
+    """Precision and recall per code on held-out sentences, at the suggestion threshold."""
+    scores = {label: {"tp": 0, "fp": 0, "fn": 0, "support": 0} for label in data.labels}
+    for doc, (_, gold) in zip(nlp.pipe(text for text, _ in data.test), data.test):
+        for label in data.labels:
+            predicted = doc.cats.get(label, 0.0) >= threshold
+            actual = gold[label] >= 0.5
+            s = scores[label]
+            s["support"] += actual
+            s["tp"] += predicted and actual
+            s["fp"] += predicted and not actual
+            s["fn"] += actual and not predicted
+    out: dict[str, dict[str, float | int | None]] = {}
+    for label, s in scores.items():
+        precision = s["tp"] / (s["tp"] + s["fp"]) if s["tp"] + s["fp"] else None
+        recall = s["tp"] / s["support"] if s["support"] else None
+        out[label] = {"precision": precision, "recall": recall, "support": s["support"],
+                      "suggested": s["tp"] + s["fp"]}
+    total = {k: sum(scores[l][k] for l in data.labels) for k in ("tp", "fp", "fn")}
+    out["(all codes, micro-averaged)"] = {
+        "precision": total["tp"] / (total["tp"] + total["fp"]) if total["tp"] + total["fp"] else None,
+        "recall": total["tp"] / (total["tp"] + total["fn"]) if total["tp"] + total["fn"] else None,
+        "support": sum(scores[l]["support"] for l in data.labels),
+        "suggested": total["tp"] + total["fp"]}
+    return out
+
+
+def split_transcripts(store: Store, test_share: float = 0.3, seed: int = 7) -> tuple[list[int], list[int]]:
+    """Held-out transcripts for evaluation: whole participants (or transcripts) go to one side."""
+    coded = sorted({s["transcript_id"] for s in store.segments()})
+    if len(coded) < 2:
+        raise WorkbenchError("learning needs coded segments in two or more transcripts.")
+    rng = random.Random(seed)
+    shuffled = coded[:]
+    rng.shuffle(shuffled)
+    cut = max(1, round(len(shuffled) * test_share))
+    return sorted(shuffled[cut:]), sorted(shuffled[:cut])
+
+
+def train_and_store(store: Store, *, columns: str = "code", coders: list[str] | None = None,
+                    test_ids: list[int] | None = None, progress: Callable[[int, int, float], None] | None = None
+                    ) -> dict[str, Any]:
+    """Evaluate on held-out transcripts, then train on every coded transcript and keep the model in
+    the project. Returns the evaluation."""
+    coded = sorted({s["transcript_id"] for s in store.segments() if not coders or s["coder"] in coders})
+    if test_ids is None:
+        train_ids, test_ids = split_transcripts(store)
+    else:
+        train_ids = [t for t in coded if t not in test_ids]
+    data = build_training(store, train_ids=train_ids, test_ids=test_ids, columns=columns, coders=coders)
+    held_out = evaluate(train_classifier(data, progress=progress), data)
+    full = build_training(store, train_ids=coded, test_ids=[], columns=columns, coders=coders)
+    nlp = train_classifier(full, progress=progress)
+    details = {"columns": columns, "coders": coders, "labels": full.labels, "threshold": THRESHOLD,
+               "train_transcripts": len(train_ids), "test_transcripts": len(test_ids), "evaluation": held_out}
+    with store.transaction():
+        store.save_model(MODEL, nlp.to_bytes(), details)
+    return details
+
+
+@lru_cache(maxsize=2)
+def _load(data: bytes, labels: tuple[str, ...]):  # noqa: ANN202 - spaCy Language
+    import spacy
+
+    nlp = spacy.blank("en")
+    textcat = nlp.add_pipe("textcat_multilabel", config={"model": {
+        "@architectures": "spacy.TextCatBOW.v3", "exclusive_classes": False, "ngram_size": 2,
+        "no_output_layer": False, "length": BOW_LENGTH}})
+    for label in labels:
+        textcat.add_label(label)
+    nlp.initialize()
+    return nlp.from_bytes(data)
+
+
+def learned_suggestions(store: Store, transcript_id: int) -> list[Suggestion]:
+    model = store.model(MODEL)
+    if model is None:
+        return []
+    details = model["details"]
+    nlp = _load(model["data"], tuple(details["labels"]))
+    codes = {c["path"]: c for c in store.codes()}
+    text, sentences = _sentences(store, transcript_id)
+    out = []
+    for (start, end), doc in zip(sentences, nlp.pipe(text[s:e] for s, e in sentences)):
+        for label, score in doc.cats.items():
+            if score >= details.get("threshold", THRESHOLD) and label in codes:
+                out.append(Suggestion(transcript_id, start, end, codes[label]["id"], label, "learned", score,
+                                      "learned from the team's coding"))
+    return out
+
+
+def suggestions(store: Store, transcript_id: int, coder: str, *, sources: tuple[str, ...] = ("keyword", "pattern", "learned")
+                ) -> list[Suggestion]:
+    """Open proposals for a transcript: not yet coded with that code by the coder, not rejected."""
+    found: list[Suggestion] = []
+    if "keyword" in sources or "pattern" in sources:
+        found += [s for s in codebook_suggestions(store, transcript_id)
+                  if s.source.split(" ")[0] in sources]
+    if "learned" in sources:
+        found += learned_suggestions(store, transcript_id)
+    rejected = store.rejected_suggestions(coder)
+    mine = [(s["code_id"], s["start"], s["end"]) for s in store.segments(transcript_id=transcript_id, coder=coder)]
+    best: dict[tuple[int, int, int], Suggestion] = {}
+    for s in found:
+        if (s.transcript_id, s.start, s.end, s.code_id) in rejected:
+            continue
+        if any(code == s.code_id and a < s.end and b > s.start for code, a, b in mine):
+            continue
+        key = (s.start, s.end, s.code_id)
+        if key not in best or best[key].score < s.score:
+            best[key] = s
+    return sorted(best.values(), key=lambda s: (s.start, -s.score))
+
+
+def accept(store: Store, suggestion: Suggestion, coder: str) -> dict[str, Any]:
+    return add_segment(store, transcript_id=suggestion.transcript_id, code_id=suggestion.code_id, coder=coder,
+                       start=suggestion.start, end=suggestion.end, origin="suggested",
+                       memo=f"suggested ({suggestion.source}, {suggestion.score:.2f}): {suggestion.why}")
+
+
+def reject(store: Store, suggestion: Suggestion, coder: str) -> None:
+    with store.transaction():
+        store.reject_suggestion(suggestion.transcript_id, suggestion.start, suggestion.end, suggestion.code_id, coder,
+                                suggestion.source)
+        store.audit("suggestion.reject", "suggestion", None, coder=coder, after=suggestion.as_dict())

@@ -313,3 +313,41 @@ def test_agreement_screen(project):
             await pilot.pause()
             assert screen.report.spec.unit == "turn"
     asyncio.run(scenario())
+
+
+def test_search_screen_codes_picked_hits_and_reader_suggestions(project):
+    async def scenario():
+        app = WorkbenchApp(project, "maria")
+        async with app.run_test(size=(120, 30)) as pilot:
+            await pilot.pause()
+            await app.workers.wait_for_complete()
+            await pilot.press("s")
+            await pilot.pause()
+            await pilot.press(*"time", "enter")
+            await pilot.pause()
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            screen = app.screen
+            assert len(screen.hits) == 1
+            await pilot.press("space", "c")
+            await pilot.pause()
+            await pilot.press(*"barriers time", "enter")
+            await pilot.pause()
+            assert [s["text"] for s in app.store.segments()] == ["Time, mostly."]
+            await pilot.press("escape")
+            await pilot.pause()
+            await app.workers.wait_for_complete()
+            await pilot.press("enter")
+            await pilot.pause()
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            reader = app.screen
+            await pilot.press("S")
+            await pilot.pause()
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            assert reader.proposals  # "no hour in the week" matches the Time pattern
+            await pilot.press("o", "y")
+            await pilot.pause()
+            assert any(s["origin"] == "suggested" for s in app.store.segments())
+    asyncio.run(scenario())

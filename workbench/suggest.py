@@ -54,9 +54,21 @@ def blank_nlp():  # noqa: ANN201 - a spaCy Language
     return nlp
 
 
+INTERVIEWER_LABELS = {"interviewer", "i", "moderator", "int", "q", "facilitator"}
+
+
+def participant_turns(store: Store, transcript_id: int) -> list[dict[str, Any]]:
+    """The turns worth suggesting codes for: not the interviewer's questions."""
+    transcript = store.transcript(transcript_id) or {}
+    interviewer = (transcript.get("interviewer") or "").casefold()
+    return [t for t in store.turns(transcript_id)
+            if (t["speaker"] or "").casefold() not in INTERVIEWER_LABELS
+            and not (interviewer and (t["speaker"] or "").casefold() == interviewer)]
+
+
 def _sentences(store: Store, transcript_id: int) -> tuple[str, list[tuple[int, int]]]:
     text = store.transcript_text(transcript_id) or ""
-    return text, split_sentences(text, store.turns(transcript_id))
+    return text, split_sentences(text, participant_turns(store, transcript_id))
 
 
 def _sentence_of(sentences: list[tuple[int, int]], offset: int) -> tuple[int, int] | None:
@@ -239,7 +251,7 @@ def train_and_store(store: Store, *, columns: str = "code", coders: list[str] | 
     held_out = evaluate(train_classifier(data, progress=progress), data)
     full = build_training(store, train_ids=coded, test_ids=[], columns=columns, coders=coders)
     nlp = train_classifier(full, progress=progress)
-    details = {"columns": columns, "coders": coders, "labels": full.labels, "threshold": THRESHOLD,
+    details = {"columns": columns, "coders": coders, "labels": full.labels, "threshold": THRESHOLD, "length": BOW_LENGTH,
                "train_transcripts": len(train_ids), "test_transcripts": len(test_ids), "evaluation": held_out}
     with store.transaction():
         store.save_model(MODEL, nlp.to_bytes(), details)
@@ -247,13 +259,13 @@ def train_and_store(store: Store, *, columns: str = "code", coders: list[str] | 
 
 
 @lru_cache(maxsize=2)
-def _load(data: bytes, labels: tuple[str, ...]):  # noqa: ANN202 - spaCy Language
+def _load(data: bytes, labels: tuple[str, ...], length: int):  # noqa: ANN202 - spaCy Language
     import spacy
 
     nlp = spacy.blank("en")
     textcat = nlp.add_pipe("textcat_multilabel", config={"model": {
         "@architectures": "spacy.TextCatBOW.v3", "exclusive_classes": False, "ngram_size": 2,
-        "no_output_layer": False, "length": BOW_LENGTH}})
+        "no_output_layer": False, "length": length}})
     for label in labels:
         textcat.add_label(label)
     nlp.initialize()
@@ -265,7 +277,11 @@ def learned_suggestions(store: Store, transcript_id: int) -> list[Suggestion]:
     if model is None:
         return []
     details = model["details"]
-    nlp = _load(model["data"], tuple(details["labels"]))
+    try:
+        nlp = _load(model["data"], tuple(details["labels"]), details.get("length", BOW_LENGTH))
+    except (ValueError, KeyError) as exc:
+        raise WorkbenchError("the suggestion model kept in the project cannot be read by this version.",
+                             hint="Learn it again: workbench suggest --train.") from exc
     codes = {c["path"]: c for c in store.codes()}
     text, sentences = _sentences(store, transcript_id)
     out = []

@@ -74,6 +74,10 @@ class ReaderScreen(Screen):
         Binding("G", "next_hit(-1)", "Previous search hit", show=False, id="reader.prev_hit"),
         Binding("w", "next_uncoded", "Next uncoded passage", show=False, id="reader.next_uncoded"),
         Binding("a", "toggle_all", "Show all coders", show=False, id="reader.all_coders"),
+        Binding("S", "suggestions", "Suggestions", id="reader.suggestions"),
+        Binding("o", "next_proposal", "Next suggestion", show=False, id="reader.next_proposal"),
+        Binding("y", "accept_proposal", "Accept the suggestion here", show=False, id="reader.accept"),
+        Binding("X", "reject_proposal", "Reject the suggestion here", show=False, id="reader.reject"),
         Binding("r", "retrieve", "Segments of the code here", show=False, id="reader.retrieve"),
         Binding("B", "codebook", "Codebook", show=False, id="reader.codebook"),
         Binding("i", "toggle_side", "Side panel", show=False, id="reader.side"),
@@ -98,6 +102,7 @@ class ReaderScreen(Screen):
         self.frequent: list[dict[str, Any]] = []
         self.use: dict[int, int] = {}
         self.told = ""
+        self.proposals: list[Any] = []
         self.seen_version = 0
 
     def compose(self) -> ComposeResult:
@@ -218,6 +223,12 @@ class ReaderScreen(Screen):
                         out.append(code[key] + "\n")
         else:
             out.append("Not coded here.\n", Style(dim=True))
+        proposed = [p for p in self.proposals if p.start < end and p.end > start]
+        if proposed:
+            out.append("\nSuggested here (y accept, X reject)\n", Style(bold=True, color="#ffd75f"))
+            for p in proposed:
+                out.append(f"? {p.code}\n", Style(italic=True, color="#ffd75f"))
+                out.append(f"  {p.source} · {p.score:.2f} · {p.why}\n", Style(dim=True))
         if self.frequent:
             out.append("\nQuick codes\n", Style(bold=True))
             for number, code in enumerate(self.frequent, 1):
@@ -519,6 +530,76 @@ class ReaderScreen(Screen):
     def action_toggle_side(self) -> None:
         self.query_one("#side").toggle_class("hidden")
         self.call_after_refresh(self.view.relayout)
+
+    def action_suggestions(self) -> None:
+        if self.proposals:
+            self.proposals = []
+            self.view.set_proposals([])
+            self.update_side()
+            return
+        self.told = "looking for suggestions…"
+        self.update_side()
+        self.find_suggestions()
+
+    @work(thread=True, exclusive=True, group="suggest")
+    def find_suggestions(self) -> None:
+        from workbench.suggest import suggestions
+
+        store = Store.open(self.app.project)
+        try:
+            found = suggestions(store, self.transcript_id, self.app.coder)
+        except WorkbenchError as exc:
+            self.app.call_from_thread(self.notify, str(exc), severity="warning")
+            found = suggestions(store, self.transcript_id, self.app.coder, sources=("keyword", "pattern"))
+        finally:
+            store.close()
+        self.app.call_from_thread(self.show_proposals, found)
+
+    def show_proposals(self, found: list[Any]) -> None:
+        self.proposals = found
+        self.view.set_proposals(found)
+        self.told = f"{len(found)} suggestions (o next, y accept, X reject, S hide)"
+        self.update_side()
+
+    def proposal_here(self) -> Any | None:
+        start, end = self.selection
+        here = [p for p in self.proposals if p.start < end and p.end > start]
+        return max(here, key=lambda p: p.score) if here else None
+
+    def action_next_proposal(self) -> None:
+        after = [p for p in self.proposals if p.start > self.selection[0]] or self.proposals
+        if after:
+            self.move_to(after[0].start, after[0].end)
+
+    def action_accept_proposal(self) -> None:
+        from workbench.suggest import accept
+
+        proposal = self.proposal_here()
+        if proposal is None:
+            self.notify("No suggestion here: o goes to the next one.", timeout=2)
+            return
+        try:
+            segment = accept(self.app.store, proposal, self.app.coder)
+        except WorkbenchError as exc:
+            self.notify(str(exc), severity="warning")
+            return
+        self.proposals = [p for p in self.proposals if p is not proposal]
+        self.view.set_proposals(self.proposals)
+        self.told = f"accepted {proposal.code}"
+        self.done(("add", segment, None))
+
+    def action_reject_proposal(self) -> None:
+        from workbench.suggest import reject
+
+        proposal = self.proposal_here()
+        if proposal is None:
+            self.notify("No suggestion here: o goes to the next one.", timeout=2)
+            return
+        reject(self.app.store, proposal, self.app.coder)
+        self.proposals = [p for p in self.proposals if p is not proposal]
+        self.view.set_proposals(self.proposals)
+        self.told = f"rejected {proposal.code}; it will not be suggested again"
+        self.update_side()
 
     def action_retrieve(self) -> None:
         if not self.doc:

@@ -37,6 +37,7 @@ class TranscriptsScreen(Screen):
         Binding("m", "matrix", "Matrix", id="transcripts.matrix"),
         Binding("a", "agreement", "Agreement", id="transcripts.agreement"),
         Binding("R", "reconcile", "Reconcile", id="transcripts.reconcile"),
+        Binding("s", "search", "Search all", id="transcripts.search"),
         Binding("r", "reload", "Reload", show=False, id="transcripts.reload"),
     ]
 
@@ -142,6 +143,11 @@ class TranscriptsScreen(Screen):
         from workbench.tui.screens.codebook import CodebookScreen
 
         self.app.push_screen(CodebookScreen())
+
+    def action_search(self) -> None:
+        from workbench.tui.screens.search import SearchScreen
+
+        self.app.push_screen(SearchScreen())
 
     def action_reconcile(self) -> None:
         from workbench.tui.screens.reconcile import ReconcileScreen

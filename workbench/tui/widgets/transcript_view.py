@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from dataclasses import dataclass
+from typing import Any
 
 from rich.segment import Segment
 from rich.style import Style
@@ -96,6 +97,7 @@ class TranscriptView(ScrollView, can_focus=True):
         self.text_line_index: list[int] = []
         self.selection = (0, 0)
         self.hits: list[tuple[int, int]] = []
+        self.proposals: list[Any] = []  # suggestions: drawn apart from coding
         self.speaker_colours: dict[str | None, str] = {}
         self._layout_width = 0
         self._cache: dict[int, Strip] = {}
@@ -120,6 +122,10 @@ class TranscriptView(ScrollView, can_focus=True):
         self.selection = (start, end)
         self.redraw()
         self.scroll_to_offset(start, end)
+
+    def set_proposals(self, proposals: list[Any]) -> None:
+        self.proposals = proposals
+        self.redraw()
 
     def set_hits(self, hits: list[tuple[int, int]]) -> None:
         self.hits = hits
@@ -219,6 +225,9 @@ class TranscriptView(ScrollView, can_focus=True):
             if segment["code"] not in seen:
                 seen.append(segment["code"])
                 stripes.append(Segment("▌", base + Style(color=segment.get("colour") or "#888888")))
+        proposed = [p for p in self.proposals if p.start < end and p.end > start]
+        if proposed and len(stripes) < STRIPES:
+            stripes.append(Segment("?", base + Style(bold=True, color="#ffd75f")))
         if len(stripes) > STRIPES:
             stripes = stripes[:STRIPES - 1] + [Segment("+", base + Style(bold=True))]
         parts = stripes + [Segment(" " * (GUTTER - len(stripes)), base)]
@@ -228,6 +237,8 @@ class TranscriptView(ScrollView, can_focus=True):
             mine = segment.get("mine", True)
             style = Style(bgcolor=dim(segment.get("colour"), 0.45 if mine else 0.25), underline=not mine)
             ranges.append((segment["start"], segment["end"], style))
+        for proposal in proposed:
+            ranges.append((proposal.start, proposal.end, Style(italic=True, underline=True, color="#ffd75f")))
         for hit_start, hit_end in self.hits:
             if hit_start < end and hit_end > start:
                 ranges.append((hit_start, hit_end, Style(color="#ffff5f", underline=True, bold=True)))

@@ -1,0 +1,133 @@
+"""Search every transcript, review the hits, and code the chosen ones in one step."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Input, Static
+
+from workbench.errors import WorkbenchError
+from workbench.store import Store
+
+
+class SearchScreen(Screen):
+    """Enter searches; space picks hits; c codes the picked hits' sentences; Enter on a hit opens it."""
+
+    DEFAULT_CSS = """
+    SearchScreen DataTable { height: 1fr; }
+    SearchScreen #info { height: 1; padding: 0 1; color: $text-muted; }
+    """
+    BINDINGS = [
+        Binding("space", "toggle", "Pick", id="search.pick"),
+        Binding("A", "toggle_all", "Pick all", id="search.pick_all"),
+        Binding("c", "code", "Code picked", id="search.code"),
+        Binding("f", "fuzzy", "Fuzzy spelling", id="search.fuzzy"),
+        Binding("slash", "focus_query", "Query", id="search.query"),
+        Binding("escape", "back", "Back", id="search.back"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.hits: list[Any] = []
+        self.picked: set[int] = set()
+        self.fuzzy = False
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Input(placeholder='Search every transcript: words, "phrases", prefix*, AND / OR / NOT', id="query")
+        yield DataTable(id="hits", cursor_type="row", zebra_stripes=True)
+        yield Static("Type a search and press Enter.", id="info")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one(DataTable)
+        for label in ("", "Transcript", "Speaker", "Context"):
+            table.add_column(label)
+        self.query_one(Input).focus()
+
+    @on(Input.Submitted, "#query")
+    def run_search(self) -> None:
+        self.search(self.query_one(Input).value)
+
+    @work(thread=True, exclusive=True, group="search")
+    def search(self, query: str) -> None:
+        from workbench.search import search
+
+        store = Store.open(self.app.project)
+        try:
+            hits = search(store, query, fuzzy=self.fuzzy) if query.strip() else []
+        except WorkbenchError as exc:
+            self.app.call_from_thread(self.query_one("#info", Static).update, str(exc))
+            return
+        finally:
+            store.close()
+        self.app.call_from_thread(self.show, hits)
+
+    def show(self, hits: list[Any]) -> None:
+        self.hits, self.picked = hits, set()
+        self.fill()
+        self.query_one(DataTable).focus()
+
+    def fill(self) -> None:
+        table = self.query_one(DataTable)
+        row = table.cursor_row
+        table.clear()
+        for index, hit in enumerate(self.hits):
+            mark = Text("✓", style="bold green") if index in self.picked else Text(" ")
+            table.add_row(mark, Text(hit.transcript[:40]), Text(hit.speaker or ""), Text(hit.context), key=str(index))
+        if self.hits:
+            table.move_cursor(row=min(row, len(self.hits) - 1))
+        fuzzy = " · fuzzy spelling on" if self.fuzzy else ""
+        self.query_one("#info", Static).update(
+            f"{len(self.hits)} hits · {len(self.picked)} picked{fuzzy} · space picks · c codes the picked sentences")
+
+    def action_toggle(self) -> None:
+        table = self.query_one(DataTable)
+        if self.hits:
+            self.picked ^= {table.cursor_row}
+            self.fill()
+
+    def action_toggle_all(self) -> None:
+        self.picked = set() if len(self.picked) == len(self.hits) else set(range(len(self.hits)))
+        self.fill()
+
+    def action_fuzzy(self) -> None:
+        self.fuzzy = not self.fuzzy
+        self.run_search()
+
+    def action_focus_query(self) -> None:
+        self.query_one(Input).focus()
+
+    def action_code(self) -> None:
+        chosen = [self.hits[i] for i in sorted(self.picked)]
+        if not chosen:
+            self.notify("Pick hits with space first (A picks all).", severity="warning")
+            return
+        from workbench.tui.screens.picker import CodePicker
+
+        def apply(result: tuple[str, Any] | None) -> None:
+            if not result or result[0] != "code":
+                return
+            from workbench.search import code_hits
+
+            path = next(c["path"] for c in self.app.store.codes() if c["id"] == result[1])
+            added = code_hits(self.app.store, chosen, path, coder=self.app.coder)
+            self.notify(f"{added} sentences coded as {path}.")
+            self.picked = set()
+            self.fill()
+        self.app.push_screen(CodePicker(self.app.store.codes(), [], f"{len(chosen)} picked hits"), apply)
+
+    @on(DataTable.RowSelected)
+    def open_hit(self, event: DataTable.RowSelected) -> None:
+        hit = self.hits[int(event.row_key.value)]
+        from workbench.tui.screens.reader import ReaderScreen
+
+        self.app.push_screen(ReaderScreen(hit.transcript_id, (hit.start, hit.end)))
+
+    def action_back(self) -> None:
+        self.app.pop_screen()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import os
 import shutil
 import sqlite3
 from collections.abc import Iterator
@@ -18,7 +19,8 @@ from workbench.errors import ProjectError
 from workbench.store.schema import LATEST, MIGRATIONS
 
 APPLICATION_ID = 0x51434F44  # "QCOD": marks a SQLite file as a workbench project
-BUSY_TIMEOUT_MS = 5000
+# How long a writer waits for another writer before saying the project is busy.
+BUSY_TIMEOUT_MS = int(os.environ.get("WORKBENCH_BUSY_TIMEOUT_MS", "5000"))
 SQLITE_HEADER = b"SQLite format 3\x00"
 
 
@@ -85,7 +87,7 @@ def _locked_or(exc: sqlite3.OperationalError, path: Path) -> Exception:
     if "locked" in str(exc) or "busy" in str(exc):
         return ProjectError(
             f"{path}: the project is busy (another workbench has held it for more than "
-            f"{BUSY_TIMEOUT_MS // 1000} s).",
+            f"{BUSY_TIMEOUT_MS / 1000:g} s).",
             hint="Wait for the other import or merge to finish, then try again.",
         )
     return exc

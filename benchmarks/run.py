@@ -1,20 +1,28 @@
-"""Benchmarks: import throughput against a floor, listings, and the coding screen through Pilot.
+"""Benchmarks: the workbench at 10, 100 and 1,000 transcripts, beside a floor and beside qc.
 
-Run: .venv/bin/python benchmarks/run.py [--sizes 10,100] [--tui-transcripts 1000]
+Run:  .venv/bin/python benchmarks/run.py [--sizes 10,100,1000] [--tui 1000] [--no-peer]
 
-Prints a table of figures; nothing here is a pass/fail test. The synthetic corpus is built from
-the words of the sample study, with speaker turns, so readers and stores do realistic work.
+For each size it builds a synthetic study (benchmarks/study.py: ~5,000 words per transcript,
+5-100 sites, 50 codes, 3 coders, ~100 segments per transcript per coder) and times the import
+(beside a floor: reading the files and inserting their text in one transaction), the matrix,
+agreement, XLSX and QDPX exports. The peer is qc (the `qualitative-coding` package, 1.7.8), run on
+the same corpus and the same coding (qc imports the workbench's QDPX export): import, code
+statistics and a crosstab of all codes. qc is looked for on PATH or in benchmarks/.peer-venv;
+`--install-peer` makes that virtual environment. The coding screen is measured through Pilot on
+the largest project. Figures are printed; nothing here is a pass/fail test.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import platform
-import random
 import resource
+import shutil
 import sqlite3
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -23,110 +31,77 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from workbench.project import import_codebook, import_transcripts, list_transcripts  # noqa: E402
+from benchmarks.study import add_coding, floor_import, write_corpus  # noqa: E402
 from workbench.store import Store  # noqa: E402
 
-
-def vocabulary() -> list[str]:
-    words: list[str] = []
-    for path in sorted((ROOT / "transcripts").rglob("*.txt")):
-        words.extend(path.read_text(encoding="utf-8").split())
-    return [w for w in words if ":" not in w and not w.startswith("[")] or ["word"]
+PEER_VENV = ROOT / "benchmarks" / ".peer-venv"
 
 
-def make_corpus(folder: Path, count: int, words_each: int, sites: int, seed: int = 1, prefix: str = "interview") -> int:
-    """Write ``count`` transcripts of about ``words_each`` words in ``sites`` site folders."""
-    rng = random.Random(seed)
-    vocab = vocabulary()
-    total = 0
-    for i in range(count):
-        site = folder / f"site-{i % sites:03d}"
-        site.mkdir(parents=True, exist_ok=True)
-        lines = [f"---\nparticipant: P{i:05d}\nrole: {rng.choice(['clinician', 'administrator', 'patient partner'])}\n---"]
-        written = 0
-        while written < words_each:
-            n = rng.randint(10, 30) if len(lines) % 2 else rng.randint(40, 220)
-            speaker = "Interviewer" if len(lines) % 2 else f"P{i:05d}"
-            lines.append(f"{speaker}: " + " ".join(rng.choices(vocab, k=n)))
-            written += n
-        (site / f"{prefix}-{i:05d}.txt").write_text("\n\n".join(lines) + "\n", encoding="utf-8")
-        total += written
-    return total
-
-
-def floor_import(folder: Path, db: Path) -> float:
-    """The least any importer must do: read the files and insert their text in one transaction."""
+def timed(func, *args, **kwargs):  # noqa: ANN001, ANN201
     start = time.perf_counter()
-    conn = sqlite3.connect(db)
-    conn.execute("CREATE TABLE t(name TEXT, text TEXT)")
-    with conn:
-        for path in sorted(folder.rglob("*.txt")):
-            conn.execute("INSERT INTO t VALUES (?, ?)", (path.name, path.read_text(encoding="utf-8")))
-    conn.close()
+    result = func(*args, **kwargs)
+    return time.perf_counter() - start, result
+
+
+def peer_command() -> str | None:
+    candidate = PEER_VENV / "bin" / "qc"
+    if candidate.exists():
+        return str(candidate)
+    return shutil.which("qc")
+
+
+def install_peer() -> None:
+    subprocess.run([sys.executable, "-m", "venv", str(PEER_VENV)], check=True)
+    subprocess.run([str(PEER_VENV / "bin" / "pip"), "install", "-q", "-r",
+                    str(ROOT / "benchmarks" / "requirements-peer.txt")], check=True)
+
+
+def run_qc(qc: str, args: list[str], cwd: Path) -> float:
+    env = {**os.environ, "PYTHONBREAKPOINT": "0"}  # qc 1.7.8 stops at a stray breakpoint() on .qdpx
+    start = time.perf_counter()
+    subprocess.run([qc, *args], cwd=cwd, env=env, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     return time.perf_counter() - start
 
 
-def bench_import(size: int, workdir: Path) -> dict:
-    corpus = workdir / f"corpus-{size}"
-    words = make_corpus(corpus, size, 5000, max(5, min(100, size // 10)))
-    floor = floor_import(corpus, workdir / f"floor-{size}.db")
-    store = Store.open(workdir / f"project-{size}.db", create=True)
-    import_codebook(store, ROOT / "codebooks" / "partnerships.yaml")
-    start = time.perf_counter()
-    results = import_transcripts(store, [corpus])
-    elapsed = time.perf_counter() - start
-    assert all(r.status == "imported" for r in results)
-    start = time.perf_counter()
-    list_transcripts(store)
-    listing = time.perf_counter() - start
-    store.close()
-    return {"transcripts": size, "words": words, "import_s": elapsed, "words_per_s": words / elapsed,
-            "floor_s": floor, "ratio_to_floor": elapsed / floor, "listing_s": listing}
-
-
-def add_segments(db: Path, per_transcript: int, coders: list[str]) -> None:
-    """Add random segments directly through the store (setup for the TUI figures)."""
-    store = Store.open(db)
-    rng = random.Random(2)
-    codes = [c["id"] for c in store.codes()]
-    with store.transaction():
-        coder_ids = [store.coder_id(c) for c in coders]
-        for t in store.transcripts():
-            text_len = t["length"] if "length" in t else len(store.transcript_text(t["id"]) or "")
-            for _ in range(per_transcript):
-                start = rng.randrange(0, max(1, text_len - 400))
-                store.conn.execute(
-                    'INSERT OR IGNORE INTO segments(transcript_id, code_id, coder_id, start, "end", text, origin, created_at, updated_at) '
-                    "VALUES (?,?,?,?,?,?, 'imported', '', '')",
-                    (t["id"], rng.choice(codes), rng.choice(coder_ids), start, start + rng.randint(40, 400), ""),
-                )
-    store.close()
-
-
-def bench_matrix(db: Path, work: Path) -> dict:
+def bench_size(size: int, work: Path, qc: str | None) -> dict:
     from workbench.agreement.compute import AgreementSpec, compute_agreement
-    from workbench.analysis.matrix import MatrixSpec, build_matrix
+    from workbench.analysis.frame import Selection
+    from workbench.analysis.matrix import MatrixSpec, build_matrix, cooccurrence, frequencies
     from workbench.export.tables import write_matrix
-    from workbench.project import project_codebook
+    from workbench.project import import_transcripts, project_codebook
+    from workbench.refi.writer import export_qdpx
 
-    store = Store.open(db)
-    build_matrix(store, MatrixSpec())  # pandas imported once, outside the timing
-    start = time.perf_counter()
-    matrix = build_matrix(store, MatrixSpec())
-    matrix_s = time.perf_counter() - start
-    start = time.perf_counter()
-    build_matrix(store, MatrixSpec(rows="participant", columns="code"))
-    matrix_code_s = time.perf_counter() - start
-    start = time.perf_counter()
-    write_matrix(matrix, "xlsx", work / "matrix.xlsx", book=project_codebook(store))
-    xlsx_s = time.perf_counter() - start
-    start = time.perf_counter()
-    compute_agreement(store, AgreementSpec(coders=["maria", "james", "bench"], unit="turn", columns="theme"))
-    agreement_s = time.perf_counter() - start
-    result = {"segments": len(matrix.frame), "transcripts": len(store.transcripts()), "sites": len(store.sites()),
-              "matrix_s": matrix_s, "matrix_code_s": matrix_code_s, "xlsx_s": xlsx_s, "agreement_s": agreement_s}
+    corpus = work / f"corpus-{size}"
+    words = write_corpus(corpus, size)
+    floor_s, _ = timed(floor_import, corpus, work / f"floor-{size}.db")
+    db = work / f"project-{size}.db"
+    store = Store.open(db, create=True)
+    import_s, results = timed(import_transcripts, store, [corpus])
+    assert all(r.status == "imported" for r in results)
     store.close()
-    return result
+    segments = add_coding(db)
+    store = Store.open(db)
+    build_matrix(store, MatrixSpec())  # pandas imported once, outside the timings
+    r = {"size": size, "words": words, "segments": segments, "import_s": import_s, "floor_s": floor_s}
+    r["matrix_s"], matrix = timed(build_matrix, store, MatrixSpec())
+    r["stats_s"], _ = timed(frequencies, store, Selection())
+    r["crosstab_s"], _ = timed(cooccurrence, store, Selection(), "code", "turn")
+    r["agreement_s"], _ = timed(compute_agreement, store, AgreementSpec(coders=["maria", "james", "lee"], unit="turn",
+                                                                        columns="theme"))
+    r["xlsx_s"], _ = timed(write_matrix, matrix, "xlsx", work / f"m-{size}.xlsx", book=project_codebook(store))
+    r["qdpx_s"], _ = timed(export_qdpx, store, work / f"p-{size}.qdpx")
+    store.close()
+    if qc:
+        peer = work / f"qc-{size}"
+        peer.mkdir()
+        run_qc(qc, ["init"], peer)
+        r["qc_import_s"] = run_qc(qc, ["corpus", "import", "-r", "-i", "verbatim", str(corpus)], peer)
+        coded = work / f"qc-coded-{size}"
+        coded.mkdir()
+        run_qc(qc, ["init", "--import", str(work / f"p-{size}.qdpx")], coded)
+        r["qc_stats_s"] = run_qc(qc, ["codes", "stats"], coded)
+        r["qc_crosstab_s"] = run_qc(qc, ["codes", "crosstab", "-z"], coded)
+    return r
 
 
 async def bench_tui(db: Path, transcript_id: int, applies: int = 30) -> dict:
@@ -139,8 +114,7 @@ async def bench_tui(db: Path, transcript_id: int, applies: int = 30) -> dict:
         await app.workers.wait_for_complete()
         await pilot.pause()
         first_screen = time.perf_counter() - start
-        table = app.screen.query_one("DataTable")
-        rows = table.row_count
+        rows = app.screen.query_one("DataTable").row_count
         start = time.perf_counter()
         app.push_screen(ReaderScreen(transcript_id))
         await pilot.pause()
@@ -150,7 +124,6 @@ async def bench_tui(db: Path, transcript_id: int, applies: int = 30) -> dict:
         reader = app.screen
         reader.apply(app.store.codes()[5]["id"])  # now the coder's most used code, on key 1
         await pilot.pause()
-        # Record when the screen is painted, to time "key pressed -> segment on screen".
         paints: list[float] = []
         original = reader._compositor_refresh
 
@@ -175,41 +148,53 @@ async def bench_tui(db: Path, transcript_id: int, applies: int = 30) -> dict:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", default="10,100", help="corpus sizes for the import benchmark")
-    parser.add_argument("--tui-transcripts", type=int, default=1000, help="transcripts in the TUI project")
+    parser.add_argument("--sizes", default="10,100,1000", help="study sizes (transcripts)")
+    parser.add_argument("--tui", type=int, default=1000, help="transcripts in the coding-screen project (0: skip)")
+    parser.add_argument("--no-peer", action="store_true", help="do not run qc")
+    parser.add_argument("--install-peer", action="store_true", help="install qc into benchmarks/.peer-venv first")
     args = parser.parse_args()
-    print(f"machine: {platform.machine()}, {platform.processor() or platform.system()}, "
-          f"Python {platform.python_version()}, SQLite {sqlite3.sqlite_version}")
+    if args.install_peer:
+        install_peer()
+    qc = None if args.no_peer else peer_command()
+    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                if line.startswith("model name")), platform.processor()) if Path("/proc/cpuinfo").exists() else platform.processor()
+    print(f"machine: {cpu}, {os.cpu_count()} cores, {platform.system()} {platform.machine()}, "
+          f"Python {platform.python_version()}, SQLite {sqlite3.sqlite_version}"
+          + ("" if qc else " (qc not found: peer columns skipped; --install-peer installs it)"))
+    rows = []
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
-        print("\nimport (5,000-word transcripts)")
-        print(f"{'transcripts':>11} {'words':>10} {'import s':>9} {'words/s':>10} {'floor s':>8} {'x floor':>8} {'listing s':>9}")
         for size in [int(s) for s in args.sizes.split(",") if s]:
-            r = bench_import(size, work)
-            print(f"{r['transcripts']:>11} {r['words']:>10,} {r['import_s']:>9.2f} {r['words_per_s']:>10,.0f} "
-                  f"{r['floor_s']:>8.2f} {r['ratio_to_floor']:>8.1f} {r['listing_s']:>9.3f}")
-        n = args.tui_transcripts
-        corpus = work / "tui-corpus"
-        make_corpus(corpus, n - 1, 1500, max(5, min(100, n // 10)), seed=3)
-        big = work / "tui-big"
-        make_corpus(big, 1, 20000, 1, seed=4, prefix="long")
-        db = work / "tui.db"
-        store = Store.open(db, create=True)
-        import_codebook(store, ROOT / "codebooks" / "partnerships.yaml")
-        import_transcripts(store, [corpus, big])
-        big_id = max(t["id"] for t in store.transcripts() if t["words"] > 15000)
-        store.close()
-        add_segments(db, 100, ["maria", "james", "bench"])
-        m = bench_matrix(db, work)
-        print(f"\nmatrix ({m['segments']:,} segments, {m['transcripts']:,} transcripts, {m['sites']} sites)")
-        print(f"site x theme {m['matrix_s'] * 1000:.0f} ms · participant x code {m['matrix_code_s'] * 1000:.0f} ms · "
-              f"XLSX export {m['xlsx_s']:.2f} s · agreement by turn (3 coders) {m['agreement_s']:.2f} s")
-        r = asyncio.run(bench_tui(db, big_id))
-        print(f"\ncoding screen (Pilot, {r['rows']} transcripts, ~{n * 200:,} segments; 20,000-word transcript)")
-        print(f"first screen {r['first_screen_s'] * 1000:.0f} ms · open transcript {r['open_s'] * 1000:.0f} ms · "
-              f"apply code median {r['apply_median_ms']:.0f} ms, p95 {r['apply_p95_ms']:.0f} ms")
+            rows.append(bench_size(size, work, qc))
+            r = rows[-1]
+            print(f"\n{size} transcripts, {r['words']:,} words, {r['segments']:,} segments")
+            print(f"  import {r['import_s']:.2f} s ({r['words'] / r['import_s']:,.0f} words/s), floor {r['floor_s']:.2f} s, "
+                  f"{r['import_s'] / r['floor_s']:.1f}x the floor")
+            print(f"  matrix {r['matrix_s'] * 1000:.0f} ms · code stats {r['stats_s'] * 1000:.0f} ms · crosstab "
+                  f"{r['crosstab_s'] * 1000:.0f} ms · agreement {r['agreement_s']:.2f} s · XLSX {r['xlsx_s']:.2f} s · "
+                  f"QDPX {r['qdpx_s']:.2f} s")
+            if qc:
+                print(f"  qc: import {r['qc_import_s']:.2f} s ({r['qc_import_s'] / r['import_s']:.1f}x ours) · stats "
+                      f"{r['qc_stats_s']:.2f} s ({r['qc_stats_s'] / r['stats_s']:.0f}x ours) · crosstab "
+                      f"{r['qc_crosstab_s']:.2f} s ({r['qc_crosstab_s'] / r['crosstab_s']:.0f}x ours)")
+        if args.tui:
+            corpus = work / "tui-corpus"
+            write_corpus(corpus, args.tui - 1, words_each=1500, seed=3)
+            write_corpus(work / "tui-long", 1, words_each=20000, seed=4, prefix="long")
+            db = work / "tui.db"
+            from workbench.project import import_transcripts
+
+            store = Store.open(db, create=True)
+            import_transcripts(store, [corpus, work / "tui-long"])
+            long_id = max(t["id"] for t in store.transcripts() if t["words"] > 15000)
+            store.close()
+            add_coding(db, coders=("maria", "james", "bench"))
+            t = asyncio.run(bench_tui(db, long_id))
+            print(f"\ncoding screen (Pilot; {t['rows']} transcripts; a 20,000-word transcript): first screen "
+                  f"{t['first_screen_s'] * 1000:.0f} ms · open {t['open_s'] * 1000:.0f} ms · apply a code, median "
+                  f"{t['apply_median_ms']:.0f} ms, p95 {t['apply_p95_ms']:.0f} ms")
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"peak memory (whole run) {peak:.0f} MB")
+    print(f"\npeak memory of the benchmark process {peak:.0f} MB")
 
 
 if __name__ == "__main__":

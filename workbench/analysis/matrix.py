@@ -228,29 +228,38 @@ def frequencies(store: Store, selection: Selection | None = None, columns: str =
 def cooccurrence(store: Store, selection: Selection | None = None, columns: str = "code",
                  unit: str = "overlap") -> "pd.DataFrame":
     """How often two codes meet: segments that overlap (``overlap``) or fall in the same speaker
-    turn (``turn``), counted once per pair of segments. The diagonal is left at zero."""
+    turn (``turn``), counted once per pair of segments with different codes. The diagonal is zero."""
+    import numpy as np
     import pandas as pd
-    from bisect import bisect_right
 
     context = load_context(store)
     frame = segments_frame(store, selection, context)
     keys = column_keys(context.codes, columns)
-    table = pd.DataFrame(0, index=keys, columns=keys)
-    for transcript_id, group in frame.groupby("transcript_id"):
-        items = list(zip(group["start"], group["end"], group["code"].map(lambda p: column_key(p, columns))))
-        turn_starts: list[int] = []
+    index = {key: i for i, key in enumerate(keys)}
+    code_index = {c["id"]: index[column_key(c["path"], columns)] for c in context.codes}
+    counts = np.zeros((len(keys), len(keys)), dtype=np.int64)
+    if not frame.empty:
+        frame = frame.assign(k=frame["code_id"].map(code_index)).sort_values(["transcript_id", "start"])
         if unit == "turn":
-            turn_starts = [t["start"] for t in store.turns(int(transcript_id))]
-        for i, (s1, e1, k1) in enumerate(items):
-            for s2, e2, k2 in items[i + 1:]:
-                if k1 == k2:
-                    continue
-                if unit == "turn":
-                    met = bisect_right(turn_starts, s1) == bisect_right(turn_starts, s2)
-                else:
-                    met = s1 < e2 and s2 < e1
-                if met:
-                    table.at[k1, k2] += 1
-                    table.at[k2, k1] += 1
+            turns = pd.DataFrame(store.turn_starts(), columns=["transcript_id", "turn", "start"]).sort_values("start")
+            placed = pd.merge_asof(frame.sort_values("start"), turns, on="start", by="transcript_id",
+                                   direction="backward")
+            placed["turn"] = placed["turn"].fillna(-1)
+            per_turn = placed.groupby(["transcript_id", "turn", "k"]).size().unstack(fill_value=0)
+            matrix = per_turn.reindex(columns=range(len(keys)), fill_value=0).to_numpy()
+            counts = matrix.T @ matrix
+        elif unit == "overlap":
+            for _, group in frame.groupby("transcript_id", sort=False):
+                active: list[tuple[int, int]] = []  # (end, key) of segments still open
+                for start, end, k in zip(group["start"], group["end"], group["k"]):
+                    active = [(e, other) for e, other in active if e > start]
+                    for _, other in active:
+                        counts[k, other] += 1
+                        counts[other, k] += 1
+                    active.append((end, k))
+        else:
+            raise WorkbenchError(f"unknown unit {unit!r}.", hint="Use overlap or turn.")
+    np.fill_diagonal(counts, 0)
+    table = pd.DataFrame(counts, index=keys, columns=keys)
     table.index.name = table.columns.name = columns
     return table

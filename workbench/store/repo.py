@@ -202,6 +202,10 @@ class Store:
     def turns(self, transcript_id: int) -> list[dict[str, Any]]:
         return self._rows('SELECT * FROM turns WHERE transcript_id = ? ORDER BY position', (transcript_id,))
 
+    def turn_starts(self) -> list[tuple[int, int, int]]:
+        """(transcript, turn id, start) of every turn: to place segments in turns."""
+        return self.conn.execute("SELECT transcript_id, id, start FROM turns").fetchall()
+
     def coded_lengths(self) -> dict[int, int]:
         """Characters covered by at least one segment, by transcript (the union of the segments:
         each segment adds what reaches past the furthest end of the segments before it)."""

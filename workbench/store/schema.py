@@ -197,6 +197,10 @@ MIGRATIONS: list[str] = [
         details TEXT NOT NULL DEFAULT '{}'
     );
     """,
+    # 6: one coder's segments of one transcript (what the coding screen reads after every action).
+    """
+    CREATE INDEX segments_transcript_coder ON segments(transcript_id, coder_id, start);
+    """,
 ]
 
 LATEST = len(MIGRATIONS)

@@ -112,10 +112,14 @@ async def bench_tui(db: Path, transcript_id: int, applies: int = 30) -> dict:
     app = WorkbenchApp(db, "bench")
     start = time.perf_counter()
     async with app.run_test(size=(120, 40)) as pilot:
+        table = app.screen.query_one("DataTable")
+        while table.row_count == 0:  # the listing is on screen
+            await pilot.pause(0.005)
+        first_screen = time.perf_counter() - start
         await app.workers.wait_for_complete()
         await pilot.pause()
-        first_screen = time.perf_counter() - start
-        rows = app.screen.query_one("DataTable").row_count
+        complete = time.perf_counter() - start  # with the share coded filled in
+        rows = table.row_count
         start = time.perf_counter()
         app.push_screen(ReaderScreen(transcript_id))
         await pilot.pause()
@@ -142,7 +146,7 @@ async def bench_tui(db: Path, transcript_id: int, applies: int = 30) -> dict:
             await pilot.pause()
             assert len(reader.doc.segments) == before + 1
             times.append(min(t for t in paints if t > start) - start)
-    return {"rows": rows, "first_screen_s": first_screen, "open_s": open_time,
+    return {"rows": rows, "first_screen_s": first_screen, "complete_s": complete, "open_s": open_time,
             "apply_median_ms": statistics.median(times) * 1000,
             "apply_p95_ms": sorted(times)[int(0.95 * (len(times) - 1))] * 1000}
 
@@ -198,7 +202,8 @@ def main() -> None:
             add_coding(db, coders=("maria", "james", "bench"))
             t = asyncio.run(bench_tui(db, long_id))
             print(f"\ncoding screen (Pilot; {t['rows']} transcripts; a 20,000-word transcript): first screen "
-                  f"{t['first_screen_s'] * 1000:.0f} ms · open {t['open_s'] * 1000:.0f} ms · apply a code, median "
+                  f"{t['first_screen_s'] * 1000:.0f} ms (share coded filled in at {t['complete_s'] * 1000:.0f} ms) · "
+                  f"open {t['open_s'] * 1000:.0f} ms · apply a code, median "
                   f"{t['apply_median_ms']:.0f} ms, p95 {t['apply_p95_ms']:.0f} ms")
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"\npeak memory of the benchmark process {peak:.0f} MB")

@@ -235,13 +235,14 @@ def _import_one(store: Store, path: Path, row: dict[str, str] | None, coder: str
 # -- listings -----------------------------------------------------------------------------------
 
 
-def list_transcripts(store: Store) -> list[dict[str, Any]]:
-    """Every transcript with site, participant, role, words, turns, segments and share coded."""
-    covered = store.coded_lengths()
+def list_transcripts(store: Store, *, coded: bool = True) -> list[dict[str, Any]]:
+    """Every transcript with site, participant, role, words, turns, segments and share coded
+    (``coded=False`` leaves the share out: it is the slow part on a large project)."""
+    covered = store.coded_lengths() if coded else {}
     rows = store.transcripts()
     for row in rows:
-        length = row.pop("length")
-        row["coded"] = round(covered.get(row["id"], 0) / length, 4) if length else 0.0
+        length = row["length"]
+        row["coded"] = (round(covered.get(row["id"], 0) / length, 4) if length else 0.0) if coded else None
         if not row["role"]:
             row["role"] = json.loads(row["attributes"]).get("role")
     return rows

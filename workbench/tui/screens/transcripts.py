@@ -88,13 +88,21 @@ class TranscriptsScreen(Screen):
 
     @work(thread=True, exclusive=True, group="transcripts")
     def load_rows(self) -> None:
-        """Read the listing on a worker thread with its own connection."""
+        """Read the listing on a worker thread with its own connection: the rows first, then the
+        share coded (the slow part on a large project) as soon as it is known."""
         store = Store.open(self.app.project)
         try:
-            rows = list_transcripts(store)
+            rows = list_transcripts(store, coded=False)
+            self.app.call_from_thread(self.show_rows, rows)
+            covered = store.coded_lengths()
         finally:
             store.close()
-        self.app.call_from_thread(self.show_rows, rows)
+        self.app.call_from_thread(self.show_coded, covered)
+
+    def show_coded(self, covered: dict[int, int]) -> None:
+        for row in self.rows:
+            row["coded"] = round(covered.get(row["id"], 0) / row["length"], 4) if row.get("length") else 0.0
+        self.apply_filter(self.query_one(Input).value)
 
     def show_rows(self, rows: list[dict[str, Any]]) -> None:
         self.rows = rows
@@ -114,7 +122,7 @@ class TranscriptsScreen(Screen):
             # Grouped by site: the site's name heads its group.
             cells = {"site": site if site != previous_site else "", "participant": row["participant"] or "",
                      "role": row["role"] or "", "title": row["title"], "format": row["format"],
-                     "words": f"{row['words']:,}", "segments": str(row["segments"]), "coded": share(row["coded"])}
+                     "words": f"{row['words']:,}", "segments": str(row["segments"]), "coded": share(row["coded"]) if row["coded"] is not None else "…"}
             # Text cells skip the markup parsing DataTable applies to plain strings.
             table.add_row(*(Text(cells[key], no_wrap=True, overflow="ellipsis") for key in self.columns),
                           key=str(row["id"]))

@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from workbench.codebook import parse_codebook
-from workbench.errors import InputError, WorkbenchError
+from workbench.errors import InputError
 from workbench.ingest import read_transcript
 from workbench.project import import_codebook, import_transcripts
 from workbench.store import Store

@@ -8,7 +8,6 @@ import pytest
 from click.testing import CliRunner
 
 from workbench.cli import cli
-from workbench.coding import add_segment, resolve_code
 from workbench.errors import WorkbenchError
 from workbench.project import import_codebook, import_transcripts
 from workbench.search import code_hits, search

@@ -127,7 +127,7 @@ def test_memo_new_code_in_vivo_and_boundaries(project):
     async def scenario():
         app = WorkbenchApp(project, "maria")
         async with app.run_test(size=(100, 30)) as pilot:
-            reader = await _open_reader(app, pilot)
+            await _open_reader(app, pilot)
             await pilot.press("j")  # "Time, mostly."
             await pilot.press("c")
             await pilot.pause()

@@ -1,6 +1,6 @@
 """Use cases on a project: open, import transcripts, codebooks, and listings.
 
-Both front ends (``cli.py`` and ``tui/``) call these functions; none of them prints or draws.
+Both front ends (``cli/`` and ``tui/``) call these functions; none of them prints or draws.
 Each change a user makes commits in one transaction together with its audit-log entry.
 """
 

@@ -1,0 +1,217 @@
+"""Commands on the project: init, open, import, export, transcripts, demo, backup."""
+
+from __future__ import annotations
+
+import sys
+
+from pathlib import Path
+
+import click
+
+from workbench.cli.base import FORMATS, _store, cli, handled
+from workbench.errors import WorkbenchError
+
+
+@cli.command("init")
+@click.pass_context
+@handled
+def init_cmd(ctx: click.Context) -> None:
+    """Create an empty project file."""
+    from workbench.project import project_path
+
+    path = project_path(ctx.obj["project"])
+    if path.exists():
+        raise WorkbenchError(f"{path} already exists.", hint="Open it with `workbench`, or choose another --project.")
+    _store(ctx, create=True)
+    click.echo(f"Created project {path}")
+
+
+@cli.command("open")
+@click.option("--coder", help="Who is coding (remembered for this project).")
+@click.pass_context
+@handled
+def open_cmd(ctx: click.Context, coder: str | None) -> None:
+    """Open the coding workbench on the project."""
+    from workbench.project import current_coder, project_path
+
+    store = _store(ctx)
+    name = current_coder(store, coder)
+    store.close()
+    from workbench.tui.app import run
+
+    run(project_path(ctx.obj["project"]), name)
+
+
+@cli.command("import")
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@click.option("--metadata", type=click.Path(exists=True, dir_okay=False),
+              help="CSV of file, site, participant, role and other attributes.")
+@click.option("--format", "fmt", type=FORMATS, default="table", show_default=True)
+@click.pass_context
+@handled
+def import_cmd(ctx: click.Context, paths: tuple[str, ...], metadata: str | None, fmt: str) -> None:
+    """Import transcripts (.txt .md .docx .odt .vtt .srt), files or folders.
+
+    The site defaults to the folder holding a file; front matter in a text file and the
+    --metadata CSV fill in site, participant, role and attributes. Re-importing an unchanged file
+    does nothing; a changed one is reported, not replaced.
+    """
+    from workbench.output import to_csv, to_json, to_table
+    from workbench.project import import_transcripts
+
+    store = _store(ctx, create=True)
+    refi = [p for p in paths if Path(p).suffix.lower() in (".qdpx", ".qde")]
+    if refi:
+        _import_refi(store, refi)
+        paths = tuple(p for p in paths if p not in refi)
+        if not paths:
+            return
+    interactive = sys.stderr.isatty() and fmt == "table"
+
+    def progress(done: int, total: int, name: str) -> None:
+        if interactive:
+            click.echo(f"\r[{done}/{total}] {name[:60]:<60}", err=True, nl=not name)
+
+    results = import_transcripts(store, paths, metadata=metadata, progress=progress)
+    rows = [{"file": str(r.path), "status": r.status, "transcript_id": r.transcript_id, "title": r.title,
+             "site": r.site, "turns": r.turns, "speakers": r.speakers, "words": r.words,
+             "message": r.message, "warnings": r.warnings} for r in results]
+    if fmt == "json":
+        click.echo(to_json(rows), nl=False)
+    elif fmt == "csv":
+        click.echo(to_csv(rows, list(rows[0]) if rows else ["file"]), nl=False)
+    else:
+        ok = [r for r in rows if r["status"] not in ("failed", "skipped")]
+        if ok:
+            click.echo(to_table(ok, [("status", "status"), ("title", "title"), ("site", "site"),
+                                     ("turns", "turns"), ("speakers", "speakers"), ("words", "words")]), nl=False)
+        for r in results:
+            if r.status in ("changed", "skipped"):
+                click.echo(f"{r.status}: " + r.message, err=True)
+            for warning in r.warnings:
+                click.echo(f"warning: {r.path}: {warning}", err=True)
+        failed = [r for r in results if r.status == "failed"]
+        counts = {s: sum(r.status == s for r in results) for s in ("imported", "unchanged", "changed", "skipped", "failed")}
+        click.echo(", ".join(f"{n} {s}" for s, n in counts.items() if n) or "no transcript files found", err=True)
+        for r in failed:
+            click.echo("error: " + r.message, err=True)
+    if any(r.status == "failed" for r in results) or not results:
+        ctx.exit(1)
+
+
+def _import_refi(store, paths: list[str]) -> None:  # noqa: ANN001 - a Store
+    """Projects from other tools (.qdpx; a bare .qde brings its codebook)."""
+    from workbench.project import apply_codebook
+    from workbench.refi.reader import import_qdpx, read_codebook
+
+    for name in paths:
+        if Path(name).suffix.lower() == ".qde":
+            book, repairs = read_codebook(name)
+            changes = apply_codebook(store, book)
+            click.echo(f"{name}: a project file without its sources; its codebook was imported "
+                       f"({len(changes.added)} codes added, {len(changes.updated)} updated).")
+        else:
+            report = import_qdpx(store, name)
+            click.echo(f"{name} ({report.origin or 'unknown tool'}): {report.codes} codes, {report.users} users, "
+                       f"{len(report.sources)} text sources.")
+            for source in report.sources:
+                unit = f", positions counted in {source.unit}" if source.unit else ""
+                click.echo(f"  {source.name}: {source.imported} of {source.selections} selections imported{unit}")
+                for skipped in source.skipped:
+                    click.echo(f"    skipped: {skipped}", err=True)
+            repairs = report.repairs
+        for note in repairs:
+            click.echo(f"  repaired: {note}", err=True)
+
+
+@cli.group("export")
+def export_group() -> None:
+    """Export the whole project for other tools."""
+
+
+@export_group.command("qdpx")
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.pass_context
+@handled
+def export_qdpx_cmd(ctx: click.Context, file: str) -> None:
+    """A REFI-QDA project (.qdpx) for NVivo, ATLAS.ti, MAXQDA and QualCoder: codebook, transcripts,
+    every coder's segments, sites and participants as cases, memos as notes."""
+    from workbench.refi.writer import export_qdpx
+
+    report = export_qdpx(_store(ctx), file)
+    click.echo(f"Wrote {report.path}: {report.sources} sources, {report.codes} codes, {report.selections} "
+               f"coded selections, {report.users} users, {report.cases} cases, {report.notes} notes.")
+
+
+@cli.command("transcripts")
+@click.option("--format", "fmt", type=FORMATS, default="table", show_default=True)
+@click.pass_context
+@handled
+def transcripts_cmd(ctx: click.Context, fmt: str) -> None:
+    """List transcripts with site, participant, role, words, turns and share coded."""
+    from workbench.output import to_csv, to_json, to_table
+    from workbench.project import list_transcripts
+
+    rows = list_transcripts(_store(ctx))
+    keys = ["id", "title", "site", "participant", "role", "date", "interviewer", "format", "words",
+            "turns", "segments", "coded", "source_name"]
+    rows = [{k: r.get(k) for k in keys} for r in rows]
+    if fmt == "json":
+        click.echo(to_json(rows), nl=False)
+    elif fmt == "csv":
+        click.echo(to_csv(rows, keys), nl=False)
+    else:
+        click.echo(to_table(rows, [("id", "id"), ("title", "title"), ("site", "site"), ("participant", "participant"),
+                                   ("role", "role"), ("format", "format"), ("words", "words"), ("turns", "turns"),
+                                   ("segments", "segments"), ("coded", "coded")]), nl=False)
+
+
+@cli.command("demo")
+@click.option("--no-tui", is_flag=True, help="Only build the sample project; do not open it.")
+@click.option("--coder", help="Who is coding in the demo (default: maria, one of the sample's coders).")
+@click.pass_context
+@handled
+def demo_cmd(ctx: click.Context, no_tui: bool, coder: str | None) -> None:
+    """Build the sample study (codebook, 18 interviews, two coders) and open it.
+
+    The project goes to --project, by default demo.db in your user data folder. Running it again
+    opens the existing demo project.
+    """
+    from workbench.project import current_coder
+    from workbench.sample import build_demo, default_demo_path
+    from workbench.store import Store
+
+    path = Path(ctx.obj["project"]) if ctx.obj["project"] else default_demo_path()
+    store = Store.open(path, create=True)
+    interactive = sys.stderr.isatty()
+
+    def progress(done: int, total: int, name: str) -> None:
+        if interactive:
+            click.echo(f"\rImporting the sample study [{done}/{total}] {name[:40]:<40}", err=True, nl=not name)
+
+    report = build_demo(store, progress=progress)
+    if report.built:
+        click.echo(f"Built the sample study in {path}: {report.transcripts} transcripts, {report.codes} codes, "
+                   f"{report.segments} coded segments.", err=True)
+    else:
+        click.echo(f"Opening the sample study in {path}.", err=True)
+    for failure in report.failures:
+        click.echo("error: " + failure, err=True)
+    name = current_coder(store, coder or (None if store.get_meta("last_coder") else "maria"))
+    store.close()
+    if not no_tui:
+        from workbench.tui.app import run
+
+        run(path, name)
+
+
+@cli.command("backup")
+@click.argument("destination", type=click.Path(dir_okay=False))
+@click.pass_context
+@handled
+def backup_cmd(ctx: click.Context, destination: str) -> None:
+    """Copy the project consistently, even while it is open elsewhere."""
+    from workbench.store import backup_project
+
+    store = _store(ctx)
+    click.echo(f"Backed up to {backup_project(store.conn, destination)}")

@@ -1,0 +1,135 @@
+"""Tables for papers: matrix, frequencies, co-occurrence."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import click
+
+from workbench.cli.base import _emit, _store, cli, handled
+from workbench.errors import WorkbenchError
+
+def _selection(coder: tuple[str, ...], code: tuple[str, ...], site: tuple[str, ...], role: tuple[str, ...],
+               origin: str | None):
+    from workbench.analysis.frame import Selection
+
+    return Selection(coders=list(coder) or None, codes=list(code) or None, sites=list(site) or None,
+                     roles=list(role) or None, origin=origin)
+
+def selection_options(func: Callable) -> Callable:
+    """The options that choose which coding goes into a table."""
+    for option in reversed([
+        click.option("--coder", multiple=True, help="Only this coder (repeat for several; default: all pooled)."),
+        click.option("--consensus", "origin", flag_value="consensus", default=None,
+                     help="Only the consensus coding."),
+        click.option("--code", "code_filter", multiple=True, help="Only this code and its sub-codes (repeatable)."),
+        click.option("--site", multiple=True, help="Only this site (repeatable)."),
+        click.option("--role", multiple=True, help="Only participants with this role (repeatable)."),
+    ]):
+        func = option(func)
+    return func
+
+TABLE_FORMATS = click.Choice(["table", "csv", "tidy", "json", "md", "xlsx", "html"])
+
+def _write_table(ctx: click.Context, table, fmt: str, output: str | None, title: str, value: str) -> None:
+    from workbench.export.tables import table_to_csv, table_to_json, table_to_markdown, table_to_tidy, write_xlsx
+
+    path = Path(output) if output else None
+    if fmt == "table":
+        click.echo(title)
+        click.echo(table.to_string(), nl=True)
+        return
+    if fmt in ("xlsx", "html") and path is None:
+        raise WorkbenchError(f"a .{fmt} file needs a name.", hint=f"Add -o FILE.{fmt}.")
+    if fmt == "xlsx":
+        write_xlsx(path, [(value.capitalize(), table)])
+        click.echo(f"Wrote {path}", err=True)
+        return
+    text = {"csv": lambda: table_to_csv(table), "tidy": lambda: table_to_tidy(table, value),
+            "json": lambda: table_to_json(table, {"title": title}), "md": lambda: table_to_markdown(table, title),
+            "html": lambda: table_to_markdown(table, title)}[fmt]()
+    _emit(text, output)
+
+
+@cli.command("matrix")
+@click.option("--rows", default="site", show_default=True,
+              help="site, participant, role, transcript, coder, site:ATTRIBUTE or participant:ATTRIBUTE.")
+@click.option("--columns", default="theme", show_default=True, help="theme, code, or level2, level3...")
+@click.option("--value", type=click.Choice(["segments", "transcripts", "participants", "share", "excerpts"]),
+              default="segments", show_default=True)
+@click.option("--transpose", is_flag=True, help="Swap rows and columns.")
+@selection_options
+@click.option("--format", "fmt", type=TABLE_FORMATS, default="table", show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="File to write (default: standard output).")
+@click.pass_context
+@handled
+def matrix_cmd(ctx: click.Context, rows: str, columns: str, value: str, transpose: bool, coder: tuple[str, ...],
+               origin: str | None, code_filter: tuple[str, ...], site: tuple[str, ...], role: tuple[str, ...],
+               fmt: str, output: str | None) -> None:
+    """The framework matrix: sites (or other rows) x themes (or codes).
+
+    Values: number of segments, of transcripts, of participants who raised it, the share of the
+    row's participants who raised it, or excerpts. Every row and column is shown, empty or not.
+    XLSX has sheets for the matrix, the counts, the excerpts behind them, the codebook; HTML is a
+    self-contained report with a heat map, summaries with excerpts and the codebook.
+    """
+    from workbench.analysis.matrix import MatrixSpec, build_matrix
+    from workbench.export.tables import write_matrix
+    from workbench.project import project_codebook
+
+    store = _store(ctx)
+    spec = MatrixSpec(rows=rows, columns=columns, value=value, transpose=transpose,
+                      selection=_selection(coder, code_filter, site, role, origin))
+    matrix = build_matrix(store, spec)
+    if fmt == "table":
+        import pandas as pd
+
+        with pd.option_context("display.max_columns", None, "display.width", 200, "display.max_colwidth", 40):
+            click.echo(matrix.title)
+            click.echo(matrix.table.to_string())
+        return
+    text = write_matrix(matrix, fmt, Path(output) if output else None, book=project_codebook(store),
+                        project=store.get_meta("title") or store.path.name)
+    if text is not None:
+        click.echo(text, nl=False)
+    else:
+        click.echo(f"Wrote {output}", err=True)
+
+
+@cli.command("frequencies")
+@click.option("--columns", default="code", show_default=True, help="theme, code, or level2, level3...")
+@selection_options
+@click.option("--format", "fmt", type=TABLE_FORMATS, default="table", show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False))
+@click.pass_context
+@handled
+def frequencies_cmd(ctx: click.Context, columns: str, coder: tuple[str, ...], origin: str | None,
+                    code_filter: tuple[str, ...], site: tuple[str, ...], role: tuple[str, ...], fmt: str,
+                    output: str | None) -> None:
+    """Code frequencies: segments, transcripts, participants and coders per code."""
+    from workbench.analysis.matrix import frequencies
+
+    selection = _selection(coder, code_filter, site, role, origin)
+    table = frequencies(_store(ctx), selection, columns)
+    _write_table(ctx, table, fmt, output, f"Code frequencies ({selection.describe()})", "frequencies")
+
+
+@cli.command("cooccurrence")
+@click.option("--columns", default="code", show_default=True, help="theme, code, or level2, level3...")
+@click.option("--unit", type=click.Choice(["overlap", "turn"]), default="overlap", show_default=True,
+              help="Codes meet when their segments overlap, or fall in the same speaker turn.")
+@selection_options
+@click.option("--format", "fmt", type=TABLE_FORMATS, default="table", show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False))
+@click.pass_context
+@handled
+def cooccurrence_cmd(ctx: click.Context, columns: str, unit: str, coder: tuple[str, ...], origin: str | None,
+                     code_filter: tuple[str, ...], site: tuple[str, ...], role: tuple[str, ...], fmt: str,
+                     output: str | None) -> None:
+    """Code co-occurrence: how often two codes' segments overlap or share a turn."""
+    from workbench.analysis.matrix import cooccurrence
+
+    selection = _selection(coder, code_filter, site, role, origin)
+    table = cooccurrence(_store(ctx), selection, columns, unit)
+    _write_table(ctx, table, fmt, output, f"Co-occurrence by {unit} ({selection.describe()})", "cooccurrence")

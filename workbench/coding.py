@@ -33,7 +33,7 @@ def resolve_transcript(store: Store, ref: str | int) -> dict[str, Any]:
 
 def resolve_code(store: Store, ref: str) -> dict[str, Any]:
     """The code named by its path ("Barriers/Time"), or by a name no other code has."""
-    codes = store.codes()
+    codes = store.codes(counts=False)
     wanted = "/".join(part.strip() for part in ref.strip().strip("/").split("/")).casefold()
     for code in codes:
         if code["path"].casefold() == wanted:
@@ -176,16 +176,16 @@ def create_code(store: Store, path: str, *, coder: str | None = None, definition
         raise InputError("a code needs a name.", hint='Write it as "Name" or "Theme/Name".')
     name = " ".join(parts[-1].split())
     parent = resolve_code(store, "/".join(parts[:-1])) if len(parts) > 1 else None
-    existing = {c["path"].casefold() for c in store.codes()}
+    existing = {c["path"].casefold() for c in store.codes(counts=False)}
     full = "/".join(([parent["path"]] if parent else []) + [name])
     if full.casefold() in existing:
         raise WorkbenchError(f"the code {full!r} already exists.")
     with store.transaction():
-        siblings = [c for c in store.codes() if c["parent_id"] == (parent["id"] if parent else None)]
+        siblings = [c for c in store.codes(counts=False) if c["parent_id"] == (parent["id"] if parent else None)]
         code_id = store.insert_code(name=name, parent_id=parent["id"] if parent else None, position=len(siblings),
                                     definition=definition, colour=colour or (parent or {}).get("colour"))
         store.audit("code.add", "code", code_id, coder=coder, after={"path": full, "definition": definition})
-    return next(c for c in store.codes() if c["id"] == code_id)
+    return next(c for c in store.codes(counts=False) if c["id"] == code_id)
 
 
 IN_VIVO_THEME = "In vivo"
@@ -199,7 +199,7 @@ def in_vivo_name(passage: str, limit: int = 60) -> str:
 
 def create_in_vivo_code(store: Store, passage: str, *, coder: str | None = None) -> dict[str, Any]:
     """An in-vivo code under the "In vivo" theme (made when first needed)."""
-    if not any(c["path"] == IN_VIVO_THEME for c in store.codes()):
+    if not any(c["path"] == IN_VIVO_THEME for c in store.codes(counts=False)):
         create_code(store, IN_VIVO_THEME, coder=coder, colour="#bcbd22",
                     definition="Codes named in the participants' own words, made while coding.")
     return create_code(store, f"{IN_VIVO_THEME}/{in_vivo_name(passage)}", coder=coder)
@@ -207,7 +207,7 @@ def create_in_vivo_code(store: Store, passage: str, *, coder: str | None = None)
 
 def code_ids_under(store: Store, code_id: int) -> list[int]:
     """A code and all its descendants (retrieving a theme retrieves its sub-codes)."""
-    codes = store.codes()
+    codes = store.codes(counts=False)
     children: dict[int | None, list[int]] = {}
     for code in codes:
         children.setdefault(code["parent_id"], []).append(code["id"])
@@ -222,7 +222,7 @@ def code_ids_under(store: Store, code_id: int) -> list[int]:
 def list_segments(store: Store, *, transcript: str | None = None, code: str | None = None,
                   coder: str | None = None, site: str | None = None) -> list[dict[str, Any]]:
     """Coded segments with their context, filtered; a code includes its sub-codes."""
-    paths = {c["id"]: c["path"] for c in store.codes()}
+    paths = {c["id"]: c["path"] for c in store.codes(counts=False)}
     transcript_id = resolve_transcript(store, transcript)["id"] if transcript else None
     code_ids = code_ids_under(store, resolve_code(store, code)["id"]) if code else None
     rows = store.segments(transcript_id=transcript_id, code_ids=code_ids, coder=coder, site=site)

@@ -70,7 +70,7 @@ def _long_rows(store: Store, rows: list[dict[str, str]]) -> list[dict[str, str]]
     known = {alias for aliases in ALIASES.values() for alias in aliases}
     if any(alias in rows[0] for alias in ALIASES["code"]):
         return rows
-    codes = store.codes()
+    codes = store.codes(counts=False)
     names: dict[str, str] = {}
     for column in rows[0]:
         if column in known or not column:
@@ -113,7 +113,7 @@ def import_codings(store: Store, path: str | Path, *, coder: str | None = None, 
                              hint="Columns: transcript, code, coder, start, end or text, memo.")
     texts: dict[int, str] = {}
     transcripts: dict[str, dict[str, Any]] = {}
-    codes = {c["path"].casefold(): c for c in store.codes()}
+    codes = {c["path"].casefold(): c for c in store.codes(counts=False)}
     planned: list[tuple[int, str, int, int, str | None, str]] = []
     errors: list[str] = []
     missing_codes: dict[str, int] = {}

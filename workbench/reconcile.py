@@ -56,7 +56,7 @@ def unit_codings(store: Store, coders: list[str], *, unit: str = "sentence", ove
     if len(coders) < 2:
         raise WorkbenchError("reconciliation needs two or more coders.")
     rule = _default_overlap(unit, overlap)
-    paths = {c["id"]: c["path"] for c in store.codes()}
+    paths = {c["id"]: c["path"] for c in store.codes(counts=False)}
     out: list[UnitCoding] = []
     for transcript in store.transcripts():
         if transcript_ids is not None and transcript["id"] not in transcript_ids:

@@ -79,7 +79,7 @@ def codebook_suggestions(store: Store, transcript_id: int, *, fuzzy: bool = True
     """Sentences that match a code's keywords (stemmed, and with fuzzy spelling) or token patterns."""
     text, sentences = _sentences(store, transcript_id)
     out: dict[tuple[int, int, int], Suggestion] = {}
-    codes = store.codes()
+    codes = store.codes(counts=False)
     for code in codes:
         for keyword in code["keywords"]:
             phrase = '"' + keyword.replace('"', " ") + '"'
@@ -137,7 +137,7 @@ class TrainingData:
 def labelled_sentences(store: Store, transcript_ids: list[int], *, columns: str, coders: list[str] | None
                        ) -> list[tuple[str, set[str]]]:
     """Each sentence of the transcripts with the codes (at ``columns`` level) that cover half of it."""
-    paths = {c["id"]: column_key(c["path"], columns) for c in store.codes()}
+    paths = {c["id"]: column_key(c["path"], columns) for c in store.codes(counts=False)}
     out = []
     for transcript_id in transcript_ids:
         text, sentences = _sentences(store, transcript_id)
@@ -282,7 +282,7 @@ def learned_suggestions(store: Store, transcript_id: int) -> list[Suggestion]:
     except (ValueError, KeyError) as exc:
         raise WorkbenchError("the suggestion model kept in the project cannot be read by this version.",
                              hint="Learn it again: workbench suggest --train.") from exc
-    codes = {c["path"]: c for c in store.codes()}
+    codes = {c["path"]: c for c in store.codes(counts=False)}
     text, sentences = _sentences(store, transcript_id)
     out = []
     for (start, end), doc in zip(sentences, nlp.pipe(text[s:e] for s, e in sentences)):

@@ -82,7 +82,7 @@ def compute_agreement(store: Store, spec: AgreementSpec) -> AgreementReport:
         raise WorkbenchError(
             "agreement needs at least two coders of this project" + (f"; unknown: {', '.join(missing)}" if missing else "") + ".",
             hint="Coders here: " + ", ".join(sorted(known)) + ".")
-    codes = store.codes()
+    codes = store.codes(counts=False)
     keys = column_keys(codes, spec.columns)
     paths = {c["id"]: c["path"] for c in codes}
     coder_index = {name: i for i, name in enumerate(spec.coders)}

@@ -55,7 +55,7 @@ def load_context(store: Store) -> Context:
     for row in store.transcript_participant_links():
         by_transcript.setdefault(row["transcript_id"], []).append(row["label"])
     return Context(
-        codes=store.codes(),
+        codes=store.codes(counts=False),
         transcripts=transcripts,
         participants_by_transcript=by_transcript,
         site_attributes={s["name"]: json.loads(s["attributes"]) for s in store.sites()},

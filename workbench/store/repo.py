@@ -220,10 +220,12 @@ class Store:
 
     # -- codes ---------------------------------------------------------------------------------
 
-    def codes(self) -> list[dict[str, Any]]:
-        """All codes, each with its path ("Theme/Sub-code") and segment count, in tree order."""
-        rows = self._rows("""
-            SELECT c.*, (SELECT count(*) FROM segments s WHERE s.code_id = c.id) AS segments
+    def codes(self, *, counts: bool = True) -> list[dict[str, Any]]:
+        """All codes, each with its path ("Theme/Sub-code") and, with ``counts``, its number of
+        segments (a scan of the segments: leave it out where the count is not shown), in tree order."""
+        count = "(SELECT count(*) FROM segments s WHERE s.code_id = c.id)" if counts else "NULL"
+        rows = self._rows(f"""
+            SELECT c.*, {count} AS segments
             FROM codes c ORDER BY c.position, c.id""")
         for row in rows:
             row["patterns"] = json.loads(row["patterns"])

@@ -131,7 +131,7 @@ class ReaderScreen(Screen):
         store = Store.open(self.app.project)
         try:
             doc = load_document(store, self.transcript_id, self.app.coder, all_coders=self.all_coders)
-            codes = store.codes()
+            codes = store.codes(counts=False)
             use = store.code_use(self.app.coder)
         finally:
             store.close()
@@ -162,7 +162,7 @@ class ReaderScreen(Screen):
             return
         store = self.app.store
         if codes:
-            self.codes = {c["id"]: c for c in store.codes()}
+            self.codes = {c["id"]: c for c in store.codes(counts=False)}
             self.use = store.code_use(self.app.coder)
             self.rank_frequent()
         self.doc.segments = load_segments(store, self.transcript_id, self.app.coder, all_coders=self.all_coders,

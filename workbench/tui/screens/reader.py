@@ -120,7 +120,8 @@ class ReaderScreen(Screen):
 
     def on_mount(self) -> None:
         self.query_one("#side").set_class(self.app.size.width < 90, "hidden")
-        self.view.loading = True
+        # The loading indicator appears only if opening takes a while: its animation costs paints.
+        self.set_timer(0.2, lambda: setattr(self.view, "loading", self.doc is None))
         self.load()
         self.seen_version = self.app.store.data_version()
         self.set_interval(2.0, self.check_for_changes)

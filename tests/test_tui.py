@@ -351,3 +351,40 @@ def test_search_screen_codes_picked_hits_and_reader_suggestions(project):
             await pilot.pause()
             assert any(s["origin"] == "suggested" for s in app.store.segments())
     asyncio.run(scenario())
+
+
+def test_reconcile_screen_for_one_transcript_with_chosen_coders(project):
+    async def scenario():
+        store = Store.open(project)
+        from workbench.coding import add_segment, resolve_code
+
+        time_id = resolve_code(store, "Barriers/Time")["id"]
+        add_segment(store, transcript_id=1, code_id=time_id, coder="maria", start=60, end=73)
+        add_segment(store, transcript_id=1, code_id=time_id, coder="james", start=60, end=120)
+        add_segment(store, transcript_id=1, code_id=time_id, coder="lee", start=60, end=73)
+        store.close()
+        app = WorkbenchApp(project, "hannah")
+        async with app.run_test(size=(120, 30)) as pilot:
+            await _open_reader(app, pilot)
+            await pilot.press("R")
+            await pilot.pause()
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            from workbench.tui.screens.reconcile import ReconcileScreen
+
+            screen = app.screen
+            assert isinstance(screen, ReconcileScreen) and screen.transcript_ids == [1]
+            assert len(screen.coders) == 3 and screen.items
+            await pilot.press("c")
+            await pilot.pause()
+            chooser = app.screen
+            chooser.query_one("SelectionList").deselect("lee")
+            await pilot.press("enter")
+            await pilot.pause()
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            assert sorted(screen.coders) == ["james", "maria"]
+            await pilot.press("2")  # take the second coder's coding for the first disagreement
+            await pilot.pause()
+            assert app.store.decisions()
+    asyncio.run(scenario())

@@ -9,7 +9,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import OptionList, Static, TextArea
+from textual.widgets import OptionList, SelectionList, Static, TextArea
 from textual.widgets.option_list import Option
 
 
@@ -75,6 +75,41 @@ class SegmentChooser(ModalScreen[int | None]):
     @on(OptionList.OptionSelected)
     def chosen(self, event: OptionList.OptionSelected) -> None:
         self.dismiss(int(event.option.id))
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class CoderChooser(ModalScreen[list[str] | None]):
+    """Pick two or more coders; Enter confirms, Escape cancels."""
+
+    DEFAULT_CSS = """
+    CoderChooser { align: center middle; }
+    CoderChooser > Vertical { width: 60; height: auto; max-height: 80%; border: thick $accent; background: $panel; }
+    CoderChooser SelectionList { height: auto; max-height: 16; }
+    """
+    BINDINGS = [Binding("enter", "confirm", "Confirm", id="coders.confirm", priority=True),
+                Binding("escape", "cancel", "Cancel", id="coders.cancel")]
+
+    def __init__(self, coders: list[str], chosen: list[str]) -> None:
+        super().__init__()
+        self.coders = coders
+        self.chosen = chosen
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Static("Coders to compare (space toggles, Enter confirms):")
+            yield SelectionList[str](*[(name, name, name in self.chosen) for name in self.coders])
+
+    def on_mount(self) -> None:
+        self.query_one(SelectionList).focus()
+
+    def action_confirm(self) -> None:
+        selected = list(self.query_one(SelectionList).selected)
+        if len(selected) < 2:
+            self.notify("Pick at least two coders.", severity="warning")
+            return
+        self.dismiss(selected)
 
     def action_cancel(self) -> None:
         self.dismiss(None)

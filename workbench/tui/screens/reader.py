@@ -80,6 +80,7 @@ class ReaderScreen(Screen):
         Binding("X", "reject_proposal", "Reject the suggestion here", show=False, id="reader.reject"),
         Binding("r", "retrieve", "Segments of the code here", show=False, id="reader.retrieve"),
         Binding("B", "codebook", "Codebook", show=False, id="reader.codebook"),
+        Binding("R", "reconcile", "Reconcile this transcript", show=False, id="reader.reconcile"),
         Binding("i", "toggle_side", "Side panel", show=False, id="reader.side"),
         Binding("u,ctrl+z", "undo", "Undo", id="reader.undo"),
         Binding("U,ctrl+y", "redo", "Redo", show=False, id="reader.redo"),
@@ -612,6 +613,11 @@ class ReaderScreen(Screen):
         from workbench.tui.screens.retrieval import RetrievalScreen
 
         self.app.push_screen(RetrievalScreen(covering[0]["code_id"]))
+
+    def action_reconcile(self) -> None:
+        from workbench.tui.screens.reconcile import ReconcileScreen
+
+        self.app.push_screen(ReconcileScreen([self.transcript_id]))
 
     def action_codebook(self) -> None:
         from workbench.tui.screens.codebook import CodebookScreen

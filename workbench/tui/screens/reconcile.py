@@ -44,11 +44,13 @@ class ReconcileScreen(Screen):
         Binding("j,down", "step(1)", "Next", id="reconcile.next"),
         Binding("k,up", "step(-1)", "Previous", show=False, id="reconcile.prev"),
         Binding("A", "accept_agreed", "Accept agreed", id="reconcile.accept_agreed"),
+        Binding("c", "choose_coders", "Coders", id="reconcile.coders"),
         Binding("escape", "back", "Back", id="reconcile.back"),
     ]
 
-    def __init__(self) -> None:
+    def __init__(self, transcript_ids: list[int] | None = None) -> None:
         super().__init__()
+        self.transcript_ids = transcript_ids
         self.coders: list[str] = []
         self.items: list[reconcile.Disagreement] = []
         self.index = 0
@@ -72,7 +74,7 @@ class ReconcileScreen(Screen):
     def load(self) -> None:
         store = Store.open(self.app.project)
         try:
-            items = reconcile.find_disagreements(store, self.coders)
+            items = reconcile.find_disagreements(store, self.coders, transcript_ids=self.transcript_ids)
             agreement = self.consensus_agreement(store)
         except WorkbenchError as exc:
             self.app.call_from_thread(self.query_one("#progress", Static).update, str(exc))
@@ -106,8 +108,9 @@ class ReconcileScreen(Screen):
 
     def render_current(self) -> None:
         settled = sum(d.settled for d in self.items)
+        scope = "this transcript" if self.transcript_ids else "all transcripts"
         head = (f"[b]{settled} of {len(self.items)} disagreements settled[/b] between {', '.join(self.coders)} "
-                f"(by sentence) · {self.agreement}")
+                f"(by sentence, {scope}) · {self.agreement} · c coders")
         self.query_one("#progress", Static).update(head)
         box = self.query_one("#coders", Horizontal)
         box.remove_children()
@@ -202,8 +205,20 @@ class ReconcileScreen(Screen):
             self.index = (self.index + step) % len(self.items)
             self.render_current()
 
+    def action_choose_coders(self) -> None:
+        from workbench.tui.screens.dialogs import CoderChooser
+
+        names = [c["name"] for c in self.app.store.coders() if c["name"] != reconcile.CONSENSUS]
+
+        def chosen(selected: list[str] | None) -> None:
+            if selected:
+                self.coders = selected
+                self.load()
+        self.app.push_screen(CoderChooser(names, self.coders), chosen)
+
     def action_accept_agreed(self) -> None:
-        added = reconcile.accept_agreed(self.app.store, self.coders, coder=self.app.coder)
+        added = reconcile.accept_agreed(self.app.store, self.coders, coder=self.app.coder,
+                                        transcript_ids=self.transcript_ids)
         self.notify(f"{added} consensus segments added from what the coders agree on.")
         self.agreement = self.consensus_agreement(self.app.store)
         self.render_current()

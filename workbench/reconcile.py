@@ -115,10 +115,11 @@ def accept_agreed(store: Store, coders: list[str], *, coder: str | None = None, 
                 open_runs[key] = [u.start, u.end]
     runs.extend((k[0], k[1], v[0], v[1]) for k, v in open_runs.items())
     added = 0
+    code_ids = {c["path"]: c["id"] for c in store.codes(counts=False)}
     with store.transaction():
         consensus_id = store.coder_id(CONSENSUS)
         for transcript_id, path, start, end in runs:
-            code_id = resolve_code(store, path)["id"]
+            code_id = code_ids[path]
             if store.find_segment(transcript_id, code_id, consensus_id, start, end) is not None:
                 continue
             add_segment(store, transcript_id=transcript_id, code_id=code_id, coder=CONSENSUS, start=start, end=end,

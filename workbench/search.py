@@ -63,7 +63,7 @@ def fuzzy_query(store: Store, query: str) -> str:
     return " ".join(out)
 
 
-def _marked_spans(marked: str) -> list[tuple[int, int]]:
+def marked_spans(marked: str) -> list[tuple[int, int]]:
     """Match positions in a highlight() string marked with \\x01 ... \\x02 (markers removed)."""
     spans: list[tuple[int, int]] = []
     position, start = 0, None
@@ -124,7 +124,7 @@ def search(store: Store, query: str, *, sites: list[str] | None = None, roles: l
             continue
         text = texts.setdefault(row["transcript_id"], store.transcript_text(row["transcript_id"]) or "")
         sentences = split_sentences(text, [{"start": row["start"], "end": row["end"]}])
-        for a, b in _marked_spans(row["marked"]):
+        for a, b in marked_spans(row["marked"]):
             start, end = row["start"] + a, row["start"] + b
             sentence = next(((s, e) for s, e in sentences if s <= start < e), (row["start"], row["end"]))
             if wanted_codes is not None and not any(s < sentence[1] and e > sentence[0]

@@ -10,6 +10,7 @@ pipeline needs no model, and a trained model is kept inside the project file.
 from __future__ import annotations
 
 import random
+import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -20,7 +21,7 @@ from workbench.analysis.matrix import column_key
 from workbench.coding import add_segment
 from workbench.errors import WorkbenchError
 from workbench.reading import split_sentences
-from workbench.search import fuzzy_query
+from workbench.search import fuzzy_query, marked_spans
 from workbench.store import Store
 
 MODEL = "suggestions"
@@ -87,13 +88,11 @@ def codebook_suggestions(store: Store, transcript_id: int, *, fuzzy: bool = True
             for source, query in (("keyword", phrase),) + ((("keyword (fuzzy)", fuzzy_query(store, keyword)),)
                                                            if fuzzy and " " not in keyword and len(keyword) >= 7 else ()):
                 try:
-                    rows = [r for r in store.search_turns(query) if r["transcript_id"] == transcript_id]
-                except Exception:  # noqa: BLE001 - a keyword FTS5 cannot read is skipped, not fatal
+                    rows = store.search_turns(query, transcript_id=transcript_id)
+                except sqlite3.OperationalError:  # a keyword FTS5 cannot read is skipped, not fatal
                     continue
-                from workbench.search import _marked_spans
-
                 for row in rows:
-                    for a, _ in _marked_spans(row["marked"]):
+                    for a, _ in marked_spans(row["marked"]):
                         sentence = _sentence_of(sentences, row["start"] + a)
                         if sentence is None:
                             continue

@@ -177,9 +177,10 @@ def write_matrix(matrix: "Matrix", fmt: str, path: Path | None, *, book: "Codebo
         import pandas as pd
 
         sheets.append(("About", pd.DataFrame({"value": list(meta.values())}, index=pd.Index(list(meta), name="field"))))
-        write_xlsx(path, sheets, wrap_columns={"text", "definition", "when to use", "when not to use", "example"}
-                   | {str(c) for c in matrix.table.columns} if matrix.spec.value == "excerpts" else
-                   {"text", "definition", "when to use", "when not to use", "example"})
+        wrap = {"text", "definition", "when to use", "when not to use", "example"}
+        if matrix.spec.value == "excerpts":
+            wrap |= {str(c) for c in matrix.table.columns}
+        write_xlsx(path, sheets, wrap_columns=wrap)
         return None
     elif fmt == "html":
         from workbench.export.report import matrix_report

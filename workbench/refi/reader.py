@@ -313,6 +313,8 @@ def import_qdpx(store: Store, path: str | Path, *, coder: str | None = None) -> 
     from workbench.project import apply_codebook
 
     path = Path(path)
+    if not path.is_file():
+        raise InputError("no such file.", path=path)
     if not zipfile.is_zipfile(path):
         raise InputError("this is not a .qdpx file (it is not a ZIP archive).", path=path)
     repairs = Repairs()

@@ -390,14 +390,17 @@ class Store:
 
     # -- search and suggestions ------------------------------------------------------------------
 
-    def search_turns(self, match: str, limit: int = 5000) -> list[dict[str, Any]]:
-        """Turns matching an FTS5 query, with the matches marked by \x01 ... \x02 in ``marked``."""
+    def search_turns(self, match: str, limit: int = 5000, transcript_id: int | None = None) -> list[dict[str, Any]]:
+        """Turns matching an FTS5 query (of one transcript, if given), with the matches marked by
+        \x01 ... \x02 in ``marked``."""
+        only = "AND u.transcript_id = ?" if transcript_id is not None else ""
+        params = (match, transcript_id, limit) if transcript_id is not None else (match, limit)
         return self._rows(
-            """SELECT u.id AS turn_id, u.transcript_id, u.speaker, u.start, u."end", u.start_time,
+            f"""SELECT u.id AS turn_id, u.transcript_id, u.speaker, u.start, u."end", u.start_time,
                       highlight(turns_fts, 0, char(1), char(2)) AS marked, bm25(turns_fts) AS rank
                FROM turns_fts JOIN turns u ON u.id = turns_fts.rowid
-               WHERE turns_fts MATCH ? ORDER BY u.transcript_id, u.start LIMIT ?""",
-            (match, limit))
+               WHERE turns_fts MATCH ? {only} ORDER BY u.transcript_id, u.start LIMIT ?""",
+            params)
 
     def vocabulary(self) -> list[str]:
         """Every indexed term (stemmed), for forgiving spelling."""

@@ -11,8 +11,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-import sqlite_utils
-
+from workbench.errors import WorkbenchError
 from workbench.store.db import Connection, now, open_project
 
 
@@ -25,11 +24,35 @@ class Store:
 
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
-        self.db = sqlite_utils.Database(conn.conn)
 
     @classmethod
-    def open(cls, path: str | Path, *, create: bool = False) -> "Store":
-        return cls(open_project(path, create=create))
+    def open(cls, path: str | Path, *, create: bool = False, read_only: bool = False) -> "Store":
+        """Open a project (see :func:`~workbench.store.db.open_project`): a project that cannot
+        be written is opened read-only, and ``read_only`` asks for that (no migration then)."""
+        return cls(open_project(path, create=create, read_only=read_only))
+
+    @property
+    def db(self):  # noqa: ANN201 - sqlite_utils.Database, imported only if used (it pulls in pandas)
+        import sqlite_utils
+
+        return sqlite_utils.Database(self.conn.conn)
+
+    @property
+    def read_only(self) -> bool:
+        """Whether the project is open read-only (then ``read_only_reason`` says why)."""
+        return self.conn.read_only
+
+    @property
+    def read_only_reason(self) -> str | None:
+        return self.conn.read_only_reason
+
+    def savepoint(self):  # noqa: ANN201 - a context manager
+        """A block an error undoes alone, inside a transaction (see Connection.savepoint)."""
+        return self.conn.savepoint()
+
+    def batch(self, *, seconds: float = 0.5, units: int = 200):  # noqa: ANN201 - a Batch
+        """Units of work committed together, each in a savepoint (see Connection.batch)."""
+        return self.conn.batch(seconds=seconds, units=units)
 
     @property
     def path(self) -> Path:
@@ -156,11 +179,16 @@ class Store:
                VALUES (?,?,?,?,?,?,?)""",
             [(transcript_id, i, *turn) for i, turn in enumerate(turns)],
         )
-        self.conn.execute(
-            """INSERT INTO turns_fts(rowid, text)
-               SELECT u.id, substr(?, u.start + 1, u."end" - u.start) FROM turns u WHERE u.transcript_id = ?""",
-            (text, transcript_id))
+        self._index_turns(transcript_id, text)
         return transcript_id
+
+    def _index_turns(self, transcript_id: int, text: str) -> None:
+        """Fill the search index with the transcript's turns. The text of each turn is cut in
+        Python (constant time per turn): SQLite's substr() counts characters from the start of the
+        text for every turn, which made importing a long transcript quadratic."""
+        rows = self.conn.execute('SELECT id, start, "end" FROM turns WHERE transcript_id = ?', (transcript_id,))
+        self.conn.conn.executemany("INSERT INTO turns_fts(rowid, text) VALUES (?, ?)",
+                                   ((tid, text[start:end]) for tid, start, end in rows.fetchall()))
 
     _TRANSCRIPT_LIST = """
         SELECT t.id, t.guid, t.title, t.date, t.interviewer, t.source_name, t.format, t.words,
@@ -231,8 +259,9 @@ class Store:
             row["patterns"] = json.loads(row["patterns"])
         by_id = {row["id"]: row for row in rows}
         for row in rows:
-            parts, node = [], row
-            while node is not None:
+            parts, node, seen = [], row, set()
+            while node is not None and node["id"] not in seen:  # a damaged project may have a cycle
+                seen.add(node["id"])
                 parts.append(node["name"])
                 node = by_id.get(node["parent_id"])
             row["path"] = "/".join(reversed(parts))
@@ -270,8 +299,68 @@ class Store:
         allowed = {"name", "parent_id", "definition", "when_to_use", "when_not_to_use", "example",
                    "colour", "keywords", "patterns", "position"}
         values = {k: (_json(v) if k in ("keywords", "patterns") else v) for k, v in fields.items() if k in allowed}
+        if "parent_id" in values:
+            self.check_parent(code_id, values["parent_id"])
         if values:
-            self.db["codes"].update(code_id, values)
+            self._update("codes", code_id, values)
+
+    def _update(self, table: str, row_id: int, values: dict[str, Any]) -> None:
+        columns = ", ".join(f'"{key}" = ?' for key in values)
+        try:
+            self.conn.execute(f"UPDATE {table} SET {columns} WHERE id = ?", (*values.values(), row_id))
+        except sqlite3.IntegrityError as exc:
+            if "cycle" in str(exc):
+                raise WorkbenchError(f"the code tree would have a cycle ({exc}).",
+                                     hint="A code cannot be moved under itself or under one of its sub-codes.") from exc
+            raise
+
+    def code_ancestors(self, code_id: int) -> list[int]:
+        """The ids from a code's parent up to its theme (stops at a cycle, if the project has one)."""
+        out: list[int] = []
+        seen = {code_id}
+        parent = self.conn.execute("SELECT parent_id FROM codes WHERE id = ?", (code_id,)).fetchone()
+        node = parent[0] if parent else None
+        while node is not None and node not in seen:
+            out.append(node)
+            seen.add(node)
+            row = self.conn.execute("SELECT parent_id FROM codes WHERE id = ?", (node,)).fetchone()
+            node = row[0] if row else None
+        return out
+
+    def check_parent(self, code_id: int, parent_id: int | None) -> None:
+        """Refuse a parent that would make a code its own ancestor, naming the codes involved."""
+        if parent_id is None:
+            return
+        if parent_id == code_id or code_id in self.code_ancestors(parent_id):
+            names = dict(self.conn.execute("SELECT id, name FROM codes").fetchall())
+            chain = [parent_id] + [c for c in self.code_ancestors(parent_id)]
+            chain = chain[: chain.index(code_id) + 1] if code_id in chain else chain
+            path = " < ".join(repr(names.get(c, c)) for c in chain)
+            raise WorkbenchError(
+                f"the code {names.get(code_id, code_id)!r} cannot go under {names.get(parent_id, parent_id)!r}: "
+                f"it would become its own ancestor ({path}).",
+                hint="A code cannot be moved under itself or under one of its sub-codes; "
+                     "check the codebook for a code that reuses its parent's GUID.")
+
+    def code_cycles(self) -> list[list[int]]:
+        """Every cycle in the code tree (each a list of code ids, smallest first); none in a sound project."""
+        parents = dict(self.conn.execute("SELECT id, parent_id FROM codes").fetchall())
+        cycles: list[list[int]] = []
+        done: set[int] = set()
+        for start in parents:
+            path: list[int] = []
+            on_path: set[int] = set()
+            node = start
+            while node is not None and node not in done and node not in on_path:
+                path.append(node)
+                on_path.add(node)
+                node = parents.get(node)
+            if node is not None and node in on_path:
+                loop = path[path.index(node):]
+                i = loop.index(min(loop))
+                cycles.append(loop[i:] + loop[:i])
+            done.update(path)
+        return cycles
 
     def reassign_segments(self, source_id: int, target_id: int) -> tuple[int, int]:
         """Move segments from one code to another; returns (moved, dropped as duplicates)."""
@@ -344,7 +433,7 @@ class Store:
         allowed = {"code_id", "start", "end", "text", "memo"}
         values = {k: v for k, v in fields.items() if k in allowed}
         values["updated_at"] = now()
-        self.db["segments"].update(segment_id, values)
+        self._update("segments", segment_id, values)
 
     _SEGMENT_LIST = """
         SELECT g.id, g.transcript_id, t.title AS transcript, t.source_name, s.name AS site,

@@ -201,6 +201,30 @@ MIGRATIONS: list[str] = [
     """
     CREATE INDEX segments_transcript_coder ON segments(transcript_id, coder_id, start);
     """,
+    # 7: no cycles in the code tree: a code can never become its own ancestor (a codebook whose
+    # child reused its parent's GUID made every walk up the tree loop forever).
+    """
+    CREATE VIEW code_cycles AS
+        WITH RECURSIVE up(id, ancestor, depth) AS (
+            SELECT id, parent_id, 1 FROM codes WHERE parent_id IS NOT NULL
+            UNION ALL
+            SELECT up.id, c.parent_id, up.depth + 1 FROM up JOIN codes c ON c.id = up.ancestor
+            WHERE c.parent_id IS NOT NULL AND up.ancestor <> up.id
+              AND up.depth <= (SELECT count(*) FROM codes))
+        SELECT DISTINCT id FROM up WHERE ancestor = id;
+    CREATE TRIGGER codes_no_cycle_update AFTER UPDATE OF parent_id ON codes
+        WHEN new.parent_id IS NOT NULL
+        BEGIN
+            SELECT RAISE(ABORT, 'code tree cycle: a code cannot be its own ancestor')
+            WHERE EXISTS (SELECT 1 FROM code_cycles WHERE id = new.id);
+        END;
+    CREATE TRIGGER codes_no_cycle_insert AFTER INSERT ON codes
+        WHEN new.parent_id IS NOT NULL
+        BEGIN
+            SELECT RAISE(ABORT, 'code tree cycle: a code cannot be its own ancestor')
+            WHERE EXISTS (SELECT 1 FROM code_cycles WHERE id = new.id);
+        END;
+    """,
 ]
 
 LATEST = len(MIGRATIONS)

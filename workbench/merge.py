@@ -32,7 +32,7 @@ def merge_project(store: Store, other_path: str | Path, *, coder: str | None = N
     other_path = Path(other_path)
     if other_path.resolve() == store.path.resolve():
         raise ProjectError("a project cannot be merged into itself.")
-    other = Store.open(other_path)
+    other = Store.open_other(other_path)  # read-only: nothing is written beside the other project
     report = MergeReport()
     try:
         with store.transaction():

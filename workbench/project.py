@@ -46,7 +46,7 @@ def current_coder(store: Store, explicit: str | None = None, *, remember: bool =
             or getpass.getuser() or "coder").strip()
     if not name:
         raise WorkbenchError("the coder's name is empty.", hint="Give one with --coder NAME.")
-    if remember and explicit and store.get_meta("last_coder") != name:
+    if remember and explicit and not store.read_only and store.get_meta("last_coder") != name:
         with store.transaction():
             store.set_meta("last_coder", name)
     return name
@@ -149,8 +149,9 @@ def import_transcripts(
 ) -> list[ImportResult]:
     """Import transcript files and folders; one bad file never stops the batch.
 
-    Each file is parsed completely before anything is written, and written in one transaction,
-    so a file that fails leaves nothing behind.
+    Each file is parsed completely before anything is written, and written in a savepoint of a
+    batch transaction (committed every 50 files or half a second), so a file that fails leaves
+    nothing behind and costs nothing of the others.
     """
     rows = load_metadata(metadata) if metadata else {}
     files, skipped = collect_files(paths)
@@ -158,15 +159,45 @@ def import_transcripts(
         ImportResult(path, "skipped", f"{path}: not a transcript format this version reads ({path.suffix}).")
         for path in skipped
     ]
-    for index, path in enumerate(files):
-        if progress:
-            progress(index, len(files), path.name)
+    # Files are written in batches (one commit every few files or half a second, never holding
+    # the write lock long), each file in a savepoint: a file that fails costs nothing of the others.
+    uncommitted: list[ImportResult] = []
+
+    def committed(error: WorkbenchError | None) -> None:
+        if error is not None:  # the commit failed (disk full...): the batch's files are not in
+            for result in uncommitted:
+                if result.status == "imported":
+                    result.status, result.message, result.transcript_id = "failed", f"{result.path}: {error}", None
+        uncommitted.clear()
+
+    batch = store.batch(seconds=0.5, units=50)
+    try:
+        for index, path in enumerate(files):
+            if progress:
+                progress(index, len(files), path.name)
+            try:
+                with batch.unit():
+                    result = _import_one(store, path, rows.get(path.name), coder)
+                results.append(result)
+                uncommitted.append(result)
+            except WorkbenchError as exc:
+                results.append(ImportResult(path, "failed", str(exc)))
+                if uncommitted and not batch.open:  # SQLite undid the whole batch (disk full...)
+                    committed(exc)
+            except Exception as exc:  # noqa: BLE001 - a reader bug must not stop the batch
+                results.append(ImportResult(path, "failed", f"{path}: could not be imported ({type(exc).__name__}: {exc})."))
+            if batch.due:
+                try:
+                    batch.commit()
+                    committed(None)
+                except WorkbenchError as exc:
+                    committed(exc)
+    finally:
         try:
-            results.append(_import_one(store, path, rows.get(path.name), coder))
+            batch.commit()
         except WorkbenchError as exc:
-            results.append(ImportResult(path, "failed", str(exc)))
-        except Exception as exc:  # noqa: BLE001 - a reader bug must not stop the batch
-            results.append(ImportResult(path, "failed", f"{path}: could not be imported ({type(exc).__name__}: {exc})."))
+            committed(exc)
+    committed(None)
     if progress:
         progress(len(files), len(files), "")
     return results

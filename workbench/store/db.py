@@ -10,7 +10,9 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import os
+import shutil
 import sqlite3
+import tempfile
 import time
 import urllib.parse
 from collections.abc import Iterator
@@ -39,6 +41,8 @@ class Connection:
         self.read_only = False
         self.read_only_reason: str | None = None
         self._identity: tuple[int, int] | None = None
+        self._cleanup: Path | None = None  # a temporary copy's folder, removed on close
+        self.path_shown = path
 
     def _register(self) -> None:
         self._identity = _identity(self.path)
@@ -145,10 +149,14 @@ class Connection:
             with contextlib.suppress(sqlite3.Error):
                 self.conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
         self.conn.close()
+        if self._cleanup is not None:
+            shutil.rmtree(self._cleanup, ignore_errors=True)  # a temporary copy, closed just above
+            self._cleanup = None
 
 
 class Batch:
-    """See :meth:`Connection.batch`. ``unit()`` wraps one unit; ``commit()`` commits what is done."""
+    """See :meth:`Connection.batch`. ``unit()`` wraps one unit; ``commit()`` commits what is done
+    (call it when ``due``); leaving the ``with`` block commits the rest."""
 
     def __init__(self, conn: Connection, *, seconds: float, units: int) -> None:
         self.conn, self.seconds, self.units = conn, seconds, units
@@ -171,8 +179,11 @@ class Batch:
                 self.conn._depth = 0
             raise
         self._count += 1
-        if self._own and (self._count >= self.units or time.monotonic() - self._started >= self.seconds):
-            self.commit()
+
+    @property
+    def due(self) -> bool:
+        """Whether it is time to commit (enough units, or the write lock held long enough)."""
+        return self._own and (self._count >= self.units or time.monotonic() - self._started >= self.seconds)
 
     def commit(self) -> None:
         """Commit the units done so far (raises the project's error if that fails: they are then lost)."""
@@ -186,6 +197,11 @@ class Batch:
                 if known is None:
                     raise
                 raise known from exc
+
+    @property
+    def open(self) -> bool:
+        """Whether units are waiting for the batch's commit."""
+        return self._own
 
     def rollback(self) -> None:
         if self._own:
@@ -389,13 +405,16 @@ def _other_process_holds(path: Path) -> bool | None:
     return False
 
 
-def open_project(path: str | Path, *, create: bool = False, read_only: bool = False) -> Connection:
+def open_project(path: str | Path, *, create: bool = False, read_only: bool = False,
+                 upgrade_copy: bool = False) -> Connection:
     """Open (or with ``create``, make) a project file and bring its schema up to date.
 
     The file is never opened with Python file I/O here (closing such a descriptor would drop every
     SQLite lock this process holds on it): a file that is not a database is recognised from
     SQLite's own error. A project that cannot be written (read-only file, folder or disk) is opened
-    read-only; ``read_only`` asks for that on any project (its schema is then never migrated).
+    read-only; ``read_only`` asks for that on any project (its schema is then never migrated:
+    with ``upgrade_copy``, an older project is read through an upgraded temporary copy instead,
+    so nothing is ever written beside it).
     """
     path = Path(path).expanduser()
     if path.is_dir():
@@ -479,6 +498,8 @@ def open_project(path: str | Path, *, create: bool = False, read_only: bool = Fa
     conn = Connection(raw, path)
     conn.read_only = read_only
     conn.read_only_reason = reason or ("opened read-only" if read_only else None)
+    if version < LATEST and read_only and upgrade_copy:
+        return _upgraded_copy(conn)
     if version < LATEST:
         if read_only:
             conn.close()
@@ -494,6 +515,31 @@ def open_project(path: str | Path, *, create: bool = False, read_only: bool = Fa
             raise
     conn._register()
     return conn
+
+
+def _upgraded_copy(conn: Connection) -> Connection:
+    """An older project read through a temporary copy brought up to date (the original untouched)."""
+    folder = Path(tempfile.mkdtemp(prefix="workbench-"))
+    copy = folder / conn.path.name
+    try:
+        target = sqlite3.connect(copy)
+        try:
+            conn.conn.backup(target)
+        finally:
+            target.close()
+        conn.close()
+        upgraded = open_project(copy)
+    except BaseException:
+        with contextlib.suppress(Exception):
+            conn.close()
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
+    upgraded.path_shown = conn.path
+    upgraded._cleanup = folder
+    upgraded.read_only = True
+    upgraded.read_only_reason = "a temporary upgraded copy"
+    upgraded.conn.execute("PRAGMA query_only = ON")
+    return upgraded
 
 
 def _connect_read_only(path: Path) -> sqlite3.Connection:

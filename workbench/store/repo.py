@@ -31,6 +31,12 @@ class Store:
         be written is opened read-only, and ``read_only`` asks for that (no migration then)."""
         return cls(open_project(path, create=create, read_only=read_only))
 
+    @classmethod
+    def open_other(cls, path: str | Path) -> "Store":
+        """Another project to read from (a colleague's file to merge): opened read-only, never
+        migrated or written in place (an older one is read through an upgraded temporary copy)."""
+        return cls(open_project(path, read_only=True, upgrade_copy=True))
+
     @property
     def db(self):  # noqa: ANN201 - sqlite_utils.Database, imported only if used (it pulls in pandas)
         import sqlite_utils
@@ -56,7 +62,7 @@ class Store:
 
     @property
     def path(self) -> Path:
-        return self.conn.path
+        return self.conn.path_shown
 
     def close(self) -> None:
         self.conn.close()

@@ -41,6 +41,14 @@ class WorkbenchApp(App):
     def on_mount(self) -> None:
         self.title = f"workbench · coder: {self.coder}"
         self.sub_title = self.store.get_meta("title") or self.project.name
+        from workbench.store.db import location_warning
+
+        warning = location_warning(self.project)
+        if warning:  # a network or synced folder: say so once, when the app opens
+            self.notify(warning.removeprefix("warning: "), severity="warning", timeout=20)
+        if self.store.read_only:
+            self.notify(f"{self.project.name} is open read-only ({self.store.read_only_reason}): "
+                        "you can read and export, not code.", severity="warning", timeout=20)
         from workbench.tui.screens.transcripts import TranscriptsScreen
 
         self.push_screen(TranscriptsScreen())

@@ -77,3 +77,22 @@ class Codebook:
         for code in self.codes:
             out.extend(code.walk())
         return out
+
+
+@dataclass(slots=True)
+class CheckReport:
+    """What `workbench check` found in a project (and, with repair, what it changed)."""
+
+    path: str
+    integrity: list[str] = field(default_factory=list)  # SQLite integrity_check messages
+    foreign_keys: list[str] = field(default_factory=list)  # rows pointing at missing rows
+    cycles: list[list[str]] = field(default_factory=list)  # code names of each cycle in the code tree
+    orphan_segments: list[str] = field(default_factory=list)
+    search_index: list[str] = field(default_factory=list)
+    repaired: list[str] = field(default_factory=list)
+    backup: str | None = None
+
+    @property
+    def problems(self) -> int:
+        return (len(self.integrity) + len(self.foreign_keys) + len(self.cycles) + len(self.orphan_segments)
+                + len(self.search_index))

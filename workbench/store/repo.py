@@ -523,6 +523,83 @@ class Store:
             row["details"] = json.loads(row["details"])
         return row
 
+    # -- checks and repairs (`workbench check`) ---------------------------------------------------
+
+    def integrity_problems(self, *, limit: int = 20) -> list[str]:
+        """SQLite's full integrity check (empty for a sound file)."""
+        try:
+            rows = [row[0] for row in self.conn.execute(f"PRAGMA integrity_check({int(limit)})")]
+        except sqlite3.DatabaseError as exc:
+            return [str(exc)]
+        return [] if rows == ["ok"] else rows
+
+    def foreign_key_problems(self) -> list[dict[str, Any]]:
+        """Rows pointing at rows that do not exist (table, row id, referred table)."""
+        return [{"table": row[0], "rowid": row[1], "parent": row[2]}
+                for row in self.conn.execute("PRAGMA foreign_key_check")]
+
+    def orphan_segments(self) -> list[dict[str, Any]]:
+        """Segments whose transcript, code or coder is missing, or that reach past their transcript's text."""
+        return self._rows("""
+            SELECT g.id, g.transcript_id, g.code_id, g.coder_id, g.start, g."end",
+                   CASE WHEN t.id IS NULL THEN 'no such transcript'
+                        WHEN c.id IS NULL THEN 'no such code'
+                        WHEN k.id IS NULL THEN 'no such coder'
+                        ELSE 'past the end of the transcript' END AS problem
+            FROM segments g
+            LEFT JOIN transcripts t ON t.id = g.transcript_id
+            LEFT JOIN codes c ON c.id = g.code_id
+            LEFT JOIN coders k ON k.id = g.coder_id
+            WHERE t.id IS NULL OR c.id IS NULL OR k.id IS NULL OR g."end" > length(t.text)
+            ORDER BY g.id""")
+
+    def search_index_problems(self) -> list[str]:
+        """Differences between the turns and their search index (missing, extra or stale entries)."""
+        problems: list[str] = []
+        try:
+            self.conn.execute("INSERT INTO turns_fts(turns_fts) VALUES ('integrity-check')")
+        except sqlite3.DatabaseError as exc:
+            if "readonly" not in str(exc):  # a read-only project cannot run this check; the rest still runs
+                problems.append(f"the index structure is damaged ({exc})")
+        indexed = dict(self.conn.execute("SELECT rowid, text FROM turns_fts").fetchall())
+        seen: set[int] = set()
+        stale = missing = 0
+        for transcript_id, text in self.conn.execute("SELECT id, text FROM transcripts"):
+            for turn_id, start, end in self.conn.execute(
+                    'SELECT id, start, "end" FROM turns WHERE transcript_id = ?', (transcript_id,)).fetchall():
+                seen.add(turn_id)
+                if turn_id not in indexed:
+                    missing += 1
+                elif indexed[turn_id] != text[start:end]:
+                    stale += 1
+        extra = len(set(indexed) - seen)
+        if missing:
+            problems.append(f"{missing} turns are missing from the search index")
+        if stale:
+            problems.append(f"{stale} turns have stale text in the search index")
+        if extra:
+            problems.append(f"{extra} index entries belong to no turn")
+        return problems
+
+    def rebuild_search_index(self) -> int:
+        """Index every turn afresh (inside a transaction); returns the number of turns indexed."""
+        self.conn.execute("DELETE FROM turns_fts")
+        count = 0
+        for transcript_id, text in self.conn.execute("SELECT id, text FROM transcripts").fetchall():
+            self._index_turns(transcript_id, text)
+            count += self.conn.execute("SELECT count(*) FROM turns WHERE transcript_id = ?", (transcript_id,)).fetchone()[0]
+        return count
+
+    def break_code_cycle(self, cycle: list[int]) -> int:
+        """Make the first code of a cycle a top-level code (inside a transaction); returns its id.
+        The no-cycle trigger only refuses new cycles, so this update is allowed."""
+        code_id = cycle[0]
+        self.conn.execute("UPDATE codes SET parent_id = NULL WHERE id = ?", (code_id,))
+        return code_id
+
+    def code_names(self) -> dict[int, str]:
+        return dict(self.conn.execute("SELECT id, name FROM codes").fetchall())
+
     # -- GUIDs for exchange ------------------------------------------------------------------------
 
     GUID_TABLES = ("coders", "segments", "memos", "sites", "participants")

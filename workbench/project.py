@@ -162,42 +162,54 @@ def import_transcripts(
     # Files are written in batches (one commit every few files or half a second, never holding
     # the write lock long), each file in a savepoint: a file that fails costs nothing of the others.
     uncommitted: list[ImportResult] = []
+    retry: list[tuple[int, Path]] = []
 
-    def committed(error: WorkbenchError | None) -> None:
-        if error is not None:  # the commit failed (disk full...): the batch's files are not in
-            for result in uncommitted:
-                if result.status == "imported":
-                    result.status, result.message, result.transcript_id = "failed", f"{result.path}: {error}", None
+    def lost(error: WorkbenchError) -> None:
+        """SQLite undid the whole open batch (disk full...): retry those files one by one."""
+        for result in uncommitted:
+            position = next((i for i, r in enumerate(results) if r is result), None)
+            if result.status == "imported" and position is not None:
+                retry.append((position, result.path))
         uncommitted.clear()
+
+    def one(path: Path) -> ImportResult:
+        try:
+            with batch.unit():
+                result = _import_one(store, path, rows.get(path.name), coder)
+            uncommitted.append(result)
+            return result
+        except WorkbenchError as exc:
+            if uncommitted and not batch.open:
+                lost(exc)
+            return ImportResult(path, "failed", str(exc) if str(path) in str(exc) else f"{path}: {exc}")
+        except Exception as exc:  # noqa: BLE001 - a reader bug must not stop the batch
+            return ImportResult(path, "failed", f"{path}: could not be imported ({type(exc).__name__}: {exc}).")
+
+    def commit() -> None:
+        try:
+            batch.commit()
+            uncommitted.clear()
+        except WorkbenchError as exc:
+            for result in uncommitted:  # the commit failed: the batch's files are not in
+                if result.status == "imported":
+                    result.status, result.transcript_id = "failed", None
+                    result.message = f"{result.path}: {exc}"
+            uncommitted.clear()
 
     batch = store.batch(seconds=0.5, units=50)
     try:
         for index, path in enumerate(files):
             if progress:
                 progress(index, len(files), path.name)
-            try:
-                with batch.unit():
-                    result = _import_one(store, path, rows.get(path.name), coder)
-                results.append(result)
-                uncommitted.append(result)
-            except WorkbenchError as exc:
-                results.append(ImportResult(path, "failed", str(exc)))
-                if uncommitted and not batch.open:  # SQLite undid the whole batch (disk full...)
-                    committed(exc)
-            except Exception as exc:  # noqa: BLE001 - a reader bug must not stop the batch
-                results.append(ImportResult(path, "failed", f"{path}: could not be imported ({type(exc).__name__}: {exc})."))
+            results.append(one(path))
             if batch.due:
-                try:
-                    batch.commit()
-                    committed(None)
-                except WorkbenchError as exc:
-                    committed(exc)
+                commit()
+        while retry:  # each in a transaction of its own
+            position, path = retry.pop(0)
+            results[position] = one(path)
+            commit()
     finally:
-        try:
-            batch.commit()
-        except WorkbenchError as exc:
-            committed(exc)
-    committed(None)
+        commit()
     if progress:
         progress(len(files), len(files), "")
     return results

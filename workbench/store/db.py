@@ -115,12 +115,15 @@ class Connection:
         self._depth += 1
         try:
             yield self.conn
-        except BaseException:
+        except BaseException as exc:
             self._depth -= 1
             if self.conn.in_transaction:
                 with contextlib.suppress(sqlite3.Error):
                     self.conn.execute(f"ROLLBACK TO {name}")
                     self.conn.execute(f"RELEASE {name}")
+            known = translate(exc, self.path) if isinstance(exc, sqlite3.OperationalError) else None
+            if known is not None:
+                raise known from exc
             raise
         else:
             self._depth -= 1

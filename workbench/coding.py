@@ -211,9 +211,12 @@ def code_ids_under(store: Store, code_id: int) -> list[int]:
     children: dict[int | None, list[int]] = {}
     for code in codes:
         children.setdefault(code["parent_id"], []).append(code["id"])
-    out, stack = [], [code_id]
+    out, stack, seen = [], [code_id], set()
     while stack:
         current = stack.pop()
+        if current in seen:  # bounded even on a damaged project whose codes form a cycle
+            continue
+        seen.add(current)
         out.append(current)
         stack.extend(children.get(current, []))
     return out

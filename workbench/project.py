@@ -266,14 +266,27 @@ def apply_codebook(store: Store, book: Codebook, *, coder: str | None = None) ->
     """Bring a codebook into the project: codes matched by GUID, then by path; new ones added,
     changed ones updated, all in one transaction. Codes missing from the file are kept (they may
     carry coding) and reported."""
+    from workbench.codetree import check_specs, refuse_store_cycles
+
+    check_specs(book.codes, None)  # no code inside itself, bounded depth
     changes = CodebookChanges()
     with store.transaction():
+        refuse_store_cycles(store, "this project")
         existing = {c["path"].casefold(): c for c in store.codes()}
+        book_guids = {spec.guid for _, spec in book.walk() if spec.guid}
         seen: set[int] = set()
 
         def place(spec: CodeSpec, parent_id: int | None, parent_path: str, position: int) -> None:
             path = f"{parent_path}{spec.name}"
-            row = (store.code_by_guid(spec.guid) if spec.guid else None) or existing.get(path.casefold())
+            row = store.code_by_guid(spec.guid) if spec.guid else None
+            if row is None:
+                row = existing.get(path.casefold())
+                if row is not None and row["guid"] in book_guids and row["guid"] != spec.guid:
+                    row = None  # that code is another code of the codebook (matched by its GUID)
+            if row is not None and row["id"] in seen:
+                raise InputError(f"the codebook's code {path!r} and another of its codes both match the project's "
+                                 f"code {row['path']!r}; nothing was changed.",
+                                 hint="Give the codes distinct GUIDs, or remove the guid lines, and import again.")
             values = {key: getattr(spec, key) for key in _CODE_FIELDS}
             if row is None:
                 code_id = store.insert_code(name=spec.name, parent_id=parent_id, guid=spec.guid,
@@ -299,6 +312,7 @@ def apply_codebook(store: Store, book: Codebook, *, coder: str | None = None) ->
 
         for position, spec in enumerate(book.codes):
             place(spec, None, "", position)
+        refuse_store_cycles(store, "the codebook")  # rolls back: nothing of it is kept
         changes.kept = [c["path"] for c in existing.values() if c["id"] not in seen]
         if book.name and not store.get_meta("codebook_name"):
             store.set_meta("codebook_name", book.name)

@@ -26,12 +26,14 @@ from pathlib import Path
 from typing import Any
 from xml.etree.ElementTree import Element
 
+from workbench.codetree import MAX_CODE_DEPTH, check_specs
 from workbench.errors import InputError
 from workbench.ingest.decode import decode, normalize
 from workbench.ingest.plaintext import parse_turns
 from workbench.models import Codebook, CodeSpec
 from workbench.refi.common import clean_guid, local, new_guid, normalize_colour, parse_description
 from workbench.store import Store
+from workbench.textclean import clean_line, clean_text, has_controls
 
 MAX_ARCHIVE_BYTES = 500 * 1024 * 1024
 MAX_MEMBER_BYTES = 200 * 1024 * 1024
@@ -73,39 +75,79 @@ class Repairs:
             self.notes.append(note)
 
 
-def _code_specs(container: Element, repairs: Repairs, guids: dict[str, str]) -> list[CodeSpec]:
-    specs: list[CodeSpec] = []
-    names: dict[str, int] = {}
-    for element in children(container, "Code"):
-        raw_guid = element.get("guid")
-        guid = clean_guid(raw_guid)
-        if guid is None:
-            guid = new_guid()
-            repairs.add(f"code {element.get('name')!r} had no valid GUID ({raw_guid!r}); a new one was made")
-        elif raw_guid != guid:
-            repairs.add("GUIDs in braces or upper case were normalized")
-        name = " ".join((element.get("name") or "").split()) or "(unnamed code)"
-        if "/" in name:
-            repairs.add(f"'/' in code names was replaced by '-' (e.g. {name!r})")
-            name = name.replace("/", "-")
-        key = name.casefold()
-        if key in names:
-            names[key] += 1
-            repairs.add(f"two sibling codes named {name!r}: the second became {name} ({names[key]})")
-            name = f"{name} ({names[key]})"
-        else:
-            names[key] = 1
-        colour_raw = element.get("color")
-        colour = normalize_colour(colour_raw)
-        if colour_raw and colour and colour_raw.lower() != colour:
-            repairs.add(f"colours such as {colour_raw!r} were converted to #rrggbb")
-        description = child(element, "Description")
-        parts = parse_description(description.text if description is not None else None)
-        spec = CodeSpec(name=name, guid=guid, colour=colour, **parts)
-        guids[guid] = name
-        spec.children = _code_specs(element, repairs, guids)
-        specs.append(spec)
-    return _nest_backslash_names(specs, repairs)
+def _code_specs(container: Element, repairs: Repairs, guids: dict[str, str], path: Path | None = None) -> list[CodeSpec]:
+    """The codes under ``container``, iteratively (any depth is read without recursion; past
+    :data:`MAX_CODE_DEPTH` levels the file is refused). A code that reuses an ancestor's GUID is
+    refused; two other codes sharing a GUID are repaired (the second gets a new GUID) and reported."""
+    roots: list[CodeSpec] = []
+    levels: list[list[CodeSpec]] = [roots]
+    stack: list[tuple[Element, list[CodeSpec], int, str]] = [(container, roots, 1, "")]
+    while stack:
+        holder, out, depth, prefix = stack.pop()
+        names: dict[str, int] = {}
+        for element in children(holder, "Code"):
+            raw_guid = element.get("guid")
+            guid = clean_guid(raw_guid)
+            if guid is None:
+                guid = new_guid()
+                repairs.add(f"code {clean_line(element.get('name') or '')!r} had no valid GUID ({raw_guid!r}); "
+                            "a new one was made")
+            elif raw_guid != guid:
+                repairs.add("GUIDs in braces or upper case were normalized")
+            raw_name = element.get("name") or ""
+            name = clean_line(raw_name) or "(unnamed code)"
+            if has_controls(raw_name):
+                repairs.add("control characters in code names were removed")
+            if "/" in name:
+                repairs.add(f"'/' in code names was replaced by '-' (e.g. {name!r})")
+                name = name.replace("/", "-")
+            key = name.casefold()
+            if key in names:
+                names[key] += 1
+                repairs.add(f"two sibling codes named {name!r}: the second became {name} ({names[key]})")
+                name = f"{name} ({names[key]})"
+            else:
+                names[key] = 1
+            if depth > MAX_CODE_DEPTH:
+                raise InputError(f"codes are nested more than {MAX_CODE_DEPTH} levels deep (at {name!r}); the "
+                                 f"workbench accepts at most {MAX_CODE_DEPTH} levels.", path=path,
+                                 hint="Flatten the hierarchy in the tool that made the file.")
+            colour_raw = element.get("color")
+            colour = normalize_colour(colour_raw)
+            if colour_raw and colour and colour_raw.lower() != colour:
+                repairs.add(f"colours such as {colour_raw!r} were converted to #rrggbb")
+            description = child(element, "Description")
+            text = description.text if description is not None else None
+            if has_controls(text):
+                repairs.add("control characters in code descriptions were removed")
+            parts = parse_description(clean_text(text) if text else None)
+            spec = CodeSpec(name=name, guid=guid, colour=colour, **parts)
+            out.append(spec)
+            levels.append(spec.children)
+            stack.append((element, spec.children, depth + 1, f"{prefix}{name}/"))
+    for level in levels:  # Taguette's "a\b" names, at any level
+        level[:] = _nest_backslash_names(level, repairs)
+
+    def repair(spec: CodeSpec, guid: str, first: str, this: str) -> None:
+        spec.guid = new_guid()
+        repairs.add(f"the codes {first!r} and {this!r} shared the GUID {guid}: {this!r} got a new GUID "
+                    f"(selections coded with {guid} go to {first!r})")
+
+    check_specs(roots, path, on_duplicate=repair)
+    for _, spec in _walk_specs(roots):
+        guids[spec.guid] = spec.name
+    return roots
+
+
+def _walk_specs(specs: list[CodeSpec]) -> list[tuple[int, CodeSpec]]:
+    """(depth, code) for every code, parents first, without recursion."""
+    out: list[tuple[int, CodeSpec]] = []
+    stack = [(1, spec) for spec in reversed(specs)]
+    while stack:
+        depth, spec = stack.pop()
+        out.append((depth, spec))
+        stack.extend((depth + 1, c) for c in reversed(spec.children))
+    return out
 
 
 def _nest_backslash_names(specs: list[CodeSpec], repairs: Repairs) -> list[CodeSpec]:
@@ -151,7 +193,7 @@ def read_codebook(path: str | Path) -> tuple[Codebook, list[str]]:
     if book_el is None or child(book_el, "Codes") is None:
         raise InputError("this is not a REFI-QDA codebook: no CodeBook with Codes.", path=path)
     repairs = Repairs()
-    specs = _code_specs(child(book_el, "Codes"), repairs, {})
+    specs = _code_specs(child(book_el, "Codes"), repairs, {}, path)
     if not specs:
         raise InputError("the codebook has no codes.", path=path)
     sets = child(book_el, "Sets")
@@ -334,7 +376,7 @@ def import_qdpx(store: Store, path: str | Path, *, coder: str | None = None) -> 
         report.users = len(users)
         codes_el = child(child(root, "CodeBook") or Element("x"), "Codes")
         code_guids: dict[str, str] = {}
-        specs = _code_specs(codes_el, repairs, code_guids) if codes_el is not None else []
+        specs = _code_specs(codes_el, repairs, code_guids, path) if codes_el is not None else []
         for container in ("Sets",):
             el = child(root, container)
             if el is not None and not len(el):

@@ -231,8 +231,9 @@ class Store:
             row["patterns"] = json.loads(row["patterns"])
         by_id = {row["id"]: row for row in rows}
         for row in rows:
-            parts, node = [], row
-            while node is not None:
+            parts, node, seen = [], row, set()
+            while node is not None and node["id"] not in seen:  # bounded even if codes form a cycle
+                seen.add(node["id"])
                 parts.append(node["name"])
                 node = by_id.get(node["parent_id"])
             row["path"] = "/".join(reversed(parts))
@@ -241,15 +242,17 @@ class Store:
         for row in rows:
             children.setdefault(row["parent_id"], []).append(row)
         ordered: list[dict[str, Any]] = []
-
-        def walk(parent: int | None, depth: int) -> None:
-            for row in children.get(parent, []):
-                row["depth"] = depth
-                ordered.append(row)
-                walk(row["id"], depth + 1)
-
-        walk(None, 0)
+        stack = [(row, 0) for row in reversed(children.get(None, []))]
+        while stack:  # iterative: any depth, and codes in a cycle (unreachable from the top) are left out
+            row, depth = stack.pop()
+            row["depth"] = depth
+            ordered.append(row)
+            stack.extend((child, depth + 1) for child in reversed(children.get(row["id"], [])))
         return ordered
+
+    def code_parents(self) -> list[tuple[int, int | None, str]]:
+        """Every code as (id, parent id, name), straight from the table (cycle checks)."""
+        return [(row[0], row[1], row[2]) for row in self.conn.execute("SELECT id, parent_id, name FROM codes")]
 
     def code(self, code_id: int) -> dict[str, Any] | None:
         return next((c for c in self.codes() if c["id"] == code_id), None)

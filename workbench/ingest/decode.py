@@ -86,11 +86,14 @@ def _control_share(text: str) -> float:
 
 
 def normalize(text: str) -> str:
-    """BOM removed, CRLF and CR to LF, NFC: the one normalization every transcript gets."""
+    """BOM removed, CRLF and CR to LF, NFC, control characters (ESC, BEL, form feed...) each
+    replaced by a space: the one normalization every transcript gets."""
+    from workbench.textclean import clean_transcript
+
     if text.startswith("\ufeff"):
         text = text[1:]
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    return unicodedata.normalize("NFC", text)
+    return clean_transcript(unicodedata.normalize("NFC", text))[0]
 
 
 def read_text(path: Path) -> tuple[str, str]:

@@ -26,6 +26,7 @@ from workbench import __version__
 from workbench.errors import WorkbenchError
 from workbench.refi.common import CODEBOOK_NS, PROJECT_NS, description_text
 from workbench.store import Store
+from workbench.textclean import xml_safe
 
 VARIABLE_NAMESPACE = uuid.UUID("6b0d3a52-8c1f-4d43-9d7e-2c9e5a6f1b10")
 
@@ -55,6 +56,18 @@ def _codes_element(parent: ET.Element, ns: str, codes: list[dict[str, Any]]) -> 
     # code's Description is added before any child is created.
 
 
+def _xml_safe_tree(root: ET.Element) -> None:
+    """Only XML-legal characters in every text and attribute (a project imported before control
+    characters were refused may still hold some): each illegal one becomes U+FFFD."""
+    for el in root.iter():
+        if el.text:
+            el.text = xml_safe(el.text)
+        if el.tail:
+            el.tail = xml_safe(el.tail)
+        for key, value in el.attrib.items():
+            el.attrib[key] = xml_safe(value)
+
+
 def codebook_xml(store: Store) -> bytes:
     """The project's codebook as a .qdc document."""
     codes = store.codes()
@@ -63,6 +76,7 @@ def codebook_xml(store: Store) -> bytes:
     ET.register_namespace("", CODEBOOK_NS)
     root = ET.Element(f"{{{CODEBOOK_NS}}}CodeBook", {"origin": f"workbench {__version__}"})
     _codes_element(root, CODEBOOK_NS, codes)
+    _xml_safe_tree(root)
     ET.indent(root)
     return b'<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(root, encoding="utf-8")
 
@@ -189,6 +203,7 @@ def export_qdpx(store: Store, path: str | Path) -> ExportReport:
     description = store.get_meta("codebook_description")
     if description:
         ET.SubElement(root, q("Description")).text = description
+    _xml_safe_tree(root)
     ET.indent(root)
     xml = b'<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(root, encoding="utf-8")
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -43,7 +43,7 @@ def test_exports_validate_against_the_official_schemas(demo, fixtures, tmp_path)
     qde = (tmp_path / "project.qde").read_text()
     assert "<Sets" not in qde and "<Users>" in qde  # no empty containers
     order = [m.group(1) for m in re.finditer(r"^  <(\w+)", qde, re.M)]
-    assert order == ["Users", "CodeBook", "Variables", "Cases", "Sources", "Notes", "Description"]
+    assert order == ["Users", "CodeBook", "Variables", "Cases", "Sources", "Notes", "Description", "NoteRef"]
 
 
 def test_guids_are_stable_across_exports(demo, tmp_path):

@@ -113,10 +113,12 @@ def _import_refi(store, paths: list[str]) -> None:  # noqa: ANN001 - a Store
         else:
             report = import_qdpx(store, name)
             click.echo(f"{name} ({report.origin or 'unknown tool'}): {report.codes} codes, {report.users} users, "
-                       f"{len(report.sources)} text sources.")
+                       f"{len(report.sources)} text sources, {report.notes} memos.")
             for source in report.sources:
                 unit = f", positions counted in {source.unit}" if source.unit else ""
-                click.echo(f"  {source.name}: {source.imported} of {source.selections} selections imported{unit}")
+                encoding = f", text read as {source.encoding}" if source.encoding else ""
+                click.echo(f"  {source.name}: {source.imported} of {source.selections} selections imported "
+                           f"({source.codings_imported} of {source.codings} codings){unit}{encoding}")
                 for skipped in source.skipped:
                     click.echo(f"    skipped: {skipped}", err=True)
             repairs = report.repairs

@@ -69,6 +69,7 @@ class ImportResult:
     speakers: list[str] = field(default_factory=list)
     words: int = 0
     warnings: list[str] = field(default_factory=list)
+    encoding: str | None = None  # how a text or caption file's bytes were read
 
 
 def collect_files(paths: Iterable[str | Path]) -> tuple[list[Path], list[Path]]:
@@ -146,6 +147,7 @@ def import_transcripts(
     metadata: str | Path | None = None,
     coder: str | None = None,
     progress: Progress | None = None,
+    encoding: str | None = None,
 ) -> list[ImportResult]:
     """Import transcript files and folders; one bad file never stops the batch.
 
@@ -162,7 +164,7 @@ def import_transcripts(
         if progress:
             progress(index, len(files), path.name)
         try:
-            results.append(_import_one(store, path, rows.get(path.name), coder))
+            results.append(_import_one(store, path, rows.get(path.name), coder, encoding))
         except WorkbenchError as exc:
             results.append(ImportResult(path, "failed", str(exc)))
         except Exception as exc:  # noqa: BLE001 - a reader bug must not stop the batch
@@ -172,10 +174,11 @@ def import_transcripts(
     return results
 
 
-def _import_one(store: Store, path: Path, row: dict[str, str] | None, coder: str | None) -> ImportResult:
+def _import_one(store: Store, path: Path, row: dict[str, str] | None, coder: str | None,
+                encoding: str | None = None) -> ImportResult:
     if not path.exists():
         raise InputError("no such file or folder.", path=path)
-    parsed: ParsedTranscript = read_transcript(path)
+    parsed: ParsedTranscript = read_transcript(path, encoding)
     checksum = hashlib.sha256(path.read_bytes()).hexdigest()
     meta = {"site": path.parent.name or None, "title": path.stem}
     file_meta = _meta_from(parsed.metadata)
@@ -194,7 +197,10 @@ def _import_one(store: Store, path: Path, row: dict[str, str] | None, coder: str
     site = str(meta["site"]) if meta.get("site") else None
 
     result = ImportResult(path, "imported", title=title, site=site, turns=len(parsed.turns),
-                          speakers=parsed.speakers, words=parsed.words, warnings=list(parsed.warnings))
+                          speakers=parsed.speakers, words=parsed.words, warnings=list(parsed.warnings),
+                          encoding=parsed.encoding)
+    if parsed.encoding and parsed.encoding != "utf-8" and not encoding:
+        result.warnings.append(f"read as {parsed.encoding}; check the accents, or give --encoding")
     same = store.transcript_by_checksum(checksum)
     if same:
         result.status, result.transcript_id = "unchanged", same["id"]

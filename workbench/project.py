@@ -340,6 +340,7 @@ def project_codebook(store: Store) -> Codebook:
         spec = CodeSpec(name=row["name"], guid=row["guid"], keywords=list(row["keywords"]), patterns=row["patterns"],
                         **{k: row[k] for k in ("definition", "when_to_use", "when_not_to_use", "example", "colour")})
         specs[row["id"]] = spec
-        (specs[row["parent_id"]].children if row["parent_id"] else roots).append(spec)
+        # a parent not listed before its child only happens in a damaged project: shown at the top
+        (specs[row["parent_id"]].children if row["parent_id"] in specs else roots).append(spec)
     return Codebook(name=store.get_meta("codebook_name") or "Codebook", codes=roots,
                     description=store.get_meta("codebook_description"))

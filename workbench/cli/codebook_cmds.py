@@ -58,7 +58,8 @@ def codebook_show(ctx: click.Context, fmt: str) -> None:
                                       "example", "colour", "keywords", "segments")}
             node["children"] = []
             by_id[c["id"]] = node
-            (by_id[c["parent_id"]]["children"] if c["parent_id"] else roots).append(node)
+            # (a parent not listed before its child only happens in a damaged project: shown at the top)
+            (by_id[c["parent_id"]]["children"] if c["parent_id"] in by_id else roots).append(node)
         click.echo(to_json(roots), nl=False)
         return
     if not codes:

@@ -242,12 +242,19 @@ class Store:
         for row in rows:
             children.setdefault(row["parent_id"], []).append(row)
         ordered: list[dict[str, Any]] = []
-        stack = [(row, 0) for row in reversed(children.get(None, []))]
-        while stack:  # iterative: any depth, and codes in a cycle (unreachable from the top) are left out
-            row, depth = stack.pop()
-            row["depth"] = depth
-            ordered.append(row)
-            stack.extend((child, depth + 1) for child in reversed(children.get(row["id"], [])))
+        placed: set[int] = set()
+        # Iterative, so any depth works; codes a damaged project has in a cycle (or under a missing
+        # parent) are not reachable from the top and follow at the end, each cycle entered once.
+        for root in children.get(None, []) + rows:
+            stack = [(root, 0)] if root["id"] not in placed else []
+            while stack:
+                row, depth = stack.pop()
+                if row["id"] in placed:
+                    continue
+                placed.add(row["id"])
+                row["depth"] = depth
+                ordered.append(row)
+                stack.extend((child, depth + 1) for child in reversed(children.get(row["id"], [])))
         return ordered
 
     def code_parents(self) -> list[tuple[int, int | None, str]]:

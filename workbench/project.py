@@ -287,8 +287,12 @@ def apply_codebook(store: Store, book: Codebook, *, coder: str | None = None) ->
             row = store.code_by_guid(spec.guid) if spec.guid else None
             if row is None:
                 row = existing.get(path.casefold())
-                if row is not None and row["guid"] in book_guids and row["guid"] != spec.guid:
-                    row = None  # that code is another code of the codebook (matched by its GUID)
+                if row is not None and spec.guid and row["guid"] in book_guids and row["guid"] != spec.guid:
+                    other = next(p for p, s in book.walk() if s.guid == row["guid"])
+                    raise InputError(
+                        f"the codebook's code {path!r} (GUID {spec.guid}) has the path of the project's code "
+                        f"{row['path']!r}, whose GUID {row['guid']} the codebook gives to {other!r}; nothing was "
+                        "changed.", hint="Check the GUIDs in the codebook: one code cannot be two.")
             if row is not None and row["id"] in seen:
                 raise InputError(f"the codebook's code {path!r} and another of its codes both match the project's "
                                  f"code {row['path']!r}; nothing was changed.",

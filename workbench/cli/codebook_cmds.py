@@ -39,6 +39,8 @@ def codebook_import(ctx: click.Context, file: str, coder: str | None) -> None:
     if changes.kept:
         click.echo(f"{len(changes.kept)} codes of the project are not in {file} and were kept: "
                    + "; ".join(changes.kept), err=True)
+    for conflict in changes.conflicts:
+        click.echo("conflict: " + conflict, err=True)
 
 
 @codebook_group.command("show")

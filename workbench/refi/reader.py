@@ -445,9 +445,11 @@ def import_qdpx(store: Store, path: str | Path, *, coder: str | None = None) -> 
     description = child(root, "Description")
     with store.transaction():
         if specs:
-            apply_codebook(store, Codebook(name=f"Codebook from {report.origin or path.stem}", codes=specs,
+            applied = apply_codebook(store, Codebook(name=f"Codebook from {report.origin or path.stem}", codes=specs,
                                            description=clean_text(description.text or "").strip() or None
                                            if description is not None else None), coder=coder)
+            for conflict in applied.conflicts:
+                repairs.add(conflict)
         report.codes = len(code_guids)
         if root.get("name") and not store.get_meta("title"):
             store.set_meta("title", clean_line(root.get("name") or ""))
@@ -455,7 +457,12 @@ def import_qdpx(store: Store, path: str | Path, *, coder: str | None = None) -> 
             user_id = store.coder_id(name)
             if user_guid:
                 store.set_guid("coders", user_id, user_guid)
-        codes_by_guid = {c["guid"]: c["id"] for c in store.codes()}
+        codes = store.codes()
+        codes_by_guid = {c["guid"]: c["id"] for c in codes}
+        by_path = {c["path"].casefold(): c["id"] for c in codes}
+        for book_path, spec in Codebook(name="", codes=specs).walk():
+            if spec.guid and spec.guid not in codes_by_guid and book_path.casefold() in by_path:
+                codes_by_guid[spec.guid] = by_path[book_path.casefold()]  # matched by path: the project's GUID
         segment_guids = set(store.guids("segments").values())
         site_of: dict[str, int] = {}
         people_of: dict[str, list[int]] = {}

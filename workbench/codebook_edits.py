@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from workbench.codetree import refuse_store_cycles
 from workbench.coding import code_ids_under, create_code, resolve_code
 from workbench.errors import InputError, WorkbenchError
 from workbench.store import Store
@@ -48,6 +49,7 @@ def reword_code(store: Store, ref: str, *, coder: str | None = None, **fields: s
 
 def move_code(store: Store, ref: str, new_parent: str | None, *, coder: str | None = None) -> dict[str, Any]:
     """Move a code (with its sub-codes) under another code, or to the top level (``None``)."""
+    refuse_store_cycles(store, "this project")
     code = resolve_code(store, ref)
     parent = resolve_code(store, new_parent) if new_parent else None
     if parent and parent["id"] in code_ids_under(store, code["id"]):
@@ -56,6 +58,7 @@ def move_code(store: Store, ref: str, new_parent: str | None, *, coder: str | No
     _check_name(store, parent_id, code["name"], code["id"])
     with store.transaction():
         store.update_code(code["id"], parent_id=parent_id)
+        refuse_store_cycles(store, "the move")  # rolls back
         store.audit("code.move", "code", code["id"], coder=coder, before={"path": code["path"]},
                     after={"parent": parent["path"] if parent else None})
     return resolve_code(store, (parent["path"] + "/" if parent else "") + code["name"])
@@ -64,6 +67,7 @@ def move_code(store: Store, ref: str, new_parent: str | None, *, coder: str | No
 def merge_codes(store: Store, source_ref: str, target_ref: str, *, coder: str | None = None) -> dict[str, Any]:
     """Merge ``source`` into ``target``: its segments and sub-codes go to the target, and it is
     removed. A segment that would duplicate one the target already has is dropped (kept in the log)."""
+    refuse_store_cycles(store, "this project")
     source, target = resolve_code(store, source_ref), resolve_code(store, target_ref)
     if source["id"] == target["id"] or target["id"] in code_ids_under(store, source["id"]):
         raise WorkbenchError("a code cannot be merged into itself or its own sub-code.")
@@ -73,6 +77,7 @@ def merge_codes(store: Store, source_ref: str, target_ref: str, *, coder: str | 
             _check_name(store, target["id"], child["name"])
             store.update_code(child["id"], parent_id=target["id"])
         store.delete_code(source["id"])
+        refuse_store_cycles(store, "the merge")  # rolls back
         store.audit("code.merge", "code", target["id"], coder=coder,
                     before={"source": source["path"], "source_guid": source["guid"]},
                     after={"target": target["path"], "segments_moved": moved, "duplicates_dropped": dropped})
@@ -82,6 +87,7 @@ def merge_codes(store: Store, source_ref: str, target_ref: str, *, coder: str | 
 def split_code(store: Store, ref: str, new_names: list[str], *, coder: str | None = None) -> list[dict[str, Any]]:
     """Split a code into sub-codes: the new codes are made under it; its segments stay on it until
     coders recode them (the retrieval screen lists them)."""
+    refuse_store_cycles(store, "this project")
     code = resolve_code(store, ref)
     if len(new_names) < 2:
         raise WorkbenchError("a split needs at least two new codes.")

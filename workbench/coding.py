@@ -110,6 +110,10 @@ def add_segment(
         )
     if store.code_raw(code_id) is None:
         raise NotFoundError(f"no code {code_id}.")
+    if memo:
+        from workbench.textclean import clean_text
+
+        memo = clean_text(memo)
     with store.transaction():
         coder_id = store.coder_id(coder)
         if store.find_segment(transcript_id, code_id, coder_id, start, end) is not None:
@@ -147,6 +151,10 @@ def update_segment(store: Store, segment_id: int, *, coder: str | None = None, *
         if not (0 <= start < end <= len(text)):
             raise InputError(f"the passage {start}-{end} is outside the transcript.")
         fields = {k: v for k, v in changes.items() if k in ("code_id", "start", "end", "memo")}
+        if fields.get("memo"):
+            from workbench.textclean import clean_text
+
+            fields["memo"] = clean_text(fields["memo"])
         if "start" in fields or "end" in fields:
             fields["text"] = text[start:end]
         store.update_segment(segment_id, **fields)
@@ -156,7 +164,10 @@ def update_segment(store: Store, segment_id: int, *, coder: str | None = None, *
 
 
 def add_memo(store: Store, target: str, target_id: int | None, text: str, *, coder: str | None = None) -> int:
-    """Write a memo on the project, a transcript or a code."""
+    """Write a memo on the project, a transcript or a code (control characters are removed)."""
+    from workbench.textclean import clean_text
+
+    text = clean_text(text)
     if not text.strip():
         raise InputError("the memo is empty.")
     with store.transaction():
@@ -211,9 +222,12 @@ def code_ids_under(store: Store, code_id: int) -> list[int]:
     children: dict[int | None, list[int]] = {}
     for code in codes:
         children.setdefault(code["parent_id"], []).append(code["id"])
-    out, stack = [], [code_id]
+    out, stack, seen = [], [code_id], set()
     while stack:
         current = stack.pop()
+        if current in seen:  # bounded even on a damaged project whose codes form a cycle
+            continue
+        seen.add(current)
         out.append(current)
         stack.extend(children.get(current, []))
     return out

@@ -13,6 +13,7 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from workbench.codetree import refuse_store_cycles
 from workbench.errors import ProjectError
 from workbench.store import Store
 
@@ -35,8 +36,11 @@ def merge_project(store: Store, other_path: str | Path, *, coder: str | None = N
     other = Store.open_other(other_path)  # read-only: nothing is written beside the other project
     report = MergeReport()
     try:
+        refuse_store_cycles(other, str(other_path))
+        refuse_store_cycles(store, "this project")
         with store.transaction():
             code_map = _merge_codes(store, other, report, coder)
+            refuse_store_cycles(store, "the merge")  # rolls back
             transcript_map = _merge_transcripts(store, other, report)
             known_coders = {c["name"] for c in store.coders()}
             for segment in other.segments():
@@ -77,6 +81,10 @@ def merge_project(store: Store, other_path: str | Path, *, coder: str | None = N
     return report
 
 
+_DEFINITION_FIELDS = (("definition", "definition"), ("when_to_use", "when to use"),
+                      ("when_not_to_use", "when not to use"), ("example", "example"))
+
+
 def _merge_codes(store: Store, other: Store, report: MergeReport, coder: str | None) -> dict[int, int]:
     mine = store.codes()
     by_guid = {c["guid"]: c for c in mine}
@@ -90,6 +98,12 @@ def _merge_codes(store: Store, other: Store, report: MergeReport, coder: str | N
         match = match or by_path.get(code["path"].casefold())
         if match is not None:
             mapping[code["id"]] = match["id"]
+            differing = [label for key, label in _DEFINITION_FIELDS
+                         if (code.get(key) or "").strip() != (match.get(key) or "").strip()]
+            if differing:
+                report.conflicts.append(
+                    f"code {match['path']!r} has a different {', '.join(differing)} in {other.path.name}; this "
+                    "project's wording was kept (compare them with `workbench codebook show`, then reword).")
             continue
         parent_id = mapping.get(code["parent_id"]) if code["parent_id"] else None
         new_id = store.insert_code(

@@ -26,6 +26,7 @@ class ParsedTranscript:
     format: str
     metadata: dict[str, Any] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    encoding: str | None = None  # the text encoding a text or caption file was read in
 
     @property
     def speakers(self) -> list[str]:

@@ -69,6 +69,7 @@ class ImportResult:
     speakers: list[str] = field(default_factory=list)
     words: int = 0
     warnings: list[str] = field(default_factory=list)
+    encoding: str | None = None  # how a text or caption file's bytes were read
 
 
 def collect_files(paths: Iterable[str | Path]) -> tuple[list[Path], list[Path]]:
@@ -146,6 +147,7 @@ def import_transcripts(
     metadata: str | Path | None = None,
     coder: str | None = None,
     progress: Progress | None = None,
+    encoding: str | None = None,
 ) -> list[ImportResult]:
     """Import transcript files and folders; one bad file never stops the batch.
 
@@ -175,7 +177,7 @@ def import_transcripts(
     def one(path: Path) -> ImportResult:
         try:
             with batch.unit():
-                result = _import_one(store, path, rows.get(path.name), coder)
+                result = _import_one(store, path, rows.get(path.name), coder, encoding)
             uncommitted.append(result)
             return result
         except WorkbenchError as exc:
@@ -215,10 +217,11 @@ def import_transcripts(
     return results
 
 
-def _import_one(store: Store, path: Path, row: dict[str, str] | None, coder: str | None) -> ImportResult:
+def _import_one(store: Store, path: Path, row: dict[str, str] | None, coder: str | None,
+                encoding: str | None = None) -> ImportResult:
     if not path.exists():
         raise InputError("no such file or folder.", path=path)
-    parsed: ParsedTranscript = read_transcript(path)
+    parsed: ParsedTranscript = read_transcript(path, encoding)
     checksum = hashlib.sha256(path.read_bytes()).hexdigest()
     meta = {"site": path.parent.name or None, "title": path.stem}
     file_meta = _meta_from(parsed.metadata)
@@ -237,7 +240,10 @@ def _import_one(store: Store, path: Path, row: dict[str, str] | None, coder: str
     site = str(meta["site"]) if meta.get("site") else None
 
     result = ImportResult(path, "imported", title=title, site=site, turns=len(parsed.turns),
-                          speakers=parsed.speakers, words=parsed.words, warnings=list(parsed.warnings))
+                          speakers=parsed.speakers, words=parsed.words, warnings=list(parsed.warnings),
+                          encoding=parsed.encoding)
+    if parsed.encoding and parsed.encoding != "utf-8" and not encoding:
+        result.warnings.append(f"read as {parsed.encoding}; check the accents, or give --encoding")
     same = store.transcript_by_checksum(checksum)
     if same:
         result.status, result.transcript_id = "unchanged", same["id"]
@@ -300,6 +306,7 @@ class CodebookChanges:
     updated: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     kept: list[str] = field(default_factory=list)  # in the project, not in the file
+    conflicts: list[str] = field(default_factory=list)  # codes left in place: another code holds their new path
 
 
 _CODE_FIELDS = ("definition", "when_to_use", "when_not_to_use", "example", "colour", "keywords", "patterns")
@@ -309,14 +316,31 @@ def apply_codebook(store: Store, book: Codebook, *, coder: str | None = None) ->
     """Bring a codebook into the project: codes matched by GUID, then by path; new ones added,
     changed ones updated, all in one transaction. Codes missing from the file are kept (they may
     carry coding) and reported."""
+    from workbench.codetree import check_specs, refuse_store_cycles
+
+    check_specs(book.codes, None)  # no code inside itself, bounded depth
     changes = CodebookChanges()
     with store.transaction():
+        refuse_store_cycles(store, "this project")
         existing = {c["path"].casefold(): c for c in store.codes()}
+        book_guids = {spec.guid for _, spec in book.walk() if spec.guid}
         seen: set[int] = set()
 
         def place(spec: CodeSpec, parent_id: int | None, parent_path: str, position: int) -> None:
             path = f"{parent_path}{spec.name}"
-            row = (store.code_by_guid(spec.guid) if spec.guid else None) or existing.get(path.casefold())
+            row = store.code_by_guid(spec.guid) if spec.guid else None
+            if row is None:
+                row = existing.get(path.casefold())
+                if row is not None and spec.guid and row["guid"] in book_guids and row["guid"] != spec.guid:
+                    other = next(p for p, s in book.walk() if s.guid == row["guid"])
+                    raise InputError(
+                        f"the codebook's code {path!r} (GUID {spec.guid}) has the path of the project's code "
+                        f"{row['path']!r}, whose GUID {row['guid']} the codebook gives to {other!r}; nothing was "
+                        "changed.", hint="Check the GUIDs in the codebook: one code cannot be two.")
+            if row is not None and row["id"] in seen:
+                raise InputError(f"the codebook's code {path!r} and another of its codes both match the project's "
+                                 f"code {row['path']!r}; nothing was changed.",
+                                 hint="Give the codes distinct GUIDs, or remove the guid lines, and import again.")
             values = {key: getattr(spec, key) for key in _CODE_FIELDS}
             if row is None:
                 code_id = store.insert_code(name=spec.name, parent_id=parent_id, guid=spec.guid,
@@ -330,6 +354,17 @@ def apply_codebook(store: Store, book: Codebook, *, coder: str | None = None) ->
                           for key in _CODE_FIELDS}
                 before.update(name=current["name"], parent_id=current["parent_id"])
                 after = {**values, "name": spec.name, "parent_id": parent_id}
+                moving = (current["name"].casefold(), current["parent_id"]) != (spec.name.casefold(), parent_id)
+                all_codes = store.codes(counts=False) if moving else []
+                if any(c["id"] != code_id and c["parent_id"] == parent_id and c["name"].casefold() == spec.name.casefold()
+                       for c in all_codes):
+                    # the code matched by GUID would take the path of another project code: keep it where it is
+                    here = next((c["path"] for c in all_codes if c["id"] == code_id), current["name"])
+                    changes.conflicts.append(
+                        f"the code {path!r} (GUID {spec.guid}) is {here!r} in the project, and another code "
+                        f"already has the path {path!r}; it was left as {here!r}")
+                    after.update(name=current["name"], parent_id=current["parent_id"])
+                    path = here
                 if before != after or current["position"] != position:
                     store.update_code(code_id, position=position, **after)
                     store.audit("code.update", "code", code_id, coder=coder, before=before, after=after)
@@ -342,6 +377,7 @@ def apply_codebook(store: Store, book: Codebook, *, coder: str | None = None) ->
 
         for position, spec in enumerate(book.codes):
             place(spec, None, "", position)
+        refuse_store_cycles(store, "the codebook")  # rolls back: nothing of it is kept
         changes.kept = [c["path"] for c in existing.values() if c["id"] not in seen]
         if book.name and not store.get_meta("codebook_name"):
             store.set_meta("codebook_name", book.name)
@@ -363,6 +399,7 @@ def project_codebook(store: Store) -> Codebook:
         spec = CodeSpec(name=row["name"], guid=row["guid"], keywords=list(row["keywords"]), patterns=row["patterns"],
                         **{k: row[k] for k in ("definition", "when_to_use", "when_not_to_use", "example", "colour")})
         specs[row["id"]] = spec
-        (specs[row["parent_id"]].children if row["parent_id"] else roots).append(spec)
+        # a parent not listed before its child only happens in a damaged project: shown at the top
+        (specs[row["parent_id"]].children if row["parent_id"] in specs else roots).append(spec)
     return Codebook(name=store.get_meta("codebook_name") or "Codebook", codes=roots,
                     description=store.get_meta("codebook_description"))

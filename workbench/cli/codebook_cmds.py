@@ -39,6 +39,8 @@ def codebook_import(ctx: click.Context, file: str, coder: str | None) -> None:
     if changes.kept:
         click.echo(f"{len(changes.kept)} codes of the project are not in {file} and were kept: "
                    + "; ".join(changes.kept), err=True)
+    for conflict in changes.conflicts:
+        click.echo("conflict: " + conflict, err=True)
 
 
 @codebook_group.command("show")
@@ -58,7 +60,8 @@ def codebook_show(ctx: click.Context, fmt: str) -> None:
                                       "example", "colour", "keywords", "segments")}
             node["children"] = []
             by_id[c["id"]] = node
-            (by_id[c["parent_id"]]["children"] if c["parent_id"] else roots).append(node)
+            # (a parent not listed before its child only happens in a damaged project: shown at the top)
+            (by_id[c["parent_id"]]["children"] if c["parent_id"] in by_id else roots).append(node)
         click.echo(to_json(roots), nl=False)
         return
     if not codes:

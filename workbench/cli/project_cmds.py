@@ -47,9 +47,12 @@ def open_cmd(ctx: click.Context, coder: str | None) -> None:
 @click.option("--metadata", type=click.Path(exists=True, dir_okay=False),
               help="CSV of file, site, participant, role and other attributes.")
 @click.option("--format", "fmt", type=FORMATS, default="table", show_default=True)
+@click.option("--encoding", help="Read text and caption files in this encoding (e.g. cp1252, latin-1, utf-16) "
+                                 "instead of detecting it.")
 @click.pass_context
 @handled
-def import_cmd(ctx: click.Context, paths: tuple[str, ...], metadata: str | None, fmt: str) -> None:
+def import_cmd(ctx: click.Context, paths: tuple[str, ...], metadata: str | None, fmt: str,
+               encoding: str | None) -> None:
     """Import transcripts (.txt .md .docx .odt .vtt .srt), files or folders.
 
     The site defaults to the folder holding a file; front matter in a text file and the
@@ -72,10 +75,10 @@ def import_cmd(ctx: click.Context, paths: tuple[str, ...], metadata: str | None,
         if interactive:
             click.echo(f"\r[{done}/{total}] {name[:60]:<60}", err=True, nl=not name)
 
-    results = import_transcripts(store, paths, metadata=metadata, progress=progress)
+    results = import_transcripts(store, paths, metadata=metadata, progress=progress, encoding=encoding)
     rows = [{"file": str(r.path), "status": r.status, "transcript_id": r.transcript_id, "title": r.title,
              "site": r.site, "turns": r.turns, "speakers": r.speakers, "words": r.words,
-             "message": r.message, "warnings": r.warnings} for r in results]
+             "message": r.message, "warnings": r.warnings, "encoding": r.encoding} for r in results]
     if fmt == "json":
         click.echo(to_json(rows), nl=False)
     elif fmt == "csv":
@@ -113,10 +116,12 @@ def _import_refi(store, paths: list[str]) -> None:  # noqa: ANN001 - a Store
         else:
             report = import_qdpx(store, name)
             click.echo(f"{name} ({report.origin or 'unknown tool'}): {report.codes} codes, {report.users} users, "
-                       f"{len(report.sources)} text sources.")
+                       f"{len(report.sources)} text sources, {report.notes} memos.")
             for source in report.sources:
                 unit = f", positions counted in {source.unit}" if source.unit else ""
-                click.echo(f"  {source.name}: {source.imported} of {source.selections} selections imported{unit}")
+                encoding = f", text read as {source.encoding}" if source.encoding else ""
+                click.echo(f"  {source.name}: {source.imported} of {source.selections} selections imported "
+                           f"({source.codings_imported} of {source.codings} codings){unit}{encoding}")
                 for skipped in source.skipped:
                     click.echo(f"    skipped: {skipped}", err=True)
             repairs = report.repairs

@@ -16,21 +16,25 @@ from workbench.ingest.plaintext import read_plaintext
 from workbench.models import ParsedTranscript
 
 
-def _text_reader(fmt: str) -> Callable[[Path], ParsedTranscript]:
-    def read(path: Path) -> ParsedTranscript:
-        text, _ = read_text(path)
-        return read_plaintext(path, text, fmt)
+def _text_reader(fmt: str) -> Callable[..., ParsedTranscript]:
+    def read(path: Path, encoding: str | None = None) -> ParsedTranscript:
+        text, used = read_text(path, encoding)
+        parsed = read_plaintext(path, text, fmt)
+        parsed.encoding = used
+        return parsed
     return read
 
 
-def _caption_reader(parse: Callable[[Path, str], ParsedTranscript]) -> Callable[[Path], ParsedTranscript]:
-    def read(path: Path) -> ParsedTranscript:
-        text, _ = read_text(path)
-        return parse(path, text)
+def _caption_reader(parse: Callable[[Path, str], ParsedTranscript]) -> Callable[..., ParsedTranscript]:
+    def read(path: Path, encoding: str | None = None) -> ParsedTranscript:
+        text, used = read_text(path, encoding)
+        parsed = parse(path, text)
+        parsed.encoding = used
+        return parsed
     return read
 
 
-READERS: dict[str, Callable[[Path], ParsedTranscript]] = {
+READERS: dict[str, Callable[..., ParsedTranscript]] = {
     ".txt": _text_reader("text"),
     ".text": _text_reader("text"),
     ".md": _text_reader("markdown"),
@@ -44,8 +48,12 @@ READERS: dict[str, Callable[[Path], ParsedTranscript]] = {
 SUPPORTED = tuple(sorted(READERS))
 
 
-def read_transcript(path: str | Path) -> ParsedTranscript:
-    """Read one transcript file of any supported format."""
+TEXT_FORMATS = (".txt", ".text", ".md", ".markdown", ".vtt", ".srt")
+
+
+def read_transcript(path: str | Path, encoding: str | None = None) -> ParsedTranscript:
+    """Read one transcript file of any supported format (``encoding`` forces the text encoding
+    of a text or caption file; Word and OpenDocument files carry their own)."""
     path = Path(path)
     reader = READERS.get(path.suffix.lower())
     if reader is None:
@@ -56,4 +64,6 @@ def read_transcript(path: str | Path) -> ParsedTranscript:
         )
     if not path.is_file():
         raise InputError("no such file.", path=path)
+    if path.suffix.lower() in TEXT_FORMATS:
+        return reader(path, encoding)
     return reader(path)

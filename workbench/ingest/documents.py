@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 import zipfile
+import zlib
 from pathlib import Path
 
 from workbench.errors import InputError
@@ -49,6 +50,32 @@ def check_archive(path: Path, kind: str) -> None:
             f"the {kind} file would unpack to {unpacked / 1e6:.0f} MB; refused as a likely decompression bomb.",
             path=path,
         )
+    _refuse_dtd(path, kind)
+
+
+_DTD_MARKS = tuple(mark.encode(enc) for mark in ("<!DOCTYPE", "<!ENTITY") for enc in ("utf-8", "utf-16-le", "utf-16-be"))
+
+
+def _refuse_dtd(path: Path, kind: str) -> None:
+    """Refuse a package whose XML declares a DTD or entities: Word and LibreOffice never write
+    one, and the parsers would drop the text an entity stands for without a word."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            for info in archive.infolist():
+                if not info.filename.lower().endswith((".xml", ".rels")):
+                    continue
+                tail = b""
+                with archive.open(info) as member:
+                    while chunk := member.read(1 << 20):
+                        window = tail + chunk
+                        if any(mark in window for mark in _DTD_MARKS):
+                            raise InputError(
+                                f"the {kind} file declares a DTD or entities in {info.filename}, which are "
+                                "refused for safety (text behind an entity would be lost).", path=path,
+                                hint=f"Open it in a word processor and save it again as {kind}.")
+                        tail = chunk[-32:]
+    except (zipfile.BadZipFile, OSError, EOFError, RuntimeError, zlib.error) as exc:
+        raise InputError(f"the {kind} archive is damaged: {exc}.", path=path) from exc
 
 
 def _docx_paragraph_text(paragraph) -> str:  # noqa: ANN001 - python-docx objects

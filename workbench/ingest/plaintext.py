@@ -18,8 +18,11 @@ import yaml
 from workbench.errors import InputError
 from workbench.ingest.speakers import find_label
 from workbench.models import ParsedTranscript, Turn
+from workbench.safeyaml import check_yaml
 
 UNLABELLED_SPEAKER = "Participant"
+MAX_FRONT_MATTER_BYTES = 64 * 1024  # front matter is a few lines of metadata
+MAX_FRONT_MATTER_DEPTH = 20
 _FRONT = re.compile(r"\A---[ \t]*\n(.*?\n)?(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.S)
 
 
@@ -29,7 +32,13 @@ def split_front_matter(text: str, path: Path) -> tuple[dict[str, Any], str, int]
     if not match:
         return {}, text, 0
     raw = match.group(1) or ""
+    if len(raw.encode("utf-8")) > MAX_FRONT_MATTER_BYTES:
+        raise InputError(
+            f"the YAML front matter is {len(raw.encode('utf-8')) / 1024:.0f} KB, over the "
+            f"{MAX_FRONT_MATTER_BYTES // 1024} KB limit for front matter.", path=path, line=1,
+            hint="Keep a few `key: value` lines of metadata between the two --- lines.")
     try:
+        check_yaml(raw, path, what="the YAML front matter", max_depth=MAX_FRONT_MATTER_DEPTH, line_offset=1)
         meta = yaml.safe_load(raw) or {}
     except yaml.YAMLError as exc:
         mark = getattr(exc, "context_mark", None) or getattr(exc, "problem_mark", None)

@@ -26,12 +26,14 @@ from pathlib import Path
 from typing import Any
 from xml.etree.ElementTree import Element
 
+from workbench.codetree import MAX_CODE_DEPTH, check_specs
 from workbench.errors import InputError
 from workbench.ingest.decode import decode, normalize
 from workbench.ingest.plaintext import parse_turns
 from workbench.models import Codebook, CodeSpec
 from workbench.refi.common import clean_guid, local, new_guid, normalize_colour, parse_description
 from workbench.store import Store
+from workbench.textclean import clean_line, clean_text, has_controls
 
 MAX_ARCHIVE_BYTES = 500 * 1024 * 1024
 MAX_MEMBER_BYTES = 200 * 1024 * 1024
@@ -73,39 +75,84 @@ class Repairs:
             self.notes.append(note)
 
 
-def _code_specs(container: Element, repairs: Repairs, guids: dict[str, str]) -> list[CodeSpec]:
-    specs: list[CodeSpec] = []
-    names: dict[str, int] = {}
-    for element in children(container, "Code"):
-        raw_guid = element.get("guid")
-        guid = clean_guid(raw_guid)
-        if guid is None:
-            guid = new_guid()
-            repairs.add(f"code {element.get('name')!r} had no valid GUID ({raw_guid!r}); a new one was made")
-        elif raw_guid != guid:
-            repairs.add("GUIDs in braces or upper case were normalized")
-        name = " ".join((element.get("name") or "").split()) or "(unnamed code)"
-        if "/" in name:
-            repairs.add(f"'/' in code names was replaced by '-' (e.g. {name!r})")
-            name = name.replace("/", "-")
-        key = name.casefold()
-        if key in names:
-            names[key] += 1
-            repairs.add(f"two sibling codes named {name!r}: the second became {name} ({names[key]})")
-            name = f"{name} ({names[key]})"
-        else:
-            names[key] = 1
-        colour_raw = element.get("color")
-        colour = normalize_colour(colour_raw)
-        if colour_raw and colour and colour_raw.lower() != colour:
-            repairs.add(f"colours such as {colour_raw!r} were converted to #rrggbb")
-        description = child(element, "Description")
-        parts = parse_description(description.text if description is not None else None)
-        spec = CodeSpec(name=name, guid=guid, colour=colour, **parts)
-        guids[guid] = name
-        spec.children = _code_specs(element, repairs, guids)
-        specs.append(spec)
-    return _nest_backslash_names(specs, repairs)
+def _code_specs(container: Element, repairs: Repairs, guids: dict[str, str], path: Path | None = None,
+                code_notes: dict[str, CodeSpec] | None = None) -> list[CodeSpec]:
+    """The codes under ``container``, iteratively (any depth is read without recursion; past
+    :data:`MAX_CODE_DEPTH` levels the file is refused). A code that reuses an ancestor's GUID is
+    refused; two other codes sharing a GUID are repaired (the second gets a new GUID) and reported."""
+    roots: list[CodeSpec] = []
+    levels: list[list[CodeSpec]] = [roots]
+    stack: list[tuple[Element, list[CodeSpec], int, str]] = [(container, roots, 1, "")]
+    while stack:
+        holder, out, depth, prefix = stack.pop()
+        names: dict[str, int] = {}
+        for element in children(holder, "Code"):
+            raw_guid = element.get("guid")
+            guid = clean_guid(raw_guid)
+            if guid is None:
+                guid = new_guid()
+                repairs.add(f"code {clean_line(element.get('name') or '')!r} had no valid GUID ({raw_guid!r}); "
+                            "a new one was made")
+            elif raw_guid != guid:
+                repairs.add("GUIDs in braces or upper case were normalized")
+            raw_name = element.get("name") or ""
+            name = clean_line(raw_name) or "(unnamed code)"
+            if has_controls(raw_name):
+                repairs.add("control characters in code names were removed")
+            if "/" in name:
+                repairs.add(f"'/' in code names was replaced by '-' (e.g. {name!r})")
+                name = name.replace("/", "-")
+            key = name.casefold()
+            if key in names:
+                names[key] += 1
+                repairs.add(f"two sibling codes named {name!r}: the second became {name} ({names[key]})")
+                name = f"{name} ({names[key]})"
+            else:
+                names[key] = 1
+            if depth > MAX_CODE_DEPTH:
+                raise InputError(f"codes are nested more than {MAX_CODE_DEPTH} levels deep (at {name!r}); the "
+                                 f"workbench accepts at most {MAX_CODE_DEPTH} levels.", path=path,
+                                 hint="Flatten the hierarchy in the tool that made the file.")
+            colour_raw = element.get("color")
+            colour = normalize_colour(colour_raw)
+            if colour_raw and colour and colour_raw.lower() != colour:
+                repairs.add(f"colours such as {colour_raw!r} were converted to #rrggbb")
+            description = child(element, "Description")
+            text = description.text if description is not None else None
+            if has_controls(text):
+                repairs.add("control characters in code descriptions were removed")
+            parts = parse_description(clean_text(text) if text else None)
+            spec = CodeSpec(name=name, guid=guid, colour=colour, **parts)
+            if code_notes is not None:
+                for ref in children(element, "NoteRef"):
+                    if clean_guid(ref.get("targetGUID")):
+                        code_notes[clean_guid(ref.get("targetGUID"))] = spec
+            out.append(spec)
+            levels.append(spec.children)
+            stack.append((element, spec.children, depth + 1, f"{prefix}{name}/"))
+    for level in levels:  # Taguette's "a\b" names, at any level
+        level[:] = _nest_backslash_names(level, repairs)
+
+    def repair(spec: CodeSpec, guid: str, first: str, this: str) -> None:
+        spec.guid = new_guid()
+        repairs.add(f"the codes {first!r} and {this!r} shared the GUID {guid}: {this!r} got a new GUID "
+                    f"(selections coded with {guid} go to {first!r})")
+
+    check_specs(roots, path, on_duplicate=repair)
+    for _, spec in _walk_specs(roots):
+        guids[spec.guid] = spec.name
+    return roots
+
+
+def _walk_specs(specs: list[CodeSpec]) -> list[tuple[int, CodeSpec]]:
+    """(depth, code) for every code, parents first, without recursion."""
+    out: list[tuple[int, CodeSpec]] = []
+    stack = [(1, spec) for spec in reversed(specs)]
+    while stack:
+        depth, spec = stack.pop()
+        out.append((depth, spec))
+        stack.extend((depth + 1, c) for c in reversed(spec.children))
+    return out
 
 
 def _nest_backslash_names(specs: list[CodeSpec], repairs: Repairs) -> list[CodeSpec]:
@@ -151,7 +198,7 @@ def read_codebook(path: str | Path) -> tuple[Codebook, list[str]]:
     if book_el is None or child(book_el, "Codes") is None:
         raise InputError("this is not a REFI-QDA codebook: no CodeBook with Codes.", path=path)
     repairs = Repairs()
-    specs = _code_specs(child(book_el, "Codes"), repairs, {})
+    specs = _code_specs(child(book_el, "Codes"), repairs, {}, path)
     if not specs:
         raise InputError("the codebook has no codes.", path=path)
     sets = child(book_el, "Sets")
@@ -165,10 +212,15 @@ def read_codebook(path: str | Path) -> tuple[Codebook, list[str]]:
 
 @dataclass(slots=True)
 class SourceReport:
+    """One text source: its selections (coded passages), how many were imported, and the codings
+    (a selection can carry several codes, so codings may outnumber selections)."""
     name: str
     selections: int = 0
     imported: int = 0
+    codings: int = 0
+    codings_imported: int = 0
     unit: str = ""
+    encoding: str = ""
     skipped: list[str] = field(default_factory=list)
 
 
@@ -178,6 +230,7 @@ class ProjectImport:
     origin: str | None
     codes: int = 0
     users: int = 0
+    notes: int = 0
     sources: list[SourceReport] = field(default_factory=list)
     repairs: list[str] = field(default_factory=list)
 
@@ -272,40 +325,80 @@ def detect_unit(raw: str, selections: list[tuple[int, int, str]]) -> tuple[str, 
     return best
 
 
-def _normalized_index(raw: str) -> tuple[str, list[int]]:
-    """The stored (normalized) text and a map from ``raw`` code-point index to stored index."""
-    text = normalize(raw)
-    mapping: list[int] = []
+_MAX_CHUNK = 4096  # longer runs without a safe boundary are mapped at their ends only
+
+
+def _safe_boundary(ch: str) -> bool:
+    """Can a normalization chunk start at ``ch``? ASCII never composes with what precedes it; any
+    other starter is checked afterwards (a few scripts have starters that compose)."""
+    if ch < "\x80":
+        return True
+    return unicodedata.combining(ch) == 0 and not "\u1160" <= ch <= "\u11ff"
+
+
+def _nfc_map(lf: str, chunk_at) -> tuple[str, list[int | None]] | None:  # noqa: ANN001
+    pieces: list[str] = []
+    mapping: list[int | None] = []
     out = 0
+    start = 0
+    n = len(lf)
+    while start < n:
+        end = start + 1
+        while end < n and not chunk_at(lf[end]):
+            end += 1
+        chunk = lf[start:end]
+        if unicodedata.is_normalized("NFC", chunk):
+            mapping.extend(range(out, out + len(chunk)))
+            pieces.append(chunk)
+            out += len(chunk)
+        else:
+            full = unicodedata.normalize("NFC", chunk)
+            mapping.append(out)
+            for m in range(1, len(chunk)):
+                if len(chunk) > _MAX_CHUNK:
+                    mapping.append(None)
+                    continue
+                head = unicodedata.normalize("NFC", chunk[:m])
+                exact = full.startswith(head) and unicodedata.normalize("NFC", chunk[m:]) == full[len(head):]
+                mapping.append(out + len(head) if exact else None)
+            pieces.append(full)
+            out += len(full)
+        start = end
+    mapping.append(out)
+    text = "".join(pieces)
+    return (text, mapping) if text == unicodedata.normalize("NFC", lf) else None
+
+
+def _normalized_index(raw: str) -> tuple[str, list[int | None]]:
+    """The stored (normalized) text and a map from each position in ``raw`` to the same place in
+    the stored text, through exactly the steps of :func:`normalize`: BOM removed, CRLF and CR to
+    LF, NFC, control characters to spaces (one for one). A position inside a character that NFC
+    composes (between a letter and its accent, between Hangul jamo) has no exact place: None."""
+    text = normalize(raw)
+    to_lf: list[int] = []
+    lf_chars: list[str] = []
     i = 0
     if raw.startswith("\ufeff"):
-        mapping.append(0)
+        to_lf.append(0)
         i = 1
-    lf = raw[i:].replace("\r\n", "\n").replace("\r", "\n")
-    if unicodedata.normalize("NFC", lf) == lf:
-        j = i
-        while j < len(raw):
-            mapping.append(out)
-            if raw.startswith("\r\n", j):
-                mapping.append(out)
-                j += 2
-            else:
-                j += 1
-            out += 1
-        mapping.append(out)
-        return text, mapping[: len(raw) + 1]
-    # NFC changed the text: map cluster by cluster (a starter and its combining marks).
-    j = i
-    while j < len(raw):
-        k = j + 1
-        while k < len(raw) and unicodedata.combining(raw[k]):
-            k += 1
-        chunk = unicodedata.normalize("NFC", raw[j:k].replace("\r\n", "\n").replace("\r", "\n"))
-        mapping.extend([out] * (k - j))
-        out += len(chunk)
-        j = k
-    mapping.append(out)
-    return text, mapping
+    while i < len(raw):
+        to_lf.append(len(lf_chars))
+        if raw[i] == "\r":
+            lf_chars.append("\n")
+            if raw.startswith("\r\n", i):
+                to_lf.append(len(lf_chars) - 1)  # between CR and LF: the line break itself
+                i += 2
+                continue
+        else:
+            lf_chars.append(raw[i])
+        i += 1
+    to_lf.append(len(lf_chars))
+    lf = "".join(lf_chars)
+    mapped = _nfc_map(lf, _safe_boundary) or _nfc_map(lf, lambda ch: ch < "\x80")
+    if mapped is None or len(mapped[0]) != len(text):  # cannot happen; refuse to guess if it does
+        return text, [0] + [None] * (len(raw) - 1) + [len(text)] if raw else [0]
+    nfc_of = mapped[1]
+    return text, [nfc_of[k] for k in to_lf]
 
 
 def import_qdpx(store: Store, path: str | Path, *, coder: str | None = None) -> ProjectImport:
@@ -329,12 +422,14 @@ def import_qdpx(store: Store, path: str | Path, *, coder: str | None = None) -> 
         if local(root.tag) != "Project":
             raise InputError(f"the .qde's root is <{local(root.tag)}>, not <Project>.", path=path)
         report = ProjectImport(path, root.get("origin"))
-        users = {clean_guid(u.get("guid")): (u.get("name") or u.get("id") or "unknown")
+        users = {clean_guid(u.get("guid")): (clean_line(u.get("name") or u.get("id") or "") or "unknown")
                  for u in children(child(root, "Users") or Element("x"), "User")}
         report.users = len(users)
         codes_el = child(child(root, "CodeBook") or Element("x"), "Codes")
         code_guids: dict[str, str] = {}
-        specs = _code_specs(codes_el, repairs, code_guids) if codes_el is not None else []
+        code_notes: dict[str, CodeSpec] = {}
+        specs = _code_specs(codes_el, repairs, code_guids, path, code_notes) if codes_el is not None else []
+        notes = _read_notes(archive, members, root, repairs)
         for container in ("Sets",):
             el = child(root, container)
             if el is not None and not len(el):
@@ -347,16 +442,35 @@ def import_qdpx(store: Store, path: str | Path, *, coder: str | None = None) -> 
         others = [local(s.tag) for s in (sources_el if sources_el is not None else []) if local(s.tag) != "TextSource"]
         if others:
             repairs.add(f"{len(others)} non-text sources ({', '.join(sorted(set(others)))}) were not imported")
+    description = child(root, "Description")
     with store.transaction():
         if specs:
-            apply_codebook(store, Codebook(name=f"Codebook from {report.origin or path.stem}", codes=specs), coder=coder)
+            applied = apply_codebook(store, Codebook(name=f"Codebook from {report.origin or path.stem}", codes=specs,
+                                           description=clean_text(description.text or "").strip() or None
+                                           if description is not None else None), coder=coder)
+            for conflict in applied.conflicts:
+                repairs.add(conflict)
         report.codes = len(code_guids)
-        codes_by_guid = {c["guid"]: c["id"] for c in store.codes()}
+        if root.get("name") and not store.get_meta("title"):
+            store.set_meta("title", clean_line(root.get("name") or ""))
+        for user_guid, name in users.items():  # every user, also those who only wrote memos
+            user_id = store.coder_id(name)
+            if user_guid:
+                store.set_guid("coders", user_id, user_guid)
+        codes = store.codes()
+        codes_by_guid = {c["guid"]: c["id"] for c in codes}
+        by_path = {c["path"].casefold(): c["id"] for c in codes}
+        for book_path, spec in Codebook(name="", codes=specs).walk():
+            if spec.guid and spec.guid not in codes_by_guid and book_path.casefold() in by_path:
+                codes_by_guid[spec.guid] = by_path[book_path.casefold()]  # matched by path: the project's GUID
+        segment_guids = set(store.guids("segments").values())
         site_of: dict[str, int] = {}
         people_of: dict[str, list[int]] = {}
         for case in cases:
             if case["kind"] == "site":
                 site_id = store.site_id(case["name"], case["values"])
+                if case["guid"]:
+                    store.set_guid("sites", site_id, case["guid"])
                 for source in case["sources"]:
                     site_of[source] = site_id
         for case in cases:
@@ -366,6 +480,8 @@ def import_qdpx(store: Store, path: str | Path, *, coder: str | None = None) -> 
                 site_name = values.pop("site", None)
                 site_id = store.site_id(site_name) if site_name else None
                 person = store.participant_id(case["name"], role=role, site_id=site_id, attributes=values)
+                if case["guid"]:
+                    store.set_guid("participants", person, case["guid"])
                 for source in case["sources"]:
                     people_of.setdefault(source, []).append(person)
                     if site_id and source not in site_of:
@@ -379,6 +495,7 @@ def import_qdpx(store: Store, path: str | Path, *, coder: str | None = None) -> 
             existing = existing or store.transcript_by_checksum(item["checksum"])
             if existing:
                 transcript_id = existing["id"]
+                item["transcript_id"] = transcript_id
             else:
                 transcript_id = store.insert_transcript(
                     title=item["title"], site_id=site_of.get(item["guid"]), date=None, interviewer=None,
@@ -386,7 +503,9 @@ def import_qdpx(store: Store, path: str | Path, *, coder: str | None = None) -> 
                     attributes={"imported_from": path.name}, participant_ids=people_of.get(item["guid"], []),
                     turns=[(t.speaker, t.start, t.end, t.start_time, t.end_time) for t in parse_turns(item["text"])],
                     guid=item["guid"] if store.transcript_by_guid(item["guid"]) is None else None)
+                item["transcript_id"] = transcript_id
             coder_ids: dict[str, int] = {}
+            placed: set[tuple[int, int]] = set()
             for selection in item["selections"]:
                 code_id = codes_by_guid.get(selection["code_guid"])
                 if code_id is None:
@@ -400,14 +519,87 @@ def import_qdpx(store: Store, path: str | Path, *, coder: str | None = None) -> 
                         transcript_id=transcript_id, code_id=code_id, coder_id=coder_id, start=selection["start"],
                         end=selection["end"], text=item["text"][selection["start"]:selection["end"]],
                         memo=selection["memo"], origin="imported")
-                    if selection["guid"]:
+                    if selection["guid"] and selection["guid"] in segment_guids:
+                        repairs.add(f"the selection GUID {selection['guid']} is used more than once (or by a "
+                                    "segment already in the project): the later selection got a new GUID")
+                    elif selection["guid"]:
                         store.set_guid("segments", segment_id, selection["guid"])
-                item["report"].imported += 1
+                        segment_guids.add(selection["guid"])
+                item["report"].codings_imported += 1
+                placed.add((id(item), selection["key"]))
+            item["report"].imported = len(placed)
+        report.notes = _store_notes(store, notes, root, code_notes, planned, users, repairs)
         store.audit("import.refi", "project", None, coder=coder,
                     after={"file": path.name, "origin": report.origin, "codes": report.codes,
                            "sources": [s.name for s in report.sources], "repairs": repairs.notes})
     report.repairs = repairs.notes
     return report
+
+
+def _read_notes(archive: zipfile.ZipFile, members: dict[str, zipfile.ZipInfo], root: Element,
+                repairs: Repairs) -> list[dict[str, Any]]:
+    """The project's Notes (memos): GUID, author and text (inline or in a text file of the archive)."""
+    out = []
+    for note in children(child(root, "Notes") or Element("x"), "Note"):
+        content = child(note, "PlainTextContent")
+        text = content.text if content is not None else None
+        if not text and note.get("plainTextPath"):
+            info = _find_member(members, note.get("plainTextPath") or "", repairs)
+            if info is not None:
+                try:
+                    text, _ = decode(archive.read(info), Path(info.filename))
+                except InputError as exc:
+                    repairs.add(f"the note {note.get('name')!r} could not be read ({exc.reason})")
+        if not text or not text.strip():
+            description = child(note, "Description")
+            text = description.text if description is not None else None
+        if not text or not text.strip():
+            continue
+        if has_controls(text):
+            repairs.add("control characters in memos were removed")
+        out.append({"guid": clean_guid(note.get("guid")), "user": clean_guid(note.get("creatingUser")),
+                    "text": clean_text(text).strip("\n")})
+    return out
+
+
+def _store_notes(store: Store, notes: list[dict[str, Any]], root: Element, code_notes: dict[str, CodeSpec],
+                 planned: list[dict[str, Any] | None], users: dict[str | None, str], repairs: Repairs) -> int:
+    """Notes become memos on what refers to them (the project, a code, a source); a note nothing
+    refers to becomes a memo on the project. Returns how many memos were added."""
+    targets: dict[str, tuple[str, int | None]] = {}
+    for ref in children(root, "NoteRef"):
+        if clean_guid(ref.get("targetGUID")):
+            targets[clean_guid(ref.get("targetGUID"))] = ("project", None)
+    for note_guid, spec in code_notes.items():
+        row = store.code_by_guid(spec.guid) if spec.guid else None
+        if row is not None:
+            targets[note_guid] = ("code", row["id"])
+    sources_el = child(root, "Sources")
+    source_ids = {item["guid"]: item.get("transcript_id") for item in planned if item is not None}
+    for source in children(sources_el, "TextSource") if sources_el is not None else []:
+        transcript_id = source_ids.get(clean_guid(source.get("guid")))
+        if transcript_id is None:
+            continue
+        for ref in children(source, "NoteRef"):
+            if clean_guid(ref.get("targetGUID")):
+                targets[clean_guid(ref.get("targetGUID"))] = ("transcript", transcript_id)
+    added = unattached = 0
+    for note in notes:
+        target, target_id = targets.get(note["guid"] or "", ("project", None))
+        if note["guid"] not in targets:
+            unattached += 1
+        if any(m["text"] == note["text"] for m in store.memos(target, target_id)
+               if (target_id is not None or m["target_id"] is None)):
+            continue  # already here (the same file imported again)
+        coder_id = store.coder_id(users[note["user"]]) if note["user"] in users else None
+        memo_id = store.insert_memo(target, target_id, coder_id, note["text"])
+        if note["guid"] and not any(m["guid"] == note["guid"] for m in store.memos()):
+            store.set_guid("memos", memo_id, note["guid"])
+        added += 1
+    if unattached:
+        repairs.add(f"{unattached} notes not attached to the project, a code or a source were kept as memos "
+                    "on the project")
+    return added
 
 
 def _read_cases(root: Element) -> list[dict[str, Any]]:
@@ -427,6 +619,7 @@ def _read_cases(root: Element) -> list[dict[str, Any]]:
                 values[name] = given
         kind = "site" if description is not None and (description.text or "").strip().lower() == "site" else "participant"
         out.append({"name": case.get("name") or case.get("guid"), "kind": kind, "values": values,
+                    "guid": clean_guid(case.get("guid")),
                     "sources": [clean_guid(r.get("targetGUID")) for r in children(case, "SourceRef")]})
     return out
 
@@ -441,12 +634,15 @@ def _read_source(archive: zipfile.ZipFile, members: dict[str, zipfile.ZipInfo], 
         raw, file_name = content.text, f"{name}.txt"
     else:
         reference = source.get("plainTextPath")
+        source_report.selections = len(children(source, "PlainTextSelection"))
         if not reference:
-            source_report.skipped.append("no plain text (no plainTextPath or PlainTextContent)")
+            source_report.skipped.append(f"no plain text (no plainTextPath or PlainTextContent); "
+                                         f"{source_report.selections} selections skipped")
             return None
         info = _find_member(members, reference, repairs)
         if info is None:
-            source_report.skipped.append(f"its text {reference!r} is not in the archive")
+            source_report.skipped.append(f"its text {reference!r} is not in the archive; "
+                                         f"{source_report.selections} selections skipped")
             return None
         data = archive.read(info)
         file_name = posixpath.basename(info.filename)
@@ -456,9 +652,9 @@ def _read_source(archive: zipfile.ZipFile, members: dict[str, zipfile.ZipInfo], 
             source_report.skipped.append(f"its text file is empty ({len(data)} bytes); {selections} selections skipped")
             return None
         try:
-            raw, _ = decode(data, Path(info.filename))
+            raw, source_report.encoding = decode(data, Path(info.filename))
         except InputError as exc:
-            source_report.skipped.append(exc.reason)
+            source_report.skipped.append(f"{exc.reason} {source_report.selections} selections skipped")
             return None
     if raw.startswith("\ufeff"):
         raw = raw[1:]
@@ -482,18 +678,28 @@ def _read_source(archive: zipfile.ZipFile, members: dict[str, zipfile.ZipInfo], 
                                          f"under any unit")
             continue
         a, b = to_stored[positions[start]], to_stored[positions[end]]
+        if a is None or b is None:
+            source_report.skipped.append(f"selection {element.get('guid')} ({start}-{end}) starts or ends inside a "
+                                         "character that normalization joins (a letter and its accent); it "
+                                         "cannot be placed exactly")
+            continue
         if b <= a:
+            source_report.skipped.append(f"selection {element.get('guid')} ({start}-{end}) is empty once the text "
+                                         "is normalized")
             continue
         memo_el = child(element, "Description")
         codings = children(element, "Coding")
         if not codings:
             source_report.skipped.append(f"selection {element.get('guid')} carries no coding")
             continue
+        source_report.codings += len(codings)
         for coding in codings:
             ref = child(coding, "CodeRef")
             user = users.get(clean_guid(coding.get("creatingUser") or element.get("creatingUser")))
             selections.append({"guid": clean_guid(element.get("guid")) if len(codings) == 1 else None,
+                               "key": id(element), "selection_guid": clean_guid(element.get("guid")),
                                "start": a, "end": b, "code_guid": clean_guid(ref.get("targetGUID")) if ref is not None else None,
-                               "user": user or "imported", "memo": memo_el.text if memo_el is not None else None})
+                               "user": user or "imported",
+                               "memo": clean_text(memo_el.text) if memo_el is not None and memo_el.text else None})
     return {"title": name, "file": file_name, "text": text, "selections": selections, "report": source_report,
             "checksum": hashlib.sha256(text.encode("utf-8")).hexdigest(), "guid": clean_guid(source.get("guid")) or new_guid()}

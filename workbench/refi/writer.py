@@ -26,6 +26,7 @@ from workbench import __version__
 from workbench.errors import WorkbenchError
 from workbench.refi.common import CODEBOOK_NS, PROJECT_NS, description_text
 from workbench.store import Store
+from workbench.textclean import xml_safe
 
 VARIABLE_NAMESPACE = uuid.UUID("6b0d3a52-8c1f-4d43-9d7e-2c9e5a6f1b10")
 
@@ -39,7 +40,8 @@ def _iso(stamp: str | None) -> str | None:
         return None
 
 
-def _codes_element(parent: ET.Element, ns: str, codes: list[dict[str, Any]]) -> None:
+def _codes_element(parent: ET.Element, ns: str, codes: list[dict[str, Any]],
+                   notes: dict[int, list[str]] | None = None) -> None:
     codes_el = ET.SubElement(parent, f"{{{ns}}}Codes")
     nodes: dict[int, ET.Element] = {}
     for code in codes:  # tree order: parents first
@@ -50,9 +52,23 @@ def _codes_element(parent: ET.Element, ns: str, codes: list[dict[str, Any]]) -> 
         text = description_text(code)
         if text:
             ET.SubElement(el, f"{{{ns}}}Description").text = text
+        for note in (notes or {}).get(code["id"], []):  # memos on the code, after the Description
+            ET.SubElement(el, f"{{{ns}}}NoteRef", {"targetGUID": note})
         nodes[code["id"]] = el
     # A Description must come before nested Codes: ElementTree keeps insertion order, and each
     # code's Description is added before any child is created.
+
+
+def _xml_safe_tree(root: ET.Element) -> None:
+    """Only XML-legal characters in every text and attribute (a project imported before control
+    characters were refused may still hold some): each illegal one becomes U+FFFD."""
+    for el in root.iter():
+        if el.text:
+            el.text = xml_safe(el.text)
+        if el.tail:
+            el.tail = xml_safe(el.tail)
+        for key, value in el.attrib.items():
+            el.attrib[key] = xml_safe(value)
 
 
 def codebook_xml(store: Store) -> bytes:
@@ -63,8 +79,22 @@ def codebook_xml(store: Store) -> bytes:
     ET.register_namespace("", CODEBOOK_NS)
     root = ET.Element(f"{{{CODEBOOK_NS}}}CodeBook", {"origin": f"workbench {__version__}"})
     _codes_element(root, CODEBOOK_NS, codes)
+    _xml_safe_tree(root)
     ET.indent(root)
     return b'<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(root, encoding="utf-8")
+
+
+def _note_name(memo: dict[str, Any], codes: list[dict[str, Any]], transcripts: list[dict[str, Any]]) -> str:
+    """A readable title for a memo's Note: what it is about."""
+    if memo["target"] == "code":
+        path = next((c["path"] for c in codes if c["id"] == memo["target_id"]), None)
+        return f"Memo on code {path}" if path else "Memo on a code"
+    if memo["target"] == "transcript":
+        title = next((t["title"] for t in transcripts if t["id"] == memo["target_id"]), None)
+        return f"Memo on {title}" if title else "Memo on a transcript"
+    if memo["target"] == "project":
+        return "Memo on the project"
+    return f"Memo on {memo['target']}"
 
 
 @dataclass(slots=True)
@@ -103,8 +133,12 @@ def export_qdpx(store: Store, path: str | Path) -> ExportReport:
         users = ET.SubElement(root, q("Users"))
         for coder in coders:
             ET.SubElement(users, q("User"), {"guid": coder_guids[coder["id"]], "name": coder["name"]})
+    notes_for: dict[tuple[str, int | None], list[str]] = {}
+    for memo in memos:
+        notes_for.setdefault((memo["target"], memo["target_id"]), []).append(memo_guids[memo["id"]])
     if codes:
-        _codes_element(ET.SubElement(root, q("CodeBook")), ns, codes)
+        _codes_element(ET.SubElement(root, q("CodeBook")), ns, codes,
+                       {target_id: guids for (target, target_id), guids in notes_for.items() if target == "code"})
     # Variables and cases: sites and participants with their attributes.
     sites = store.sites()
     site_guids = store.guids("sites")
@@ -150,9 +184,6 @@ def export_qdpx(store: Store, path: str | Path) -> ExportReport:
             sources = [t for t, labels in links.items() if person["label"] in labels]
             case(participant_guids[person["id"]], person["label"], values, sources, "participant")
             cases += 1
-    notes_for: dict[tuple[str, int | None], list[str]] = {}
-    for memo in memos:
-        notes_for.setdefault((memo["target"], memo["target_id"]), []).append(memo_guids[memo["id"]])
     if transcripts:
         sources_el = ET.SubElement(root, q("Sources"))
         by_transcript: dict[int, list[dict[str, Any]]] = {}
@@ -183,12 +214,15 @@ def export_qdpx(store: Store, path: str | Path) -> ExportReport:
         for memo in memos:
             user = coder_guids.get(memo["coder_id"]) if memo["coder_id"] else None
             note = ET.SubElement(notes_el, q("Note"), {k: v for k, v in {
-                "guid": memo_guids[memo["id"]], "name": f"Memo on {memo['target']}", "creatingUser": user,
+                "guid": memo_guids[memo["id"]], "name": _note_name(memo, codes, transcripts), "creatingUser": user,
                 "creationDateTime": _iso(memo["created_at"])}.items() if v})
             ET.SubElement(note, q("PlainTextContent")).text = memo["text"]
     description = store.get_meta("codebook_description")
     if description:
         ET.SubElement(root, q("Description")).text = description
+    for note in notes_for.get(("project", None), []):  # memos on the project as a whole
+        ET.SubElement(root, q("NoteRef"), {"targetGUID": note})
+    _xml_safe_tree(root)
     ET.indent(root)
     xml = b'<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(root, encoding="utf-8")
     path.parent.mkdir(parents=True, exist_ok=True)

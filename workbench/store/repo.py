@@ -276,15 +276,24 @@ class Store:
         for row in rows:
             children.setdefault(row["parent_id"], []).append(row)
         ordered: list[dict[str, Any]] = []
-
-        def walk(parent: int | None, depth: int) -> None:
-            for row in children.get(parent, []):
+        placed: set[int] = set()
+        # Iterative, so any depth works; codes a damaged project has in a cycle (or under a missing
+        # parent) are not reachable from the top and follow at the end, each cycle entered once.
+        for root in children.get(None, []) + rows:
+            stack = [(root, 0)] if root["id"] not in placed else []
+            while stack:
+                row, depth = stack.pop()
+                if row["id"] in placed:
+                    continue
+                placed.add(row["id"])
                 row["depth"] = depth
                 ordered.append(row)
-                walk(row["id"], depth + 1)
-
-        walk(None, 0)
+                stack.extend((child, depth + 1) for child in reversed(children.get(row["id"], [])))
         return ordered
+
+    def code_parents(self) -> list[tuple[int, int | None, str]]:
+        """Every code as (id, parent id, name), straight from the table (cycle checks)."""
+        return [(row[0], row[1], row[2]) for row in self.conn.execute("SELECT id, parent_id, name FROM codes")]
 
     def code(self, code_id: int) -> dict[str, Any] | None:
         return next((c for c in self.codes() if c["id"] == code_id), None)

@@ -24,10 +24,9 @@ from textual.widgets import Footer, Header, Input, Static
 from workbench import coding
 from workbench.errors import WorkbenchError
 from workbench.reading import Document, load_document, load_segments, next_uncoded, search_hits
+from workbench.session import Action, UndoHistory
 from workbench.store import Store
 from workbench.tui.widgets.transcript_view import TranscriptView
-
-Action = tuple[str, dict[str, Any], dict[str, Any] | None]  # (kind, before or segment, after)
 
 
 class ReaderScreen(Screen):
@@ -87,8 +86,9 @@ class ReaderScreen(Screen):
         self.doc: Document | None = None
         self.selection = (0, 0)
         self.editing: dict[str, Any] | None = None  # segment whose boundaries are being adjusted
-        self.undo_stack: list[Action] = []
-        self.redo_stack: list[Action] = []
+        self.history = UndoHistory()  # undo and redo live in workbench.session
+        self.undo_stack: list[Action] = self.history.undo_stack
+        self.redo_stack: list[Action] = self.history.redo_stack
         self.recent: list[int] = []
         self.all_coders = False
         self.hits: list[tuple[int, int]] = []
@@ -463,8 +463,7 @@ class ReaderScreen(Screen):
 
     def done(self, action: Action) -> None:
         self.track(action)
-        self.undo_stack.append(action)
-        self.redo_stack.clear()
+        self.history.done(action)
         self.reload()
         self.seen_version = self.app.store.data_version()
 
@@ -478,39 +477,20 @@ class ReaderScreen(Screen):
             self.count_use(first["code_id"], -1)
             self.count_use(second["code_id"], 1)
 
-    def _invert(self, action: Action) -> Action:
-        """Carry out the opposite of ``action``; returns the action that would undo that."""
-        kind, first, second = action
-        store = self.app.store
-        if kind == "add":
-            coding.remove_segment(store, first["id"], coder=self.app.coder)
-            return ("remove", first, None)
-        if kind == "remove":
-            restored = coding.add_segment(store, transcript_id=first["transcript_id"], code_id=first["code_id"],
-                                          coder=first["coder"], start=first["start"], end=first["end"],
-                                          memo=first.get("memo"), origin=first["origin"])
-            return ("add", restored, None)
-        segment_id = first["id"]
-        coding.update_segment(store, segment_id, coder=self.app.coder,
-                              **{k: first[k] for k in ("code_id", "start", "end", "memo")})
-        return ("update", (second or {}) | {"id": segment_id}, {k: first[k] for k in ("code_id", "start", "end", "memo")})
-
     def action_undo(self) -> None:
-        self._step(self.undo_stack, self.redo_stack, "Nothing to undo.")
+        self._step(self.history.undo, "Nothing to undo.", bool(self.undo_stack))
 
     def action_redo(self) -> None:
-        self._step(self.redo_stack, self.undo_stack, "Nothing to redo.")
+        self._step(self.history.redo, "Nothing to redo.", bool(self.redo_stack))
 
-    def _step(self, source: list[Action], target: list[Action], empty: str) -> None:
-        if not source:
+    def _step(self, step, empty: str, possible: bool) -> None:  # noqa: ANN001 - UndoHistory.undo or .redo
+        if not possible:
             self.notify(empty, timeout=2)
             return
         try:
-            inverse = self._invert(source.pop())
-            self.track(inverse)
-            target.append(inverse)
+            self.track(step(self.app.store, self.app.coder))
         except WorkbenchError as exc:
-            self.notify(f"Could not undo: {exc}", severity="error")
+            self.notify(str(exc), severity="error")
         self.reload()
         self.seen_version = self.app.store.data_version()
 

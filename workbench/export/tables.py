@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from workbench import __version__
 from workbench.errors import WorkbenchError
-from workbench.export.destination import replacing, write_file
+from workbench.export.destination import check_destination, replacing, write_file
 from workbench.output import csv_text, html_text, json_text, md_text, neutralize
 
 if TYPE_CHECKING:
@@ -89,6 +89,7 @@ def write_xlsx(path: Path, sheets: list[tuple[str, "pd.DataFrame"]], *, wrap_col
                force: bool = False, protect: tuple = ()) -> None:
     """One sheet per view: frozen header row and first column, readable widths, wrapped long text,
     shares as percentages. Written in openpyxl's streaming mode, so 100,000 rows take seconds."""
+    check_destination(path, force=force, protect=protect)  # refuse before any work
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Alignment, Font, PatternFill

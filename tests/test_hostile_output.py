@@ -546,3 +546,143 @@ def test_failed_export_leaves_nothing_and_keeps_the_old_file(small, tmp_path, mo
     with pytest.raises(OSError):
         broken(out, "x", force=True)
     assert out.read_text() == "old" and _leftovers(tmp_path) == []
+
+
+# ---------------------------------------------------------------------------------------------
+# import-codings: hostile spreadsheets end in a clear error, fast, with nothing imported.
+
+def _xlsx(rows: list[list], parts: dict[str, object] | None = None) -> bytes:
+    """A real workbook from openpyxl, with some of its parts rewritten (function of the old bytes)."""
+    import zipfile
+
+    from openpyxl import Workbook
+
+    book = Workbook()
+    for row in rows:
+        book.active.append(row)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    parts = parts or {}
+    source = zipfile.ZipFile(io.BytesIO(buffer.getvalue()))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
+        for name in source.namelist():
+            data = source.read(name)
+            archive.writestr(name, parts[name](data) if name in parts else data)
+        for name, make in parts.items():
+            if name not in source.namelist():
+                archive.writestr(name, make(b""))
+    return out.getvalue()
+
+
+HEAD = ["transcript", "code", "coder", "start", "end"]
+SHEET = "xl/worksheets/sheet1.xml"
+
+
+def _declared_huge(data: bytes, rows: int = 3000) -> bytes:
+    data = re.sub(rb'<dimension ref="[^"]*"/>', b'<dimension ref="A1:XFD1048576"/>', data)
+    extra = b"".join(b'<row r="%d"><c r="A%d"><v>1</v></c></row>' % (i, i) for i in range(3, rows + 3))
+    return data.replace(b"</sheetData>", extra + b"</sheetData>")
+
+
+def _shared_strings(count: int):
+    def make(_: bytes) -> bytes:
+        return (b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+                + b"<si><t>a</t></si>" * count + b"</sst>")
+    return make
+
+
+def _ss_rels(data: bytes) -> bytes:
+    return data.replace(b"</Relationships>", b'<Relationship Id="rIdS" Type="http://schemas.openxmlformats.org/'
+                        b'officeDocument/2006/relationships/sharedStrings" Target="sharedStrings.xml"/></Relationships>')
+
+
+def _ss_types(data: bytes) -> bytes:
+    return data.replace(b"</Types>", b'<Override PartName="/xl/sharedStrings.xml" ContentType="application/'
+                        b'vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>')
+
+
+def _far_cell(data: bytes) -> bytes:
+    return data.replace(b"</sheetData>", b'<row r="3"><c r="XFD3"><v>1</v></c></row></sheetData>')
+
+
+def _far_row(data: bytes) -> bytes:
+    return data.replace(b"</sheetData>", b'<row r="1048576"><c r="A1048576"><v>1</v></c></row></sheetData>')
+
+
+def _many_rows(data: bytes) -> bytes:
+    extra = b"".join(b'<row r="%d"><c r="A%d"><v>1</v></c></row>' % (i, i) for i in range(3, 100_010))
+    return data.replace(b"</sheetData>", extra + b"</sheetData>")
+
+
+XLSX_CASES = {
+    "declared-dimensions": ({SHEET: _declared_huge}, None),  # imports: the declared size is ignored
+    "shared-strings": ({"xl/sharedStrings.xml": _shared_strings(400_000), "xl/_rels/workbook.xml.rels": _ss_rels,
+                        "[Content_Types].xml": _ss_types}, "300,000 shared strings"),
+    "far-column": ({SHEET: _far_cell}, "1,000 columns"),
+    "far-row": ({SHEET: _far_row}, "100,000 rows"),
+    "many-rows": ({SHEET: _many_rows}, "100,000 rows"),
+}
+
+
+@pytest.fixture
+def coding_project(small, tmp_path) -> Path:
+    copy = tmp_path / "c.db"
+    _run(small, "backup", str(copy))
+    return copy
+
+
+def _segments(project: Path) -> int:
+    return len(json.loads(_run(project, "segments", "--format", "json").output))
+
+
+@pytest.mark.parametrize("case", [pytest.param(c, marks=pytest.mark.slow) if c == "many-rows" else c for c in XLSX_CASES])
+def test_import_codings_bounds_hostile_spreadsheets(coding_project, tmp_path, case):
+    import time
+
+    parts, words = XLSX_CASES[case]
+    path = tmp_path / f"{case}.xlsx"
+    path.write_bytes(_xlsx([HEAD, ["a", "Barriers/Time", "lee", 0, 10]], parts))
+    before = _segments(coding_project)
+    began = time.perf_counter()
+    result = _run(coding_project, "import-codings", str(path), ok=False)
+    took = time.perf_counter() - began
+    assert took < (30 if case == "many-rows" else 10), f"{case} took {took:.1f} s"  # 100,000 real rows are read
+    assert "Traceback" not in result.output and "bug" not in result.output
+    if words is None:
+        # the 3,000 one-cell rows have no code: refused row by row, in seconds, nothing imported
+        assert result.exit_code == 1 and "rows cannot be imported" in result.output, result.output
+    else:
+        assert result.exit_code == 1 and f"at most {words}" in result.output and str(path) in result.output, result.output
+    assert _segments(coding_project) == before
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+@pytest.mark.parametrize("value", ["1" * 5000, "1e400", "-5", "12abc", "nan", "9" * 13])
+def test_import_codings_refuses_absurd_offsets_with_row_and_column(coding_project, tmp_path, fmt, value):
+    rows = [HEAD, ["a", "Barriers/Time", "lee", "0", "5"], ["a", "Barriers/Time", "lee", value, "10"]]
+    path = tmp_path / f"c.{fmt}"
+    if fmt == "csv":
+        path.write_text("".join(",".join(r) + "\n" for r in rows))
+    else:
+        path.write_bytes(_xlsx(rows))
+    before = _segments(coding_project)
+    result = _run(coding_project, "import-codings", str(path), ok=False)
+    assert result.exit_code == 1 and "bug" not in result.output, result.output
+    assert "row 3: column start:" in result.output and "is not an offset" in result.output, result.output
+    assert len(result.output) < 1000 and _segments(coding_project) == before
+
+
+def test_import_codings_accepts_spreadsheet_numbers(coding_project, tmp_path):
+    path = tmp_path / "ok.xlsx"
+    path.write_bytes(_xlsx([HEAD, ["a", "Barriers/Time", "lee", 0.0, 7]]))
+    before = _segments(coding_project)
+    assert "1 segments imported" in _run(coding_project, "import-codings", str(path)).output
+    assert _segments(coding_project) == before + 1
+
+
+def test_import_codings_refuses_a_broken_csv(coding_project, tmp_path):
+    path = tmp_path / "big-field.csv"
+    path.write_text("transcript,code,coder,start,end\n\"a" + "x" * 200_000 + "\",Barriers/Time,lee,0,5\n")
+    result = _run(coding_project, "import-codings", str(path), ok=False)
+    assert result.exit_code == 1 and "not a readable CSV file" in result.output and "bug" not in result.output

@@ -686,3 +686,14 @@ def test_import_codings_refuses_a_broken_csv(coding_project, tmp_path):
     path.write_text("transcript,code,coder,start,end\n\"a" + "x" * 200_000 + "\",Barriers/Time,lee,0,5\n")
     result = _run(coding_project, "import-codings", str(path), ok=False)
     assert result.exit_code == 1 and "not a readable CSV file" in result.output and "bug" not in result.output
+
+
+def test_size_limit_message_says_50_mb(tmp_path):
+    """A sparse 51 MB transcript: refused with the limit the README states."""
+    big = tmp_path / "big.txt"
+    with open(big, "wb") as handle:
+        handle.truncate(51 * 1024 * 1024)
+    result = _run(tmp_path / "p.db", "import", str(big), ok=False)
+    assert result.exit_code == 1 and "over the 50 MB limit" in result.output and "51.0 MB" in result.output
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    assert "over 50 MB" in readme

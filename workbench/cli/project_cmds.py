@@ -219,6 +219,6 @@ def backup_cmd(ctx: click.Context, destination: str) -> None:
 
     from workbench.export.destination import check_destination
 
-    check_destination(destination, **_destination(destination))
+    check_destination(destination, **{**_destination(destination), "force": True})  # an existing file: refused below
     store = _store(ctx)
     click.echo(f"Backed up to {backup_project(store.conn, destination)}")

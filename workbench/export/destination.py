@@ -30,7 +30,7 @@ from pathlib import Path
 
 from workbench.errors import WorkbenchError
 
-FORCE_HINT = "Choose another file name, or add --force to replace it."
+FORCE_HINT = "Choose another file name (on the command line, --force replaces the file)."
 
 _KINDS = ((stat.S_ISDIR, "a directory"), (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"),
           (stat.S_ISFIFO, "a named pipe (FIFO)"), (stat.S_ISSOCK, "a socket"))

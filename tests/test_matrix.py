@@ -134,7 +134,7 @@ def test_exports_open_in_their_programs(demo, tmp_path):
     assert "| site | Motivations to partner |" in md
     result = run("matrix", "--format", "html", "-o", str(tmp_path / "r.html"), "--value", "excerpts")
     page = (tmp_path / "r.html").read_text()
-    assert page.startswith("<!DOCTYPE html>") and "http" not in page.split("<body>")[0]
+    assert page.startswith("<!DOCTYPE html>") and "://" not in page.split("<body>")[0]
     assert "Codebook: Partnerships between health care organizations" in page and "<blockquote>" in page
     assert run("frequencies", "--format", "csv").output.startswith("code,segments,transcripts")
     assert run("cooccurrence", "--columns", "theme", "--format", "json").exit_code == 0

@@ -249,23 +249,25 @@ def to_yaml(book: Codebook) -> str:
 
 def to_markdown(book: Codebook, counts: dict[str, int] | None = None) -> str:
     """A codebook document for a paper's appendix: one section per theme, one entry per code."""
-    lines = [f"# {book.name}", ""]
+    from workbench.output import md_text  # project text never becomes markup
+
+    lines = [f"# {md_text(book.name)}", ""]
     if book.description:
-        lines += [book.description, ""]
+        lines += [md_text(book.description), ""]
     fields = (("definition", "Definition"), ("when_to_use", "When to use"),
               ("when_not_to_use", "When not to use"), ("example", "Example"))
 
     def entry(code: CodeSpec, path: str, depth: int) -> None:
         heading = "#" * min(depth + 2, 6)
         suffix = f" ({counts[path]} segments)" if counts and path in counts else ""
-        lines.extend([f"{heading} {code.name}{suffix}", ""])
+        lines.extend([f"{heading} {md_text(code.name)}{suffix}", ""])
         for key, label in fields:
             value = getattr(code, key)
             if value:
                 shown = f"“{value}”" if key == "example" and not value.startswith(("\"", "“")) else value
-                lines.extend([f"**{label}.** {shown}", ""])
+                lines.extend([f"**{label}.** {md_text(shown)}", ""])
         if code.keywords:
-            lines.extend(["**Keywords.** " + ", ".join(code.keywords), ""])
+            lines.extend(["**Keywords.** " + ", ".join(md_text(k) for k in code.keywords), ""])
         for child in code.children:
             entry(child, f"{path}/{child.name}", depth + 1)
 

@@ -8,11 +8,18 @@ offsets. A file with any bad row imports nothing and lists every bad row with it
 
 The wide layout (one row per utterance, a column per code) is read too: columns named after codes
 (path or unique name) mark the row's passage with that code when their cell is 1, x, yes or true.
+
+A spreadsheet is read within limits, so a small hostile file cannot take minutes or gigabytes: at
+most 50 MB on disk, 100,000 rows, 1,000 columns, 5,000,000 cells and 300,000 shared strings, and
+200 MB unpacked; the sheet's declared dimensions are ignored (only cells present are read). Past a
+limit the import stops with a message naming it. Offsets are whole numbers of at most 12 digits.
 """
 
 from __future__ import annotations
 
 import csv
+import io
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -31,6 +38,13 @@ ALIASES = {
     "memo": ("memo", "note", "comment"),
 }
 MAX_ERRORS_SHOWN = 20
+MAX_FILE_BYTES = 50 * 1024 * 1024
+MAX_ROWS = 100_000
+MAX_COLUMNS = 1_000
+MAX_CELLS = 5_000_000
+MAX_SHARED_STRINGS = 300_000
+MAX_UNPACKED_BYTES = 200 * 1024 * 1024
+_OFFSET = re.compile(r"\d{1,12}(?:\.0*)?")
 
 
 @dataclass(slots=True)
@@ -40,26 +54,121 @@ class CodingsReport:
     created_codes: list[str] = field(default_factory=list)
 
 
-def read_rows(path: Path) -> list[dict[str, str]]:
-    """Rows of a CSV or XLSX file as dicts with lower-case column names."""
-    if path.suffix.lower() == ".xlsx":
-        from openpyxl import load_workbook
+def _too_big(path: Path, what: str, limit: str, line: int | None = None) -> InputError:
+    return InputError(f"{what}; import-codings reads at most {limit}.", path=path, line=line,
+                      hint="Split the file, or remove the empty rows and columns a program added, and import again.")
 
+
+def _check_archive(path: Path) -> None:
+    """Refuse an XLSX whose parts unpack to absurd sizes or hold too many shared strings,
+    before openpyxl reads any of it."""
+    import zipfile
+
+    try:
+        archive = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise InputError(f"the spreadsheet cannot be opened ({exc}).", path=path,
+                         hint="Save it again as .xlsx, or export it as CSV.") from exc
+    with archive:
+        unpacked = sum(max(info.file_size, 0) for info in archive.infolist())
+        if unpacked > MAX_UNPACKED_BYTES:
+            raise _too_big(path, f"the spreadsheet unpacks to {unpacked:,} bytes", f"{MAX_UNPACKED_BYTES:,} bytes unpacked")
+        for info in archive.infolist():
+            if not info.filename.lower().endswith("sharedstrings.xml"):
+                continue
+            count, tail = 0, b""
+            pattern = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?si[\s>/]")
+            with archive.open(info) as part:
+                while chunk := part.read(1 << 20):
+                    data = tail + chunk
+                    count += len(pattern.findall(data))
+                    tail = data[-64:] if len(data) > 64 else b""
+                    # a match inside the kept tail would be counted twice: drop it from the tail
+                    cut = tail.rfind(b"<")
+                    if cut >= 0 and pattern.match(tail, cut):
+                        tail = tail[cut + 1:]
+                    if count > MAX_SHARED_STRINGS:
+                        raise _too_big(path, f"the spreadsheet has more than {MAX_SHARED_STRINGS:,} shared strings",
+                                       f"{MAX_SHARED_STRINGS:,} shared strings")
+
+
+def _read_xlsx(path: Path) -> list[dict[str, str]]:
+    _check_archive(path)
+    from openpyxl import load_workbook
+
+    try:
+        book = load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many types for a damaged file
+        raise InputError(f"the spreadsheet cannot be opened: {exc}.", path=path) from exc
+    try:
+        sheet = book.active
+        sheet.reset_dimensions()  # read the cells present, not the dimensions the file declares
+        values: list[tuple] = []
+        cells = 0
         try:
-            sheet = load_workbook(path, read_only=True, data_only=True).active
-        except Exception as exc:  # openpyxl raises many types for a damaged file
-            raise InputError(f"the spreadsheet cannot be opened: {exc}.", path=path) from exc
-        values = list(sheet.iter_rows(values_only=True))
-        if not values:
-            raise InputError("the spreadsheet is empty.", path=path)
-        head = [str(v or "").strip().lower() for v in values[0]]
-        return [{h: "" if v is None else str(v) for h, v in zip(head, row)} for row in values[1:]]
+            for number, row in enumerate(sheet.iter_rows(values_only=True), start=1):
+                if number > MAX_ROWS + 1:
+                    raise _too_big(path, f"the sheet goes past row {MAX_ROWS + 1:,}", f"{MAX_ROWS:,} rows")
+                cells += len(row)
+                if cells > MAX_CELLS:
+                    raise _too_big(path, f"the sheet has more than {MAX_CELLS:,} cells", f"{MAX_CELLS:,} cells", number)
+                if len(row) > MAX_COLUMNS:
+                    if any(v not in (None, "") for v in row[MAX_COLUMNS:]):
+                        raise _too_big(path, f"a value in column {len(row):,}",
+                                       f"{MAX_COLUMNS:,} columns", number)
+                    row = row[:MAX_COLUMNS]
+                values.append(row)
+        except InputError:
+            raise
+        except Exception as exc:  # a damaged sheet
+            raise InputError(f"the sheet cannot be read: {exc}.", path=path) from exc
+    finally:
+        book.close()
+    while values and all(v in (None, "") for v in values[-1]):
+        values.pop()
+    if not values:
+        raise InputError("the spreadsheet is empty.", path=path)
+    head = [str(v or "").strip().lower() for v in values[0]]
+    return [{h: "" if v is None else str(v) for h, v in zip(head, row)} for row in values[1:]]
+
+
+def read_rows(path: Path) -> list[dict[str, str]]:
+    """Rows of a CSV or XLSX file as dicts with lower-case column names, within the limits above."""
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        raise InputError(f"cannot be read ({exc.strerror}).", path=path) from exc
+    if size > MAX_FILE_BYTES:
+        raise _too_big(path, f"the file has {size:,} bytes", "50 MB")
+    if path.suffix.lower() == ".xlsx":
+        return _read_xlsx(path)
     try:
         text = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError(f"cannot be read as UTF-8 CSV: {exc}.", path=path) from exc
-    reader = csv.DictReader(text.splitlines())
-    return [{(k or "").strip().lower(): (v or "") for k, v in row.items()} for row in reader]
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    rows = []
+    try:
+        for row in reader:
+            if len(rows) >= MAX_ROWS:
+                raise _too_big(path, f"the file has more than {MAX_ROWS:,} rows", f"{MAX_ROWS:,} rows", reader.line_num)
+            if len(row) > MAX_COLUMNS + 1:
+                raise _too_big(path, f"line {reader.line_num} has {len(row):,} columns", f"{MAX_COLUMNS:,} columns",
+                               reader.line_num)
+            rows.append({(k or "").strip().lower(): (v if isinstance(v, str) else "; ".join(v or []))
+                         for k, v in row.items()})
+    except csv.Error as exc:
+        raise InputError(f"not a readable CSV file ({exc}).", path=path, line=reader.line_num) from exc
+    return rows
+
+
+def _offset(raw: str, column: str) -> int:
+    """A start or end offset: a whole number of characters (a spreadsheet may write 10 as 10.0)."""
+    if not _OFFSET.fullmatch(raw):
+        shown = raw if len(raw) <= 24 else f"{raw[:20]}… ({len(raw):,} characters)"
+        raise WorkbenchError(f"column {column}: {shown!r} is not an offset (a whole number of characters from 0, "
+                             "at most 12 digits).")
+    return int(raw.split(".")[0])
 
 
 TRUE = {"1", "x", "yes", "y", "true", "1.0"}
@@ -133,7 +242,7 @@ def import_codings(store: Store, path: str | Path, *, coder: str | None = None, 
             text = texts.setdefault(transcript["id"], store.transcript_text(transcript["id"]) or "")
             start_raw, end_raw, quote = _column(row, "start"), _column(row, "end"), _column(row, "text")
             if start_raw is not None and end_raw is not None:
-                start, end = int(float(start_raw)), int(float(end_raw))
+                start, end = _offset(start_raw, "start"), _offset(end_raw, "end")
                 if not 0 <= start < end <= len(text):
                     raise WorkbenchError(f"the offsets {start}-{end} are outside the transcript ({len(text)} characters).")
                 if quote is not None and " ".join(quote.split()) != " ".join(text[start:end].split()):

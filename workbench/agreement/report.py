@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import csv
-import io
-import json
 from pathlib import Path
 
 from workbench.agreement.compute import AgreementReport, CodeAgreement
 from workbench.errors import WorkbenchError
-from workbench.output import neutralize
+from workbench.output import csv_text, json_text
 
 COLUMNS = ("code", "units", "prevalence", "percent_agreement", "cohen_kappa", "fleiss_kappa", "krippendorff_alpha")
 
@@ -68,16 +65,13 @@ def _flat(report: AgreementReport) -> list[dict]:
     return rows
 
 
-def write_agreement(report: AgreementReport, fmt_name: str, path: Path | None) -> str | None:
+def write_agreement(report: AgreementReport, fmt_name: str, path: Path | None, *, force: bool = False,
+                    protect: tuple = ()) -> str | None:
     if fmt_name == "json":
-        text = json.dumps(report.as_dict(), ensure_ascii=False, indent=2) + "\n"
+        text = json_text(report.as_dict(), default=None)
     elif fmt_name == "csv":
         rows = _flat(report)
-        buffer = io.StringIO()
-        writer = csv.DictWriter(buffer, fieldnames=list(rows[0]), lineterminator="\n")
-        writer.writeheader()
-        writer.writerows({k: neutralize(v) for k, v in row.items()} for row in rows)
-        text = buffer.getvalue()
+        text = csv_text(list(rows[0]), ([row.get(k) for k in rows[0]] for row in rows))
     elif fmt_name == "xlsx":
         if path is None:
             raise WorkbenchError("an XLSX file needs a name.", hint="Add -o FILE.xlsx.")
@@ -94,11 +88,13 @@ def write_agreement(report: AgreementReport, fmt_name: str, path: Path | None) -
                              index=pd.Index(["coders", "unit", "overlap rule", "threshold", "transcripts",
                                              *[f"note {i + 1}" for i in range(len(report.notes))]], name="field"))
         write_xlsx(path, [("Agreement", codes), ("Disagreements", disagreements), ("About", about)],
-                   wrap_columns={"text"})
+                   wrap_columns={"text"}, force=force, protect=protect)
         return None
     else:
         raise WorkbenchError(f"unknown format {fmt_name!r}.")
     if path is None:
         return text
-    path.write_text(text, encoding="utf-8")
+    from workbench.export.destination import write_file
+
+    write_file(path, text, force=force, protect=protect)
     return None

@@ -23,7 +23,9 @@ FORMATS = click.Choice(["table", "json", "csv"])
 
 
 def _fail(exc: WorkbenchError) -> click.ClickException:
-    return click.ClickException(str(exc))
+    from workbench.output import printable
+
+    return click.ClickException(printable(str(exc)))
 
 
 def handled(func: Callable) -> Callable:
@@ -61,11 +63,37 @@ def _store(ctx: click.Context, create: bool = False):
     return store
 
 
+def _set_force(ctx: click.Context, _param: click.Parameter, value: bool) -> bool:
+    ctx.meta["workbench.force"] = value
+    return value
+
+
+# Every command that writes a file takes --force; without it an existing file is never replaced.
+force_option = click.option("--force", is_flag=True, expose_value=False, callback=_set_force,
+                            help="Replace the output file if it exists.")
+
+
+def _destination(output: str | Path) -> dict[str, Any]:
+    """How to write the file the user named: --force given or not, and the project to protect."""
+    ctx = click.get_current_context(silent=True)
+    force = bool(ctx and ctx.meta.get("workbench.force"))
+    project = ctx.find_root().obj.get("project") if ctx and isinstance(ctx.find_root().obj, dict) else None
+    from workbench.project import project_path
+
+    return {"force": force, "protect": (project_path(project),)}
+
+
 def _emit(text: str, output: str | None) -> None:
     if output:
-        Path(output).write_text(text, encoding="utf-8")
+        from workbench.export.destination import write_file
+
+        write_file(output, text, **_destination(output))
         click.echo(f"Wrote {output}", err=True)
     else:
+        if sys.stdout.isatty():  # a terminal acts on control characters: show them instead
+            from workbench.output import printable
+
+            text = printable(text)
         click.echo(text, nl=False)
 
 
@@ -88,6 +116,9 @@ def cli(ctx: click.Context, project: str | None) -> None:
 
 def main() -> None:
     """Entry point: no traceback ever reaches the user unless WORKBENCH_DEBUG is set."""
+    from workbench.output import guard_terminal
+
+    guard_terminal()
     try:
         cli(obj={})
     except KeyboardInterrupt:

@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-from workbench.cli.base import _emit, _store, cli, handled
+from workbench.cli.base import _destination, _emit, _store, cli, force_option, handled
 
 
 @cli.group("codebook")
@@ -73,6 +73,7 @@ def codebook_show(ctx: click.Context, fmt: str) -> None:
 @codebook_group.command("export")
 @click.option("--format", "fmt", type=click.Choice(["yaml", "md", "qdc"]), default="yaml", show_default=True)
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="File to write (default: standard output).")
+@force_option
 @click.pass_context
 @handled
 def codebook_export(ctx: click.Context, fmt: str, output: str | None) -> None:
@@ -87,7 +88,9 @@ def codebook_export(ctx: click.Context, fmt: str, output: str | None) -> None:
 
         data = codebook_xml(store)
         if output:
-            Path(output).write_bytes(data)
+            from workbench.export.destination import write_file
+
+            write_file(output, data, **_destination(output))
             click.echo(f"Wrote {output}", err=True)
         else:
             click.echo(data.decode("utf-8"), nl=False)

@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from workbench.cli.base import FORMATS, _emit, _store, cli, handled
+from workbench.cli.base import FORMATS, _emit, _store, cli, force_option, handled
 from workbench.errors import WorkbenchError
 
 
@@ -76,6 +76,7 @@ SEGMENT_KEYS = ["id", "transcript_id", "transcript", "site", "participant", "rol
 @click.option("--site", help="Only this site.")
 @click.option("--format", "fmt", type=FORMATS, default="table", show_default=True)
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="File to write (default: standard output).")
+@force_option
 @click.pass_context
 @handled
 def segments_cmd(ctx: click.Context, transcript: str | None, code_ref: str | None, coder: str | None,

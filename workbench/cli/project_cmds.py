@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from workbench.cli.base import FORMATS, _store, cli, handled
+from workbench.cli.base import FORMATS, _destination, _store, cli, force_option, handled
 from workbench.errors import WorkbenchError
 
 
@@ -136,15 +136,19 @@ def export_group() -> None:
 
 @export_group.command("qdpx")
 @click.argument("file", type=click.Path(dir_okay=False))
+@force_option
 @click.pass_context
 @handled
 def export_qdpx_cmd(ctx: click.Context, file: str) -> None:
     """A REFI-QDA project (.qdpx) for NVivo, ATLAS.ti, MAXQDA and QualCoder: codebook, transcripts,
     every coder's segments, sites and participants as cases, memos as notes."""
+    from workbench.export.destination import replacing
     from workbench.refi.writer import export_qdpx
 
-    report = export_qdpx(_store(ctx), file)
-    click.echo(f"Wrote {report.path}: {report.sources} sources, {report.codes} codes, {report.selections} "
+    store = _store(ctx)
+    with replacing(file, **_destination(file)) as tmp:
+        report = export_qdpx(store, tmp)
+    click.echo(f"Wrote {file}: {report.sources} sources, {report.codes} codes, {report.selections} "
                f"coded selections, {report.users} users, {report.cases} cases, {report.notes} notes.")
 
 
@@ -218,5 +222,8 @@ def backup_cmd(ctx: click.Context, destination: str) -> None:
     """Copy the project consistently, even while it is open elsewhere."""
     from workbench.store import backup_project
 
+    from workbench.export.destination import check_destination
+
+    check_destination(destination, **{**_destination(destination), "force": True})  # an existing file: refused below
     store = _store(ctx)
     click.echo(f"Backed up to {backup_project(store.conn, destination)}")

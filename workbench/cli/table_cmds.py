@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from workbench.cli.base import _emit, _store, cli, handled
+from workbench.cli.base import _destination, _emit, _store, cli, force_option, handled
 from workbench.errors import WorkbenchError
 
 def _selection(coder: tuple[str, ...], code: tuple[str, ...], site: tuple[str, ...], role: tuple[str, ...],
@@ -43,13 +43,19 @@ def _write_table(ctx: click.Context, table, fmt: str, output: str | None, title:
     if fmt in ("xlsx", "html") and path is None:
         raise WorkbenchError(f"a .{fmt} file needs a name.", hint=f"Add -o FILE.{fmt}.")
     if fmt == "xlsx":
-        write_xlsx(path, [(value.capitalize(), table)])
+        write_xlsx(path, [(value.capitalize(), table)], **_destination(path))
         click.echo(f"Wrote {path}", err=True)
         return
     text = {"csv": lambda: table_to_csv(table), "tidy": lambda: table_to_tidy(table, value),
             "json": lambda: table_to_json(table, {"title": title}), "md": lambda: table_to_markdown(table, title),
-            "html": lambda: table_to_markdown(table, title)}[fmt]()
+            "html": lambda: _html_table(table, title)}[fmt]()
     _emit(text, output)
+
+
+def _html_table(table, title: str) -> str:  # noqa: ANN001 - a DataFrame
+    from workbench.export.report import table_report
+
+    return table_report(table, title)
 
 
 @cli.command("matrix")
@@ -62,6 +68,7 @@ def _write_table(ctx: click.Context, table, fmt: str, output: str | None, title:
 @selection_options
 @click.option("--format", "fmt", type=TABLE_FORMATS, default="table", show_default=True)
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="File to write (default: standard output).")
+@force_option
 @click.pass_context
 @handled
 def matrix_cmd(ctx: click.Context, rows: str, columns: str, value: str, transpose: bool, coder: tuple[str, ...],
@@ -90,7 +97,7 @@ def matrix_cmd(ctx: click.Context, rows: str, columns: str, value: str, transpos
             click.echo(matrix.table.to_string())
         return
     text = write_matrix(matrix, fmt, Path(output) if output else None, book=project_codebook(store),
-                        project=store.get_meta("title") or store.path.name)
+                        project=store.get_meta("title") or store.path.name, **(_destination(output) if output else {}))
     if text is not None:
         click.echo(text, nl=False)
     else:
@@ -102,6 +109,7 @@ def matrix_cmd(ctx: click.Context, rows: str, columns: str, value: str, transpos
 @selection_options
 @click.option("--format", "fmt", type=TABLE_FORMATS, default="table", show_default=True)
 @click.option("-o", "--output", type=click.Path(dir_okay=False))
+@force_option
 @click.pass_context
 @handled
 def frequencies_cmd(ctx: click.Context, columns: str, coder: tuple[str, ...], origin: str | None,
@@ -122,6 +130,7 @@ def frequencies_cmd(ctx: click.Context, columns: str, coder: tuple[str, ...], or
 @selection_options
 @click.option("--format", "fmt", type=TABLE_FORMATS, default="table", show_default=True)
 @click.option("-o", "--output", type=click.Path(dir_okay=False))
+@force_option
 @click.pass_context
 @handled
 def cooccurrence_cmd(ctx: click.Context, columns: str, unit: str, coder: tuple[str, ...], origin: str | None,

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from workbench.cli.base import _emit, _store, cli, handled
+from workbench.cli.base import _destination, _emit, _store, cli, force_option, handled
 from workbench.errors import WorkbenchError
 
 
@@ -115,6 +115,7 @@ def import_codings_cmd(ctx: click.Context, file: str, coder: str | None, create_
 @click.option("--seed", type=int, default=20261123, show_default=True)
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json", "xlsx"]), default="table", show_default=True)
 @click.option("-o", "--output", type=click.Path(dir_okay=False))
+@force_option
 @click.pass_context
 @handled
 def agreement_cmd(ctx: click.Context, coders: str | None, unit: str, overlap: str | None, columns: str,
@@ -140,7 +141,7 @@ def agreement_cmd(ctx: click.Context, coders: str | None, unit: str, overlap: st
     if fmt == "table":
         click.echo(agreement_table(report))
         return
-    text = write_agreement(report, fmt, Path(output) if output else None)
+    text = write_agreement(report, fmt, Path(output) if output else None, **(_destination(output) if output else {}))
     if text is not None:
         _emit(text, output)
     else:

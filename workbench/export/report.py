@@ -1,17 +1,22 @@
 """A self-contained HTML report of a matrix: one file, no network, opens in any browser.
 
 The matrix as a heat map (shaded by segment counts), a summary per column (theme) with key
-excerpts per row, and the codebook.
+excerpts per row, and the codebook. Every piece of project text goes through ``escape`` (markup
+and quotes as entities), colours are used only when they are ``#rrggbb``, and the page loads
+nothing and runs no script (a Content-Security-Policy says so to the browser as well).
 """
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Any
 
 from workbench.analysis.matrix import excerpt
 from workbench.export.tables import _clean, escape
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from workbench.analysis.matrix import Matrix
     from workbench.models import Codebook
 
@@ -31,6 +36,10 @@ blockquote { margin: .4rem 0 .8rem 0; padding: .2rem .8rem; border-left: 3px sol
 dl.code dt { font-weight: 600; margin-top: .8rem; } dl.code dd { margin-left: 1.2rem; }
 .swatch { display: inline-block; width: .8rem; height: .8rem; border-radius: 2px; margin-right: .3rem; vertical-align: middle; }
 """
+# The page needs no script, no network and no frames: say so to the browser too.
+CSP = ("<meta http-equiv='Content-Security-Policy' content=\"default-src 'none'; style-src 'unsafe-inline'; "
+       "img-src data:; base-uri 'none'; form-action 'none'\">")
+_COLOUR = re.compile(r"#[0-9a-fA-F]{6}|#[0-9a-fA-F]{3}")
 
 
 def _shade(count: int, top: int) -> str:
@@ -56,7 +65,7 @@ def matrix_report(matrix: "Matrix", book: "Codebook | None", meta: dict[str, Any
     table, counts = matrix.table, matrix.counts
     top = int(counts.values.max()) if counts.size else 0
     text_cells = matrix.spec.value == "excerpts"
-    parts = [f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>{escape(matrix.title)}</title>",
+    parts = [f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>{CSP}<title>{escape(matrix.title)}</title>",
              f"<style>{CSS}</style></head><body>",
              f"<h1>{escape(meta.get('project') or 'Framework matrix')}</h1>",
              f"<p class='meta'>{escape(matrix.title)}<br>Made by {escape(meta['made_by'])} on {escape(meta['made_at'])}</p>",
@@ -109,7 +118,8 @@ def _summaries(matrix: "Matrix") -> str:
 def _codebook(book: "Codebook") -> str:
     out = [f"<h2>Codebook: {escape(book.name)}</h2><dl class='code'>"]
     for path, code in book.walk():
-        swatch = f"<span class='swatch' style='background:{escape(code.colour)}'></span>" if code.colour else ""
+        colour = code.colour if code.colour and _COLOUR.fullmatch(code.colour) else None
+        swatch = f"<span class='swatch' style='background:{colour}'></span>" if colour else ""
         out.append(f"<dt>{swatch}{escape(path)}</dt>")
         for label, value in (("Definition", code.definition), ("When to use", code.when_to_use),
                              ("When not to use", code.when_not_to_use), ("Example", code.example)):
@@ -117,3 +127,30 @@ def _codebook(book: "Codebook") -> str:
                 out.append(f"<dd><i>{label}.</i> {escape(value)}</dd>")
     out.append("</dl>")
     return "".join(out)
+
+
+def _plain_cell(value: Any) -> str:
+    value = _clean(value)
+    if value is None:
+        return "–"
+    if isinstance(value, float):
+        return f"{value:.0%}" if 0 <= value <= 1 else f"{value:.2f}"
+    return escape(value)
+
+
+def table_report(table: "pd.DataFrame", title: str, meta: dict[str, Any] | None = None) -> str:
+    """One table (frequencies, co-occurrence) as a self-contained HTML page."""
+    meta = meta or {}
+    parts = [f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>{CSP}<title>{escape(title)}</title>",
+             f"<style>{CSS}</style></head><body>",
+             f"<h1>{escape(meta.get('project') or title)}</h1>",
+             f"<p class='meta'>{escape(title)}"
+             + (f"<br>Made by {escape(meta['made_by'])} on {escape(meta['made_at'])}" if meta.get("made_by") else "")
+             + "</p><table class='matrix'><thead><tr>",
+             f"<th>{escape(table.index.name)}</th>"]
+    parts += [f"<th>{escape(c)}</th>" for c in table.columns]
+    parts.append("</tr></thead><tbody>")
+    for name, row in table.iterrows():
+        parts.append(f"<tr><th>{escape(name)}</th>" + "".join(f"<td>{_plain_cell(v)}</td>" for v in row) + "</tr>")
+    parts.append("</tbody></table></body></html>")
+    return "".join(parts)

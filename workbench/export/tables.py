@@ -1,21 +1,24 @@
 """Write matrices and other tables as CSV, tidy CSV, JSON, Markdown, XLSX or one HTML file.
 
-Text that a spreadsheet would run as a formula (starting with =, +, -, @, tab or carriage return)
-is neutralized in CSV and XLSX, so a transcript cannot inject formulas.
+Text that a spreadsheet would run as a formula (starting with =, +, -, @, tab or carriage return,
+at the start of a cell or after a line break inside it) is neutralized in CSV and XLSX, so a
+transcript cannot inject formulas; Markdown and HTML escape all project text (workbench.output).
+Files are written through workbench.export.destination (no device nodes, links or silent
+overwrites).
 """
 
 from __future__ import annotations
 
-import html
-import json
 import math
+import re
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from workbench import __version__
 from workbench.errors import WorkbenchError
-from workbench.output import neutralize
+from workbench.export.destination import check_destination, replacing, write_file
+from workbench.output import csv_text, html_text, json_text, md_text, neutralize
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -35,36 +38,20 @@ def _clean(value: Any) -> Any:
 
 
 def table_to_csv(table: "pd.DataFrame") -> str:
-    import csv
-    import io
-
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow([neutralize(f"{table.index.name or ''} \\ {table.columns.name or ''}".strip(" \\"))]
-                    + [neutralize(str(c)) for c in table.columns])
-    for name, row in table.iterrows():
-        writer.writerow([neutralize(str(name))] + [neutralize(_clean(v)) for v in row])
-    return buffer.getvalue()
+    head = [f"{table.index.name or ''} \\ {table.columns.name or ''}".strip(" \\")] + [str(c) for c in table.columns]
+    return csv_text(head, ([str(name)] + [_clean(v) for v in row] for name, row in table.iterrows()))
 
 
 def table_to_tidy(table: "pd.DataFrame", value: str) -> str:
     """Long format: one line per cell (row, column, value), for scripts and R."""
-    import csv
-    import io
-
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow([table.index.name or "row", table.columns.name or "column", value])
-    for name, row in table.iterrows():
-        for column, cell in row.items():
-            writer.writerow([neutralize(str(name)), neutralize(str(column)), neutralize(_clean(cell))])
-    return buffer.getvalue()
+    rows = ([str(name), str(column), _clean(cell)] for name, row in table.iterrows() for column, cell in row.items())
+    return csv_text([table.index.name or "row", table.columns.name or "column", value], rows)
 
 
 def table_to_json(table: "pd.DataFrame", meta: dict[str, Any]) -> str:
     data = {**meta, "rows": [str(r) for r in table.index], "columns": [str(c) for c in table.columns],
             "values": [[_clean(v) for v in row] for row in table.itertuples(index=False)]}
-    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+    return json_text(data, default=None)
 
 
 def _md_cell(value: Any) -> str:
@@ -73,22 +60,36 @@ def _md_cell(value: Any) -> str:
         return "–"
     if isinstance(value, float):
         return f"{value:.0%}" if 0 <= value <= 1 else f"{value:.2f}"
-    return str(value).replace("|", "\\|").replace("\n", "<br>")
+    return md_text(value)
 
 
 def table_to_markdown(table: "pd.DataFrame", title: str | None = None) -> str:
-    head = f"{table.index.name or ''}"
-    lines = [f"**{title}**", ""] if title else []
-    lines.append("| " + " | ".join([head] + [str(c).replace("|", "\\|") for c in table.columns]) + " |")
+    head = md_text(table.index.name or "")
+    lines = [f"**{md_text(title)}**", ""] if title else []
+    lines.append("| " + " | ".join([head] + [md_text(c) for c in table.columns]) + " |")
     lines.append("|" + "---|" * (len(table.columns) + 1))
     for name, row in table.iterrows():
-        lines.append("| " + " | ".join([str(name)] + [_md_cell(v) for v in row]) + " |")
+        lines.append("| " + " | ".join([md_text(name)] + [_md_cell(v) for v in row]) + " |")
     return "\n".join(lines) + "\n"
 
 
-def write_xlsx(path: Path, sheets: list[tuple[str, "pd.DataFrame"]], *, wrap_columns: set[str] | None = None) -> None:
+# Characters an XLSX file cannot hold (openpyxl refuses them): shown as visible escapes instead.
+_XLSX_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def xlsx_value(value: Any) -> Any:
+    """A cell's value: formulas neutralized, characters XML cannot hold made visible (``\\x1b``)."""
+    value = neutralize(value)
+    if isinstance(value, str) and _XLSX_ILLEGAL.search(value):
+        value = _XLSX_ILLEGAL.sub(lambda m: f"\\x{ord(m.group()):02x}", value)
+    return value
+
+
+def write_xlsx(path: Path, sheets: list[tuple[str, "pd.DataFrame"]], *, wrap_columns: set[str] | None = None,
+               force: bool = False, protect: tuple = ()) -> None:
     """One sheet per view: frozen header row and first column, readable widths, wrapped long text,
     shares as percentages. Written in openpyxl's streaming mode, so 100,000 rows take seconds."""
+    check_destination(path, force=force, protect=protect)  # refuse before any work
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Alignment, Font, PatternFill
@@ -115,12 +116,12 @@ def write_xlsx(path: Path, sheets: list[tuple[str, "pd.DataFrame"]], *, wrap_col
         sheet.freeze_panes = "B2"
         header = []
         for column in columns:
-            cell = WriteOnlyCell(sheet, value=neutralize(column))
+            cell = WriteOnlyCell(sheet, value=xlsx_value(column))
             cell.font, cell.fill = bold, head_fill
             header.append(cell)
         sheet.append(header)
         for row in frame.itertuples(index=False, name=None):
-            values: list[Any] = [neutralize(_clean(v)) for v in row]
+            values: list[Any] = [xlsx_value(_clean(v)) for v in row]
             for i in wrapped | percent:
                 cell = WriteOnlyCell(sheet, value=values[i])
                 if i in wrapped:
@@ -129,10 +130,11 @@ def write_xlsx(path: Path, sheets: list[tuple[str, "pd.DataFrame"]], *, wrap_col
                     cell.number_format = "0%"
                 values[i] = cell
             sheet.append(values)
-    try:
-        book.save(path)
-    except OSError as exc:
-        raise WorkbenchError(f"{path}: cannot be written ({exc.strerror}).") from exc
+    with replacing(path, force=force, protect=protect) as tmp:
+        try:
+            book.save(tmp)
+        except OSError as exc:
+            raise WorkbenchError(f"{path}: cannot be written ({exc.strerror}).") from exc
 
 
 def codebook_table(book: "Codebook") -> "pd.DataFrame":
@@ -155,7 +157,7 @@ def excerpts_table(matrix: "Matrix") -> "pd.DataFrame":
 
 
 def write_matrix(matrix: "Matrix", fmt: str, path: Path | None, *, book: "Codebook | None" = None,
-                 project: str = "") -> str | None:
+                 project: str = "", force: bool = False, protect: tuple = ()) -> str | None:
     """Write a matrix in a format; returns the text for text formats written to standard output."""
     meta = {"title": matrix.title, "rows_by": matrix.spec.rows, "columns_by": matrix.spec.columns,
             "value": matrix.spec.value, "selection": matrix.spec.selection.describe(), "project": project,
@@ -180,7 +182,7 @@ def write_matrix(matrix: "Matrix", fmt: str, path: Path | None, *, book: "Codebo
         wrap = {"text", "definition", "when to use", "when not to use", "example"}
         if matrix.spec.value == "excerpts":
             wrap |= {str(c) for c in matrix.table.columns}
-        write_xlsx(path, sheets, wrap_columns=wrap)
+        write_xlsx(path, sheets, wrap_columns=wrap, force=force, protect=protect)
         return None
     elif fmt == "html":
         from workbench.export.report import matrix_report
@@ -190,12 +192,10 @@ def write_matrix(matrix: "Matrix", fmt: str, path: Path | None, *, book: "Codebo
         raise WorkbenchError(f"unknown format {fmt!r}.", hint="Use one of: " + ", ".join(FORMATS) + ".")
     if path is None:
         return text
-    try:
-        path.write_text(text, encoding="utf-8")
-    except OSError as exc:
-        raise WorkbenchError(f"{path}: cannot be written ({exc.strerror}).") from exc
+    write_file(path, text, force=force, protect=protect)
     return None
 
 
 def escape(value: Any) -> str:
-    return html.escape("" if value is None else str(value))
+    """Project text for HTML (the one escaping path: workbench.output.html_text)."""
+    return html_text(value)

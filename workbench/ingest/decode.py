@@ -23,7 +23,7 @@ def check_size(path: Path, data_size: int, limit: int | None = None) -> None:
         raise InputError("the file is empty.", path=path, hint="Check that the export finished writing.")
     if data_size > limit:
         raise InputError(
-            f"the file is {data_size / 1e6:.0f} MB, over the {limit / 1e6:.0f} MB limit for a transcript.",
+            f"the file is {data_size / 2**20:.1f} MB, over the {limit / 2**20:.0f} MB limit for a transcript.",
             path=path,
             hint="Split it into one file per interview.",
         )

@@ -77,3 +77,21 @@ class Codebook:
         for code in self.codes:
             out.extend(code.walk())
         return out
+
+
+@dataclass(slots=True)
+class SpeakerCase:
+    """A transcript's speaker and who they are: a participant (a case of the analysis), an
+    interviewer/moderator (never a participant), or not mapped yet (``participant`` None)."""
+
+    transcript_id: int
+    transcript: str
+    site: str | None
+    speaker: str  # as the turns name it; "" for unlabelled turns
+    role: str  # "participant" or "interviewer"
+    participant: str | None
+    turns: int
+
+    @property
+    def shown(self) -> str:
+        return self.speaker or "(unlabelled)"

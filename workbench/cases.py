@@ -113,6 +113,20 @@ def assign_speakers(store: Store, transcript_id: int, *, title: str, listed: lis
     return warnings
 
 
+def ensure_speakers(store: Store) -> int:
+    """Map the speakers of transcripts that have none yet (brought in by a merge or a REFI-QDA
+    import) by the import's rules; returns how many transcripts were mapped."""
+    import json
+
+    missing = store.transcripts_without_speakers()
+    if missing:
+        with store.transaction():
+            for row in missing:
+                listed = [int(i) for i in json.loads(row["participant_ids"] or "[]") if i is not None]
+                assign_speakers(store, row["id"], title=row["title"], listed=listed, interviewer=row["interviewer"])
+    return len(missing)
+
+
 def list_speakers(store: Store, transcript: str | None = None) -> list[SpeakerCase]:
     from workbench.coding import resolve_transcript
 

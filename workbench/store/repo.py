@@ -571,3 +571,12 @@ class Store:
         cur = self.conn.conn.cursor()
         cur.row_factory = None
         return cur.execute(sql, params)
+
+    def transcripts_without_speakers(self) -> list[dict[str, Any]]:
+        """Transcripts with turns but no speakers mapped (brought in by a merge or a REFI-QDA import)."""
+        return self._rows("""
+            SELECT t.id, t.title, t.interviewer,
+                   (SELECT json_group_array(tp.participant_id) FROM transcript_participants tp
+                      WHERE tp.transcript_id = t.id) AS participant_ids
+            FROM transcripts t WHERE EXISTS (SELECT 1 FROM turns u WHERE u.transcript_id = t.id)
+              AND NOT EXISTS (SELECT 1 FROM speakers x WHERE x.transcript_id = t.id) ORDER BY t.id""")

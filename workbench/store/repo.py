@@ -552,9 +552,12 @@ class Store:
                      transcript_ids: list[int] | None = None, origin: str | None = None,
                      detail: bool = False) -> Iterator[tuple]:
         """Segments as plain tuples, streamed: (id, transcript, code, coder, start, end), and with
-        ``detail`` also (text, memo, origin). Tables that only count leave the text out."""
+        ``detail`` also (text, memo, origin). Tables that only count leave the text out: then the
+        rows come from the covering index ``segments_unique`` without reading the text (in its
+        order, not by id); the coder filter is applied on that scan (``+coder_id``: looking up
+        every row through the coder index would read the whole table)."""
         where, params = [], []
-        for column, values in (("coder_id", coder_ids), ("code_id", code_ids), ("transcript_id", transcript_ids)):
+        for column, values in (("+coder_id", coder_ids), ("code_id", code_ids), ("transcript_id", transcript_ids)):
             if values is not None:
                 where.append(f"{column} IN ({','.join('?' * len(values)) or 'NULL'})")
                 params.extend(values)
@@ -563,8 +566,7 @@ class Store:
             params.append(origin)
         extra = ", text, memo, origin" if detail else ""
         sql = f'SELECT id, transcript_id, code_id, coder_id, start, "end"{extra} FROM segments'
-        return iter(self._tuples(sql + (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY id",
-                                 tuple(params)))
+        return iter(self._tuples(sql + (" WHERE " + " AND ".join(where) if where else ""), tuple(params)))
 
     def _tuples(self, sql: str, params: tuple = ()) -> sqlite3.Cursor:
         """A cursor that yields plain tuples (lighter than rows with names, for large reads)."""

@@ -323,3 +323,49 @@ def test_count_only_matrix_reads_no_text_and_no_pandas(demo):
     matrix = build_matrix(Store.open(demo.path), MatrixSpec(), detail=False)
     with pytest.raises(Exception, match="without its segments"):
         matrix.frame  # noqa: B018
+
+
+# -- the matrix screen pools the coders without the consensus --------------------------------------
+
+
+def test_matrix_screen_pools_without_the_consensus(tmp_path, codebook_path):
+    import asyncio
+
+    from workbench.project import import_codebook
+    from workbench.tui.app import WorkbenchApp
+    from workbench.tui.screens.matrix import MatrixScreen
+
+    (tmp_path / "North").mkdir()
+    (tmp_path / "North" / "n1.txt").write_text("---\nparticipant: N-1\n---\nInterviewer: Why?\n\n"
+                                              "N-1: Because the budget ran out in the spring.\n", encoding="utf-8")
+    path = tmp_path / "p.db"
+    store = Store.open(path, create=True)
+    import_transcripts(store, [tmp_path / "North" / "n1.txt"])
+    import_codebook(store, codebook_path)
+    code = resolve_code(store, "Barriers/Time")["id"]
+    for coder in ("maria", "consensus"):
+        add_segment(store, transcript_id=1, code_id=code, coder=coder, start=30, end=50)
+    store.close()
+
+    async def scenario():
+        app = WorkbenchApp(path, "maria")
+        async with app.run_test(size=(120, 30)) as pilot:
+            await pilot.pause()
+            await app.workers.wait_for_complete()
+            await pilot.press("m")
+            await pilot.pause()
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            screen = app.screen
+            assert isinstance(screen, MatrixScreen)
+            assert screen.matrix.value("North", "Barriers") == 1  # maria only, not maria + consensus
+            assert screen.coders[-1] == "consensus"
+            for _ in range(len(screen.coders) - 1):  # cycle to the consensus, the last choice
+                await pilot.press("o")
+                await pilot.pause()
+                await app.workers.wait_for_complete()
+                await pilot.pause()
+            assert "consensus coding" in screen.matrix.title
+            assert screen.matrix.value("North", "Barriers") == 1
+
+    asyncio.run(scenario())

@@ -218,19 +218,9 @@ def create_in_vivo_code(store: Store, passage: str, *, coder: str | None = None)
 
 def code_ids_under(store: Store, code_id: int) -> list[int]:
     """A code and all its descendants (retrieving a theme retrieves its sub-codes)."""
-    codes = store.codes(counts=False)
-    children: dict[int | None, list[int]] = {}
-    for code in codes:
-        children.setdefault(code["parent_id"], []).append(code["id"])
-    out, stack, seen = [], [code_id], set()
-    while stack:
-        current = stack.pop()
-        if current in seen:  # bounded even on a damaged project whose codes form a cycle
-            continue
-        seen.add(current)
-        out.append(current)
-        stack.extend(children.get(current, []))
-    return out
+    from workbench.codes import codes_within
+
+    return codes_within(store.codes(counts=False), [code_id])
 
 
 def list_segments(store: Store, *, transcript: str | None = None, code: str | None = None,

@@ -97,3 +97,19 @@ class CheckReport:
     def problems(self) -> int:
         return (len(self.integrity) + len(self.foreign_keys) + len(self.cycles) + len(self.orphan_segments)
                 + len(self.search_index))
+
+class SpeakerCase:
+    """A transcript's speaker and who they are: a participant (a case of the analysis), an
+    interviewer/moderator (never a participant), or not mapped yet (``participant`` None)."""
+
+    transcript_id: int
+    transcript: str
+    site: str | None
+    speaker: str  # as the turns name it; "" for unlabelled turns
+    role: str  # "participant" or "interviewer"
+    participant: str | None
+    turns: int
+
+    @property
+    def shown(self) -> str:
+        return self.speaker or "(unlabelled)"

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from workbench.cases import assign_speakers
 from workbench.codebook import load_codebook
 from workbench.errors import InputError, WorkbenchError
 from workbench.ingest import SUPPORTED, read_transcript
@@ -27,7 +28,7 @@ DEFAULT_PROJECT = "workbench.db"
 Progress = Callable[[int, int, str], None]
 
 KNOWN_FIELDS = {"file", "title", "site", "participant", "participants", "role", "date",
-                "interviewer", "site_attributes", "attributes"}
+                "interviewer", "site_attributes", "attributes", "speakers"}
 
 
 def project_path(explicit: str | Path | None = None) -> Path:
@@ -274,6 +275,8 @@ def _import_one(store: Store, path: Path, row: dict[str, str] | None, coder: str
             attributes=transcript_attributes, participant_ids=participant_ids,
             turns=[(t.speaker, t.start, t.end, t.start_time, t.end_time) for t in parsed.turns],
         )
+        result.warnings += assign_speakers(store, transcript_id, title=title, listed=participant_ids, role=role,
+                                           interviewer=meta.get("interviewer"), mapping=meta.get("speakers"))
         store.audit("import", "transcript", transcript_id, coder=coder,
                     after={"title": title, "source": path.name, "site": site, "format": parsed.format,
                            "checksum": checksum, "turns": len(parsed.turns)})

@@ -15,11 +15,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from workbench.agreement.units import carries, units_for
+from workbench.coders import CONSENSUS
 from workbench.coding import add_segment, resolve_code
 from workbench.errors import WorkbenchError
 from workbench.store import Store
-
-CONSENSUS = "consensus"
 
 
 @dataclass(slots=True)

@@ -42,6 +42,17 @@ class Hit:
                 "context": self.context}
 
 
+class Hits(list):
+    """The hits shown (all of them unless a limit was asked for) and ``total``, how many there are:
+    a listing says "first 1,000 of 1,349", never stops silently."""
+
+    total: int = 0
+
+    @property
+    def cut(self) -> bool:
+        return self.total > len(self)
+
+
 _TOKEN = re.compile(r'"[^"]*"|\(|\)|[^\s()"]+')
 
 
@@ -88,21 +99,26 @@ def marked_spans(marked: str) -> list[tuple[int, int]]:
 
 def search(store: Store, query: str, *, sites: list[str] | None = None, roles: list[str] | None = None,
            speakers: list[str] | None = None, code: str | None = None, fuzzy: bool = False,
-           limit: int = 1000) -> list[Hit]:
-    """Every match of ``query``, with its transcript, speaker, sentence and context."""
+           limit: int | None = None) -> Hits:
+    """Every match of ``query``, with its transcript, speaker, sentence and context; with
+    ``limit``, the first ``limit`` of them, and the number of all of them in ``total``."""
     if not query.strip():
         raise WorkbenchError("the search is empty.")
     match = fuzzy_query(store, query) if fuzzy else query
     try:
-        rows = store.search_turns(match)
+        rows = store.search_turns(match, limit=-1)  # every matching turn: no silent cap
     except sqlite3.OperationalError as exc:
         raise WorkbenchError(f"the search {query!r} cannot be read: {exc}.",
                              hint='Use words, "exact phrases", prefix* and AND / OR / NOT; put a phrase with '
                                   'punctuation in double quotes.') from exc
     info = {t["id"]: t for t in store.transcripts()}
     links: dict[int, list[tuple[str, str | None]]] = {}
+    role_of: dict[str, str | None] = {}
     for link in store.transcript_participant_links():
         links.setdefault(link["transcript_id"], []).append((link["label"], link["role"]))
+        role_of[link["label"]] = link["role"]
+    # A hit is the participant's whose turn it is in (an interviewer's turn: the interview's one participant).
+    speaking = {(t, speaker): label for t, speaker, label, kind in store.speaker_map() if kind == "participant" and label}
     wanted_codes = None
     coded: dict[int, list[tuple[int, int]]] = {}
     if code:
@@ -111,11 +127,14 @@ def search(store: Store, query: str, *, sites: list[str] | None = None, roles: l
             coded.setdefault(segment["transcript_id"], []).append((segment["start"], segment["end"]))
     speakers_lower = {s.lower() for s in speakers or []}
     texts: dict[int, str] = {}
-    hits: list[Hit] = []
+    hits = Hits()
+    total = 0
     for row in rows:
         transcript = info[row["transcript_id"]]
         people = links.get(row["transcript_id"], [])
-        role = people[0][1] if people else None
+        person = speaking.get((row["transcript_id"], row["speaker"] or "")) or (
+            people[0][0] if len({p for p, _ in people}) == 1 else None)
+        role = role_of.get(person) if person else None
         if sites and transcript["site"] not in sites:
             continue
         if roles and role not in roles:
@@ -130,12 +149,14 @@ def search(store: Store, query: str, *, sites: list[str] | None = None, roles: l
             if wanted_codes is not None and not any(s < sentence[1] and e > sentence[0]
                                                     for s, e in coded.get(row["transcript_id"], [])):
                 continue
+            total += 1
+            if limit is not None and len(hits) >= limit:
+                continue  # counted, not shown
             lo, hi = max(row["start"], start - 70), min(row["end"], end + 70)
             context = ("…" if lo > row["start"] else "") + " ".join(text[lo:hi].split()) + ("…" if hi < row["end"] else "")
             hits.append(Hit(row["transcript_id"], transcript["title"], transcript["site"],
-                            people[0][0] if people else None, role, row["speaker"], start, end, sentence, context))
-            if len(hits) >= limit:
-                return hits
+                            person, role, row["speaker"], start, end, sentence, context))
+    hits.total = total
     return hits
 
 

@@ -1,36 +1,59 @@
-"""Coded segments as one pandas frame with all their context: the input of every table."""
+"""Which coded segments go into a table, and their context: the input of every count.
+
+The counting itself is plain Python over streamed rows (a count-only table reads neither the
+segments' text nor pandas); :func:`segments_frame` gives the same segments as a pandas frame
+with all their context for exports that list them.
+
+The rules every table shares:
+
+- *Pooled* (no coder named) means every coder but the consensus (:mod:`workbench.coders`); the
+  consensus is a choice of its own (``--consensus``).
+- A code includes its sub-codes, by the codebook's tree (:mod:`workbench.codes`).
+- A segment is credited to the participants whose speaker turns it covers (:mod:`workbench.cases`).
+"""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from workbench.coders import CONSENSUS, pooled_coders
 from workbench.errors import WorkbenchError
 from workbench.store import Store
 
 if TYPE_CHECKING:
     import pandas as pd
 
+    from workbench.cases import Attribution
+
 BASE_DIMENSIONS = ("site", "participant", "role", "transcript", "coder")
+NONE = "(none)"
 
 
 @dataclass(slots=True)
 class Selection:
-    """Which coding goes into a table: coders (None = all pooled), and filters."""
+    """Which coding goes into a table: coders (None = all coders pooled, the consensus apart),
+    the consensus (``origin="consensus"``), and filters."""
 
     coders: list[str] | None = None
-    codes: list[str] | None = None  # code paths; a code includes its sub-codes
+    codes: list[str] | None = None  # codes (paths or unique names); a code includes its sub-codes
     sites: list[str] | None = None
     roles: list[str] | None = None
-    origin: str | None = None  # e.g. "consensus"
+    origin: str | None = None  # "consensus": the consensus coding
 
     def describe(self) -> str:
-        parts = [f"coders: {', '.join(self.coders)}" if self.coders else "all coders pooled"]
+        if self.coders:
+            parts = [f"coders: {', '.join(self.coders)}"]
+        elif self.origin == CONSENSUS:
+            parts = ["consensus coding"]
+        else:
+            parts = ["all coders pooled, consensus apart"]
         for label, values in (("codes", self.codes), ("sites", self.sites), ("roles", self.roles)):
             if values:
                 parts.append(f"{label}: {', '.join(values)}")
-        if self.origin:
+        if self.origin and self.origin != CONSENSUS:
             parts.append(f"origin: {self.origin}")
         return "; ".join(parts)
 
@@ -46,6 +69,8 @@ class Context:
     site_attributes: dict[str, dict[str, Any]] = field(default_factory=dict)
     participant_attributes: dict[str, dict[str, Any]] = field(default_factory=dict)
     participant_roles: dict[str, str | None] = field(default_factory=dict)
+    coders: dict[int, str] = field(default_factory=dict)
+    attribution: "Attribution | None" = None
 
 
 def load_context(store: Store) -> Context:
@@ -61,50 +86,133 @@ def load_context(store: Store) -> Context:
         site_attributes={s["name"]: json.loads(s["attributes"]) for s in store.sites()},
         participant_attributes={p["label"]: json.loads(p["attributes"]) for p in participants},
         participant_roles={p["label"]: p["role"] for p in participants},
+        coders={c["id"]: c["name"] for c in store.coders()},
     )
 
 
+def attribution(store: Store, context: Context) -> "Attribution":
+    """Who each segment is credited to (loaded once per context: the turns and speakers)."""
+    if context.attribution is None:
+        from workbench.cases import Attribution
+
+        context.attribution = Attribution(store.turn_spans(), store.speaker_map(), context.participants_by_transcript)
+    return context.attribution
+
+
+@dataclass(slots=True)
+class Chosen:
+    """A selection resolved against the project: ids to read, and the role filter."""
+
+    coder_ids: list[int] | None
+    code_ids: list[int] | None
+    transcript_ids: list[int] | None
+    origin: str | None
+    roles: set[str] | None
+
+
+def resolve(store: Store, selection: Selection, context: Context) -> Chosen:
+    """Coders, codes and sites by id; unknown names are errors, never an empty table."""
+    from workbench.codes import codes_within
+
+    names = {name: i for i, name in context.coders.items()}
+    if selection.coders and selection.origin == CONSENSUS:
+        raise WorkbenchError("choose either coders or the consensus, not both.",
+                             hint="Compare them with --rows coder --coder A --coder consensus.")
+    if selection.coders:
+        missing = [c for c in selection.coders if c not in names]
+        if missing:
+            raise WorkbenchError(f"no coder {', '.join(missing)} in this project.",
+                                 hint="Coders here: " + (", ".join(sorted(names)) or "none") + ".")
+        coder_ids = [names[c] for c in selection.coders]
+        origin = selection.origin
+    elif selection.origin == CONSENSUS:
+        coder_ids, origin = [names[CONSENSUS]] if CONSENSUS in names else [], None
+    else:
+        coder_ids = [names[c] for c in pooled_coders(names)] if CONSENSUS in names else None
+        origin = selection.origin
+    code_ids = None
+    if selection.codes:
+        from workbench.coding import resolve_code
+
+        roots = [resolve_code(store, ref)["id"] for ref in selection.codes]
+        code_ids = codes_within(context.codes, roots)
+    transcript_ids = None
+    if selection.sites:
+        known = {t["site"] for t in context.transcripts}
+        missing = [s for s in selection.sites if s not in known]
+        if missing:
+            raise WorkbenchError(f"no site {', '.join(missing)} in this project.",
+                                 hint="Sites here: " + ", ".join(sorted(s for s in known if s)) + ".")
+        transcript_ids = [t["id"] for t in context.transcripts if t["site"] in selection.sites]
+    return Chosen(coder_ids, code_ids, transcript_ids, origin, set(selection.roles) if selection.roles else None)
+
+
+@dataclass(slots=True)
+class Placed:
+    """One selected segment with who it is credited to."""
+
+    id: int
+    transcript_id: int
+    code_id: int
+    coder_id: int
+    start: int
+    end: int
+    participants: tuple[str, ...]
+    detail: tuple | None = None  # (text, memo, origin) when asked for
+
+
+def placed_segments(store: Store, selection: Selection | None, context: Context, *, detail: bool = False,
+                    credit: bool = True) -> Iterator[Placed]:
+    """The selected segments, streamed, each with its participants (``credit``; a role filter
+    keeps only the participants with that role, and drops segments left with none)."""
+    chosen = resolve(store, selection or Selection(), context)
+    need_credit = credit or chosen.roles is not None
+    who = attribution(store, context) if need_credit else None
+    roles = context.participant_roles
+    for row in store.segment_keys(coder_ids=chosen.coder_ids, code_ids=chosen.code_ids,
+                                  transcript_ids=chosen.transcript_ids, origin=chosen.origin, detail=detail):
+        people = who.credit(row[1], row[4], row[5]) if who is not None else ()
+        if chosen.roles is not None:
+            people = tuple(p for p in people if roles.get(p) in chosen.roles)
+            if not people:
+                continue
+        yield Placed(row[0], row[1], row[2], row[3], row[4], row[5], people, row[6:] if detail else None)
+
+
 def segments_frame(store: Store, selection: Selection | None = None, context: Context | None = None) -> "pd.DataFrame":
-    """One row per coded segment, with code path, theme, site, participant, role, coder and the
+    """One row per coded segment and participant it is credited to (one row with participant
+    None when it is credited to nobody), with code path, theme, site, role, coder, text, and the
     site and participant attributes (as ``site:NAME`` and ``participant:NAME`` columns)."""
     import pandas as pd
 
-    selection = selection or Selection()
     context = context or load_context(store)
+    return pd.DataFrame.from_records(frame_records(store, selection, context), columns=frame_columns(context))
+
+
+def frame_columns(context: Context) -> list[str]:
+    site_keys = sorted({k for attrs in context.site_attributes.values() for k in attrs})
+    person_keys = sorted({k for attrs in context.participant_attributes.values() for k in attrs})
+    return ["id", "transcript_id", "code_id", "coder_id", "start", "end", "text", "memo", "origin", "transcript",
+            "site", "coder", "code", "theme", "participant", "role",
+            *[f"site:{k}" for k in site_keys], *[f"participant:{k}" for k in person_keys]]
+
+
+def frame_records(store: Store, selection: Selection | None, context: Context) -> list[tuple]:
+    columns = frame_columns(context)
+    site_keys = [c[5:] for c in columns if c.startswith("site:")]
+    person_keys = [c[12:] for c in columns if c.startswith("participant:")]
+    info = {t["id"]: t for t in context.transcripts}
     paths = {c["id"]: c["path"] for c in context.codes}
-    columns, rows = store.segment_rows()
-    frame = pd.DataFrame.from_records(rows, columns=columns)
-    if frame.empty:
-        frame = pd.DataFrame(columns=[*columns, "transcript", "site", "coder", "code", "theme", "participant", "role"])
-    else:
-        first = {t: labels[0] for t, labels in context.participants_by_transcript.items() if labels}
-        frame["transcript"] = frame["transcript_id"].map({t["id"]: t["title"] for t in context.transcripts})
-        frame["site"] = frame["transcript_id"].map({t["id"]: t["site"] for t in context.transcripts})
-        frame["coder"] = frame["coder_id"].map({c["id"]: c["name"] for c in store.coders()})
-        frame["code"] = frame["code_id"].map(paths)
-        frame["theme"] = frame["code_id"].map({c["id"]: c["path"].split("/")[0] for c in context.codes})
-        frame["participant"] = frame["transcript_id"].map(first)
-        frame["role"] = frame["participant"].map(context.participant_roles)
-        for key in sorted({k for attrs in context.site_attributes.values() for k in attrs}):
-            frame[f"site:{key}"] = frame["site"].map({s: a.get(key) for s, a in context.site_attributes.items()})
-        for key in sorted({k for attrs in context.participant_attributes.values() for k in attrs}):
-            frame[f"participant:{key}"] = frame["participant"].map(
-                {p: a.get(key) for p, a in context.participant_attributes.items()})
-    known_coders = set(frame["coder"].dropna()) if not frame.empty else set()
-    if selection.coders:
-        missing = [c for c in selection.coders if c not in known_coders]
-        if missing and not frame.empty:
-            raise WorkbenchError(f"no segments by {', '.join(missing)} in this project.",
-                                 hint="Coders here: " + ", ".join(sorted(known_coders)) + ".")
-        frame = frame[frame["coder"].isin(selection.coders)]
-    if selection.origin:
-        frame = frame[frame["origin"] == selection.origin]
-    if selection.codes:
-        wanted = [c.strip("/").casefold() for c in selection.codes]
-        keep = frame["code"].map(lambda p: any(p.casefold() == w or p.casefold().startswith(w + "/") for w in wanted))
-        frame = frame[keep]
-    if selection.sites:
-        frame = frame[frame["site"].isin(selection.sites)]
-    if selection.roles:
-        frame = frame[frame["role"].isin(selection.roles)]
-    return frame.reset_index(drop=True)
+    out: list[tuple] = []
+    for seg in placed_segments(store, selection, context, detail=True):
+        transcript = info[seg.transcript_id]
+        site = transcript["site"]
+        path = paths[seg.code_id]
+        base = (seg.id, seg.transcript_id, seg.code_id, seg.coder_id, seg.start, seg.end, *seg.detail,
+                transcript["title"], site, context.coders.get(seg.coder_id), path, path.split("/")[0])
+        site_attrs = context.site_attributes.get(site, {}) if site else {}
+        for person in seg.participants or (None,):
+            attrs = context.participant_attributes.get(person, {}) if person else {}
+            out.append((*base, person, context.participant_roles.get(person) if person else None,
+                        *[site_attrs.get(k) for k in site_keys], *[attrs.get(k) for k in person_keys]))
+    return out

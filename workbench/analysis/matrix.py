@@ -5,14 +5,23 @@ Rows: sites, participants, roles, transcripts, coders, or any site or participan
 their theme, each segment counted once), codes down to a level (``level2``...), or every code
 (``code``). Values: segments, transcripts, participants who raised it, the share of a row's
 participants who raised it, or excerpts. Every row and column of the project is shown, empty or not.
+
+Counts are plain Python over the segments streamed from the project (no text is read unless a
+view shows it, and pandas is not needed): ``Matrix.values`` and ``Matrix.segment_counts`` are
+dicts; ``Matrix.table``, ``Matrix.counts`` and ``Matrix.frame`` give pandas frames for exports.
+
+Pooled coding leaves the consensus out, a code includes its sub-codes, and a segment counts for
+the participants whose turns it covers: see :mod:`workbench.analysis.frame`.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from workbench.analysis.frame import BASE_DIMENSIONS, Context, Selection, load_context, segments_frame
+from workbench.analysis.frame import (BASE_DIMENSIONS, NONE, Context, Placed, Selection, frame_columns,
+                                      load_context, placed_segments)
 from workbench.errors import WorkbenchError
 from workbench.store import Store
 
@@ -33,20 +42,81 @@ class MatrixSpec:
     selection: Selection = field(default_factory=Selection)
 
 
-@dataclass(slots=True)
 class Matrix:
-    """A computed matrix: the table, the segments behind each cell, and what it was made of."""
+    """A computed matrix: its rows and columns (after ``transpose``), the value and the number of
+    segments of each cell, the segments behind each cell, and what it was made of.
 
-    spec: MatrixSpec
-    table: "pd.DataFrame"  # rows x columns of the chosen value (excerpts: text)
-    counts: "pd.DataFrame"  # rows x columns of segment counts, for colour scales
-    cells: dict[tuple[str, str], list[int]]  # (row, column) -> segment ids
-    frame: "pd.DataFrame"  # the segments used, with "row" and "column" keys
+    ``values[(row, column)]`` is an int (segments, transcripts, participants), a share in 0..1 or
+    None (a row without participants), or text (excerpts)."""
+
+    def __init__(self, spec: MatrixSpec, rows: list[str], columns: list[str], values: dict[tuple[str, str], Any],
+                 segment_counts: dict[tuple[str, str], int], cells: dict[tuple[str, str], list[int]],
+                 records: list[tuple] | None, record_columns: list[str]) -> None:
+        self.spec = spec
+        self.rows, self.columns = rows, columns
+        self.values, self.segment_counts, self.cells = values, segment_counts, cells
+        self._records, self._record_columns = records, record_columns
+        self._table = self._counts = self._frame = None
 
     @property
     def title(self) -> str:
         rows, columns = (self.spec.columns, self.spec.rows) if self.spec.transpose else (self.spec.rows, self.spec.columns)
         return f"{self.spec.value} by {rows} x {columns} ({self.spec.selection.describe()})"
+
+    @property
+    def row_dimension(self) -> str:
+        return self.spec.columns if self.spec.transpose else self.spec.rows
+
+    @property
+    def column_dimension(self) -> str:
+        return self.spec.rows if self.spec.transpose else self.spec.columns
+
+    def value(self, row: str, column: str) -> Any:
+        empty = "" if self.spec.value == "excerpts" else 0
+        return self.values.get((row, column), empty)
+
+    def _grid(self, source: dict[tuple[str, str], Any], empty: Any, dtype: Any) -> "pd.DataFrame":
+        import pandas as pd
+
+        data = [[source.get((r, c), empty) for c in self.columns] for r in self.rows]
+        table = pd.DataFrame(data, index=pd.Index(self.rows, dtype=object), columns=pd.Index(self.columns, dtype=object),
+                             dtype=dtype)
+        table.index.name, table.columns.name = self.row_dimension, self.column_dimension
+        return table
+
+    @property
+    def table(self) -> "pd.DataFrame":
+        """The matrix as a pandas frame (rows x columns of the value)."""
+        if self._table is None:
+            kind = self.spec.value
+            if kind == "excerpts":
+                self._table = self._grid(self.values, "", object)
+            elif kind == "share":
+                self._table = self._grid({k: (float("nan") if v is None else v) for k, v in self.values.items()},
+                                         0.0, float)
+            else:
+                self._table = self._grid(self.values, 0, "int64")
+        return self._table
+
+    @property
+    def counts(self) -> "pd.DataFrame":
+        """Segments per cell, for colour scales."""
+        if self._counts is None:
+            self._counts = self._grid(self.segment_counts, 0, "int64")
+        return self._counts
+
+    @property
+    def frame(self) -> "pd.DataFrame":
+        """The segments behind the matrix, one row per cell they fall in, with ``row`` and ``column``
+        (as the matrix shows them, before ``transpose``) and their text and context."""
+        if self._frame is None:
+            import pandas as pd
+
+            if self._records is None:
+                raise WorkbenchError("this matrix was computed without its segments.",
+                                     hint="Build it with detail=True to list or export its segments.")
+            self._frame = pd.DataFrame.from_records(self._records, columns=[*self._record_columns, "row", "column"])
+        return self._frame
 
 
 def column_key(path: str, columns: str) -> str:
@@ -69,7 +139,18 @@ def column_keys(codes: list[dict[str, Any]], columns: str) -> list[str]:
     return list(keys)
 
 
-def _row_universe(rows: str, context: Context, frame: "pd.DataFrame") -> list[str]:
+def _check_rows(rows: str) -> None:
+    if rows not in BASE_DIMENSIONS and not (rows.startswith("site:") and len(rows) > 5) and not (
+            rows.startswith("participant:") and len(rows) > 12):
+        raise WorkbenchError(f"unknown rows {rows!r}.",
+                             hint="Use " + ", ".join(BASE_DIMENSIONS) + ", site:ATTRIBUTE or participant:ATTRIBUTE.")
+
+
+def _key(value: Any) -> str:
+    return NONE if value is None or value == "" else str(value)
+
+
+def _row_universe(rows: str, context: Context, coders: list[str]) -> list[str]:
     if rows == "site":
         values = [t["site"] for t in context.transcripts]
     elif rows == "participant":
@@ -80,18 +161,15 @@ def _row_universe(rows: str, context: Context, frame: "pd.DataFrame") -> list[st
     elif rows == "transcript":
         values = [t["title"] for t in context.transcripts]
     elif rows == "coder":
-        values = list(frame["coder"]) if not frame.empty else []
+        values = list(coders)
     elif rows.startswith("site:"):
         values = [attrs.get(rows[5:]) for attrs in context.site_attributes.values()]
-    elif rows.startswith("participant:"):
-        values = [attrs.get(rows[12:]) for attrs in context.participant_attributes.values()]
     else:
-        raise WorkbenchError(f"unknown rows {rows!r}.",
-                             hint="Use " + ", ".join(BASE_DIMENSIONS) + ", site:ATTRIBUTE or participant:ATTRIBUTE.")
+        values = [attrs.get(rows[12:]) for attrs in context.participant_attributes.values()]
     seen: dict[str, None] = {}
     for value in values:
-        seen.setdefault("(none)" if value is None or value == "" else str(value), None)
-    return sorted(seen, key=lambda v: (v == "(none)", natural_key(v)))
+        seen.setdefault(_key(value), None)
+    return sorted(seen, key=lambda v: (v == NONE, natural_key(v)))
 
 
 def natural_key(value: str) -> list:
@@ -101,13 +179,42 @@ def natural_key(value: str) -> list:
     return [int(part) if part.isdigit() else part.casefold() for part in re.split(r"(\d+)", value)]
 
 
-def _row_values(frame: "pd.DataFrame", rows: str) -> "pd.Series":
-    import pandas as pd
+def row_keys_function(rows: str, context: Context) -> Callable[["Placed"], tuple[str, ...]]:
+    """The row(s) a segment falls in: one for site, transcript, coder and site attributes; one per
+    participant it is credited to (each once) for participant, role and participant attributes."""
+    info = {t["id"]: t for t in context.transcripts}
+    if rows == "site":
+        by_transcript = {t: (_key(row["site"]),) for t, row in info.items()}
+        return lambda seg: by_transcript[seg.transcript_id]
+    if rows == "transcript":
+        by_transcript = {t: (_key(row["title"]),) for t, row in info.items()}
+        return lambda seg: by_transcript[seg.transcript_id]
+    if rows == "coder":
+        names = {i: (_key(name),) for i, name in context.coders.items()}
+        return lambda seg: names[seg.coder_id]
+    if rows.startswith("site:"):
+        attribute = rows[5:]
+        by_transcript = {t: (_key(context.site_attributes.get(row["site"], {}).get(attribute)),)
+                         for t, row in info.items()}
+        return lambda seg: by_transcript[seg.transcript_id]
+    if rows == "participant":
+        value: Callable[[str], str] = _key
+    elif rows == "role":
+        def value(person: str) -> str:
+            return _key(context.participant_roles.get(person))
+    else:
+        attribute = rows[12:]
 
-    if rows not in frame.columns:
-        return pd.Series(["(none)"] * len(frame), index=frame.index, dtype=object)
-    values = frame[rows].astype(object).where(frame[rows].notna(), "(none)").astype(str)
-    return values.replace("", "(none)")
+        def value(person: str) -> str:
+            return _key(context.participant_attributes.get(person, {}).get(attribute))
+    cache: dict[tuple[str, ...], tuple[str, ...]] = {(): (NONE,)}
+
+    def keys(seg: "Placed") -> tuple[str, ...]:
+        found = cache.get(seg.participants)
+        if found is None:
+            found = cache[seg.participants] = tuple(dict.fromkeys(value(p) for p in seg.participants))
+        return found
+    return keys
 
 
 def participants_per_row(rows: str, context: Context) -> dict[str, set[str]]:
@@ -129,7 +236,7 @@ def participants_per_row(rows: str, context: Context) -> dict[str, set[str]]:
                 key = context.participant_attributes.get(label, {}).get(rows[12:])
             else:
                 continue
-            out.setdefault("(none)" if key in (None, "") else str(key), set()).add(label)
+            out.setdefault(_key(key), set()).add(label)
     return out
 
 
@@ -141,125 +248,220 @@ def excerpt(text: str, limit: int = EXCERPT_LENGTH) -> str:
     return text[:limit].rsplit(" ", 1)[0] + "…"
 
 
-def build_matrix(store: Store, spec: MatrixSpec, context: Context | None = None) -> Matrix:
-    """Compute a matrix of the project's coding."""
-    import pandas as pd
+def selected_columns(context: Context, spec_columns: str, code_ids: set[int] | None) -> list[str]:
+    """The matrix's columns: every column of the codebook, or those of the selected codes."""
+    keys: dict[str, None] = {}
+    for code in context.codes:
+        if code_ids is None or code["id"] in code_ids:
+            keys.setdefault(column_key(code["path"], spec_columns), None)
+    return list(keys)
+
+
+def build_matrix(store: Store, spec: MatrixSpec, context: Context | None = None, *, detail: bool = True) -> Matrix:
+    """Compute a matrix of the project's coding. ``detail=False`` (a count-only view) reads no text
+    and keeps no frame of the segments; excerpts always read the text they show."""
+    from workbench.analysis.frame import frame_records, resolve
 
     if spec.value not in VALUES:
         raise WorkbenchError(f"unknown value {spec.value!r}.", hint="Use one of: " + ", ".join(VALUES) + ".")
+    _check_rows(spec.rows)
+    column_key("", spec.columns)  # an unknown level is an error before any work
     context = context or load_context(store)
-    frame = segments_frame(store, spec.selection, context)
-    row_names = _row_universe(spec.rows, context, frame)
-    column_names: list[str] = []
-    for code in context.codes:
-        key = column_key(code["path"], spec.columns)
-        if key not in column_names and (not spec.selection.codes or any(
-                code["path"].casefold().startswith(c.strip("/").casefold()) for c in spec.selection.codes)):
-            column_names.append(key)
-    if spec.value == "excerpts":  # quotes in reading order
-        frame = frame.sort_values(["site", "transcript", "start"], kind="stable", na_position="last")
-    keys = {c["id"]: column_key(c["path"], spec.columns) for c in context.codes}
-    frame = frame.assign(row=_row_values(frame, spec.rows), column=frame["code_id"].map(keys))
-    for name in frame["row"].unique():
-        if name not in row_names:
-            row_names.append(name)
+    chosen = resolve(store, spec.selection, context)
+    column_names = selected_columns(context, spec.columns, set(chosen.code_ids) if chosen.code_ids is not None else None)
+    pooled = [context.coders[i] for i in chosen.coder_ids] if chosen.coder_ids is not None else list(context.coders.values())
+    row_names = _row_universe(spec.rows, context, pooled)
+    columns_of = {c["id"]: column_key(c["path"], spec.columns) for c in context.codes}
+    rows_of = row_keys_function(spec.rows, context)
+    value = spec.value
+    with_text = detail or value == "excerpts"
+    need_credit = spec.rows in ("participant", "role") or spec.rows.startswith("participant:") or value in (
+        "participants", "share") or with_text
+    counts: dict[tuple[str, str], int] = {}
     cells: dict[tuple[str, str], list[int]] = {}
-    for (row, column), ids in frame.groupby(["row", "column"])["id"]:
-        cells[(row, column)] = list(ids)
-    counts = (frame.groupby(["row", "column"]).size().unstack(fill_value=0)
-              .reindex(index=row_names, columns=column_names, fill_value=0).astype(int))
-    if spec.value == "segments":
-        table = counts.copy()
-    elif spec.value == "transcripts":
-        table = _nunique(frame, "transcript_id", row_names, column_names)
-    elif spec.value == "participants":
-        table = _nunique(frame, "participant", row_names, column_names)
-    elif spec.value == "share":
-        raised = _nunique(frame, "participant", row_names, column_names)
+    distinct: dict[tuple[str, str], set] = {}
+    quotes: dict[tuple[str, str], list[tuple]] = {}
+    records: list[tuple] | None = [] if with_text else None
+    record_columns = frame_columns(context)
+    builder = _RecordBuilder(context, record_columns) if with_text else None
+    known_rows = set(row_names)
+    for seg in placed_segments(store, spec.selection, context, detail=with_text, credit=need_credit):
+        column = columns_of[seg.code_id]
+        for row in rows_of(seg):
+            cell = (row, column)
+            counts[cell] = counts.get(cell, 0) + 1
+            cells.setdefault(cell, []).append(seg.id)
+            if value == "transcripts":
+                distinct.setdefault(cell, set()).add(seg.transcript_id)
+            elif value in ("participants", "share"):
+                distinct.setdefault(cell, set()).update(seg.participants)
+            if row not in known_rows:
+                known_rows.add(row)
+                row_names.append(row)
+        if builder is not None:
+            for record, row in builder.records(seg, rows_of(seg), spec.rows):
+                records.append((*record, row, column))
+                if value == "excerpts":
+                    quotes.setdefault((row, column), []).append(record)
+    if value == "segments":
+        values: dict[tuple[str, str], Any] = dict(counts)
+    elif value in ("transcripts", "participants"):
+        values = {cell: len(found) for cell, found in distinct.items()}
+    elif value == "share":
         totals = participants_per_row(spec.rows, context)
-        denominators = pd.Series({r: len(totals.get(r, ())) for r in row_names})
-        table = raised.div(denominators.replace(0, float("nan")), axis=0).round(3)
+        values = {}
+        for row in row_names:
+            total = len(totals.get(row, ()))
+            for column in column_names:
+                values[(row, column)] = round(len(distinct.get((row, column), ())) / total, 3) if total else None
     else:
-        by_id = frame.set_index("id")
-        table = pd.DataFrame("", index=row_names, columns=column_names, dtype=object)
-        for (row, column), ids in cells.items():
-            quotes = [f"“{excerpt(by_id.at[i, 'text'])}” ({by_id.at[i, 'participant'] or by_id.at[i, 'transcript']})"
-                      for i in ids[:EXCERPTS_PER_CELL]]
-            more = len(ids) - EXCERPTS_PER_CELL
-            table.at[row, column] = "\n".join(quotes) + (f"\n(+{more} more)" if more > 0 else "")
-    table.index.name, table.columns.name = spec.rows, spec.columns
-    counts.index.name, counts.columns.name = spec.rows, spec.columns
+        values = {cell: _quote_cell(found) for cell, found in quotes.items()}
     if spec.transpose:
-        table, counts = table.T, counts.T
+        row_names, column_names = column_names, row_names
+        values = {(c, r): v for (r, c), v in values.items()}
+        counts = {(c, r): v for (r, c), v in counts.items()}
         cells = {(c, r): ids for (r, c), ids in cells.items()}
-    return Matrix(spec, table, counts, cells, frame)
+    return Matrix(spec, row_names, column_names, values, counts, cells, records, record_columns)
 
 
-def _nunique(frame: "pd.DataFrame", column: str, rows: list[str], columns: list[str]) -> "pd.DataFrame":
-    if frame.empty:
-        import pandas as pd
+def _quote_cell(records: list[tuple]) -> str:
+    """Up to three quotes in reading order (site, transcript, position), with who said them."""
+    ordered = sorted(records, key=lambda r: (r[10] is None, r[10] or "", r[9], r[4], r[0]))
+    shown = [f"“{excerpt(r[6])}” ({r[14] or r[9]})" for r in ordered[:EXCERPTS_PER_CELL]]
+    more = len(ordered) - EXCERPTS_PER_CELL
+    return "\n".join(shown) + (f"\n(+{more} more)" if more > 0 else "")
 
-        return pd.DataFrame(0, index=rows, columns=columns)
-    return (frame.dropna(subset=[column]).groupby(["row", "column"])[column].nunique().unstack(fill_value=0)
-            .reindex(index=rows, columns=columns, fill_value=0).astype(int))
+
+class _RecordBuilder:
+    """Rows of the segments' frame: one per segment and participant, kept for the cells it falls in."""
+
+    def __init__(self, context: Context, columns: list[str]) -> None:
+        self.context = context
+        self.info = {t["id"]: t for t in context.transcripts}
+        self.paths = {c["id"]: c["path"] for c in context.codes}
+        self.site_keys = [c[5:] for c in columns if c.startswith("site:")]
+        self.person_keys = [c[12:] for c in columns if c.startswith("participant:")]
+
+    def records(self, seg: Placed, rows: tuple[str, ...], dimension: str) -> list[tuple[tuple, str]]:
+        context = self.context
+        transcript = self.info[seg.transcript_id]
+        site, path = transcript["site"], self.paths[seg.code_id]
+        base = (seg.id, seg.transcript_id, seg.code_id, seg.coder_id, seg.start, seg.end, *seg.detail,
+                transcript["title"], site, context.coders.get(seg.coder_id), path, path.split("/")[0])
+        site_attrs = context.site_attributes.get(site, {}) if site else {}
+        people = seg.participants or (None,)
+        per_person = dimension in ("participant", "role") or dimension.startswith("participant:")
+        out = []
+        for index, row in enumerate(rows):
+            # Under participant rows, each row's record names its participant; otherwise one record
+            # names the segment's participants together.
+            if per_person:
+                person_rows = [p for p in people if p is not None and _person_row(dimension, p, context) == row] or [None]
+                person = person_rows[0]
+                label = ", ".join(p for p in person_rows if p) or None
+            else:
+                person = people[0]
+                label = ", ".join(p for p in people if p) or None
+            attrs = context.participant_attributes.get(person, {}) if person else {}
+            out.append(((*base, label, context.participant_roles.get(person) if person else None,
+                         *[site_attrs.get(k) for k in self.site_keys],
+                         *[attrs.get(k) for k in self.person_keys]), row))
+        return out
+
+
+def _person_row(dimension: str, person: str, context: Context) -> str:
+    if dimension == "participant":
+        return _key(person)
+    if dimension == "role":
+        return _key(context.participant_roles.get(person))
+    return _key(context.participant_attributes.get(person, {}).get(dimension[12:]))
 
 
 def frequencies(store: Store, selection: Selection | None = None, columns: str = "code") -> "pd.DataFrame":
     """Per code (or theme): segments, transcripts, participants and coders, with share of transcripts."""
     import pandas as pd
 
+    table = frequency_rows(store, selection, columns)
+    frame = pd.DataFrame.from_records([r[1:] for r in table], index=pd.Index([r[0] for r in table], name=columns),
+                                      columns=["segments", "transcripts", "participants", "coders",
+                                               "share_of_transcripts"])
+    return frame
+
+
+def frequency_rows(store: Store, selection: Selection | None = None, columns: str = "code") -> list[tuple]:
+    """(column, segments, transcripts, participants, coders, share of transcripts) per column."""
+    column_key("", columns)
     context = load_context(store)
-    frame = segments_frame(store, selection, context)
     keys = column_keys(context.codes, columns)
-    frame = frame.assign(key=frame["code"].map(lambda p: column_key(p, columns)))
-    grouped = frame.groupby("key")
-    table = pd.DataFrame({
-        "segments": grouped.size(),
-        "transcripts": grouped["transcript_id"].nunique(),
-        "participants": grouped["participant"].nunique(),
-        "coders": grouped["coder"].nunique(),
-    }).reindex(keys, fill_value=0).astype(int)
+    columns_of = {c["id"]: column_key(c["path"], columns) for c in context.codes}
+    segments = dict.fromkeys(keys, 0)
+    sets: dict[str, tuple[set, set, set]] = {k: (set(), set(), set()) for k in keys}
+    for seg in placed_segments(store, selection, context):
+        key = columns_of[seg.code_id]
+        segments[key] += 1
+        transcripts, people, coders = sets[key]
+        transcripts.add(seg.transcript_id)
+        people.update(seg.participants)
+        coders.add(seg.coder_id)
     total = max(len(context.transcripts), 1)
-    table["share_of_transcripts"] = (table["transcripts"] / total).round(3)
-    table.index.name = columns
-    return table
+    return [(k, segments[k], len(sets[k][0]), len(sets[k][1]), len(sets[k][2]), round(len(sets[k][0]) / total, 3))
+            for k in keys]
 
 
 def cooccurrence(store: Store, selection: Selection | None = None, columns: str = "code",
                  unit: str = "overlap") -> "pd.DataFrame":
     """How often two codes meet: segments that overlap (``overlap``) or fall in the same speaker
-    turn (``turn``), counted once per pair of segments with different codes. The diagonal is zero."""
-    import numpy as np
+    turn (``turn``: the turn where the segment starts), counted once per pair of segments with
+    different columns. The diagonal is zero."""
     import pandas as pd
 
-    context = load_context(store)
-    frame = segments_frame(store, selection, context)
-    keys = column_keys(context.codes, columns)
-    index = {key: i for i, key in enumerate(keys)}
-    code_index = {c["id"]: index[column_key(c["path"], columns)] for c in context.codes}
-    counts = np.zeros((len(keys), len(keys)), dtype=np.int64)
-    if not frame.empty:
-        frame = frame.assign(k=frame["code_id"].map(code_index)).sort_values(["transcript_id", "start"])
-        if unit == "turn":
-            turns = pd.DataFrame(store.turn_starts(), columns=["transcript_id", "turn", "start"]).sort_values("start")
-            placed = pd.merge_asof(frame.sort_values("start"), turns, on="start", by="transcript_id",
-                                   direction="backward")
-            placed["turn"] = placed["turn"].fillna(-1)
-            per_turn = placed.groupby(["transcript_id", "turn", "k"]).size().unstack(fill_value=0)
-            matrix = per_turn.reindex(columns=range(len(keys)), fill_value=0).to_numpy()
-            counts = matrix.T @ matrix
-        elif unit == "overlap":
-            for _, group in frame.groupby("transcript_id", sort=False):
-                active: list[tuple[int, int]] = []  # (end, key) of segments still open
-                for start, end, k in zip(group["start"], group["end"], group["k"]):
-                    active = [(e, other) for e, other in active if e > start]
-                    for _, other in active:
-                        counts[k, other] += 1
-                        counts[other, k] += 1
-                    active.append((end, k))
-        else:
-            raise WorkbenchError(f"unknown unit {unit!r}.", hint="Use overlap or turn.")
-    np.fill_diagonal(counts, 0)
-    table = pd.DataFrame(counts, index=keys, columns=keys)
+    keys, counts = cooccurrence_counts(store, selection, columns, unit)
+    table = pd.DataFrame([[counts.get((a, b), 0) for b in keys] for a in keys], index=pd.Index(keys, dtype=object),
+                         columns=pd.Index(keys, dtype=object), dtype="int64")
     table.index.name = table.columns.name = columns
     return table
+
+
+def cooccurrence_counts(store: Store, selection: Selection | None = None, columns: str = "code",
+                        unit: str = "overlap") -> tuple[list[str], dict[tuple[str, str], int]]:
+    from bisect import bisect_right
+
+    if unit not in ("overlap", "turn"):
+        raise WorkbenchError(f"unknown unit {unit!r}.", hint="Use overlap or turn.")
+    column_key("", columns)
+    context = load_context(store)
+    keys = column_keys(context.codes, columns)
+    columns_of = {c["id"]: column_key(c["path"], columns) for c in context.codes}
+    by_transcript: dict[int, list[tuple[int, int, str]]] = {}
+    for seg in placed_segments(store, selection, context, credit=False):
+        by_transcript.setdefault(seg.transcript_id, []).append((seg.start, seg.end, columns_of[seg.code_id]))
+    counts: dict[tuple[str, str], int] = {}
+
+    def meet(a: str, b: str) -> None:
+        if a != b:
+            counts[(a, b)] = counts.get((a, b), 0) + 1
+            counts[(b, a)] = counts.get((b, a), 0) + 1
+
+    if unit == "overlap":
+        for segments in by_transcript.values():
+            segments.sort()
+            active: list[tuple[int, str]] = []  # (end, key) of segments still open
+            for start, end, key in segments:
+                active = [(e, other) for e, other in active if e > start]
+                for _, other in active:
+                    meet(key, other)
+                active.append((end, key))
+    else:
+        starts: dict[int, list[int]] = {}
+        for transcript_id, start, _end, _speaker in store.turn_spans():
+            starts.setdefault(transcript_id, []).append(start)
+        for transcript_id, segments in by_transcript.items():
+            turns: dict[int, list[str]] = {}
+            for start, _end, key in segments:
+                turn = bisect_right(starts.get(transcript_id, []), start) - 1  # -1: before the first turn
+                turns.setdefault(turn, []).append(key)
+            for found in turns.values():
+                for i, a in enumerate(found):
+                    for b in found[i + 1:]:
+                        meet(a, b)
+    return keys, counts

@@ -138,12 +138,13 @@ def memo_cmd(ctx: click.Context, text: str, transcript: str | None, code_ref: st
 @click.option("--apply", "apply_code", help="Code the sentence of every hit (or of --pick) with this code.")
 @click.option("--pick", help="With --apply: the hit numbers to code, e.g. 1,3,5-7.")
 @click.option("--coder", help="With --apply: who codes (default: remembered for the project).")
+@click.option("--limit", type=click.IntRange(min=1), help="List only the first N hits (and say how many there are).")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
 @click.pass_context
 @handled
 def search_cmd(ctx: click.Context, query: str, site: tuple[str, ...], role: tuple[str, ...], speaker: tuple[str, ...],
                code_filter: str | None, fuzzy: bool, apply_code: str | None, pick: str | None, coder: str | None,
-               fmt: str) -> None:
+               limit: int | None, fmt: str) -> None:
     """Search every transcript: words, "exact phrases", prefix* and AND / OR / NOT.
 
     Words match their inflections (partner, partners, partnering); --fuzzy also matches misspellings.
@@ -154,7 +155,7 @@ def search_cmd(ctx: click.Context, query: str, site: tuple[str, ...], role: tupl
 
     store = _store(ctx)
     hits = search(store, query, sites=list(site) or None, roles=list(role) or None, speakers=list(speaker) or None,
-                  code=code_filter, fuzzy=fuzzy)
+                  code=code_filter, fuzzy=fuzzy, limit=None if apply_code else limit)
     if apply_code:
         chosen = hits
         if pick:
@@ -172,7 +173,8 @@ def search_cmd(ctx: click.Context, query: str, site: tuple[str, ...], role: tupl
     else:
         click.echo(to_table(rows, [("n", "#"), ("transcript", "transcript"), ("speaker", "speaker"),
                                    ("context", "context")]), nl=False)
-        click.echo(f"{len(hits)} hits", err=True)
+    if hits.cut or fmt != "json":
+        click.echo(f"first {len(hits):,} of {hits.total:,} hits" if hits.cut else f"{hits.total:,} hits", err=True)
 
 
 @cli.command("suggest")

@@ -20,9 +20,10 @@ def _selection(coder: tuple[str, ...], code: tuple[str, ...], site: tuple[str, .
 def selection_options(func: Callable) -> Callable:
     """The options that choose which coding goes into a table."""
     for option in reversed([
-        click.option("--coder", multiple=True, help="Only this coder (repeat for several; default: all pooled)."),
+        click.option("--coder", multiple=True,
+                     help="Only this coder (repeat for several; default: all coders pooled, the consensus apart)."),
         click.option("--consensus", "origin", flag_value="consensus", default=None,
-                     help="Only the consensus coding."),
+                     help="The consensus coding (reconciled decisions) instead of the coders'."),
         click.option("--code", "code_filter", multiple=True, help="Only this code and its sub-codes (repeatable)."),
         click.option("--site", multiple=True, help="Only this site (repeatable)."),
         click.option("--role", multiple=True, help="Only participants with this role (repeatable)."),
@@ -32,13 +33,30 @@ def selection_options(func: Callable) -> Callable:
 
 TABLE_FORMATS = click.Choice(["table", "csv", "tidy", "json", "md", "xlsx", "html"])
 
+def text_table(title: str, row_dimension: str, column_dimension: str, rows: list[str], columns: list[str],
+               cell: Callable[[str, str], str]) -> str:
+    """A plain-text table for the terminal (no pandas): numbers right-aligned."""
+    corner = f"{row_dimension} \\ {column_dimension}" if column_dimension else row_dimension
+    grid = [[corner, *columns]] + [[row, *(cell(row, column) for column in columns)] for row in rows]
+    widths = [max(len(line[i]) for line in grid) for i in range(len(grid[0]))]
+    lines = [title]
+    for number, line in enumerate(grid):
+        parts = [line[0].ljust(widths[0])] + [
+            (value.ljust(width) if number == 0 else value.rjust(width)) for value, width in zip(line[1:], widths[1:])]
+        lines.append("  ".join(parts).rstrip())
+    return "\n".join(lines)
+
+
 def _write_table(ctx: click.Context, table, fmt: str, output: str | None, title: str, value: str) -> None:
-    from workbench.export.tables import table_to_csv, table_to_json, table_to_markdown, table_to_tidy, write_xlsx
+    from workbench.export.tables import (format_number, share_columns, table_to_csv, table_to_html, table_to_json,
+                                         table_to_markdown, table_to_tidy, write_xlsx)
 
     path = Path(output) if output else None
     if fmt == "table":
-        click.echo(title)
-        click.echo(table.to_string(), nl=True)
+        shares = share_columns(table)
+        click.echo(text_table(title, str(table.index.name or ""), str(table.columns.name or ""),
+                              [str(r) for r in table.index], [str(c) for c in table.columns],
+                              lambda r, c: format_number(table.at[r, c], share=c in shares)))
         return
     if fmt in ("xlsx", "html") and path is None:
         raise WorkbenchError(f"a .{fmt} file needs a name.", hint=f"Add -o FILE.{fmt}.")
@@ -48,14 +66,8 @@ def _write_table(ctx: click.Context, table, fmt: str, output: str | None, title:
         return
     text = {"csv": lambda: table_to_csv(table), "tidy": lambda: table_to_tidy(table, value),
             "json": lambda: table_to_json(table, {"title": title}), "md": lambda: table_to_markdown(table, title),
-            "html": lambda: _html_table(table, title)}[fmt]()
+            "html": lambda: table_to_html(table, title)}[fmt]()
     _emit(text, output)
-
-
-def _html_table(table, title: str) -> str:  # noqa: ANN001 - a DataFrame
-    from workbench.export.report import table_report
-
-    return table_report(table, title)
 
 
 @cli.command("matrix")
@@ -82,20 +94,28 @@ def matrix_cmd(ctx: click.Context, rows: str, columns: str, value: str, transpos
     self-contained report with a heat map, summaries with excerpts and the codebook.
     """
     from workbench.analysis.matrix import MatrixSpec, build_matrix
-    from workbench.export.tables import write_matrix
-    from workbench.project import project_codebook
 
     store = _store(ctx)
     spec = MatrixSpec(rows=rows, columns=columns, value=value, transpose=transpose,
                       selection=_selection(coder, code_filter, site, role, origin))
-    matrix = build_matrix(store, spec)
-    if fmt == "table":
-        import pandas as pd
+    # Only the spreadsheet and the report list the segments behind the counts.
+    matrix = build_matrix(store, spec, detail=fmt in ("xlsx", "html"))
+    if fmt == "table":  # plain Python: a count-only matrix needs neither the text nor pandas
+        from workbench.export.tables import format_number
 
-        with pd.option_context("display.max_columns", None, "display.width", 200, "display.max_colwidth", 40):
-            click.echo(matrix.title)
-            click.echo(matrix.table.to_string())
+        def cell(row: str, column: str) -> str:
+            found = matrix.value(row, column)
+            if value == "excerpts":
+                first = str(found).split("\n")[0]
+                return first[:40] + ("…" if len(first) > 40 else "")
+            return format_number(found, share=value == "share")
+
+        click.echo(text_table(matrix.title, matrix.row_dimension, matrix.column_dimension, matrix.rows,
+                              matrix.columns, cell))
         return
+    from workbench.export.tables import write_matrix
+    from workbench.project import project_codebook
+
     text = write_matrix(matrix, fmt, Path(output) if output else None, book=project_codebook(store),
                         project=store.get_meta("title") or store.path.name, **(_destination(output) if output else {}))
     if text is not None:

@@ -7,6 +7,9 @@ from pathlib import Path
 import click
 
 from workbench.cli.base import _destination, _emit, _store, cli, force_option, handled
+
+from workbench.cli.base import _emit, _store, cli, handled
+from workbench.coders import pooled_coders
 from workbench.errors import WorkbenchError
 
 
@@ -56,8 +59,7 @@ def reconcile_cmd(ctx: click.Context, coders: str | None, transcripts: tuple[str
     from workbench.output import to_json
 
     store = _store(ctx)
-    names = [c.strip() for c in coders.split(",")] if coders else [
-        c["name"] for c in store.coders() if c["name"] != reconcile.CONSENSUS]
+    names = [c.strip() for c in coders.split(",")] if coders else pooled_coders(c["name"] for c in store.coders())
     ids = [resolve_transcript(store, t)["id"] for t in transcripts] or None
     options = {"unit": unit, "transcript_ids": ids}
     if accept_agreed:
@@ -132,8 +134,7 @@ def agreement_cmd(ctx: click.Context, coders: str | None, unit: str, overlap: st
     from workbench.coding import resolve_transcript
 
     store = _store(ctx)
-    names = [c.strip() for c in coders.split(",")] if coders else [
-        c["name"] for c in store.coders() if c["name"] != "consensus"]
+    names = [c.strip() for c in coders.split(",")] if coders else pooled_coders(c["name"] for c in store.coders())
     ids = [resolve_transcript(store, t)["id"] for t in transcripts] or None
     report = compute_agreement(store, AgreementSpec(coders=names, unit=unit, overlap=overlap, columns=columns,
                                                     transcripts=ids, threshold=threshold, bootstrap=bootstrap,

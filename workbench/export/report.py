@@ -12,7 +12,7 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from workbench.analysis.matrix import excerpt
-from workbench.export.tables import _clean, escape
+from workbench.export.tables import _clean, escape, format_number
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -53,12 +53,10 @@ def _shade(count: int, top: int) -> str:
 
 
 def _cell(value: Any, value_kind: str) -> str:
-    value = _clean(value)
-    if value is None:
-        return "–"
-    if value_kind == "share":
-        return f"{value:.0%}"
-    return escape(value)
+    if value_kind == "excerpts":
+        value = _clean(value)
+        return "–" if value is None else escape(value)
+    return escape(format_number(value, share=value_kind == "share"))
 
 
 def matrix_report(matrix: "Matrix", book: "Codebook | None", meta: dict[str, Any]) -> str:
@@ -105,10 +103,10 @@ def _summaries(matrix: "Matrix") -> str:
             continue
         group = groups.get_group(key)
         per = group.groupby("column" if transposed else "row")
-        out.append(f"<h3>{escape(key)}</h3><p class='meta'>{len(group)} segments from "
+        out.append(f"<h3>{escape(key)}</h3><p class='meta'>{group['id'].nunique()} segments from "
                    f"{group['transcript_id'].nunique()} transcripts; raised in {per.ngroups} of {row_count} rows.</p>")
         for name, rows in per:
-            out.append(f"<p><b>{escape(name)}</b> ({len(rows)})</p>")
+            out.append(f"<p><b>{escape(name)}</b> ({rows['id'].nunique()})</p>")
             for _, seg in rows.head(2).iterrows():
                 who = ", ".join(str(x) for x in (seg.get("participant"), seg.get("transcript"), seg.get("coder")) if x)
                 out.append(f"<blockquote>{escape(excerpt(seg['text'], 300))}<br><span class='who'>{escape(who)}</span></blockquote>")

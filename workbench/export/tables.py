@@ -54,23 +54,66 @@ def table_to_json(table: "pd.DataFrame", meta: dict[str, Any]) -> str:
     return json_text(data, default=None)
 
 
-def _md_cell(value: Any) -> str:
+def format_number(value: Any, *, share: bool = False) -> str:
+    """A number as people read it in a paper: a share as a percentage (``33%``), a count as an
+    integer (``21``, never ``21.00`` or ``100%``), a missing value as a dash. The kind comes from
+    the table (which column holds shares), never from the value's size."""
     value = _clean(value)
     if value is None:
         return "–"
+    if isinstance(value, bool):
+        return str(value)
+    if share and isinstance(value, (int, float)):
+        return f"{value:.0%}"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
     if isinstance(value, float):
-        return f"{value:.0%}" if 0 <= value <= 1 else f"{value:.2f}"
+        return f"{value:g}"
+    return str(value)
+
+
+def share_columns(table: "pd.DataFrame", value: str | None = None) -> set[str]:
+    """The columns of a table that hold shares: all of a share matrix, else those named share..."""
+    if value == "share":
+        return {str(c) for c in table.columns}
+    return {str(c) for c in table.columns if str(c).startswith("share")}
+
+
+def _md_cell(value: Any, share: bool = False) -> str:
+    if isinstance(_clean(value), (int, float)) or _clean(value) is None:
+        return format_number(value, share=share)
     return md_text(value)
 
 
-def table_to_markdown(table: "pd.DataFrame", title: str | None = None) -> str:
+def table_to_markdown(table: "pd.DataFrame", title: str | None = None, value: str | None = None) -> str:
     head = md_text(table.index.name or "")
+    shares = share_columns(table, value)
     lines = [f"**{md_text(title)}**", ""] if title else []
     lines.append("| " + " | ".join([head] + [md_text(c) for c in table.columns]) + " |")
     lines.append("|" + "---|" * (len(table.columns) + 1))
     for name, row in table.iterrows():
-        lines.append("| " + " | ".join([md_text(name)] + [_md_cell(v) for v in row]) + " |")
+        lines.append("| " + " | ".join([md_text(name)] + [_md_cell(v, str(c) in shares) for c, v in row.items()])
+                     + " |")
     return "\n".join(lines) + "\n"
+
+
+def table_to_html(table: "pd.DataFrame", title: str, value: str | None = None) -> str:
+    """A table as one self-contained HTML page (counts as integers, shares as percentages), every
+    piece of project text escaped, scripts and network loads forbidden by the page's policy."""
+    from workbench.export.report import CSP
+
+    shares = share_columns(table, value)
+    parts = [f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>{CSP}", f"<title>{escape(title)}</title>",
+             "<style>body{font-family:system-ui,sans-serif;margin:2rem}table{border-collapse:collapse}"
+             "th,td{border:1px solid #d5d9e2;padding:.3rem .6rem}td{text-align:right}th{background:#eef1f6}</style>",
+             f"</head><body><h1>{escape(title)}</h1><table><thead><tr><th>{escape(str(table.index.name or ''))}</th>"]
+    parts += [f"<th>{escape(str(c))}</th>" for c in table.columns]
+    parts.append("</tr></thead><tbody>")
+    for name, row in table.iterrows():
+        cells = "".join(f"<td>{escape(format_number(v, share=str(c) in shares))}</td>" for c, v in row.items())
+        parts.append(f"<tr><th>{escape(str(name))}</th>{cells}</tr>")
+    parts.append("</tbody></table></body></html>\n")
+    return "".join(parts)
 
 
 # Characters an XLSX file cannot hold (openpyxl refuses them): shown as visible escapes instead.
@@ -169,7 +212,7 @@ def write_matrix(matrix: "Matrix", fmt: str, path: Path | None, *, book: "Codebo
     elif fmt == "json":
         text = table_to_json(matrix.table, meta)
     elif fmt == "md":
-        text = table_to_markdown(matrix.table, matrix.title)
+        text = table_to_markdown(matrix.table, matrix.title, matrix.spec.value)
     elif fmt == "xlsx":
         if path is None:
             raise WorkbenchError("an XLSX file needs a name.", hint="Add -o FILE.xlsx.")

@@ -667,3 +667,99 @@ class Store:
             params.append(target_id)
         sql = "SELECT m.*, c.name AS coder FROM memos m LEFT JOIN coders c ON c.id = m.coder_id"
         return self._rows(sql + (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY m.id", tuple(params))
+
+    # -- speakers as cases (who is speaking in each turn: a participant or an interviewer) ---------
+
+    def speaker_rows(self, transcript_id: int | None = None) -> list[dict[str, Any]]:
+        """Every transcript's speakers with their turns, participant and role, in order of first turn."""
+        where, params = ("WHERE x.transcript_id = ?", (transcript_id,)) if transcript_id is not None else ("", ())
+        return self._rows(f"""
+            SELECT x.transcript_id, t.title AS transcript, s.name AS site, x.speaker, x.role,
+                   x.participant_id, p.label AS participant, p.role AS participant_role,
+                   (SELECT count(*) FROM turns u WHERE u.transcript_id = x.transcript_id
+                      AND coalesce(u.speaker, '') = x.speaker) AS turns,
+                   (SELECT min(u.position) FROM turns u WHERE u.transcript_id = x.transcript_id
+                      AND coalesce(u.speaker, '') = x.speaker) AS first_turn
+            FROM speakers x JOIN transcripts t ON t.id = x.transcript_id
+            LEFT JOIN sites s ON s.id = t.site_id
+            LEFT JOIN participants p ON p.id = x.participant_id
+            {where} ORDER BY s.name, t.title, x.transcript_id, first_turn""", params)
+
+    def transcript_speakers(self, transcript_id: int) -> list[str]:
+        """The distinct speakers of a transcript's turns ('' for unlabelled turns), in order."""
+        rows = self.conn.execute(
+            "SELECT coalesce(speaker, '') FROM turns WHERE transcript_id = ? GROUP BY 1 ORDER BY min(position)",
+            (transcript_id,)).fetchall()
+        return [row[0] for row in rows]
+
+    def set_speaker(self, transcript_id: int, speaker: str, participant_id: int | None, role: str) -> None:
+        self.conn.execute(
+            """INSERT INTO speakers(transcript_id, speaker, participant_id, role) VALUES (?,?,?,?)
+               ON CONFLICT(transcript_id, speaker) DO UPDATE SET participant_id = excluded.participant_id,
+               role = excluded.role""", (transcript_id, speaker, participant_id, role))
+
+    def link_participant(self, transcript_id: int, participant_id: int) -> None:
+        """Make the participant one of the transcript's participants (appended), if not already."""
+        self.conn.execute(
+            """INSERT OR IGNORE INTO transcript_participants(transcript_id, participant_id, position)
+               VALUES (?, ?, (SELECT coalesce(max(position) + 1, 0) FROM transcript_participants
+                              WHERE transcript_id = ?))""", (transcript_id, participant_id, transcript_id))
+
+    def unlink_participant(self, transcript_id: int, participant_id: int) -> None:
+        self.conn.execute("DELETE FROM transcript_participants WHERE transcript_id = ? AND participant_id = ?",
+                          (transcript_id, participant_id))
+
+    def participant_by_label(self, label: str) -> dict[str, Any] | None:
+        return self._one("SELECT p.*, s.name AS site FROM participants p LEFT JOIN sites s ON s.id = p.site_id "
+                         "WHERE p.label = ? COLLATE NOCASE ORDER BY p.label = ? DESC LIMIT 1", (label, label))
+
+    def transcript_site_id(self, transcript_id: int) -> int | None:
+        row = self._one("SELECT site_id FROM transcripts WHERE id = ?", (transcript_id,))
+        return row["site_id"] if row else None
+
+    def speaker_map(self) -> list[tuple[int, str, str | None, str]]:
+        """(transcript, speaker, participant label or None, role) of every speaker of the project."""
+        return self._tuples(
+            """SELECT x.transcript_id, x.speaker, p.label, x.role FROM speakers x
+               LEFT JOIN participants p ON p.id = x.participant_id""").fetchall()
+
+    def turn_spans(self) -> list[tuple[int, int, int, str]]:
+        """(transcript, start, end, speaker or '') of every turn, by transcript and start."""
+        return self._tuples(
+            """SELECT transcript_id, start, "end", coalesce(speaker, '') FROM turns
+               ORDER BY transcript_id, start""").fetchall()
+
+    def segment_keys(self, *, coder_ids: list[int] | None = None, code_ids: list[int] | None = None,
+                     transcript_ids: list[int] | None = None, origin: str | None = None,
+                     detail: bool = False) -> Iterator[tuple]:
+        """Segments as plain tuples, streamed: (id, transcript, code, coder, start, end), and with
+        ``detail`` also (text, memo, origin). Tables that only count leave the text out: then the
+        rows come from the covering index ``segments_unique`` without reading the text (in its
+        order, not by id); the coder filter is applied on that scan (``+coder_id``: looking up
+        every row through the coder index would read the whole table)."""
+        where, params = [], []
+        for column, values in (("+coder_id", coder_ids), ("code_id", code_ids), ("transcript_id", transcript_ids)):
+            if values is not None:
+                where.append(f"{column} IN ({','.join('?' * len(values)) or 'NULL'})")
+                params.extend(values)
+        if origin is not None:
+            where.append("origin = ?")
+            params.append(origin)
+        extra = ", text, memo, origin" if detail else ""
+        sql = f'SELECT id, transcript_id, code_id, coder_id, start, "end"{extra} FROM segments'
+        return iter(self._tuples(sql + (" WHERE " + " AND ".join(where) if where else ""), tuple(params)))
+
+    def _tuples(self, sql: str, params: tuple = ()) -> sqlite3.Cursor:
+        """A cursor that yields plain tuples (lighter than rows with names, for large reads)."""
+        cur = self.conn.conn.cursor()
+        cur.row_factory = None
+        return cur.execute(sql, params)
+
+    def transcripts_without_speakers(self) -> list[dict[str, Any]]:
+        """Transcripts with turns but no speakers mapped (brought in by a merge or a REFI-QDA import)."""
+        return self._rows("""
+            SELECT t.id, t.title, t.interviewer,
+                   (SELECT json_group_array(tp.participant_id) FROM transcript_participants tp
+                      WHERE tp.transcript_id = t.id) AS participant_ids
+            FROM transcripts t WHERE EXISTS (SELECT 1 FROM turns u WHERE u.transcript_id = t.id)
+              AND NOT EXISTS (SELECT 1 FROM speakers x WHERE x.transcript_id = t.id) ORDER BY t.id""")

@@ -225,6 +225,37 @@ MIGRATIONS: list[str] = [
             WHERE EXISTS (SELECT 1 FROM code_cycles WHERE id = new.id);
         END;
     """,
+    # 8: speakers as cases: each transcript's speaker (as its turns name it; '' for unlabelled
+    # turns) is a participant, an interviewer/moderator, or not mapped yet. Filled in for existing
+    # projects: interviewer labels and the transcript's interviewer are interviewers; in a
+    # transcript with one participant every other speaker is that participant (so its counts stay
+    # as they were); with several, a speaker named like one of them is that one.
+    """
+    CREATE TABLE speakers (
+        transcript_id INTEGER NOT NULL REFERENCES transcripts(id) ON DELETE CASCADE,
+        speaker TEXT NOT NULL,
+        participant_id INTEGER REFERENCES participants(id) ON DELETE SET NULL,
+        role TEXT NOT NULL DEFAULT 'participant' CHECK (role IN ('participant', 'interviewer')),
+        PRIMARY KEY (transcript_id, speaker)
+    );
+    CREATE INDEX speakers_participant ON speakers(participant_id);
+    INSERT INTO speakers(transcript_id, speaker, participant_id, role)
+    SELECT x.transcript_id, x.speaker,
+           CASE WHEN x.interviewer THEN NULL
+                WHEN (SELECT count(*) FROM transcript_participants tp WHERE tp.transcript_id = x.transcript_id) = 1
+                THEN (SELECT tp.participant_id FROM transcript_participants tp WHERE tp.transcript_id = x.transcript_id)
+                ELSE (SELECT p.id FROM transcript_participants tp JOIN participants p ON p.id = tp.participant_id
+                      WHERE tp.transcript_id = x.transcript_id AND p.label = x.speaker COLLATE NOCASE)
+           END,
+           CASE WHEN x.interviewer THEN 'interviewer' ELSE 'participant' END
+    FROM (SELECT DISTINCT u.transcript_id, coalesce(u.speaker, '') AS speaker,
+                 (lower(trim(coalesce(u.speaker, ''))) IN ('interviewer', 'moderator', 'facilitator', 'int', 'i',
+                                                           'q', 'host', 'researcher')
+                  OR lower(coalesce(u.speaker, '')) GLOB 'interviewer [0-9]*'
+                  OR lower(coalesce(u.speaker, '')) GLOB 'moderator [0-9]*'
+                  OR (t.interviewer IS NOT NULL AND lower(u.speaker) = lower(t.interviewer))) AS interviewer
+          FROM turns u JOIN transcripts t ON t.id = u.transcript_id) x;
+    """,
 ]
 
 LATEST = len(MIGRATIONS)

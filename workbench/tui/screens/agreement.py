@@ -13,6 +13,7 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
+from workbench.coders import pooled_coders
 from workbench.errors import WorkbenchError
 from workbench.store import Store
 
@@ -56,7 +57,7 @@ class AgreementScreen(Screen):
 
         store = Store.open(self.app.project)
         try:
-            coders = [c["name"] for c in store.coders() if c["name"] != "consensus"]
+            coders = pooled_coders(c["name"] for c in store.coders())
             report = compute_agreement(store, AgreementSpec(coders=coders, unit=self.unit, columns=self.level))
         except WorkbenchError as exc:
             self.app.call_from_thread(self.query_one("#summary", Static).update, str(exc))

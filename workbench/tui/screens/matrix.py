@@ -15,6 +15,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen, Screen
 from textual.widgets import DataTable, Footer, Header, Input, Static
 
+from workbench.coders import CONSENSUS, pooled_coders
 from workbench.errors import WorkbenchError
 from workbench.store import Store
 
@@ -95,7 +96,9 @@ class MatrixScreen(Screen):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.coders = [None] + [c["name"] for c in self.app.store.coders()]
+        # None: all coders pooled (the consensus apart); then each coder; the consensus last, on its own.
+        names = [c["name"] for c in self.app.store.coders()]
+        self.coders = [None] + pooled_coders(names) + [CONSENSUS] * (CONSENSUS in names)
         self.compute()
 
     def spec(self):  # noqa: ANN201 - MatrixSpec, imported lazily with pandas
@@ -103,8 +106,10 @@ class MatrixScreen(Screen):
         from workbench.analysis.matrix import MatrixSpec
 
         coder = self.coders[self.coder_index]
+        selection = (Selection(origin=CONSENSUS) if coder == CONSENSUS
+                     else Selection(coders=[coder] if coder else None))
         return MatrixSpec(rows=self.rows, columns=self.columns, value=self.value, transpose=self.transposed,
-                          selection=Selection(coders=[coder] if coder else None))
+                          selection=selection)
 
     @work(thread=True, exclusive=True, group="matrix")
     def compute(self) -> None:
@@ -143,12 +148,12 @@ class MatrixScreen(Screen):
     def format(self, value: Any) -> str:
         if value is None or value != value:  # NaN: a row without participants
             return "–"
-        if self.value == "share":
-            return f"{value:.0%}"
         if self.value == "excerpts":
             first = str(value).split("\n")[0]
             return first[:40] + ("…" if len(first) > 40 else "")
-        return str(value)
+        from workbench.export.tables import format_number
+
+        return format_number(value, share=self.value == "share")
 
     def current_cell(self) -> tuple[str, str] | None:
         table = self.query_one(DataTable)

@@ -20,6 +20,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
 from workbench import reconcile
+from workbench.coders import pooled_coders
 from workbench.errors import WorkbenchError
 from workbench.store import Store
 
@@ -66,8 +67,8 @@ class ReconcileScreen(Screen):
         yield Footer()
 
     def on_mount(self) -> None:
-        counts = {c["name"]: c["segments"] for c in self.app.store.coders() if c["name"] != reconcile.CONSENSUS}
-        self.coders = sorted(counts, key=lambda name: -counts[name])[:3]
+        counts = {c["name"]: c["segments"] for c in self.app.store.coders()}
+        self.coders = sorted(pooled_coders(counts), key=lambda name: -counts[name])[:3]
         self.load()
 
     @work(thread=True, exclusive=True, group="reconcile")
@@ -208,7 +209,7 @@ class ReconcileScreen(Screen):
     def action_choose_coders(self) -> None:
         from workbench.tui.screens.dialogs import CoderChooser
 
-        names = [c["name"] for c in self.app.store.coders() if c["name"] != reconcile.CONSENSUS]
+        names = pooled_coders(c["name"] for c in self.app.store.coders())
 
         def chosen(selected: list[str] | None) -> None:
             if selected:

@@ -1,0 +1,227 @@
+"""Speakers as cases: who is speaking in each turn, and which participant a coded segment is
+credited to.
+
+Every transcript's speakers (as its turns name them) are stored with their role: a participant
+(mapped to one of the project's participants, the cases of the analysis) or an interviewer /
+moderator (never a participant). At import they are mapped from the metadata (a ``speakers``
+mapping in the front matter or the metadata CSV), else:
+
+- interviewer labels (``Interviewer``, ``Moderator``, ``Facilitator``, ``I``, ``Q``...) and the
+  transcript's named interviewer are interviewers;
+- with one listed participant, every other speaker is that participant (an interview);
+- with several, a speaker named like one of them is that one; the others are reported unmapped;
+- with none, each other speaker becomes a participant at the transcript's site (named after the
+  speaker, or ``Speaker (transcript)`` when another transcript already has a participant of that
+  name: the same person in two transcripts is merged only by mapping them, never by guessing).
+
+A segment is credited to the participants whose turns it covers (a segment across two speakers'
+turns counts for each of them, once). A segment that covers no participant's turn (an
+interviewer's question, text outside the turns) is credited to the transcript's participant when
+it has exactly one, else to nobody. ``workbench speakers`` lists and re-maps them.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_left
+from collections.abc import Iterable
+from typing import Any
+
+from workbench.errors import NotFoundError, WorkbenchError
+from workbench.models import SpeakerCase
+from workbench.store import Store
+
+PARTICIPANT, INTERVIEWER = "participant", "interviewer"
+INTERVIEWER_LABELS = {"interviewer", "moderator", "facilitator", "int", "i", "q", "host", "researcher"}
+_NUMBERED = re.compile(r"^(interviewer|moderator) \d+$")
+
+
+def is_interviewer(speaker: str, interviewer: str | None = None) -> bool:
+    """Whether a speaker label names the interviewer/moderator (the same rule as migration 7)."""
+    label = speaker.strip().casefold()
+    return (label in INTERVIEWER_LABELS or bool(_NUMBERED.match(label))
+            or (bool(interviewer) and label == str(interviewer).strip().casefold()))
+
+
+def _mapping(value: Any) -> dict[str, str]:
+    """A ``speakers`` mapping from front matter (a dict) or a CSV cell (``Name=P1; Other=interviewer``)."""
+    if not value:
+        return {}
+    if isinstance(value, dict):
+        return {str(k).strip(): str(v).strip() for k, v in value.items() if str(k).strip() and v not in (None, "")}
+    out: dict[str, str] = {}
+    for part in str(value).split(";"):
+        if not part.strip():
+            continue
+        if "=" not in part:
+            raise WorkbenchError(f"the speakers entry {part.strip()!r} has no '='.",
+                                 hint="Write speakers as Name=PARTICIPANT; Other Name=interviewer.")
+        name, _, who = part.partition("=")
+        out[name.strip()] = who.strip()
+    return out
+
+
+def _new_label(store: Store, speaker: str, title: str) -> str:
+    label = speaker
+    if store.participant_by_label(label) is not None:
+        label = f"{speaker} ({title})"
+        n = 2
+        while store.participant_by_label(label) is not None:
+            label, n = f"{speaker} ({title}, {n})", n + 1
+    return label
+
+
+def assign_speakers(store: Store, transcript_id: int, *, title: str, listed: list[int],
+                    interviewer: str | None = None, mapping: Any = None, role: str | None = None) -> list[str]:
+    """Map a newly imported transcript's speakers (inside the import's transaction); returns
+    warnings for speakers left unmapped."""
+    explicit = {k.casefold(): v for k, v in _mapping(mapping).items()}
+    site_id = store.transcript_site_id(transcript_id)
+    speakers = store.transcript_speakers(transcript_id)
+    listed_labels = {}
+    for pid in listed:
+        row = next((p for p in store.participants() if p["id"] == pid), None)
+        if row:
+            listed_labels[row["label"].casefold()] = pid
+    warnings: list[str] = []
+    for speaker in speakers:
+        who = explicit.get(speaker.casefold())
+        if who is not None:
+            if who.casefold() in ("interviewer", "moderator"):
+                store.set_speaker(transcript_id, speaker, None, INTERVIEWER)
+                continue
+            pid = store.participant_id(who, role=role, site_id=site_id)
+            store.set_speaker(transcript_id, speaker, pid, PARTICIPANT)
+            store.link_participant(transcript_id, pid)
+            continue
+        if speaker and is_interviewer(speaker, interviewer):
+            store.set_speaker(transcript_id, speaker, None, INTERVIEWER)
+        elif len(listed) == 1:
+            store.set_speaker(transcript_id, speaker, listed[0], PARTICIPANT)
+        elif listed:
+            pid = listed_labels.get(speaker.casefold())
+            store.set_speaker(transcript_id, speaker, pid, PARTICIPANT)
+            if pid is None and speaker:
+                warnings.append(f"speaker {speaker!r} is not one of the listed participants; map it with "
+                                f"`workbench speakers map {transcript_id} {speaker!r} PARTICIPANT`.")
+        elif speaker:
+            pid = store.participant_id(_new_label(store, speaker, title), role=role, site_id=site_id)
+            store.set_speaker(transcript_id, speaker, pid, PARTICIPANT)
+            store.link_participant(transcript_id, pid)
+        else:  # unlabelled turns beside named speakers: an unknown speaker
+            store.set_speaker(transcript_id, speaker, None, PARTICIPANT)
+    return warnings
+
+
+def ensure_speakers(store: Store) -> int:
+    """Map the speakers of transcripts that have none yet (brought in by a merge or a REFI-QDA
+    import) by the import's rules; returns how many transcripts were mapped."""
+    import json
+
+    missing = store.transcripts_without_speakers()
+    if missing:
+        with store.transaction():
+            for row in missing:
+                listed = [int(i) for i in json.loads(row["participant_ids"] or "[]") if i is not None]
+                assign_speakers(store, row["id"], title=row["title"], listed=listed, interviewer=row["interviewer"])
+    return len(missing)
+
+
+def list_speakers(store: Store, transcript: str | None = None) -> list[SpeakerCase]:
+    from workbench.coding import resolve_transcript
+
+    transcript_id = resolve_transcript(store, transcript)["id"] if transcript else None
+    return [SpeakerCase(r["transcript_id"], r["transcript"], r["site"], r["speaker"],
+                        r["role"], r["participant"], r["turns"] or 0)
+            for r in store.speaker_rows(transcript_id)]
+
+
+def map_speaker(store: Store, transcript: str, speaker: str, participant: str | None = None, *,
+                interviewer: bool = False, coder: str | None = None) -> SpeakerCase:
+    """Map one speaker of a transcript to a participant (made at the transcript's site if new;
+    an existing one is the same person, merged across transcripts) or mark it as the interviewer."""
+    from workbench.coding import resolve_transcript
+
+    if interviewer == (participant is not None):
+        raise WorkbenchError("give either a participant or --interviewer.",
+                             hint="e.g. workbench speakers map T \"Denise Porter\" HV-02, or ... --interviewer.")
+    found = resolve_transcript(store, transcript)
+    rows = store.speaker_rows(found["id"])
+    wanted = speaker.strip()
+    if wanted.casefold() in ("(unlabelled)", "(unknown)"):
+        wanted = ""
+    row = next((r for r in rows if r["speaker"] == wanted), None) or next(
+        (r for r in rows if r["speaker"].casefold() == wanted.casefold()), None)
+    if row is None:
+        names = ", ".join(repr(r["speaker"] or "(unlabelled)") for r in rows) or "none"
+        raise NotFoundError(f"{found['title']!r} has no speaker {speaker!r}.", hint=f"Its speakers: {names}.")
+    if participant is not None and not participant.strip():
+        raise WorkbenchError("the participant's name is empty.")
+    with store.transaction():
+        before = {"speaker": row["speaker"], "participant": row["participant"], "role": row["role"]}
+        if interviewer:
+            pid, role = None, INTERVIEWER
+        else:
+            existing = store.participant_by_label(participant.strip())
+            pid = existing["id"] if existing else store.participant_id(
+                participant.strip(), role=None, site_id=store.transcript_site_id(found["id"]))
+            role = PARTICIPANT
+        store.set_speaker(found["id"], row["speaker"], pid, role)
+        if pid is not None:
+            store.link_participant(found["id"], pid)
+        old = row["participant_id"]
+        if old is not None and old != pid and not any(
+                r["participant_id"] == old and r["speaker"] != row["speaker"] and r["role"] == PARTICIPANT
+                for r in rows):
+            store.unlink_participant(found["id"], old)
+        after = {"speaker": row["speaker"], "participant": participant.strip() if pid is not None else None,
+                 "role": role}
+        store.audit("map speaker", "transcript", found["id"], coder=coder, before=before, after=after)
+    return next(s for s in list_speakers(store, str(found["id"])) if s.speaker == row["speaker"])
+
+
+class Attribution:
+    """Credits segments to participants by the speaker turns they cover (see the module's rules)."""
+
+    def __init__(self, turns: Iterable[tuple[int, int, int, str]], speakers: Iterable[tuple[int, str, str | None, str]],
+                 links: dict[int, list[str]]) -> None:
+        who: dict[tuple[int, str], str] = {}
+        mapped: dict[int, set[str]] = {}
+        for transcript_id, speaker, label, role in speakers:
+            if role == PARTICIPANT and label is not None:
+                who[(transcript_id, speaker)] = label
+                mapped.setdefault(transcript_id, set()).add(label)
+        self.single = {t: labels[0] for t, labels in links.items() if len(set(labels)) == 1}
+        # Transcripts where every segment goes to the one participant: no need to look at turns.
+        self.fixed = {t: (label,) for t, label in self.single.items() if mapped.get(t, set()) <= {label}}
+        # Per transcript, turns sorted by start: starts, ends, the furthest end so far, participant.
+        self.turns: dict[int, tuple[list[int], list[int], list[int], list[str | None]]] = {}
+        for transcript_id, start, end, speaker in sorted(turns):
+            if transcript_id in self.fixed:
+                continue
+            starts, ends, reach, people = self.turns.setdefault(transcript_id, ([], [], [], []))
+            starts.append(start)
+            ends.append(end)
+            reach.append(max(end, reach[-1]) if reach else end)
+            people.append(who.get((transcript_id, speaker)))
+
+    def credit(self, transcript_id: int, start: int, end: int) -> tuple[str, ...]:
+        """The participants a segment of ``transcript_id`` from ``start`` to ``end`` is credited to,
+        in the order of their turns."""
+        fixed = self.fixed.get(transcript_id)
+        if fixed is not None:
+            return fixed
+        found: list[str] = []
+        turns = self.turns.get(transcript_id)
+        if turns is not None:
+            starts, ends, reach, people = turns
+            i = bisect_left(starts, end) - 1  # the last turn that starts before the segment ends
+            while i >= 0 and reach[i] > start:  # no turn at or before i reaches the segment otherwise
+                person = people[i]
+                if person is not None and ends[i] > start and person not in found:
+                    found.append(person)
+                i -= 1
+        if found:
+            return tuple(reversed(found))
+        single = self.single.get(transcript_id)
+        return (single,) if single is not None else ()

@@ -486,3 +486,23 @@ class Store:
             params.append(target_id)
         sql = "SELECT m.*, c.name AS coder FROM memos m LEFT JOIN coders c ON c.id = m.coder_id"
         return self._rows(sql + (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY m.id", tuple(params))
+
+    # -- coding rounds ------------------------------------------------------------------------------
+
+    def insert_round(self, name: str, note: str | None, coder: str | None) -> int:
+        cur = self.conn.execute("INSERT INTO rounds(name, note, coder, started_at) VALUES (?,?,?,?)",
+                                (name, note, coder, now()))
+        return int(cur.lastrowid)
+
+    def rounds(self) -> list[dict[str, Any]]:
+        """Every round, oldest first, with how many segments each holds."""
+        return self._rows("SELECT r.*, (SELECT count(*) FROM segments g WHERE g.round_id = r.id) AS segments "
+                          "FROM rounds r ORDER BY r.id")
+
+    def segments_without_round(self) -> int:
+        return int(self.conn.execute("SELECT count(*) FROM segments WHERE round_id IS NULL").fetchone()[0])
+
+    def segment_rounds(self, transcript_id: int) -> dict[int, int | None]:
+        """Segment id -> round id (None: made before the first round) for one transcript."""
+        rows = self.conn.execute("SELECT id, round_id FROM segments WHERE transcript_id = ?", (transcript_id,))
+        return {row[0]: row[1] for row in rows}

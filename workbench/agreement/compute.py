@@ -130,19 +130,20 @@ def _check_spec(store: Store, spec: AgreementSpec) -> None:
         raise WorkbenchError(f"unknown pairing {spec.pairing!r}.", hint="Use per_unit_mean or pooled_pairs.")
     known = {c["name"] for c in store.coders()}
     missing = [c for c in spec.coders if c not in known]
-    if len(spec.coders) < 2 or missing or len(set(spec.coders)) < len(spec.coders):
+    if len(set(spec.coders)) < len(spec.coders):
+        raise WorkbenchError("a coder is named twice in the list of coders.", hint="Name each coder once.")
+    if len(spec.coders) < 2 or missing:
         raise WorkbenchError(
-            "agreement needs at least two different coders of this project"
+            "agreement needs at least two coders of this project"
             + (f"; unknown: {', '.join(missing)}" if missing else "") + ".",
             hint="Coders here: " + ", ".join(sorted(known)) + ".")
 
 
 def _segments(store: Store, spec: AgreementSpec, transcript_id: int, coder_index: dict[str, int],
               round_id: Any) -> list[dict[str, Any]]:
-    segments = [s for s in store.segments(transcript_id=transcript_id) if s["coder"] in coder_index]
+    segments = [s for s in store.segment_spans(transcript_id) if s["coder"] in coder_index]
     if spec.round is not None:
-        rounds = store.segment_rounds(transcript_id)
-        segments = [s for s in segments if rounds.get(s["id"]) == round_id]
+        segments = [s for s in segments if s["round_id"] == round_id]
     return segments
 
 
@@ -188,8 +189,9 @@ def compute_agreement(store: Store, spec: AgreementSpec) -> AgreementReport:
         for s in segments:
             spans[(column_key(paths[s["code_id"]], spec.columns), s["coder"])].append((s["start"], s["end"]))
             boundaries.update((s["start"], s["end"]))
-        units = units_for(spec.unit, text, store.turns(transcript["id"]), boundaries, transcript.get("checksum"))
+        units = sorted(units_for(spec.unit, text, store.turns(transcript["id"]), boundaries, transcript.get("checksum")))
         starts = [u[0] for u in units]
+        ends = [u[1] for u in units]
         lengths = [u[1] - u[0] for u in units]
         total_weight = sum(lengths) if weighted else len(units)
         blank = tuple(0 if coder in present else None for coder in spec.coders)
@@ -200,7 +202,7 @@ def compute_agreement(store: Store, spec: AgreementSpec) -> AgreementReport:
                 if not found:
                     continue
                 position = coder_index[coder]
-                for index in _carrying(units, starts, found, spec.overlap):
+                for index in _carrying(units, starts, ends, found, spec.overlap):
                     marks.setdefault(index, list(blank))[position] = 1
             tally = tallies[key]
             touched_weight = 0
@@ -274,23 +276,32 @@ def compute_agreement(store: Store, spec: AgreementSpec) -> AgreementReport:
     return AgreementReport(spec, used_transcripts, results, overall, notes)
 
 
-def _carrying(units: list[tuple[int, int]], starts: list[int], spans: list[tuple[int, int]], rule: str) -> list[int]:
-    """Indexes of the (sorted, disjoint) units that the union of ``spans`` covers by ``rule``."""
-    from bisect import bisect_right
+def _carrying(units: list[tuple[int, int]], starts: list[int], ends: list[int], spans: list[tuple[int, int]],
+              rule: str) -> list[int]:
+    """Indexes of the (sorted, disjoint) units that the union of ``spans`` covers by ``rule``.
+
+    A unit inside one merged span is fully covered (carries by every rule); only the units at a
+    span's two ends are partly covered, and their coverage is summed over spans.
+    """
+    from bisect import bisect_left, bisect_right
 
     from workbench.agreement.unitizing import merge
 
-    covered: dict[int, int] = defaultdict(int)
+    out: list[int] = []
+    partial: dict[int, int] = defaultdict(int)
+    count = len(units)
     for start, end in merge(spans):
-        index = max(0, bisect_right(starts, start) - 1)
-        while index < len(units) and units[index][0] < end:
-            lo, hi = max(start, units[index][0]), min(end, units[index][1])
-            if hi > lo:
-                covered[index] += hi - lo
-            index += 1
-    out = []
-    for index, amount in covered.items():
-        length = units[index][1] - units[index][0]
+        first_full = bisect_left(starts, start)
+        after_full = bisect_right(ends, end)
+        if after_full > first_full:
+            out.extend(range(first_full, after_full))
+        before = first_full - 1
+        if before >= 0 and ends[before] > start:
+            partial[before] += min(end, ends[before]) - start
+        if first_full <= after_full < count and starts[after_full] < end:
+            partial[after_full] += end - max(start, starts[after_full])
+    for index, amount in partial.items():
+        length = ends[index] - starts[index]
         if rule == "any" or (rule == "half" and amount * 2 >= length) or (rule == "all" and amount >= length):
             out.append(index)
     return out

@@ -502,6 +502,12 @@ class Store:
     def segments_without_round(self) -> int:
         return int(self.conn.execute("SELECT count(*) FROM segments WHERE round_id IS NULL").fetchone()[0])
 
+    def segment_spans(self, transcript_id: int) -> list[dict[str, Any]]:
+        """A transcript's segments with only what agreement needs (id, code, coder, offsets, round)."""
+        return self._rows('SELECT g.id, g.code_id, k.name AS coder, g.start, g."end", g.round_id FROM segments g '
+                          'JOIN coders k ON k.id = g.coder_id WHERE g.transcript_id = ? ORDER BY g.start, g."end", g.id',
+                          (transcript_id,))
+
     def segment_rounds(self, transcript_id: int) -> dict[int, int | None]:
         """Segment id -> round id (None: made before the first round) for one transcript."""
         rows = self.conn.execute("SELECT id, round_id FROM segments WHERE transcript_id = ?", (transcript_id,))

@@ -135,3 +135,98 @@ def write_agreement(report: AgreementReport, fmt_name: str, path: Path | None) -
         return text
     path.write_text(text, encoding="utf-8")
     return None
+
+
+REFERENCES = {
+    "krippendorff": "Krippendorff, K. (2019). Content Analysis: An Introduction to Its Methodology (4th ed.). Sage.",
+    "krippendorff2011": "Krippendorff, K. (2011). Computing Krippendorff's alpha-reliability. Annenberg School for "
+                        "Communication, Departmental Papers 43.",
+    "cohen": "Cohen, J. (1960). A coefficient of agreement for nominal scales. Educational and Psychological "
+             "Measurement, 20(1), 37-46.",
+    "scott": "Scott, W. A. (1955). Reliability of content analysis: The case of nominal scale coding. Public Opinion "
+             "Quarterly, 19(3), 321-325.",
+    "fleiss": "Fleiss, J. L. (1971). Measuring nominal scale agreement among many raters. Psychological Bulletin, "
+              "76(5), 378-382.",
+    "bp": "Brennan, R. L., & Prediger, D. J. (1981). Coefficient kappa: Some uses, misuses, and alternatives. "
+          "Educational and Psychological Measurement, 41(3), 687-699.",
+    "gwet": "Gwet, K. L. (2014). Handbook of Inter-Rater Reliability (4th ed.). Advanced Analytics.",
+    "devries": "De Vries, H., Elliott, M. N., Kanouse, D. E., & Teleki, S. S. (2008). Using pooled kappa to "
+               "summarize interrater agreement across many items. Field Methods, 20(3), 272-282.",
+    "u1995": "Krippendorff, K. (1995). On the reliability of unitizing continuous data. Sociological Methodology, "
+             "25, 47-76.",
+    "u2016": "Krippendorff, K., Mathet, Y., Bouvry, S., & Widlöcher, A. (2016). On the reliability of unitizing "
+             "textual continua: Further developments. Quality & Quantity, 50(6), 2347-2364.",
+}
+
+
+def _names(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def methods_paragraph(report: AgreementReport) -> str:
+    """A methods paragraph a paper can use, with the references it cites."""
+    spec = report.spec
+    m = len(spec.coders)
+    coders = f"{m} coders ({_names(spec.coders)})"
+    scope = f"{len(report.transcripts)} transcript{'s' if len(report.transcripts) != 1 else ''}"
+    round_text = f" in coding round “{spec.round}”" if spec.round is not None else ""
+    kind = {"code": "code", "theme": "theme"}.get(spec.columns, f"code at {spec.columns}")
+    out: list[str] = []
+    overall = report.overall
+    if spec.unit == "continuum":
+        out.append(
+            f"Intercoder reliability was assessed on {scope} that {coders} coded independently{round_text}. "
+            f"Because the coders segmented the text themselves, no unit of analysis was imposed: each coder's "
+            f"segments were compared on the character continuum of the transcripts ({overall.units:,} characters), "
+            f"using Krippendorff's unitizing alpha for each {kind} (alpha_u; Krippendorff, 1995) and, for the "
+            f"relevance of coded matter regardless of code, |u-alpha (Krippendorff, Mathet, Bouvry & Widlöcher, 2016).")
+        out.append(f"Pooled over {len(report.codes)} {kind}s (summing observed and expected disagreement), alpha_u was "
+                   f"{fmt(overall.alpha_u)} and |u-alpha was {fmt(overall.alpha_u_binary)}"
+                   + (f"; Cu-alpha, agreement on which theme applies where both coders coded, was "
+                      f"{fmt(overall.C_alpha_u)} (coverage {fmt(overall.coverage, True)})." if overall.C_alpha_u is not None
+                      else "."))
+        values = [(c.code, c.alpha_u) for c in report.codes]
+        refs = ["u1995", "u2016", "krippendorff"]
+    else:
+        unit = {"sentence": "sentence", "turn": "speaker turn", "character": "character"}[spec.unit]
+        rule = {"any": "any part", "half": "at least half", "all": "all"}[spec.overlap or "half"]
+        out.append(
+            f"Intercoder reliability was assessed on {scope} that {coders} coded independently{round_text}. "
+            f"The unit of analysis was the {unit}; a {unit} counted as coded with a {kind} by a coder when that coder's "
+            f"segments with it covered {rule} of the {unit}. Each {kind} was treated as a present/absent variable.")
+        coefficients = ["Krippendorff's alpha (nominal; Krippendorff, 2019)"]
+        if m == 2:
+            coefficients += ["Cohen's kappa (Cohen, 1960)", "Scott's pi (Scott, 1955)"]
+        else:
+            coefficients += ["Fleiss' kappa (Fleiss, 1971; units a coder skipped kept as in Gwet, 2014)"]
+        coefficients += ["Brennan and Prediger's free-marginal kappa (Brennan & Prediger, 1981)",
+                         "Gwet's AC1 (Gwet, 2014)"]
+        out.append("We report percent agreement ("
+                   + ("the mean over units of the share of agreeing coder pairs" if spec.pairing == "per_unit_mean"
+                      else "agreeing coder pairs over all pairs")
+                   + "), " + _names(coefficients) + ". Pooled values sum observed and expected disagreement over "
+                   f"{kind}s for alpha and average observed and expected agreement before forming one coefficient "
+                   "for the kappa-type coefficients (De Vries et al., 2008).")
+        interval = (f" (95% bootstrap interval {overall.alpha_interval[0]:.3f}-{overall.alpha_interval[1]:.3f}, "
+                    f"{spec.bootstrap:,} resamples of units, seed {spec.seed})") if overall.alpha_interval else ""
+        kappa = (f"Cohen's kappa {fmt(overall.cohen_kappa)}, Scott's pi {fmt(overall.scott_pi)}" if m == 2
+                 else f"Fleiss' kappa {fmt(overall.fleiss_kappa)}")
+        out.append(f"Pooled over {len(report.codes)} {kind}s, Krippendorff's alpha was {fmt(overall.krippendorff_alpha)}"
+                   f"{interval}; percent agreement {fmt(overall.percent_agreement, True)}, {kappa}, "
+                   f"Brennan-Prediger {fmt(overall.brennan_prediger)}, AC1 {fmt(overall.gwet_ac1)}.")
+        values = [(c.code, c.krippendorff_alpha) for c in report.codes]
+        refs = ["krippendorff", "krippendorff2011"] + (["cohen", "scott"] if m == 2 else ["fleiss"]) + ["bp", "gwet",
+                                                                                                      "devries"]
+    name = "alpha_u" if spec.unit == "continuum" else "alpha"
+    low = [f"{code} ({fmt(v)})" for code, v in values if v is not None and v < 0.667]
+    tentative = [f"{code} ({fmt(v)})" for code, v in values if v is not None and 0.667 <= v < 0.8]
+    undefined = [code for code, v in values if v is None]
+    firm = sum(1 for _, v in values if v is not None and v >= 0.8)
+    out.append(f"Following Krippendorff's (2019) conventions, {firm} of {len(values)} {kind}s reached {name} >= 0.800; "
+               + (f"{len(tentative)} lay between 0.667 and 0.800 and support only tentative conclusions "
+                  f"({'; '.join(tentative)})" if tentative else "none lay between 0.667 and 0.800")
+               + "; " + (f"{len(low)} fell below 0.667 ({'; '.join(low)})" if low else "none fell below 0.667")
+               + (f"; {name} was undefined for {len(undefined)} {kind}s that no coder used or that showed no "
+                  f"variation ({'; '.join(undefined)})" if undefined else "") + ".")
+    text = " ".join(out)
+    return text + "\n\nReferences\n" + "\n".join(REFERENCES[r] for r in sorted(set(refs), key=refs.index))

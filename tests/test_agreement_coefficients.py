@@ -166,3 +166,22 @@ def test_against_the_krippendorff_package():
                 assert not np.isfinite(theirs), (trial, level, theirs)
             else:
                 assert ours == pytest.approx(theirs, abs=1e-9), (trial, level)
+
+
+def test_pooled_bootstrap_properties():
+    from workbench.agreement.stats import alpha_parts, bootstrap_pooled_alpha, pooled_alpha
+
+    rng = random.Random(5)
+    codes = []
+    for _ in range(4):
+        units = [(rng.random() < 0.3, None) for _ in range(60)]
+        codes.append([Unit((int(a), int(a) if rng.random() < 0.85 else 1 - int(a))) for a, _ in units])
+    pooled = pooled_alpha([alpha_parts(u) for u in codes])
+    interval = bootstrap_pooled_alpha(codes, samples=300)
+    assert interval[0] <= pooled <= interval[1] and interval[0] < interval[1]
+    assert bootstrap_pooled_alpha(codes, samples=300) == interval  # seeded
+    bigger = bootstrap_pooled_alpha([[Unit(u.values, u.weight * 10) for u in c] for c in codes], samples=300)
+    assert bigger[1] - bigger[0] < interval[1] - interval[0]
+    perfect = [[Unit((1, 1))] * 5 + [Unit((0, 0))] * 20]
+    assert bootstrap_pooled_alpha(perfect, samples=100) == (1.0, 1.0)
+    assert bootstrap_pooled_alpha([[Unit((1, None))]], samples=10) is None

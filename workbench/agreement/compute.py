@@ -32,6 +32,7 @@ class AgreementSpec:
     seed: int = 20261123
     round: str | None = None  # only segments made in this coding round
     pairing: str = "per_unit_mean"  # percent agreement: per-unit mean (Fleiss' P_o) or pooled_pairs
+    bootstrap_codes: bool = True  # with ``bootstrap``: an interval per code too (not only the pooled one)
 
 
 KAPPA_KEYS = ("scott_pi", "brennan_prediger", "gwet_ac1", "krippendorff_alpha_ordinal", "krippendorff_alpha_ratio")
@@ -340,7 +341,7 @@ def _code_result(key: str, units: list[stats.Unit], two: bool, spec: AgreementSp
         krippendorff_alpha_ratio=_alpha(parts["alpha_ratio"]),
         units_pairable=sum(u.weight for u in units if sum(v is not None for v in u.values) >= 2),
         flagged=alpha is not None and alpha < spec.threshold)
-    if spec.bootstrap and alpha is not None:
+    if spec.bootstrap and spec.bootstrap_codes and alpha is not None:
         result.alpha_interval = stats.bootstrap_alpha(units, samples=spec.bootstrap, seed=spec.seed)
     _undefined(result, two)
     return result

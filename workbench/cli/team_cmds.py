@@ -117,7 +117,7 @@ def import_codings_cmd(ctx: click.Context, file: str, coder: str | None, create_
 @click.option("--transcript", "transcripts", multiple=True, help="Only these transcripts (repeatable).")
 @click.option("--threshold", type=float, default=0.667, show_default=True,
               help="Flag codes with alpha below this (0.667 tentative, 0.800 firm conclusions).")
-@click.option("--bootstrap", type=int, default=0, help="Bootstrap samples for a 95%% interval of alpha (0: none).")
+@click.option("--bootstrap", type=int, default=0, help="Bootstrap samples for a 95% interval of alpha (0: none).")
 @click.option("--seed", type=int, default=20261123, show_default=True)
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json", "xlsx"]), default="table", show_default=True)
 @click.option("-o", "--output", type=click.Path(dir_okay=False))
@@ -144,11 +144,13 @@ def agreement_cmd(ctx: click.Context, coders: str | None, unit: str, overlap: st
     ids = [resolve_transcript(store, t)["id"] for t in transcripts] or None
     if bootstrap < 0:
         raise WorkbenchError("--bootstrap needs 0 or more samples.")
+    bootstrap_codes = True
     if methods and not bootstrap and unit != "continuum":
-        bootstrap = 1000
+        bootstrap, bootstrap_codes = 1000, False  # the paragraph needs the pooled interval only
     report = compute_agreement(store, AgreementSpec(coders=names, unit=unit, overlap=overlap, columns=columns,
                                                     transcripts=ids, threshold=threshold, bootstrap=bootstrap,
-                                                    seed=seed, round=round_name, pairing=pairing))
+                                                    seed=seed, round=round_name, pairing=pairing,
+                                                    bootstrap_codes=bootstrap_codes))
     if methods:
         from workbench.agreement.report import methods_paragraph
 

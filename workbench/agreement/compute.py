@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from workbench.agreement import stats
-from workbench.agreement.units import OVERLAP_RULES, UNITS, carries, units_for
+from workbench.agreement.units import OVERLAP_RULES, UNITS, units_for
 from workbench.analysis.matrix import column_key, column_keys, excerpt
 from workbench.errors import WorkbenchError
 from workbench.store import Store
@@ -17,16 +17,26 @@ FIRM = 0.800
 MAX_DISAGREEMENTS = 40
 
 
+UNIT_CHOICES = (*UNITS, "continuum")
+
+
 @dataclass(slots=True)
 class AgreementSpec:
     coders: list[str]
-    unit: str = "sentence"
+    unit: str = "sentence"  # sentence, turn, character, or continuum (the unitizing alphas)
     overlap: str | None = None  # default: half of a sentence, any of a turn
     columns: str = "code"
     transcripts: list[int] | None = None
     threshold: float = TENTATIVE
     bootstrap: int = 0
     seed: int = 20261123
+    round: str | None = None  # only segments made in this coding round
+    pairing: str = "per_unit_mean"  # percent agreement: per-unit mean (Fleiss' P_o) or pooled_pairs
+    bootstrap_codes: bool = True  # with ``bootstrap``: an interval per code too (not only the pooled one)
+
+
+KAPPA_KEYS = ("scott_pi", "brennan_prediger", "gwet_ac1", "krippendorff_alpha_ordinal", "krippendorff_alpha_ratio")
+CONTINUUM_KEYS = ("alpha_u", "alpha_u_binary", "u_alpha", "c_alpha_u", "C_alpha_u")
 
 
 @dataclass(slots=True)
@@ -41,13 +51,45 @@ class CodeAgreement:
     alpha_interval: tuple[float, float] | None = None
     flagged: bool = False
     disagreements: list[dict[str, Any]] = field(default_factory=list)
+    scott_pi: float | None = None
+    brennan_prediger: float | None = None
+    gwet_ac1: float | None = None
+    krippendorff_alpha_ordinal: float | None = None
+    krippendorff_alpha_ratio: float | None = None
+    percent_agreement_pooled_pairs: float | None = None
+    units_pairable: int | None = None
+    # --unit continuum
+    alpha_u: float | None = None
+    alpha_u_binary: float | None = None
+    u_alpha: float | None = None
+    c_alpha_u: float | None = None
+    C_alpha_u: float | None = None  # noqa: N815 - the coefficient's name
+    coverage: float | None = None
+    continuum: bool = False
+    undefined: dict[str, str] = field(default_factory=dict)  # coefficient -> why it is undefined
+
+    @property
+    def headline(self) -> float | None:
+        """The coefficient codes are flagged by: alpha_u on the continuum, alpha otherwise."""
+        return self.alpha_u if self.continuum else self.krippendorff_alpha
 
     def as_dict(self) -> dict[str, Any]:
-        return {"code": self.code, "units": self.units, "prevalence": _r(self.prevalence),
-                "percent_agreement": _r(self.percent_agreement), "cohen_kappa": _r(self.cohen_kappa),
-                "fleiss_kappa": _r(self.fleiss_kappa), "krippendorff_alpha": _r(self.krippendorff_alpha),
-                "alpha_interval": [_r(v) for v in self.alpha_interval] if self.alpha_interval else None,
-                "flagged": self.flagged, "disagreements": self.disagreements}
+        data: dict[str, Any] = {
+            "code": self.code, "units": self.units, "prevalence": _r(self.prevalence),
+            "percent_agreement": _r(self.percent_agreement), "cohen_kappa": _r(self.cohen_kappa),
+            "fleiss_kappa": _r(self.fleiss_kappa), "krippendorff_alpha": _r(self.krippendorff_alpha),
+            "alpha_interval": [_r(v) for v in self.alpha_interval] if self.alpha_interval else None,
+            "flagged": self.flagged, "disagreements": self.disagreements}
+        for key in KAPPA_KEYS:
+            data[key] = _r(getattr(self, key))
+        data["percent_agreement_pooled_pairs"] = _r(self.percent_agreement_pooled_pairs)
+        data["units_pairable"] = self.units_pairable
+        if self.continuum:
+            for key in CONTINUUM_KEYS:
+                data[key] = _r(getattr(self, key))
+            data["coverage"] = _r(self.coverage)
+        data["undefined"] = self.undefined
+        return data
 
 
 def _r(value: float | None) -> float | None:
@@ -61,41 +103,83 @@ class AgreementReport:
     codes: list[CodeAgreement]
     overall: CodeAgreement
     notes: list[str]
+    themes: list[CodeAgreement] = field(default_factory=list)  # --unit continuum: per semantic domain
+    skipped: list[str] = field(default_factory=list)  # transcripts left out (not every coder coded them)
 
     def as_dict(self) -> dict[str, Any]:
-        return {"coders": self.spec.coders, "unit": self.spec.unit, "overlap_rule": self.spec.overlap,
+        data = {"coders": self.spec.coders, "unit": self.spec.unit, "overlap_rule": self.spec.overlap,
                 "columns": self.spec.columns, "threshold": self.spec.threshold, "transcripts": self.transcripts,
+                "round": self.spec.round, "percent_agreement_pairing": self.spec.pairing,
                 "overall": self.overall.as_dict(), "codes": [c.as_dict() for c in self.codes], "notes": self.notes}
+        if self.spec.unit == "continuum":
+            data["formulation"] = {"alpha_u": "krippendorff_1995_2004", "alpha_u_binary": "krippendorff_2016",
+                                   "u_alpha": "krippendorff_2016", "c_alpha_u": "krippendorff_2016",
+                                   "C_alpha_u": "krippendorff_2016"}
+            data["themes"] = [t.as_dict() for t in self.themes]
+            data["skipped_transcripts"] = self.skipped
+        return data
+
+
+def _check_spec(store: Store, spec: AgreementSpec) -> None:
+    if spec.unit not in UNIT_CHOICES:
+        raise WorkbenchError(f"unknown unit {spec.unit!r}.", hint="Use sentence, turn, character or continuum.")
+    if spec.overlap is None and spec.unit != "continuum":
+        spec.overlap = "any" if spec.unit == "turn" else "half"
+    if spec.overlap is not None and spec.overlap not in OVERLAP_RULES:
+        raise WorkbenchError(f"unknown overlap rule {spec.overlap!r}.", hint="Use any, half or all.")
+    if spec.pairing not in stats.PAIRINGS:
+        raise WorkbenchError(f"unknown pairing {spec.pairing!r}.", hint="Use per_unit_mean or pooled_pairs.")
+    known = {c["name"] for c in store.coders()}
+    missing = [c for c in spec.coders if c not in known]
+    if len(set(spec.coders)) < len(spec.coders):
+        raise WorkbenchError("a coder is named twice in the list of coders.", hint="Name each coder once.")
+    if len(spec.coders) < 2 or missing:
+        raise WorkbenchError(
+            "agreement needs at least two coders of this project"
+            + (f"; unknown: {', '.join(missing)}" if missing else "") + ".",
+            hint="Coders here: " + ", ".join(sorted(known)) + ".")
+
+
+def _segments(store: Store, spec: AgreementSpec, transcript_id: int, coder_index: dict[str, int],
+              round_id: Any) -> list[dict[str, Any]]:
+    segments = [s for s in store.segment_spans(transcript_id) if s["coder"] in coder_index]
+    if spec.round is not None:
+        segments = [s for s in segments if s["round_id"] == round_id]
+    return segments
+
+
+def _round_id(store: Store, spec: AgreementSpec) -> Any:
+    if spec.round is None:
+        return None
+    from workbench.agreement.rounds import resolve_round
+
+    found = resolve_round(store, spec.round)
+    spec.round = found.name
+    return found.id
 
 
 def compute_agreement(store: Store, spec: AgreementSpec) -> AgreementReport:
     """Agreement of ``spec.coders`` on every code, over the transcripts at least two of them coded."""
-    if spec.unit not in UNITS:
-        raise WorkbenchError(f"unknown unit {spec.unit!r}.", hint="Use sentence, turn or character.")
-    if spec.overlap is None:
-        spec.overlap = "any" if spec.unit == "turn" else "half"
-    if spec.overlap not in OVERLAP_RULES:
-        raise WorkbenchError(f"unknown overlap rule {spec.overlap!r}.", hint="Use any, half or all.")
-    known = {c["name"] for c in store.coders()}
-    missing = [c for c in spec.coders if c not in known]
-    if len(spec.coders) < 2 or missing:
-        raise WorkbenchError(
-            "agreement needs at least two coders of this project" + (f"; unknown: {', '.join(missing)}" if missing else "") + ".",
-            hint="Coders here: " + ", ".join(sorted(known)) + ".")
+    _check_spec(store, spec)
+    if spec.unit == "continuum":
+        from workbench.agreement.continuum import compute_continuum
+
+        return compute_continuum(store, spec)
+    round_id = _round_id(store, spec)
     codes = store.codes(counts=False)
     keys = column_keys(codes, spec.columns)
     paths = {c["id"]: c["path"] for c in codes}
     coder_index = {name: i for i, name in enumerate(spec.coders)}
+    weighted = spec.unit == "character"
     # per code key: Counter of unit value tuples (weighted), and disagreement examples
     tallies: dict[str, Counter] = {key: Counter() for key in keys}
     examples: dict[str, list[dict[str, Any]]] = defaultdict(list)
     used_transcripts: list[str] = []
     notes: list[str] = []
-    transcripts = store.transcripts()
-    for transcript in transcripts:
+    for transcript in store.transcripts():
         if spec.transcripts is not None and transcript["id"] not in spec.transcripts:
             continue
-        segments = [s for s in store.segments(transcript_id=transcript["id"]) if s["coder"] in coder_index]
+        segments = _segments(store, spec, transcript["id"], coder_index, round_id)
         present = sorted({s["coder"] for s in segments}, key=coder_index.get)
         if len(present) < 2:
             continue
@@ -106,76 +190,172 @@ def compute_agreement(store: Store, spec: AgreementSpec) -> AgreementReport:
         for s in segments:
             spans[(column_key(paths[s["code_id"]], spec.columns), s["coder"])].append((s["start"], s["end"]))
             boundaries.update((s["start"], s["end"]))
-        for value in spans.values():
-            value.sort()
-        units = units_for(spec.unit, text, store.turns(transcript["id"]), boundaries)
+        units = sorted(units_for(spec.unit, text, store.turns(transcript["id"]), boundaries, transcript.get("checksum")))
+        starts = [u[0] for u in units]
+        ends = [u[1] for u in units]
+        lengths = [u[1] - u[0] for u in units]
+        total_weight = sum(lengths) if weighted else len(units)
+        blank = tuple(0 if coder in present else None for coder in spec.coders)
         for key in keys:
-            for unit in units:
-                values = tuple(
-                    (1 if carries(unit, spans.get((key, coder), []), spec.overlap) else 0) if coder in present else None
-                    for coder in spec.coders)
-                tallies[key][values] += unit[1] - unit[0] if spec.unit == "character" else 1
-                given = [v for v in values if v is not None]
-                if len(set(given)) > 1 and len(examples[key]) < MAX_DISAGREEMENTS:
+            marks: dict[int, list[Any]] = {}
+            for coder in present:
+                found = spans.get((key, coder))
+                if not found:
+                    continue
+                position = coder_index[coder]
+                for index in _carrying(units, starts, ends, found, spec.overlap):
+                    marks.setdefault(index, list(blank))[position] = 1
+            tally = tallies[key]
+            touched_weight = 0
+            for index in sorted(marks):
+                values = tuple(marks[index])
+                weight = lengths[index] if weighted else 1
+                tally[values] += weight
+                touched_weight += weight
+                if values != blank and 0 in values and len(examples[key]) < MAX_DISAGREEMENTS:
+                    start, end = units[index]
                     examples[key].append({
-                        "transcript": transcript["title"], "start": unit[0], "end": unit[1],
-                        "text": excerpt(text[unit[0]:unit[1]], 200),
+                        "transcript": transcript["title"], "start": start, "end": end,
+                        "text": excerpt(text[start:end], 200),
                         "coded_by": [c for c, v in zip(spec.coders, values) if v == 1],
                         "not_coded_by": [c for c, v in zip(spec.coders, values) if v == 0]})
+            if total_weight - touched_weight:
+                tally[blank] += total_weight - touched_weight
     if not used_transcripts:
-        raise WorkbenchError("no transcript was coded by two or more of these coders.",
+        raise WorkbenchError("no transcript was coded by two or more of these coders"
+                             + (f" in round {spec.round!r}" if spec.round is not None else "") + ".",
                              hint="Agreement compares coders on the transcripts they both coded.")
     if spec.unit == "character":
         notes.append("Units are characters; a run of characters no segment boundary splits counts once per character.")
+    if spec.unit == "sentence":
+        notes.append("Sentences are the coding screen's sentences (end punctuation or a blank line, within a turn).")
     notes.append(f"A unit carries a code for a coder when that coder's segments cover {spec.overlap} of it.")
+    if spec.round is not None:
+        notes.append(f"Only segments made in coding round {spec.round!r}.")
     if len(spec.coders) == 2:
-        notes.append("Cohen's kappa: units both coders rated. Fleiss' kappa is for three or more coders.")
+        notes.append("Cohen's kappa and Scott's pi: units both coders rated. Fleiss' kappa is for three or more coders.")
     else:
-        notes.append("Fleiss' kappa: units every coder rated (transcripts one coder skipped are left out); "
-                     "alpha keeps them as missing values. Cohen's kappa is for two coders.")
+        notes.append("Fleiss' kappa, AC1 and Brennan-Prediger keep units a coder skipped (Gwet 2014): P_o over units "
+                     "rated by two or more, category shares over units rated at least once; alpha keeps them as "
+                     "missing values. Cohen's kappa and Scott's pi are for two coders.")
+    notes.append("Percent agreement: " + ("the mean over units of the share of agreeing coder pairs (Fleiss' P_o)."
+                                          if spec.pairing == "per_unit_mean" else
+                                          "all agreeing coder pairs / all coder pairs (pooled pairs)."))
+    notes.append("Each code is a present/absent variable (q = 2 categories, also for Brennan-Prediger and AC1); "
+                 "ordinal and ratio alpha equal nominal alpha for such a variable.")
     results: list[CodeAgreement] = []
-    alpha_parts, cohen_parts, fleiss_parts = [], [], []
-    agree_total = pairs_total = 0.0
+    pooled: dict[str, list] = defaultdict(list)
+    two = len(spec.coders) == 2
     for key in keys:
         units = [stats.Unit(values, weight) for values, weight in tallies[key].items()]
-        a_parts = stats.alpha_parts(units)
-        c_parts = stats.cohen_parts(units) if len(spec.coders) == 2 else None
-        f_parts = stats.fleiss_parts(units) if len(spec.coders) > 2 else None
-        alpha_parts.append(a_parts)
-        cohen_parts.append(c_parts)
-        fleiss_parts.append(f_parts)
-        percent = stats.percent_agreement(units)
-        weight = sum(u.weight * _pairs(u) for u in units)
-        if percent is not None:
-            agree_total += percent * weight
-            pairs_total += weight
-        ones = sum(u.weight * sum(1 for v in u.values if v == 1) for u in units)
-        given = sum(u.weight * sum(1 for v in u.values if v is not None) for u in units)
-        alpha = None if a_parts is None or a_parts.expected == 0 else 1 - a_parts.observed / a_parts.expected
-        result = CodeAgreement(
-            code=key, units=sum(u.weight for u in units), prevalence=ones / given if given else None,
-            percent_agreement=percent,
-            cohen_kappa=stats._kappa(c_parts) if c_parts else None,
-            fleiss_kappa=stats._kappa(f_parts) if f_parts else None,
-            krippendorff_alpha=alpha,
-            flagged=alpha is not None and alpha < spec.threshold)
-        if spec.bootstrap and alpha is not None:
-            result.alpha_interval = stats.bootstrap_alpha(units, samples=spec.bootstrap, seed=spec.seed)
-        if result.flagged or alpha is None and ones:
+        result = _code_result(key, units, two, spec, pooled)
+        if result.flagged or result.krippendorff_alpha is None and result.prevalence:
             result.disagreements = examples.get(key, [])
         results.append(result)
     overall = CodeAgreement(
         code="(all codes, pooled)", units=max((r.units for r in results), default=0), prevalence=None,
-        percent_agreement=agree_total / pairs_total if pairs_total else None,
-        cohen_kappa=stats.pooled_kappa(cohen_parts) if len(spec.coders) == 2 else None,
-        fleiss_kappa=stats.pooled_kappa(fleiss_parts) if len(spec.coders) > 2 else None,
-        krippendorff_alpha=stats.pooled_alpha(alpha_parts))
+        percent_agreement=_mean([r.percent_agreement for r in results]),
+        percent_agreement_pooled_pairs=_mean([r.percent_agreement_pooled_pairs for r in results]),
+        cohen_kappa=stats.pooled_kappa(pooled["cohen"]) if two else None,
+        fleiss_kappa=stats.pooled_kappa(pooled["fleiss"]) if not two else None,
+        scott_pi=stats.pooled_kappa(pooled["scott"]) if two else None,
+        brennan_prediger=stats.pooled_kappa(pooled["brennan_prediger"]),
+        gwet_ac1=stats.pooled_kappa(pooled["gwet_ac1"]),
+        krippendorff_alpha=stats.pooled_alpha(pooled["alpha"]),
+        krippendorff_alpha_ordinal=stats.pooled_alpha(pooled["alpha_ordinal"]),
+        krippendorff_alpha_ratio=stats.pooled_alpha(pooled["alpha_ratio"]))
+    overall.units_pairable = max((r.units_pairable or 0 for r in results), default=0)
     overall.flagged = overall.krippendorff_alpha is not None and overall.krippendorff_alpha < spec.threshold
-    notes.append("Overall: alpha sums observed and expected disagreements over codes; kappa averages observed and "
-                 "expected agreement over codes, then forms one kappa (De Vries et al. 2008).")
+    if spec.bootstrap and overall.krippendorff_alpha is not None:
+        overall.alpha_interval = stats.bootstrap_pooled_alpha(
+            [[stats.Unit(v, w) for v, w in tallies[key].items()] for key in keys], samples=spec.bootstrap,
+            seed=spec.seed)
+    _undefined(overall, two)
+    notes.append("Overall: alpha sums observed and expected disagreements over codes; the kappa-type coefficients "
+                 "average observed and expected agreement over codes, then form one coefficient (De Vries et al. 2008); "
+                 "percent agreement is the mean over codes.")
     return AgreementReport(spec, used_transcripts, results, overall, notes)
 
 
-def _pairs(unit: stats.Unit) -> int:
-    n = sum(1 for v in unit.values if v is not None)
-    return n * (n - 1) if n >= 2 else 0
+def _carrying(units: list[tuple[int, int]], starts: list[int], ends: list[int], spans: list[tuple[int, int]],
+              rule: str) -> list[int]:
+    """Indexes of the (sorted, disjoint) units that the union of ``spans`` covers by ``rule``.
+
+    A unit inside one merged span is fully covered (carries by every rule); only the units at a
+    span's two ends are partly covered, and their coverage is summed over spans.
+    """
+    from bisect import bisect_left, bisect_right
+
+    from workbench.agreement.unitizing import merge
+
+    out: list[int] = []
+    partial: dict[int, int] = defaultdict(int)
+    count = len(units)
+    for start, end in merge(spans):
+        first_full = bisect_left(starts, start)
+        after_full = bisect_right(ends, end)
+        if after_full > first_full:
+            out.extend(range(first_full, after_full))
+        before = first_full - 1
+        if before >= 0 and ends[before] > start:
+            partial[before] += min(end, ends[before]) - start
+        if first_full <= after_full < count and starts[after_full] < end:
+            partial[after_full] += end - max(start, starts[after_full])
+    for index, amount in partial.items():
+        length = ends[index] - starts[index]
+        if rule == "any" or (rule == "half" and amount * 2 >= length) or (rule == "all" and amount >= length):
+            out.append(index)
+    return out
+
+
+def _mean(values: list[float | None]) -> float | None:
+    present = [v for v in values if v is not None]
+    return sum(present) / len(present) if present else None
+
+
+def _code_result(key: str, units: list[stats.Unit], two: bool, spec: AgreementSpec,
+                 pooled: dict[str, list]) -> CodeAgreement:
+    binary = (0, 1)
+    a_parts = stats.alpha_parts(units)
+    parts = {"alpha": a_parts, "alpha_ordinal": stats.alpha_parts(units, "ordinal"),
+             "alpha_ratio": stats.alpha_parts(units, "ratio"),
+             "cohen": stats.cohen_parts(units) if two else None,
+             "fleiss": stats.fleiss_parts(units, binary) if not two else None,
+             "scott": stats.chance_parts([stats.Unit(u.values[:2], u.weight) for u in units], "scott", binary)
+             if two else None,
+             "brennan_prediger": stats.chance_parts(units, "brennan_prediger", binary),
+             "gwet_ac1": stats.chance_parts(units, "gwet_ac1", binary)}
+    for name, value in parts.items():
+        pooled[name].append(value)
+    ones = sum(u.weight * sum(1 for v in u.values if v == 1) for u in units)
+    given = sum(u.weight * sum(1 for v in u.values if v is not None) for u in units)
+    alpha = _alpha(a_parts)
+    kappa = lambda name: stats._kappa(parts[name]) if parts[name] else None  # noqa: E731
+    result = CodeAgreement(
+        code=key, units=sum(u.weight for u in units), prevalence=ones / given if given else None,
+        percent_agreement=stats.percent_agreement(units, spec.pairing),
+        percent_agreement_pooled_pairs=stats.percent_agreement(units, "pooled_pairs"),
+        cohen_kappa=kappa("cohen"), fleiss_kappa=kappa("fleiss"), krippendorff_alpha=alpha,
+        scott_pi=kappa("scott"), brennan_prediger=kappa("brennan_prediger"), gwet_ac1=kappa("gwet_ac1"),
+        krippendorff_alpha_ordinal=_alpha(parts["alpha_ordinal"]),
+        krippendorff_alpha_ratio=_alpha(parts["alpha_ratio"]),
+        units_pairable=sum(u.weight for u in units if sum(v is not None for v in u.values) >= 2),
+        flagged=alpha is not None and alpha < spec.threshold)
+    if spec.bootstrap and spec.bootstrap_codes and alpha is not None:
+        result.alpha_interval = stats.bootstrap_alpha(units, samples=spec.bootstrap, seed=spec.seed)
+    _undefined(result, two)
+    return result
+
+
+def _alpha(parts: stats.Parts | None) -> float | None:
+    return None if parts is None or parts.expected == 0 else 1 - parts.observed / parts.expected
+
+
+def _undefined(result: CodeAgreement, two: bool) -> None:
+    """Why each applicable coefficient that is None is undefined."""
+    applicable = ["percent_agreement", "krippendorff_alpha", "krippendorff_alpha_ordinal", "krippendorff_alpha_ratio",
+                  "brennan_prediger", "gwet_ac1"] + (["cohen_kappa", "scott_pi"] if two else ["fleiss_kappa"])
+    for name in applicable:
+        if getattr(result, name) is None:
+            result.undefined[name] = ("fewer_than_two_pairable_units" if not result.units_pairable
+                                      else "no_variation")

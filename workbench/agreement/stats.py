@@ -5,21 +5,44 @@ and may carry a weight (how many identical units it stands for: a run of charact
 per character). A coefficient that is 0/0 (nobody used the code, or every value is the same) is
 returned as None, meaning *undefined*: never 0, 1 or NaN.
 
-- Percent agreement: agreeing pairs of values / all pairs of values within units.
+- Percent agreement (``pairing="per_unit_mean"``, the default): the mean over units rated by at
+  least two coders of the unit's share of agreeing pairs, P_o = (1/|U2|) sum_u sum_k r_uk (r_uk - 1)
+  / (r_u (r_u - 1)). This is Fleiss' (1971) P-bar and Gwet's p_a, as R's irr and irrCAC report it,
+  and the P_o that Fleiss' kappa, Brennan-Prediger and AC1 below use. ``pairing="pooled_pairs"``
+  divides all agreeing pairs by all pairs instead (units with many coders weigh more); with two
+  coders both are the same number.
 - Cohen's kappa (two coders; units where both gave a value): kappa = (p_o - p_e) / (1 - p_e),
   p_e = sum over categories of the product of the two coders' marginal shares.
   Cohen, J. (1960). Educational and Psychological Measurement 20(1):37-46.
-- Fleiss' kappa (any number of coders, units rated by all of them):
-  P_i = (sum_j n_ij^2 - n) / (n (n - 1)), P_bar = mean P_i, P_e = sum_j p_j^2,
-  kappa = (P_bar - P_e) / (1 - P_e). Fleiss, J. L. (1971). Psychological Bulletin 76(5):378-382.
-- Krippendorff's alpha (any number of coders, missing values, nominal or interval):
+- Chance-corrected coefficients of the Gwet (2014) form, for any number of coders with missing
+  ratings (units rated once count in the category shares, not in P_o): with r_uk the number of
+  coders who put unit u in category k, r_u the ratings of u, U1 the units rated at least once,
+  pi_k = (1/|U1|) sum_{u in U1} r_uk / r_u, and q the number of declared categories (2 for a
+  code's presence/absence, whether or not anyone used it):
+  - Fleiss' kappa, P_e = sum_k pi_k^2 (the multi-coder form of Scott's pi). Fleiss, J. L. (1971).
+    Psychological Bulletin 76(5):378-382; missing ratings as in Gwet (2014) and irrCAC.
+  - Scott's pi (two coders): the same formula with two coders. Scott, W. A. (1955). Public
+    Opinion Quarterly 19(3):321-325.
+  - Brennan-Prediger (Bennett et al.'s S, free-marginal kappa, Randolph's multirater kappa_free,
+    the chance term MAXQDA uses): P_e = 1/q. Brennan, R. L., Prediger, D. J. (1981). Educational
+    and Psychological Measurement 41(3):687-699; Randolph, J. J. (2005).
+  - Gwet's AC1: P_e = (1/(q - 1)) sum_k pi_k (1 - pi_k). Gwet, K. L. (2008). British Journal of
+    Mathematical and Statistical Psychology 61:29-48; Handbook of Inter-Rater Reliability, 4th
+    ed. (2014).
+  Each is (P_o - P_e) / (1 - P_e), undefined when P_e = 1 (or q < 2).
+- Fleiss' kappa per category j (Fleiss 1971): kappa_j = 1 - sum_u r_uj (r_u - r_uj) / (N n (n-1)
+  p_j (1 - p_j)), which is Fleiss' kappa of the dichotomy "j or not j"; computed that way here so
+  that missing ratings follow the rule above.
+- Krippendorff's alpha (any number of coders, missing values; nominal, ordinal, interval, ratio):
   alpha = 1 - D_o / D_e from the coincidence matrix o_ck built from units with at least two
   values: D_o = sum_ck o_ck delta_ck / n, D_e = sum_ck n_c n_k delta_ck / (n (n - 1)); delta is
-  0/1 (nominal) or (c - k)^2 (interval). Krippendorff, K. (2011). Computing Krippendorff's
+  0/1 (nominal), (sum_{g=c..k} n_g - (n_c + n_k)/2)^2 over the ordered categories with the
+  coincidence margins n_g (ordinal), (c - k)^2 (interval) or ((c - k)/(c + k))^2 (ratio, values
+  >= 0). For a 0/1 code variable all four metrics give the same alpha. Krippendorff, K. (2011). Computing Krippendorff's
   alpha-reliability; Content Analysis, 4th ed. (2019), ch. 12.
 - Pooling over codes (binary variable per code): alpha sums D_o and D_e over codes before
-  dividing (1 - sum D_o / sum D_e); Cohen's and Fleiss' kappa average p_o and p_e over codes and
-  then form one kappa (De Vries et al. 2008, Field Methods 20:272-282). Codes whose coefficient
+  dividing (1 - sum D_o / sum D_e); the kappa-type coefficients (Cohen, Fleiss, Scott,
+  Brennan-Prediger, AC1) average p_o and p_e over codes and then form one coefficient (De Vries et al. 2008, Field Methods 20:272-282). Codes whose coefficient
   is undefined still add their (zero) disagreement to the pooled alpha.
 """
 
@@ -51,18 +74,122 @@ class Parts:
     expected: float  # alpha: D_e; kappa: p_e
 
 
-def percent_agreement(units: Sequence[Unit]) -> float | None:
-    """Share of agreeing pairs among all pairs of values given to the same unit."""
-    agree = total = 0
+PAIRINGS = ("per_unit_mean", "pooled_pairs")
+
+
+def percent_agreement(units: Sequence[Unit], pairing: str = "per_unit_mean") -> float | None:
+    """Percent agreement over units rated by at least two coders (undefined when there are none).
+
+    ``per_unit_mean`` (default): the mean over those units of each unit's share of agreeing pairs
+    (Fleiss' P_o); ``pooled_pairs``: all agreeing pairs / all pairs.
+    """
+    if pairing not in PAIRINGS:
+        raise ValueError(f"unknown pairing {pairing!r}")
+    agree = total = 0.0
     for unit in units:
         values = [v for v in unit.values if v is not None]
         n = len(values)
         if n < 2:
             continue
-        counts = Counter(values)
-        agree += unit.weight * sum(c * (c - 1) for c in counts.values())
-        total += unit.weight * n * (n - 1)
+        agreeing = sum(c * (c - 1) for c in Counter(values).values())
+        if pairing == "per_unit_mean":
+            agree += unit.weight * agreeing / (n * (n - 1))
+            total += unit.weight
+        else:
+            agree += unit.weight * agreeing
+            total += unit.weight * n * (n - 1)
     return agree / total if total else None
+
+
+@dataclass(slots=True, frozen=True)
+class Shares:
+    """What the Gwet-form coefficients need: P_o (per-unit mean) and the category shares pi_k."""
+
+    p_o: float
+    pi: dict  # category -> share over units rated at least once
+    q: int
+    pairable: float  # weighted units with two or more ratings
+
+
+def shares(units: Sequence[Unit], categories: Sequence[Value] | None = None) -> Shares | None:
+    """P_o over units rated twice or more and pi_k over units rated at least once (Gwet 2014).
+
+    ``categories`` is the declared category set (its size is q); by default the values observed.
+    None when no unit has two ratings.
+    """
+    p_o = percent_agreement(units)
+    if p_o is None:
+        return None
+    pi: Counter = Counter()
+    rated = pairable = 0.0
+    for unit in units:
+        values = [v for v in unit.values if v is not None]
+        if not values:
+            continue
+        rated += unit.weight
+        if len(values) >= 2:
+            pairable += unit.weight
+        for category, count in Counter(values).items():
+            pi[category] += unit.weight * count / len(values)
+    declared = list(categories) if categories is not None else sorted(pi, key=repr)
+    unknown = set(pi) - set(declared)
+    if unknown:
+        raise ValueError(f"values outside the declared categories: {sorted(unknown, key=repr)}")
+    return Shares(p_o, {k: pi.get(k, 0.0) / rated for k in declared}, len(declared), pairable)
+
+
+def chance_agreement(data: Shares, coefficient: str) -> float | None:
+    """P_e of ``fleiss`` (= ``scott``), ``brennan_prediger`` or ``gwet_ac1``; None when q < 2."""
+    if data.q < 2:
+        return None
+    if coefficient in ("fleiss", "scott"):
+        return sum(p * p for p in data.pi.values())
+    if coefficient == "brennan_prediger":
+        return 1.0 / data.q
+    if coefficient == "gwet_ac1":
+        return sum(p * (1 - p) for p in data.pi.values()) / (data.q - 1)
+    raise ValueError(f"unknown coefficient {coefficient!r}")
+
+
+def chance_parts(units: Sequence[Unit], coefficient: str, categories: Sequence[Value] | None = None) -> Parts | None:
+    data = shares(units, categories)
+    if data is None:
+        return None
+    expected = chance_agreement(data, coefficient)
+    return None if expected is None else Parts(data.p_o, expected)
+
+
+def _coefficient(units, coefficient: str, categories) -> float | None:  # noqa: ANN001
+    parts = chance_parts(as_units(units), coefficient, categories)
+    return _kappa(parts) if parts else None
+
+
+def gwet_ac1(units: Sequence[Sequence[Value]] | Sequence[Unit], categories: Sequence[Value] | None = None) -> float | None:
+    """Gwet's AC1, any number of coders, missing ratings allowed."""
+    return _coefficient(units, "gwet_ac1", categories)
+
+
+def brennan_prediger(units: Sequence[Sequence[Value]] | Sequence[Unit],
+                     categories: Sequence[Value] | None = None) -> float | None:
+    """Brennan-Prediger (free-marginal) kappa: chance agreement 1/q, q the declared categories."""
+    return _coefficient(units, "brennan_prediger", categories)
+
+
+def scott_pi(units: Sequence[Sequence[Value]] | Sequence[Unit], categories: Sequence[Value] | None = None) -> float | None:
+    """Scott's pi of the first two coders (units where at least one of them gave a value)."""
+    two = [Unit(u.values[:2], u.weight) for u in as_units(units)]
+    return _coefficient(two, "scott", categories)
+
+
+def fleiss_kappa_per_category(units: Sequence[Sequence[Value]] | Sequence[Unit]) -> dict:
+    """Fleiss' kappa of each category (that category against all others); None where undefined."""
+    units = as_units(units)
+    categories = sorted({v for u in units for v in u.values if v is not None}, key=repr)
+    out = {}
+    for category in categories:
+        binary = [Unit(tuple(None if v is None else int(v == category) for v in u.values), u.weight) for u in units]
+        out[category] = _coefficient(binary, "fleiss", (0, 1))
+    return out
 
 
 def _kappa(parts: Parts) -> float | None:
@@ -92,29 +219,14 @@ def cohen_kappa(units: Sequence[Sequence[Value]] | Sequence[Unit]) -> float | No
     return _kappa(parts) if parts else None
 
 
-def fleiss_parts(units: Sequence[Unit]) -> Parts | None:
-    complete = [u for u in units if all(v is not None for v in u.values)]
-    if not complete:
-        return None
-    n = len(complete[0].values)
-    if n < 2:
-        return None
-    total_units = sum(u.weight for u in complete)
-    per_category: Counter = Counter()
-    p_bar = 0.0
-    for unit in complete:
-        counts = Counter(unit.values)
-        p_bar += unit.weight * (sum(c * c for c in counts.values()) - n) / (n * (n - 1))
-        for category, count in counts.items():
-            per_category[category] += unit.weight * count
-    p_bar /= total_units
-    p_e = sum((count / (total_units * n)) ** 2 for count in per_category.values())
-    return Parts(p_bar, p_e)
+def fleiss_parts(units: Sequence[Unit], categories: Sequence[Value] | None = None) -> Parts | None:
+    """P_o and P_e of Fleiss' kappa; units rated by fewer coders than others are kept (Gwet 2014)."""
+    return chance_parts(units, "fleiss", categories)
 
 
-def fleiss_kappa(units: Sequence[Sequence[Value]] | Sequence[Unit]) -> float | None:
-    """Fleiss' kappa over the units every coder rated."""
-    parts = fleiss_parts(as_units(units))
+def fleiss_kappa(units: Sequence[Sequence[Value]] | Sequence[Unit], categories: Sequence[Value] | None = None) -> float | None:
+    """Fleiss' kappa; missing ratings allowed (as irrCAC's fleiss.raw)."""
+    parts = fleiss_parts(as_units(units), categories)
     return _kappa(parts) if parts else None
 
 
@@ -129,17 +241,35 @@ def fleiss_kappa_from_counts(table: Sequence[Sequence[int]]) -> float | None:
     return fleiss_kappa(units)
 
 
-def _delta(level: str):  # noqa: ANN202
+LEVELS = ("nominal", "ordinal", "interval", "ratio")
+
+
+def _delta(level: str, marginals: Counter):  # noqa: ANN202
     if level == "nominal":
         return lambda a, b: 0.0 if a == b else 1.0
     if level == "interval":
         return lambda a, b: (float(a) - float(b)) ** 2
+    if level == "ratio":
+        if any(float(v) < 0 for v in marginals):
+            raise ValueError("the ratio metric needs values of 0 or more")
+        return lambda a, b: 0.0 if float(a) + float(b) == 0 else ((float(a) - float(b)) / (float(a) + float(b))) ** 2
+    if level == "ordinal":
+        order = sorted(marginals)
+        cumulative, running = {}, 0.0
+        for value in order:
+            cumulative[value] = running  # sum of n_g before value
+            running += marginals[value]
+
+        def ordinal(a, b):  # noqa: ANN001, ANN202
+            lo, hi = (a, b) if a <= b else (b, a)
+            between = cumulative[hi] + marginals[hi] - cumulative[lo]  # sum n_g for g = lo..hi
+            return (between - (marginals[lo] + marginals[hi]) / 2) ** 2
+        return ordinal
     raise ValueError(f"unknown level of measurement {level!r}")
 
 
 def alpha_parts(units: Sequence[Unit], level: str = "nominal") -> Parts | None:
     """D_o and D_e of Krippendorff's alpha (None when fewer than two pairable values)."""
-    delta = _delta(level)
     coincidence: Counter = Counter()
     for unit in units:
         values = [v for v in unit.values if v is not None]
@@ -158,6 +288,7 @@ def alpha_parts(units: Sequence[Unit], level: str = "nominal") -> Parts | None:
     marginals: Counter = Counter()
     for (c, _), value in coincidence.items():
         marginals[c] += value
+    delta = _delta(level, marginals)
     observed = sum(value * delta(c, k) for (c, k), value in coincidence.items()) / n
     expected = sum(marginals[c] * marginals[k] * delta(c, k) for c in marginals for k in marginals) / (n * (n - 1))
     return Parts(observed, expected)
@@ -208,6 +339,42 @@ def bootstrap_alpha(units: Sequence[Unit], level: str = "nominal", *, samples: i
         scale = total / len(drawn)
         sample = [Unit(units[i].values, max(1, round(c * scale))) for i, c in counts.items()]
         value = krippendorff_alpha(sample, level)
+        if value is not None:
+            estimates.append(value)
+    if len(estimates) < samples * 0.5:
+        return None
+    estimates.sort()
+    low = estimates[int((1 - confidence) / 2 * (len(estimates) - 1))]
+    high = estimates[int((1 + confidence) / 2 * (len(estimates) - 1))]
+    return low, high
+
+
+def bootstrap_pooled_alpha(codes: Sequence[Sequence[Unit]], level: str = "nominal", *, samples: int = 1000,
+                           seed: int = 20261123, confidence: float = 0.95) -> tuple[float, float] | None:
+    """A percentile interval for the pooled alpha over codes (1 - sum D_o / sum D_e).
+
+    Each replicate redraws every code's units with replacement (as many as it has, by weight: a
+    multinomial draw over its distinct value patterns) from one seeded generator; codes are
+    redrawn independently, so the interval ignores that codes share units and is approximate.
+    """
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    prepared = []
+    for units in codes:
+        kept = [u for u in units if sum(v is not None for v in u.values) >= 2]
+        total = sum(u.weight for u in kept)
+        if total:
+            prepared.append((kept, total, np.array([u.weight for u in kept], dtype=float) / total))
+    if not prepared:
+        return None
+    estimates = []
+    for _ in range(samples):
+        parts = []
+        for kept, total, probs in prepared:
+            counts = rng.multinomial(total, probs)
+            parts.append(alpha_parts([Unit(u.values, int(c)) for u, c in zip(kept, counts) if c], level))
+        value = pooled_alpha(parts)
         if value is not None:
             estimates.append(value)
     if len(estimates) < samples * 0.5:

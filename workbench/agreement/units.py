@@ -1,11 +1,15 @@
 """Units of comparison: sentences, speaker turns, or characters, and the overlap rule that says
 when a unit carries a code for a coder.
 
-- ``sentence``: spaCy's rule-based sentencizer on a blank English pipeline, run over each turn
-  (a trained pipeline is not needed and nothing is downloaded).
+- ``sentence``: the sentences the coding screen moves through (``workbench.reading.split_sentences``:
+  end punctuation followed by space, or a blank line, within each turn; common abbreviations do
+  not end a sentence), so a sentence means the same thing in the reader and in agreement. Split
+  once per transcript and kept in memory by the transcript's checksum.
 - ``turn``: the transcript's speaker turns.
 - ``character``: every character (as NVivo counts); runs of characters that no segment boundary
   splits are one unit with a weight, so long transcripts cost little.
+- ``continuum`` (not a unit: see ``workbench.agreement.unitizing``): the coders' own segments
+  compared on the character continuum.
 
 Overlap rule: a unit carries a code for a coder when that coder's segments with the code cover
 ``any`` of it, at least ``half`` of it, or ``all`` of it. The default is half of a sentence and any
@@ -14,35 +18,29 @@ of a turn (a turn is long: a coded sentence in it codes the turn); for character
 
 from __future__ import annotations
 
-from functools import lru_cache
+from collections import OrderedDict
 from typing import Any
 
 UNITS = ("sentence", "turn", "character")
 OVERLAP_RULES = ("any", "half", "all")
+_CACHE: OrderedDict = OrderedDict()
+_CACHE_SIZE = 4096
 
 
-@lru_cache(maxsize=1)
-def _sentencizer():  # noqa: ANN202 - a spaCy Language
-    import spacy
+def sentence_units(text: str, turns: list[dict[str, Any]], checksum: str | None = None) -> list[tuple[int, int]]:
+    """The reader's sentences of a transcript (cached by ``checksum`` when given)."""
+    from workbench.reading import split_sentences
 
-    nlp = spacy.blank("en")
-    nlp.add_pipe("sentencizer")
-    return nlp
-
-
-def sentence_units(text: str, turns: list[dict[str, Any]]) -> list[tuple[int, int]]:
-    nlp = _sentencizer()
-    spans: list[tuple[int, int]] = []
-    ranges = [(t["start"], t["end"]) for t in turns] or [(0, len(text))]
-    for start, end in ranges:
-        chunk = text[start:end]
-        if not chunk.strip():
-            continue
-        for sentence in nlp(chunk).sents:
-            stripped = sentence.text.strip()
-            if stripped:
-                offset = start + sentence.start_char + (len(sentence.text) - len(sentence.text.lstrip()))
-                spans.append((offset, offset + len(stripped)))
+    if checksum is None:
+        return split_sentences(text, turns)
+    key = (checksum, len(text), len(turns))
+    spans = _CACHE.get(key)
+    if spans is None:
+        spans = _CACHE[key] = split_sentences(text, turns)
+        if len(_CACHE) > _CACHE_SIZE:
+            _CACHE.popitem(last=False)
+    else:
+        _CACHE.move_to_end(key)
     return spans
 
 
@@ -51,9 +49,10 @@ def character_units(length: int, boundaries: set[int]) -> list[tuple[int, int]]:
     return [(a, b) for a, b in zip(points, points[1:]) if b > a]
 
 
-def units_for(kind: str, text: str, turns: list[dict[str, Any]], boundaries: set[int]) -> list[tuple[int, int]]:
+def units_for(kind: str, text: str, turns: list[dict[str, Any]], boundaries: set[int],
+              checksum: str | None = None) -> list[tuple[int, int]]:
     if kind == "sentence":
-        return sentence_units(text, turns)
+        return sentence_units(text, turns, checksum)
     if kind == "turn":
         return [(t["start"], t["end"]) for t in turns if t["end"] > t["start"]] or [(0, len(text))]
     if kind == "character":

@@ -11,4 +11,6 @@ from workbench.cli import codebook_cmds, coding_cmds, project_cmds, table_cmds, 
 from workbench.cli import check_cmds  # noqa: F401 - registers
 from workbench.cli import speaker_cmds  # noqa: F401 - registers
 
+from workbench.cli import agreement_cmds  # noqa: F401 - registers (rounds, calibration)
+
 __all__ = ["cli", "main"]

@@ -106,25 +106,33 @@ def import_codings_cmd(ctx: click.Context, file: str, coder: str | None, create_
 
 @cli.command("agreement")
 @click.option("--coders", "coders", required=False, help="Comma-separated coders (default: every coder but consensus).")
-@click.option("--unit", type=click.Choice(["sentence", "turn", "character"]), default="sentence", show_default=True)
+@click.option("--unit", type=click.Choice(["sentence", "turn", "character", "continuum"]), default="sentence",
+              show_default=True, help="continuum: no unit, the unitizing alphas on the coders' own segments.")
 @click.option("--overlap", type=click.Choice(["any", "half", "all"]),
               help="How much of a unit a coder's segments must cover (default: half a sentence, any of a turn).")
+@click.option("--round", "round_name", help="Only segments made in this coding round (workbench round list).")
+@click.option("--pairing", type=click.Choice(["per_unit_mean", "pooled_pairs"]), default="per_unit_mean",
+              show_default=True, help="Percent agreement with 3+ coders: mean over units of agreeing pairs, or pooled pairs.")
+@click.option("--report", "methods", is_flag=True,
+              help="Write a methods paragraph for a paper (with 1,000 bootstrap samples unless --bootstrap says).")
 @click.option("--columns", default="code", show_default=True, help="code, theme, or level2, level3...")
 @click.option("--transcript", "transcripts", multiple=True, help="Only these transcripts (repeatable).")
 @click.option("--threshold", type=float, default=0.667, show_default=True,
               help="Flag codes with alpha below this (0.667 tentative, 0.800 firm conclusions).")
-@click.option("--bootstrap", type=int, default=0, help="Bootstrap samples for a 95%% interval of alpha (0: none).")
+@click.option("--bootstrap", type=int, default=0, help="Bootstrap samples for a 95% interval of alpha (0: none).")
 @click.option("--seed", type=int, default=20261123, show_default=True)
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json", "xlsx"]), default="table", show_default=True)
 @click.option("-o", "--output", type=click.Path(dir_okay=False))
 @force_option
 @click.pass_context
 @handled
-def agreement_cmd(ctx: click.Context, coders: str | None, unit: str, overlap: str | None, columns: str,
-                  transcripts: tuple[str, ...], threshold: float, bootstrap: int, seed: int, fmt: str,
-                  output: str | None) -> None:
-    """Inter-coder agreement per code and overall: percent agreement, Cohen's kappa (two coders),
-    Fleiss' kappa (three or more), Krippendorff's alpha (any number, missing data allowed).
+def agreement_cmd(ctx: click.Context, coders: str | None, unit: str, overlap: str | None, round_name: str | None,
+                  pairing: str, methods: bool, columns: str, transcripts: tuple[str, ...], threshold: float,
+                  bootstrap: int, seed: int, fmt: str, output: str | None) -> None:
+    """Inter-coder agreement per code and overall: percent agreement, Cohen's kappa and Scott's pi (two
+    coders), Fleiss' kappa (three or more), Brennan-Prediger, Gwet's AC1, Krippendorff's alpha (any
+    number, missing data allowed); with --unit continuum the unitizing alphas (alpha_u, |u-alpha,
+    u-alpha, cu-alpha per theme, Cu-alpha).
 
     Undefined coefficients (nobody used the code; one value only) are shown as undefined, never as
     0 or 1. Codes below the threshold are flagged, with their disagreements listed.
@@ -136,9 +144,20 @@ def agreement_cmd(ctx: click.Context, coders: str | None, unit: str, overlap: st
     store = _store(ctx)
     names = [c.strip() for c in coders.split(",")] if coders else pooled_coders(c["name"] for c in store.coders())
     ids = [resolve_transcript(store, t)["id"] for t in transcripts] or None
+    if bootstrap < 0:
+        raise WorkbenchError("--bootstrap needs 0 or more samples.")
+    bootstrap_codes = True
+    if methods and not bootstrap and unit != "continuum":
+        bootstrap, bootstrap_codes = 1000, False  # the paragraph needs the pooled interval only
     report = compute_agreement(store, AgreementSpec(coders=names, unit=unit, overlap=overlap, columns=columns,
                                                     transcripts=ids, threshold=threshold, bootstrap=bootstrap,
-                                                    seed=seed))
+                                                    seed=seed, round=round_name, pairing=pairing,
+                                                    bootstrap_codes=bootstrap_codes))
+    if methods:
+        from workbench.agreement.report import methods_paragraph
+
+        _emit(methods_paragraph(report) + "\n", output)
+        return
     if fmt == "table":
         click.echo(agreement_table(report))
         return

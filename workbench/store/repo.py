@@ -763,3 +763,29 @@ class Store:
                       WHERE tp.transcript_id = t.id) AS participant_ids
             FROM transcripts t WHERE EXISTS (SELECT 1 FROM turns u WHERE u.transcript_id = t.id)
               AND NOT EXISTS (SELECT 1 FROM speakers x WHERE x.transcript_id = t.id) ORDER BY t.id""")
+
+    # -- coding rounds ------------------------------------------------------------------------------
+
+    def insert_round(self, name: str, note: str | None, coder: str | None) -> int:
+        cur = self.conn.execute("INSERT INTO rounds(name, note, coder, started_at) VALUES (?,?,?,?)",
+                                (name, note, coder, now()))
+        return int(cur.lastrowid)
+
+    def rounds(self) -> list[dict[str, Any]]:
+        """Every round, oldest first, with how many segments each holds."""
+        return self._rows("SELECT r.*, (SELECT count(*) FROM segments g WHERE g.round_id = r.id) AS segments "
+                          "FROM rounds r ORDER BY r.id")
+
+    def segments_without_round(self) -> int:
+        return int(self.conn.execute("SELECT count(*) FROM segments WHERE round_id IS NULL").fetchone()[0])
+
+    def segment_spans(self, transcript_id: int) -> list[dict[str, Any]]:
+        """A transcript's segments with only what agreement needs (id, code, coder, offsets, round)."""
+        return self._rows('SELECT g.id, g.code_id, k.name AS coder, g.start, g."end", g.round_id FROM segments g '
+                          'JOIN coders k ON k.id = g.coder_id WHERE g.transcript_id = ? ORDER BY g.start, g."end", g.id',
+                          (transcript_id,))
+
+    def segment_rounds(self, transcript_id: int) -> dict[int, int | None]:
+        """Segment id -> round id (None: made before the first round) for one transcript."""
+        rows = self.conn.execute("SELECT id, round_id FROM segments WHERE transcript_id = ?", (transcript_id,))
+        return {row[0]: row[1] for row in rows}

@@ -256,6 +256,22 @@ MIGRATIONS: list[str] = [
                   OR (t.interviewer IS NOT NULL AND lower(u.speaker) = lower(t.interviewer))) AS interviewer
           FROM turns u JOIN transcripts t ON t.id = u.transcript_id) x;
     """,
+    # 9: coding rounds: every segment made after `round start` carries that round (a trigger sets
+    # it, so every way of coding does); segments made before the first round have none.
+    """
+    CREATE TABLE rounds (
+        id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL UNIQUE CHECK (length(trim(name)) > 0),
+        note TEXT,
+        coder TEXT,
+        started_at TEXT NOT NULL
+    );
+    ALTER TABLE segments ADD COLUMN round_id INTEGER REFERENCES rounds(id) ON DELETE RESTRICT;
+    CREATE INDEX segments_round ON segments(round_id);
+    CREATE TRIGGER segments_current_round AFTER INSERT ON segments
+        WHEN NEW.round_id IS NULL AND EXISTS (SELECT 1 FROM rounds)
+        BEGIN UPDATE segments SET round_id = (SELECT max(id) FROM rounds) WHERE id = NEW.id; END;
+    """,
 ]
 
 LATEST = len(MIGRATIONS)

@@ -32,6 +32,8 @@ class AgreementScreen(Screen):
     BINDINGS = [
         Binding("u", "cycle_unit", "Unit", id="agreement.unit"),
         Binding("l", "cycle_level", "Codes/themes", id="agreement.level"),
+        Binding("o", "cycle_round", "Round", id="agreement.round"),
+        Binding("k", "calibrate", "Calibrate", id="agreement.calibrate"),
         Binding("escape", "back", "Back", id="agreement.back"),
     ]
 
@@ -39,6 +41,7 @@ class AgreementScreen(Screen):
         super().__init__()
         self.unit, self.level = "sentence", "code"
         self.report: Any = None
+        self.round: str | None = None  # coding round (None: every segment)
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -58,7 +61,8 @@ class AgreementScreen(Screen):
         store = Store.open(self.app.project)
         try:
             coders = pooled_coders(c["name"] for c in store.coders())
-            report = compute_agreement(store, AgreementSpec(coders=coders, unit=self.unit, columns=self.level))
+            report = compute_agreement(store, AgreementSpec(coders=coders, unit=self.unit, columns=self.level,
+                                                            round=self.round))
         except WorkbenchError as exc:
             self.app.call_from_thread(self.query_one("#summary", Static).update, str(exc))
             return
@@ -78,7 +82,7 @@ class AgreementScreen(Screen):
             f"agreement {fmt(report.overall.percent_agreement, True)} · u unit · l codes/themes")
         table = self.query_one(DataTable)
         table.clear(columns=True)
-        for label in ("Code", "Prevalence", "Agreement", "Cohen κ" if two else "Fleiss κ", "α", ""):
+        for label in ("Code", "Prevalence", "Agreement", "Cohen κ" if two else "Fleiss κ", "α", "", "AC1", "B-P κ"):
             table.add_column(label)
         for code in report.codes + [report.overall]:
             kappa = code.cohen_kappa if two else code.fleiss_kappa
@@ -86,7 +90,8 @@ class AgreementScreen(Screen):
             style = Style(color="red", bold=True) if code.flagged else (Style(dim=True) if alpha is None else Style())
             table.add_row(Text(code.code), "-" if code is report.overall else fmt(code.prevalence, True),
                           fmt(code.percent_agreement, True), fmt(kappa), Text(fmt(alpha), style=style),
-                          Text("below threshold" if code.flagged else "", style=style), key=code.code)
+                          Text("below threshold" if code.flagged else "", style=style),
+                          fmt(code.gwet_ac1), fmt(code.brennan_prediger), key=code.code)
         table.focus()
 
     @on(DataTable.RowHighlighted)
@@ -115,6 +120,23 @@ class AgreementScreen(Screen):
     def action_cycle_level(self) -> None:
         self.level = LEVELS[(LEVELS.index(self.level) + 1) % len(LEVELS)]
         self.compute()
+
+    def action_cycle_round(self) -> None:
+        from workbench.agreement.rounds import list_rounds
+
+        names = [None] + [r.name for r in list_rounds(self.app.store)]
+        self.round = names[(names.index(self.round) + 1) % len(names)] if self.round in names else None
+        self.notify(f"Round: {self.round or 'all segments'}")
+        self.compute()
+
+    def action_calibrate(self) -> None:
+        from workbench.tui.screens.calibration import CalibrationScreen
+
+        coders = [c["name"] for c in self.app.store.coders()]
+        if len(coders) < 2:
+            self.notify("Calibration needs two coders (a gold coder and a trainee).", severity="warning")
+            return
+        self.app.push_screen(CalibrationScreen(coders))
 
     def action_back(self) -> None:
         self.app.pop_screen()

@@ -1,0 +1,62 @@
+"""From coded segments to findings: saturation, memo reports, framework charting, the study report
+and links between codes and between segments."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from workbench.cli.base import _emit, _store, cli, handled
+from workbench.errors import WorkbenchError
+
+
+def _coder(ctx: click.Context, store, given: str | None) -> str:
+    from workbench.project import current_coder
+
+    return current_coder(store, given)
+
+
+@cli.command("saturation")
+@click.option("--base", default=4, show_default=True, help="Base size b: the first interviews, whose codes are the denominator.")
+@click.option("--run", "run_length", default=2, show_default=True, help="Run length r: interviews per run after the base.")
+@click.option("--threshold", default=0.05, show_default=True, help="New-information threshold θ (0.05 = 5%).")
+@click.option("--step", default=1, show_default=True, help="How far each run moves on (1: overlapping runs).")
+@click.option("--order", type=click.Choice(["coded", "date", "import"]), default="coded", show_default=True,
+              help="Order of the interviews: first coded, interview date, or imported.")
+@click.option("--level", type=click.Choice(["code", "theme"]), default="code", show_default=True,
+              help="Count every code, or themes (sub-codes rolled up).")
+@click.option("--coder", multiple=True, help="Only this coder (repeatable; default: all pooled).")
+@click.option("--consensus", "origin", flag_value="consensus", default=None, help="Only the consensus coding.")
+@click.option("--permutations", default=0, show_default=True,
+              help="Also the saturation points over this many random orders (seeded).")
+@click.option("--plot/--no-plot", default=True, show_default=True, help="Draw the accumulation curve.")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="File to write (default: standard output).")
+@click.pass_context
+@handled
+def saturation_cmd(ctx: click.Context, base: int, run_length: int, threshold: float, step: int, order: str,
+                   level: str, coder: tuple[str, ...], origin: str | None, permutations: int, plot: bool,
+                   fmt: str, output: str | None) -> None:
+    """Thematic saturation (Guest, Namey & Chen 2020) and the code accumulation curve.
+
+    Interviews in ORDER; new codes per interview; the base's distinct codes B; runs of RUN
+    interviews after the base, and their new codes / B. The first run at or below the threshold
+    gives the saturation point, reported as point+run with the base, run, threshold, order and step.
+    """
+    from workbench.findings.saturation import SaturationSpec, compute_saturation, saturation_table, terminal_plot
+    from workbench.output import to_json
+
+    if permutations < 0 or permutations > 100_000:
+        raise WorkbenchError("--permutations must be between 0 and 100000.")
+    store = _store(ctx)
+    spec = SaturationSpec(base=base, run=run_length, threshold=threshold, step=step, order=order, level=level,
+                          coders=list(coder) or None, origin=origin, permutations=permutations)
+    result = compute_saturation(store, spec)
+    if fmt == "json":
+        _emit(to_json(result.as_dict()), output)
+        return
+    text = saturation_table(result)
+    if plot:
+        text += "\n" + terminal_plot(result)
+    _emit(text, output)

@@ -60,3 +60,19 @@ def saturation_cmd(ctx: click.Context, base: int, run_length: int, threshold: fl
     if plot:
         text += "\n" + terminal_plot(result)
     _emit(text, output)
+
+
+@cli.command("memos")
+@click.option("--by", type=click.Choice(["code", "transcript"]), default="code", show_default=True,
+              help="Group the memos by code or by transcript.")
+@click.option("--format", "fmt", type=click.Choice(["md", "html"]), default="md", show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="File to write (default: standard output).")
+@click.pass_context
+@handled
+def memos_cmd(ctx: click.Context, by: str, fmt: str, output: str | None) -> None:
+    """Every memo (project, transcript, code, segment) with its context, as Markdown or HTML."""
+    from workbench.findings.memos import memo_report
+
+    if fmt == "html" and not output:
+        raise WorkbenchError("an HTML report needs a file name.", hint="Add -o memos.html.")
+    _emit(memo_report(_store(ctx), by=by, fmt=fmt), output)

@@ -76,3 +76,107 @@ def memos_cmd(ctx: click.Context, by: str, fmt: str, output: str | None) -> None
     if fmt == "html" and not output:
         raise WorkbenchError("an HTML report needs a file name.", hint="Add -o memos.html.")
     _emit(memo_report(_store(ctx), by=by, fmt=fmt), output)
+
+
+@cli.group("framework", invoke_without_command=True)
+@click.option("--rows", type=click.Choice(["participant", "site"]), default="participant", show_default=True)
+@click.option("--columns", default="theme", show_default=True, help="theme, code, or level2, level3...")
+@click.option("--coder", multiple=True, help="Only this coder's segments (repeatable; default: all pooled).")
+@click.option("--consensus", "origin", flag_value="consensus", default=None, help="Only the consensus coding.")
+@click.option("--format", "fmt", type=click.Choice(["xlsx", "html", "md"]), default="md", show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="File to write (default: standard output).")
+@click.pass_context
+@handled
+def framework_cmd(ctx: click.Context, rows: str, columns: str, coder: tuple[str, ...], origin: str | None,
+                  fmt: str, output: str | None) -> None:
+    """The framework matrix (Framework Method): cases x themes with the researchers' summaries and
+    references to the key quotes. `workbench framework set` writes a summary."""
+    if ctx.invoked_subcommand is not None:
+        return
+    from workbench.analysis.frame import Selection
+    from workbench.findings.framework import build_framework, export_framework
+
+    if fmt in ("xlsx", "html") and not output:
+        raise WorkbenchError(f"a .{fmt} file needs a name.", hint=f"Add -o framework.{fmt}.")
+    store = _store(ctx)
+    fm = build_framework(store, rows, columns, Selection(coders=list(coder) or None, origin=origin))
+    title = store.get_meta("title") or store.path.stem
+    text = export_framework(fm, fmt, Path(output) if output else None, title=title)
+    if text is not None:
+        click.echo(text, nl=False)
+    elif output:
+        click.echo(f"Wrote {output}", err=True)
+
+
+@framework_cmd.command("set")
+@click.argument("row")
+@click.argument("theme")
+@click.argument("text")
+@click.option("--rows", "row_kind", type=click.Choice(["participant", "site"]), default="participant",
+              show_default=True, help="Whether ROW is a participant or a site.")
+@click.option("--note", help="An analyst's comment, kept apart from the summary.")
+@click.option("--coder", help="Who writes it (default: the current coder).")
+@click.pass_context
+@handled
+def framework_set_cmd(ctx: click.Context, row: str, theme: str, text: str, row_kind: str, note: str | None,
+                      coder: str | None) -> None:
+    """Write the summary of ROW x THEME (an empty TEXT removes it)."""
+    from workbench.findings.framework import set_summary
+
+    store = _store(ctx)
+    who = _coder(ctx, store, coder)
+    saved = set_summary(store, row_kind, row, theme, text, note=note, coder=who)
+    click.echo(f"Summary of {row} x {theme} saved." if saved else f"Summary of {row} x {theme} removed.")
+
+
+@cli.group("quote")
+def quote_group() -> None:
+    """Key quotes: flag the segments that best show a theme (the report puts them first)."""
+
+
+@quote_group.command("flag")
+@click.argument("segment_ids", nargs=-1, type=int, required=True)
+@click.option("--coder", help="Who flags it (default: the current coder).")
+@click.pass_context
+@handled
+def quote_flag_cmd(ctx: click.Context, segment_ids: tuple[int, ...], coder: str | None) -> None:
+    """Flag segments as key quotes."""
+    from workbench.findings.framework import flag_quote
+
+    store = _store(ctx)
+    who = _coder(ctx, store, coder)
+    for segment_id in segment_ids:
+        changed = flag_quote(store, segment_id, coder=who)
+        click.echo(f"Segment {segment_id} " + ("flagged as a key quote." if changed else "was flagged already."))
+
+
+@quote_group.command("unflag")
+@click.argument("segment_ids", nargs=-1, type=int, required=True)
+@click.option("--coder", help="Who unflags it (default: the current coder).")
+@click.pass_context
+@handled
+def quote_unflag_cmd(ctx: click.Context, segment_ids: tuple[int, ...], coder: str | None) -> None:
+    """Remove the key-quote flag."""
+    from workbench.findings.framework import flag_quote
+
+    store = _store(ctx)
+    who = _coder(ctx, store, coder)
+    for segment_id in segment_ids:
+        changed = flag_quote(store, segment_id, coder=who, flagged=False)
+        click.echo(f"Segment {segment_id} " + ("unflagged." if changed else "was not flagged."))
+
+
+@quote_group.command("list")
+@click.pass_context
+@handled
+def quote_list_cmd(ctx: click.Context) -> None:
+    """The flagged key quotes."""
+    from workbench.findings.framework import quote_refs
+    from workbench.output import to_table
+
+    store = _store(ctx)
+    refs = quote_refs(store, store.key_quote_ids())
+    rows = [{"id": q.segment_id, "participant": q.participant, "code": q.code, "text": " ".join(q.text.split())}
+            for q in refs.values()]
+    click.echo(to_table(rows, [("id", "segment"), ("participant", "participant"), ("code", "code"), ("text", "quote")]),
+               nl=False)

@@ -148,3 +148,83 @@ def test_memo_report_on_the_sample_study(demo):
     text = memo_report(demo, by="code")
     segment_memos = [s for s in demo.segments() if (s["memo"] or "").strip()]
     assert text.count("- **on a passage of") == len(segment_memos) > 40
+
+
+# -- the study report ------------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def report_md(demo):
+    from workbench.findings.report import ReportSpec, write_report
+
+    return write_report(demo, "md", ReportSpec(agreement_unit="turn"))
+
+
+def test_report_renders_with_its_sections(report_md):
+    from markdown_it import MarkdownIt
+
+    html = MarkdownIt("commonmark").enable("table").render(report_md.split("---\n", 2)[2])
+    import re
+
+    h2 = re.findall(r"<h2>(.*?)</h2>", html)
+    assert h2 == ["The data", "Codebook", "Results", "Methods", "Appendix: data"]
+    h3 = re.findall(r"<h3>(.*?)</h3>", html)
+    assert h3 == ["Motivations to partner", "Accountability mechanisms", "Barriers", "Shared learning journey",
+                  "Inter-coder agreement", "Thematic saturation"]
+    assert html.count("<h4>Prevalence by site</h4>") == 4 and html.count("<h4>Key quotes</h4>") == 4
+    assert html.count("<h4>Framework summaries</h4>") == 1  # the Barriers theme is charted in the sample
+    assert "Saturation at" in html and "base 4, run 2" in html
+    assert report_md.startswith("---\ntitle: ")  # pandoc/Quarto front matter
+
+
+def test_report_quotes_are_attributed_to_the_right_people(demo, report_md):
+    import re
+
+    segments = {s["id"]: s for s in demo.segments()}
+    flagged = demo.key_quote_ids()
+    quotes = re.findall(r"> “(.*?)”\n>\n> — (.*?) \(Q(\d+)(, flagged)?\)", report_md)
+    assert len(quotes) >= 12
+    for text, who, number, flag in quotes:
+        segment = segments[int(number)]
+        assert " ".join(segment["text"].split()).replace("[", "\\[").replace("]", "\\]") == text
+        participant, role, site = who.split(", ", 2)
+        assert (participant, site) == (segment["participant"], segment["site"])
+        assert bool(flag) == (int(number) in flagged)
+    barriers = report_md.split("### Barriers")[1].split("### Shared")[0]
+    numbers = [int(n) for n in re.findall(r"\(Q(\d+)", barriers.split("#### Framework")[0])]
+    assert set(numbers) == flagged  # flagged quotes first, and all of them
+
+
+def test_report_prevalence_matches_an_independent_count(demo, report_md):
+    segments = demo.segments()
+    codes = {c["id"]: c["path"].split("/")[0] for c in demo.codes(counts=False)}
+    participants = demo.participants()
+    for theme in ("Barriers", "Shared learning journey"):
+        section = report_md.split(f"### {theme}\n")[1].split("#### Key quotes")[0]
+        for site in {p["site"] for p in participants}:
+            mine = [s for s in segments if codes[s["code_id"]] == theme and s["site"] == site]
+            raised = {s["participant"] for s in mine}
+            at_site = [p for p in participants if p["site"] == site]
+            share = f"{len(raised) / len(at_site):.0%}"
+            assert f"| {site} | {len(mine)} | {len(raised)} of {len(at_site)} | {share} |" in section
+
+
+def test_report_agreement_paragraph_uses_the_agreement_computation(demo, report_md):
+    from workbench.agreement.compute import AgreementSpec, compute_agreement
+
+    result = compute_agreement(demo, AgreementSpec(coders=["james", "maria"], unit="turn", columns="theme"))
+    methods = report_md.split("### Inter-coder agreement")[1].split("### Thematic saturation")[0]
+    assert f"{result.overall.krippendorff_alpha:.2f}" in methods and "turn" in methods
+
+
+def test_report_html_is_single_file_and_escaped(hostile, tmp_path):
+    run = lambda *args: CliRunner().invoke(cli, ["--project", str(hostile.path), *args], obj={})
+    out = tmp_path / "r.html"
+    result = run("report", "--format", "html", "-o", str(out), "--base", "1", "--run", "1")
+    assert result.exit_code == 0, result.output
+    page = out.read_text()
+    assert "<script" not in page and "&lt;script&gt;" in page and "<svg" in page
+    assert "http://" not in page.replace('xmlns="http://www.w3.org/2000/svg"', "").replace("HYPERLINK(&quot;http://x", "")
+    assert "javascript:" not in page.split("<body>")[1].replace("(javascript:y)", "")
+    md_text = run("report").output
+    assert "&lt;script&gt;" in md_text and "Saturation could not be assessed" in md_text  # 1 interview < base 4
+    assert "Inter-coder agreement was not assessed" in md_text  # one coder

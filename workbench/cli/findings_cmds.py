@@ -180,3 +180,36 @@ def quote_list_cmd(ctx: click.Context) -> None:
             for q in refs.values()]
     click.echo(to_table(rows, [("id", "segment"), ("participant", "participant"), ("code", "code"), ("text", "quote")]),
                nl=False)
+
+
+@cli.command("report")
+@click.option("--format", "fmt", type=click.Choice(["md", "html"]), default="md", show_default=True,
+              help="Markdown (pandoc, Quarto) or one self-contained HTML file.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="File to write (default: standard output).")
+@click.option("--coder", multiple=True, help="Only this coder's segments (repeatable; default: all pooled).")
+@click.option("--consensus", "origin", flag_value="consensus", default=None, help="Only the consensus coding.")
+@click.option("--quotes", default=3, show_default=True, help="Key quotes per theme (all flagged ones are shown).")
+@click.option("--unit", type=click.Choice(["sentence", "turn", "character"]), default="sentence", show_default=True,
+              help="The unit of the agreement paragraph.")
+@click.option("--base", default=4, show_default=True, help="Saturation: base size.")
+@click.option("--run", "run_length", default=2, show_default=True, help="Saturation: run length.")
+@click.option("--threshold", default=0.05, show_default=True, help="Saturation: new-information threshold.")
+@click.option("--order", type=click.Choice(["coded", "date", "import"]), default="coded", show_default=True,
+              help="Saturation: order of the interviews.")
+@click.pass_context
+@handled
+def report_cmd(ctx: click.Context, fmt: str, output: str | None, coder: tuple[str, ...], origin: str | None,
+               quotes: int, unit: str, base: int, run_length: int, threshold: float, order: str) -> None:
+    """A draft results section: codebook, per theme prevalence by site, key quotes and framework
+    summaries, the agreement and saturation methods, and a data appendix."""
+    from workbench.analysis.frame import Selection
+    from workbench.findings.report import ReportSpec, write_report
+    from workbench.findings.saturation import SaturationSpec
+
+    if not 0 <= quotes <= 50:
+        raise WorkbenchError("--quotes must be between 0 and 50.")
+    selection = Selection(coders=list(coder) or None, origin=origin)
+    spec = ReportSpec(selection=selection, quotes_per_theme=quotes, agreement_unit=unit,
+                      saturation=SaturationSpec(base=base, run=run_length, threshold=threshold, order=order,
+                                                coders=selection.coders, origin=origin))
+    _emit(write_report(_store(ctx), fmt, spec), output)

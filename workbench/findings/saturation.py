@@ -239,6 +239,8 @@ def compute_saturation(store: Store, spec: SaturationSpec | None = None) -> Satu
                                  hint="Give them a date (metadata CSV) or use --order coded or import.")
         ids.sort(key=lambda t: (str(transcripts[t]["date"]), t))
         keys = {t: transcripts[t]["date"] for t in ids}
+        if len(set(keys.values())) < len(ids):
+            notes.append("interviews with the same date are in the order they were imported.")
     else:
         ids.sort()
         keys = {t: transcripts[t]["imported_at"] for t in ids}

@@ -121,3 +121,29 @@ def test_memo_list_and_saturation_view(project):
             assert sat.spec.base == 1
             assert "not reached" in str(sat.query_one("#title").render())
     asyncio.run(scenario())
+
+
+def test_codebook_screen_shows_a_codes_links(project):
+    from workbench.findings.relations import add_link
+    from workbench.tui.screens.codebook import CodebookScreen
+
+    store = Store.open(project)
+    add_link(store, "Barriers/Time", "leads to", "Barriers/Lack of buy-in", memo="no time, no buy-in")
+    store.close()
+
+    async def scenario():
+        app = WorkbenchApp(project, "maria")
+        async with app.run_test(size=(120, 40)) as pilot:
+            await _settle(app, pilot)
+            app.screen.query_one("DataTable").focus()
+            await pilot.press("b")
+            await pilot.pause()
+            screen = app.screen
+            assert isinstance(screen, CodebookScreen)
+            tree = screen.query_one("Tree")
+            node = next(n for n in tree._tree_lines if n.node.data and n.node.data["path"] == "Barriers/Time").node
+            tree.move_cursor(node)
+            await pilot.pause()
+            text = str(screen.query_one("#definition").render())
+            assert "Barriers/Time → leads to → Barriers/Lack of buy-in" in text and "no time, no buy-in" in text
+    asyncio.run(scenario())

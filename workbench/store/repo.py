@@ -563,3 +563,7 @@ class Store:
 
     def links(self) -> list[dict[str, Any]]:
         return self._rows("SELECT * FROM links ORDER BY id")
+
+    def segment_id_by_guid(self, guid: str) -> int | None:
+        row = self._one("SELECT id FROM segments WHERE guid = ? COLLATE NOCASE", (guid,))
+        return int(row["id"]) if row else None

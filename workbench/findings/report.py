@@ -243,13 +243,16 @@ def report_markdown(data: dict[str, Any], *, svg_marker: str | None = None) -> s
     lines += ["## The data", "",
               f"{len(data['transcripts'])} interviews with {len(data['participants'])} participants at "
               f"{len(data['sites'])} sites; {data['coded_transcripts']} interviews coded by "
-              f"{len(data['coders'])} coders ({md_line(', '.join(c['name'] for c in data['coders']))}), "
+              f"{len(data['coders'])} coder{'' if len(data['coders']) == 1 else 's'}"
+              + (f" ({md_line(', '.join(c['name'] for c in data['coders']))})" if data["coders"] else "") + ", "
               f"{data['segments']} coded segments."
               + (f" Shares of participants count every participant of a site, including the "
                  f"{len(data['transcripts']) - data['coded_transcripts']} whose interviews are not coded yet."
                  if data["coded_transcripts"] < len(data["transcripts"]) else ""), ""]
     lines += ["## Codebook", ""]
-    lines += _table(["Code", "Definition"],
+    if not data["codes"]:
+        lines += ["No codebook yet.", ""]
+    lines += [] if not data["codes"] else _table(["Code", "Definition"],
                     [[("**" + md_line(c["path"]) + "**") if c["parent_id"] is None else md_line(c["path"]),
                       md_line(c["definition"] or "")] for c in data["codes"]])
     lines += ["## Results", "", md(QUOTE_RULE), ""]

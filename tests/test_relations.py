@@ -112,3 +112,20 @@ def test_links_round_trip_through_refi_and_validate(project, tmp_path, fixtures,
         assert theirs == mine and len(theirs) == 3
     finally:
         other.close()
+
+
+def test_merging_codes_keeps_summaries_and_links(project):
+    from workbench.codebook_edits import merge_codes
+    from workbench.findings.framework import set_summary
+
+    store = project
+    set_summary(store, "participant", "RB-01", "Barriers/Time", "No hour in the week.", coder="maria")
+    set_summary(store, "participant", "RB-01", "Barriers/Lack of buy-in", "Nobody believes in it.", note="n")
+    add_link(store, "Barriers/Time", "leads to", "Barriers/Lack of buy-in")
+    add_link(store, "Barriers/Funding and material resources", "leads to", "Barriers/Time")
+    merge_codes(store, "Barriers/Time", "Barriers/Lack of buy-in")
+    rows = store.framework_summaries()
+    assert [(r["row_key"], r["summary"], r["note"]) for r in rows] == [
+        ("RB-01", "Nobody believes in it.\n\nNo hour in the week.", "n")]
+    assert [(l.source, l.target) for l in list_links(store)] == [
+        ("Barriers/Funding and material resources", "Barriers/Lack of buy-in")]  # the self-link is dropped

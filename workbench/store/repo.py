@@ -567,3 +567,21 @@ class Store:
     def segment_id_by_guid(self, guid: str) -> int | None:
         row = self._one("SELECT id FROM segments WHERE guid = ? COLLATE NOCASE", (guid,))
         return int(row["id"]) if row else None
+
+    def reassign_findings(self, source_id: int, target_id: int) -> None:
+        """Before a code merges into another: its framework summaries and links move to the target
+        (a summary both codes have for the same row is joined; a link that would join the target to
+        itself or repeat one is dropped), so deleting the source loses none of the researchers' text."""
+        for row in self._rows("SELECT * FROM framework_summaries WHERE code_id = ?", (source_id,)):
+            other = self.framework_summary(row["row_kind"], row["row_key"], target_id)
+            if other is None:
+                self.conn.execute("UPDATE framework_summaries SET code_id = ? WHERE id = ?", (target_id, row["id"]))
+                continue
+            joined = other["summary"] + "\n\n" + row["summary"]
+            note = "\n\n".join(n for n in (other["note"], row["note"]) if n) or None
+            self.conn.execute("UPDATE framework_summaries SET summary = ?, note = ?, updated_at = ? WHERE id = ?",
+                              (joined, note, now(), other["id"]))
+            self.conn.execute("DELETE FROM framework_summaries WHERE id = ?", (row["id"],))
+        for end, other_end in (("source_code_id", "target_code_id"), ("target_code_id", "source_code_id")):
+            self.conn.execute(f"""UPDATE OR IGNORE links SET {end} = ? WHERE {end} = ? AND {other_end} != ?""",
+                              (target_id, source_id, target_id))

@@ -3,7 +3,8 @@
     .venv/bin/python docs/make-example-report.py
 
 Builds the sample study (`workbench demo`) into a temporary project, then runs the same commands a
-researcher would: the report as Markdown and as one HTML file, the framework matrix, the memo
+researcher would: the report of maria's coding (agreement: maria and james) as Markdown and as one
+HTML file, the framework matrix, the memo
 report and the saturation table. Nothing outside docs/example-report/ is written.
 """
 
@@ -20,8 +21,8 @@ from workbench.cli import cli
 OUT = Path(__file__).resolve().parent / "example-report"
 COMMANDS = [
     ["demo", "--no-tui"],
-    ["report", "--unit", "turn", "--order", "date", "-o", str(OUT / "study.md")],
-    ["report", "--unit", "turn", "--order", "date", "--format", "html", "-o", str(OUT / "study.html")],
+    ["report", "--coder", "maria", "--unit", "turn", "--order", "date", "-o", str(OUT / "study.md")],
+    ["report", "--coder", "maria", "--unit", "turn", "--order", "date", "--format", "html", "-o", str(OUT / "study.html")],
     ["framework", "--rows", "participant", "-o", str(OUT / "framework.md")],
     ["memos", "--by", "code", "-o", str(OUT / "memos.md")],
     ["saturation", "--order", "date", "-o", str(OUT / "saturation.txt")],

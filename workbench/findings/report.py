@@ -114,15 +114,14 @@ def select_quotes(candidates: list[dict[str, Any]], flagged: set[int], n: int) -
     return chosen
 
 
-def _agreement_paragraph(store: Store, selection: Any, unit: str) -> str:
+def _agreement_paragraph(store: Store, unit: str) -> str:
     """The methods paragraph on inter-coder agreement, from the agreement module's own paragraph
     when it has one, else written here from its computation."""
     from workbench.agreement import compute as agreement_compute
     from workbench.agreement import report as agreement_report
 
+    # every coder's independent coding, whichever coding the rest of the report draws on
     coders = [c["name"] for c in store.coders() if c["segments"] and c["name"] != "consensus"]
-    if selection is not None and selection.coders:
-        coders = [c for c in coders if c in selection.coders]
     if len(coders) < 2:
         return ("Inter-coder agreement was not assessed: the project holds the coding of "
                 f"{len(coders)} coder{'s' if len(coders) != 1 else ''}.")
@@ -220,7 +219,7 @@ def build_report(store: Store, spec: ReportSpec | None = None) -> dict[str, Any]
         "segments": len(counts.frame),
         "codes": codes,
         "themes": themes,
-        "agreement": _agreement_paragraph(store, selection, spec.agreement_unit),
+        "agreement": _agreement_paragraph(store, spec.agreement_unit),
         "saturation": saturation,
         "saturation_error": saturation_error,
     }
@@ -245,7 +244,8 @@ def report_markdown(data: dict[str, Any], *, svg_marker: str | None = None) -> s
               f"{len(data['sites'])} sites; {data['coded_transcripts']} interviews coded by "
               f"{len(data['coders'])} coder{'' if len(data['coders']) == 1 else 's'}"
               + (f" ({md_line(', '.join(c['name'] for c in data['coders']))})" if data["coders"] else "") + ", "
-              f"{data['segments']} coded segments."
+              f"{data['segments']} coded segments"
+              + ("." if data["selection"] == "all coders pooled" else f" in this report ({md_line(data['selection'])}).")
               + (f" Shares of participants count every participant of a site, including the "
                  f"{len(data['transcripts']) - data['coded_transcripts']} whose interviews are not coded yet."
                  if data["coded_transcripts"] < len(data["transcripts"]) else ""), ""]

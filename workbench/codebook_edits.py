@@ -73,6 +73,7 @@ def merge_codes(store: Store, source_ref: str, target_ref: str, *, coder: str | 
         raise WorkbenchError("a code cannot be merged into itself or its own sub-code.")
     with store.transaction():
         moved, dropped = store.reassign_segments(source["id"], target["id"])
+        store.reassign_findings(source["id"], target["id"])
         for child in [c for c in store.codes() if c["parent_id"] == source["id"]]:
             _check_name(store, target["id"], child["name"])
             store.update_code(child["id"], parent_id=target["id"])

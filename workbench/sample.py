@@ -106,8 +106,49 @@ def build_demo(store: Store, *, progress: Progress | None = None, root: Path = R
     segments = 0
     for coding in sorted(files.coding.glob("*.yaml")):
         segments += load_coding_file(store, coding)
+    for charting in sorted((root / "sample" / "framework").glob("*.yaml")):
+        load_framework_file(store, charting)
     with store.transaction():
         store.set_meta("sample_study", SAMPLE_VERSION)
         store.set_meta("title", "Partnerships between health care organizations (sample study)")
     return DemoReport(built=True, transcripts=len(store.transcripts()), codes=len(store.codes()),
                       segments=segments, failures=failures)
+
+
+def load_framework_file(store: Store, path: Path) -> int:
+    """Load framework summaries of the sample study (one theme, one summary per row) and flag their
+    key quotes (a coder's segment in the row's transcripts whose text holds the quote's words).
+    Every quote must match exactly one segment; a file with a bad one writes nothing."""
+    from workbench.findings.framework import flag_quote, set_summary
+
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        theme, rows, coder = data["theme"], data.get("rows", "participant"), data.get("by", "sample")
+        cells = data["cells"]
+    except (yaml.YAMLError, KeyError, TypeError) as exc:
+        raise InputError(f"not a framework file ({exc}).", path=path,
+                         hint="It needs theme, rows and cells (row, summary, key_quotes).") from exc
+    segments = store.segments(coder=coder)
+    planned = []
+    for number, cell in enumerate(cells, 1):
+        flags = []
+        for quote in cell.get("key_quotes") or []:
+            words = " ".join(quote.split())
+            found = [s["id"] for s in segments if words in " ".join(s["text"].split()) and _in_row(s, rows, cell["row"])]
+            if len(found) != 1:
+                raise InputError(f"cell #{number} ({cell['row']}): the key quote {words[:60]!r} matches "
+                                 f"{len(found)} of {coder}'s segments, not one.", path=path)
+            flags.append(found[0])
+        planned.append((cell, flags))
+    with store.transaction():
+        for cell, flags in planned:
+            set_summary(store, rows, cell["row"], theme, cell["summary"], note=cell.get("note"), coder=coder)
+            for segment_id in flags:
+                flag_quote(store, segment_id, coder=coder)
+    return len(planned)
+
+
+def _in_row(segment: dict, rows: str, row: str) -> bool:
+    if rows == "participant":
+        return row in (segment["participant"] or "").split(", ")
+    return segment["site"] == row

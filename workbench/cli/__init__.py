@@ -13,4 +13,6 @@ from workbench.cli import speaker_cmds  # noqa: F401 - registers
 
 from workbench.cli import agreement_cmds  # noqa: F401 - registers (rounds, calibration)
 
+from workbench.cli import findings_cmds  # noqa: F401 - registers
+
 __all__ = ["cli", "main"]

@@ -439,6 +439,7 @@ def import_qdpx(store: Store, path: str | Path, *, coder: str | None = None) -> 
         for source in children(sources_el, "TextSource") if sources_el is not None else []:
             planned.append(_read_source(archive, members, source, users, path, repairs, report))
         cases = _read_cases(root)
+        links = read_links(root)
         others = [local(s.tag) for s in (sources_el if sources_el is not None else []) if local(s.tag) != "TextSource"]
         if others:
             repairs.add(f"{len(others)} non-text sources ({', '.join(sorted(set(others)))}) were not imported")
@@ -529,6 +530,7 @@ def import_qdpx(store: Store, path: str | Path, *, coder: str | None = None) -> 
                 placed.add((id(item), selection["key"]))
             item["report"].imported = len(placed)
         report.notes = _store_notes(store, notes, root, code_notes, planned, users, repairs)
+        import_links(store, links, repairs, coder=coder)
         store.audit("import.refi", "project", None, coder=coder,
                     after={"file": path.name, "origin": report.origin, "codes": report.codes,
                            "sources": [s.name for s in report.sources], "repairs": repairs.notes})
@@ -703,3 +705,52 @@ def _read_source(archive: zipfile.ZipFile, members: dict[str, zipfile.ZipInfo], 
                                "memo": clean_text(memo_el.text) if memo_el is not None and memo_el.text else None})
     return {"title": name, "file": file_name, "text": text, "selections": selections, "report": source_report,
             "checksum": hashlib.sha256(text.encode("utf-8")).hexdigest(), "guid": clean_guid(source.get("guid")) or new_guid()}
+
+
+def read_links(root: Element) -> list[dict[str, Any]]:
+    """``Project/Links``: name (the relation), direction, both ends' GUIDs and the memo from the
+    Note a ``NoteRef`` points to."""
+    notes: dict[str, str] = {}
+    notes_el = child(root, "Notes")
+    for note in children(notes_el, "Note") if notes_el is not None else []:
+        content = child(note, "PlainTextContent")
+        if clean_guid(note.get("guid")) and content is not None and content.text:
+            notes[clean_guid(note.get("guid"))] = content.text
+    links_el = child(root, "Links")
+    out = []
+    for link in children(links_el, "Link") if links_el is not None else []:
+        memos = [notes[g] for g in (clean_guid(r.get("targetGUID")) for r in children(link, "NoteRef")) if g in notes]
+        out.append({"guid": clean_guid(link.get("guid")), "relation": (link.get("name") or "").strip(),
+                    "direction": link.get("direction"), "origin": clean_guid(link.get("originGUID")),
+                    "target": clean_guid(link.get("targetGUID")), "memo": "\n\n".join(memos) or None})
+    return out
+
+
+def import_links(store: Store, links: list[dict[str, Any]], repairs: "Repairs", *, coder: str | None = None) -> int:
+    """Links whose two ends are codes, or two coded segments, of the project; others are reported.
+    A link already in the project (same GUID or same ends and relation) is left alone."""
+    added, skipped = 0, 0
+    for link in links:
+        if link["guid"] and store.link_by_guid(link["guid"]) is not None:
+            continue
+        ends: dict[str, int] = {}
+        codes = [store.code_by_guid(g) if g else None for g in (link["origin"], link["target"])]
+        if all(codes):
+            ends = {"source_code_id": codes[0]["id"], "target_code_id": codes[1]["id"]}
+        else:
+            segs = [store.segment_id_by_guid(g) if g else None for g in (link["origin"], link["target"])]
+            if all(segs):
+                ends = {"source_segment_id": segs[0], "target_segment_id": segs[1]}
+        relation = " ".join(link["relation"].split())[:60] or "is associated with"
+        if not ends or len(set(ends.values())) < 2:
+            skipped += 1
+            continue
+        if store.find_link(relation=relation, **ends) is not None:
+            continue
+        direction = link["direction"] if link["direction"] in ("OneWay", "Bidirectional", "Associative") else "Associative"
+        store.insert_link(relation=relation, direction=direction, memo=link["memo"], coder=coder,
+                          guid=link["guid"] if link["guid"] else None, **ends)
+        added += 1
+    if skipped:
+        repairs.add(f"{skipped} links between things other than two codes or two coded passages were not imported")
+    return added

@@ -217,6 +217,7 @@ def export_qdpx(store: Store, path: str | Path) -> ExportReport:
                 "guid": memo_guids[memo["id"]], "name": _note_name(memo, codes, transcripts), "creatingUser": user,
                 "creationDateTime": _iso(memo["created_at"])}.items() if v})
             ET.SubElement(note, q("PlainTextContent")).text = memo["text"]
+    write_links(store, root, ns)
     description = store.get_meta("codebook_description")
     if description:
         ET.SubElement(root, q("Description")).text = description
@@ -239,3 +240,37 @@ def export_qdpx(store: Store, path: str | Path) -> ExportReport:
         Path(tmp).unlink(missing_ok=True)
         raise WorkbenchError(f"{path}: cannot be written ({exc.strerror}).") from exc
     return ExportReport(path, len(transcripts), len(codes), len(segments), len(coders), cases, len(memos))
+
+
+def write_links(store: Store, root: ET.Element, ns: str) -> int:
+    """Links between codes and between segments (``Project/Links``), with their memos as Notes
+    (``Link/NoteRef``). Call after Notes would be written and before the Description: Notes are
+    created (or extended) at the end, then Links, as the schema's order wants. Returns the count."""
+    links = store.links()
+    if not links:
+        return 0
+    q = lambda tag: f"{{{ns}}}{tag}"  # noqa: E731
+    code_guids, segment_guids = store.guids("codes"), store.guids("segments")
+    coder_guids = {c["name"]: g for c in store.coders() for i, g in store.guids("coders").items() if i == c["id"]}
+    memo_links = [link for link in links if link["memo"]]
+    if memo_links:
+        notes_el = root.find(q("Notes"))
+        if notes_el is None:
+            notes_el = ET.SubElement(root, q("Notes"))
+        for link in memo_links:
+            note = ET.SubElement(notes_el, q("Note"), {k: v for k, v in {
+                "guid": str(uuid.uuid5(uuid.UUID(link["guid"]), "memo")), "name": f"Memo on link: {link['relation']}",
+                "creatingUser": coder_guids.get(link["coder"]), "creationDateTime": _iso(link["created_at"])}.items() if v})
+            ET.SubElement(note, q("PlainTextContent")).text = link["memo"]
+    links_el = ET.SubElement(root, q("Links"))
+    for link in links:
+        if link["source_code_id"]:
+            origin, target = code_guids[link["source_code_id"]], code_guids[link["target_code_id"]]
+        else:
+            origin, target = segment_guids[link["source_segment_id"]], segment_guids[link["target_segment_id"]]
+        el = ET.SubElement(links_el, q("Link"), {"guid": link["guid"], "name": link["relation"],
+                                                 "direction": link["direction"], "originGUID": origin,
+                                                 "targetGUID": target})
+        if link["memo"]:
+            ET.SubElement(el, q("NoteRef"), {"targetGUID": str(uuid.uuid5(uuid.UUID(link["guid"]), "memo"))})
+    return len(links)

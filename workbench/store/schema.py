@@ -272,6 +272,46 @@ MIGRATIONS: list[str] = [
         WHEN NEW.round_id IS NULL AND EXISTS (SELECT 1 FROM rounds)
         BEGIN UPDATE segments SET round_id = (SELECT max(id) FROM rounds) WHERE id = NEW.id; END;
     """,
+    # 10: findings: framework summaries of cells (row x theme), key-quote flags on segments, and typed
+    # links between codes and between segments (REFI-QDA Links).
+    """
+    CREATE TABLE framework_summaries (
+        id INTEGER PRIMARY KEY,
+        row_kind TEXT NOT NULL CHECK (row_kind IN ('participant', 'site')),
+        row_key TEXT NOT NULL CHECK (length(trim(row_key)) > 0),
+        code_id INTEGER NOT NULL REFERENCES codes(id) ON DELETE CASCADE,
+        summary TEXT NOT NULL,
+        note TEXT,
+        coder TEXT,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        UNIQUE (row_kind, row_key, code_id)
+    );
+    CREATE TABLE key_quotes (
+        segment_id INTEGER PRIMARY KEY REFERENCES segments(id) ON DELETE CASCADE,
+        coder TEXT,
+        created_at TEXT NOT NULL
+    );
+    CREATE TABLE links (
+        id INTEGER PRIMARY KEY,
+        guid TEXT NOT NULL UNIQUE,
+        source_code_id INTEGER REFERENCES codes(id) ON DELETE CASCADE,
+        target_code_id INTEGER REFERENCES codes(id) ON DELETE CASCADE,
+        source_segment_id INTEGER REFERENCES segments(id) ON DELETE CASCADE,
+        target_segment_id INTEGER REFERENCES segments(id) ON DELETE CASCADE,
+        relation TEXT NOT NULL CHECK (length(trim(relation)) > 0),
+        direction TEXT NOT NULL DEFAULT 'OneWay' CHECK (direction IN ('Associative', 'OneWay', 'Bidirectional')),
+        memo TEXT,
+        coder TEXT,
+        created_at TEXT NOT NULL,
+        CHECK ((source_code_id IS NOT NULL AND target_code_id IS NOT NULL
+                AND source_segment_id IS NULL AND target_segment_id IS NULL)
+            OR (source_segment_id IS NOT NULL AND target_segment_id IS NOT NULL
+                AND source_code_id IS NULL AND target_code_id IS NULL))
+    );
+    CREATE UNIQUE INDEX links_unique ON links(ifnull(source_code_id, 0), ifnull(target_code_id, 0),
+        ifnull(source_segment_id, 0), ifnull(target_segment_id, 0), relation);
+    """,
 ]
 
 LATEST = len(MIGRATIONS)

@@ -105,6 +105,14 @@ class CodebookScreen(Screen):
             for memo in memos:
                 out.append(f"{memo['coder'] or ''} · {memo['created_at'][:10]}\n", Style(dim=True))
                 out.append(memo["text"] + "\n\n")
+        from workbench.findings.relations import list_links
+
+        links = list_links(self.app.store, code_id=code["id"])
+        if links:
+            out.append("Links\n", Style(bold=True))
+            for link in links:
+                out.append(link.sentence() + ("\n" if not link.memo else f"\n  {link.memo}\n"))
+            out.append("\n")
         out.append(f"{code['segments']} segments. Enter lists them.", Style(dim=True))
         self.query_one("#definition", Static).update(out)
 

@@ -78,6 +78,7 @@ class MatrixScreen(Screen):
         Binding("o", "cycle('coder')", "Coder", id="matrix.coder"),
         Binding("t", "transpose", "Transpose", id="matrix.transpose"),
         Binding("x", "export", "Export", id="matrix.export"),
+        Binding("e", "edit_summary", "Summary", id="matrix.summary"),
         Binding("escape", "back", "Back", id="matrix.back"),
     ]
 
@@ -229,6 +230,25 @@ class MatrixScreen(Screen):
             self.notify(str(exc), severity="error")
             return
         self.notify(f"Wrote {path}", title="Exported", timeout=8)
+
+    def action_edit_summary(self) -> None:
+        """Chart the cell: the researcher's summary beside its segments (Framework Method)."""
+        cell = self.current_cell()
+        if cell is None:
+            return
+        row, column = (cell[1], cell[0]) if self.transposed else cell
+        if self.rows not in ("participant", "site"):
+            self.notify("Summaries are written for participant or site rows: press r to switch.", timeout=4)
+            return
+        from workbench.tui.screens.framework import SummaryEditor
+
+        ids = self.matrix.cells.get(cell, [])
+
+        def saved(done: bool | None) -> None:
+            if done:
+                self.notify(f"Summary of {row} × {column} saved.", timeout=3)
+
+        self.app.push_screen(SummaryEditor(self.rows, row, column, list(ids)), saved)
 
     def action_back(self) -> None:
         self.app.pop_screen()

@@ -39,6 +39,8 @@ class TranscriptsScreen(Screen):
         Binding("R", "reconcile", "Reconcile", id="transcripts.reconcile"),
         Binding("s", "search", "Search all", id="transcripts.search"),
         Binding("r", "reload", "Reload", show=False, id="transcripts.reload"),
+        Binding("M", "memos", "Memos", id="transcripts.memos"),
+        Binding("S", "saturation", "Saturation", id="transcripts.saturation"),
     ]
 
     def __init__(self) -> None:
@@ -171,6 +173,16 @@ class TranscriptsScreen(Screen):
         from workbench.tui.screens.matrix import MatrixScreen
 
         self.app.push_screen(MatrixScreen())
+
+    def action_memos(self) -> None:
+        from workbench.tui.screens.memos import MemoListScreen
+
+        self.app.push_screen(MemoListScreen())
+
+    def action_saturation(self) -> None:
+        from workbench.tui.screens.saturation import SaturationScreen
+
+        self.app.push_screen(SaturationScreen())
 
     @on(DataTable.RowSelected)
     def open_transcript(self, event: DataTable.RowSelected) -> None:

@@ -1,0 +1,336 @@
+"""The study report: from the coded interviews to a draft results section.
+
+``workbench report -o study.md`` writes Markdown that pandoc and Quarto render (pipe tables,
+headings, block quotes); ``--format html`` writes one self-contained HTML file (no scripts, no
+network) with the saturation curve as inline SVG. Every piece of project text is escaped.
+
+Sections: the data, the codebook, per theme its definition, prevalence by site (segments, and the
+share of the site's participants who raised it), key quotes, framework summaries; then the
+methods (inter-coder agreement, thematic saturation) and a data appendix.
+
+Key quotes. Segments flagged as key quotes come first (all of them). When a theme has fewer than
+``quotes_per_theme`` flagged quotes, the rest is a documented selection: segments of the theme
+between ``QUOTE_MIN`` and ``QUOTE_MAX`` characters, at most one per participant, taking
+participants from sites not yet quoted first (diverse participants), and for each participant the
+segment whose length is closest to ``QUOTE_TARGET``; passages overlapping a quote already chosen
+are skipped; ties go to the earlier passage. The rule is printed in the report.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from workbench.errors import WorkbenchError
+from workbench.findings.text import HTML_STYLE, h, md, md_block, md_line
+from workbench.store import Store
+
+QUOTE_MIN, QUOTE_MAX, QUOTE_TARGET = 60, 600, 220
+QUOTE_RULE = (f"Key quotes: the segments the researchers flagged come first; the rest are chosen by a fixed rule: "
+              f"segments of the theme of {QUOTE_MIN}-{QUOTE_MAX} characters, at most one per participant, "
+              f"participants from sites not yet quoted first, for each the passage closest to {QUOTE_TARGET} "
+              f"characters.")
+
+
+@dataclass(slots=True)
+class ReportSpec:
+    selection: Any = None  # analysis.frame.Selection; None = all coders pooled
+    quotes_per_theme: int = 3
+    agreement_unit: str = "sentence"
+    saturation: Any = None  # findings.saturation.SaturationSpec
+
+
+@dataclass(slots=True)
+class Quote:
+    segment_id: int
+    text: str
+    participant: str | None
+    role: str | None
+    site: str | None
+    transcript: str
+    start: int
+    end: int
+    flagged: bool
+
+    def attribution(self) -> str:
+        who = ", ".join(v for v in (self.participant or self.transcript, self.role, self.site) if v)
+        return who
+
+
+@dataclass(slots=True)
+class SitePrevalence:
+    site: str
+    segments: int
+    participants: int  # participants who raised the theme
+    of_participants: int  # participants at the site
+    share: float | None
+
+
+@dataclass(slots=True)
+class ThemeSection:
+    path: str
+    definition: str | None
+    sub_codes: list[tuple[str, str | None]]
+    prevalence: list[SitePrevalence]
+    quotes: list[Quote]
+    summaries: list[tuple[str, str, str | None, list[str]]] = field(default_factory=list)  # row, summary, note, Q refs
+
+
+def select_quotes(candidates: list[dict[str, Any]], flagged: set[int], n: int) -> list[Quote]:
+    """The report's quote rule (see the module docstring); ``candidates`` are segment rows."""
+    def quote(s: dict[str, Any]) -> Quote:
+        return Quote(segment_id=s["id"], text=" ".join(s["text"].split()), participant=s["participant"],
+                     role=s["role"], site=s["site"], transcript=s["transcript"], start=s["start"], end=s["end"],
+                     flagged=s["id"] in flagged)
+    chosen = [quote(s) for s in sorted(candidates, key=lambda s: (s["participant"] or "", s["start"]))
+              if s["id"] in flagged]
+    def overlaps(s: dict[str, Any]) -> bool:
+        return any(q.transcript == s["transcript"] and q.start < s["end"] and s["start"] < q.end for q in chosen)
+    pool: dict[str, list[dict[str, Any]]] = {}
+    for s in candidates:
+        length = len(" ".join(s["text"].split()))
+        if s["id"] in flagged or not QUOTE_MIN <= length <= QUOTE_MAX:
+            continue
+        pool.setdefault(s["participant"] or s["transcript"], []).append(s)
+    quoted_people = {q.participant or q.transcript for q in chosen}
+    quoted_sites = {q.site for q in chosen}
+    while len(chosen) < n:
+        people = sorted((p for p in pool if p not in quoted_people),
+                        key=lambda p: (pool[p][0]["site"] in quoted_sites, p))
+        best = None
+        for person in people:
+            options = [s for s in pool[person] if not overlaps(s)]
+            if options:
+                best = min(options, key=lambda s: (abs(len(" ".join(s["text"].split())) - QUOTE_TARGET),
+                                                   s["transcript"], s["start"]))
+                break
+            quoted_people.add(person)
+        if best is None:
+            break
+        chosen.append(quote(best))
+        quoted_people.add(best["participant"] or best["transcript"])
+        quoted_sites.add(best["site"])
+    return chosen
+
+
+def _agreement_paragraph(store: Store, unit: str) -> str:
+    """The methods paragraph on inter-coder agreement, from the agreement module's own paragraph
+    when it has one, else written here from its computation."""
+    from workbench.agreement import compute as agreement_compute
+    from workbench.agreement import report as agreement_report
+
+    # every coder's independent coding, whichever coding the rest of the report draws on
+    coders = [c["name"] for c in store.coders() if c["segments"] and c["name"] != "consensus"]
+    if len(coders) < 2:
+        return ("Inter-coder agreement was not assessed: the project holds the coding of "
+                f"{len(coders)} coder{'s' if len(coders) != 1 else ''}.")
+    spec = agreement_compute.AgreementSpec(coders=coders, unit=unit, columns="theme")
+    try:
+        result = agreement_compute.compute_agreement(store, spec)
+    except WorkbenchError as exc:
+        return f"Inter-coder agreement could not be computed: {exc.message}"
+    for name in ("methods_paragraph", "agreement_paragraph", "report_paragraph"):
+        writer = getattr(agreement_report, name, None)
+        if callable(writer):
+            try:
+                return str(writer(result))
+            except TypeError:
+                break
+    overall = result.overall
+    def f(v: float | None) -> str:
+        return "undefined" if v is None else f"{v:.2f}"
+    kappa = (f"Cohen's kappa {f(overall.cohen_kappa)}" if len(coders) == 2 else f"Fleiss' kappa {f(overall.fleiss_kappa)}")
+    per_theme = "; ".join(f"{c.code} {f(c.krippendorff_alpha)}" for c in result.codes)
+    low = [c.code for c in result.codes if c.flagged]
+    text = (f"{len(coders)} coders ({', '.join(coders)}) coded {len(result.transcripts)} transcripts independently. "
+            f"Agreement was computed per theme (sub-codes rolled up) over {spec.unit}s as units; a unit carried a "
+            f"theme for a coder when that coder's segments covered {spec.overlap} of it. Pooled over themes, "
+            f"percent agreement was {overall.percent_agreement:.1%}, {kappa} and Krippendorff's alpha "
+            f"{f(overall.krippendorff_alpha)} (pooled alpha sums disagreements over themes; pooled kappa follows "
+            f"De Vries et al. 2008). Alpha per theme: {per_theme}.")
+    if low:
+        text += (f" Below Krippendorff's minimum of {spec.threshold} for tentative conclusions: {', '.join(low)}; "
+                 "these disagreements were discussed and reconciled.")
+    return text
+
+
+def build_report(store: Store, spec: ReportSpec | None = None) -> dict[str, Any]:
+    """Everything the report shows, computed once (then written as Markdown or HTML)."""
+    from workbench.analysis.frame import Selection, load_context
+    from workbench.analysis.matrix import MatrixSpec, build_matrix, participants_per_row
+    from workbench.findings.framework import build_framework
+    from workbench.findings.saturation import SaturationSpec, compute_saturation
+
+    spec = spec or ReportSpec()
+    selection = spec.selection or Selection()
+    codes = store.codes(counts=False)
+    context = load_context(store)
+    counts = build_matrix(store, MatrixSpec(rows="site", columns="theme", value="segments", selection=selection))
+    raised = build_matrix(store, MatrixSpec(rows="site", columns="theme", value="participants", selection=selection))
+    people = participants_per_row("site", context)
+    flagged = store.key_quote_ids()
+    framework = build_framework(store, "participant", "theme", selection)
+    site_framework = build_framework(store, "site", "theme", selection)
+    segments = {s["id"]: s for s in store.segments()}
+    themes: list[ThemeSection] = []
+    for code in codes:
+        if code["parent_id"] is not None:
+            continue
+        theme = code["path"]
+        ids = sorted({i for (row, column), cell_ids in counts.cells.items() if column == theme for i in cell_ids})
+        prevalence = []
+        for site in counts.table.index:
+            site = str(site)
+            total = len(people.get(site, set()))
+            n_raised = int(raised.table.at[site, theme]) if theme in raised.table.columns else 0
+            prevalence.append(SitePrevalence(site=site, segments=int(counts.table.at[site, theme]),
+                                             participants=n_raised, of_participants=total,
+                                             share=n_raised / total if total else None))
+        section = ThemeSection(
+            path=theme, definition=code["definition"],
+            sub_codes=[(c["path"].split("/", 1)[1], c["definition"]) for c in codes
+                       if c["path"].startswith(theme + "/")],
+            prevalence=prevalence,
+            quotes=select_quotes([segments[i] for i in ids if i in segments], flagged, spec.quotes_per_theme))
+        for fm in (framework, site_framework):
+            for row in fm.rows:
+                cell = fm.cells.get((row, theme))
+                if cell is not None and cell.summary:
+                    section.summaries.append((row, cell.summary, cell.note, [q.label for q in cell.quotes]))
+        themes.append(section)
+    try:
+        saturation = compute_saturation(store, spec.saturation or SaturationSpec(
+            coders=selection.coders, origin=selection.origin))
+        saturation_error = None
+    except WorkbenchError as exc:
+        saturation, saturation_error = None, exc.message
+    transcripts = store.transcripts()
+    coded = {s["transcript_id"] for s in segments.values()}
+    return {
+        "title": store.get_meta("title") or store.path.stem,
+        "generated": _dt.date.today().isoformat(),
+        "selection": selection.describe(),
+        "transcripts": transcripts,
+        "coded_transcripts": len(coded),
+        "sites": sorted({t["site"] for t in transcripts if t["site"]}),
+        "participants": store.participants(),
+        "coders": [c for c in store.coders() if c["segments"]],
+        "segments": len(counts.frame),
+        "codes": codes,
+        "themes": themes,
+        "agreement": _agreement_paragraph(store, spec.agreement_unit),
+        "saturation": saturation,
+        "saturation_error": saturation_error,
+    }
+
+
+# -- Markdown -------------------------------------------------------------------------------------
+
+def _table(head: list[str], rows: list[list[str]]) -> list[str]:
+    lines = ["| " + " | ".join(head) + " |", "|" + "|".join("---" for _ in head) + "|"]
+    lines += ["| " + " | ".join(r) + " |" for r in rows]
+    return lines + [""]
+
+
+def report_markdown(data: dict[str, Any], *, svg_marker: str | None = None) -> str:
+    title = data["title"]
+    lines = ["---", f"title: \"{md_line(title).replace(chr(34), '')}\"", f"date: {data['generated']}", "---", "",
+             f"# {md_line(title)}", "",
+             f"*Draft results generated by workbench on {data['generated']} from the coded interviews "
+             f"({md_line(data['selection'])}).*", ""]
+    lines += ["## The data", "",
+              f"{len(data['transcripts'])} interviews with {len(data['participants'])} participants at "
+              f"{len(data['sites'])} sites; {data['coded_transcripts']} interviews coded by "
+              f"{len(data['coders'])} coder{'' if len(data['coders']) == 1 else 's'}"
+              + (f" ({md_line(', '.join(c['name'] for c in data['coders']))})" if data["coders"] else "") + ", "
+              f"{data['segments']} coded segments"
+              + ("." if data["selection"] == "all coders pooled" else f" in this report ({md_line(data['selection'])}).")
+              + (f" Shares of participants count every participant of a site, including the "
+                 f"{len(data['transcripts']) - data['coded_transcripts']} whose interviews are not coded yet."
+                 if data["coded_transcripts"] < len(data["transcripts"]) else ""), ""]
+    lines += ["## Codebook", ""]
+    if not data["codes"]:
+        lines += ["No codebook yet.", ""]
+    lines += [] if not data["codes"] else _table(["Code", "Definition"],
+                    [[("**" + md_line(c["path"]) + "**") if c["parent_id"] is None else md_line(c["path"]),
+                      md_line(c["definition"] or "")] for c in data["codes"]])
+    lines += ["## Results", "", md(QUOTE_RULE), ""]
+    for theme in data["themes"]:
+        lines += [f"### {md_line(theme.path)}", ""]
+        if theme.definition:
+            lines += [f"*Definition.* {md_line(theme.definition)}", ""]
+        if theme.sub_codes:
+            lines += ["Sub-codes: " + "; ".join(md_line(name) for name, _ in theme.sub_codes) + ".", ""]
+        lines += ["#### Prevalence by site", ""]
+        lines += _table(["Site", "Segments", "Participants who raised it", "Share of participants"],
+                        [[md_line(p.site), str(p.segments), f"{p.participants} of {p.of_participants}",
+                          "–" if p.share is None else f"{p.share:.0%}"] for p in theme.prevalence])
+        lines += ["#### Key quotes", ""]
+        if not theme.quotes:
+            lines += ["No quotes: no segment of this theme in the selection.", ""]
+        for q in theme.quotes:
+            lines += [f"> “{md_line(q.text)}”", ">",
+                      f"> — {md_line(q.attribution())} (Q{q.segment_id}{', flagged' if q.flagged else ''})", ""]
+        if theme.summaries:
+            lines += ["#### Framework summaries", ""]
+            for row, summary, note, refs in theme.summaries:
+                extra = f" ({', '.join(refs)})" if refs else ""
+                lines.append(f"- **{md_line(row)}**: {md_line(summary)}{extra}")
+                if note:
+                    lines.append(f"  *Analyst's note: {md_line(note)}*")
+            lines.append("")
+    lines += ["## Methods", "", "### Inter-coder agreement", "", md_block(data["agreement"]), "",
+              "### Thematic saturation", ""]
+    sat = data["saturation"]
+    if sat is None:
+        lines += [f"Saturation could not be assessed: {md_line(data['saturation_error'])}", ""]
+    else:
+        lines += [md_line(sat.statement()) + " Method of Guest, Namey & Chen (2020): new codes per interview "
+                  "relative to the codes of the base; the first run at or below the threshold gives the "
+                  "saturation point.", ""]
+        runs = {r.first: r for r in sat.runs}
+        lines += _table(["#", "Interview", "Codes", "New", "Total", "Run ratio"],
+                        [[str(i.position), md_line(i.participant or i.title), str(i.codes), str(i.new),
+                          str(i.cumulative),
+                          "" if i.position not in runs else
+                          f"{runs[i.position].first}-{runs[i.position].last}: {runs[i.position].ratio:.1%}"]
+                         for i in sat.interviews])
+        lines += [md_line(n) for n in sat.notes] + ([""] if sat.notes else [])
+        if svg_marker:
+            lines += [svg_marker, ""]
+    lines += ["## Appendix: data", ""]
+    lines += _table(["Transcript", "Site", "Participant", "Role", "Date", "Words", "Segments"],
+                    [[md_line(t["title"]), md_line(t["site"] or ""), md_line(t["participant"] or ""),
+                      md_line(t["role"] or ""), md_line(t["date"] or ""), str(t["words"]), str(t["segments"])]
+                     for t in data["transcripts"]])
+    lines += _table(["Coder", "Segments"], [[md_line(c["name"]), str(c["segments"])] for c in data["coders"]])
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def report_html(data: dict[str, Any]) -> str:
+    """The Markdown rendered with raw HTML off (project text is escaped before that, too), in one
+    page with the saturation curve inline."""
+    from markdown_it import MarkdownIt
+
+    from workbench.findings.saturation import svg_curve
+
+    marker = "SATURATIONCURVEPLACEHOLDER"
+    text = report_markdown(data, svg_marker=marker if data["saturation"] is not None else None)
+    text = text.split("---\n", 2)[2] if text.startswith("---\n") else text  # front matter is for pandoc
+    body = MarkdownIt("commonmark", {"html": False}).enable("table").render(text)
+    if data["saturation"] is not None:
+        body = body.replace(f"<p>{marker}</p>", "<figure>" + svg_curve(data["saturation"]) +
+                            "<figcaption>Code accumulation: new codes per interview (bars) and total (line).</figcaption></figure>")
+    return ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+            "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\">"
+            f"<title>{h(data['title'])}</title><style>{HTML_STYLE}</style></head><body>\n{body}</body></html>\n")
+
+
+def write_report(store: Store, fmt: str = "md", spec: ReportSpec | None = None) -> str:
+    data = build_report(store, spec)
+    if fmt == "md":
+        return report_markdown(data)
+    if fmt == "html":
+        return report_html(data)
+    raise WorkbenchError(f"unknown format {fmt!r}.", hint="Use md or html.")

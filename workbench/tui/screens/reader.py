@@ -98,6 +98,7 @@ class ReaderScreen(Screen):
         self.told = ""
         self.proposals: list[Any] = []
         self.seen_version = 0
+        self.created_with: dict[int, list[int]] = {}  # segment id -> the codes made for it by the picker
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -345,13 +346,23 @@ class ReaderScreen(Screen):
         self.app.push_screen(CodePicker(list(self.codes.values()) or self.app.store.codes(), self.recent,
                                         self.doc.text[start:end]), self.picked)
 
-    def picked(self, result: tuple[str, Any] | None) -> None:
+    def picked(self, result: tuple[str, Any] | None, confirmed: bool = False) -> None:
         if result is None or self.doc is None:
             return
         kind, value = result
+        missing = coding.missing_parents(self.app.store, value) if kind == "new" else []
+        if missing and not confirmed:
+            from workbench.tui.screens.dialogs import ConfirmDialog
+
+            self.app.push_screen(ConfirmDialog(f"“{value}” needs {', '.join(missing)}, which "
+                                               f"{'does' if len(missing) == 1 else 'do'} not exist yet. Create "
+                                               f"{'it' if len(missing) == 1 else 'them'} too?"),
+                                 lambda yes: self.picked(result, confirmed=True) if yes else None)
+            return
+        before = set(self.codes) or {c["id"] for c in self.app.store.codes(counts=False)}
         try:
             if kind == "new":
-                code = coding.create_code(self.app.store, value, coder=self.app.coder)
+                code = coding.create_code(self.app.store, value, coder=self.app.coder, parents=True)
             elif kind == "in-vivo":
                 code = coding.create_in_vivo_code(self.app.store, self.doc.text[slice(*self.selection)],
                                                   coder=self.app.coder)
@@ -360,11 +371,13 @@ class ReaderScreen(Screen):
         except WorkbenchError as exc:
             self.notify(str(exc), severity="warning")
             return
+        created: list[int] = []
         if kind != "code":
             self.codes = {c["id"]: c for c in self.app.store.codes()}
-        self.apply(code["id"])
+            created = [i for i in self.codes if i not in before]  # parents first, the code last
+        self.apply(code["id"], created=created)
 
-    def apply(self, code_id: int) -> None:
+    def apply(self, code_id: int, created: list[int] | None = None) -> None:
         start, end = self.selection
         try:
             segment = coding.add_segment(self.app.store, transcript_id=self.transcript_id, code_id=code_id,
@@ -372,6 +385,8 @@ class ReaderScreen(Screen):
         except WorkbenchError as exc:
             self.notify(str(exc), severity="warning")
             return
+        if created:
+            self.created_with[segment["id"]] = created  # undoing this coding removes these codes again
         self.recent = [code_id] + [c for c in self.recent if c != code_id]
         self.told = f"coded as {self.codes.get(code_id, {}).get('path', code_id)}"  # shown in the status line
         self.done(("add", segment, None))
@@ -484,7 +499,9 @@ class ReaderScreen(Screen):
         store = self.app.store
         if kind == "add":
             coding.remove_segment(store, first["id"], coder=self.app.coder)
-            return ("remove", first, None)
+            return ("remove", first | self._drop_created(first), None)
+        if kind == "remove" and first.get("created_paths"):
+            return ("add", self._recreate(first), None)
         if kind == "remove":
             restored = coding.add_segment(store, transcript_id=first["transcript_id"], code_id=first["code_id"],
                                           coder=first["coder"], start=first["start"], end=first["end"],
@@ -494,6 +511,33 @@ class ReaderScreen(Screen):
         coding.update_segment(store, segment_id, coder=self.app.coder,
                               **{k: first[k] for k in ("code_id", "start", "end", "memo")})
         return ("update", (second or {}) | {"id": segment_id}, {k: first[k] for k in ("code_id", "start", "end", "memo")})
+
+    def _drop_created(self, segment: dict[str, Any]) -> dict[str, Any]:
+        """After undoing the first use of codes the picker made, remove those codes again."""
+        ids = self.created_with.pop(segment["id"], [])
+        paths = {i: self.codes[i]["path"] for i in ids if i in self.codes}
+        dropped = [paths[i] for i in reversed(ids)
+                   if i in paths and coding.remove_unused_code(self.app.store, i, coder=self.app.coder)]
+        if not dropped:
+            return {}
+        self.codes = {c["id"]: c for c in self.app.store.codes(counts=False)}
+        self.rank_frequent()
+        return {"created_paths": dropped[::-1], "code_path": paths.get(segment["code_id"])}
+
+    def _recreate(self, segment: dict[str, Any]) -> dict[str, Any]:
+        """Redo of such a coding: make the codes again, then the segment."""
+        store = self.app.store
+        before = {c["id"] for c in store.codes(counts=False)}
+        for path in segment["created_paths"]:
+            if not any(c["path"].casefold() == path.casefold() for c in store.codes(counts=False)):
+                coding.create_code(store, path, coder=self.app.coder)
+        code = coding.resolve_code(store, segment.get("code_path") or segment["created_paths"][-1])
+        restored = coding.add_segment(store, transcript_id=segment["transcript_id"], code_id=code["id"],
+                                      coder=segment["coder"], start=segment["start"], end=segment["end"],
+                                      memo=segment.get("memo"), origin=segment["origin"])
+        self.codes = {c["id"]: c for c in store.codes(counts=False)}
+        self.created_with[restored["id"]] = [i for i in self.codes if i not in before]
+        return restored
 
     def action_undo(self) -> None:
         self._step(self.undo_stack, self.redo_stack, "Nothing to undo.")

@@ -39,7 +39,11 @@ class TranscriptsScreen(Screen):
         Binding("R", "reconcile", "Reconcile", id="transcripts.reconcile"),
         Binding("s", "search", "Search all", id="transcripts.search"),
         Binding("r", "reload", "Reload", show=False, id="transcripts.reload"),
+        Binding("d", "default_codebook", "Load the default codebook", show=False, id="transcripts.default_codebook"),
     ]
+    DEFAULT_CSS = """
+    TranscriptsScreen #welcome { height: auto; padding: 1 2; border: round $accent; margin: 0 1; display: none; }
+    """
 
     def __init__(self) -> None:
         super().__init__()
@@ -49,6 +53,7 @@ class TranscriptsScreen(Screen):
     def compose(self) -> ComposeResult:
         yield Header()
         yield Input(placeholder="Filter: site, title, participant or role (fuzzy)", id="filter")
+        yield Static("", id="welcome")
         yield DataTable(id="transcripts", cursor_type="row", zebra_stripes=True)
         yield Static("Loading transcripts…", id="status")
         yield Footer()
@@ -107,6 +112,43 @@ class TranscriptsScreen(Screen):
     def show_rows(self, rows: list[dict[str, Any]]) -> None:
         self.rows = rows
         self.apply_filter(self.query_one(Input).value)
+        self.show_welcome()
+
+    def show_welcome(self) -> None:
+        """On a project without transcripts or codebook: how to start on your own data."""
+        has_codes = bool(self.app.store.codes(counts=False))
+        lines = []
+        if not self.rows:
+            lines += ["[b]No transcripts yet.[/b] Import them from a shell (files or whole folders; .txt .md .docx "
+                      ".odt .vtt .srt and Whisper .json):",
+                      f"  workbench import INTERVIEWS/ --project {self.app.project}",
+                      "  (--metadata FILE.csv adds sites, participants and roles), then press r here."]
+        if not has_codes:
+            lines += ["[b]No codebook yet.[/b] Load one from a shell:",
+                      f"  workbench codebook import CODEBOOK.yaml --project {self.app.project}",
+                      "press [b]d[/b] to load the default codebook (partnerships between health care "
+                      "organizations), or make codes as you code (c, then type Theme/Name)."]
+        welcome = self.query_one("#welcome", Static)
+        welcome.update("\n".join(lines))
+        welcome.display = bool(lines)
+
+    def action_default_codebook(self) -> None:
+        if self.app.store.codes(counts=False):
+            self.notify("This project has a codebook already; load others with `workbench codebook import`.",
+                        timeout=4)
+            return
+        from workbench.codebook import load_codebook
+        from workbench.errors import WorkbenchError
+        from workbench.project import apply_codebook
+        from workbench.sample import sample_files
+
+        try:
+            changes = apply_codebook(self.app.store, load_codebook(sample_files().codebook), coder=self.app.coder)
+        except WorkbenchError as exc:
+            self.notify(str(exc), severity="error")
+            return
+        self.notify(f"Loaded the default codebook: {len(changes.added)} codes. b shows it.", timeout=4)
+        self.show_welcome()
 
     def apply_filter(self, query: str) -> None:
         table = self.query_one(DataTable)

@@ -14,6 +14,7 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static, Tree
 
+from workbench.tui.text import plural
 from workbench import coding
 
 
@@ -105,7 +106,7 @@ class CodebookScreen(Screen):
             for memo in memos:
                 out.append(f"{memo['coder'] or ''} · {memo['created_at'][:10]}\n", Style(dim=True))
                 out.append(memo["text"] + "\n\n")
-        out.append(f"{code['segments']} segments. Enter lists them.", Style(dim=True))
+        out.append(f"{plural(code['segments'], 'segment')}. Enter lists them.", Style(dim=True))
         self.query_one("#definition", Static).update(out)
 
     @on(Tree.NodeSelected)

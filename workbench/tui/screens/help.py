@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from rich.markup import escape
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
+
+from workbench.tui.keys import keys_label
 
 
 class HelpScreen(ModalScreen[None]):
@@ -29,8 +32,8 @@ class HelpScreen(ModalScreen[None]):
                 if not isinstance(binding, Binding) or (binding.description or binding.action) in seen:
                     continue
                 seen.add(binding.description or binding.action)
-                keys = ", ".join(k.strip() for k in binding.key.split(","))
-                lines.append(f"  [b]{keys:<18}[/b] {binding.description or binding.action}")
+                keys = keys_label(binding.key)
+                lines.append(f"  [b]{escape(f'{keys:<18}')}[/b] {escape(binding.description or binding.action)}")
         lines += ["", "Every change is saved at once. Ctrl+P opens the command palette.", "Escape closes this help."]
         with VerticalScroll():
             yield Static("\n".join(lines))

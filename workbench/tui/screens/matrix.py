@@ -15,6 +15,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen, Screen
 from textual.widgets import DataTable, Footer, Header, Input, Static
 
+from workbench.tui.text import plural
 from workbench.errors import WorkbenchError
 from workbench.store import Store
 
@@ -167,7 +168,7 @@ class MatrixScreen(Screen):
             return
         row, column = cell
         ids = self.matrix.cells.get((row, column), [])
-        text = f"[b]{row}[/b] × [b]{column}[/b]: {len(ids)} segments"
+        text = f"[b]{row}[/b] × [b]{column}[/b]: {plural(len(ids), 'segment')}"
         if self.value == "excerpts":
             text += "\n" + str(self.matrix.table.at[row, column])
         self.query_one("#cell", Static).update(text)

@@ -25,6 +25,7 @@ from workbench import coding
 from workbench.errors import WorkbenchError
 from workbench.reading import Document, load_document, load_segments, next_uncoded, search_hits
 from workbench.store import Store
+from workbench.tui.text import plural
 from workbench.tui.widgets.transcript_view import TranscriptView
 
 Action = tuple[str, dict[str, Any], dict[str, Any] | None]  # (kind, before or segment, after)
@@ -189,6 +190,7 @@ class ReaderScreen(Screen):
         end = max(end, start + 1)
         self.selection = (start, min(end, len(self.doc.text)))
         self.view.set_selection(*self.selection)
+        self.told = ""
         self.update_side()
 
     def update_side(self) -> None:
@@ -232,13 +234,44 @@ class ReaderScreen(Screen):
                 out.append(f" {code['path'].split('/')[-1]}\n")
         self.query_one("#side", Static).update(out, layout=False)  # fixed size: no layout pass
         mine = sum(1 for s in doc.segments if s.get("mine"))
-        where = f"{start}-{end}"
-        extra = f" · {len(self.hits)} hits" if self.hits else ""
+        where = self.describe_selection(start, end)
+        extra = f" · {plural(len(self.hits), 'hit')}" if self.hits else ""
         shown = "all coders" if self.all_coders else self.app.coder
-        told, self.told = self.told, ""
+        told = self.told  # what the last action did: shown until the selection moves
         self.query_one("#status", Static).update(
-            f"{shown} · {mine} segments · {where}{extra} · " + (told or "c code · x remove · u undo · / search · ? keys"),
+            f"{shown} · {plural(mine, 'segment')} · {where}{extra} · " + (told or "c code · x remove · u undo · / search · ? keys"),
             layout=False)
+
+    def describe_selection(self, start: int, end: int) -> str:
+        """Where the selection is, in words: its turn, and how many sentences and words it holds."""
+        doc = self.doc
+        if doc is None or not doc.turns:
+            return ""
+        turn = doc.turn_at(start)
+        sentences = doc.sentence_at(max(start, end - 1)) - doc.sentence_at(start) + 1 if end > start else 0
+        words = len(doc.text[start:end].split())
+        return (f"turn {turn + 1}/{len(doc.turns)} · {plural(sentences, 'sentence')}, {plural(words, 'word')}")
+
+    def snippet(self, start: int, end: int, limit: int = 40) -> str:
+        words = " ".join(self.doc.text[start:end].split()) if self.doc else ""
+        return f"“{words}”" if len(words) <= limit else f"“{words[:limit].rsplit(' ', 1)[0]}…”"
+
+    def describe(self, action: Action) -> str:
+        """A coding action in words, for the status line after doing, undoing or redoing it."""
+        kind, first, second = action
+        path = lambda code_id: self.codes.get(code_id, {}).get("path", "a removed code")  # noqa: E731
+        if kind == "add":
+            return f"coded {self.snippet(first['start'], first['end'])} as {path(first['code_id'])}"
+        if kind == "remove":
+            return f"removed {path(first['code_id'])} from {self.snippet(first['start'], first['end'])}"
+        after = second or {}
+        if after.get("code_id") != first.get("code_id"):
+            return f"changed {path(first['code_id'])} to {path(after.get('code_id'))}"
+        if (after.get("start"), after.get("end")) != (first.get("start"), first.get("end")):
+            words = len(self.doc.text[after["start"]:after["end"]].split()) if self.doc else 0
+            return (f"moved the boundaries of {path(first['code_id'])}: now "
+                    f"{self.snippet(after['start'], after['end'])} ({plural(words, 'word')})")
+        return f"{'changed' if after.get('memo') else 'removed'} the memo on {path(first['code_id'])}"
 
     # -- moving --------------------------------------------------------------------------------
 
@@ -326,7 +359,9 @@ class ReaderScreen(Screen):
 
     def action_next_hit(self, step: int) -> None:
         if not self.hits:
-            self.notify("No search hits: press / to search.", timeout=2)
+            query = self.query_one("#search", Input).value.strip()
+            self.notify(f"No hits for “{query}” in this transcript." if query else
+                        "No search yet: press / to search this transcript.", timeout=2)
             return
         start = self.selection[0]
         if step > 0:
@@ -388,7 +423,7 @@ class ReaderScreen(Screen):
         if created:
             self.created_with[segment["id"]] = created  # undoing this coding removes these codes again
         self.recent = [code_id] + [c for c in self.recent if c != code_id]
-        self.told = f"coded as {self.codes.get(code_id, {}).get('path', code_id)}"  # shown in the status line
+        self.told = self.describe(("add", segment, None))  # shown in the status line
         self.done(("add", segment, None))
 
     def action_quick_code(self, number: int) -> None:
@@ -421,8 +456,11 @@ class ReaderScreen(Screen):
     def action_uncode(self) -> None:
         def remove(segment: dict[str, Any]) -> None:
             removed = coding.remove_segment(self.app.store, segment["id"], coder=self.app.coder)
-            self.done(("remove", removed, None))
-            self.notify(f"Removed {segment['code']}", timeout=2)
+            action = ("remove", removed, None)
+            said = self.describe(action)
+            self.told = said[:1].upper() + said[1:] + "."
+            self.done(action)
+            self.notify(self.told, timeout=2)
         self.with_segment("Remove which code?", remove)
 
     def action_change_code(self) -> None:
@@ -472,7 +510,11 @@ class ReaderScreen(Screen):
             self.notify(str(exc), severity="warning")
             return
         before = {k: segment[k] for k in ("code_id", "start", "end", "memo")}
-        self.done(("update", before | {"id": segment["id"]}, {k: after[k] for k in ("code_id", "start", "end", "memo")}))
+        action = ("update", before | {"id": segment["id"]}, {k: after[k] for k in ("code_id", "start", "end", "memo")})
+        said = self.describe(action)
+        self.told = said[:1].upper() + said[1:] + "."
+        self.notify(self.told, timeout=3)
+        self.done(action)
 
     # -- undo and redo ---------------------------------------------------------------------------
 
@@ -550,9 +592,14 @@ class ReaderScreen(Screen):
             self.notify(empty, timeout=2)
             return
         try:
-            inverse = self._invert(source.pop())
+            action = source.pop()
+            undoing = source is self.undo_stack
+            said = self.describe(action) if undoing else ""  # undo names the action, redo what it did again
+            inverse = self._invert(action)
             self.track(inverse)
             target.append(inverse)
+            self.told = f"Undid: {said}." if undoing else f"Redid: {self.describe(inverse)}."
+            self.notify(self.told, timeout=3)
         except WorkbenchError as exc:
             self.notify(f"Could not undo: {exc}", severity="error")
         self.reload()
@@ -597,7 +644,7 @@ class ReaderScreen(Screen):
     def show_proposals(self, found: list[Any]) -> None:
         self.proposals = found
         self.view.set_proposals(found)
-        self.told = f"{len(found)} suggestions (o next, y accept, X reject, S hide)"
+        self.told = f"{plural(len(found), 'suggestion')} (o next, y accept, X reject, S hide)"
         self.update_side()
 
     def proposal_here(self) -> Any | None:

@@ -12,6 +12,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, Static
 
+from workbench.tui.text import plural
 from workbench.coding import code_ids_under
 
 
@@ -49,10 +50,10 @@ class RetrievalScreen(Screen):
         if self.segment_ids is not None:
             wanted = set(self.segment_ids)
             self.rows = [row for row in store.segments() if row["id"] in wanted]
-            title = f"[b]{self.title_text}[/b]: {len(self.rows)} segments"
+            title = f"[b]{self.title_text}[/b]: {plural(len(self.rows), 'segment')}"
         else:
             self.rows = store.segments(code_ids=code_ids_under(store, self.code_id))
-            title = f"[b]{codes[self.code_id]['path']}[/b] and its sub-codes: {len(self.rows)} segments"
+            title = f"[b]{codes[self.code_id]['path']}[/b] and its sub-codes: {plural(len(self.rows), 'segment')}"
         for row in self.rows:
             row["code"] = codes[row["code_id"]]["path"]
         self.query_one("#title", Static).update(title)

@@ -11,6 +11,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, Static
 
+from workbench.tui.text import plural
 from workbench.errors import WorkbenchError
 from workbench.store import Store
 
@@ -84,7 +85,7 @@ class SearchScreen(Screen):
             table.move_cursor(row=min(row, len(self.hits) - 1))
         fuzzy = " · fuzzy spelling on" if self.fuzzy else ""
         self.query_one("#info", Static).update(
-            f"{len(self.hits)} hits · {len(self.picked)} picked{fuzzy} · space picks · c codes the picked sentences")
+            f"{plural(len(self.hits), 'hit')} · {len(self.picked)} picked{fuzzy} · space picks · c codes the picked sentences")
 
     def action_toggle(self) -> None:
         table = self.query_one(DataTable)
@@ -117,10 +118,10 @@ class SearchScreen(Screen):
 
             path = next(c["path"] for c in self.app.store.codes() if c["id"] == result[1])
             added = code_hits(self.app.store, chosen, path, coder=self.app.coder)
-            self.notify(f"{added} sentences coded as {path}.")
+            self.notify(f"{plural(added, 'sentence')} coded as {path}.")
             self.picked = set()
             self.fill()
-        self.app.push_screen(CodePicker(self.app.store.codes(), [], f"{len(chosen)} picked hits"), apply)
+        self.app.push_screen(CodePicker(self.app.store.codes(), [], plural(len(chosen), "picked hit")), apply)
 
     @on(DataTable.RowSelected)
     def open_hit(self, event: DataTable.RowSelected) -> None:

@@ -12,6 +12,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, Static
 
+from workbench.tui.text import plural
 from workbench.project import list_transcripts
 from workbench.store import Store
 
@@ -147,7 +148,7 @@ class TranscriptsScreen(Screen):
         except WorkbenchError as exc:
             self.notify(str(exc), severity="error")
             return
-        self.notify(f"Loaded the default codebook: {len(changes.added)} codes. b shows it.", timeout=4)
+        self.notify(f"Loaded the default codebook: {plural(len(changes.added), 'code')}. b shows it.", timeout=4)
         self.show_welcome()
 
     def apply_filter(self, query: str) -> None:
@@ -172,7 +173,7 @@ class TranscriptsScreen(Screen):
             shown += 1
         sites = len({r["site"] for r in self.rows})
         self.query_one("#status", Static).update(
-            f"{shown} of {len(self.rows)} transcripts · {sites} sites · Enter opens a transcript · ? lists the keys")
+            f"{shown} of {plural(len(self.rows), 'transcript')} · {plural(sites, 'site')} · Enter opens a transcript · ? lists the keys")
 
     @on(Input.Changed, "#filter")
     def filter_changed(self, event: Input.Changed) -> None:

@@ -28,6 +28,8 @@ from workbench.store import Store
 from workbench.tui.text import plural
 from workbench.tui.widgets.transcript_view import TranscriptView
 
+MEASURE = 96  # the longest reading line, in characters
+
 Action = tuple[str, dict[str, Any], dict[str, Any] | None]  # (kind, before or segment, after)
 
 
@@ -116,11 +118,22 @@ class ReaderScreen(Screen):
 
     def on_mount(self) -> None:
         self.query_one("#side").set_class(self.app.size.width < 90, "hidden")
+        self.fit_measure()
         # The loading indicator appears only if opening takes a while: its animation costs paints.
         self.set_timer(0.2, lambda: setattr(self.view, "loading", self.doc is None))
         self.load()
         self.seen_version = self.app.store.data_version()
         self.set_interval(2.0, self.check_for_changes)
+
+    def on_resize(self) -> None:
+        self.fit_measure()
+
+    def fit_measure(self) -> None:
+        """Reading lines stay under about 96 characters; a wide terminal gives the rest to the panel."""
+        from workbench.tui.widgets.transcript_view import GUTTER
+
+        room = self.app.size.width - (GUTTER + 1 + MEASURE)
+        self.query_one("#side").styles.width = max(34, room)
 
     @work(thread=True, exclusive=True, group="reader")
     def load(self) -> None:
@@ -147,6 +160,8 @@ class ReaderScreen(Screen):
         elif doc.sentences:
             self.selection = doc.sentences[0]
         view.set_selection(*self.selection)
+        # the view learns its height only when laid out: scroll the selection into view then too
+        self.call_after_refresh(lambda: view.scroll_to_offset(*self.selection))
         view.focus()
         self.update_side()
 

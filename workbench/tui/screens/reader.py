@@ -10,6 +10,8 @@ at once through the same use cases as the CLI, and can be undone and redone.
 
 from __future__ import annotations
 
+import json
+import os
 from typing import Any
 
 from rich.style import Style
@@ -23,7 +25,8 @@ from textual.widgets import Footer, Header, Input, Static
 
 from workbench import coding
 from workbench.errors import WorkbenchError
-from workbench.reading import Document, load_document, load_segments, next_uncoded, search_hits
+from workbench.reading import (Document, load_document, load_segments, next_uncoded, other_coders_spans,
+                               search_hits)
 from workbench.store import Store
 from workbench.tui.text import plural
 from workbench.tui.widgets.transcript_view import TranscriptView
@@ -78,6 +81,8 @@ class ReaderScreen(Screen):
         Binding("B", "codebook", "Codebook", show=False, id="reader.codebook"),
         Binding("R", "reconcile", "Reconcile this transcript", show=False, id="reader.reconcile"),
         Binding("i", "toggle_side", "Side panel", show=False, id="reader.side"),
+        Binding("l", "toggle_letters", "Stripes as letters", show=False, id="reader.letters"),
+        Binding("equals_sign", "pin", "Pin the code here to a number key", show=False, id="reader.pin"),
         Binding("u,ctrl+z", "undo", "Undo", id="reader.undo"),
         Binding("U,ctrl+y", "redo", "Redo", show=False, id="reader.redo"),
         Binding("escape", "back", "Back", id="reader.back"),
@@ -101,6 +106,7 @@ class ReaderScreen(Screen):
         self.told = ""
         self.proposals: list[Any] = []
         self.seen_version = 0
+        self.pinned: list[int] = []  # codes pinned to the first number keys, kept per coder
         self.created_with: dict[int, list[int]] = {}  # segment id -> the codes made for it by the picker
 
     def compose(self) -> ComposeResult:
@@ -119,6 +125,8 @@ class ReaderScreen(Screen):
     def on_mount(self) -> None:
         self.query_one("#side").set_class(self.app.size.width < 90, "hidden")
         self.fit_measure()
+        self.view.letters = bool(os.environ.get("NO_COLOR"))  # no colours: letters tell the codes apart
+        self.pinned = self.load_pins()
         # The loading indicator appears only if opening takes a while: its animation costs paints.
         self.set_timer(0.2, lambda: setattr(self.view, "loading", self.doc is None))
         self.load()
@@ -155,6 +163,7 @@ class ReaderScreen(Screen):
         view = self.view
         view.loading = False
         view.set_document(doc)
+        view.set_others(other_coders_spans(self.app.store, self.transcript_id, self.app.coder))
         if self.initial_selection:
             self.selection = self.initial_selection
         elif doc.sentences:
@@ -177,6 +186,7 @@ class ReaderScreen(Screen):
             self.codes = {c["id"]: c for c in store.codes(counts=False)}
             self.use = store.code_use(self.app.coder)
             self.rank_frequent()
+            self.view.set_others(other_coders_spans(store, self.transcript_id, self.app.coder))
         self.doc.segments = load_segments(store, self.transcript_id, self.app.coder, all_coders=self.all_coders,
                                           codes=self.codes)
         self.view.update_segments(self.doc)
@@ -188,9 +198,43 @@ class ReaderScreen(Screen):
         self.rank_frequent()
 
     def rank_frequent(self) -> None:
-        ranked = sorted((i for i, n in self.use.items() if n > 0 and i in self.codes),
+        """The keys 1-9: pinned codes first, in the order pinned, then the most used."""
+        pinned = [i for i in getattr(self, "pinned", []) if i in self.codes][:9]
+        ranked = sorted((i for i, n in self.use.items() if n > 0 and i in self.codes and i not in pinned),
                         key=lambda i: (-self.use[i], i))
-        self.frequent = [self.codes[i] for i in ranked[:9]]
+        self.frequent = [self.codes[i] for i in (pinned + ranked)[:9]]
+
+    def load_pins(self) -> list[int]:
+        try:
+            return [int(i) for i in json.loads(self.app.store.get_meta(f"pinned_codes:{self.app.coder}") or "[]")]
+        except (ValueError, TypeError):
+            return []
+
+    def action_pin(self) -> None:
+        """Pin the code under the selection to the next number key (or unpin it); kept per coder."""
+        def pin(segment: dict[str, Any]) -> None:
+            code_id = segment["code_id"]
+            if code_id in self.pinned:
+                self.pinned.remove(code_id)
+                said = f"Unpinned {segment['code']}."
+            elif len(self.pinned) >= 9:
+                self.notify("Nine codes are pinned already: unpin one first (= on it).", severity="warning")
+                return
+            else:
+                self.pinned.append(code_id)
+                said = f"Pinned {segment['code']} to key {len(self.pinned)}."
+            with self.app.store.transaction():
+                self.app.store.set_meta(f"pinned_codes:{self.app.coder}", json.dumps(self.pinned))
+            self.rank_frequent()
+            self.told = said
+            self.notify(said, timeout=3)
+            self.update_side()
+        self.with_segment("Pin which code?", pin)
+
+    def action_toggle_letters(self) -> None:
+        self.view.set_letters(not self.view.letters)
+        self.told = "Stripes show letters (see In view)." if self.view.letters else "Stripes show colours."
+        self.update_side()
 
     def check_for_changes(self) -> None:
         """Show other coders' work as it is committed to the same project."""
@@ -242,11 +286,17 @@ class ReaderScreen(Screen):
             for p in proposed:
                 out.append(f"? {p.code}\n", Style(italic=True, color="#ffd75f"))
                 out.append(f"  {p.source} · {p.score:.2f} · {p.why}\n", Style(dim=True))
+        others = sorted({who for a, b, who in self.view.others if a < end and b > start})
+        if others and not self.all_coders:
+            out.append(f"\n◦ also coded here by {', '.join(others)} (a shows)\n", Style(color="#8a8a8a"))
+        self.legend(out)
         if self.frequent:
-            out.append("\nQuick codes\n", Style(bold=True))
+            out.append("\nQuick codes", Style(bold=True))
+            out.append(" (= pins)\n", Style(dim=True))
             for number, code in enumerate(self.frequent, 1):
                 out.append(f" {number} ", Style(reverse=True))
-                out.append(f" {code['path'].split('/')[-1]}\n")
+                out.append(f" {code['path'].split('/')[-1]}")
+                out.append(" (pinned)\n" if code["id"] in self.pinned else "\n", Style(dim=True))
         self.query_one("#side", Static).update(out, layout=False)  # fixed size: no layout pass
         mine = sum(1 for s in doc.segments if s.get("mine"))
         where = self.describe_selection(start, end)
@@ -256,6 +306,22 @@ class ReaderScreen(Screen):
         self.query_one("#status", Static).update(
             f"{shown} · {plural(mine, 'segment')} · {where}{extra} · " + (told or "c code · x remove · u undo · / search · ? keys"),
             layout=False)
+
+    def legend(self, out: Text) -> None:
+        """Which stripe is which: the codes on the lines in view."""
+        doc = self.doc
+        low, high = self.view.visible_span()
+        seen: dict[str, str | None] = {}
+        for segment in sorted(doc.segments, key=lambda s: s["code_id"]):
+            if segment["start"] < high and segment["end"] > low and segment["code"] not in seen:
+                seen[segment["code"]] = segment.get("colour")
+        if not seen:
+            return
+        out.append("\nIn view\n", Style(bold=True))
+        for code, colour in seen.items():
+            mark = self.view.letter_of.get(code or "", "▌") if self.view.letters else "▌"
+            out.append(f" {mark} ", Style(color=colour or "#888888", bold=True))
+            out.append(f"{(code or '').split('/')[-1]}\n")
 
     def describe_selection(self, start: int, end: int) -> str:
         """Where the selection is, in words: its turn, and how many sentences and words it holds."""

@@ -18,6 +18,16 @@ ORIGINS = ("manual", "imported", "suggested", "consensus")
 def resolve_transcript(store: Store, ref: str | int) -> dict[str, Any]:
     """The transcript named by id, title or file name; a clear error when none or several match."""
     matches = store.find_transcripts(str(ref))
+    if not matches:
+        # a participant's id (HV-01) names their transcript when they have only one
+        wanted = str(ref).strip().casefold()
+        ids = sorted({link["transcript_id"] for link in store.transcript_participant_links()
+                      if (link["label"] or "").casefold() == wanted})
+        matches = [m for i in ids for m in store.find_transcripts(str(i)) if m["id"] == i]
+        if len(matches) > 1:
+            listed = ", ".join(f"{m['id']} ({m['title']})" for m in matches[:5])
+            raise WorkbenchError(f"participant {ref!r} has {len(matches)} transcripts: {listed}.",
+                                 hint="Give the transcript's id instead (the # column of `workbench transcripts`).")
     if len(matches) == 1:
         return matches[0]
     if not matches:

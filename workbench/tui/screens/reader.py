@@ -260,7 +260,8 @@ class ReaderScreen(Screen):
         t = doc.transcript
         out = Text()
         out.append(f"{t['title']}\n", Style(bold=True))
-        out.append(" · ".join(x for x in (t["site"], t["participant"], t["role"]) if x) + "\n\n", Style(dim=True))
+        out.append(" · ".join(x for x in (t["site"], t["participant"], t["role"]) if x) + "\n", Style(dim=True))
+        out.append(f"#{t['id']} {t.get('source_name') or ''}\n\n", Style(dim=True))
         if self.editing:
             out.append("Adjusting a segment: extend or shrink, then b to save.\n\n", Style(bold=True, color="yellow"))
         covering = doc.covering(start, end)

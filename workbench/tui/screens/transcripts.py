@@ -28,6 +28,28 @@ def share(value: float) -> str:
     return "<1%" if 0 < value < 0.005 else f"{value:.0%}"
 
 
+def distinct_titles(rows: list[dict[str, Any]], width: int) -> dict[int, str]:
+    """Titles as the list shows them, told apart: the same title twice (a .txt and an .odt of one
+    interview) gets its format, and titles that would look alike when cut to ``width`` (two Zoom
+    exports) keep their ends instead ("GMT2024…ording.cc")."""
+    from collections import Counter
+
+    same = Counter(r["title"] for r in rows)
+    shown = {r["id"]: r["title"] + (f" ({r['format']})" if same[r["title"]] > 1 and r.get("format") else "")
+             for r in rows}
+    cut = Counter(t[:width - 1] for t in shown.values() if len(t) > width)
+    for row_id, title in shown.items():
+        if len(title) > width and cut[title[:width - 1]] > 1:
+            head = max(4, width // 2 - 1)
+            shown[row_id] = title[:head] + "…" + title[-(width - head - 1):]
+    if len(set(shown.values())) < len(shown):  # still alike: the transcript's own id tells them apart
+        counts = Counter(shown.values())
+        for row in rows:
+            if counts[shown[row["id"]]] > 1:
+                shown[row["id"]] = f"#{row['id']} {shown[row['id']]}"
+    return shown
+
+
 class TranscriptsScreen(Screen):
     """Browse transcripts by site; type to filter; Enter opens one for coding."""
 
@@ -76,6 +98,7 @@ class TranscriptsScreen(Screen):
         title_width = max(MIN_TITLE, room - sum(w + 2 for _, _, w in columns) - 2)
         site_extra = min(14, max(0, title_width - 50))  # wide terminals: room for whole site names
         title_width -= site_extra
+        self.title_width = title_width
         for key, heading, width in columns:
             width = width + site_extra if key == "site" else width
             table.add_column(heading, key=key, width=width or title_width)
@@ -157,6 +180,7 @@ class TranscriptsScreen(Screen):
         query = query.strip().lower()
         shown = 0
         previous_site = None
+        titles = distinct_titles(self.rows, getattr(self, "title_width", 30))
         for row in self.rows:
             haystack = " ".join(str(row.get(k) or "") for k in ("site", "title", "participant", "role")).lower()
             if query and query not in haystack and fuzz.partial_ratio(query, haystack) < 75:
@@ -164,7 +188,7 @@ class TranscriptsScreen(Screen):
             site = row["site"] or "(no site)"
             # Grouped by site: the site's name heads its group.
             cells = {"site": site if site != previous_site else "", "participant": row["participant"] or "",
-                     "role": row["role"] or "", "title": row["title"], "format": row["format"],
+                     "role": row["role"] or "", "title": titles[row["id"]], "format": row["format"],
                      "words": f"{row['words']:,}", "segments": str(row["segments"]), "coded": share(row["coded"]) if row["coded"] is not None else "…"}
             # Text cells skip the markup parsing DataTable applies to plain strings.
             table.add_row(*(Text(cells[key], no_wrap=True, overflow="ellipsis") for key in self.columns),
@@ -172,8 +196,18 @@ class TranscriptsScreen(Screen):
             previous_site = site
             shown += 1
         sites = len({r["site"] for r in self.rows})
-        self.query_one("#status", Static).update(
-            f"{shown} of {plural(len(self.rows), 'transcript')} · {plural(sites, 'site')} · Enter opens a transcript · ? lists the keys")
+        self.base_status = (f"{shown} of {plural(len(self.rows), 'transcript')} · {plural(sites, 'site')} · "
+                            "Enter opens a transcript · ? lists the keys")
+        self.query_one("#status", Static).update(self.base_status)
+
+    @on(DataTable.RowHighlighted)
+    def name_transcript(self, event: DataTable.RowHighlighted) -> None:
+        """The transcript's own id and file, which the commands also accept."""
+        row = next((r for r in self.rows if str(r["id"]) == event.row_key.value), None)
+        if row is not None:
+            self.query_one("#status", Static).update(
+                Text(f"#{row['id']} {row.get('source_name') or row['title']} · {getattr(self, 'base_status', '')}",
+                     no_wrap=True, overflow="ellipsis"))
 
     @on(Input.Changed, "#filter")
     def filter_changed(self, event: Input.Changed) -> None:

@@ -83,9 +83,13 @@ def collect_files(paths: Iterable[str | Path]) -> tuple[list[Path], list[Path]]:
                 rel = child.relative_to(path).parts
                 if not child.is_file() or any(p.startswith(".") for p in rel):
                     continue
-                if child.suffix.lower() in SUPPORTED:
+                if child.suffix.lower() == ".json":  # a Whisper transcript, or other data (skipped, said)
+                    from workbench.ingest.whisper import looks_like_whisper
+
+                    (files if looks_like_whisper(child) else skipped).append(child)
+                elif child.suffix.lower() in SUPPORTED:
                     files.append(child)
-                elif child.suffix.lower() not in (".csv", ".yaml", ".yml", ".json", ".md5", ".sha256"):
+                elif child.suffix.lower() not in (".csv", ".yaml", ".yml", ".md5", ".sha256"):
                     skipped.append(child)
         else:
             files.append(path)
@@ -146,6 +150,7 @@ def import_transcripts(
     metadata: str | Path | None = None,
     coder: str | None = None,
     progress: Progress | None = None,
+    tags: str = "render",
 ) -> list[ImportResult]:
     """Import transcript files and folders; one bad file never stops the batch.
 
@@ -155,14 +160,16 @@ def import_transcripts(
     rows = load_metadata(metadata) if metadata else {}
     files, skipped = collect_files(paths)
     results: list[ImportResult] = [
-        ImportResult(path, "skipped", f"{path}: not a transcript format this version reads ({path.suffix}).")
+        ImportResult(path, "skipped", f"{path}: not a Whisper transcript (a JSON file without \"segments\")."
+                     if path.suffix.lower() == ".json" else
+                     f"{path}: not a transcript format this version reads ({path.suffix}).")
         for path in skipped
     ]
     for index, path in enumerate(files):
         if progress:
             progress(index, len(files), path.name)
         try:
-            results.append(_import_one(store, path, rows.get(path.name), coder))
+            results.append(_import_one(store, path, rows.get(path.name), coder, tags))
         except WorkbenchError as exc:
             results.append(ImportResult(path, "failed", str(exc)))
         except Exception as exc:  # noqa: BLE001 - a reader bug must not stop the batch
@@ -172,10 +179,11 @@ def import_transcripts(
     return results
 
 
-def _import_one(store: Store, path: Path, row: dict[str, str] | None, coder: str | None) -> ImportResult:
+def _import_one(store: Store, path: Path, row: dict[str, str] | None, coder: str | None,
+                tags: str = "render") -> ImportResult:
     if not path.exists():
         raise InputError("no such file or folder.", path=path)
-    parsed: ParsedTranscript = read_transcript(path)
+    parsed: ParsedTranscript = read_transcript(path, tags=tags)
     checksum = hashlib.sha256(path.read_bytes()).hexdigest()
     meta = {"site": path.parent.name or None, "title": path.stem}
     file_meta = _meta_from(parsed.metadata)

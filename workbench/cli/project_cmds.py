@@ -46,11 +46,14 @@ def open_cmd(ctx: click.Context, coder: str | None) -> None:
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
 @click.option("--metadata", type=click.Path(exists=True, dir_okay=False),
               help="CSV of file, site, participant, role and other attributes.")
+@click.option("--transcriber-tags", "tags", type=click.Choice(["render", "strip", "keep"]), default="render",
+              show_default=True, help="Tags like <UNSURE>word</UNSURE> and <UNIN/> in text and SRT files: "
+                                      "render as 'word [?]' and '[unintelligible]', strip, or keep.")
 @click.option("--format", "fmt", type=FORMATS, default="table", show_default=True)
 @click.pass_context
 @handled
-def import_cmd(ctx: click.Context, paths: tuple[str, ...], metadata: str | None, fmt: str) -> None:
-    """Import transcripts (.txt .md .docx .odt .vtt .srt), files or folders.
+def import_cmd(ctx: click.Context, paths: tuple[str, ...], metadata: str | None, tags: str, fmt: str) -> None:
+    """Import transcripts (.txt .md .docx .odt .vtt .srt, Whisper .json), files or folders.
 
     The site defaults to the folder holding a file; front matter in a text file and the
     --metadata CSV fill in site, participant, role and attributes. Re-importing an unchanged file
@@ -72,7 +75,7 @@ def import_cmd(ctx: click.Context, paths: tuple[str, ...], metadata: str | None,
         if interactive:
             click.echo(f"\r[{done}/{total}] {name[:60]:<60}", err=True, nl=not name)
 
-    results = import_transcripts(store, paths, metadata=metadata, progress=progress)
+    results = import_transcripts(store, paths, metadata=metadata, progress=progress, tags=tags)
     rows = [{"file": str(r.path), "status": r.status, "transcript_id": r.transcript_id, "title": r.title,
              "site": r.site, "turns": r.turns, "speakers": r.speakers, "words": r.words,
              "message": r.message, "warnings": r.warnings} for r in results]

@@ -13,20 +13,22 @@ from workbench.ingest.captions import read_srt, read_webvtt
 from workbench.ingest.decode import read_text
 from workbench.ingest.documents import read_docx, read_odt
 from workbench.ingest.plaintext import read_plaintext
+from workbench.ingest.tags import transcriber_tags
+from workbench.ingest.whisper import read_whisper
 from workbench.models import ParsedTranscript
 
 
-def _text_reader(fmt: str) -> Callable[[Path], ParsedTranscript]:
-    def read(path: Path) -> ParsedTranscript:
+def _text_reader(fmt: str) -> Callable[..., ParsedTranscript]:
+    def read(path: Path, tags: str = "render") -> ParsedTranscript:
         text, _ = read_text(path)
-        return read_plaintext(path, text, fmt)
+        return read_plaintext(path, transcriber_tags(text, tags), fmt)
     return read
 
 
-def _caption_reader(parse: Callable[[Path, str], ParsedTranscript]) -> Callable[[Path], ParsedTranscript]:
-    def read(path: Path) -> ParsedTranscript:
+def _caption_reader(parse: Callable[[Path, str], ParsedTranscript]) -> Callable[..., ParsedTranscript]:
+    def read(path: Path, tags: str = "render") -> ParsedTranscript:
         text, _ = read_text(path)
-        return parse(path, text)
+        return parse(path, text if parse is read_whisper else transcriber_tags(text, tags))
     return read
 
 
@@ -39,13 +41,15 @@ READERS: dict[str, Callable[[Path], ParsedTranscript]] = {
     ".srt": _caption_reader(read_srt),
     ".docx": read_docx,
     ".odt": read_odt,
+    ".json": _caption_reader(read_whisper),
 }
 
 SUPPORTED = tuple(sorted(READERS))
 
 
-def read_transcript(path: str | Path) -> ParsedTranscript:
-    """Read one transcript file of any supported format."""
+def read_transcript(path: str | Path, *, tags: str = "render") -> ParsedTranscript:
+    """Read one transcript file of any supported format; ``tags`` says what becomes of
+    transcriber tags such as <UNSURE>...</UNSURE> in text and SRT files (see ``ingest.tags``)."""
     path = Path(path)
     reader = READERS.get(path.suffix.lower())
     if reader is None:
@@ -56,4 +60,6 @@ def read_transcript(path: str | Path) -> ParsedTranscript:
         )
     if not path.is_file():
         raise InputError("no such file.", path=path)
-    return reader(path)
+    if reader in (read_docx, read_odt):
+        return reader(path)
+    return reader(path, tags=tags)

@@ -27,7 +27,7 @@ DEFAULT_PROJECT = "workbench.db"
 Progress = Callable[[int, int, str], None]
 
 KNOWN_FIELDS = {"file", "title", "site", "participant", "participants", "role", "date",
-                "interviewer", "site_attributes", "attributes"}
+                "interviewer", "site_attributes", "attributes", "media"}
 
 
 def project_path(explicit: str | Path | None = None) -> Path:
@@ -71,6 +71,10 @@ class ImportResult:
     warnings: list[str] = field(default_factory=list)
 
 
+MEDIA_SUFFIXES = (".mp3", ".m4a", ".wav", ".ogg", ".opus", ".flac", ".aac", ".wma", ".mp4", ".mkv", ".webm",
+                  ".mov", ".avi")  # recordings beside transcripts: linked, not imported (see media.py)
+
+
 def collect_files(paths: Iterable[str | Path]) -> tuple[list[Path], list[Path]]:
     """The transcript files named, folders searched recursively (hidden files ignored), and the
     files found in folders that are not transcripts (reported as skipped, not as failures)."""
@@ -89,7 +93,7 @@ def collect_files(paths: Iterable[str | Path]) -> tuple[list[Path], list[Path]]:
                     (files if looks_like_whisper(child) else skipped).append(child)
                 elif child.suffix.lower() in SUPPORTED:
                     files.append(child)
-                elif child.suffix.lower() not in (".csv", ".yaml", ".yml", ".md5", ".sha256"):
+                elif child.suffix.lower() not in (".csv", ".yaml", ".yml", ".md5", ".sha256", *MEDIA_SUFFIXES):
                     skipped.append(child)
         else:
             files.append(path)
@@ -237,7 +241,21 @@ def _import_one(store: Store, path: Path, row: dict[str, str] | None, coder: str
                     after={"title": title, "source": path.name, "site": site, "format": parsed.format,
                            "checksum": checksum, "turns": len(parsed.turns)})
     result.transcript_id = transcript_id
+    try:
+        _link_media(store, transcript_id, path, meta.get("media"), coder)
+    except WorkbenchError as exc:  # the transcript stands; the recording can be linked later
+        result.warnings.append(f"recording not linked: {exc} (link it with `workbench media`).")
     return result
+
+
+def _link_media(store: Store, transcript_id: int, source: Path, named: Any, coder: str | None) -> None:
+    """The recording named in the metadata (relative to the transcript's folder), else one with
+    the transcript's base name beside it."""
+    from workbench.media import media_beside, set_media
+
+    recording = (source.parent / str(named)) if named else media_beside(source)
+    if recording is not None:
+        set_media(store, transcript_id, recording, coder=coder)
 
 
 # -- listings -----------------------------------------------------------------------------------

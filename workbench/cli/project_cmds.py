@@ -218,3 +218,30 @@ def backup_cmd(ctx: click.Context, destination: str) -> None:
 
     store = _store(ctx)
     click.echo(f"Backed up to {backup_project(store.conn, destination)}")
+
+
+@cli.command("media")
+@click.argument("transcript")
+@click.argument("file", required=False, type=click.Path(dir_okay=False))
+@click.option("--coder", help="Recorded in the audit log.")
+@click.pass_context
+@handled
+def media_cmd(ctx: click.Context, transcript: str, file: str | None, coder: str | None) -> None:
+    """Link the recording (audio or video) of TRANSCRIPT, played in the workbench with mpv; without
+    FILE, say which recording it has.
+
+    A recording with the transcript's base name beside it, or named in a `media` column of the
+    import's --metadata CSV, is linked at import."""
+    from workbench.coding import resolve_transcript
+    from workbench.media import media_for, set_media
+    from workbench.project import current_coder
+
+    store = _store(ctx)
+    t = resolve_transcript(store, transcript)
+    if file is None:
+        path = media_for(store, t["id"])
+        click.echo(f"{t['title']}: {path}" + ("" if path is None or path.exists() else " (missing)")
+                   if path else f"{t['title']} has no recording; link one with `workbench media {transcript} FILE`.")
+        return
+    path = set_media(store, t["id"], file, coder=current_coder(store, coder, remember=False))
+    click.echo(f"{t['title']}: recording {path}")

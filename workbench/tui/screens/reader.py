@@ -31,6 +31,11 @@ from workbench.store import Store
 from workbench.tui.text import plural
 from workbench.tui.widgets.transcript_view import TranscriptView
 
+def clock(seconds: float) -> str:
+    seconds = int(seconds)
+    return f"{seconds // 3600:02d}:{seconds % 3600 // 60:02d}:{seconds % 60:02d}"
+
+
 MEASURE = 96  # the longest reading line, in characters
 
 Action = tuple[str, dict[str, Any], dict[str, Any] | None]  # (kind, before or segment, after)
@@ -83,6 +88,8 @@ class ReaderScreen(Screen):
         Binding("i", "toggle_side", "Side panel", show=False, id="reader.side"),
         Binding("l", "toggle_letters", "Stripes as letters", show=False, id="reader.letters"),
         Binding("equals_sign", "pin", "Pin the code here to a number key", show=False, id="reader.pin"),
+        Binding("v", "play", "Play the recording from this turn", show=False, id="reader.play"),
+        Binding("V", "pause", "Pause or resume the recording", show=False, id="reader.pause"),
         Binding("u,ctrl+z", "undo", "Undo", id="reader.undo"),
         Binding("U,ctrl+y", "redo", "Redo", show=False, id="reader.redo"),
         Binding("escape", "back", "Back", id="reader.back"),
@@ -107,6 +114,8 @@ class ReaderScreen(Screen):
         self.proposals: list[Any] = []
         self.seen_version = 0
         self.pinned: list[int] = []  # codes pinned to the first number keys, kept per coder
+        self.player: Any = None  # workbench.media.Player, started on the first v
+        self.following = False  # the selection follows the recording while it plays
         self.created_with: dict[int, list[int]] = {}  # segment id -> the codes made for it by the picker
 
     def compose(self) -> ComposeResult:
@@ -230,6 +239,91 @@ class ReaderScreen(Screen):
             self.notify(said, timeout=3)
             self.update_side()
         self.with_segment("Pin which code?", pin)
+
+    # -- the recording -------------------------------------------------------------------------
+
+    def action_play(self) -> None:
+        """Play the recording from the start of the selected turn; the selection follows it."""
+        from workbench.media import Player, PlayerError, media_for
+
+        if self.doc is None:
+            return
+        path = media_for(self.app.store, self.transcript_id)
+        if path is None:
+            self.notify("This transcript has no recording: link one with "
+                        f"`workbench media {self.transcript_id} FILE`.", severity="warning", timeout=5)
+            return
+        if not path.exists():
+            self.notify(f"The recording {path} is missing.", severity="warning", timeout=5)
+            return
+        turn = self.doc.turns[self.doc.turn_at(self.selection[0])]
+        if turn.get("start_time") is None:
+            self.notify("This turn has no time: the transcript was not timed.", severity="warning", timeout=4)
+            return
+        if not Player.available():
+            self.notify("Playing needs mpv: install it (apt install mpv, brew install mpv).", severity="warning",
+                        timeout=5)
+            return
+        if self.player is None:
+            self.player = Player()
+        try:
+            self.player.play(path, float(turn["start_time"]))
+        except PlayerError as exc:
+            self.notify(str(exc), severity="error")
+            return
+        self.following = True
+        self.followed_turn = None
+        if getattr(self, "follow_timer", None) is None:
+            self.follow_timer = self.set_interval(0.5, self.follow)
+        self.told = f"Playing from {clock(turn['start_time'])} · V pauses"
+        self.update_side()
+
+    def action_pause(self) -> None:
+        from workbench.media import PlayerError
+
+        if self.player is None or self.player.loaded is None:
+            self.notify("Nothing is playing: v plays the recording from the selected turn.", timeout=3)
+            return
+        try:
+            paused = self.player.toggle_pause()
+        except PlayerError as exc:
+            self.notify(str(exc), severity="error")
+            return
+        self.following = not paused
+        self.told = "Paused · V resumes" if paused else "Playing · V pauses"
+        self.update_side()
+
+    def follow(self) -> None:
+        """Select the turn being played (while following)."""
+        if not self.following or self.player is None or self.doc is None:
+            return
+        at = self.player.position()
+        if at is None:
+            return
+        timed = [(i, t) for i, t in enumerate(self.doc.turns) if t.get("start_time") is not None]
+        current = None
+        for index, turn in timed:
+            if turn["start_time"] <= at + 0.05:
+                current = index
+        if current is None:
+            return
+        turn = self.doc.turns[current]
+        here = self.doc.turn_at(self.selection[0])
+        followed = getattr(self, "followed_turn", None)
+        if followed is not None and here != followed and here != current:
+            self.following = False  # the coder moved away: stop following (v follows again)
+            self.followed_turn = None
+            return
+        if here != current:
+            told = f"Playing {clock(at)} · V pauses"
+            self.move_to(turn["start"], turn["end"])
+            self.told = told
+            self.update_side()
+        self.followed_turn = current
+
+    def on_unmount(self) -> None:
+        if self.player is not None:
+            self.player.close()
 
     def action_toggle_letters(self) -> None:
         self.view.set_letters(not self.view.letters)

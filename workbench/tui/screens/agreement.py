@@ -14,6 +14,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
 from workbench.errors import WorkbenchError
+from workbench.tui.text import plural
 from workbench.store import Store
 
 UNITS = ("sentence", "turn", "character")
@@ -72,7 +73,7 @@ class AgreementScreen(Screen):
         spec = report.spec
         two = len(spec.coders) == 2
         self.query_one("#summary", Static).update(
-            f"[b]{', '.join(spec.coders)}[/b] on {len(report.transcripts)} transcripts, by {spec.unit} "
+            f"[b]{', '.join(spec.coders)}[/b] on {plural(len(report.transcripts), 'transcript')}, by {spec.unit} "
             f"(overlap: {spec.overlap}) · pooled α = {fmt(report.overall.krippendorff_alpha)}, "
             f"agreement {fmt(report.overall.percent_agreement, True)} · flagged: α below {spec.threshold:.3f} "
             f"· u unit · l codes/themes")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from rich.markup import escape
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
@@ -25,7 +25,7 @@ class HelpScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         below = self.below
-        lines = ["[b]Keys[/b]", ""]
+        lines = [Text("Keys", style="bold"), Text("")]
         seen = set()
         for source in (below, self.app):
             for binding in getattr(source, "BINDINGS", []):
@@ -33,7 +33,11 @@ class HelpScreen(ModalScreen[None]):
                     continue
                 seen.add(binding.description or binding.action)
                 keys = keys_label(binding.key)
-                lines.append(f"  [b]{escape(f'{keys:<18}')}[/b] {escape(binding.description or binding.action)}")
-        lines += ["", "Every change is saved at once. Ctrl+P opens the command palette.", "Escape closes this help."]
+                line = Text("  ")
+                line.append(f"{keys:<18}", style="bold")
+                line.append(f" {binding.description or binding.action}")
+                lines.append(line)
+        lines += [Text(""), Text("Every change is saved at once. Ctrl+P opens the command palette."),
+                  Text("Escape closes this help.")]
         with VerticalScroll():
-            yield Static("\n".join(lines))
+            yield Static(Text("\n").join(lines))

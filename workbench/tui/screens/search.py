@@ -96,7 +96,9 @@ class SearchScreen(Screen):
             mark = Text("✓", style="bold green") if index in self.picked else Text(" ")
             who = Text(f"{hit.participant or hit.transcript}\n{hit.speaker or ''}", overflow="ellipsis")
             text = self.texts.get(hit.transcript_id, "")
-            passage = hit_window(text, hit.start, hit.end, room * 3 - 6) if text else Text(hit.context)
+            lo, hi = text.rfind("\n", 0, hit.start) + 1, text.find("\n", hit.end)  # within the turn
+            passage = (hit_window(text, hit.start, hit.end, room * 3 - 6, lo=lo, hi=hi if hi >= 0 else None)
+                       if text else Text(hit.context))
             table.add_row(mark, who, passage, key=str(index), height=3)
         if self.hits:
             table.move_cursor(row=min(row, len(self.hits) - 1))

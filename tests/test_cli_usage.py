@@ -79,3 +79,47 @@ def test_completion_of_transcripts_codes_and_coders(project, tmp_path):
     assert _complete(elsewhere, f"workbench segments --project {project} --code Barriers/Ti") == ["Barriers/Time"]
     assert _complete(elsewhere, "workbench segments --code Barriers/T") == []
     assert not elsewhere.exists()
+
+
+def test_progress_is_drawn_on_a_terminal_only(tmp_path):
+    import io
+
+    from rich.console import Console
+
+    from workbench.cli.progress import progress_bar, working
+
+    out = io.StringIO()
+    console = Console(file=out, force_terminal=True, width=100)
+    with progress_bar("Importing", console=console) as progress:
+        for done in range(4):
+            progress(done, 3, f"file{done}.txt")
+    with working("Computing agreement", console=console):
+        pass
+    drawn = out.getvalue()
+    assert "Importing" in drawn and "3/3" in drawn and "Computing agreement" in drawn
+    # not a terminal (a pipe, a script): nothing at all
+    result = CliRunner().invoke(cli, ["import", str(tmp_path / "nothing"), "--project", str(tmp_path / "p.db")],
+                                obj={})
+    assert "Importing" not in result.output
+
+
+def test_demo_and_import_run_with_progress_on_a_terminal(tmp_path):
+    """Through a real pseudo-terminal: the bar is drawn and the command still succeeds."""
+    import pty
+
+    folder = tmp_path / "Site"
+    folder.mkdir()
+    for n in range(3):
+        (folder / f"i{n}.txt").write_text(f"Interviewer: Question {n}?\n\nAnn: Answer {n}.\n")
+    script = ("import sys; from workbench.cli import cli; "
+              f"cli(['import', {str(folder)!r}, '--project', {str(tmp_path / 'p.db')!r}], prog_name='workbench')")
+    chunks = []
+
+    def read(fd):
+        data = os.read(fd, 4096)
+        chunks.append(data)
+        return data
+    status = pty.spawn([sys.executable, "-c", script], read)
+    text = b"".join(chunks).decode(errors="replace")
+    assert os.waitstatus_to_exitcode(status) == 0, text
+    assert "3 imported" in text and "Importing" in text

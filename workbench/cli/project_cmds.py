@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import sys
-
 from pathlib import Path
 
 import click
@@ -69,13 +67,10 @@ def import_cmd(ctx: click.Context, paths: tuple[str, ...], metadata: str | None,
         paths = tuple(p for p in paths if p not in refi)
         if not paths:
             return
-    interactive = sys.stderr.isatty() and fmt == "table"
+    from workbench.cli.progress import progress_bar
 
-    def progress(done: int, total: int, name: str) -> None:
-        if interactive:
-            click.echo(f"\r[{done}/{total}] {name[:60]:<60}", err=True, nl=not name)
-
-    results = import_transcripts(store, paths, metadata=metadata, progress=progress, tags=tags)
+    with progress_bar("Importing") as progress:
+        results = import_transcripts(store, paths, metadata=metadata, progress=progress, tags=tags)
     rows = [{"file": str(r.path), "status": r.status, "transcript_id": r.transcript_id, "title": r.title,
              "site": r.site, "turns": r.turns, "speakers": r.speakers, "words": r.words,
              "message": r.message, "warnings": r.warnings} for r in results]
@@ -141,7 +136,10 @@ def export_qdpx_cmd(ctx: click.Context, file: str) -> None:
     every coder's segments, sites and participants as cases, memos as notes."""
     from workbench.refi.writer import export_qdpx
 
-    report = export_qdpx(_store(ctx), file)
+    from workbench.cli.progress import working
+
+    with working(f"Writing {file}"):
+        report = export_qdpx(_store(ctx), file)
     click.echo(f"Wrote {report.path}: {report.sources} sources, {report.codes} codes, {report.selections} "
                f"coded selections, {report.users} users, {report.cases} cases, {report.notes} notes.")
 
@@ -186,13 +184,10 @@ def demo_cmd(ctx: click.Context, no_tui: bool, coder: str | None) -> None:
 
     path = Path(ctx.obj["project"]) if ctx.obj["project"] else default_demo_path()
     store = Store.open(path, create=True)
-    interactive = sys.stderr.isatty()
+    from workbench.cli.progress import progress_bar
 
-    def progress(done: int, total: int, name: str) -> None:
-        if interactive:
-            click.echo(f"\rImporting the sample study [{done}/{total}] {name[:40]:<40}", err=True, nl=not name)
-
-    report = build_demo(store, progress=progress)
+    with progress_bar("Building the sample study") as progress:
+        report = build_demo(store, progress=progress)
     if report.built:
         click.echo(f"Built the sample study in {path}: {report.transcripts} transcripts, {report.codes} codes, "
                    f"{report.segments} coded segments.", err=True)
@@ -217,7 +212,11 @@ def backup_cmd(ctx: click.Context, destination: str) -> None:
     from workbench.store import backup_project
 
     store = _store(ctx)
-    click.echo(f"Backed up to {backup_project(store.conn, destination)}")
+    from workbench.cli.progress import working
+
+    with working(f"Copying to {destination}"):
+        copy = backup_project(store.conn, destination)
+    click.echo(f"Backed up to {copy}")
 
 
 @cli.command("media")

@@ -43,7 +43,10 @@ def _write_table(ctx: click.Context, table, fmt: str, output: str | None, title:
     if fmt in ("xlsx", "html") and path is None:
         raise WorkbenchError(f"a .{fmt} file needs a name.", hint=f"Add -o FILE.{fmt}.")
     if fmt == "xlsx":
-        write_xlsx(path, [(value.capitalize(), table)])
+        from workbench.cli.progress import working
+
+        with working(f"Writing {path}"):
+            write_xlsx(path, [(value.capitalize(), table)])
         click.echo(f"Wrote {path}", err=True)
         return
     text = {"csv": lambda: table_to_csv(table), "tidy": lambda: table_to_tidy(table, value),
@@ -89,8 +92,11 @@ def matrix_cmd(ctx: click.Context, rows: str, columns: str, value: str, transpos
             click.echo(matrix.title)
             click.echo(matrix.table.to_string())
         return
-    text = write_matrix(matrix, fmt, Path(output) if output else None, book=project_codebook(store),
-                        project=store.get_meta("title") or store.path.name)
+    from workbench.cli.progress import working
+
+    with working(f"Writing {output or 'the matrix'}"):
+        text = write_matrix(matrix, fmt, Path(output) if output else None, book=project_codebook(store),
+                            project=store.get_meta("title") or store.path.name)
     if text is not None:
         click.echo(text, nl=False)
     else:

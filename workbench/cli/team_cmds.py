@@ -23,7 +23,10 @@ def merge_cmd(ctx: click.Context, other: str, coder: str | None) -> None:
     """
     from workbench.merge import merge_project
 
-    report = merge_project(_store(ctx), other, coder=coder)
+    from workbench.cli.progress import working
+
+    with working(f"Merging {other}"):
+        report = merge_project(_store(ctx), other, coder=coder)
     click.echo(f"Merged {other}: {report.transcripts_added} transcripts, {report.codes_added} codes, "
                f"{report.segments_added} segments added ({report.segments_already} already here), "
                f"{report.memos_added} memos.")
@@ -134,9 +137,12 @@ def agreement_cmd(ctx: click.Context, coders: str | None, unit: str, overlap: st
     names = [c.strip() for c in coders.split(",")] if coders else [
         c["name"] for c in store.coders() if c["name"] != "consensus"]
     ids = [resolve_transcript(store, t)["id"] for t in transcripts] or None
-    report = compute_agreement(store, AgreementSpec(coders=names, unit=unit, overlap=overlap, columns=columns,
-                                                    transcripts=ids, threshold=threshold, bootstrap=bootstrap,
-                                                    seed=seed))
+    from workbench.cli.progress import working
+
+    with working("Computing agreement"):
+        report = compute_agreement(store, AgreementSpec(coders=names, unit=unit, overlap=overlap, columns=columns,
+                                                        transcripts=ids, threshold=threshold,
+                                                        bootstrap=bootstrap, seed=seed))
     if fmt == "table":
         click.echo(agreement_table(report))
         return

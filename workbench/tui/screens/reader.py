@@ -65,7 +65,7 @@ class ReaderScreen(Screen):
         Binding("left_square_bracket,p", "turn(-1)", "Previous turn", show=False, id="reader.prev_turn"),
         Binding("t", "select_turn", "Select the whole turn", show=False, id="reader.select_turn"),
         Binding("c,enter", "code", "Code", id="reader.code"),
-        *[Binding(str(n), f"quick_code({n})", "Apply one of your 9 most used codes (1-9)", show=False,
+        *[Binding(str(n), f"quick_code({n})", "Apply a quick code (1-9: pinned, then most used)", show=False,
                   id=f"reader.quick_code_{n}") for n in range(1, 10)],
         Binding("x,delete", "uncode", "Remove code", id="reader.uncode"),
         Binding("e", "change_code", "Change the code of a segment", show=False, id="reader.change_code"),

@@ -154,6 +154,10 @@ def test_zoom_transcript_five_speakers_and_unlabelled_cue(real):
 def test_zoom_closed_captions_without_speakers(real):
     parsed = read_transcript(real / "transcripts/zoom_workshop/GMT20240124-202901_Recording.cc.vtt")
     assert parsed.speakers == [] and parsed.words > 1000
+    # no speakers: paragraphs at pauses or sentence ends, not one 1,860-word turn
+    sizes = [len(parsed.text[t.start:t.end].split()) for t in parsed.turns]
+    assert len(parsed.turns) >= 8 and max(sizes) <= 250 and sum(sizes) == parsed.words
+    assert all(t.start_time is not None for t in parsed.turns)
     assert "\r" not in parsed.text
 
 
@@ -173,7 +177,11 @@ def test_primock_consultation_same_turns_in_vtt_srt_txt(real, consultation):
 def test_primock_other_consultations(real, name):
     parsed = read_transcript(real / "transcripts/primock57" / name)
     assert parsed.speakers == ["Doctor", "Patient"] and len(parsed.turns) > 50
-    assert "<UNSURE>" in parsed.text or "<UNIN/>" in parsed.text or name.endswith("srt")
+    # transcriber tags are rendered by default, kept on request
+    assert "[?]" in parsed.text or "[unintelligible]" in parsed.text or "[inaudible]" in parsed.text
+    assert "<UNSURE>" not in parsed.text and "&lt;" not in parsed.text
+    kept = read_transcript(real / "transcripts/primock57" / name, tags="keep")
+    assert "<UNSURE>" in kept.text or "<UNIN/>" in kept.text or name.endswith("srt")
 
 
 def test_day3_vtt_and_txt_agree(real):

@@ -98,7 +98,9 @@ def test_import_of_all_real_transcripts(store, real):
     failed = [r for r in results if r.status == "failed"]
     assert not failed
     skipped = sorted(r.path.suffix for r in results if r.status == "skipped")
-    assert skipped == [".TextGrid", ".TextGrid"]  # the consultation's Praat tiers; its note is .json
+    assert skipped == [".TextGrid", ".TextGrid", ".json"]  # the consultation's Praat tiers and its note
+    note = next(r for r in results if r.path.suffix == ".json")
+    assert "not a Whisper transcript" in note.message
     results = [r for r in results if r.status == "imported"]
     assert len(results) == 38
     assert sum(r.turns for r in results if r.site == "annomi_counselling") == 428  # the 428 coded utterances

@@ -18,6 +18,16 @@ ORIGINS = ("manual", "imported", "suggested", "consensus")
 def resolve_transcript(store: Store, ref: str | int) -> dict[str, Any]:
     """The transcript named by id, title or file name; a clear error when none or several match."""
     matches = store.find_transcripts(str(ref))
+    if not matches:
+        # a participant's id (HV-01) names their transcript when they have only one
+        wanted = str(ref).strip().casefold()
+        ids = sorted({link["transcript_id"] for link in store.transcript_participant_links()
+                      if (link["label"] or "").casefold() == wanted})
+        matches = [m for i in ids for m in store.find_transcripts(str(i)) if m["id"] == i]
+        if len(matches) > 1:
+            listed = ", ".join(f"{m['id']} ({m['title']})" for m in matches[:5])
+            raise WorkbenchError(f"participant {ref!r} has {len(matches)} transcripts: {listed}.",
+                                 hint="Give the transcript's id instead (the # column of `workbench transcripts`).")
     if len(matches) == 1:
         return matches[0]
     if not matches:
@@ -178,13 +188,27 @@ def add_memo(store: Store, target: str, target_id: int | None, text: str, *, cod
     return memo_id
 
 
+def missing_parents(store: Store, path: str) -> list[str]:
+    """The paths of the codes above ``path`` ("Theme/Sub/Name") that do not exist yet, top first."""
+    parts = [" ".join(part.split()) for part in path.strip().strip("/").split("/")]
+    existing = {c["path"].casefold() for c in store.codes(counts=False)}
+    above = ["/".join(parts[:i]) for i in range(1, len(parts))]
+    return [p for p in above if p and p.casefold() not in existing]
+
+
 def create_code(store: Store, path: str, *, coder: str | None = None, definition: str | None = None,
-                colour: str | None = None) -> dict[str, Any]:
-    """Add a code by path ("Theme/New code"); its parent must exist. Used for codes made while
-    coding, including in-vivo codes named after the coder's selection."""
+                colour: str | None = None, parents: bool = False) -> dict[str, Any]:
+    """Add a code by path ("Theme/New code"); its parent must exist, unless ``parents`` asks to
+    create the missing ones too (in the same transaction). Used for codes made while coding,
+    including in-vivo codes named after the coder's selection."""
     parts = [part.strip() for part in path.strip().strip("/").split("/")]
     if not parts or not all(parts):
         raise InputError("a code needs a name.", hint='Write it as "Name" or "Theme/Name".')
+    if parents and missing_parents(store, path):
+        with store.transaction():
+            for above in missing_parents(store, path):
+                create_code(store, above, coder=coder)
+            return create_code(store, path, coder=coder, definition=definition, colour=colour)
     name = " ".join(parts[-1].split())
     parent = resolve_code(store, "/".join(parts[:-1])) if len(parts) > 1 else None
     existing = {c["path"].casefold() for c in store.codes(counts=False)}
@@ -197,6 +221,22 @@ def create_code(store: Store, path: str, *, coder: str | None = None, definition
                                     definition=definition, colour=colour or (parent or {}).get("colour"))
         store.audit("code.add", "code", code_id, coder=coder, after={"path": full, "definition": definition})
     return next(c for c in store.codes(counts=False) if c["id"] == code_id)
+
+
+def remove_unused_code(store: Store, code_id: int, *, coder: str | None = None) -> bool:
+    """Delete a code nothing uses (no segment, sub-code or memo), as when the coding that made it
+    is undone; returns whether it was deleted. The audit log keeps it."""
+    code = store.code_raw(code_id)
+    if code is None:
+        return False
+    if (store.segments(code_ids=[code_id]) or any(c["parent_id"] == code_id for c in store.codes(counts=False))
+            or store.memos("code", code_id)):
+        return False
+    path = next((c["path"] for c in store.codes(counts=False) if c["id"] == code_id), code["name"])
+    with store.transaction():
+        store.delete_code(code_id)
+        store.audit("code.delete", "code", code_id, coder=coder, before={"path": path})
+    return True
 
 
 IN_VIVO_THEME = "In vivo"

@@ -28,7 +28,7 @@ DEFAULT_PROJECT = "workbench.db"
 Progress = Callable[[int, int, str], None]
 
 KNOWN_FIELDS = {"file", "title", "site", "participant", "participants", "role", "date",
-                "interviewer", "site_attributes", "attributes", "speakers"}
+                "interviewer", "site_attributes", "attributes", "speakers", "media"}
 
 
 def project_path(explicit: str | Path | None = None) -> Path:
@@ -73,6 +73,10 @@ class ImportResult:
     encoding: str | None = None  # how a text or caption file's bytes were read
 
 
+MEDIA_SUFFIXES = (".mp3", ".m4a", ".wav", ".ogg", ".opus", ".flac", ".aac", ".wma", ".mp4", ".mkv", ".webm",
+                  ".mov", ".avi")  # recordings beside transcripts: linked, not imported (see media.py)
+
+
 def collect_files(paths: Iterable[str | Path]) -> tuple[list[Path], list[Path]]:
     """The transcript files named, folders searched recursively (hidden files ignored), and the
     files found in folders that are not transcripts (reported as skipped, not as failures)."""
@@ -85,9 +89,13 @@ def collect_files(paths: Iterable[str | Path]) -> tuple[list[Path], list[Path]]:
                 rel = child.relative_to(path).parts
                 if not child.is_file() or any(p.startswith(".") for p in rel):
                     continue
-                if child.suffix.lower() in SUPPORTED:
+                if child.suffix.lower() == ".json":  # a Whisper transcript, or other data (skipped, said)
+                    from workbench.ingest.whisper import looks_like_whisper
+
+                    (files if looks_like_whisper(child) else skipped).append(child)
+                elif child.suffix.lower() in SUPPORTED:
                     files.append(child)
-                elif child.suffix.lower() not in (".csv", ".yaml", ".yml", ".json", ".md5", ".sha256"):
+                elif child.suffix.lower() not in (".csv", ".yaml", ".yml", ".md5", ".sha256", *MEDIA_SUFFIXES):
                     skipped.append(child)
         else:
             files.append(path)
@@ -149,6 +157,7 @@ def import_transcripts(
     coder: str | None = None,
     progress: Progress | None = None,
     encoding: str | None = None,
+    tags: str = "render",
 ) -> list[ImportResult]:
     """Import transcript files and folders; one bad file never stops the batch.
 
@@ -159,7 +168,9 @@ def import_transcripts(
     rows = load_metadata(metadata) if metadata else {}
     files, skipped = collect_files(paths)
     results: list[ImportResult] = [
-        ImportResult(path, "skipped", f"{path}: not a transcript format this version reads ({path.suffix}).")
+        ImportResult(path, "skipped", f"{path}: not a Whisper transcript (a JSON file without \"segments\")."
+                     if path.suffix.lower() == ".json" else
+                     f"{path}: not a transcript format this version reads ({path.suffix}).")
         for path in skipped
     ]
     # Files are written in batches (one commit every few files or half a second, never holding
@@ -178,7 +189,7 @@ def import_transcripts(
     def one(path: Path) -> ImportResult:
         try:
             with batch.unit():
-                result = _import_one(store, path, rows.get(path.name), coder, encoding)
+                result = _import_one(store, path, rows.get(path.name), coder, encoding, tags)
             uncommitted.append(result)
             return result
         except WorkbenchError as exc:
@@ -219,10 +230,10 @@ def import_transcripts(
 
 
 def _import_one(store: Store, path: Path, row: dict[str, str] | None, coder: str | None,
-                encoding: str | None = None) -> ImportResult:
+                encoding: str | None = None, tags: str = "render") -> ImportResult:
     if not path.exists():
         raise InputError("no such file or folder.", path=path)
-    parsed: ParsedTranscript = read_transcript(path, encoding)
+    parsed: ParsedTranscript = read_transcript(path, encoding, tags=tags)
     checksum = hashlib.sha256(path.read_bytes()).hexdigest()
     meta = {"site": path.parent.name or None, "title": path.stem}
     file_meta = _meta_from(parsed.metadata)
@@ -281,7 +292,21 @@ def _import_one(store: Store, path: Path, row: dict[str, str] | None, coder: str
                     after={"title": title, "source": path.name, "site": site, "format": parsed.format,
                            "checksum": checksum, "turns": len(parsed.turns)})
     result.transcript_id = transcript_id
+    try:
+        _link_media(store, transcript_id, path, meta.get("media"), coder)
+    except WorkbenchError as exc:  # the transcript stands; the recording can be linked later
+        result.warnings.append(f"recording not linked: {exc} (link it with `workbench media`).")
     return result
+
+
+def _link_media(store: Store, transcript_id: int, source: Path, named: Any, coder: str | None) -> None:
+    """The recording named in the metadata (relative to the transcript's folder), else one with
+    the transcript's base name beside it."""
+    from workbench.media import media_beside, set_media
+
+    recording = (source.parent / str(named)) if named else media_beside(source)
+    if recording is not None:
+        set_media(store, transcript_id, recording, coder=coder)
 
 
 # -- listings -----------------------------------------------------------------------------------

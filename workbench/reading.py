@@ -106,6 +106,12 @@ def load_segments(store: Store, transcript_id: int, coder: str | None, *, all_co
     return segments
 
 
+def other_coders_spans(store: Store, transcript_id: int, coder: str | None) -> list[tuple[int, int, str]]:
+    """Where coders other than ``coder`` (and the consensus) have coded this transcript."""
+    return [(s["start"], s["end"], s["coder"]) for s in store.segments(transcript_id=transcript_id)
+            if s["coder"] != coder and s["coder"] != "consensus"]
+
+
 def load_document(store: Store, transcript_id: int, coder: str | None = None, *,
                   all_coders: bool = False) -> Document:
     """Everything the coding screen needs for one transcript, in one read."""

@@ -164,3 +164,22 @@ def decide(store: Store, disagreement: Disagreement, choice: str, *, codes: list
                 made.append(segment["id"])
     disagreement.decision = {"id": decision_id, "choice": choice, "codes": chosen, "note": note}
     return made
+
+
+def annotate(store: Store, disagreement: Disagreement, note: str | None, *, coder: str | None = None) -> None:
+    """Write (or rewrite) the note of a decision already taken: on the decision, in the memo of
+    the consensus segments it made, and in the audit log."""
+    if disagreement.decision is None:
+        raise WorkbenchError("this disagreement is not settled yet.", hint="Decide it first, or note before deciding.")
+    decision_id = disagreement.decision["id"]
+    memo = f"decision {decision_id}" + (f": {note}" if note else "")
+    consensus = CONSENSUS
+    with store.transaction():
+        store.audit("reconcile.note", "decision", decision_id, coder=coder,
+                    before={"note": disagreement.decision.get("note")}, after={"note": note})
+        store.set_decision_note(decision_id, note)
+        for segment in store.segments(transcript_id=disagreement.transcript_id, coder=consensus):
+            if segment["memo"] and (segment["memo"] == f"decision {decision_id}"
+                                    or segment["memo"].startswith(f"decision {decision_id}:")):
+                store.update_segment(segment["id"], memo=memo)
+    disagreement.decision = {**disagreement.decision, "note": note}

@@ -1,6 +1,7 @@
 """The bundled sample study: codebook, transcripts and two coders' coding, built into a project.
 
-The data lives in the source tree (``codebooks/``, ``transcripts/``, ``sample/coding/``);
+The data lives in the source tree (``codebooks/``, ``transcripts/``, ``sample/coding/``), and an
+installed package carries a copy in ``workbench/sample_study/`` (see ``setup.py``);
 :func:`build_demo` loads it through the same use cases a researcher uses, so the demo also
 proves that import, codebook loading and coding work together.
 """
@@ -20,6 +21,9 @@ from workbench.store import Store
 
 SAMPLE_VERSION = "1"
 ROOT = Path(__file__).resolve().parent.parent
+if not (ROOT / "codebooks" / "partnerships.yaml").exists():
+    # installed from a wheel: the build copies the sample study into the package (see setup.py)
+    ROOT = Path(__file__).resolve().parent / "sample_study"
 
 
 @dataclass(slots=True)
@@ -42,7 +46,7 @@ def sample_files(root: Path = ROOT) -> SampleFiles:
         if not path.exists():
             raise WorkbenchError(
                 f"the sample study is missing: {path} does not exist.",
-                hint="`workbench demo` runs from a checkout of the workbench repository (pip install -e .).",
+                hint="Reinstall the workbench (pip install .); the sample study is part of the package.",
             )
     return files
 

@@ -63,7 +63,11 @@ class UndoHistory:
         kind, first, second = action
         if kind == "add":
             coding.remove_segment(store, first["id"], coder=coder)
-            return ("remove", first, None)
+            return ("remove", first | _drop_created(store, first, coder), None)
+        if kind == "remove" and first.get("created_paths"):
+            restored = _recreate(store, first, coder)
+            self._renumber(first["id"], restored["id"])
+            return ("add", restored, None)
         if kind == "remove":
             restored = coding.add_segment(store, transcript_id=first["transcript_id"], code_id=first["code_id"],
                                           coder=first["coder"], start=first["start"], end=first["end"],
@@ -83,6 +87,32 @@ class UndoHistory:
                 for part in (first, second):
                     if part is not None and part.get("id") == old:
                         part["id"] = new
+
+
+def _drop_created(store: Store, segment: dict[str, Any], coder: str | None) -> dict[str, Any]:
+    """Undoing the first use of codes the picker made for it (``created_code_ids``, parents first)
+    removes those codes again, when nothing else uses them; redo makes them again."""
+    ids = segment.get("created_code_ids") or []
+    if not ids:
+        return {}
+    paths = {c["id"]: c["path"] for c in store.codes(counts=False)}
+    dropped = [paths[i] for i in reversed(ids) if i in paths and coding.remove_unused_code(store, i, coder=coder)]
+    if not dropped:
+        return {}
+    return {"created_paths": dropped[::-1], "code_path": paths.get(segment["code_id"]), "created_code_ids": []}
+
+
+def _recreate(store: Store, segment: dict[str, Any], coder: str | None) -> dict[str, Any]:
+    before = {c["id"] for c in store.codes(counts=False)}
+    for path in segment["created_paths"]:
+        if not any(c["path"].casefold() == path.casefold() for c in store.codes(counts=False)):
+            coding.create_code(store, path, coder=coder)
+    code = coding.resolve_code(store, segment.get("code_path") or segment["created_paths"][-1])
+    restored = coding.add_segment(store, transcript_id=segment["transcript_id"], code_id=code["id"],
+                                  coder=segment["coder"], start=segment["start"], end=segment["end"],
+                                  memo=segment.get("memo"), origin=segment.get("origin") or "manual")
+    restored["created_code_ids"] = [c["id"] for c in store.codes(counts=False) if c["id"] not in before]
+    return restored
 
 
 def _describe(action: Action) -> str:

@@ -114,6 +114,13 @@ def cli(ctx: click.Context, project: str | None) -> None:
         ctx.invoke(cli.commands["open"])
 
 
+# Commands and groups under `workbench`: --project after the command name too, examples, completion.
+from workbench.cli.usage import WorkbenchCommand, WorkbenchGroup  # noqa: E402
+
+cli.command_class = WorkbenchCommand
+cli.group_class = WorkbenchGroup
+
+
 def main() -> None:
     """Entry point: no traceback ever reaches the user unless WORKBENCH_DEBUG is set."""
     from workbench.output import guard_terminal

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import sys
-
 import click
 
 from workbench.cli.base import FORMATS, _emit, _store, cli, force_option, handled
@@ -204,13 +202,11 @@ def suggest_cmd(ctx: click.Context, transcript: str | None, sources: tuple[str, 
     store = _store(ctx)
     if train or evaluate:
         test_ids = [resolve_transcript(store, t)["id"] for t in test_refs] or None
-        interactive = sys.stderr.isatty()
+        from workbench.cli.progress import progress_bar
 
-        def progress(epoch: int, total: int, loss: float) -> None:
-            if interactive:
-                click.echo(f"\rtraining: epoch {epoch}/{total}, loss {loss:.3f}", err=True, nl=epoch == total)
-
-        details = sg.train_and_store(store, columns=columns, test_ids=test_ids, progress=progress)
+        with progress_bar("Training") as bar:
+            details = sg.train_and_store(store, columns=columns, test_ids=test_ids,
+                                         progress=lambda epoch, total, loss: bar(epoch, total, f"loss {loss:.3f}"))
         rows = [{"code": k, **v} for k, v in details["evaluation"].items()]
         if fmt == "json":
             click.echo(to_json(details), nl=False)

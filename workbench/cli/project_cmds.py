@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import sys
-
 from pathlib import Path
 
 import click
@@ -46,14 +44,17 @@ def open_cmd(ctx: click.Context, coder: str | None) -> None:
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
 @click.option("--metadata", type=click.Path(exists=True, dir_okay=False),
               help="CSV of file, site, participant, role and other attributes.")
+@click.option("--transcriber-tags", "tags", type=click.Choice(["render", "strip", "keep"]), default="render",
+              show_default=True, help="Tags like <UNSURE>word</UNSURE> and <UNIN/> in text and SRT files: "
+                                      "render as 'word [?]' and '[unintelligible]', strip, or keep.")
 @click.option("--format", "fmt", type=FORMATS, default="table", show_default=True)
 @click.option("--encoding", help="Read text and caption files in this encoding (e.g. cp1252, latin-1, utf-16) "
                                  "instead of detecting it.")
 @click.pass_context
 @handled
-def import_cmd(ctx: click.Context, paths: tuple[str, ...], metadata: str | None, fmt: str,
+def import_cmd(ctx: click.Context, paths: tuple[str, ...], metadata: str | None, tags: str, fmt: str,
                encoding: str | None) -> None:
-    """Import transcripts (.txt .md .docx .odt .vtt .srt), files or folders.
+    """Import transcripts (.txt .md .docx .odt .vtt .srt, Whisper .json), files or folders.
 
     The site defaults to the folder holding a file; front matter in a text file and the
     --metadata CSV fill in site, participant, role and attributes. Re-importing an unchanged file
@@ -69,13 +70,11 @@ def import_cmd(ctx: click.Context, paths: tuple[str, ...], metadata: str | None,
         paths = tuple(p for p in paths if p not in refi)
         if not paths:
             return
-    interactive = sys.stderr.isatty() and fmt == "table"
+    from workbench.cli.progress import progress_bar
 
-    def progress(done: int, total: int, name: str) -> None:
-        if interactive:
-            click.echo(f"\r[{done}/{total}] {name[:60]:<60}", err=True, nl=not name)
-
-    results = import_transcripts(store, paths, metadata=metadata, progress=progress, encoding=encoding)
+    with progress_bar("Importing") as progress:
+        results = import_transcripts(store, paths, metadata=metadata, progress=progress, encoding=encoding,
+                                     tags=tags)
     rows = [{"file": str(r.path), "status": r.status, "transcript_id": r.transcript_id, "title": r.title,
              "site": r.site, "turns": r.turns, "speakers": r.speakers, "words": r.words,
              "message": r.message, "warnings": r.warnings, "encoding": r.encoding} for r in results]
@@ -145,8 +144,10 @@ def export_qdpx_cmd(ctx: click.Context, file: str) -> None:
     from workbench.export.destination import replacing
     from workbench.refi.writer import export_qdpx
 
+    from workbench.cli.progress import working
+
     store = _store(ctx)
-    with replacing(file, **_destination(file)) as tmp:
+    with working(f"Writing {file}"), replacing(file, **_destination(file)) as tmp:
         report = export_qdpx(store, tmp)
     click.echo(f"Wrote {file}: {report.sources} sources, {report.codes} codes, {report.selections} "
                f"coded selections, {report.users} users, {report.cases} cases, {report.notes} notes.")
@@ -192,13 +193,10 @@ def demo_cmd(ctx: click.Context, no_tui: bool, coder: str | None) -> None:
 
     path = Path(ctx.obj["project"]) if ctx.obj["project"] else default_demo_path()
     store = Store.open(path, create=True)
-    interactive = sys.stderr.isatty()
+    from workbench.cli.progress import progress_bar
 
-    def progress(done: int, total: int, name: str) -> None:
-        if interactive:
-            click.echo(f"\rImporting the sample study [{done}/{total}] {name[:40]:<40}", err=True, nl=not name)
-
-    report = build_demo(store, progress=progress)
+    with progress_bar("Building the sample study") as progress:
+        report = build_demo(store, progress=progress)
     if report.built:
         click.echo(f"Built the sample study in {path}: {report.transcripts} transcripts, {report.codes} codes, "
                    f"{report.segments} coded segments.", err=True)
@@ -226,4 +224,35 @@ def backup_cmd(ctx: click.Context, destination: str) -> None:
 
     check_destination(destination, **{**_destination(destination), "force": True})  # an existing file: refused below
     store = _store(ctx)
-    click.echo(f"Backed up to {backup_project(store.conn, destination)}")
+    from workbench.cli.progress import working
+
+    with working(f"Copying to {destination}"):
+        copy = backup_project(store.conn, destination)
+    click.echo(f"Backed up to {copy}")
+
+
+@cli.command("media")
+@click.argument("transcript")
+@click.argument("file", required=False, type=click.Path(dir_okay=False))
+@click.option("--coder", help="Recorded in the audit log.")
+@click.pass_context
+@handled
+def media_cmd(ctx: click.Context, transcript: str, file: str | None, coder: str | None) -> None:
+    """Link the recording (audio or video) of TRANSCRIPT, played in the workbench with mpv; without
+    FILE, say which recording it has.
+
+    A recording with the transcript's base name beside it, or named in a `media` column of the
+    import's --metadata CSV, is linked at import."""
+    from workbench.coding import resolve_transcript
+    from workbench.media import media_for, set_media
+    from workbench.project import current_coder
+
+    store = _store(ctx)
+    t = resolve_transcript(store, transcript)
+    if file is None:
+        path = media_for(store, t["id"])
+        click.echo(f"{t['title']}: {path}" + ("" if path is None or path.exists() else " (missing)")
+                   if path else f"{t['title']} has no recording; link one with `workbench media {transcript} FILE`.")
+        return
+    path = set_media(store, t["id"], file, coder=current_coder(store, coder, remember=False))
+    click.echo(f"{t['title']}: recording {path}")

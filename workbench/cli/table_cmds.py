@@ -61,7 +61,10 @@ def _write_table(ctx: click.Context, table, fmt: str, output: str | None, title:
     if fmt in ("xlsx", "html") and path is None:
         raise WorkbenchError(f"a .{fmt} file needs a name.", hint=f"Add -o FILE.{fmt}.")
     if fmt == "xlsx":
-        write_xlsx(path, [(value.capitalize(), table)], **_destination(path))
+        from workbench.cli.progress import working
+
+        with working(f"Writing {path}"):
+            write_xlsx(path, [(value.capitalize(), table)], **_destination(path))
         click.echo(f"Wrote {path}", err=True)
         return
     text = {"csv": lambda: table_to_csv(table), "tidy": lambda: table_to_tidy(table, value),
@@ -113,11 +116,14 @@ def matrix_cmd(ctx: click.Context, rows: str, columns: str, value: str, transpos
         click.echo(text_table(matrix.title, matrix.row_dimension, matrix.column_dimension, matrix.rows,
                               matrix.columns, cell))
         return
+    from workbench.cli.progress import working
     from workbench.export.tables import write_matrix
     from workbench.project import project_codebook
 
-    text = write_matrix(matrix, fmt, Path(output) if output else None, book=project_codebook(store),
-                        project=store.get_meta("title") or store.path.name, **(_destination(output) if output else {}))
+    with working(f"Writing {output or 'the matrix'}"):
+        text = write_matrix(matrix, fmt, Path(output) if output else None, book=project_codebook(store),
+                            project=store.get_meta("title") or store.path.name,
+                            **(_destination(output) if output else {}))
     if text is not None:
         click.echo(text, nl=False)
     else:

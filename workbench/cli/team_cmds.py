@@ -26,7 +26,10 @@ def merge_cmd(ctx: click.Context, other: str, coder: str | None) -> None:
     """
     from workbench.merge import merge_project
 
-    report = merge_project(_store(ctx), other, coder=coder)
+    from workbench.cli.progress import working
+
+    with working(f"Merging {other}"):
+        report = merge_project(_store(ctx), other, coder=coder)
     click.echo(f"Merged {other}: {report.transcripts_added} transcripts, {report.codes_added} codes, "
                f"{report.segments_added} segments added ({report.segments_already} already here), "
                f"{report.memos_added} memos.")
@@ -149,10 +152,13 @@ def agreement_cmd(ctx: click.Context, coders: str | None, unit: str, overlap: st
     bootstrap_codes = True
     if methods and not bootstrap and unit != "continuum":
         bootstrap, bootstrap_codes = 1000, False  # the paragraph needs the pooled interval only
-    report = compute_agreement(store, AgreementSpec(coders=names, unit=unit, overlap=overlap, columns=columns,
-                                                    transcripts=ids, threshold=threshold, bootstrap=bootstrap,
-                                                    seed=seed, round=round_name, pairing=pairing,
-                                                    bootstrap_codes=bootstrap_codes))
+    from workbench.cli.progress import working
+
+    with working("Computing agreement"):
+        report = compute_agreement(store, AgreementSpec(coders=names, unit=unit, overlap=overlap, columns=columns,
+                                                        transcripts=ids, threshold=threshold, bootstrap=bootstrap,
+                                                        seed=seed, round=round_name, pairing=pairing,
+                                                        bootstrap_codes=bootstrap_codes))
     if methods:
         from workbench.agreement.report import methods_paragraph
 

@@ -214,19 +214,43 @@ def cues_to_transcript(cues: list[Cue], fmt: str, warnings: list[str] | None = N
             speaker, text = _speaker_of(text)
         if text or speaker:
             items.append((speaker, text, cue.start, cue.end))
+    return items_to_transcript(items, fmt, warnings)
+
+
+PAUSE = 1.5  # seconds of silence that end a paragraph of captions without speakers
+PARAGRAPH_WORDS = 120  # ... or this many words, at the end of a sentence
+MAX_PARAGRAPH_WORDS = 250  # ... or this many, at the end of a cue
+
+
+def new_paragraph(words: int, gap: float, previous: str) -> bool:
+    """Where captions without speakers break into paragraphs: at a pause, else at the end of a
+    sentence once a paragraph is long, else at a cue once it is very long."""
+    return (gap >= PAUSE or (words >= PARAGRAPH_WORDS and previous.rstrip().endswith((".", "?", "!", "…")))
+            or words >= MAX_PARAGRAPH_WORDS)
+
+
+def items_to_transcript(items: list[tuple[str | None, str, float, float]], fmt: str,
+                        warnings: list[str] | None = None) -> ParsedTranscript:
+    """Timed pieces of text ``(speaker, text, start, end)`` as speaker turns and paragraphs."""
     labelled = sum(1 for item in items if item[0])
     every_cue = bool(items) and labelled / len(items) >= SHARE_LABELLED_FOR_EVERY_CUE
 
     merged: list[list] = []  # [speaker, [texts], start, end]
     current: str | None = None
+    words = 0
     for speaker, text, start, end in items:
         if speaker is None and not every_cue:
             speaker = current
-        if merged and merged[-1][0] == speaker:
+        same = bool(merged) and merged[-1][0] == speaker
+        if same and speaker is None and labelled == 0 and new_paragraph(words, start - merged[-1][3], merged[-1][1][-1]):
+            same = False  # no speakers anywhere: paragraphs, not one turn
+        if same:
             merged[-1][1].append(text)
             merged[-1][3] = max(merged[-1][3], end)
+            words += len(text.split())
         else:
             merged.append([speaker, [text], start, end])
+            words = len(text.split())
         current = speaker
 
     parts: list[str] = []

@@ -640,6 +640,9 @@ class Store:
             (transcript_id, start, end, _json(sorted(coders)), choice, _json(codes), note, coder, audit_id, now()))
         return int(cur.lastrowid)
 
+    def set_decision_note(self, decision_id: int, note: str | None) -> None:
+        self.conn.execute("UPDATE decisions SET note = ? WHERE id = ?", (note, decision_id))
+
     def decisions(self, transcript_id: int | None = None) -> list[dict[str, Any]]:
         where, params = ("WHERE transcript_id = ?", (transcript_id,)) if transcript_id is not None else ("", ())
         rows = self._rows(f"SELECT * FROM decisions {where} ORDER BY id", params)

@@ -7,6 +7,8 @@ from functools import partial
 from textual.binding import Binding
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
+from workbench.tui.keys import keys_label
+
 
 class ScreenActions(Provider):
     """Offers the actions of the screen underneath the palette (and the app's own)."""
@@ -20,7 +22,7 @@ class ScreenActions(Provider):
                 if not isinstance(binding, Binding) or not binding.description or binding.description in seen:
                     continue
                 seen.add(binding.description)
-                keys = ", ".join(k.strip() for k in binding.key.split(","))
+                keys = keys_label(binding.key)
                 out.append((binding.description, keys, partial(source.run_action, binding.action)))
         return out
 

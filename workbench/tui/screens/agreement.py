@@ -15,6 +15,7 @@ from textual.widgets import DataTable, Footer, Header, Static
 
 from workbench.coders import pooled_coders
 from workbench.errors import WorkbenchError
+from workbench.tui.text import plural
 from workbench.store import Store
 
 UNITS = ("sentence", "turn", "character")
@@ -77,22 +78,53 @@ class AgreementScreen(Screen):
         spec = report.spec
         two = len(spec.coders) == 2
         self.query_one("#summary", Static).update(
-            f"[b]{', '.join(spec.coders)}[/b] on {len(report.transcripts)} transcripts, by {spec.unit} "
+            f"[b]{', '.join(spec.coders)}[/b] on {plural(len(report.transcripts), 'transcript')}, by {spec.unit} "
             f"(overlap: {spec.overlap}) · pooled α = {fmt(report.overall.krippendorff_alpha)}, "
-            f"agreement {fmt(report.overall.percent_agreement, True)} · u unit · l codes/themes")
+            f"agreement {fmt(report.overall.percent_agreement, True)} · flagged: α below {spec.threshold:.3f} "
+            f"· u unit · l codes/themes")
+        self.fill()
+        self.query_one(DataTable).focus()
+
+    def on_resize(self) -> None:
+        if self.report is not None:
+            self.fill()
+
+    def fill(self) -> None:
+        """The numbers first (α and its flag), the code's name last, cut to the room that is left."""
+        from workbench.agreement.report import fmt
+
+        report = self.report
+        two = len(report.spec.coders) == 2
         table = self.query_one(DataTable)
+        row = table.cursor_row
         table.clear(columns=True)
-        for label in ("Code", "Prevalence", "Agreement", "Cohen κ" if two else "Fleiss κ", "α", "", "AC1", "B-P κ"):
-            table.add_column(label)
+        numbers = (("α", 9), ("Flag", 5), ("Cohen κ" if two else "Fleiss κ", 9), ("AC1", 5), ("B-P κ", 5),
+                   ("Agree", 6), ("Prev.", 6))
+        room = max(16, self.size.width - sum(w + 2 for _, w in numbers) - 4)
+        for label, width in numbers:
+            table.add_column(label, width=width)
+        table.add_column("Code", width=room)
+        previous = ""
         for code in report.codes + [report.overall]:
             kappa = code.cohen_kappa if two else code.fleiss_kappa
             alpha = code.krippendorff_alpha
             style = Style(color="red", bold=True) if code.flagged else (Style(dim=True) if alpha is None else Style())
-            table.add_row(Text(code.code), "-" if code is report.overall else fmt(code.prevalence, True),
-                          fmt(code.percent_agreement, True), fmt(kappa), Text(fmt(alpha), style=style),
-                          Text("below threshold" if code.flagged else "", style=style),
-                          fmt(code.gwet_ac1), fmt(code.brennan_prediger), key=code.code)
-        table.focus()
+            name = code.code
+            if previous and name.startswith(previous + "/"):
+                name = "  " + name[len(previous) + 1:]  # a sub-code under the theme above it
+            else:
+                previous = code.code
+            if code is report.overall:
+                name = "(pooled over all codes)"
+            table.add_row(Text(fmt(alpha), style=style, justify="right"),
+                          Text("below" if code.flagged else "", style=style),
+                          Text(fmt(kappa), justify="right"), Text(fmt(code.gwet_ac1), justify="right"),
+                          Text(fmt(code.brennan_prediger), justify="right"),
+                          Text(fmt(code.percent_agreement, True), justify="right"),
+                          Text("-" if code is report.overall else fmt(code.prevalence, True), justify="right"),
+                          Text(name, no_wrap=True, overflow="ellipsis"), key=code.code)
+        if row:
+            table.move_cursor(row=min(row, table.row_count - 1))
 
     @on(DataTable.RowHighlighted)
     def show_disagreements(self, event: DataTable.RowHighlighted) -> None:
@@ -100,12 +132,14 @@ class AgreementScreen(Screen):
             return
         code = next((c for c in self.report.codes if c.code == event.row_key.value), None)
         out = Text()
+        if code is not None:
+            out.append(f"{code.code}\n", Style(bold=True))  # the whole name, cut in the table
         if code is None:
             out.append("\n".join(self.report.notes), Style(dim=True))
         elif not code.disagreements:
             out.append("No disagreements listed for this code (they are listed for flagged codes).", Style(dim=True))
         else:
-            out.append(f"Disagreements on {code.code}\n", Style(bold=True))
+            out.append("Disagreements\n", Style(bold=True))
             for d in code.disagreements:
                 out.append(f"{d['transcript']}  ", Style(dim=True))
                 out.append(f"coded by {', '.join(d['coded_by']) or 'nobody'}, not by {', '.join(d['not_coded_by'])}\n",

@@ -14,6 +14,7 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static, Tree
 
+from workbench.tui.text import plural
 from workbench import coding
 
 
@@ -113,7 +114,7 @@ class CodebookScreen(Screen):
             for link in links:
                 out.append(link.sentence() + ("\n" if not link.memo else f"\n  {link.memo}\n"))
             out.append("\n")
-        out.append(f"{code['segments']} segments. Enter lists them.", Style(dim=True))
+        out.append(f"{plural(code['segments'], 'segment')}. Enter lists them.", Style(dim=True))
         self.query_one("#definition", Static).update(out)
 
     @on(Tree.NodeSelected)

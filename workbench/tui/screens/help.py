@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
+
+from workbench.tui.keys import keys_label
 
 
 class HelpScreen(ModalScreen[None]):
@@ -22,15 +25,19 @@ class HelpScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         below = self.below
-        lines = ["[b]Keys[/b]", ""]
+        lines = [Text("Keys", style="bold"), Text("")]
         seen = set()
         for source in (below, self.app):
             for binding in getattr(source, "BINDINGS", []):
                 if not isinstance(binding, Binding) or (binding.description or binding.action) in seen:
                     continue
                 seen.add(binding.description or binding.action)
-                keys = ", ".join(k.strip() for k in binding.key.split(","))
-                lines.append(f"  [b]{keys:<18}[/b] {binding.description or binding.action}")
-        lines += ["", "Every change is saved at once. Ctrl+P opens the command palette.", "Escape closes this help."]
+                keys = keys_label(binding.key)
+                line = Text("  ")
+                line.append(f"{keys:<18}", style="bold")
+                line.append(f" {binding.description or binding.action}")
+                lines.append(line)
+        lines += [Text(""), Text("Every change is saved at once. Ctrl+P opens the command palette."),
+                  Text("Escape closes this help.")]
         with VerticalScroll():
-            yield Static("\n".join(lines))
+            yield Static(Text("\n").join(lines))

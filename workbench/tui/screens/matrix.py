@@ -16,6 +16,7 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import DataTable, Footer, Header, Input, Static
 
 from workbench.coders import CONSENSUS, pooled_coders
+from workbench.tui.text import plural
 from workbench.errors import WorkbenchError
 from workbench.store import Store
 
@@ -31,6 +32,16 @@ def heat(count: int, top: int) -> Style:
     strength = count / top
     r, g, b = int(30 + 20 * strength), int(50 + 60 * strength), int(80 + 150 * strength)
     return Style(bgcolor=f"#{r:02x}{g:02x}{b:02x}", color="#ffffff", bold=strength > 0.6)
+
+
+def two_line_width(label: str, most: int = 20) -> int:
+    """The narrowest column (up to ``most``) in which ``label`` wraps onto at most two lines."""
+    import textwrap
+
+    for width in range(max((len(w) for w in label.split()), default=1), most):
+        if len(textwrap.wrap(label, width)) <= 2:
+            return width
+    return most
 
 
 class ExportDialog(ModalScreen[str | None]):
@@ -132,15 +143,26 @@ class MatrixScreen(Screen):
         table = self.query_one(DataTable)
         table.clear(columns=True)
         top = int(matrix.counts.values.max()) if matrix.counts.size else 0
-        table.add_column(Text(f"{matrix.table.index.name} \\ {matrix.table.columns.name}", style="bold"), key="__row")
+        # Row labels are cut to a quarter of the screen and stay put while the columns scroll;
+        # column headings wrap onto two lines, so a column is as wide as its numbers need.
+        names = [str(n) for n in matrix.table.index]
+        label_width = max(8, min(max((len(n) for n in names), default=8), 24, self.app.size.width // 4))
+        table.fixed_columns = 1
+        table.header_height = 2
+        table.add_column(Text(f"{matrix.table.index.name} \\ {matrix.table.columns.name}", style="bold",
+                              overflow="ellipsis"), key="__row", width=label_width)
+        formatted = {column: [self.format(v) for v in matrix.table[column]] for column in matrix.table.columns}
         for column in matrix.table.columns:
             label = str(column).split("/")[-1] if self.columns != "theme" else str(column)
-            table.add_column(Text(label, style="bold"), key=str(column))
-        for name, row in matrix.table.iterrows():
-            cells = [Text(str(name), style="bold")]
+            widest = max((len(v) for v in formatted[column]), default=1)
+            width = max(widest, two_line_width(label), 4)
+            table.add_column(Text(label, style="bold", overflow="ellipsis"), key=str(column), width=width)
+        for index, (name, row) in enumerate(matrix.table.iterrows()):
+            cells = [Text(str(name), style="bold", no_wrap=True, overflow="ellipsis")]
             for column, value in row.items():
                 count = int(matrix.counts.at[name, column])
-                cells.append(Text(self.format(value), style=heat(count, top), justify="right"))
+                cells.append(Text(formatted[column][index], style=heat(count, top), justify="right", no_wrap=True,
+                                  overflow="ellipsis"))
             table.add_row(*cells, key=str(name))
         self.query_one("#title", Static).update(
             f"[b]{matrix.title}[/b]   v value · r rows · c columns · o coder · t transpose · Enter segments · x export")
@@ -173,7 +195,7 @@ class MatrixScreen(Screen):
             return
         row, column = cell
         ids = self.matrix.cells.get((row, column), [])
-        text = f"[b]{row}[/b] × [b]{column}[/b]: {len(ids)} segments"
+        text = f"[b]{row}[/b] × [b]{column}[/b]: {plural(len(ids), 'segment')}"
         if self.value == "excerpts":
             text += "\n" + str(self.matrix.table.at[row, column])
         self.query_one("#cell", Static).update(text)

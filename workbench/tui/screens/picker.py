@@ -83,8 +83,8 @@ class CodePicker(ModalScreen[tuple[str, Any] | None]):
         if query.strip():
             options.add_option(Option(f"+ New code “{query.strip()}”", id=NEW))
         options.add_option(Option("+ In-vivo code from the selected words", id=IN_VIVO))
-        if self.shown:
-            options.highlighted = 0
+        if options.option_count:
+            options.highlighted = 0  # Enter picks the highlighted row, even when no code matches
         self.show_definition()
 
     def show_definition(self) -> None:

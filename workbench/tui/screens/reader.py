@@ -10,6 +10,8 @@ at once through the same use cases as the CLI, and can be undone and redone.
 
 from __future__ import annotations
 
+import json
+import os
 from typing import Any
 
 from rich.style import Style
@@ -23,10 +25,19 @@ from textual.widgets import Footer, Header, Input, Static
 
 from workbench import coding
 from workbench.errors import WorkbenchError
-from workbench.reading import Document, load_document, load_segments, next_uncoded, search_hits
+from workbench.reading import (Document, load_document, load_segments, next_uncoded, other_coders_spans,
+                               search_hits)
 from workbench.session import Action, UndoHistory
 from workbench.store import Store
+from workbench.tui.text import plural
 from workbench.tui.widgets.transcript_view import TranscriptView
+
+def clock(seconds: float) -> str:
+    seconds = int(seconds)
+    return f"{seconds // 3600:02d}:{seconds % 3600 // 60:02d}:{seconds % 60:02d}"
+
+
+MEASURE = 96  # the longest reading line, in characters
 
 
 class ReaderScreen(Screen):
@@ -53,7 +64,7 @@ class ReaderScreen(Screen):
         Binding("left_square_bracket,p", "turn(-1)", "Previous turn", show=False, id="reader.prev_turn"),
         Binding("t", "select_turn", "Select the whole turn", show=False, id="reader.select_turn"),
         Binding("c,enter", "code", "Code", id="reader.code"),
-        *[Binding(str(n), f"quick_code({n})", "Apply one of your 9 most used codes (1-9)", show=False,
+        *[Binding(str(n), f"quick_code({n})", "Apply a quick code (1-9: pinned, then most used)", show=False,
                   id=f"reader.quick_code_{n}") for n in range(1, 10)],
         Binding("x,delete", "uncode", "Remove code", id="reader.uncode"),
         Binding("e", "change_code", "Change the code of a segment", show=False, id="reader.change_code"),
@@ -74,6 +85,10 @@ class ReaderScreen(Screen):
         Binding("B", "codebook", "Codebook", show=False, id="reader.codebook"),
         Binding("R", "reconcile", "Reconcile this transcript", show=False, id="reader.reconcile"),
         Binding("i", "toggle_side", "Side panel", show=False, id="reader.side"),
+        Binding("l", "toggle_letters", "Stripes as letters", show=False, id="reader.letters"),
+        Binding("equals_sign", "pin", "Pin the code here to a number key", show=False, id="reader.pin"),
+        Binding("v", "play", "Play the recording from this turn", show=False, id="reader.play"),
+        Binding("V", "pause", "Pause or resume the recording", show=False, id="reader.pause"),
         Binding("u,ctrl+z", "undo", "Undo", id="reader.undo"),
         Binding("U,ctrl+y", "redo", "Redo", show=False, id="reader.redo"),
         Binding("escape", "back", "Back", id="reader.back"),
@@ -98,6 +113,9 @@ class ReaderScreen(Screen):
         self.told = ""
         self.proposals: list[Any] = []
         self.seen_version = 0
+        self.pinned: list[int] = []  # codes pinned to the first number keys, kept per coder
+        self.player: Any = None  # workbench.media.Player, started on the first v
+        self.following = False  # the selection follows the recording while it plays
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -114,11 +132,24 @@ class ReaderScreen(Screen):
 
     def on_mount(self) -> None:
         self.query_one("#side").set_class(self.app.size.width < 90, "hidden")
+        self.fit_measure()
+        self.view.letters = bool(os.environ.get("NO_COLOR"))  # no colours: letters tell the codes apart
+        self.pinned = self.load_pins()
         # The loading indicator appears only if opening takes a while: its animation costs paints.
         self.set_timer(0.2, lambda: setattr(self.view, "loading", self.doc is None))
         self.load()
         self.seen_version = self.app.store.data_version()
         self.set_interval(2.0, self.check_for_changes)
+
+    def on_resize(self) -> None:
+        self.fit_measure()
+
+    def fit_measure(self) -> None:
+        """Reading lines stay under about 96 characters; a wide terminal gives the rest to the panel."""
+        from workbench.tui.widgets.transcript_view import GUTTER
+
+        room = self.app.size.width - (GUTTER + 1 + MEASURE)
+        self.query_one("#side").styles.width = max(34, room)
 
     @work(thread=True, exclusive=True, group="reader")
     def load(self) -> None:
@@ -140,11 +171,14 @@ class ReaderScreen(Screen):
         view = self.view
         view.loading = False
         view.set_document(doc)
+        view.set_others(other_coders_spans(self.app.store, self.transcript_id, self.app.coder))
         if self.initial_selection:
             self.selection = self.initial_selection
         elif doc.sentences:
             self.selection = doc.sentences[0]
         view.set_selection(*self.selection)
+        # the view learns its height only when laid out: scroll the selection into view then too
+        self.call_after_refresh(lambda: view.scroll_to_offset(*self.selection))
         view.focus()
         self.update_side()
 
@@ -160,6 +194,7 @@ class ReaderScreen(Screen):
             self.codes = {c["id"]: c for c in store.codes(counts=False)}
             self.use = store.code_use(self.app.coder)
             self.rank_frequent()
+            self.view.set_others(other_coders_spans(store, self.transcript_id, self.app.coder))
         self.doc.segments = load_segments(store, self.transcript_id, self.app.coder, all_coders=self.all_coders,
                                           codes=self.codes)
         self.view.update_segments(self.doc)
@@ -171,9 +206,128 @@ class ReaderScreen(Screen):
         self.rank_frequent()
 
     def rank_frequent(self) -> None:
-        ranked = sorted((i for i, n in self.use.items() if n > 0 and i in self.codes),
+        """The keys 1-9: pinned codes first, in the order pinned, then the most used."""
+        pinned = [i for i in getattr(self, "pinned", []) if i in self.codes][:9]
+        ranked = sorted((i for i, n in self.use.items() if n > 0 and i in self.codes and i not in pinned),
                         key=lambda i: (-self.use[i], i))
-        self.frequent = [self.codes[i] for i in ranked[:9]]
+        self.frequent = [self.codes[i] for i in (pinned + ranked)[:9]]
+
+    def load_pins(self) -> list[int]:
+        try:
+            return [int(i) for i in json.loads(self.app.store.get_meta(f"pinned_codes:{self.app.coder}") or "[]")]
+        except (ValueError, TypeError):
+            return []
+
+    def action_pin(self) -> None:
+        """Pin the code under the selection to the next number key (or unpin it); kept per coder."""
+        def pin(segment: dict[str, Any]) -> None:
+            code_id = segment["code_id"]
+            if code_id in self.pinned:
+                self.pinned.remove(code_id)
+                said = f"Unpinned {segment['code']}."
+            elif len(self.pinned) >= 9:
+                self.notify("Nine codes are pinned already: unpin one first (= on it).", severity="warning")
+                return
+            else:
+                self.pinned.append(code_id)
+                said = f"Pinned {segment['code']} to key {len(self.pinned)}."
+            with self.app.store.transaction():
+                self.app.store.set_meta(f"pinned_codes:{self.app.coder}", json.dumps(self.pinned))
+            self.rank_frequent()
+            self.told = said
+            self.notify(said, timeout=3)
+            self.update_side()
+        self.with_segment("Pin which code?", pin)
+
+    # -- the recording -------------------------------------------------------------------------
+
+    def action_play(self) -> None:
+        """Play the recording from the start of the selected turn; the selection follows it."""
+        from workbench.media import Player, PlayerError, media_for
+
+        if self.doc is None:
+            return
+        path = media_for(self.app.store, self.transcript_id)
+        if path is None:
+            self.notify("This transcript has no recording: link one with "
+                        f"`workbench media {self.transcript_id} FILE`.", severity="warning", timeout=5)
+            return
+        if not path.exists():
+            self.notify(f"The recording {path} is missing.", severity="warning", timeout=5)
+            return
+        turn = self.doc.turns[self.doc.turn_at(self.selection[0])]
+        if turn.get("start_time") is None:
+            self.notify("This turn has no time: the transcript was not timed.", severity="warning", timeout=4)
+            return
+        if not Player.available():
+            self.notify("Playing needs mpv: install it (apt install mpv, brew install mpv).", severity="warning",
+                        timeout=5)
+            return
+        if self.player is None:
+            self.player = Player()
+        try:
+            self.player.play(path, float(turn["start_time"]))
+        except PlayerError as exc:
+            self.notify(str(exc), severity="error")
+            return
+        self.following = True
+        self.followed_turn = None
+        if getattr(self, "follow_timer", None) is None:
+            self.follow_timer = self.set_interval(0.5, self.follow)
+        self.told = f"Playing from {clock(turn['start_time'])} · V pauses"
+        self.update_side()
+
+    def action_pause(self) -> None:
+        from workbench.media import PlayerError
+
+        if self.player is None or self.player.loaded is None:
+            self.notify("Nothing is playing: v plays the recording from the selected turn.", timeout=3)
+            return
+        try:
+            paused = self.player.toggle_pause()
+        except PlayerError as exc:
+            self.notify(str(exc), severity="error")
+            return
+        self.following = not paused
+        self.told = "Paused · V resumes" if paused else "Playing · V pauses"
+        self.update_side()
+
+    def follow(self) -> None:
+        """Select the turn being played (while following)."""
+        if not self.following or self.player is None or self.doc is None:
+            return
+        at = self.player.position()
+        if at is None:
+            return
+        timed = [(i, t) for i, t in enumerate(self.doc.turns) if t.get("start_time") is not None]
+        current = None
+        for index, turn in timed:
+            if turn["start_time"] <= at + 0.05:
+                current = index
+        if current is None:
+            return
+        turn = self.doc.turns[current]
+        here = self.doc.turn_at(self.selection[0])
+        followed = getattr(self, "followed_turn", None)
+        if followed is not None and here != followed and here != current:
+            self.following = False  # the coder moved away: stop following (v follows again)
+            self.followed_turn = None
+            return
+        if here != current:
+            told = f"Playing {clock(at)} · V pauses"
+            self.move_to(turn["start"], turn["end"])
+            self.told = told
+            self.update_side()
+        self.followed_turn = current
+
+    def on_unmount(self) -> None:
+        if self.player is not None:
+            self.player.close()
+
+    def action_toggle_letters(self) -> None:
+        self.view.set_letters(not self.view.letters)
+        self.told = "Stripes show letters (see In view)." if self.view.letters else "Stripes show colours."
+        self.update_side()
 
     def check_for_changes(self) -> None:
         """Show other coders' work as it is committed to the same project."""
@@ -188,6 +342,7 @@ class ReaderScreen(Screen):
         end = max(end, start + 1)
         self.selection = (start, min(end, len(self.doc.text)))
         self.view.set_selection(*self.selection)
+        self.told = ""
         self.update_side()
 
     def update_side(self) -> None:
@@ -198,7 +353,8 @@ class ReaderScreen(Screen):
         t = doc.transcript
         out = Text()
         out.append(f"{t['title']}\n", Style(bold=True))
-        out.append(" · ".join(x for x in (t["site"], t["participant"], t["role"]) if x) + "\n\n", Style(dim=True))
+        out.append(" · ".join(x for x in (t["site"], t["participant"], t["role"]) if x) + "\n", Style(dim=True))
+        out.append(f"#{t['id']} {t.get('source_name') or ''}\n\n", Style(dim=True))
         if self.editing:
             out.append("Adjusting a segment: extend or shrink, then b to save.\n\n", Style(bold=True, color="yellow"))
         covering = doc.covering(start, end)
@@ -224,20 +380,73 @@ class ReaderScreen(Screen):
             for p in proposed:
                 out.append(f"? {p.code}\n", Style(italic=True, color="#ffd75f"))
                 out.append(f"  {p.source} · {p.score:.2f} · {p.why}\n", Style(dim=True))
+        others = sorted({who for a, b, who in self.view.others if a < end and b > start})
+        if others and not self.all_coders:
+            out.append(f"\n◦ also coded here by {', '.join(others)} (a shows)\n", Style(color="#8a8a8a"))
+        self.legend(out)
         if self.frequent:
-            out.append("\nQuick codes\n", Style(bold=True))
+            out.append("\nQuick codes", Style(bold=True))
+            out.append(" (= pins)\n", Style(dim=True))
             for number, code in enumerate(self.frequent, 1):
                 out.append(f" {number} ", Style(reverse=True))
-                out.append(f" {code['path'].split('/')[-1]}\n")
+                out.append(f" {code['path'].split('/')[-1]}")
+                out.append(" (pinned)\n" if code["id"] in self.pinned else "\n", Style(dim=True))
         self.query_one("#side", Static).update(out, layout=False)  # fixed size: no layout pass
         mine = sum(1 for s in doc.segments if s.get("mine"))
-        where = f"{start}-{end}"
-        extra = f" · {len(self.hits)} hits" if self.hits else ""
+        where = self.describe_selection(start, end)
+        extra = f" · {plural(len(self.hits), 'hit')}" if self.hits else ""
         shown = "all coders" if self.all_coders else self.app.coder
-        told, self.told = self.told, ""
+        told = self.told  # what the last action did: shown until the selection moves
         self.query_one("#status", Static).update(
-            f"{shown} · {mine} segments · {where}{extra} · " + (told or "c code · x remove · u undo · / search · ? keys"),
+            f"{shown} · {plural(mine, 'segment')} · {where}{extra} · " + (told or "c code · x remove · u undo · / search · ? keys"),
             layout=False)
+
+    def legend(self, out: Text) -> None:
+        """Which stripe is which: the codes on the lines in view."""
+        doc = self.doc
+        low, high = self.view.visible_span()
+        seen: dict[str, str | None] = {}
+        for segment in sorted(doc.segments, key=lambda s: s["code_id"]):
+            if segment["start"] < high and segment["end"] > low and segment["code"] not in seen:
+                seen[segment["code"]] = segment.get("colour")
+        if not seen:
+            return
+        out.append("\nIn view\n", Style(bold=True))
+        for code, colour in seen.items():
+            mark = self.view.letter_of.get(code or "", "▌") if self.view.letters else "▌"
+            out.append(f" {mark} ", Style(color=colour or "#888888", bold=True))
+            out.append(f"{(code or '').split('/')[-1]}\n")
+
+    def describe_selection(self, start: int, end: int) -> str:
+        """Where the selection is, in words: its turn, and how many sentences and words it holds."""
+        doc = self.doc
+        if doc is None or not doc.turns:
+            return ""
+        turn = doc.turn_at(start)
+        sentences = doc.sentence_at(max(start, end - 1)) - doc.sentence_at(start) + 1 if end > start else 0
+        words = len(doc.text[start:end].split())
+        return (f"turn {turn + 1}/{len(doc.turns)} · {plural(sentences, 'sentence')}, {plural(words, 'word')}")
+
+    def snippet(self, start: int, end: int, limit: int = 40) -> str:
+        words = " ".join(self.doc.text[start:end].split()) if self.doc else ""
+        return f"“{words}”" if len(words) <= limit else f"“{words[:limit].rsplit(' ', 1)[0]}…”"
+
+    def describe(self, action: Action) -> str:
+        """A coding action in words, for the status line after doing, undoing or redoing it."""
+        kind, first, second = action
+        path = lambda code_id: self.codes.get(code_id, {}).get("path", "a removed code")  # noqa: E731
+        if kind == "add":
+            return f"coded {self.snippet(first['start'], first['end'])} as {path(first['code_id'])}"
+        if kind == "remove":
+            return f"removed {path(first['code_id'])} from {self.snippet(first['start'], first['end'])}"
+        after = second or {}
+        if after.get("code_id") != first.get("code_id"):
+            return f"changed {path(first['code_id'])} to {path(after.get('code_id'))}"
+        if (after.get("start"), after.get("end")) != (first.get("start"), first.get("end")):
+            words = len(self.doc.text[after["start"]:after["end"]].split()) if self.doc else 0
+            return (f"moved the boundaries of {path(first['code_id'])}: now "
+                    f"{self.snippet(after['start'], after['end'])} ({plural(words, 'word')})")
+        return f"{'changed' if after.get('memo') else 'removed'} the memo on {path(first['code_id'])}"
 
     # -- moving --------------------------------------------------------------------------------
 
@@ -325,7 +534,9 @@ class ReaderScreen(Screen):
 
     def action_next_hit(self, step: int) -> None:
         if not self.hits:
-            self.notify("No search hits: press / to search.", timeout=2)
+            query = self.query_one("#search", Input).value.strip()
+            self.notify(f"No hits for “{query}” in this transcript." if query else
+                        "No search yet: press / to search this transcript.", timeout=2)
             return
         start = self.selection[0]
         if step > 0:
@@ -345,13 +556,23 @@ class ReaderScreen(Screen):
         self.app.push_screen(CodePicker(list(self.codes.values()) or self.app.store.codes(), self.recent,
                                         self.doc.text[start:end]), self.picked)
 
-    def picked(self, result: tuple[str, Any] | None) -> None:
+    def picked(self, result: tuple[str, Any] | None, confirmed: bool = False) -> None:
         if result is None or self.doc is None:
             return
         kind, value = result
+        missing = coding.missing_parents(self.app.store, value) if kind == "new" else []
+        if missing and not confirmed:
+            from workbench.tui.screens.dialogs import ConfirmDialog
+
+            self.app.push_screen(ConfirmDialog(f"“{value}” needs {', '.join(missing)}, which "
+                                               f"{'does' if len(missing) == 1 else 'do'} not exist yet. Create "
+                                               f"{'it' if len(missing) == 1 else 'them'} too?"),
+                                 lambda yes: self.picked(result, confirmed=True) if yes else None)
+            return
+        before = set(self.codes) or {c["id"] for c in self.app.store.codes(counts=False)}
         try:
             if kind == "new":
-                code = coding.create_code(self.app.store, value, coder=self.app.coder)
+                code = coding.create_code(self.app.store, value, coder=self.app.coder, parents=True)
             elif kind == "in-vivo":
                 code = coding.create_in_vivo_code(self.app.store, self.doc.text[slice(*self.selection)],
                                                   coder=self.app.coder)
@@ -360,11 +581,13 @@ class ReaderScreen(Screen):
         except WorkbenchError as exc:
             self.notify(str(exc), severity="warning")
             return
+        created: list[int] = []
         if kind != "code":
             self.codes = {c["id"]: c for c in self.app.store.codes()}
-        self.apply(code["id"])
+            created = [i for i in self.codes if i not in before]  # parents first, the code last
+        self.apply(code["id"], created=created)
 
-    def apply(self, code_id: int) -> None:
+    def apply(self, code_id: int, created: list[int] | None = None) -> None:
         start, end = self.selection
         try:
             segment = coding.add_segment(self.app.store, transcript_id=self.transcript_id, code_id=code_id,
@@ -372,8 +595,10 @@ class ReaderScreen(Screen):
         except WorkbenchError as exc:
             self.notify(str(exc), severity="warning")
             return
+        if created:
+            segment["created_code_ids"] = created  # undoing this coding removes these codes again
         self.recent = [code_id] + [c for c in self.recent if c != code_id]
-        self.told = f"coded as {self.codes.get(code_id, {}).get('path', code_id)}"  # shown in the status line
+        self.told = self.describe(("add", segment, None))  # shown in the status line
         self.done(("add", segment, None))
 
     def action_quick_code(self, number: int) -> None:
@@ -406,8 +631,11 @@ class ReaderScreen(Screen):
     def action_uncode(self) -> None:
         def remove(segment: dict[str, Any]) -> None:
             removed = coding.remove_segment(self.app.store, segment["id"], coder=self.app.coder)
-            self.done(("remove", removed, None))
-            self.notify(f"Removed {segment['code']}", timeout=2)
+            action = ("remove", removed, None)
+            said = self.describe(action)
+            self.told = said[:1].upper() + said[1:] + "."
+            self.done(action)
+            self.notify(self.told, timeout=2)
         self.with_segment("Remove which code?", remove)
 
     def action_change_code(self) -> None:
@@ -457,7 +685,11 @@ class ReaderScreen(Screen):
             self.notify(str(exc), severity="warning")
             return
         before = {k: segment[k] for k in ("code_id", "start", "end", "memo")}
-        self.done(("update", before | {"id": segment["id"]}, {k: after[k] for k in ("code_id", "start", "end", "memo")}))
+        action = ("update", before | {"id": segment["id"]}, {k: after[k] for k in ("code_id", "start", "end", "memo")})
+        said = self.describe(action)
+        self.told = said[:1].upper() + said[1:] + "."
+        self.notify(self.told, timeout=3)
+        self.done(action)
 
     # -- undo and redo ---------------------------------------------------------------------------
 
@@ -488,7 +720,14 @@ class ReaderScreen(Screen):
             self.notify(empty, timeout=2)
             return
         try:
-            self.track(step(self.app.store, self.app.coder))
+            undoing = step == self.history.undo
+            said = self.describe(self.undo_stack[-1]) if undoing else ""  # undo names the action undone
+            inverse = step(self.app.store, self.app.coder)
+            self.codes = {c["id"]: c for c in self.app.store.codes(counts=False)}  # a code may be gone or back
+            self.rank_frequent()
+            self.track(inverse)
+            self.told = f"Undid: {said}." if undoing else f"Redid: {self.describe(inverse)}."
+            self.notify(self.told, timeout=3)
         except WorkbenchError as exc:
             self.notify(str(exc), severity="error")
         self.reload()
@@ -533,7 +772,7 @@ class ReaderScreen(Screen):
     def show_proposals(self, found: list[Any]) -> None:
         self.proposals = found
         self.view.set_proposals(found)
-        self.told = f"{len(found)} suggestions (o next, y accept, X reject, S hide)"
+        self.told = f"{plural(len(found), 'suggestion')} (o next, y accept, X reject, S hide)"
         self.update_side()
 
     def proposal_here(self) -> Any | None:

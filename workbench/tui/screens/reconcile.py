@@ -32,7 +32,7 @@ class ReconcileScreen(Screen):
     ReconcileScreen #progress { height: auto; padding: 0 1; background: $boost; }
     ReconcileScreen #passage { height: 1fr; padding: 0 1; }
     ReconcileScreen #coders { height: 1fr; border-top: solid $primary; }
-    ReconcileScreen .coder { width: 1fr; padding: 0 1; border-right: solid $primary; }
+    ReconcileScreen .coder { width: 1fr; height: 100%; overflow-y: auto; padding: 0 1; border-right: solid $primary; }
     """
     BINDINGS = [
         Binding("1", "take(0)", "Take coder 1", id="reconcile.take1"),
@@ -57,13 +57,16 @@ class ReconcileScreen(Screen):
         self.index = 0
         self.note: str | None = None
         self.agreement = ""
+        self.last: int | None = None  # the disagreement just decided: m notes on it
 
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static("Finding disagreements…", id="progress")
         with VerticalScroll(id="passage"):
             yield Static("", id="text")
-        yield Horizontal(id="coders")
+        with Horizontal(id="coders"):  # one column per coder (up to three), filled in place
+            for number in range(3):
+                yield Static("", classes="coder", id=f"coder{number}")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -98,8 +101,11 @@ class ReconcileScreen(Screen):
             except WorkbenchError:
                 continue
             alpha = report.overall.krippendorff_alpha
-            parts.append(f"consensus vs {coder}: α {alpha:.2f}" if alpha is not None else f"vs {coder}: undefined")
-        return " · ".join(parts)
+            if alpha is not None and abs(alpha) < 0.005:
+                alpha = 0.0  # never "-0.00"
+            parts.append(f"consensus vs {coder}: α {alpha:.2f}" if alpha is not None else
+                         f"consensus vs {coder}: α undefined")
+        return " · ".join(parts) or "consensus not yet comparable with the coders"
 
     def show(self, items: list[reconcile.Disagreement], agreement: str) -> None:
         self.items, self.agreement = items, agreement
@@ -111,10 +117,11 @@ class ReconcileScreen(Screen):
         settled = sum(d.settled for d in self.items)
         scope = "this transcript" if self.transcript_ids else "all transcripts"
         head = (f"[b]{settled} of {len(self.items)} disagreements settled[/b] between {', '.join(self.coders)} "
-                f"(by sentence, {scope}) · {self.agreement} · c coders")
+                f"(by sentence, {scope})" + (f" · {self.agreement}" if self.agreement else "") + " · c coders")
         self.query_one("#progress", Static).update(head)
-        box = self.query_one("#coders", Horizontal)
-        box.remove_children()
+        columns = [self.query_one(f"#coder{number}", Static) for number in range(3)]
+        for column in columns:
+            column.display = False
         if not self.items:
             self.query_one("#text", Static).update("No disagreements: the coders agree everywhere they both coded.")
             return
@@ -138,20 +145,38 @@ class ReconcileScreen(Screen):
                 passage.append(f" ({decision['note']})", Style(italic=True))
         if self.note:
             passage.append(f"\nNote for the decision: {self.note}", Style(italic=True, color="yellow"))
+        if self.last is not None and self.last < len(self.items) and self.items[self.last].decision:
+            done = self.items[self.last].decision or {}
+            passage.append(f"\n\nDecided #{self.last + 1}: {done.get('choice')} → "
+                           f"{'; '.join(done.get('codes') or []) or 'no code'}"
+                           + (f" ({done['note']})" if done.get("note") else " · m adds a note to it"),
+                           Style(dim=True))
         self.query_one("#text", Static).update(passage)
         codes = {c["path"]: c for c in store.codes()}
+        segments = store.segments(transcript_id=item.transcript_id)
+        paths_by_id = {c["id"]: c["path"] for c in codes.values()}
         for number, (coder, paths) in enumerate(item.codes.items(), 1):
             body = Text()
             body.append(f"{number}  {coder}\n", Style(bold=True))
+            # codes on part of the unit that fall short of the rule (e.g. under half a sentence)
+            partly = sorted({paths_by_id.get(s["code_id"], "?") for s in segments
+                             if s["coder"] == coder and s["start"] < item.end and s["end"] > item.start}
+                            - set(paths))
             if not paths:
-                body.append("(no code here)\n", Style(dim=True))
+                body.append("(no code on this sentence)\n" if partly else "(no code here)\n", Style(dim=True))
             for path in paths:
                 code = codes.get(path, {})
                 body.append("■ ", Style(color=code.get("colour") or "#888888"))
                 body.append(path + "\n")
                 if code.get("definition"):
-                    body.append(f"  {code['definition']}\n", Style(dim=True))
-            box.mount(Static(body, classes="coder"))
+                    body.append(f"{code['definition']}\n", Style(dim=True))
+            if partly:
+                body.append("coded on part of it only (not counted):\n", Style(italic=True))
+                for path in partly:
+                    body.append(f"□ {path}\n", Style(dim=True))
+            if number <= len(columns):
+                columns[number - 1].update(body)
+                columns[number - 1].display = True
 
     def decide(self, choice: str, codes: list[str] | None = None) -> None:
         if not self.items:
@@ -163,6 +188,7 @@ class ReconcileScreen(Screen):
             self.notify(str(exc), severity="error")
             return
         self.note = None
+        self.last = self.index
         self.agreement = self.consensus_agreement(self.app.store)
         later = [i for i in range(self.index + 1, len(self.items)) if not self.items[i].settled]
         earlier = [i for i in range(0, self.index) if not self.items[i].settled]
@@ -193,7 +219,29 @@ class ReconcileScreen(Screen):
         self.app.push_screen(CodePicker(self.app.store.codes(), [], item.text), chosen)
 
     def action_note(self) -> None:
+        """A note on the decision just taken (or on the one shown, when settled), else on the next."""
         from workbench.tui.screens.dialogs import MemoDialog
+
+        if not self.items:
+            return
+        current = self.items[self.index]
+        target = current if current.settled else (self.items[self.last] if self.last is not None else None)
+        if target is not None and target.settled:
+            number = self.items.index(target) + 1
+
+            def save(text: str | None) -> None:
+                if text is None:
+                    return
+                try:
+                    reconcile.annotate(self.app.store, target, text.strip() or None, coder=self.app.coder)
+                except WorkbenchError as exc:
+                    self.notify(str(exc), severity="error")
+                    return
+                self.notify(f"Note saved on decision #{number}.", timeout=3)
+                self.render_current()
+            self.app.push_screen(MemoDialog(f"Why? (the note of decision #{number})",
+                                            (target.decision or {}).get("note") or ""), save)
+            return
 
         def keep(text: str | None) -> None:
             if text is not None:
@@ -202,6 +250,7 @@ class ReconcileScreen(Screen):
         self.app.push_screen(MemoDialog("Why? (saved with the next decision)", self.note or ""), keep)
 
     def action_step(self, step: int) -> None:
+        self.last = None
         if self.items:
             self.index = (self.index + step) % len(self.items)
             self.render_current()

@@ -6,12 +6,15 @@ from __future__ import annotations
 from typing import Any
 
 from rapidfuzz import fuzz
+from rich.markup import escape
+from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, Static
 
+from workbench.tui.text import clip, lines_needed, plural
 from workbench.coding import code_ids_under
 
 
@@ -20,7 +23,7 @@ class RetrievalScreen(Screen):
 
     DEFAULT_CSS = """
     RetrievalScreen DataTable { height: 1fr; }
-    RetrievalScreen #quote { height: auto; max-height: 8; border-top: solid $primary; padding: 0 1; }
+    RetrievalScreen #quote { height: auto; max-height: 10; border-top: solid $primary; padding: 0 1; }
     """
     BINDINGS = [
         Binding("slash", "filter", "Filter", id="retrieval.filter"),
@@ -49,30 +52,46 @@ class RetrievalScreen(Screen):
         if self.segment_ids is not None:
             wanted = set(self.segment_ids)
             self.rows = [row for row in store.segments() if row["id"] in wanted]
-            title = f"[b]{self.title_text}[/b]: {len(self.rows)} segments"
+            title = f"[b]{self.title_text}[/b]: {plural(len(self.rows), 'segment')}"
         else:
             self.rows = store.segments(code_ids=code_ids_under(store, self.code_id))
-            title = f"[b]{codes[self.code_id]['path']}[/b] and its sub-codes: {len(self.rows)} segments"
+            title = f"[b]{codes[self.code_id]['path']}[/b] and its sub-codes: {plural(len(self.rows), 'segment')}"
         for row in self.rows:
             row["code"] = codes[row["code_id"]]["path"]
         self.query_one("#title", Static).update(title)
-        table = self.query_one(DataTable)
-        for key, label in (("site", "Site"), ("participant", "Id"), ("coder", "Coder"), ("code", "Code"), ("text", "Passage")):
-            table.add_column(label, key=key)
         self.fill("")
-        table.focus()
+        self.query_one(DataTable).focus()
+
+    def on_resize(self) -> None:
+        if self.rows:
+            self.fill(self.query_one(Input).value)
+
+    # (key, heading, width); narrow terminals leave out site and coder (the preview below names them)
+    COLUMNS = (("site", "Site", 16), ("participant", "Id", 6), ("coder", "Coder", 8), ("code", "Code", 16))
 
     def fill(self, query: str) -> None:
+        """Each passage wrapped over up to four lines; the preview below shows all of it."""
         table = self.query_one(DataTable)
-        table.clear()
+        row_before = table.cursor_row
+        table.clear(columns=True)
+        width = self.app.size.width
+        columns = [c for c in self.COLUMNS if width >= 120 or c[0] not in ("site", "coder")]
+        room = max(24, width - sum(w + 2 for _, _, w in columns) - 6)
+        for key, label, w in columns:
+            table.add_column(label, key=key, width=w)
+        table.add_column("Passage", key="text", width=room)
         query = query.strip().lower()
         for row in self.rows:
             hay = " ".join(str(row.get(k) or "") for k in ("site", "participant", "coder", "code", "text")).lower()
             if query and query not in hay and fuzz.partial_ratio(query, hay) < 80:
                 continue
-            text = " ".join(row["text"].split())
-            table.add_row(row["site"] or "", row["participant"] or "", row["coder"], row["code"].split("/")[-1],
-                          text[:70] + ("…" if len(text) > 70 else ""), key=str(row["id"]))
+            cells = {"site": row["site"] or "", "participant": row["participant"] or "", "coder": row["coder"],
+                     "code": row["code"].split("/")[-1]}
+            height = lines_needed(row["text"], room)
+            table.add_row(*(Text(cells[key], no_wrap=True, overflow="ellipsis") for key, _, _ in columns),
+                          Text(clip(row["text"], room, height)), key=str(row["id"]), height=height)
+        if row_before and table.row_count:
+            table.move_cursor(row=min(row_before, table.row_count - 1))
 
     @on(Input.Changed, "#filter")
     def filter_changed(self, event: Input.Changed) -> None:
@@ -86,9 +105,11 @@ class RetrievalScreen(Screen):
     def show_quote(self, event: DataTable.RowHighlighted) -> None:
         row = next((r for r in self.rows if str(r["id"]) == event.row_key.value), None)
         if row:
-            memo = f"\n[i]memo: {row['memo']}[/i]" if row.get("memo") else ""
+            memo = f"\n[i]memo: {escape(row['memo'])}[/i]" if row.get("memo") else ""
+            where = " · ".join(escape(str(x)) for x in (row["site"], row["participant"], row["coder"], row["origin"]) if x)
             self.query_one("#quote", Static).update(
-                f"[b]{row['transcript']}[/b] · {row['coder']} · {row['origin']}\n“{' '.join(row['text'].split())}”{memo}")
+                f"[b]{escape(row['transcript'])}[/b] · {where}\n[dim]{escape(row['code'])}[/dim]\n"
+                f"“{escape(' '.join(row['text'].split()))}”{memo}")
 
     @on(DataTable.RowSelected)
     def open_segment(self, event: DataTable.RowSelected) -> None:

@@ -11,6 +11,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, Static
 
+from workbench.tui.text import hit_window, plural
 from workbench.errors import WorkbenchError
 from workbench.store import Store
 
@@ -36,6 +37,7 @@ class SearchScreen(Screen):
         self.hits: list[Any] = []
         self.picked: set[int] = set()
         self.fuzzy = False
+        self.texts: dict[int, str] = {}
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -45,10 +47,11 @@ class SearchScreen(Screen):
         yield Footer()
 
     def on_mount(self) -> None:
-        table = self.query_one(DataTable)
-        for label in ("", "Transcript", "Speaker", "Context"):
-            table.add_column(label)
         self.query_one(Input).focus()
+
+    def on_resize(self) -> None:
+        if self.hits:
+            self.fill()
 
     @on(Input.Submitted, "#query")
     def run_search(self) -> None:
@@ -61,30 +64,47 @@ class SearchScreen(Screen):
         store = Store.open(self.app.project)
         try:
             hits = search(store, query, fuzzy=self.fuzzy) if query.strip() else []
+            texts = {}  # the passages around the hits, to show them whole
+            for hit in hits:
+                if hit.transcript_id not in texts:
+                    texts[hit.transcript_id] = store.transcript_text(hit.transcript_id) or ""
         except WorkbenchError as exc:
             self.app.call_from_thread(self.query_one("#info", Static).update, str(exc))
             return
         finally:
             store.close()
-        self.app.call_from_thread(self.show, hits)
+        self.app.call_from_thread(self.show, hits, texts)
 
-    def show(self, hits: list[Any]) -> None:
+    def show(self, hits: list[Any], texts: dict[int, str] | None = None) -> None:
         self.hits, self.picked = hits, set()
+        self.texts = texts or {}
         self.fill()
         self.query_one(DataTable).focus()
 
     def fill(self) -> None:
         table = self.query_one(DataTable)
         row = table.cursor_row
-        table.clear()
+        table.clear(columns=True)
+        # the hit in the middle of three lines of its passage, highlighted
+        wide = self.app.size.width >= 120
+        label_width = 24 if wide else 14
+        room = max(24, self.app.size.width - label_width - 3 - 10)
+        table.add_column("", width=1)
+        table.add_column("Who", width=label_width)
+        table.add_column("Passage", width=room)
         for index, hit in enumerate(self.hits):
             mark = Text("✓", style="bold green") if index in self.picked else Text(" ")
-            table.add_row(mark, Text(hit.transcript[:40]), Text(hit.speaker or ""), Text(hit.context), key=str(index))
+            who = Text(f"{hit.participant or hit.transcript}\n{hit.speaker or ''}", overflow="ellipsis")
+            text = self.texts.get(hit.transcript_id, "")
+            lo, hi = text.rfind("\n", 0, hit.start) + 1, text.find("\n", hit.end)  # within the turn
+            passage = (hit_window(text, hit.start, hit.end, room * 3 - 6, lo=lo, hi=hi if hi >= 0 else None)
+                       if text else Text(hit.context))
+            table.add_row(mark, who, passage, key=str(index), height=3)
         if self.hits:
             table.move_cursor(row=min(row, len(self.hits) - 1))
         fuzzy = " · fuzzy spelling on" if self.fuzzy else ""
         self.query_one("#info", Static).update(
-            f"{len(self.hits)} hits · {len(self.picked)} picked{fuzzy} · space picks · c codes the picked sentences")
+            f"{plural(len(self.hits), 'hit')} · {len(self.picked)} picked{fuzzy} · space picks · c codes the picked sentences")
 
     def action_toggle(self) -> None:
         table = self.query_one(DataTable)
@@ -117,10 +137,10 @@ class SearchScreen(Screen):
 
             path = next(c["path"] for c in self.app.store.codes() if c["id"] == result[1])
             added = code_hits(self.app.store, chosen, path, coder=self.app.coder)
-            self.notify(f"{added} sentences coded as {path}.")
+            self.notify(f"{plural(added, 'sentence')} coded as {path}.")
             self.picked = set()
             self.fill()
-        self.app.push_screen(CodePicker(self.app.store.codes(), [], f"{len(chosen)} picked hits"), apply)
+        self.app.push_screen(CodePicker(self.app.store.codes(), [], plural(len(chosen), "picked hit")), apply)
 
     @on(DataTable.RowSelected)
     def open_hit(self, event: DataTable.RowSelected) -> None:

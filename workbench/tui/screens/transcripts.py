@@ -12,6 +12,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, Static
 
+from workbench.tui.text import plural
 from workbench.project import list_transcripts
 from workbench.store import Store
 
@@ -25,6 +26,28 @@ MIN_TITLE = 16
 def share(value: float) -> str:
     """A share as a whole percentage; a little coding never shows as 0%."""
     return "<1%" if 0 < value < 0.005 else f"{value:.0%}"
+
+
+def distinct_titles(rows: list[dict[str, Any]], width: int) -> dict[int, str]:
+    """Titles as the list shows them, told apart: the same title twice (a .txt and an .odt of one
+    interview) gets its format, and titles that would look alike when cut to ``width`` (two Zoom
+    exports) keep their ends instead ("GMT2024…ording.cc")."""
+    from collections import Counter
+
+    same = Counter(r["title"] for r in rows)
+    shown = {r["id"]: r["title"] + (f" ({r['format']})" if same[r["title"]] > 1 and r.get("format") else "")
+             for r in rows}
+    cut = Counter(t[:width - 1] for t in shown.values() if len(t) > width)
+    for row_id, title in shown.items():
+        if len(title) > width and cut[title[:width - 1]] > 1:
+            head = max(4, width // 2 - 1)
+            shown[row_id] = title[:head] + "…" + title[-(width - head - 1):]
+    if len(set(shown.values())) < len(shown):  # still alike: the transcript's own id tells them apart
+        counts = Counter(shown.values())
+        for row in rows:
+            if counts[shown[row["id"]]] > 1:
+                shown[row["id"]] = f"#{row['id']} {shown[row['id']]}"
+    return shown
 
 
 class TranscriptsScreen(Screen):
@@ -41,7 +64,11 @@ class TranscriptsScreen(Screen):
         Binding("r", "reload", "Reload", show=False, id="transcripts.reload"),
         Binding("M", "memos", "Memos", id="transcripts.memos"),
         Binding("S", "saturation", "Saturation", id="transcripts.saturation"),
+        Binding("d", "default_codebook", "Load the default codebook", show=False, id="transcripts.default_codebook"),
     ]
+    DEFAULT_CSS = """
+    TranscriptsScreen #welcome { height: auto; padding: 1 2; border: round $accent; margin: 0 1; display: none; }
+    """
 
     def __init__(self) -> None:
         super().__init__()
@@ -51,6 +78,7 @@ class TranscriptsScreen(Screen):
     def compose(self) -> ComposeResult:
         yield Header()
         yield Input(placeholder="Filter: site, title, participant or role (fuzzy)", id="filter")
+        yield Static("", id="welcome")
         yield DataTable(id="transcripts", cursor_type="row", zebra_stripes=True)
         yield Static("Loading transcripts…", id="status")
         yield Footer()
@@ -72,6 +100,7 @@ class TranscriptsScreen(Screen):
         title_width = max(MIN_TITLE, room - sum(w + 2 for _, _, w in columns) - 2)
         site_extra = min(14, max(0, title_width - 50))  # wide terminals: room for whole site names
         title_width -= site_extra
+        self.title_width = title_width
         for key, heading, width in columns:
             width = width + site_extra if key == "site" else width
             table.add_column(heading, key=key, width=width or title_width)
@@ -109,6 +138,43 @@ class TranscriptsScreen(Screen):
     def show_rows(self, rows: list[dict[str, Any]]) -> None:
         self.rows = rows
         self.apply_filter(self.query_one(Input).value)
+        self.show_welcome()
+
+    def show_welcome(self) -> None:
+        """On a project without transcripts or codebook: how to start on your own data."""
+        has_codes = bool(self.app.store.codes(counts=False))
+        lines = []
+        if not self.rows:
+            lines += ["[b]No transcripts yet.[/b] Import them from a shell (files or whole folders; .txt .md .docx "
+                      ".odt .vtt .srt and Whisper .json):",
+                      f"  workbench import INTERVIEWS/ --project {self.app.project}",
+                      "  (--metadata FILE.csv adds sites, participants and roles), then press r here."]
+        if not has_codes:
+            lines += ["[b]No codebook yet.[/b] Load one from a shell:",
+                      f"  workbench codebook import CODEBOOK.yaml --project {self.app.project}",
+                      "press [b]d[/b] to load the default codebook (partnerships between health care "
+                      "organizations), or make codes as you code (c, then type Theme/Name)."]
+        welcome = self.query_one("#welcome", Static)
+        welcome.update("\n".join(lines))
+        welcome.display = bool(lines)
+
+    def action_default_codebook(self) -> None:
+        if self.app.store.codes(counts=False):
+            self.notify("This project has a codebook already; load others with `workbench codebook import`.",
+                        timeout=4)
+            return
+        from workbench.codebook import load_codebook
+        from workbench.errors import WorkbenchError
+        from workbench.project import apply_codebook
+        from workbench.sample import sample_files
+
+        try:
+            changes = apply_codebook(self.app.store, load_codebook(sample_files().codebook), coder=self.app.coder)
+        except WorkbenchError as exc:
+            self.notify(str(exc), severity="error")
+            return
+        self.notify(f"Loaded the default codebook: {plural(len(changes.added), 'code')}. b shows it.", timeout=4)
+        self.show_welcome()
 
     def apply_filter(self, query: str) -> None:
         table = self.query_one(DataTable)
@@ -116,6 +182,7 @@ class TranscriptsScreen(Screen):
         query = query.strip().lower()
         shown = 0
         previous_site = None
+        titles = distinct_titles(self.rows, getattr(self, "title_width", 30))
         for row in self.rows:
             haystack = " ".join(str(row.get(k) or "") for k in ("site", "title", "participant", "role")).lower()
             if query and query not in haystack and fuzz.partial_ratio(query, haystack) < 75:
@@ -123,7 +190,7 @@ class TranscriptsScreen(Screen):
             site = row["site"] or "(no site)"
             # Grouped by site: the site's name heads its group.
             cells = {"site": site if site != previous_site else "", "participant": row["participant"] or "",
-                     "role": row["role"] or "", "title": row["title"], "format": row["format"],
+                     "role": row["role"] or "", "title": titles[row["id"]], "format": row["format"],
                      "words": f"{row['words']:,}", "segments": str(row["segments"]), "coded": share(row["coded"]) if row["coded"] is not None else "…"}
             # Text cells skip the markup parsing DataTable applies to plain strings.
             table.add_row(*(Text(cells[key], no_wrap=True, overflow="ellipsis") for key in self.columns),
@@ -131,8 +198,18 @@ class TranscriptsScreen(Screen):
             previous_site = site
             shown += 1
         sites = len({r["site"] for r in self.rows})
-        self.query_one("#status", Static).update(
-            f"{shown} of {len(self.rows)} transcripts · {sites} sites · Enter opens a transcript · ? lists the keys")
+        self.base_status = (f"{shown} of {plural(len(self.rows), 'transcript')} · {plural(sites, 'site')} · "
+                            "Enter opens a transcript · ? lists the keys")
+        self.query_one("#status", Static).update(self.base_status)
+
+    @on(DataTable.RowHighlighted)
+    def name_transcript(self, event: DataTable.RowHighlighted) -> None:
+        """The transcript's own id and file, which the commands also accept."""
+        row = next((r for r in self.rows if str(r["id"]) == event.row_key.value), None)
+        if row is not None:
+            self.query_one("#status", Static).update(
+                Text(f"#{row['id']} {row.get('source_name') or row['title']} · {getattr(self, 'base_status', '')}",
+                     no_wrap=True, overflow="ellipsis"))
 
     @on(Input.Changed, "#filter")
     def filter_changed(self, event: Input.Changed) -> None:

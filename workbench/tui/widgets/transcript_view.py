@@ -102,6 +102,9 @@ class TranscriptView(ScrollView, can_focus=True):
         self._layout_width = 0
         self._cache: dict[int, Strip] = {}
         self._drag_anchor: int | None = None
+        self.letters = False  # stripes as letters (colour-blind coders, monochrome terminals)
+        self.letter_of: dict[str, str] = {}  # code path -> its letter in this transcript
+        self.others: list[tuple[int, int, str]] = []  # other coders' spans, shown as a hint
 
     # -- content -------------------------------------------------------------------------------
 
@@ -111,17 +114,45 @@ class TranscriptView(ScrollView, can_focus=True):
             if turn["speaker"] not in self.speaker_colours:
                 self.speaker_colours[turn["speaker"]] = SPEAKER_COLOURS[len(self.speaker_colours) % len(SPEAKER_COLOURS)]
         self._layout_width = 0
+        self.assign_letters()
         self.relayout()
 
     def update_segments(self, doc: Document) -> None:
         """New segments on the same text: no re-wrapping needed."""
         self.doc = doc
+        self.assign_letters()
         self.redraw()
 
     def set_selection(self, start: int, end: int) -> None:
         self.selection = (start, end)
         self.redraw()
         self.scroll_to_offset(start, end)
+
+    def set_letters(self, on: bool) -> None:
+        self.letters = on
+        self.redraw()
+
+    def set_others(self, others: list[tuple[int, int, str]]) -> None:
+        self.others = others
+        self.redraw()
+
+    def assign_letters(self) -> None:
+        """A letter per code of the transcript (A-Z, then a-z), stable while it is open."""
+        if self.doc is None:
+            return
+        alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+        for segment in sorted(self.doc.segments, key=lambda s: (s["code"] or "")):
+            code = segment["code"] or ""
+            if code not in self.letter_of:
+                self.letter_of[code] = alphabet[len(self.letter_of) % len(alphabet)]
+
+    def visible_span(self) -> tuple[int, int]:
+        """The span of the transcript on screen."""
+        top = int(self.scroll_offset.y)
+        shown = [line for line in self.lines[top:top + max(1, self.size.height)] if line.kind == "text"]
+        if not shown:
+            return (0, 0)
+        return shown[0].start, shown[-1].end
 
     def set_proposals(self, proposals: list[Any]) -> None:
         self.proposals = proposals
@@ -224,13 +255,16 @@ class TranscriptView(ScrollView, can_focus=True):
         for segment in sorted(covering, key=lambda s: s["code_id"]):
             if segment["code"] not in seen:
                 seen.append(segment["code"])
-                stripes.append(Segment("▌", base + Style(color=segment.get("colour") or "#888888")))
+                mark = self.letter_of.get(segment["code"] or "", "▌") if self.letters else "▌"
+                stripes.append(Segment(mark, base + Style(color=segment.get("colour") or "#888888", bold=True)))
         proposed = [p for p in self.proposals if p.start < end and p.end > start]
         if proposed and len(stripes) < STRIPES:
             stripes.append(Segment("?", base + Style(bold=True, color="#ffd75f")))
         if len(stripes) > STRIPES:
             stripes = stripes[:STRIPES - 1] + [Segment("+", base + Style(bold=True))]
-        parts = stripes + [Segment(" " * (GUTTER - len(stripes)), base)]
+        other = any(a < end and b > start for a, b, _ in self.others)
+        parts = stripes + [Segment(" " * (GUTTER - len(stripes) - 1), base),
+                           Segment("◦" if other else " ", base + Style(color="#8a8a8a"))]
         # Style runs: codes (background), search hits (underline), selection (reverse).
         ranges: list[tuple[int, int, Style]] = []
         for segment in covering:

@@ -1,0 +1,185 @@
+"""What every command shares as a user meets it: ``--project`` before or after the command name,
+examples at the end of ``--help``, and shell completion of transcript, code and coder names.
+
+:class:`WorkbenchCommand` and :class:`WorkbenchGroup` are the classes of every command and group
+under ``workbench`` (set on the root group in ``base.py``), so a command written with
+``@cli.command`` or ``@group.command`` gets all three without saying so.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from typing import Any
+
+import click
+from click.shell_completion import CompletionItem
+
+PROJECT_HELP = "Project file (default ./workbench.db, or $WORKBENCH_PROJECT); also accepted before the command."
+
+# The command's path below `workbench` -> one or two examples shown at the end of its --help.
+EXAMPLES: dict[str, list[str]] = {
+    "init": ["workbench init --project study.db"],
+    "open": ["workbench open --coder maria", "workbench --project study.db"],
+    "import": ["workbench import interviews/ --metadata interviews/metadata.csv",
+               "workbench import session.vtt notes.docx --project study.db"],
+    "transcripts": ["workbench transcripts", "workbench transcripts --format csv > transcripts.csv"],
+    "demo": ["workbench demo", "workbench demo --no-tui --project /tmp/demo.db"],
+    "backup": ["workbench backup study-2026-11-29.db"],
+    "export": ["workbench export qdpx study.qdpx"],
+    "export qdpx": ["workbench export qdpx study.qdpx --project study.db"],
+    "codebook": ["workbench codebook import codebook.yaml", "workbench codebook show"],
+    "codebook import": ["workbench codebook import codebooks/partnerships.yaml"],
+    "codebook show": ["workbench codebook show", "workbench codebook show --format json"],
+    "codebook export": ["workbench codebook export -o codebook.yaml",
+                        "workbench codebook export --format md -o appendix.md"],
+    "codebook rename": ['workbench codebook rename "Barriers/Time" "Lack of time"'],
+    "codebook reword": ['workbench codebook reword "Barriers/Time" --definition "..."'],
+    "codebook move": ['workbench codebook move "Barriers/Time" --to Resources'],
+    "codebook merge": ['workbench codebook merge "Barriers/Staffing" "Barriers/Time"'],
+    "codebook split": ['workbench codebook split "Barriers/Time" "Barriers/Clinic time" "Barriers/Staff time"'],
+    "codebook history": ["workbench codebook history"],
+    "code": ['workbench code add RB-01 --code "Barriers/Time" --text "no time"'],
+    "code add": ['workbench code add RB-01 --code "Barriers/Time" --text "no time and no staff"',
+                 'workbench code add 3 --code Trust --start 120 --end 188 --coder james'],
+    "code remove": ["workbench code remove 42"],
+    "segments": ['workbench segments --code "Barriers" --site Riverbend',
+                 "workbench segments --coder maria --format csv -o maria.csv"],
+    "memo": ['workbench memo "Ask about the 2019 merger" --transcript RB-01',
+             'workbench memo "Overlaps with Trust" --code "Barriers/Time"'],
+    "search": ['workbench search "no time" --role administrator',
+               'workbench search staffing --apply "Barriers/Staffing" --pick 1,3-5'],
+    "suggest": ["workbench suggest RB-01", "workbench suggest --train"],
+    "matrix": ["workbench matrix --rows role --value participants",
+               "workbench matrix --value excerpts --format html -o matrix.html"],
+    "frequencies": ["workbench frequencies", "workbench frequencies --columns code --format csv"],
+    "cooccurrence": ["workbench cooccurrence --unit turn"],
+    "merge": ["workbench merge james.db --project maria.db"],
+    "reconcile": ["workbench reconcile --coders maria,james --accept-agreed",
+                  "workbench reconcile --decide 3 --take maria --note \"Quote is about time, not staff\""],
+    "import-codings": ["workbench import-codings coding.xlsx --coder james --create-codes"],
+    "agreement": ["workbench agreement --coders maria,james --unit turn",
+                  "workbench agreement --bootstrap 1000 --format xlsx -o agreement.xlsx"],
+    "media": ["workbench media RB-01 recordings/rb-01.m4a"],
+}
+
+
+def _project_of(ctx: click.Context) -> str:
+    """The project named on the command line so far (either position), else the default."""
+    current: click.Context | None = ctx
+    while current is not None:
+        value = current.meta.get("workbench.project") or current.params.get("project")
+        if value:
+            return str(value)
+        current = current.parent
+    return os.environ.get("WORKBENCH_PROJECT") or "workbench.db"
+
+
+def _names(ctx: click.Context, kind: str) -> list[str]:
+    """Names of this kind in the project; nothing when there is no readable project."""
+    from pathlib import Path
+
+    path = Path(_project_of(ctx))
+    if not path.is_file():
+        return []
+    try:
+        from workbench.store import Store
+
+        store = Store.open(path)
+    except Exception:  # noqa: BLE001 - completion never fails loudly
+        return []
+    try:
+        if kind == "transcript":
+            names: list[str] = []
+            for t in store.transcripts():
+                names.append(str(t["id"]))
+                for key in ("participant", "title"):
+                    if t.get(key):
+                        names.append(str(t[key]))
+            return list(dict.fromkeys(names))
+        if kind == "code":
+            return [c["path"] for c in store.codes(counts=False)]
+        return [c["name"] for c in store.coders()]
+    except Exception:  # noqa: BLE001
+        return []
+    finally:
+        store.close()
+
+
+def _completer(kind: str, *, comma: bool = False) -> Callable[..., list[CompletionItem]]:
+    def complete(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[CompletionItem]:
+        prefix, _, word = incomplete.rpartition(",") if comma else ("", "", incomplete)
+        lead = prefix + "," if prefix else ""
+        folded = word.casefold()
+        return [CompletionItem(lead + name) for name in _names(ctx, kind) if name.casefold().startswith(folded)]
+    return complete
+
+
+# parameter name -> what it names
+COMPLETE: dict[str, Callable[..., list[CompletionItem]]] = {
+    "transcript": _completer("transcript"), "transcripts": _completer("transcript"),
+    "code_ref": _completer("code"), "code_filter": _completer("code"), "codes": _completer("code"),
+    "code": _completer("code"), "source": _completer("code"), "target": _completer("code"),
+    "apply_code": _completer("code"),
+    "coder": _completer("coder"), "coders": _completer("coder", comma=True),
+}
+
+
+def _remember_project(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
+    if value:
+        ctx.meta["workbench.project"] = value
+        if isinstance(ctx.obj, dict):
+            ctx.obj["project"] = value
+    return value
+
+
+class WorkbenchCommand(click.Command):
+    """A command that takes --project after its name, shows examples and completes names."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _dress(self)
+
+    def format_epilog(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        super().format_epilog(ctx, formatter)
+        _examples(ctx, formatter)
+
+
+class WorkbenchGroup(click.Group):
+    """A group whose commands and sub-groups are WorkbenchCommand / WorkbenchGroup."""
+
+    command_class = WorkbenchCommand
+    group_class = type
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _dress(self)
+
+    def format_epilog(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        super().format_epilog(ctx, formatter)
+        _examples(ctx, formatter)
+
+
+def _dress(command: click.Command) -> None:
+    names = {p.name for p in command.params}
+    if "project" not in names:
+        command.params.append(click.Option(["--project"], type=click.Path(dir_okay=False), expose_value=False,
+                                           is_eager=True, callback=_remember_project, help=PROJECT_HELP))
+    for param in command.params:
+        if param.name in COMPLETE and getattr(param, "_custom_shell_complete", None) is None:
+            param._custom_shell_complete = COMPLETE[param.name]
+
+
+def _examples(ctx: click.Context, formatter: click.HelpFormatter) -> None:
+    parts = []
+    current: click.Context | None = ctx
+    while current is not None and current.parent is not None:
+        parts.append(current.info_name or "")
+        current = current.parent
+    examples = EXAMPLES.get(" ".join(reversed(parts)))
+    if examples:
+        formatter.write_paragraph()
+        formatter.write_text("Examples:")
+        with formatter.indentation():
+            for line in examples:
+                formatter.write(" " * formatter.current_indent + line + "\n")

@@ -19,12 +19,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Input, Static
+from textual.widgets import Header, Input, Static
 
 from workbench import coding
 from workbench.errors import WorkbenchError
 from workbench.reading import Document, load_document, load_segments, next_uncoded, search_hits
 from workbench.store import Store
+from workbench.tui.widgets.keybar import KeyBar
 from workbench.tui.widgets.transcript_view import TranscriptView
 
 Action = tuple[str, dict[str, Any], dict[str, Any] | None]  # (kind, before or segment, after)
@@ -106,7 +107,7 @@ class ReaderScreen(Screen):
             yield Static("", id="side")
         yield Input(placeholder="Search this transcript (Enter: next hit, Escape: close)", id="search")
         yield Static("Opening…", id="status")
-        yield Footer()
+        yield KeyBar()
 
     @property
     def view(self) -> TranscriptView:

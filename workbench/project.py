@@ -18,11 +18,22 @@ from pathlib import Path
 from typing import Any
 
 from workbench.cases import assign_speakers
-from workbench.codebook import load_codebook
 from workbench.errors import InputError, WorkbenchError
-from workbench.ingest import SUPPORTED, read_transcript
 from workbench.models import Codebook, CodeSpec, ParsedTranscript
 from workbench.store import Store
+
+
+# The readers and the YAML loader are imported when first used: listing commands need neither.
+def read_transcript(path: str | Path, encoding: str | None = None, *, tags: str = "render") -> ParsedTranscript:
+    from workbench.ingest import read_transcript as read
+
+    return read(path)
+
+
+def load_codebook(path: str | Path) -> Codebook:
+    from workbench.codebook import load_codebook as load
+
+    return load(path)
 
 DEFAULT_PROJECT = "workbench.db"
 Progress = Callable[[int, int, str], None]
@@ -80,6 +91,8 @@ MEDIA_SUFFIXES = (".mp3", ".m4a", ".wav", ".ogg", ".opus", ".flac", ".aac", ".wm
 def collect_files(paths: Iterable[str | Path]) -> tuple[list[Path], list[Path]]:
     """The transcript files named, folders searched recursively (hidden files ignored), and the
     files found in folders that are not transcripts (reported as skipped, not as failures)."""
+    from workbench.ingest import SUPPORTED
+
     files: list[Path] = []
     skipped: list[Path] = []
     for raw in paths:

@@ -97,7 +97,25 @@ def _emit(text: str, output: str | None) -> None:
         click.echo(text, nl=False)
 
 
-@click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
+class LazyGroup(click.Group):
+    """A group whose commands' modules are imported when a command is looked up (see
+    ``workbench.cli.COMMANDS``), so one command does not pay for the imports of all the others."""
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self.commands:
+            from workbench.cli import load
+
+            load(cmd_name)
+        return self.commands.get(cmd_name)
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        from workbench.cli import load_all
+
+        load_all()
+        return sorted(self.commands)
+
+
+@click.group(cls=LazyGroup, invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--project", "-p", type=click.Path(dir_okay=False), envvar="WORKBENCH_PROJECT",
               help="Project file (default ./workbench.db, or $WORKBENCH_PROJECT).")
 @click.version_option(__version__, prog_name="workbench")
@@ -111,7 +129,7 @@ def cli(ctx: click.Context, project: str | None) -> None:
     ctx.ensure_object(dict)
     ctx.obj["project"] = project
     if ctx.invoked_subcommand is None:
-        ctx.invoke(cli.commands["open"])
+        ctx.invoke(cli.get_command(ctx, "open"))
 
 
 # Commands and groups under `workbench`: --project after the command name too, examples, completion.

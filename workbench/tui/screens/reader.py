@@ -21,7 +21,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Input, Static
+from textual.widgets import Header, Input, Static
 
 from workbench import coding
 from workbench.errors import WorkbenchError
@@ -30,6 +30,7 @@ from workbench.reading import (Document, load_document, load_segments, next_unco
 from workbench.session import Action, UndoHistory
 from workbench.store import Store
 from workbench.tui.text import plural
+from workbench.tui.widgets.keybar import KeyBar
 from workbench.tui.widgets.transcript_view import TranscriptView
 
 def clock(seconds: float) -> str:
@@ -124,7 +125,7 @@ class ReaderScreen(Screen):
             yield Static("", id="side")
         yield Input(placeholder="Search this transcript (Enter: next hit, Escape: close)", id="search")
         yield Static("Opening…", id="status")
-        yield Footer()
+        yield KeyBar()
 
     @property
     def view(self) -> TranscriptView:

@@ -10,11 +10,12 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Input, Static
+from textual.widgets import DataTable, Header, Input, Static
 
 from workbench.tui.text import plural
 from workbench.project import list_transcripts
 from workbench.store import Store
+from workbench.tui.widgets.keybar import KeyBar
 
 # (key, heading, width); the title takes the room that is left.
 COLUMNS = (("site", "Site", 18), ("participant", "Id", 6), ("role", "Role", 13), ("title", "Title", 0),
@@ -81,7 +82,7 @@ class TranscriptsScreen(Screen):
         yield Static("", id="welcome")
         yield DataTable(id="transcripts", cursor_type="row", zebra_stripes=True)
         yield Static("Loading transcripts…", id="status")
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self.build_columns()

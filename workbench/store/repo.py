@@ -486,3 +486,70 @@ class Store:
             params.append(target_id)
         sql = "SELECT m.*, c.name AS coder FROM memos m LEFT JOIN coders c ON c.id = m.coder_id"
         return self._rows(sql + (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY m.id", tuple(params))
+
+    # -- editing a transcript's text -------------------------------------------------------------
+
+    def transcript_content(self, transcript_id: int) -> tuple[str, list[dict[str, Any]], list[dict[str, Any]]]:
+        """A transcript's text, its turns and every segment on it (all coders), raw: what an edit
+        carries over to a new text."""
+        text = self.transcript_text(transcript_id)
+        if text is None:
+            raise KeyError(transcript_id)
+        turns = self._rows('SELECT id, position, speaker, start, "end", start_time, end_time FROM turns '
+                           "WHERE transcript_id = ? ORDER BY position", (transcript_id,))
+        segments = self._rows('SELECT id, code_id, coder_id, start, "end", text, review, review_note FROM segments '
+                              'WHERE transcript_id = ? ORDER BY start, "end", id', (transcript_id,))
+        return text, turns, segments
+
+    def rewrite_transcript(self, transcript_id: int, *, text: str, checksum: str,
+                           turns: list[dict[str, Any]], segments: list[dict[str, Any]]) -> None:
+        """Store a transcript's new text with its turns and segments carried over (each a dict with
+        the keys of :meth:`transcript_content`; a turn without ``id`` is new, a stored turn left
+        out is removed). The search index of the transcript's turns is rebuilt from the new text."""
+        self.conn.execute("UPDATE transcripts SET text = ?, checksum = ?, words = ? WHERE id = ?",
+                          (text, checksum, len(text.split()), transcript_id))
+        keep = {t["id"] for t in turns if t.get("id") is not None}
+        stored = [row[0] for row in self.conn.execute("SELECT id FROM turns WHERE transcript_id = ?", (transcript_id,))]
+        gone = [(turn_id,) for turn_id in stored if turn_id not in keep]
+        self.conn.conn.executemany("DELETE FROM turns WHERE id = ?", gone)
+        self.conn.conn.executemany("DELETE FROM turns_fts WHERE rowid = ?", [(i,) for i in keep])
+        # Move the segments out of the way first (one uniform shift past every final offset): the
+        # unique index on (transcript, code, coder, start, end) must hold for the final positions,
+        # not for every step between.
+        shift = len(text) + 1 + (self.conn.execute('SELECT max("end") FROM segments WHERE transcript_id = ?',
+                                                   (transcript_id,)).fetchone()[0] or 0)
+        self.conn.execute('UPDATE segments SET start = start + ?, "end" = "end" + ? WHERE transcript_id = ?',
+                          (shift, shift, transcript_id))
+        for turn in turns:
+            if turn.get("id") is None:
+                cur = self.conn.execute(
+                    'INSERT INTO turns(transcript_id, position, speaker, start, "end", start_time, end_time) '
+                    "VALUES (?,?,?,?,?,?,?)",
+                    (transcript_id, turn["position"], turn["speaker"], turn["start"], turn["end"],
+                     turn.get("start_time"), turn.get("end_time")))
+                turn_id = int(cur.lastrowid)
+            else:
+                turn_id = turn["id"]
+                self.conn.execute('UPDATE turns SET position = ?, speaker = ?, start = ?, "end" = ? WHERE id = ?',
+                                  (turn["position"], turn["speaker"], turn["start"], turn["end"], turn_id))
+            self.conn.execute("INSERT INTO turns_fts(rowid, text) VALUES (?, ?)",
+                              (turn_id, text[turn["start"]:turn["end"]]))
+        stamp = now()
+        self.conn.conn.executemany(
+            'UPDATE segments SET start = ?, "end" = ?, text = ?, review = ?, review_note = ?, updated_at = ? '
+            "WHERE id = ?",
+            [(s["start"], s["end"], s["text"], s.get("review"), s.get("review_note"), stamp, s["id"])
+             for s in segments])
+
+    def set_turn_speaker(self, turn_id: int, speaker: str | None) -> None:
+        self.conn.execute("UPDATE turns SET speaker = ? WHERE id = ?", (speaker, turn_id))
+
+    def segments_for_review(self, transcript_id: int | None = None) -> list[dict[str, Any]]:
+        """Segments an edit flagged for review, with their context."""
+        sql = self._SEGMENT_LIST.replace("g.created_at,", "g.review, g.review_note, g.created_at,")
+        where = " WHERE g.review IS NOT NULL" + (" AND g.transcript_id = ?" if transcript_id is not None else "")
+        params = (transcript_id,) if transcript_id is not None else ()
+        return self._rows(sql + where + ' ORDER BY t.title, g.start, g.id', params)
+
+    def clear_review(self, segment_id: int) -> None:
+        self.conn.execute("UPDATE segments SET review = NULL, review_note = NULL WHERE id = ?", (segment_id,))

@@ -201,6 +201,12 @@ MIGRATIONS: list[str] = [
     """
     CREATE INDEX segments_transcript_coder ON segments(transcript_id, coder_id, start);
     """,
+    # 7: editing a transcript after coding: a segment whose own text changed or vanished through an
+    # edit is flagged for review (``review`` is 'changed' or 'vanished', the note keeps the old text).
+    """
+    ALTER TABLE segments ADD COLUMN review TEXT CHECK (review IS NULL OR review IN ('changed', 'vanished'));
+    ALTER TABLE segments ADD COLUMN review_note TEXT;
+    """,
 ]
 
 LATEST = len(MIGRATIONS)

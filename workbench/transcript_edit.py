@@ -74,11 +74,14 @@ def _title(store: Store, transcript_id: int) -> str:
 
 def apply_text(store: Store, transcript_id: int, new_text: str, *, coder: str | None,
                blocks: list[Block] | None = None, action: str = EDIT_ACTION,
-               details: dict[str, Any] | None = None, new_turns: list[Turn] | None = None) -> EditReport:
+               details: dict[str, Any] | None = None, new_turns: list[Turn] | None = None,
+               keep_before: bool = True, flag: bool = True) -> EditReport:
     """Replace a transcript's text, carrying its turns and segments over. ``blocks`` may give the
     exact changes (when they are known, e.g. pseudonyms); otherwise the texts are diffed.
     ``new_turns`` replaces the turns (a re-imported file knows its own); otherwise they are carried
-    over. Runs in its own transaction (or joins the caller's)."""
+    over. ``keep_before=False`` keeps the old text out of the audit log (pseudonymisation: the
+    log must not hold the names taken out), which also makes the edit impossible to undo;
+    ``flag=False`` flags no segment for review. Runs in its own transaction (or joins the caller's)."""
     with store.transaction():
         title = _title(store, transcript_id)
         old_text, turns, segments = store.transcript_content(transcript_id)
@@ -111,7 +114,9 @@ def apply_text(store: Store, transcript_id: int, new_text: str, *, coder: str | 
             start, end = moved.start, moved.end
             review, note = seg["review"], seg["review_note"]
             old_quote = seg["text"]
-            if moved.status == "vanished":
+            if not flag and moved.status != "vanished":
+                pass
+            elif moved.status == "vanished":
                 start, end = anchor_vanished(new_text, moved.start)
                 review, note = "vanished", f"The coded text was removed by an edit; it read: {old_quote}"
                 report.vanished.append(seg["id"])
@@ -136,7 +141,7 @@ def apply_text(store: Store, transcript_id: int, new_text: str, *, coder: str | 
                                  turns=carried, segments=new_segments)
         report.audit_id = store.audit(
             action, "transcript", transcript_id, coder=coder,
-            before={"text": old_text, "turns": turns, "segments": segments},
+            before={"text": old_text, "turns": turns, "segments": segments} if keep_before else None,
             after={"checksum": text_checksum(new_text), "changed_chars": report.changed_chars,
                    "changed_segments": report.changed, "vanished_segments": report.vanished,
                    **(details or {})})
@@ -191,7 +196,7 @@ def undo_last_edit(store: Store, transcript_id: int, *, coder: str | None) -> Ed
         title = _title(store, transcript_id)
         entries = [e for e in store.audit_entries(limit=1_000_000, entity="transcript")
                    if e["entity_id"] == transcript_id and e["action"] in (EDIT_ACTION, UNDO_ACTION)
-                   or e["entity_id"] == transcript_id and e["action"].startswith("pseudonymise")]
+                   or e["entity_id"] == transcript_id and e["action"] == "pseudonymise"]
         undone: set[int] = set()
         target = None
         for entry in entries:  # newest first
@@ -207,6 +212,9 @@ def undo_last_edit(store: Store, transcript_id: int, *, coder: str | None) -> Ed
             raise WorkbenchError(f"{title}: there is no edit to undo.")
         before = _loads(target["before"]) or {}
         after = _loads(target["after"]) or {}
+        if "text" not in before:
+            raise WorkbenchError(f"{title}: the last edit was a pseudonymisation, which keeps no original text "
+                                 "and cannot be undone here.", hint="Restore the backup taken before it.")
         text, turns, segments = store.transcript_content(transcript_id)
         if text_checksum(text) != after.get("checksum"):
             raise WorkbenchError(f"{title}: the text has changed since that edit; undo the later edit first.")

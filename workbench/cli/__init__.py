@@ -8,5 +8,6 @@ of commands on :data:`cli`.
 
 from workbench.cli.base import cli, main
 from workbench.cli import codebook_cmds, coding_cmds, project_cmds, table_cmds, team_cmds  # noqa: F401 - registers
+from workbench.cli import edit_cmds, pseudo_cmds  # noqa: F401 - registers
 
 __all__ = ["cli", "main"]

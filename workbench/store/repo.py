@@ -553,3 +553,93 @@ class Store:
 
     def clear_review(self, segment_id: int) -> None:
         self.conn.execute("UPDATE segments SET review = NULL, review_note = NULL WHERE id = ?", (segment_id,))
+
+    # -- pseudonymisation: every piece of text in the project ------------------------------------
+
+    _NOT_TEXT = {"guid", "checksum", "created_at", "updated_at", "imported_at", "at", "origin", "review", "format",
+                 "action", "entity", "target", "choice", "colour", "source"}
+    _REWRITTEN_ELSEWHERE = {("transcripts", "text"), ("segments", "text"), ("meta", "key")}
+
+    def _text_tables(self) -> list[tuple[str, list[str]]]:
+        tables = []
+        for (name,) in self.conn.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' "
+                "AND sql NOT LIKE 'CREATE VIRTUAL%' ORDER BY name").fetchall():
+            columns = [row[1] for row in self.conn.execute(f'PRAGMA table_info("{name}")')
+                       if (row[2] or "").upper() in ("TEXT", "")]
+            tables.append((name, columns))
+        return tables
+
+    def rewrite_text_columns(self, fn: Any) -> int:
+        """Pass every text value of every table (JSON values walked, keys and strings) through
+        ``fn``, except the transcripts' own text and the segments' quotes (carried over with their
+        offsets elsewhere) and identifiers. The audit log's append-only triggers are lifted for the
+        rewrite and put back. Trained suggestion models are removed (they hold the words they saw).
+        Returns how many values changed. Runs inside the caller's transaction."""
+        changed = 0
+        triggers = self.conn.execute(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'audit'").fetchall()
+        for name, _ in triggers:
+            self.conn.execute(f'DROP TRIGGER "{name}"')
+        self.conn.execute("DELETE FROM models")
+        for table, columns in self._text_tables():
+            if table.startswith("turns_fts") or table == "turns_vocab":
+                continue
+            wanted = [c for c in columns if c not in self._NOT_TEXT and (table, c) not in self._REWRITTEN_ELSEWHERE]
+            if not wanted:
+                continue
+            quoted = ", ".join(f'"{c}"' for c in wanted)
+            updates = []
+            for row in self.conn.execute(f'SELECT rowid, {quoted} FROM "{table}"').fetchall():
+                values = list(row[1:])
+                new = [_rewrite_value(v, fn) for v in values]
+                if new != values:
+                    updates.append((*new, row[0]))
+            if updates:
+                sets = ", ".join(f'"{c}" = ?' for c in wanted)
+                self.conn.conn.executemany(f'UPDATE "{table}" SET {sets} WHERE rowid = ?', updates)
+                changed += len(updates)
+        for _, sql in triggers:
+            self.conn.execute(sql)
+        return changed
+
+    def purge_free_space(self) -> None:
+        """Leave no trace of replaced text in the file: the search index merged, the file
+        vacuumed (free pages dropped), the write-ahead log folded in."""
+        self.conn.execute("INSERT INTO turns_fts(turns_fts) VALUES ('optimize')")
+        self.conn.execute("VACUUM")
+        self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
+    def all_text(self) -> Iterator[tuple[str, str]]:
+        """Every text value in the project, with where it is (table.column): for verification."""
+        for table, columns in self._text_tables():
+            if table == "turns_fts_data" or not columns:
+                continue
+            quoted = ", ".join(f'"{c}"' for c in columns)
+            for row in self.conn.execute(f'SELECT {quoted} FROM "{table}"'):
+                for column, value in zip(columns, row):
+                    if isinstance(value, str) and value:
+                        yield f"{table}.{column}", value
+
+
+def _rewrite_value(value: Any, fn: Any) -> Any:
+    if not isinstance(value, str) or not value:
+        return value
+    if value[0] in "{[":
+        try:
+            data = json.loads(value)
+        except ValueError:
+            return fn(value)
+        walked = _walk_json(data, fn)
+        return value if walked == data else json.dumps(walked, ensure_ascii=False, sort_keys=True, default=str)
+    return fn(value)
+
+
+def _walk_json(data: Any, fn: Any) -> Any:
+    if isinstance(data, str):
+        return fn(data)
+    if isinstance(data, list):
+        return [_walk_json(v, fn) for v in data]
+    if isinstance(data, dict):
+        return {fn(k) if isinstance(k, str) else k: _walk_json(v, fn) for k, v in data.items()}
+    return data

@@ -118,9 +118,12 @@ class LazyGroup(click.Group):
 @click.group(cls=LazyGroup, invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--project", "-p", type=click.Path(dir_okay=False), envvar="WORKBENCH_PROJECT",
               help="Project file (default ./workbench.db, or $WORKBENCH_PROJECT).")
+@click.option("--pseudonymised", "pseudonymised", type=click.Path(exists=True, dir_okay=False), metavar="KEY",
+              help="Work on a pseudonymised copy of the project made with this key: every listing and export "
+                   "is written pseudonymised; the project itself is not changed.")
 @click.version_option(__version__, prog_name="workbench")
 @click.pass_context
-def cli(ctx: click.Context, project: str | None) -> None:
+def cli(ctx: click.Context, project: str | None, pseudonymised: str | None = None) -> None:
     """Code qualitative interview transcripts in the terminal.
 
     Run `workbench` alone to open the coding workbench on the project, or `workbench demo` to
@@ -128,6 +131,8 @@ def cli(ctx: click.Context, project: str | None) -> None:
     """
     ctx.ensure_object(dict)
     ctx.obj["project"] = project
+    if pseudonymised:
+        _use_pseudonymised_copy(ctx, pseudonymised)
     if ctx.invoked_subcommand is None:
         ctx.invoke(cli.get_command(ctx, "open"))
 
@@ -137,6 +142,22 @@ from workbench.cli.usage import WorkbenchCommand, WorkbenchGroup  # noqa: E402
 
 cli.command_class = WorkbenchCommand
 cli.group_class = WorkbenchGroup
+
+
+def _use_pseudonymised_copy(ctx: click.Context, key: str) -> None:
+    """Point this command at a read-only pseudonymised copy of the project, removed afterwards."""
+    import tempfile
+
+    from workbench.project import project_path
+    from workbench.pseudonymise import pseudonymised_copy
+
+    folder = tempfile.TemporaryDirectory(prefix="workbench-pseudonymised-")
+    ctx.call_on_close(folder.cleanup)
+    try:
+        ctx.obj["project"] = str(pseudonymised_copy(project_path(ctx.obj["project"]), Path(key), Path(folder.name)))
+    except WorkbenchError as exc:
+        folder.cleanup()
+        raise _fail(exc) from exc
 
 
 def main() -> None:

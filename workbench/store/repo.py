@@ -891,3 +891,160 @@ class Store:
         for end, other_end in (("source_code_id", "target_code_id"), ("target_code_id", "source_code_id")):
             self.conn.execute(f"""UPDATE OR IGNORE links SET {end} = ? WHERE {end} = ? AND {other_end} != ?""",
                               (target_id, source_id, target_id))
+
+    # -- editing a transcript's text -------------------------------------------------------------
+
+    def transcript_content(self, transcript_id: int) -> tuple[str, list[dict[str, Any]], list[dict[str, Any]]]:
+        """A transcript's text, its turns and every segment on it (all coders), raw: what an edit
+        carries over to a new text."""
+        text = self.transcript_text(transcript_id)
+        if text is None:
+            raise KeyError(transcript_id)
+        turns = self._rows('SELECT id, position, speaker, start, "end", start_time, end_time FROM turns '
+                           "WHERE transcript_id = ? ORDER BY position", (transcript_id,))
+        segments = self._rows('SELECT id, code_id, coder_id, start, "end", text, review, review_note FROM segments '
+                              'WHERE transcript_id = ? ORDER BY start, "end", id', (transcript_id,))
+        return text, turns, segments
+
+    def rewrite_transcript(self, transcript_id: int, *, text: str, checksum: str,
+                           turns: list[dict[str, Any]], segments: list[dict[str, Any]]) -> None:
+        """Store a transcript's new text with its turns and segments carried over (each a dict with
+        the keys of :meth:`transcript_content`; a turn without ``id`` is new, a stored turn left
+        out is removed). The search index of the transcript's turns is rebuilt from the new text."""
+        self.conn.execute("UPDATE transcripts SET text = ?, checksum = ?, words = ? WHERE id = ?",
+                          (text, checksum, len(text.split()), transcript_id))
+        keep = {t["id"] for t in turns if t.get("id") is not None}
+        stored = [row[0] for row in self.conn.execute("SELECT id FROM turns WHERE transcript_id = ?", (transcript_id,))]
+        gone = [(turn_id,) for turn_id in stored if turn_id not in keep]
+        self.conn.conn.executemany("DELETE FROM turns WHERE id = ?", gone)
+        self.conn.conn.executemany("DELETE FROM turns_fts WHERE rowid = ?", [(i,) for i in keep])
+        # Move the segments out of the way first (one uniform shift past every final offset): the
+        # unique index on (transcript, code, coder, start, end) must hold for the final positions,
+        # not for every step between.
+        shift = len(text) + 1 + (self.conn.execute('SELECT max("end") FROM segments WHERE transcript_id = ?',
+                                                   (transcript_id,)).fetchone()[0] or 0)
+        self.conn.execute('UPDATE segments SET start = start + ?, "end" = "end" + ? WHERE transcript_id = ?',
+                          (shift, shift, transcript_id))
+        for turn in turns:
+            if turn.get("id") is None:
+                cur = self.conn.execute(
+                    'INSERT INTO turns(transcript_id, position, speaker, start, "end", start_time, end_time) '
+                    "VALUES (?,?,?,?,?,?,?)",
+                    (transcript_id, turn["position"], turn["speaker"], turn["start"], turn["end"],
+                     turn.get("start_time"), turn.get("end_time")))
+                turn_id = int(cur.lastrowid)
+            else:
+                turn_id = turn["id"]
+                self.conn.execute('UPDATE turns SET position = ?, speaker = ?, start = ?, "end" = ? WHERE id = ?',
+                                  (turn["position"], turn["speaker"], turn["start"], turn["end"], turn_id))
+            self.conn.execute("INSERT INTO turns_fts(rowid, text) VALUES (?, ?)",
+                              (turn_id, text[turn["start"]:turn["end"]]))
+        stamp = now()
+        self.conn.conn.executemany(
+            'UPDATE segments SET start = ?, "end" = ?, text = ?, review = ?, review_note = ?, updated_at = ? '
+            "WHERE id = ?",
+            [(s["start"], s["end"], s["text"], s.get("review"), s.get("review_note"), stamp, s["id"])
+             for s in segments])
+
+    def set_turn_speaker(self, turn_id: int, speaker: str | None) -> None:
+        self.conn.execute("UPDATE turns SET speaker = ? WHERE id = ?", (speaker, turn_id))
+
+    def segments_for_review(self, transcript_id: int | None = None) -> list[dict[str, Any]]:
+        """Segments an edit flagged for review, with their context."""
+        sql = self._SEGMENT_LIST.replace("g.created_at,", "g.review, g.review_note, g.created_at,")
+        where = " WHERE g.review IS NOT NULL" + (" AND g.transcript_id = ?" if transcript_id is not None else "")
+        params = (transcript_id,) if transcript_id is not None else ()
+        return self._rows(sql + where + ' ORDER BY t.title, g.start, g.id', params)
+
+    def clear_review(self, segment_id: int) -> None:
+        self.conn.execute("UPDATE segments SET review = NULL, review_note = NULL WHERE id = ?", (segment_id,))
+
+    # -- pseudonymisation: every piece of text in the project ------------------------------------
+
+    _NOT_TEXT = {"guid", "checksum", "created_at", "updated_at", "imported_at", "at", "origin", "review", "format",
+                 "action", "entity", "target", "choice", "colour", "source"}
+    _REWRITTEN_ELSEWHERE = {("transcripts", "text"), ("segments", "text"), ("meta", "key")}
+
+    def _text_tables(self) -> list[tuple[str, list[str]]]:
+        tables = []
+        for (name,) in self.conn.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' "
+                "AND sql NOT LIKE 'CREATE VIRTUAL%' ORDER BY name").fetchall():
+            columns = [row[1] for row in self.conn.execute(f'PRAGMA table_info("{name}")')
+                       if (row[2] or "").upper() in ("TEXT", "")]
+            tables.append((name, columns))
+        return tables
+
+    def rewrite_text_columns(self, fn: Any) -> int:
+        """Pass every text value of every table (JSON values walked, keys and strings) through
+        ``fn``, except the transcripts' own text and the segments' quotes (carried over with their
+        offsets elsewhere) and identifiers. The audit log's append-only triggers are lifted for the
+        rewrite and put back. Trained suggestion models are removed (they hold the words they saw).
+        Returns how many values changed. Runs inside the caller's transaction."""
+        changed = 0
+        triggers = self.conn.execute(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'audit'").fetchall()
+        for name, _ in triggers:
+            self.conn.execute(f'DROP TRIGGER "{name}"')
+        self.conn.execute("DELETE FROM models")
+        for table, columns in self._text_tables():
+            if table.startswith("turns_fts") or table == "turns_vocab":
+                continue
+            wanted = [c for c in columns if c not in self._NOT_TEXT and (table, c) not in self._REWRITTEN_ELSEWHERE]
+            if not wanted:
+                continue
+            quoted = ", ".join(f'"{c}"' for c in wanted)
+            updates = []
+            for row in self.conn.execute(f'SELECT rowid, {quoted} FROM "{table}"').fetchall():
+                values = list(row[1:])
+                new = [_rewrite_value(v, fn) for v in values]
+                if new != values:
+                    updates.append((*new, row[0]))
+            if updates:
+                sets = ", ".join(f'"{c}" = ?' for c in wanted)
+                self.conn.conn.executemany(f'UPDATE "{table}" SET {sets} WHERE rowid = ?', updates)
+                changed += len(updates)
+        for _, sql in triggers:
+            self.conn.execute(sql)
+        return changed
+
+    def purge_free_space(self) -> None:
+        """Leave no trace of replaced text in the file: the search index merged, the file
+        vacuumed (free pages dropped), the write-ahead log folded in."""
+        self.conn.execute("INSERT INTO turns_fts(turns_fts) VALUES ('optimize')")
+        self.conn.execute("VACUUM")
+        self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
+    def all_text(self) -> Iterator[tuple[str, str]]:
+        """Every text value in the project, with where it is (table.column): for verification."""
+        for table, columns in self._text_tables():
+            if table == "turns_fts_data" or not columns:
+                continue
+            quoted = ", ".join(f'"{c}"' for c in columns)
+            for row in self.conn.execute(f'SELECT {quoted} FROM "{table}"'):
+                for column, value in zip(columns, row):
+                    if isinstance(value, str) and value:
+                        yield f"{table}.{column}", value
+
+
+def _rewrite_value(value: Any, fn: Any) -> Any:
+    if not isinstance(value, str) or not value:
+        return value
+    if value[0] in "{[":
+        try:
+            data = json.loads(value)
+        except ValueError:
+            return fn(value)
+        walked = _walk_json(data, fn)
+        return value if walked == data else json.dumps(walked, ensure_ascii=False, sort_keys=True, default=str)
+    return fn(value)
+
+
+def _walk_json(data: Any, fn: Any) -> Any:
+    if isinstance(data, str):
+        return fn(data)
+    if isinstance(data, list):
+        return [_walk_json(v, fn) for v in data]
+    if isinstance(data, dict):
+        return {fn(k) if isinstance(k, str) else k: _walk_json(v, fn) for k, v in data.items()}
+    return data

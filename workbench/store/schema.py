@@ -312,6 +312,12 @@ MIGRATIONS: list[str] = [
     CREATE UNIQUE INDEX links_unique ON links(ifnull(source_code_id, 0), ifnull(target_code_id, 0),
         ifnull(source_segment_id, 0), ifnull(target_segment_id, 0), relation);
     """,
+    # 11: editing a transcript after coding: a segment whose own text changed or vanished through an
+    # edit is flagged for review (``review`` is 'changed' or 'vanished', the note keeps the old text).
+    """
+    ALTER TABLE segments ADD COLUMN review TEXT CHECK (review IS NULL OR review IN ('changed', 'vanished'));
+    ALTER TABLE segments ADD COLUMN review_note TEXT;
+    """,
 ]
 
 LATEST = len(MIGRATIONS)

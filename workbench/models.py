@@ -98,6 +98,8 @@ class CheckReport:
         return (len(self.integrity) + len(self.foreign_keys) + len(self.cycles) + len(self.orphan_segments)
                 + len(self.search_index))
 
+
+@dataclass(slots=True)
 class SpeakerCase:
     """A transcript's speaker and who they are: a participant (a case of the analysis), an
     interviewer/moderator (never a participant), or not mapped yet (``participant`` None)."""

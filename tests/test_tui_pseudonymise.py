@@ -59,3 +59,68 @@ def test_review_accept_reject_rename_add(tmp_path):
     assert status[second.term][0] == "reject"
     assert status[third.term] == ("accept", "[Clinic 2]")
     assert status["Quennell"] == ("accept", "[Physician B]")
+
+
+def test_reader_corrects_text_and_speaker_and_undoes(tmp_path):
+    from workbench import coding
+    from workbench.tui.screens.reader import ReaderScreen
+    from workbench.tui.screens.transcripts import TranscriptsScreen
+
+    path = tmp_path / "p.db"
+    store = Store.open(path, create=True)
+    source = tmp_path / "rb-01.txt"
+    source.write_text("Interviewer: What gets in the way?\n\nCarol: Time, mostly. There is no hour in the week.\n")
+    (result,) = import_transcripts(store, [source])
+    tid = result.transcript_id
+    code = coding.create_code(store, "Time", coder="maria")
+    text = store.transcript_text(tid)
+    start = text.index("There is no hour")
+    coding.add_segment(store, transcript_id=tid, code_id=code["id"], coder="maria", start=start,
+                       end=start + len("There is no hour in the week."))
+    store.close()
+
+    async def scenario():
+        app = WorkbenchApp(path, "maria")
+        async with app.run_test(size=(100, 30)) as pilot:
+            await pilot.pause()
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            assert isinstance(app.screen, TranscriptsScreen)
+            await pilot.press("enter")
+            await pilot.pause()
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            reader = app.screen
+            assert isinstance(reader, ReaderScreen)
+            assert reader.doc.text[slice(*reader.selection)] == "What gets in the way?"
+            await pilot.press("E")
+            await pilot.pause()
+            await pilot.press(*"What stands in the way?", "enter")
+            await pilot.pause()
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            corrected = app.store.transcript_text(tid)
+            told = reader.told
+            await pilot.press("N")
+            await pilot.pause()
+            await pilot.press(*"Moderator", "enter")
+            await pilot.pause()
+            await app.workers.wait_for_complete()
+            speaker = app.store.turns(tid)[0]["speaker"]
+            await pilot.press("u")
+            await pilot.pause()
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            return corrected, told, speaker, app.store.transcript_text(tid)
+
+    corrected, told, speaker, after_undo = asyncio.run(scenario())
+    assert "What stands in the way?" in corrected
+    assert "Corrected" in told
+    assert speaker == "Moderator"
+    assert after_undo == "Interviewer: What gets in the way?\n\nCarol: Time, mostly. There is no hour in the week."
+    store = Store.open(path)
+    try:
+        (seg,) = store.segments(transcript_id=tid)
+        assert seg["text"] == "There is no hour in the week."
+    finally:
+        store.close()

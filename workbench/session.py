@@ -74,6 +74,17 @@ class UndoHistory:
                                           memo=first.get("memo"), origin=first.get("origin") or "manual")
             self._renumber(first["id"], restored["id"])
             return ("add", restored, None)
+        if kind == "edit":  # a correction of the text: undone exactly (text, turns, segments)
+            from workbench.transcript_edit import undo_last_edit
+
+            undo_last_edit(store, first["transcript_id"], coder=coder)
+            return ("unedit", first | {"end": first["start"] + len(first["old"])}, None)
+        if kind == "unedit":
+            from workbench.transcript_edit import replace_passage
+
+            replace_passage(store, first["transcript_id"], first["start"], first["start"] + len(first["old"]),
+                            first["new"], coder=coder)
+            return ("edit", first | {"end": first["start"] + len(first["new"])}, None)
         if kind == "update":
             segment_id = first["id"]
             coding.update_segment(store, segment_id, coder=coder, **{k: first[k] for k in FIELDS})
@@ -117,5 +128,6 @@ def _recreate(store: Store, segment: dict[str, Any], coder: str | None) -> dict[
 
 def _describe(action: Action) -> str:
     kind, first, _ = action
-    what = {"add": "coding", "remove": "removal", "update": "change"}.get(kind, kind)
+    what = {"add": "coding", "remove": "removal", "update": "change", "edit": "correction",
+            "unedit": "undone correction"}.get(kind, kind)
     return f"the {what} of segment {first.get('id')}"

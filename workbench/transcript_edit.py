@@ -75,7 +75,7 @@ def _title(store: Store, transcript_id: int) -> str:
 def apply_text(store: Store, transcript_id: int, new_text: str, *, coder: str | None,
                blocks: list[Block] | None = None, action: str = EDIT_ACTION,
                details: dict[str, Any] | None = None, new_turns: list[Turn] | None = None,
-               keep_before: bool = True, flag: bool = True) -> EditReport:
+               keep_before: bool = True, flag: bool = True, checksum: str | None = None) -> EditReport:
     """Replace a transcript's text, carrying its turns and segments over. ``blocks`` may give the
     exact changes (when they are known, e.g. pseudonyms); otherwise the texts are diffed.
     ``new_turns`` replaces the turns (a re-imported file knows its own); otherwise they are carried
@@ -137,12 +137,12 @@ def apply_text(store: Store, transcript_id: int, new_text: str, *, coder: str | 
                 report.moved += 1
             new_segments.append({**seg, "start": start, "end": end, "text": new_text[start:end] or old_quote,
                                  "review": review, "review_note": note})
-        store.rewrite_transcript(transcript_id, text=new_text, checksum=text_checksum(new_text),
+        store.rewrite_transcript(transcript_id, text=new_text, checksum=checksum or text_checksum(new_text),
                                  turns=carried, segments=new_segments)
         report.audit_id = store.audit(
             action, "transcript", transcript_id, coder=coder,
             before={"text": old_text, "turns": turns, "segments": segments} if keep_before else None,
-            after={"checksum": text_checksum(new_text), "changed_chars": report.changed_chars,
+            after={"checksum": checksum or text_checksum(new_text), "changed_chars": report.changed_chars,
                    "changed_segments": report.changed, "vanished_segments": report.vanished,
                    **(details or {})})
     return report
@@ -216,7 +216,8 @@ def undo_last_edit(store: Store, transcript_id: int, *, coder: str | None) -> Ed
             raise WorkbenchError(f"{title}: the last edit was a pseudonymisation, which keeps no original text "
                                  "and cannot be undone here.", hint="Restore the backup taken before it.")
         text, turns, segments = store.transcript_content(transcript_id)
-        if text_checksum(text) != after.get("checksum"):
+        stored = (store.transcript(transcript_id) or {}).get("checksum")
+        if after.get("checksum") not in (text_checksum(text), stored):
             raise WorkbenchError(f"{title}: the text has changed since that edit; undo the later edit first.")
         by_id = {s["id"]: s for s in before.get("segments", [])}
         restored: list[dict[str, Any]] = []
@@ -244,16 +245,18 @@ def _loads(value: str | None) -> Any:
     return json.loads(value) if value else None
 
 
-def update_from_file(store: Store, transcript_id: int, path: Path, *, coder: str | None) -> EditReport:
+def update_from_file(store: Store, transcript_id: int, path: Path, *, coder: str | None,
+                     encoding: str | None = None, tags: str = "render") -> EditReport:
     """Re-import a corrected file over a transcript: the new text is read as the file's format
-    says, and the coding is carried over to it."""
+    says, and the coding is carried over to it. The transcript then carries the file's checksum,
+    so importing the same file again changes nothing."""
     from workbench.ingest import read_transcript
 
-    parsed = read_transcript(path)
+    parsed = read_transcript(path, encoding, tags=tags)
     if not parsed.text.strip():
         raise InputError("the file has no text; the transcript was not changed.", path=path)
     return apply_text(store, transcript_id, parsed.text, coder=coder, new_turns=parsed.turns,
-                      details={"source": path.name})
+                      details={"source": path.name}, checksum=hashlib.sha256(path.read_bytes()).hexdigest())
 
 
 def review_list(store: Store, transcript_id: int | None = None) -> list[dict[str, Any]]:

@@ -44,11 +44,6 @@ def edit_cmd(ctx: click.Context, transcript: str, source: str | None, coder: str
 
     A segment whose own text changed is flagged for review, one whose text was removed is kept
     and flagged; nothing is dropped. `workbench transcript undo-edit` takes the edit back.
-
-    \b
-    Examples:
-      workbench transcript edit HV-01
-      workbench transcript edit "Medical director" --from-file corrected.txt
     """
     from workbench.coding import resolve_transcript
     from workbench.project import current_coder
@@ -100,10 +95,6 @@ def _edit_in_editor(text: str, title: str) -> str | None:
 def replace_cmd(ctx: click.Context, transcript: str, quote: str, replacement: str, occurrence: int | None,
                 coder: str | None) -> None:
     """Replace one passage of TRANSCRIPT (a misheard word, a name); the coding is carried over.
-
-    \b
-    Example:
-      workbench transcript replace HV-01 --text "Bay line" --with "Bayline"
     """
     from workbench.coding import find_quote, resolve_transcript
     from workbench.project import current_coder
@@ -124,10 +115,6 @@ def replace_cmd(ctx: click.Context, transcript: str, quote: str, replacement: st
 @handled
 def speaker_cmd(ctx: click.Context, transcript: str, turn: int, name: str, coder: str | None) -> None:
     """Name the speaker of TURN (numbered from 1) of TRANSCRIPT.
-
-    \b
-    Example:
-      workbench transcript speaker HV-01 4 "Dr. Natarajan"
     """
     from workbench.coding import resolve_transcript
     from workbench.project import current_coder
@@ -165,11 +152,6 @@ def undo_cmd(ctx: click.Context, transcript: str, coder: str | None) -> None:
 @handled
 def review_cmd(ctx: click.Context, transcript: str | None, done: tuple[int, ...], coder: str | None) -> None:
     """List the segments an edit flagged for review (their text changed or was removed).
-
-    \b
-    Examples:
-      workbench transcript review
-      workbench transcript review HV-01 --done 12 --done 15
     """
     from workbench.coding import resolve_transcript
     from workbench.project import current_coder

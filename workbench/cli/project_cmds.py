@@ -50,15 +50,18 @@ def open_cmd(ctx: click.Context, coder: str | None) -> None:
 @click.option("--format", "fmt", type=FORMATS, default="table", show_default=True)
 @click.option("--encoding", help="Read text and caption files in this encoding (e.g. cp1252, latin-1, utf-16) "
                                  "instead of detecting it.")
+@click.option("--update", is_flag=True, help="A changed file replaces the text of the transcript it was imported "
+                                             "as; every segment is carried over (see `workbench transcript review`).")
 @click.pass_context
 @handled
 def import_cmd(ctx: click.Context, paths: tuple[str, ...], metadata: str | None, tags: str, fmt: str,
-               encoding: str | None) -> None:
+               encoding: str | None, update: bool) -> None:
     """Import transcripts (.txt .md .docx .odt .vtt .srt, Whisper .json), files or folders.
 
     The site defaults to the folder holding a file; front matter in a text file and the
     --metadata CSV fill in site, participant, role and attributes. Re-importing an unchanged file
-    does nothing; a changed one is reported, not replaced.
+    does nothing; a changed one is reported, not replaced (with --update it replaces the
+    transcript's text and its coding is carried over).
     """
     from workbench.output import to_csv, to_json, to_table
     from workbench.project import import_transcripts
@@ -75,6 +78,15 @@ def import_cmd(ctx: click.Context, paths: tuple[str, ...], metadata: str | None,
     with progress_bar("Importing") as progress:
         results = import_transcripts(store, paths, metadata=metadata, progress=progress, encoding=encoding,
                                      tags=tags)
+    if update:
+        from workbench.project import current_coder
+        from workbench.transcript_edit import update_from_file
+
+        for r in results:
+            if r.status == "changed" and r.transcript_id is not None:
+                report = update_from_file(store, r.transcript_id, r.path, coder=current_coder(store, None),
+                                          encoding=encoding, tags=tags)
+                r.status, r.message = "updated", report.summary()
     rows = [{"file": str(r.path), "status": r.status, "transcript_id": r.transcript_id, "title": r.title,
              "site": r.site, "turns": r.turns, "speakers": r.speakers, "words": r.words,
              "message": r.message, "warnings": r.warnings, "encoding": r.encoding} for r in results]
@@ -88,12 +100,13 @@ def import_cmd(ctx: click.Context, paths: tuple[str, ...], metadata: str | None,
             click.echo(to_table(ok, [("status", "status"), ("title", "title"), ("site", "site"),
                                      ("turns", "turns"), ("speakers", "speakers"), ("words", "words")]), nl=False)
         for r in results:
-            if r.status in ("changed", "skipped"):
+            if r.status in ("changed", "skipped", "updated"):
                 click.echo(f"{r.status}: " + r.message, err=True)
             for warning in r.warnings:
                 click.echo(f"warning: {r.path}: {warning}", err=True)
         failed = [r for r in results if r.status == "failed"]
-        counts = {s: sum(r.status == s for r in results) for s in ("imported", "unchanged", "changed", "skipped", "failed")}
+        counts = {s: sum(r.status == s for r in results)
+                  for s in ("imported", "updated", "unchanged", "changed", "skipped", "failed")}
         click.echo(", ".join(f"{n} {s}" for s, n in counts.items() if n) or "no transcript files found", err=True)
         for r in failed:
             click.echo("error: " + r.message, err=True)

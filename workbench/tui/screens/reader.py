@@ -90,6 +90,8 @@ class ReaderScreen(Screen):
         Binding("equals_sign", "pin", "Pin the code here to a number key", show=False, id="reader.pin"),
         Binding("v", "play", "Play the recording from this turn", show=False, id="reader.play"),
         Binding("V", "pause", "Pause or resume the recording", show=False, id="reader.pause"),
+        Binding("E", "edit_text", "Correct the selected text", show=False, id="reader.edit_text"),
+        Binding("N", "rename_speaker", "Name the speaker of this turn", show=False, id="reader.rename_speaker"),
         Binding("u,ctrl+z", "undo", "Undo", id="reader.undo"),
         Binding("U,ctrl+y", "redo", "Redo", show=False, id="reader.redo"),
         Binding("escape", "back", "Back", id="reader.back"),
@@ -435,6 +437,10 @@ class ReaderScreen(Screen):
     def describe(self, action: Action) -> str:
         """A coding action in words, for the status line after doing, undoing or redoing it."""
         kind, first, second = action
+        if kind == "edit":
+            return f"corrected “{first['old']}” to “{first['new']}”"
+        if kind == "unedit":
+            return f"put back “{first['old']}” for “{first['new']}”"
         path = lambda code_id: self.codes.get(code_id, {}).get("path", "a removed code")  # noqa: E731
         if kind == "add":
             return f"coded {self.snippet(first['start'], first['end'])} as {path(first['code_id'])}"
@@ -710,6 +716,73 @@ class ReaderScreen(Screen):
             self.count_use(first["code_id"], -1)
             self.count_use(second["code_id"], 1)
 
+    # -- correcting the transcript ---------------------------------------------------------------
+
+    def action_edit_text(self) -> None:
+        """Replace the selected words (a misheard word, a name); the coding is carried over."""
+        from workbench.tui.screens.pseudonymise import TextPrompt
+
+        start, end = self.selection
+        if self.doc is None or end <= start:
+            self.notify("Select the words to correct first.", timeout=3)
+            return
+        old = self.doc.text[start:end]
+
+        def done(value: str | None) -> None:
+            if value is None or value == old or self.doc is None:
+                return
+            from workbench import transcript_edit
+
+            try:
+                report = transcript_edit.replace_passage(self.app.store, self.transcript_id, start, end, value,
+                                                         coder=self.app.coder)
+            except WorkbenchError as exc:
+                self.notify(str(exc), severity="error")
+                return
+            new = self.app.store.transcript_text(self.transcript_id) or ""
+            after = start + len(new) - len(self.doc.text) + (end - start)
+            self.history.done(("edit", {"transcript_id": self.transcript_id, "start": start, "end": after,
+                                        "old": old, "new": new[start:after]}, None))
+            self.told = (f"Corrected {self.snippet(start, end)} to “{new[start:after]}”; "
+                         + report.summary().split(": ", 1)[-1])
+            self.notify(self.told, timeout=4)
+            self.reopen((start, after))
+
+        self.app.push_screen(TextPrompt(f"Replace {self.snippet(start, end)} with (Enter saves, Escape cancels):",
+                                        old), done)
+
+    def action_rename_speaker(self) -> None:
+        """Name the speaker of the turn under the selection (a wrong or missing label)."""
+        from workbench.tui.screens.pseudonymise import TextPrompt
+
+        if self.doc is None or not self.doc.turns:
+            return
+        index = self.doc.turn_at(self.selection[0])
+        turn = self.doc.turns[index]
+
+        def done(value: str | None) -> None:
+            if not value:
+                return
+            from workbench import transcript_edit
+
+            try:
+                old = transcript_edit.set_speaker(self.app.store, self.transcript_id, index + 1, value,
+                                                  coder=self.app.coder)
+            except WorkbenchError as exc:
+                self.notify(str(exc), severity="error")
+                return
+            self.told = f"Turn {index + 1} is now spoken by {value} (was {old or 'unnamed'})."
+            self.notify(self.told, timeout=3)
+            self.reopen(self.selection)
+
+        self.app.push_screen(TextPrompt(f"Speaker of turn {index + 1}:", turn.get("speaker") or ""), done)
+
+    def reopen(self, selection: tuple[int, int]) -> None:
+        """Read the transcript again after its text changed, keeping the selection."""
+        self.initial_selection = selection
+        self.load()
+        self.seen_version = self.app.store.data_version()
+
     def action_undo(self) -> None:
         self._step(self.history.undo, "Nothing to undo.", bool(self.undo_stack))
 
@@ -729,6 +802,9 @@ class ReaderScreen(Screen):
             self.track(inverse)
             self.told = f"Undid: {said}." if undoing else f"Redid: {self.describe(inverse)}."
             self.notify(self.told, timeout=3)
+            if inverse[0] in ("edit", "unedit"):
+                self.reopen((inverse[1]["start"], inverse[1]["end"]))
+                return
         except WorkbenchError as exc:
             self.notify(str(exc), severity="error")
         self.reload()

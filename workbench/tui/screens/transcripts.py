@@ -65,6 +65,7 @@ class TranscriptsScreen(Screen):
         Binding("r", "reload", "Reload", show=False, id="transcripts.reload"),
         Binding("M", "memos", "Memos", id="transcripts.memos"),
         Binding("S", "saturation", "Saturation", id="transcripts.saturation"),
+        Binding("P", "pseudonymise", "Pseudonymise", show=False, id="transcripts.pseudonymise"),
         Binding("d", "default_codebook", "Load the default codebook", show=False, id="transcripts.default_codebook"),
     ]
     DEFAULT_CSS = """
@@ -256,6 +257,11 @@ class TranscriptsScreen(Screen):
         from workbench.tui.screens.memos import MemoListScreen
 
         self.app.push_screen(MemoListScreen())
+
+    def action_pseudonymise(self) -> None:
+        from workbench.tui.screens.pseudonymise import PseudonymiseScreen
+
+        self.app.push_screen(PseudonymiseScreen())
 
     def action_saturation(self) -> None:
         from workbench.tui.screens.saturation import SaturationScreen

@@ -369,3 +369,17 @@ def test_matrix_screen_pools_without_the_consensus(tmp_path, codebook_path):
             assert screen.matrix.value("North", "Barriers") == 1
 
     asyncio.run(scenario())
+
+
+def test_transcripts_without_stored_speakers_are_credited_by_name():
+    """A transcript merged in from another project has no speakers stored until they are mapped:
+    a speaker named like one of its participants is that participant, the rest nobody's."""
+    from workbench.cases import Attribution
+
+    turns = [(1, 0, 10, "Mod"), (1, 10, 20, "Ann"), (1, 20, 30, "bo"), (2, 0, 10, "Interviewer"), (2, 10, 30, "X")]
+    who = Attribution(turns, [], {1: ["Ann", "Bo"], 2: ["P2"]})
+    assert who.credit(1, 12, 25) == ("Ann", "Bo")
+    assert who.credit(1, 0, 5) == ()
+    assert who.credit(2, 0, 5) == ("P2",)  # an interview: its one participant
+    stored = Attribution(turns, [(1, "Ann", "Ann", "participant"), (1, "bo", None, "participant")], {1: ["Ann", "Bo"]})
+    assert stored.credit(1, 12, 25) == ("Ann",)  # stored speakers decide: bo is not mapped

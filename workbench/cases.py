@@ -187,11 +187,16 @@ class Attribution:
                  links: dict[int, list[str]]) -> None:
         who: dict[tuple[int, str], str] = {}
         mapped: dict[int, set[str]] = {}
+        stored: set[int] = set()
         for transcript_id, speaker, label, role in speakers:
+            stored.add(transcript_id)
             if role == PARTICIPANT and label is not None:
                 who[(transcript_id, speaker)] = label
                 mapped.setdefault(transcript_id, set()).add(label)
         self.single = {t: labels[0] for t, labels in links.items() if len(set(labels)) == 1}
+        # A transcript whose speakers are not stored yet (brought in by a merge or a REFI-QDA import,
+        # until `workbench speakers` maps them): a speaker named like one of its participants is that one.
+        named = {(t, label.casefold()): label for t, labels in links.items() for label in labels}
         # Transcripts where every segment goes to the one participant: no need to look at turns.
         self.fixed = {t: (label,) for t, label in self.single.items() if mapped.get(t, set()) <= {label}}
         # Per transcript, turns sorted by start: starts, ends, the furthest end so far, participant.
@@ -203,7 +208,8 @@ class Attribution:
             starts.append(start)
             ends.append(end)
             reach.append(max(end, reach[-1]) if reach else end)
-            people.append(who.get((transcript_id, speaker)))
+            people.append(who.get((transcript_id, speaker)) if transcript_id in stored
+                          else named.get((transcript_id, speaker.casefold())))
 
     def credit(self, transcript_id: int, start: int, end: int) -> tuple[str, ...]:
         """The participants a segment of ``transcript_id`` from ``start`` to ``end`` is credited to,

@@ -260,7 +260,7 @@ def selected_columns(context: Context, spec_columns: str, code_ids: set[int] | N
 def build_matrix(store: Store, spec: MatrixSpec, context: Context | None = None, *, detail: bool = True) -> Matrix:
     """Compute a matrix of the project's coding. ``detail=False`` (a count-only view) reads no text
     and keeps no frame of the segments; excerpts always read the text they show."""
-    from workbench.analysis.frame import frame_records, resolve
+    from workbench.analysis.frame import resolve
 
     if spec.value not in VALUES:
         raise WorkbenchError(f"unknown value {spec.value!r}.", hint="Use one of: " + ", ".join(VALUES) + ".")

@@ -191,3 +191,13 @@ def test_update_from_a_corrected_file(coded: tuple[Store, int, int], tmp_path: P
     turns = store.turns(tid)
     text = store.transcript_text(tid) or ""
     assert text[turns[2]["start"]:turns[2]["end"]] == "Thank you."
+
+
+def test_a_renamed_speaker_keeps_its_case(coded: tuple[Store, int, int]) -> None:
+    store, tid, _ = coded
+    before = {r["speaker"]: (r["participant"], r["role"]) for r in store.speaker_rows(tid)}
+    assert "Dr. Natarajan" in before
+    transcript_edit.set_speaker(store, tid, 2, "Physician A", coder="maria")
+    after = {r["speaker"]: (r["participant"], r["role"]) for r in store.speaker_rows(tid)}
+    assert "Dr. Natarajan" not in after  # no turn has that name any more
+    assert after["Physician A"] == before["Dr. Natarajan"]

@@ -947,7 +947,22 @@ class Store:
              for s in segments])
 
     def set_turn_speaker(self, turn_id: int, speaker: str | None) -> None:
+        """Name a turn's speaker. The new name takes over the old name's place as a case (its
+        participant or interviewer role) unless the transcript already maps it; the old name's
+        mapping goes when no turn of the transcript has that speaker any more."""
+        row = self._one("SELECT transcript_id, coalesce(speaker, '') AS speaker FROM turns WHERE id = ?", (turn_id,))
         self.conn.execute("UPDATE turns SET speaker = ? WHERE id = ?", (speaker, turn_id))
+        if row is None:
+            return
+        transcript_id, old, new = row["transcript_id"], row["speaker"], speaker or ""
+        self.conn.execute(
+            """INSERT OR IGNORE INTO speakers(transcript_id, speaker, participant_id, role)
+               SELECT transcript_id, ?, participant_id, role FROM speakers WHERE transcript_id = ? AND speaker = ?""",
+            (new, transcript_id, old))
+        self.conn.execute(
+            """DELETE FROM speakers WHERE transcript_id = ? AND speaker = ? AND NOT EXISTS
+               (SELECT 1 FROM turns WHERE transcript_id = ? AND coalesce(speaker, '') = ?)""",
+            (transcript_id, old, transcript_id, old))
 
     def segments_for_review(self, transcript_id: int | None = None) -> list[dict[str, Any]]:
         """Segments an edit flagged for review, with their context."""

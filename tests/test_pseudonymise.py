@@ -280,3 +280,47 @@ def test_transcript_edit_cli(sample: Path, tmp_path: Path) -> None:
     code, out = _run("--project", str(copy), "transcript", "replace", str(row["id"]), "--text", "no such words here",
                      "--with", "x")
     assert code == 1 and "Traceback" not in out
+
+
+def test_refi_export_after_an_edit_and_after_pseudonymisation_validates_and_round_trips(
+        sample: Path, tmp_path: Path, fixtures: Path) -> None:
+    import shutil
+    import zipfile
+
+    import xmlschema
+
+    from workbench import transcript_edit
+    from workbench.refi.reader import import_qdpx
+    from workbench.refi.writer import export_qdpx
+
+    copy = tmp_path / "edited.db"
+    shutil.copy(sample, copy)
+    key = tmp_path / "k.csv"
+    key.write_text("term,category,pseudonym\nNatarajan,person,[Physician A]\nBayline,organisation,[Health System]\n",
+                   encoding="utf-8")
+    store = Store.open(copy)
+    try:
+        tid = next(r["id"] for r in store.transcripts() if r["source_name"] == "hv-01-medical-director.txt")
+        text = store.transcript_text(tid) or ""
+        report = transcript_edit.edit_text(store, tid, text.replace("Chicago", "Boston").replace("sticky note",
+                                                                                                 "yellow note"),
+                                           coder="maria")
+        assert not report.unchanged
+        ps.pseudonymise_store(store, ps.load_key(key), coder="maria")
+        for name, project in (("after-edit", store),):
+            out = tmp_path / f"{name}.qdpx"
+            export_qdpx(project, out)
+            (tmp_path / "project.qde").write_bytes(zipfile.ZipFile(out).read("project.qde"))
+            xmlschema.XMLSchema(str(fixtures / "refi/Project.xsd")).validate(str(tmp_path / "project.qde"))
+            other = Store.open(tmp_path / f"{name}-back.db", create=True)
+            try:
+                back = import_qdpx(other, out)
+                assert not back.repairs
+                quotes = lambda s: sorted((q["transcript"], q["code_guid"], q["coder"], q["start"], q["end"], q["text"])
+                                          for q in s.segments())
+                assert quotes(other) == quotes(project)
+                assert "Natarajan" not in str(quotes(other))
+            finally:
+                other.close()
+    finally:
+        store.close()

@@ -185,9 +185,9 @@ def import_transcripts(
         except Exception as exc:  # noqa: BLE001 - a reader bug must not stop the batch
             return ImportResult(path, "failed", f"{path}: could not be imported ({type(exc).__name__}: {exc}).")
 
-    def commit() -> None:
+    def commit(let_others_in: bool = False) -> None:
         try:
-            batch.commit()
+            batch.commit(let_others_in=let_others_in)
             uncommitted.clear()
         except WorkbenchError as exc:
             for result in uncommitted:  # the commit failed: the batch's files are not in
@@ -203,7 +203,7 @@ def import_transcripts(
                 progress(index, len(files), path.name)
             results.append(one(path))
             if batch.due:
-                commit()
+                commit(let_others_in=True)
         while retry:  # each in a transaction of its own
             position, path = retry.pop(0)
             results[position] = one(path)

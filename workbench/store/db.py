@@ -188,8 +188,19 @@ class Batch:
         """Whether it is time to commit (enough units, or the write lock held long enough)."""
         return self._own and (self._count >= self.units or time.monotonic() - self._started >= self.seconds)
 
-    def commit(self) -> None:
-        """Commit the units done so far (raises the project's error if that fails: they are then lost)."""
+    # After a commit the importer would take the lock again within microseconds, while a waiting
+    # writer polls (SQLite's busy handler) only every 100 ms: a pause that long lets it in.
+    PAUSE = 0.1
+
+    def commit(self, *, let_others_in: bool = False) -> None:
+        """Commit the units done so far (raises the project's error if that fails: they are then
+        lost); ``let_others_in`` then pauses so that a waiting writer gets its turn."""
+        if self._own and let_others_in:
+            try:
+                self.commit()
+            finally:
+                time.sleep(self.PAUSE)
+            return
         if self._own:
             self._own = False
             self.conn._depth = 0

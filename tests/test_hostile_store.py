@@ -366,3 +366,16 @@ def test_the_cli_warns_once_per_command_in_a_synced_folder(tmp_path):
     assert result.exit_code == 0
     result = CliRunner().invoke(cli, ["--project", str(project), "transcripts"], obj={})
     assert result.exit_code == 0 and result.output.count("Dropbox folder") == 1
+
+
+def test_importing_the_project_file_itself_is_refused_without_reading_it(project, monkeypatch):
+    store = Store.open(project)
+    opened: list[str] = []
+    real = Path.read_bytes
+    monkeypatch.setattr(Path, "read_bytes", lambda self: (opened.append(self.name), real(self))[1])
+    for name in ("p.db", "p.db-wal"):
+        result = import_transcripts(store, [project.with_name(name)])[0]
+        assert result.status == "failed"
+        assert "project file itself" in result.message or "no such file" in result.message
+    store.close()
+    assert opened == []

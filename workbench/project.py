@@ -218,6 +218,9 @@ def import_transcripts(
 def _import_one(store: Store, path: Path, row: dict[str, str] | None, coder: str | None) -> ImportResult:
     if not path.exists():
         raise InputError("no such file or folder.", path=path)
+    if store.is_project_file(path):  # reading it here would drop this process's locks on the project
+        raise InputError("this is the project file itself, not a transcript.", path=path,
+                         hint="Name the transcript files or their folder.")
     parsed: ParsedTranscript = read_transcript(path)
     checksum = hashlib.sha256(path.read_bytes()).hexdigest()
     meta = {"site": path.parent.name or None, "title": path.stem}

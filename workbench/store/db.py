@@ -366,6 +366,25 @@ def location_warning(path: str | Path, *, mounts: str | None = None) -> str | No
             "project on a local disk; to combine work, send a copy and use `workbench merge`.")
 
 
+def is_project_file(candidate: str | Path, project: str | Path) -> bool:
+    """Whether ``candidate`` is the project file or one of its -wal/-shm/-journal files (decided
+    with stat only). Reading or writing one of those with Python file I/O in a process holding a
+    connection drops the process's locks: importers and writers refuse them."""
+    try:
+        target = os.stat(candidate)
+    except OSError:
+        return False
+    project = Path(project)
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        try:
+            st = os.stat(project.with_name(project.name + suffix))
+        except OSError:
+            continue
+        if (st.st_dev, st.st_ino) == (target.st_dev, target.st_ino):
+            return True
+    return False
+
+
 # -- opening --------------------------------------------------------------------------------------
 
 # How many connections this process has open on each project (by file identity): a connection

@@ -43,6 +43,13 @@ class Store:
 
         return sqlite_utils.Database(self.conn.conn)
 
+    def is_project_file(self, candidate: str | Path) -> bool:
+        """Whether a path is this project's file (or its -wal/-shm): never read or write it as a
+        plain file while the project is open (that would drop this process's SQLite locks)."""
+        from workbench.store.db import is_project_file
+
+        return is_project_file(candidate, self.conn.path)
+
     @property
     def read_only(self) -> bool:
         """Whether the project is open read-only (then ``read_only_reason`` says why)."""

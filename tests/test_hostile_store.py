@@ -303,6 +303,7 @@ def test_check_finds_and_repairs_a_cycle_and_a_stale_search_index(project):
     assert found.exit_code == 1
     assert "Barriers" in found.output and child[1] in found.output and "a cycle" in found.output
     assert "missing from the search index" in found.output
+    assert "missing trigger codes_no_cycle_update" in found.output
     before = set(os.listdir(project.parent))
     repaired = run(project, "check", "--repair")
     assert repaired.exit_code == 0, repaired.output
@@ -311,6 +312,9 @@ def test_check_finds_and_repairs_a_cycle_and_a_stale_search_index(project):
     assert run(project, "check").exit_code == 0
     store = Store.open(project)
     assert store.code_cycles() == [] and store.search_index_problems() == []
+    assert store.missing_schema_objects() == []  # the no-cycle trigger is back
+    with pytest.raises(sqlite3.IntegrityError, match="cycle"):
+        store.conn.execute("UPDATE codes SET parent_id = ? WHERE id = ?", (child[0], theme))
     assert [r["turn_id"] for r in store.search_turns("why")] == [store.turns(1)[0]["id"]]
     assert any(a["action"] == "code.move" for a in store.audit_entries(entity="code"))
     assert len(store.segments()) == 1  # repair never deletes coding

@@ -173,3 +173,22 @@ def test_a_long_import_never_keeps_another_writer_waiting_long(tmp_path):
     result = writer.stdout.split("result")[-1].split()
     assert int(result[1]) == 0, writer.stdout
     assert int(result[0]) > 10
+
+
+def test_a_listing_command_imports_no_heavy_library(tmp_path):
+    """Opening the store must not pull in sqlite_utils (and with it pandas and numpy, 0.2-0.3 s on
+    every command): a listing command loads none of pandas, numpy, spaCy, Textual, sqlite_utils."""
+    project = tmp_path / "p.db"
+    Store.open(project, create=True).close()
+    code = textwrap.dedent(f"""
+        import sys
+        from workbench.cli import cli
+        try:
+            cli.main(["--project", {str(project)!r}, "transcripts"], standalone_mode=False, obj={{}})
+        except SystemExit:
+            pass
+        heavy = [m for m in ("pandas", "numpy", "spacy", "textual", "sqlite_utils", "openpyxl") if m in sys.modules]
+        print("heavy", *heavy)
+    """)
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert out.stdout.split()[-1] == "heavy" or out.stdout.strip() == "heavy", out.stdout + out.stderr

@@ -20,7 +20,7 @@ from workbench.store import Store, backup_project
 def check_project(store: Store, *, repair: bool = False, coder: str | None = None) -> CheckReport:
     report = CheckReport(path=str(store.path))
     _inspect(store, report)
-    if not repair or not (report.cycles or report.search_index):
+    if not repair or not (report.cycles or report.search_index or report.schema):
         return report
     if store.read_only:
         raise ProjectError(f"{store.path}: cannot repair a read-only project ({store.read_only_reason}).",
@@ -34,7 +34,7 @@ def check_project(store: Store, *, repair: bool = False, coder: str | None = Non
     report.backup = str(backup)
     names = store.code_names()
     with store.transaction():
-        for cycle in store.code_cycles():
+        for cycle in store.code_cycles():  # before the triggers come back: they refuse cycles
             freed = store.break_code_cycle(cycle)
             text = " > ".join(names.get(c, str(c)) for c in cycle)
             report.repaired.append(f"broke the code cycle {text}: {names.get(freed, freed)!r} is now a top-level code")
@@ -44,9 +44,13 @@ def check_project(store: Store, *, repair: bool = False, coder: str | None = Non
             turns = store.rebuild_search_index()
             report.repaired.append(f"rebuilt the search index ({turns} turns)")
             store.audit("repair", "project", None, coder=coder, after={"search_index": report.search_index})
+        restored = [] if any(item.startswith("table ") for item in report.schema) else store.restore_schema_objects()
+        if restored:
+            report.repaired.append("restored " + ", ".join(restored))
+            store.audit("repair", "project", None, coder=coder, after={"schema": restored})
     after = CheckReport(path=report.path)
     _inspect(store, after)
-    report.cycles, report.search_index = after.cycles, after.search_index
+    report.cycles, report.search_index, report.schema = after.cycles, after.search_index, after.schema
     return report
 
 
@@ -60,3 +64,4 @@ def _inspect(store: Store, report: CheckReport) -> None:
         f"segment {s['id']} (transcript {s['transcript_id']}, {s['start']}-{s['end']}): {s['problem']}"
         for s in store.orphan_segments()]
     report.search_index = store.search_index_problems()
+    report.schema = store.missing_schema_objects()

@@ -90,13 +90,14 @@ class CheckReport:
     cycles: list[list[str]] = field(default_factory=list)  # code names of each cycle in the code tree
     orphan_segments: list[str] = field(default_factory=list)
     search_index: list[str] = field(default_factory=list)
+    schema: list[str] = field(default_factory=list)  # schema objects the file lacks
     repaired: list[str] = field(default_factory=list)
     backup: str | None = None
 
     @property
     def problems(self) -> int:
         return (len(self.integrity) + len(self.foreign_keys) + len(self.cycles) + len(self.orphan_segments)
-                + len(self.search_index))
+                + len(self.search_index) + len(self.schema))
 
 
 @dataclass(slots=True)

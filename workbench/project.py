@@ -212,9 +212,9 @@ def import_transcripts(
         except Exception as exc:  # noqa: BLE001 - a reader bug must not stop the batch
             return ImportResult(path, "failed", f"{path}: could not be imported ({type(exc).__name__}: {exc}).")
 
-    def commit() -> None:
+    def commit(let_others_in: bool = False) -> None:
         try:
-            batch.commit()
+            batch.commit(let_others_in=let_others_in)
             uncommitted.clear()
         except WorkbenchError as exc:
             for result in uncommitted:  # the commit failed: the batch's files are not in
@@ -230,7 +230,7 @@ def import_transcripts(
                 progress(index, len(files), path.name)
             results.append(one(path))
             if batch.due:
-                commit()
+                commit(let_others_in=True)
         while retry:  # each in a transaction of its own
             position, path = retry.pop(0)
             results[position] = one(path)
@@ -246,6 +246,9 @@ def _import_one(store: Store, path: Path, row: dict[str, str] | None, coder: str
                 encoding: str | None = None, tags: str = "render") -> ImportResult:
     if not path.exists():
         raise InputError("no such file or folder.", path=path)
+    if store.is_project_file(path):  # reading it here would drop this process's locks on the project
+        raise InputError("this is the project file itself, not a transcript.", path=path,
+                         hint="Name the transcript files or their folder.")
     parsed: ParsedTranscript = read_transcript(path, encoding, tags=tags)
     checksum = hashlib.sha256(path.read_bytes()).hexdigest()
     meta = {"site": path.parent.name or None, "title": path.stem}

@@ -188,8 +188,19 @@ class Batch:
         """Whether it is time to commit (enough units, or the write lock held long enough)."""
         return self._own and (self._count >= self.units or time.monotonic() - self._started >= self.seconds)
 
-    def commit(self) -> None:
-        """Commit the units done so far (raises the project's error if that fails: they are then lost)."""
+    # After a commit the importer would take the lock again within microseconds, while a waiting
+    # writer polls (SQLite's busy handler) only every 100 ms: a pause that long lets it in.
+    PAUSE = 0.1
+
+    def commit(self, *, let_others_in: bool = False) -> None:
+        """Commit the units done so far (raises the project's error if that fails: they are then
+        lost); ``let_others_in`` then pauses so that a waiting writer gets its turn."""
+        if self._own and let_others_in:
+            try:
+                self.commit()
+            finally:
+                time.sleep(self.PAUSE)
+            return
         if self._own:
             self._own = False
             self.conn._depth = 0
@@ -353,6 +364,25 @@ def location_warning(path: str | Path, *, mounts: str | None = None) -> str | No
     return (f"warning: {path} is in {where}. SQLite projects are not safe there: syncing or network "
             "locking can lose or corrupt coding when two people or two computers use it. Keep the "
             "project on a local disk; to combine work, send a copy and use `workbench merge`.")
+
+
+def is_project_file(candidate: str | Path, project: str | Path) -> bool:
+    """Whether ``candidate`` is the project file or one of its -wal/-shm/-journal files (decided
+    with stat only). Reading or writing one of those with Python file I/O in a process holding a
+    connection drops the process's locks: importers and writers refuse them."""
+    try:
+        target = os.stat(candidate)
+    except OSError:
+        return False
+    project = Path(project)
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        try:
+            st = os.stat(project.with_name(project.name + suffix))
+        except OSError:
+            continue
+        if (st.st_dev, st.st_ino) == (target.st_dev, target.st_ino):
+            return True
+    return False
 
 
 # -- opening --------------------------------------------------------------------------------------

@@ -43,6 +43,13 @@ class Store:
 
         return sqlite_utils.Database(self.conn.conn)
 
+    def is_project_file(self, candidate: str | Path) -> bool:
+        """Whether a path is this project's file (or its -wal/-shm): never read or write it as a
+        plain file while the project is open (that would drop this process's SQLite locks)."""
+        from workbench.store.db import is_project_file
+
+        return is_project_file(candidate, self.conn.path)
+
     @property
     def read_only(self) -> bool:
         """Whether the project is open read-only (then ``read_only_reason`` says why)."""
@@ -605,6 +612,39 @@ class Store:
         code_id = cycle[0]
         self.conn.execute("UPDATE codes SET parent_id = NULL WHERE id = ?", (code_id,))
         return code_id
+
+    def _expected_schema(self) -> dict[str, tuple[str, str]]:
+        """Every schema object the migrations make: name -> (type, SQL), built in memory."""
+        from workbench.store.db import _statements
+        from workbench.store.schema import MIGRATIONS
+
+        mem = sqlite3.connect(":memory:")
+        try:
+            for script in MIGRATIONS:
+                for statement in _statements(script):
+                    mem.execute(statement)
+            return {name: (kind, sql) for kind, name, sql in mem.execute(
+                "SELECT type, name, sql FROM sqlite_master WHERE sql IS NOT NULL AND name NOT LIKE 'turns_fts_%'")}
+        finally:
+            mem.close()
+
+    def missing_schema_objects(self) -> list[str]:
+        """Indexes, triggers and views of the schema that the file lacks (e.g. dropped by another tool)."""
+        have = {row[0] for row in self.conn.execute("SELECT name FROM sqlite_master")}
+        return sorted(f"{kind} {name}" for name, (kind, _) in self._expected_schema().items() if name not in have)
+
+    def restore_schema_objects(self) -> list[str]:
+        """Recreate missing indexes, triggers and views (inside a transaction); tables are not
+        recreated (their rows would be gone anyway). Returns what was restored."""
+        have = {row[0] for row in self.conn.execute("SELECT name FROM sqlite_master")}
+        expected = self._expected_schema()
+        restored = []
+        for kind in ("view", "index", "trigger"):  # triggers may use the views
+            for name, (k, sql) in expected.items():
+                if k == kind and name not in have:
+                    self.conn.execute(sql)
+                    restored.append(f"{kind} {name}")
+        return restored
 
     def code_names(self) -> dict[int, str]:
         return dict(self.conn.execute("SELECT id, name FROM codes").fetchall())

@@ -2,6 +2,7 @@
 
 Run:  .venv/bin/python benchmarks/run.py [--sizes 10,100,1000] [--repeat 3] [--tui 1000] [--no-peer]
       .venv/bin/python benchmarks/run.py --quick      (10 and 100 transcripts, 2 runs each, TUI at 100)
+      .venv/bin/python benchmarks/run.py --report FILE.json   (the tables again from a --json run)
 
 For each size it builds a synthetic study (benchmarks/study.py: ~5,000 words per transcript,
 5-100 sites, 50 codes, 3 coders, ~100 segments per transcript per coder) and times what a user
@@ -481,7 +482,69 @@ def report(results: dict) -> str:
     return "\n".join(lines)
 
 
+def goals(results: dict) -> str:
+    """The issue's goals beside what this run measured (wall-clock medians)."""
+    by_size = {r["size"]: r for r in results["sizes"]}
+    rows: list[tuple[str, str, float | None, float, str]] = []  # (figure, measured text, value, goal, unit)
+
+    def fig(size: int, key: str) -> dict | None:
+        return by_size.get(size, {}).get("figures", {}).get(key)
+
+    def med(values: list[float]) -> float:
+        return statistics.median(values)
+
+    tui = results.get("tui")
+    if tui:
+        opens = [o for x in tui["runs"] for o in x["open_s"]]
+        firsts = [x["first_screen_s"] for x in tui["runs"]]
+        completes = [x["complete_s"] for x in tui["runs"]]
+        n = tui["size"]
+        rows.append((f"open a 20,000-word transcript, {n:,} transcripts", fmt_s(med(opens)), med(opens), 0.2, "s"))
+        rows.append((f"first screen, {n:,} transcripts", fmt_s(med(firsts)), med(firsts), 0.4, "s"))
+        rows.append(("... share-coded column filled in", fmt_s(med(completes)), med(completes), 1.0, "s"))
+    for key, goal in (("transcripts", 0.2), ("matrix", 0.35)):
+        f = fig(100, key)
+        if f:
+            rows.append((f"`workbench {key}`, whole process, 100 transcripts", fmt_s(med(f["walls"])),
+                         med(f["walls"]), goal, "s"))
+    for size in sorted(by_size, reverse=True):
+        f = fig(size, "import")
+        if f and f["inproc"]:
+            ratio = f["inproc"] / by_size[size]["floor_s"]
+            rows.append((f"import vs the floor, {size:,} transcripts (in-process)", f"{ratio:.1f}x", ratio, 6, "x"))
+            break
+    if results.get("bigfiles"):
+        b = results["bigfiles"]
+        ratio = med(b["4MB"]["s"]) / med(b["1MB"]["s"])
+        rows.append(("import of one 4 MB transcript vs one 1 MB", f"{ratio:.1f}x", ratio, 4.5, "x"))
+    f = fig(100, "agreement_sentence")
+    if f:
+        rows.append(("agreement by sentence, 100 transcripts", fmt_s(med(f["walls"])), med(f["walls"]), 1.5, "s"))
+    f = fig(1000, "xlsx_one_coder")
+    if f:
+        rows.append(("XLSX at 100,000 segments", fmt_s(med(f["walls"])), med(f["walls"]), 3.0, "s"))
+    f = fig(1000, "xlsx")
+    if f:
+        rows.append(("XLSX peak memory at 300,000 segments", f"{max(f['peaks']):.0f} MB", max(f["peaks"]), 300, "MB"))
+    f = fig(1000, "matrix")
+    if f:
+        rows.append(("count-only matrix, peak memory at 300,000 segments", f"{max(f['peaks']):.0f} MB",
+                     max(f["peaks"]), 150, "MB"))
+    rows.append(("largest peak of any step (each in its own process)", f"{results['largest_step_mb']:.0f} MB",
+                 results["largest_step_mb"], 400, "MB"))
+    lines = ["| figure | measured (median) | goal | |", "|---|---|---|---|"]
+    for name, text, value, goal, unit in rows:
+        goal_text = {"s": fmt_s(goal), "x": f"{goal:g}x", "MB": f"{goal:g} MB"}[unit]
+        verdict = "met" if value <= goal else f"missed by {value / goal:.1f}x"
+        lines.append(f"| {name} | {text} | under {goal_text} | {verdict} |")
+    return "\n".join(lines)
+
+
 def main() -> None:
+    if len(sys.argv) == 3 and sys.argv[1] == "--report":  # the tables again, from a --json file
+        results = json.loads(Path(sys.argv[2]).read_text(encoding="utf-8"))
+        print(report(results) + "\n\n" + goals(results))
+        return
     if len(sys.argv) == 4 and sys.argv[1] == "--step":
         print(json.dumps(run_step(sys.argv[2], json.loads(sys.argv[3]))))
         return
@@ -538,7 +601,7 @@ def main() -> None:
     results["own_peak_mb"] = _peak_mb()
     if args.json:
         Path(args.json).write_text(json.dumps(results, indent=1), encoding="utf-8")
-    print(report(results))
+    print(report(results) + "\n\n" + goals(results))
 
 
 if __name__ == "__main__":

@@ -2,6 +2,7 @@
 
 Run:  .venv/bin/python benchmarks/run.py [--sizes 10,100,1000] [--repeat 3] [--tui 1000] [--no-peer]
       .venv/bin/python benchmarks/run.py --quick      (10 and 100 transcripts, 2 runs each, TUI at 100)
+      .venv/bin/python benchmarks/run.py --report FILE.json   (the tables again from a --json run)
 
 For each size it builds a synthetic study (benchmarks/study.py: ~5,000 words per transcript,
 5-100 sites, 50 codes, 3 coders, ~100 segments per transcript per coder) and times what a user
@@ -47,6 +48,7 @@ class Run:
     wall: float
     peak_mb: float
     out: str
+    cpu: float = 0.0  # user + system seconds of the process (steadier than wall time on a busy machine)
 
 
 def run_process(cmd: list[str], *, cwd: Path | None = None, env: dict[str, str] | None = None) -> Run:
@@ -64,7 +66,7 @@ def run_process(cmd: list[str], *, cwd: Path | None = None, env: dict[str, str] 
             raise RuntimeError(f"{' '.join(map(str, cmd))} exited {proc.returncode}:\n"
                                + err.read().decode(errors="replace")[-3000:])
         out.seek(0)
-        return Run(wall, usage.ru_maxrss / 1024, out.read().decode(errors="replace"))
+        return Run(wall, usage.ru_maxrss / 1024, out.read().decode(errors="replace"), usage.ru_utime + usage.ru_stime)
 
 
 def step(name: str, **kwargs: object) -> tuple[dict, Run]:
@@ -85,6 +87,7 @@ class Figure:
     label: str
     walls: list[float] = field(default_factory=list)
     peaks: list[float] = field(default_factory=list)
+    cpus: list[float] = field(default_factory=list)
     inproc: float | None = None
     qc_walls: list[float] = field(default_factory=list)
     qc_peaks: list[float] = field(default_factory=list)
@@ -94,7 +97,7 @@ class Figure:
         return [b / a for a, b in zip(self.walls, self.qc_walls)]
 
     def as_dict(self) -> dict:
-        return {"label": self.label, "walls": self.walls, "peaks": self.peaks, "inproc": self.inproc,
+        return {"label": self.label, "walls": self.walls, "peaks": self.peaks, "cpus": self.cpus, "inproc": self.inproc,
                 "qc_walls": self.qc_walls, "qc_peaks": self.qc_peaks, "note": self.note}
 
 
@@ -108,6 +111,7 @@ def paired(label: str, repeat: int, ours: list[str], *, prepare=None, qc: list[s
         run = run_process(ours)
         figure.walls.append(run.wall)
         figure.peaks.append(run.peak_mb)
+        figure.cpus.append(run.cpu)
         if qc:
             cwd = qc_prepare() if qc_prepare else qc_cwd
             run = run_process(qc, cwd=cwd, env=QC_ENV)
@@ -311,7 +315,12 @@ def machine() -> str:
             f"Python {platform.python_version()}, SQLite {sqlite3.sqlite_version}{load}")
 
 
-def bench_size(size: int, work: Path, qc: str | None, repeat: int, peer_max: int, log) -> dict:  # noqa: ANN001
+STEPS = ("import", "qdpx", "transcripts", "matrix", "stats", "crosstab", "agreement_turn", "agreement_sentence",
+         "xlsx")
+
+
+def bench_size(size: int, work: Path, qc: str | None, repeat: int, peer_max: int, log,  # noqa: ANN001
+               steps: tuple[str, ...] = STEPS) -> dict:
     wb = workbench_cmd()
     corpus, db = work / f"corpus-{size}", work / f"project-{size}.db"
     info, run = step("setup", size=size, corpus=corpus, db=db)
@@ -346,46 +355,52 @@ def bench_size(size: int, work: Path, qc: str | None, repeat: int, peer_max: int
         run_process([qc, "init"], cwd=folder, env=QC_ENV)
         return folder
 
-    figure = paired("import", repeat, [*wb, "--project", str(scratch), "import", str(corpus)], prepare=fresh_db,
-                    qc=[qc, "corpus", "import", "-r", "-i", "verbatim", str(corpus)] if qc else None,
-                    qc_prepare=fresh_qc if qc else None)
-    figure.inproc = info["s"]
-    fresh_db()
-    add("import", figure)
+    if "import" in steps:
+        figure = paired("import", repeat, [*wb, "--project", str(scratch), "import", str(corpus)], prepare=fresh_db,
+                        qc=[qc, "corpus", "import", "-r", "-i", "verbatim", str(corpus)] if qc else None,
+                        qc_prepare=fresh_qc if qc else None)
+        figure.inproc = info["s"]
+        fresh_db()
+        add("import", figure)
     floor = step("floor", corpus=corpus, db=work / f"floor-{size}.db")[0]["s"]
     result["floor_s"] = floor
     log(f"  floor {fmt_s(floor)}; in-process import is {info['s'] / floor:.1f}x the floor")
 
     project = ["--project", str(db)]
     qdpx = work / f"p-{size}.qdpx"
-    add("qdpx", paired("QDPX export", repeat, [*wb, *project, "export", "qdpx", str(qdpx)]), "qdpx",
-        out=work / f"q-{size}.qdpx")
+    want = steps.__contains__
+    if want("qdpx") or (qc and size <= peer_max):
+        add("qdpx", paired("QDPX export", repeat, [*wb, *project, "export", "qdpx", str(qdpx)]), "qdpx",
+            out=work / f"q-{size}.qdpx")
     coded = None
     if qc and size <= peer_max:  # qc loads the same coding from the workbench's QDPX export
         coded = work / f"qc-coded-{size}"
         coded.mkdir()
         seconds = run_process([qc, "init", "--import", str(qdpx)], cwd=coded, env=QC_ENV).wall
         log(f"  qc loaded the coding in {fmt_s(seconds)}")
-    add("transcripts", paired("`workbench transcripts`", repeat, [*wb, *project, "transcripts"]), "transcripts")
-    add("matrix", paired("`workbench matrix` (site x theme, counts)", repeat, [*wb, *project, "matrix"]), "matrix")
-    add("stats", paired("code statistics (`frequencies` / `qc codes stats`)", repeat,
-                        [*wb, *project, "frequencies"], qc=[qc, "codes", "stats"] if coded else None, qc_cwd=coded),
-        "stats")
-    add("crosstab", paired("crosstab of all codes by turn (`cooccurrence` / `qc codes crosstab`)", repeat,
-                           [*wb, *project, "cooccurrence", "--columns", "code", "--unit", "turn"],
-                           qc=[qc, "codes", "crosstab", "-z"] if coded else None, qc_cwd=coded), "crosstab")
-    coders = ["--coders", "maria,james,lee"]
-    add("agreement_turn", paired("agreement by turn, 3 coders", repeat,
-                                 [*wb, *project, "agreement", *coders, "--unit", "turn"]), "agreement_turn")
-    add("agreement_sentence", paired("agreement by sentence (the default unit), 3 coders", repeat,
-                                     [*wb, *project, "agreement", *coders]), "agreement_sentence")
-    xlsx = work / f"m-{size}.xlsx"
-    add("xlsx", paired(f"XLSX, {info['segments']:,} segments", repeat,
-                       [*wb, *project, "matrix", "--format", "xlsx", "-o", str(xlsx)]), "xlsx", out=xlsx)
+    runs = {  # step: (label, workbench's arguments, qc's arguments, in-process step's extra arguments)
+        "transcripts": ("`workbench transcripts`", ["transcripts"], None, {}),
+        "matrix": ("`workbench matrix` (site x theme, counts)", ["matrix"], None, {}),
+        "stats": ("code statistics (`frequencies` / `qc codes stats`)", ["frequencies"],
+                  [qc, "codes", "stats"] if coded else None, {}),
+        "crosstab": ("crosstab of all codes by turn (`cooccurrence` / `qc codes crosstab`)",
+                     ["cooccurrence", "--columns", "code", "--unit", "turn"],
+                     [qc, "codes", "crosstab", "-z"] if coded else None, {}),
+        "agreement_turn": ("agreement by turn, 3 coders", ["agreement", "--coders", "maria,james,lee", "--unit", "turn"],
+                           None, {}),
+        "agreement_sentence": ("agreement by sentence (the default unit), 3 coders",
+                               ["agreement", "--coders", "maria,james,lee"], None, {}),
+        "xlsx": (f"XLSX, {info['segments']:,} segments", ["matrix", "--format", "xlsx", "-o", str(work / "m.xlsx")],
+                 None, {"out": work / "m.xlsx"}),
+    }
     if size >= 1000:  # one coder's 100,000 segments
-        add("xlsx_one_coder", paired("XLSX, one coder (about 100,000 segments)", repeat,
-                                     [*wb, *project, "matrix", "--coder", "maria", "--format", "xlsx", "-o",
-                                      str(xlsx)]), "xlsx", out=xlsx, coders=["maria"])
+        runs["xlsx_one_coder"] = ("XLSX, one coder (about 100,000 segments)",
+                                  ["matrix", "--coder", "maria", "--format", "xlsx", "-o", str(work / "m.xlsx")],
+                                  None, {"out": work / "m.xlsx", "coders": ["maria"]})
+    for key, (label, args, peer, extra) in runs.items():
+        if want(key.replace("_one_coder", "")):
+            add(key, paired(label, repeat, [*wb, *project, *args], qc=peer, qc_cwd=coded),
+                key.replace("_one_coder", ""), **extra)
     return result
 
 
@@ -425,8 +440,8 @@ def report(results: dict) -> str:
     for r in results["sizes"]:
         figs = r["figures"]
         lines += [f"**{r['size']:,} transcripts** ({r['words']:,} words, {r['segments']:,} segments)", "",
-                  "| step | whole process | peak memory | in-process (second column) | qc, whole process | qc / workbench |",
-                  "|---|---|---|---|---|---|"]
+                  "| step | whole process: wall (min-max) | its CPU time | peak memory | in-process (second column) | qc, whole process | qc / workbench |",
+                  "|---|---|---|---|---|---|---|"]
         for key, f in figs.items():
             qc_cell = spread(f["qc_walls"]) if f["qc_walls"] else ""
             ratio = ""
@@ -437,7 +452,8 @@ def report(results: dict) -> str:
             inproc = fmt_s(f["inproc"]) if f["inproc"] is not None else ""
             if key == "import":
                 inproc += f"; floor {fmt_s(r['floor_s'])}, {f['inproc'] / r['floor_s']:.1f}x the floor"
-            lines.append(f"| {f['label']} | {spread(f['walls'])} | {max(f['peaks']):.0f} MB | {inproc} | {qc_cell} | {ratio} |")
+            cpu = fmt_s(statistics.median(f["cpus"])) if f.get("cpus") else ""
+            lines.append(f"| {f['label']} | {spread(f['walls'])} | {cpu} | {max(f['peaks']):.0f} MB | {inproc} | {qc_cell} | {ratio} |")
         lines.append("")
     if results.get("bigfiles"):
         b = results["bigfiles"]
@@ -466,7 +482,69 @@ def report(results: dict) -> str:
     return "\n".join(lines)
 
 
+def goals(results: dict) -> str:
+    """The issue's goals beside what this run measured (wall-clock medians)."""
+    by_size = {r["size"]: r for r in results["sizes"]}
+    rows: list[tuple[str, str, float | None, float, str]] = []  # (figure, measured text, value, goal, unit)
+
+    def fig(size: int, key: str) -> dict | None:
+        return by_size.get(size, {}).get("figures", {}).get(key)
+
+    def med(values: list[float]) -> float:
+        return statistics.median(values)
+
+    tui = results.get("tui")
+    if tui:
+        opens = [o for x in tui["runs"] for o in x["open_s"]]
+        firsts = [x["first_screen_s"] for x in tui["runs"]]
+        completes = [x["complete_s"] for x in tui["runs"]]
+        n = tui["size"]
+        rows.append((f"open a 20,000-word transcript, {n:,} transcripts", fmt_s(med(opens)), med(opens), 0.2, "s"))
+        rows.append((f"first screen, {n:,} transcripts", fmt_s(med(firsts)), med(firsts), 0.4, "s"))
+        rows.append(("... share-coded column filled in", fmt_s(med(completes)), med(completes), 1.0, "s"))
+    for key, goal in (("transcripts", 0.2), ("matrix", 0.35)):
+        f = fig(100, key)
+        if f:
+            rows.append((f"`workbench {key}`, whole process, 100 transcripts", fmt_s(med(f["walls"])),
+                         med(f["walls"]), goal, "s"))
+    for size in sorted(by_size, reverse=True):
+        f = fig(size, "import")
+        if f and f["inproc"]:
+            ratio = f["inproc"] / by_size[size]["floor_s"]
+            rows.append((f"import vs the floor, {size:,} transcripts (in-process)", f"{ratio:.1f}x", ratio, 6, "x"))
+            break
+    if results.get("bigfiles"):
+        b = results["bigfiles"]
+        ratio = med(b["4MB"]["s"]) / med(b["1MB"]["s"])
+        rows.append(("import of one 4 MB transcript vs one 1 MB", f"{ratio:.1f}x", ratio, 4.5, "x"))
+    f = fig(100, "agreement_sentence")
+    if f:
+        rows.append(("agreement by sentence, 100 transcripts", fmt_s(med(f["walls"])), med(f["walls"]), 1.5, "s"))
+    f = fig(1000, "xlsx_one_coder")
+    if f:
+        rows.append(("XLSX at 100,000 segments", fmt_s(med(f["walls"])), med(f["walls"]), 3.0, "s"))
+    f = fig(1000, "xlsx")
+    if f:
+        rows.append(("XLSX peak memory at 300,000 segments", f"{max(f['peaks']):.0f} MB", max(f["peaks"]), 300, "MB"))
+    f = fig(1000, "matrix")
+    if f:
+        rows.append(("count-only matrix, peak memory at 300,000 segments", f"{max(f['peaks']):.0f} MB",
+                     max(f["peaks"]), 150, "MB"))
+    rows.append(("largest peak of any step (each in its own process)", f"{results['largest_step_mb']:.0f} MB",
+                 results["largest_step_mb"], 400, "MB"))
+    lines = ["| figure | measured (median) | goal | |", "|---|---|---|---|"]
+    for name, text, value, goal, unit in rows:
+        goal_text = {"s": fmt_s(goal), "x": f"{goal:g}x", "MB": f"{goal:g} MB"}[unit]
+        verdict = "met" if value <= goal else f"missed by {value / goal:.1f}x"
+        lines.append(f"| {name} | {text} | under {goal_text} | {verdict} |")
+    return "\n".join(lines)
+
+
 def main() -> None:
+    if len(sys.argv) == 3 and sys.argv[1] == "--report":  # the tables again, from a --json file
+        results = json.loads(Path(sys.argv[2]).read_text(encoding="utf-8"))
+        print(report(results) + "\n\n" + goals(results))
+        return
     if len(sys.argv) == 4 and sys.argv[1] == "--step":
         print(json.dumps(run_step(sys.argv[2], json.loads(sys.argv[3]))))
         return
@@ -476,6 +554,8 @@ def main() -> None:
     parser.add_argument("--tui", type=int, default=1000, help="transcripts in the coding-screen project (0: skip)")
     parser.add_argument("--tui-runs", type=int, default=3, help="coding-screen processes")
     parser.add_argument("--no-bigfiles", action="store_true", help="skip the 1 MB / 4 MB transcript import")
+    parser.add_argument("--large-steps", default=",".join(STEPS),
+                        help="steps run at 1,000 transcripts and more (default: all): " + ",".join(STEPS))
     parser.add_argument("--quick", action="store_true", help="10 and 100 transcripts, 2 runs, coding screen at 100")
     parser.add_argument("--no-peer", action="store_true", help="do not run qc")
     parser.add_argument("--install-peer", action="store_true", help="install qc into benchmarks/.peer-venv first")
@@ -498,7 +578,8 @@ def main() -> None:
         work = Path(tmp)
         for size in [int(s) for s in args.sizes.split(",") if s]:
             log(f"\n{size} transcripts")
-            results["sizes"].append(bench_size(size, work, qc, args.repeat, args.peer_max, log))
+            steps = STEPS if size < 1000 else tuple(s for s in args.large_steps.split(",") if s)
+            results["sizes"].append(bench_size(size, work, qc, args.repeat, args.peer_max, log, steps))
         if not args.no_bigfiles:
             log("\nlong transcripts")
             results["bigfiles"] = bench_bigfiles(work, args.repeat, log)
@@ -520,7 +601,7 @@ def main() -> None:
     results["own_peak_mb"] = _peak_mb()
     if args.json:
         Path(args.json).write_text(json.dumps(results, indent=1), encoding="utf-8")
-    print(report(results))
+    print(report(results) + "\n\n" + goals(results))
 
 
 if __name__ == "__main__":

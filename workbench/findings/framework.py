@@ -144,13 +144,11 @@ def flag_quote(store: Store, segment_id: int, *, coder: str | None = None, flagg
 
 def quote_refs(store: Store, segment_ids: list[int] | set[int]) -> dict[int, QuoteRef]:
     paths = {c["id"]: c["path"] for c in store.codes(counts=False)}
-    wanted = set(segment_ids)
     out = {}
-    for s in store.segments():
-        if s["id"] in wanted:
-            out[s["id"]] = QuoteRef(segment_id=s["id"], transcript_id=s["transcript_id"], transcript=s["transcript"],
-                                    participant=s["participant"], site=s["site"], code=paths.get(s["code_id"], "?"),
-                                    coder=s["coder"], start=s["start"], end=s["end"], text=s["text"])
+    for s in filter(None, (store.segment(i) for i in sorted(set(segment_ids)))):  # flagged ones are few
+        out[s["id"]] = QuoteRef(segment_id=s["id"], transcript_id=s["transcript_id"], transcript=s["transcript"],
+                                participant=s["participant"], site=s["site"], code=paths.get(s["code_id"], "?"),
+                                coder=s["coder"], start=s["start"], end=s["end"], text=s["text"])
     return out
 
 

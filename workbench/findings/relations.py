@@ -100,7 +100,7 @@ def list_links(store: Store, *, code_id: int | None = None) -> list[Link]:
     codes = {c["id"]: c["path"] for c in store.codes(counts=False)}
     rows = store.links()
     segment_ids = {r[k] for r in rows for k in ("source_segment_id", "target_segment_id") if r[k]}
-    segments = {s["id"]: s for s in store.segments()} if segment_ids else {}
+    segments = {i: store.segment(i) for i in segment_ids}  # only the linked ones: cheap on a large project
     out = []
     for row in rows:
         if row["source_code_id"]:

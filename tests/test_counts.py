@@ -143,14 +143,18 @@ def test_sample_study_by_participant_is_unchanged(demo):
 
 def test_migration_maps_speakers_of_an_existing_project(demo_file, tmp_path):
     """A project made before speakers were stored gets them from the migration, same counts."""
-    from workbench.store.schema import LATEST
+    from workbench.store.db import _statements
+    from workbench.store.schema import MIGRATIONS
 
+    migration = next(m for m in MIGRATIONS if "CREATE TABLE speakers" in m)
     path = tmp_path / "old.db"
     shutil.copy(demo_file, path)
     store = Store.open(path)
     before = build_matrix(store, MatrixSpec(rows="participant", columns="code")).segment_counts
-    store.conn.execute("DROP TABLE speakers")
-    store.conn.execute(f"PRAGMA user_version = {LATEST - 1}")
+    with store.transaction() as conn:  # the project as it was before the speakers migration, then migrated
+        conn.execute("DROP TABLE speakers")
+        for statement in _statements(migration):
+            conn.execute(statement)
     store.close()
     store = Store.open(path)
     try:

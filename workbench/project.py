@@ -27,7 +27,7 @@ from workbench.store import Store
 def read_transcript(path: str | Path, encoding: str | None = None, *, tags: str = "render") -> ParsedTranscript:
     from workbench.ingest import read_transcript as read
 
-    return read(path)
+    return read(path, encoding, tags=tags)
 
 
 def load_codebook(path: str | Path) -> Codebook:

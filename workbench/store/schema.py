@@ -201,31 +201,7 @@ MIGRATIONS: list[str] = [
     """
     CREATE INDEX segments_transcript_coder ON segments(transcript_id, coder_id, start);
     """,
-    # 7: no cycles in the code tree: a code can never become its own ancestor (a codebook whose
-    # child reused its parent's GUID made every walk up the tree loop forever).
-    """
-    CREATE VIEW code_cycles AS
-        WITH RECURSIVE up(id, ancestor, depth) AS (
-            SELECT id, parent_id, 1 FROM codes WHERE parent_id IS NOT NULL
-            UNION ALL
-            SELECT up.id, c.parent_id, up.depth + 1 FROM up JOIN codes c ON c.id = up.ancestor
-            WHERE c.parent_id IS NOT NULL AND up.ancestor <> up.id
-              AND up.depth <= (SELECT count(*) FROM codes))
-        SELECT DISTINCT id FROM up WHERE ancestor = id;
-    CREATE TRIGGER codes_no_cycle_update AFTER UPDATE OF parent_id ON codes
-        WHEN new.parent_id IS NOT NULL
-        BEGIN
-            SELECT RAISE(ABORT, 'code tree cycle: a code cannot be its own ancestor')
-            WHERE EXISTS (SELECT 1 FROM code_cycles WHERE id = new.id);
-        END;
-    CREATE TRIGGER codes_no_cycle_insert AFTER INSERT ON codes
-        WHEN new.parent_id IS NOT NULL
-        BEGIN
-            SELECT RAISE(ABORT, 'code tree cycle: a code cannot be its own ancestor')
-            WHERE EXISTS (SELECT 1 FROM code_cycles WHERE id = new.id);
-        END;
-    """,
-    # 8: speakers as cases: each transcript's speaker (as its turns name it; '' for unlabelled
+    # 7: speakers as cases: each transcript's speaker (as its turns name it; '' for unlabelled
     # turns) is a participant, an interviewer/moderator, or not mapped yet. Filled in for existing
     # projects: interviewer labels and the transcript's interviewer are interviewers; in a
     # transcript with one participant every other speaker is that participant (so its counts stay
@@ -256,7 +232,7 @@ MIGRATIONS: list[str] = [
                   OR (t.interviewer IS NOT NULL AND lower(u.speaker) = lower(t.interviewer))) AS interviewer
           FROM turns u JOIN transcripts t ON t.id = u.transcript_id) x;
     """,
-    # 9: coding rounds: every segment made after `round start` carries that round (a trigger sets
+    # 8: coding rounds: every segment made after `round start` carries that round (a trigger sets
     # it, so every way of coding does); segments made before the first round have none.
     """
     CREATE TABLE rounds (
@@ -272,7 +248,7 @@ MIGRATIONS: list[str] = [
         WHEN NEW.round_id IS NULL AND EXISTS (SELECT 1 FROM rounds)
         BEGIN UPDATE segments SET round_id = (SELECT max(id) FROM rounds) WHERE id = NEW.id; END;
     """,
-    # 10: findings: framework summaries of cells (row x theme), key-quote flags on segments, and typed
+    # 9: findings: framework summaries of cells (row x theme), key-quote flags on segments, and typed
     # links between codes and between segments (REFI-QDA Links).
     """
     CREATE TABLE framework_summaries (
@@ -312,11 +288,35 @@ MIGRATIONS: list[str] = [
     CREATE UNIQUE INDEX links_unique ON links(ifnull(source_code_id, 0), ifnull(target_code_id, 0),
         ifnull(source_segment_id, 0), ifnull(target_segment_id, 0), relation);
     """,
-    # 11: editing a transcript after coding: a segment whose own text changed or vanished through an
+    # 10: editing a transcript after coding: a segment whose own text changed or vanished through an
     # edit is flagged for review (``review`` is 'changed' or 'vanished', the note keeps the old text).
     """
     ALTER TABLE segments ADD COLUMN review TEXT CHECK (review IS NULL OR review IN ('changed', 'vanished'));
     ALTER TABLE segments ADD COLUMN review_note TEXT;
+    """,
+    # 11: no cycles in the code tree: a code can never become its own ancestor (a codebook whose
+    # child reused its parent's GUID made every walk up the tree loop forever).
+    """
+    CREATE VIEW code_cycles AS
+        WITH RECURSIVE up(id, ancestor, depth) AS (
+            SELECT id, parent_id, 1 FROM codes WHERE parent_id IS NOT NULL
+            UNION ALL
+            SELECT up.id, c.parent_id, up.depth + 1 FROM up JOIN codes c ON c.id = up.ancestor
+            WHERE c.parent_id IS NOT NULL AND up.ancestor <> up.id
+              AND up.depth <= (SELECT count(*) FROM codes))
+        SELECT DISTINCT id FROM up WHERE ancestor = id;
+    CREATE TRIGGER codes_no_cycle_update AFTER UPDATE OF parent_id ON codes
+        WHEN new.parent_id IS NOT NULL
+        BEGIN
+            SELECT RAISE(ABORT, 'code tree cycle: a code cannot be its own ancestor')
+            WHERE EXISTS (SELECT 1 FROM code_cycles WHERE id = new.id);
+        END;
+    CREATE TRIGGER codes_no_cycle_insert AFTER INSERT ON codes
+        WHEN new.parent_id IS NOT NULL
+        BEGIN
+            SELECT RAISE(ABORT, 'code tree cycle: a code cannot be its own ancestor')
+            WHERE EXISTS (SELECT 1 FROM code_cycles WHERE id = new.id);
+        END;
     """,
 ]
 

@@ -100,7 +100,7 @@ def test_a_listing_loads_only_its_own_command_module(project, tmp_path):
     subprocess.run([sys.executable, "-c", code, str(report), "--project", str(project), "transcripts"],
                    capture_output=True, text=True, env=env, timeout=60, check=True)
     loaded = set(json.loads(report.read_text()))
-    assert loaded == {"workbench.cli.base", "workbench.cli.project_cmds"}
+    assert loaded == {"workbench.cli.base", "workbench.cli.usage", "workbench.cli.project_cmds"}
 
 
 def test_every_command_is_registered_for_lazy_loading():

@@ -111,8 +111,9 @@ class ExportReport:
 def export_qdpx(store: Store, path: str | Path) -> ExportReport:
     """Write the whole project as a .qdpx archive (written to a temporary file, then moved)."""
     path = Path(path)
-    with store.transaction():
-        store.ensure_guids()
+    if store.guids_missing():  # a read-only project that has them all exports without writing
+        with store.transaction():
+            store.ensure_guids()
     ns = PROJECT_NS
     ET.register_namespace("", ns)
     q = lambda tag: f"{{{ns}}}{tag}"  # noqa: E731

@@ -653,6 +653,11 @@ class Store:
 
     GUID_TABLES = ("coders", "segments", "memos", "sites", "participants")
 
+    def guids_missing(self) -> bool:
+        """Whether any coder, segment, memo, site or participant has no GUID yet."""
+        return any(self.conn.execute(f"SELECT 1 FROM {table} WHERE guid IS NULL LIMIT 1").fetchone()
+                   for table in self.GUID_TABLES)
+
     def ensure_guids(self) -> None:
         """Give every coder, segment, memo, site and participant a GUID, once; exports then stay stable."""
         for table in self.GUID_TABLES:

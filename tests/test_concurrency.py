@@ -272,7 +272,7 @@ def test_the_header_is_never_read_with_python_file_io(tmp_path, monkeypatch):
     path = tmp_path / "p.db"
     Store.open(path, create=True).close()
     opened: list[str] = []
-    real_open, real_io_open = builtins.open, io.open
+    real_open = builtins.open
 
     def spy(file, *args, **kwargs):
         if isinstance(file, (str, os.PathLike)) and Path(file).name.startswith("p.db"):

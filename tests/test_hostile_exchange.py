@@ -283,7 +283,7 @@ def test_control_characters_are_replaced_at_import_and_exports_stay_well_formed(
     (site / "ctl.txt").write_text(f"Interviewer: bell{CONTROLS}here\n\nAna: we had no time{CONTROLS}at all\n"
                                   + "Ana: and the rest of the interview is ordinary talk about the clinic.\n" * 5)
     book = tmp_path / "ctl.yaml"
-    book.write_text(f'codes:\n  - name: "Time\\e[31m\\a pressure"\n    definition: "Busy\\x01 days"\n')
+    book.write_text('codes:\n  - name: "Time\\e[31m\\a pressure"\n    definition: "Busy\\x01 days"\n')
     assert wb(project, "codebook", "import", str(book)).exit_code == 0
     assert wb(project, "import", str(site)).exit_code == 0
     assert wb(project, "memo", f"Memo{CONTROLS}end", "--transcript", "ctl", "--coder", "ana").exit_code == 0

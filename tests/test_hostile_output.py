@@ -38,7 +38,7 @@ import yaml
 from click.testing import CliRunner
 
 from workbench.cli import cli
-from workbench.coding import add_memo, add_segment, resolve_code
+from workbench.coding import add_memo, add_segment
 from workbench.output import csv_text, html_text, md_text, neutralize, printable, to_table
 from workbench.project import import_codebook, import_transcripts
 from workbench.store import Store

@@ -77,7 +77,6 @@ def test_bad_parameters_are_clear_errors():
 @pytest.fixture
 def study(store, tmp_path, codebook_path):
     """Five interviews with dates out of import order; codes chosen so the answer is known."""
-    from workbench.coding import resolve_code
     from workbench.project import import_codebook
 
     import_codebook(store, codebook_path)

@@ -8,7 +8,6 @@ import asyncio
 import pytest
 from click.testing import CliRunner
 
-from workbench import reconcile
 from workbench.cli import cli
 from workbench.coding import add_segment, find_quote, resolve_code, resolve_transcript
 from workbench.errors import WorkbenchError

@@ -7,8 +7,6 @@ from pathlib import Path
 import click
 
 from workbench.cli.base import _destination, _emit, _store, cli, force_option, handled
-
-from workbench.cli.base import _emit, _store, cli, handled
 from workbench.coders import pooled_coders
 from workbench.errors import WorkbenchError
 

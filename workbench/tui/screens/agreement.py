@@ -76,7 +76,6 @@ class AgreementScreen(Screen):
 
         self.report = report
         spec = report.spec
-        two = len(spec.coders) == 2
         self.query_one("#summary", Static).update(
             f"[b]{', '.join(spec.coders)}[/b] on {plural(len(report.transcripts), 'transcript')}, by {spec.unit} "
             f"(overlap: {spec.overlap}) · pooled α = {fmt(report.overall.krippendorff_alpha)}, "

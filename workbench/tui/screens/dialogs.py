@@ -1,4 +1,4 @@
-"""Small dialogs that return typed results: a memo editor and a segment chooser."""
+"""Small dialogs that return typed results: a memo editor, choosers and a one-line prompt."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import OptionList, SelectionList, Static, TextArea
+from textual.widgets import Input, OptionList, SelectionList, Static, TextArea
 from textual.widgets.option_list import Option
 
 
@@ -138,3 +138,37 @@ class ConfirmDialog(ModalScreen[bool]):
 
     def action_answer(self, yes: bool) -> None:
         self.dismiss(yes)
+
+
+class TextPrompt(ModalScreen[str | None]):
+    """One line of text (a file name, a correction, a pseudonym); Enter confirms, Escape cancels.
+    The given value is selected, so typing replaces it."""
+
+    DEFAULT_CSS = """
+    TextPrompt { align: center middle; }
+    TextPrompt > Vertical { width: 80%; max-width: 90; height: auto; border: thick $accent; background: $panel;
+                            padding: 0 1; }
+    TextPrompt .hint { color: $text-muted; }
+    """
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="prompt.cancel")]
+
+    def __init__(self, prompt: str, value: str = "", hint: str | None = None) -> None:
+        super().__init__()
+        self.prompt, self.value, self.hint = prompt, value, hint
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Static(self.prompt)
+            yield Input(self.value, id="answer")
+            if self.hint:
+                yield Static(self.hint, classes="hint")
+
+    def on_mount(self) -> None:
+        self.query_one(Input).focus()
+
+    @on(Input.Submitted)
+    def submitted(self, event: Input.Submitted) -> None:
+        self.dismiss(event.value.strip() or None)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

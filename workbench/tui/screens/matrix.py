@@ -11,9 +11,8 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
-from textual.screen import ModalScreen, Screen
-from textual.widgets import DataTable, Footer, Header, Input, Static
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Static
 
 from workbench.coders import CONSENSUS, pooled_coders
 from workbench.tui.text import plural
@@ -42,36 +41,6 @@ def two_line_width(label: str, most: int = 20) -> int:
         if len(textwrap.wrap(label, width)) <= 2:
             return width
     return most
-
-
-class ExportDialog(ModalScreen[str | None]):
-    """Ask for the file to write; its extension picks the format."""
-
-    DEFAULT_CSS = """
-    ExportDialog { align: center middle; }
-    ExportDialog > Vertical { width: 80%; max-width: 90; height: auto; border: thick $accent; background: $panel; padding: 1; }
-    """
-    BINDINGS = [Binding("escape", "cancel", "Cancel", id="export.cancel")]
-
-    def __init__(self, suggestion: str) -> None:
-        super().__init__()
-        self.suggestion = suggestion
-
-    def compose(self) -> ComposeResult:
-        with Vertical():
-            yield Static("Export the matrix to (.xlsx, .csv, .md, .html or .json):")
-            yield Input(self.suggestion, id="path")
-            yield Static(f"Relative paths are in {Path.cwd()}", classes="hint")
-
-    def on_mount(self) -> None:
-        self.query_one(Input).focus()
-
-    @on(Input.Submitted)
-    def submitted(self, event: Input.Submitted) -> None:
-        self.dismiss(event.value.strip() or None)
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
 
 
 class MatrixScreen(Screen):
@@ -231,7 +200,11 @@ class MatrixScreen(Screen):
     def action_export(self) -> None:
         if self.matrix is None:
             return
-        self.app.push_screen(ExportDialog(f"matrix-{self.rows}-{self.columns}-{self.value}.xlsx"), self.export_to)
+        from workbench.tui.screens.dialogs import TextPrompt
+
+        self.app.push_screen(TextPrompt("Export the matrix to (.xlsx, .csv, .md, .html or .json):",
+                                        f"matrix-{self.rows}-{self.columns}-{self.value}.xlsx",
+                                        hint=f"Relative paths are in {Path.cwd()}"), self.export_to)
 
     def export_to(self, name: str | None) -> None:
         if not name:

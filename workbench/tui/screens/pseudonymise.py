@@ -12,47 +12,18 @@ from pathlib import Path
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
-from textual.screen import ModalScreen, Screen
-from textual.widgets import DataTable, Footer, Header, Input, Static
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Static
 
 from workbench import pseudonymise as ps
 from workbench.errors import WorkbenchError
 from workbench.store import Store
+from workbench.tui.screens.dialogs import TextPrompt
 
 
 def default_key_path(project: Path) -> Path:
     """Where the key lives unless the user says otherwise: beside the project, not inside it."""
     return project.with_name(f"{project.stem}.pseudonymisation-key.yaml")
-
-
-class TextPrompt(ModalScreen[str | None]):
-    """One line of text; Enter confirms, Escape cancels."""
-
-    DEFAULT_CSS = """
-    TextPrompt { align: center middle; }
-    TextPrompt > Vertical { width: 70; height: auto; border: thick $accent; background: $panel; padding: 0 1; }
-    """
-    BINDINGS = [Binding("escape", "cancel", "Cancel", id="prompt.cancel")]
-
-    def __init__(self, prompt: str, value: str = "") -> None:
-        super().__init__()
-        self.prompt, self.value = prompt, value
-
-    def compose(self) -> ComposeResult:
-        with Vertical():
-            yield Static(self.prompt)
-            yield Input(self.value, id="answer")
-
-    def on_mount(self) -> None:
-        self.query_one(Input).focus()
-
-    @on(Input.Submitted)
-    def submitted(self, event: Input.Submitted) -> None:
-        self.dismiss(event.value.strip() or None)
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
 
 
 class PseudonymiseScreen(Screen):

@@ -720,7 +720,7 @@ class ReaderScreen(Screen):
 
     def action_edit_text(self) -> None:
         """Replace the selected words (a misheard word, a name); the coding is carried over."""
-        from workbench.tui.screens.pseudonymise import TextPrompt
+        from workbench.tui.screens.dialogs import TextPrompt
 
         start, end = self.selection
         if self.doc is None or end <= start:
@@ -753,7 +753,7 @@ class ReaderScreen(Screen):
 
     def action_rename_speaker(self) -> None:
         """Name the speaker of the turn under the selection (a wrong or missing label)."""
-        from workbench.tui.screens.pseudonymise import TextPrompt
+        from workbench.tui.screens.dialogs import TextPrompt
 
         if self.doc is None or not self.doc.turns:
             return

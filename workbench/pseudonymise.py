@@ -699,12 +699,6 @@ def write_pseudonymised(store: Store, key: Key, dest: Path, *, coder: str | None
     if problems:
         raise WorkbenchError("the key cannot be applied: " + " ".join(problems),
                              hint="Fix the key file (or make a new one with `workbench pseudonymise --find`).")
-    if store.guids_missing():  # the copy's exports keep the project's own GUIDs
-        try:
-            with store.transaction():
-                store.ensure_guids()
-        except WorkbenchError:
-            pass  # a read-only project: the copy gets GUIDs of its own below
     partial = dest.with_name(f".{dest.name}.partial")
     for leftover in (partial, Path(f"{partial}-wal"), Path(f"{partial}-shm")):
         leftover.unlink(missing_ok=True)

@@ -370,7 +370,7 @@ def bench_size(size: int, work: Path, qc: str | None, repeat: int, peer_max: int
     qdpx = work / f"p-{size}.qdpx"
     want = steps.__contains__
     if want("qdpx") or (qc and size <= peer_max):
-        add("qdpx", paired("QDPX export", repeat, [*wb, *project, "export", "qdpx", str(qdpx)]), "qdpx",
+        add("qdpx", paired("QDPX export", repeat, [*wb, *project, "export", "qdpx", str(qdpx), "--force"]), "qdpx",
             out=work / f"q-{size}.qdpx")
     coded = None
     if qc and size <= peer_max:  # qc loads the same coding from the workbench's QDPX export
@@ -390,12 +390,12 @@ def bench_size(size: int, work: Path, qc: str | None, repeat: int, peer_max: int
                            None, {}),
         "agreement_sentence": ("agreement by sentence (the default unit), 3 coders",
                                ["agreement", "--coders", "maria,james,lee"], None, {}),
-        "xlsx": (f"XLSX, {info['segments']:,} segments", ["matrix", "--format", "xlsx", "-o", str(work / "m.xlsx")],
+        "xlsx": (f"XLSX, {info['segments']:,} segments", ["matrix", "--format", "xlsx", "-o", str(work / "m.xlsx"), "--force"],
                  None, {"out": work / "m.xlsx"}),
     }
     if size >= 1000:  # one coder's 100,000 segments
         runs["xlsx_one_coder"] = ("XLSX, one coder (about 100,000 segments)",
-                                  ["matrix", "--coder", "maria", "--format", "xlsx", "-o", str(work / "m.xlsx")],
+                                  ["matrix", "--coder", "maria", "--format", "xlsx", "-o", str(work / "m.xlsx"), "--force"],
                                   None, {"out": work / "m.xlsx", "coders": ["maria"]})
     for key, (label, args, peer, extra) in runs.items():
         if want(key.replace("_one_coder", "")):

@@ -201,10 +201,11 @@ def run_step(name: str, a: dict) -> dict:
 
         spec = MatrixSpec(selection=Selection(coders=a.get("coders")))
         if name == "matrix":
-            seconds, _ = _timed(build_matrix, store, spec)
+            seconds, _ = _timed(build_matrix, store, spec, detail=False)  # count-only, as the CLI's table
         else:
             def both() -> None:
-                write_matrix(build_matrix(store, spec), "xlsx", Path(a["out"]), book=project_codebook(store))
+                write_matrix(build_matrix(store, spec), "xlsx", Path(a["out"]), book=project_codebook(store),
+                             force=True)
             seconds, _ = _timed(both)
     elif name == "stats":
         from workbench.analysis.frame import Selection

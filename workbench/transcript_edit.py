@@ -48,7 +48,7 @@ class EditReport:
     def summary(self) -> str:
         if self.unchanged:
             return f"{self.title}: the text is the same; nothing changed."
-        parts = [f"{self.title}: text changed ({self.changed_chars:,} characters differ)",
+        parts = [f"{self.title}: text changed ({self.changed_chars:,} characters replaced or added)",
                  f"{self.segments} segment{'s' if self.segments != 1 else ''} carried over"]
         if self.moved:
             parts.append(f"{self.moved} moved with the text")

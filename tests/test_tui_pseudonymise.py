@@ -124,3 +124,45 @@ def test_reader_corrects_text_and_speaker_and_undoes(tmp_path):
         assert seg["text"] == "There is no hour in the week."
     finally:
         store.close()
+
+
+def test_speakers_screen_maps_and_marks(tmp_path):
+    """Speakers as cases in the app: map a focus-group speaker to a participant, mark the moderator."""
+    from workbench.tui.screens.speakers import SpeakersScreen
+
+    path = tmp_path / "p.db"
+    store = Store.open(path, create=True)
+    source = tmp_path / "group.txt"
+    source.write_text("Host: Welcome, everyone.\n\nAnn: Time is short.\n\nBo: Money too.\n")
+    import_transcripts(store, [source])
+    store.close()
+
+    async def scenario():
+        app = WorkbenchApp(path, "maria")
+        async with app.run_test(size=(100, 30)) as pilot:
+            await pilot.pause()
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            await pilot.press("C")
+            await pilot.pause()
+            screen = app.screen
+            assert isinstance(screen, SpeakersScreen)
+            speakers = [c.speaker for c in screen.rows]
+            screen.query_one("DataTable").move_cursor(row=speakers.index("Host"))
+            await pilot.press("i")
+            await pilot.pause()
+            screen.query_one("DataTable").move_cursor(row=[c.speaker for c in screen.rows].index("Bo"))
+            await pilot.press("p")
+            await pilot.pause()
+            await pilot.press(*"B-01", "enter")
+            await pilot.pause()
+            return {c.speaker: (c.role, c.participant) for c in screen.rows}
+
+    cases = asyncio.run(scenario())
+    assert cases["Host"] == ("interviewer", None)
+    assert cases["Bo"] == ("participant", "B-01")
+    store = Store.open(path)
+    try:
+        assert any(e["action"] == "map speaker" for e in store.audit_entries(entity="transcript"))
+    finally:
+        store.close()

@@ -66,6 +66,7 @@ class TranscriptsScreen(Screen):
         Binding("M", "memos", "Memos", id="transcripts.memos"),
         Binding("S", "saturation", "Saturation", id="transcripts.saturation"),
         Binding("P", "pseudonymise", "Pseudonymise", show=False, id="transcripts.pseudonymise"),
+        Binding("C", "speakers", "Speakers as cases", show=False, id="transcripts.speakers"),
         Binding("d", "default_codebook", "Load the default codebook", show=False, id="transcripts.default_codebook"),
     ]
     DEFAULT_CSS = """
@@ -257,6 +258,11 @@ class TranscriptsScreen(Screen):
         from workbench.tui.screens.memos import MemoListScreen
 
         self.app.push_screen(MemoListScreen())
+
+    def action_speakers(self) -> None:
+        from workbench.tui.screens.speakers import SpeakersScreen
+
+        self.app.push_screen(SpeakersScreen())
 
     def action_pseudonymise(self) -> None:
         from workbench.tui.screens.pseudonymise import PseudonymiseScreen

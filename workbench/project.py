@@ -51,6 +51,13 @@ def open_store(path: str | Path | None = None, *, create: bool = False) -> Store
     return Store.open(project_path(path), create=create)
 
 
+def location_warning(path: str | Path) -> str | None:
+    """A warning when the project lives in a synced or network folder (unsafe for SQLite)."""
+    from workbench.store.db import location_warning as warning
+
+    return warning(path)
+
+
 def current_coder(store: Store, explicit: str | None = None, *, remember: bool = True) -> str:
     """Who is coding: ``--coder``, else ``$WORKBENCH_CODER``, else the last coder of this project,
     else the login name. An explicit name is remembered for the project."""

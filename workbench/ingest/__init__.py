@@ -51,9 +51,6 @@ READERS: dict[str, Callable[..., ParsedTranscript]] = {
 SUPPORTED = tuple(sorted(READERS))
 
 
-TEXT_FORMATS = (".txt", ".text", ".md", ".markdown", ".vtt", ".srt", ".json")
-
-
 def read_transcript(path: str | Path, encoding: str | None = None, *, tags: str = "render") -> ParsedTranscript:
     """Read one transcript file of any supported format (``encoding`` forces the text encoding
     of a text or caption file; Word and OpenDocument files carry their own); ``tags`` says what

@@ -12,7 +12,7 @@ from pathlib import Path
 from textual.app import App
 from textual.binding import Binding
 
-from workbench.store import Store
+from workbench.project import open_store
 from workbench.tui.commands import ScreenActions
 
 
@@ -36,12 +36,12 @@ class WorkbenchApp(App):
         super().__init__()
         self.project = Path(project)
         self.coder = coder
-        self.store = Store.open(self.project)
+        self.store = open_store(self.project)
 
     def on_mount(self) -> None:
         self.title = f"workbench · coder: {self.coder}"
         self.sub_title = self.store.get_meta("title") or self.project.name
-        from workbench.store.db import location_warning
+        from workbench.project import location_warning
 
         warning = location_warning(self.project)
         if warning:  # a network or synced folder: say so once, when the app opens

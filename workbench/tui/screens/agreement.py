@@ -16,7 +16,7 @@ from textual.widgets import DataTable, Footer, Header, Static
 from workbench.coders import pooled_coders
 from workbench.errors import WorkbenchError
 from workbench.tui.text import plural
-from workbench.store import Store
+from workbench.project import open_store
 
 UNITS = ("sentence", "turn", "character")
 LEVELS = ("code", "theme")
@@ -59,7 +59,7 @@ class AgreementScreen(Screen):
     def compute(self) -> None:
         from workbench.agreement.compute import AgreementSpec, compute_agreement
 
-        store = Store.open(self.app.project)
+        store = open_store(self.app.project)
         try:
             coders = pooled_coders(c["name"] for c in store.coders())
             report = compute_agreement(store, AgreementSpec(coders=coders, unit=self.unit, columns=self.level,

@@ -16,7 +16,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
 from workbench.errors import WorkbenchError
-from workbench.store import Store
+from workbench.project import open_store
 
 
 class CalibrationScreen(Screen):
@@ -56,7 +56,7 @@ class CalibrationScreen(Screen):
     def compute(self) -> None:
         from workbench.agreement.calibration import calibrate
 
-        store = Store.open(self.app.project)
+        store = open_store(self.app.project)
         try:
             report = calibrate(store, self.gold, self.trainee)
         except WorkbenchError as exc:

@@ -17,7 +17,7 @@ from textual.widgets import DataTable, Footer, Header, Static
 from workbench.coders import CONSENSUS, pooled_coders
 from workbench.tui.text import plural
 from workbench.errors import WorkbenchError
-from workbench.store import Store
+from workbench.project import open_store
 
 VALUES = ("segments", "transcripts", "participants", "share", "excerpts")
 ROWS = ("site", "participant", "role", "transcript", "coder")
@@ -97,7 +97,7 @@ class MatrixScreen(Screen):
         """pandas and the matrix are built on a worker thread with its own connection."""
         from workbench.analysis.matrix import build_matrix
 
-        store = Store.open(self.app.project)
+        store = open_store(self.app.project)
         try:
             matrix = build_matrix(store, self.spec())
         except WorkbenchError as exc:

@@ -17,7 +17,7 @@ from textual.widgets import DataTable, Footer, Header, Static
 
 from workbench import pseudonymise as ps
 from workbench.errors import WorkbenchError
-from workbench.store import Store
+from workbench.project import open_store
 from workbench.tui.screens.dialogs import TextPrompt
 
 
@@ -67,7 +67,7 @@ class PseudonymiseScreen(Screen):
         assert self.key_path is not None
         try:
             key = ps.load_key(self.key_path, must_exist=False)
-            store = Store.open(self.app.project)
+            store = open_store(self.app.project)
             try:
                 if not key.project:
                     key.project = ps.project_fingerprint(store)

@@ -28,7 +28,7 @@ from workbench.errors import WorkbenchError
 from workbench.reading import (Document, load_document, load_segments, next_uncoded, other_coders_spans,
                                search_hits)
 from workbench.session import Action, UndoHistory
-from workbench.store import Store
+from workbench.project import open_store
 from workbench.tui.text import plural
 from workbench.tui.widgets.keybar import KeyBar
 from workbench.tui.widgets.transcript_view import TranscriptView
@@ -157,7 +157,7 @@ class ReaderScreen(Screen):
     @work(thread=True, exclusive=True, group="reader")
     def load(self) -> None:
         """Open the transcript on a worker thread with its own connection, then show it."""
-        store = Store.open(self.app.project)
+        store = open_store(self.app.project)
         try:
             doc = load_document(store, self.transcript_id, self.app.coder, all_coders=self.all_coders)
             codes = store.codes(counts=False)
@@ -836,7 +836,7 @@ class ReaderScreen(Screen):
     def find_suggestions(self) -> None:
         from workbench.suggest import suggestions
 
-        store = Store.open(self.app.project)
+        store = open_store(self.app.project)
         try:
             found = suggestions(store, self.transcript_id, self.app.coder)
         except WorkbenchError as exc:

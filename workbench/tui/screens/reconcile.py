@@ -8,6 +8,8 @@ decisions are made.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from typing import Any
 
 from rich.style import Style
@@ -22,7 +24,10 @@ from textual.widgets import Footer, Header, Static
 from workbench import reconcile
 from workbench.coders import pooled_coders
 from workbench.errors import WorkbenchError
-from workbench.store import Store
+from workbench.project import open_store
+
+if TYPE_CHECKING:
+    from workbench.store import Store
 
 
 class ReconcileScreen(Screen):
@@ -76,7 +81,7 @@ class ReconcileScreen(Screen):
 
     @work(thread=True, exclusive=True, group="reconcile")
     def load(self) -> None:
-        store = Store.open(self.app.project)
+        store = open_store(self.app.project)
         try:
             items = reconcile.find_disagreements(store, self.coders, transcript_ids=self.transcript_ids)
             agreement = self.consensus_agreement(store)

@@ -13,7 +13,7 @@ from textual.widgets import DataTable, Footer, Header, Input, Static
 
 from workbench.tui.text import hit_window, plural
 from workbench.errors import WorkbenchError
-from workbench.store import Store
+from workbench.project import open_store
 
 
 class SearchScreen(Screen):
@@ -61,7 +61,7 @@ class SearchScreen(Screen):
     def search(self, query: str) -> None:
         from workbench.search import search
 
-        store = Store.open(self.app.project)
+        store = open_store(self.app.project)
         try:
             hits = search(store, query, fuzzy=self.fuzzy) if query.strip() else []
             texts = {}  # the passages around the hits, to show them whole

@@ -14,7 +14,7 @@ from textual.widgets import DataTable, Header, Input, Static
 
 from workbench.tui.text import plural
 from workbench.project import list_transcripts
-from workbench.store import Store
+from workbench.project import open_store
 from workbench.tui.widgets.keybar import KeyBar
 
 # (key, heading, width); the title takes the room that is left.
@@ -124,7 +124,7 @@ class TranscriptsScreen(Screen):
     def load_rows(self) -> None:
         """Read the listing on a worker thread with its own connection: the rows first, then the
         share coded (the slow part on a large project) as soon as it is known."""
-        store = Store.open(self.app.project)
+        store = open_store(self.app.project)
         try:
             rows = list_transcripts(store, coded=False)
             self.app.call_from_thread(self.show_rows, rows)

@@ -646,7 +646,9 @@ def test_import_codings_bounds_hostile_spreadsheets(coding_project, tmp_path, ca
     began = time.perf_counter()
     result = _run(coding_project, "import-codings", str(path), ok=False)
     took = time.perf_counter() - began
-    assert took < (30 if case == "many-rows" else 10), f"{case} took {took:.1f} s"  # 100,000 real rows are read
+    # a guard against a hang or a row-by-row blow-up (minutes), not a speed test: 100,000 real rows are
+    # read in a few seconds on a quiet machine, and CI shares two cores with other work
+    assert took < (120 if case == "many-rows" else 60), f"{case} took {took:.1f} s"
     assert "Traceback" not in result.output and "bug" not in result.output
     if words is None:
         # the 3,000 one-cell rows have no code: refused row by row, in seconds, nothing imported

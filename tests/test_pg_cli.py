@@ -1,0 +1,87 @@
+"""`workbench server init`, `server add-coder` and `phase` on a real PostgreSQL server, as a user runs
+them: connection strings as URLs, libpq service names and PG* variables; clear errors."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+from click.testing import CliRunner
+
+from workbench.cli import cli
+
+
+def run(*args: str, input: str | None = None):
+    return CliRunner().invoke(cli, list(args), obj={}, input=input)
+
+
+@pytest.fixture
+def names():
+    tag = uuid.uuid4().hex[:6]
+    return {"lead": f"carol_{tag}", "alice": f"alice_{tag}"}
+
+
+def test_init_add_coder_and_phase(pg_cluster, pg_database, names):
+    admin = pg_cluster.url(pg_database)
+    result = run("server", "init", admin, "--lead", names["lead"])
+    assert result.exit_code == 0, result.output
+    assert f"Team database {pg_database} ready" in result.output and "11 migrations applied" in result.output
+    assert f"lead: {names['lead']} (new login role)" in result.output
+    again = run("server", "init", admin, "--lead", names["lead"])
+    assert again.exit_code == 0 and "already up to date" in again.output
+
+    result = run("server", "add-coder", names["alice"], "--password", "--project", admin,
+                 input="s3cret pass\ns3cret pass\n")
+    assert result.exit_code == 0, result.output
+    assert f"Coder {names['alice']} (created, member of {pg_database}_coder)" in result.output
+    assert "s3cret" not in result.output
+    with pg_cluster.connect() as cx:  # stored as a SCRAM verifier, never as text
+        stored = cx.execute("SELECT rolpassword FROM pg_authid WHERE rolname = %s", (names["alice"],)).fetchone()[0]
+    assert stored.startswith("SCRAM-SHA-256$")
+
+    lead_url, alice_url = pg_cluster.url(pg_database, names["lead"]), pg_cluster.url(pg_database, names["alice"])
+    result = run("phase", "--project", alice_url)
+    assert result.exit_code == 0 and "Phase open" in result.output
+    result = run("phase", "blind", "--project", alice_url)
+    assert result.exit_code == 1 and "not allowed: only the project lead" in result.output
+    result = run("--project", lead_url, "phase", "blind")
+    assert result.exit_code == 0 and "Phase blind" in result.output and f"set by {names['lead']}" in result.output
+    result = run("phase", "open", "--project", lead_url)
+    assert result.exit_code == 0 and "Phase open" in result.output
+
+
+def test_service_names_and_pg_variables(pg_cluster, pg_database, names, tmp_path, monkeypatch):
+    assert run("server", "init", pg_cluster.url(pg_database), "--lead", names["lead"]).exit_code == 0
+    services = tmp_path / "pg_service.conf"
+    services.write_text(f"[study]\nhost={pg_cluster.socket_dir}\ndbname={pg_database}\nuser={names['lead']}\n")
+    monkeypatch.setenv("PGSERVICEFILE", str(services))
+    result = run("phase", "blind", "--project", "service=study")
+    assert result.exit_code == 0 and "Phase blind" in result.output, result.output
+    monkeypatch.delenv("PGSERVICEFILE")
+    for key, value in (("PGHOST", pg_cluster.socket_dir), ("PGDATABASE", pg_database), ("PGUSER", names["lead"])):
+        monkeypatch.setenv(key, value)
+    monkeypatch.setenv("WORKBENCH_PROJECT", "postgresql://")
+    result = run("phase", "open")
+    assert result.exit_code == 0 and "Phase open" in result.output, result.output
+
+
+def test_clear_errors(pg_cluster, pg_database, names, tmp_path):
+    from pgcluster import PASSWORD_ROLE
+
+    result = run("server", "init", f"postgresql://postgres@/{pg_database}?host={tmp_path}")
+    assert result.exit_code == 1 and "server unreachable" in result.output and "Traceback" not in result.output
+    result = run("server", "init", f"postgresql://{PASSWORD_ROLE}:wrong@/postgres?host={pg_cluster.socket_dir}")
+    assert result.exit_code == 1 and f"wrong password for user {PASSWORD_ROLE}" in result.output
+    assert "wrong@" not in result.output  # the password is never echoed
+    assert run("server", "init", pg_cluster.url(pg_database), "--lead", names["lead"]).exit_code == 0
+    result = run("server", "init", pg_cluster.url(pg_database, names["lead"]))
+    assert result.exit_code == 1 and "not allowed" in result.output and "cannot create roles" in result.output
+    for bad in ("Maria Garcia", "consensus", f"{pg_database}_lead", "pg_admin"):
+        result = run("server", "add-coder", bad, "--project", pg_cluster.url(pg_database))
+        assert result.exit_code == 1 and "cannot be a coder's login name" in result.output, (bad, result.output)
+    result = run("server", "add-coder", "maria", "--project", str(tmp_path / "study.db"))
+    assert result.exit_code == 1 and "works on a team database on PostgreSQL" in result.output
+    result = run("phase", "blind", "--project", str(tmp_path / "study.db"))
+    assert result.exit_code == 1 and "--project" in result.output and not (tmp_path / "study.db").exists()
+    result = run("phase", "--project", pg_cluster.url("postgres"))
+    assert result.exit_code == 1 and "not a workbench team database yet" in result.output

@@ -4,8 +4,8 @@ in that folder (no TCP), started once per test session and stopped at its end.
 The server refuses to run as root, and CI runs as root: there the server binaries run as the
 ``postgres`` system user (``runuser -u postgres --``) and the folder belongs to that user. Local
 connections are trusted (the socket folder is 0700, owned by the server's user), except for the
-role :data:`PASSWORD_ROLE`, which must give its password (SCRAM): the tests of wrong-password
-errors log in as it.
+role :data:`PASSWORD_ROLE` and the members of :data:`PASSWORD_GROUP`, who must give their password
+(SCRAM): the tests of passwords log in as them.
 
 ``pytest`` skips the PostgreSQL tests with a message only when no server binary is installed; with
 ``WORKBENCH_REQUIRE_POSTGRES=1`` (set by .ci/run) a missing server fails them instead.
@@ -22,6 +22,7 @@ import uuid
 from pathlib import Path
 
 PASSWORD_ROLE = "wb_password_probe"
+PASSWORD_GROUP = "wb_password_users"  # members log in with their password too
 PASSWORD = "correct horse battery"
 SERVER_USER = "postgres"
 
@@ -91,13 +92,15 @@ class Cluster:
         with open(hba, encoding="utf-8") as fh:
             rules = fh.read()
         with open(hba, "w", encoding="utf-8") as fh:  # first match wins: the probe role needs its password
-            fh.write(f"local all {PASSWORD_ROLE} scram-sha-256\n" + rules)
+            fh.write(f"local all {PASSWORD_ROLE} scram-sha-256\nlocal all +{PASSWORD_GROUP} scram-sha-256\n"
+                     + rules)
         self._run("pg_ctl", "-D", self.data, "-l", self.log, "-w", "-o",
                   f"-c listen_addresses='' -k {self.socket_dir} -c fsync=off -c synchronous_commit=off "
                   "-c full_page_writes=off", "start")
         self.running = True
         with self.connect() as cx:
             cx.execute(f"CREATE ROLE {PASSWORD_ROLE} LOGIN PASSWORD '{PASSWORD}'")
+            cx.execute(f"CREATE ROLE {PASSWORD_GROUP} NOLOGIN")
         return self
 
     def stop(self) -> None:

@@ -9,6 +9,8 @@ import pytest
 from click.testing import CliRunner
 
 from workbench.cli import cli
+from workbench.errors import ProjectError
+from workbench.store.postgres import team
 
 
 def run(*args: str, input: str | None = None):
@@ -22,6 +24,8 @@ def names():
 
 
 def test_init_add_coder_and_phase(pg_cluster, pg_database, names):
+    from pgcluster import PASSWORD_GROUP
+
     admin = pg_cluster.url(pg_database)
     result = run("server", "init", admin, "--lead", names["lead"])
     assert result.exit_code == 0, result.output
@@ -37,7 +41,14 @@ def test_init_add_coder_and_phase(pg_cluster, pg_database, names):
     assert "s3cret" not in result.output
     with pg_cluster.connect() as cx:  # stored as a SCRAM verifier, never as text
         stored = cx.execute("SELECT rolpassword FROM pg_authid WHERE rolname = %s", (names["alice"],)).fetchone()[0]
+        cx.execute(f'GRANT {PASSWORD_GROUP} TO "{names["alice"]}"')  # from now on she must give it
     assert stored.startswith("SCRAM-SHA-256$")
+    sock = pg_cluster.socket_dir
+    team.connect(f"postgresql://{names['alice']}:s3cret%20pass@/{pg_database}?host={sock}").close()
+    with pytest.raises(ProjectError, match="wrong password"):
+        team.connect(f"postgresql://{names['alice']}:s3cret@/{pg_database}?host={sock}")
+    with pg_cluster.connect() as cx:
+        cx.execute(f'REVOKE {PASSWORD_GROUP} FROM "{names["alice"]}"')
 
     lead_url, alice_url = pg_cluster.url(pg_database, names["lead"]), pg_cluster.url(pg_database, names["alice"])
     result = run("phase", "--project", alice_url)
@@ -85,3 +96,19 @@ def test_clear_errors(pg_cluster, pg_database, names, tmp_path):
     assert result.exit_code == 1 and "--project" in result.output and not (tmp_path / "study.db").exists()
     result = run("phase", "--project", pg_cluster.url("postgres"))
     assert result.exit_code == 1 and "not a workbench team database yet" in result.output
+
+
+def test_passwords_are_hashed_on_the_client(pg_cluster):
+    """The verifier made here lets its password in (and only it), non-ASCII passwords included."""
+    tag = uuid.uuid4().hex[:6]
+    from pgcluster import PASSWORD_GROUP
+
+    for n, password in enumerate(("plain", "pässwörd ﬁve", "  spaced\u00a0out  ")):
+        name = f"pw{n}_{tag}"
+        with pg_cluster.connect() as cx:
+            cx.execute(f"CREATE ROLE {name} LOGIN IN ROLE {PASSWORD_GROUP} PASSWORD '{team.scram_verifier(password)}'")
+        team.connect(pg_cluster.conninfo("postgres", name), password=password).close()
+        with pytest.raises(ProjectError, match="wrong password"):
+            team.connect(pg_cluster.conninfo("postgres", name), password=password + "x")
+    fixed = team.scram_verifier("pencil", salt=b"0123456789abcdef")
+    assert fixed == team.scram_verifier("pencil", salt=b"0123456789abcdef") != team.scram_verifier("pencil")

@@ -118,6 +118,31 @@ def _connect_error(url: str, exc: Exception) -> WorkbenchError:
                              "(and the SSH tunnel, if you use one).")
 
 
+def scram_verifier(password: str, *, iterations: int = 4096, salt: bytes | None = None) -> str:
+    """The SCRAM-SHA-256 verifier PostgreSQL stores for ``password`` (RFC 5802/7677), computed here so
+    that the password itself never reaches the server or its statement log."""
+    import base64
+    import hashlib
+    import hmac
+    import os
+    import unicodedata
+
+    salt = salt if salt is not None else os.urandom(16)
+    # SASLprep, as the server applies it: non-ASCII spaces are spaces, soft hyphens and zero-width
+    # characters vanish, then NFKC.
+    mapped = "".join(" " if unicodedata.category(c) == "Zs" else c for c in password
+                     if c not in "\u00ad\u034f\u1806\u180b\u180c\u180d\u200b\u200c\u200d\u2060\ufeff")
+    salted = hashlib.pbkdf2_hmac("sha256", unicodedata.normalize("NFKC", mapped).encode("utf-8"), salt, iterations)
+    client_key = hmac.new(salted, b"Client Key", "sha256").digest()
+    stored_key = hashlib.sha256(client_key).digest()
+    server_key = hmac.new(salted, b"Server Key", "sha256").digest()
+
+    def b64(b: bytes) -> str:
+        return base64.b64encode(b).decode("ascii")
+
+    return f"SCRAM-SHA-256${iterations}:{b64(salt)}${b64(stored_key)}:{b64(server_key)}"
+
+
 def role_names(database: str) -> TeamRoles:
     base = re.sub(r"[^a-z0-9_]", "_", database.lower())
     if len(base) > 50:
@@ -193,7 +218,7 @@ def init_server(url: str, *, lead: str | None = None, lead_password: str | None 
                 if found is None:
                     if lead_password:
                         cx.execute(sql.SQL("CREATE ROLE {} LOGIN PASSWORD {}").format(
-                            ident(lead_name), sql.Literal(lead_password)))
+                            ident(lead_name), sql.Literal(scram_verifier(lead_password))))
                     else:
                         cx.execute(sql.SQL("CREATE ROLE {} LOGIN").format(ident(lead_name)))
                     report.lead_created = True
@@ -201,7 +226,7 @@ def init_server(url: str, *, lead: str | None = None, lead_password: str | None 
                     report.lead_is_superuser = found[1]
                     if lead_password:
                         cx.execute(sql.SQL("ALTER ROLE {} PASSWORD {}").format(
-                            ident(lead_name), sql.Literal(lead_password)))
+                            ident(lead_name), sql.Literal(scram_verifier(lead_password))))
                 cx.execute(sql.SQL("GRANT {} TO {}").format(ident(roles.lead), ident(lead_name)))
                 db = ident(database)
                 cx.execute(sql.SQL("REVOKE ALL ON DATABASE {} FROM PUBLIC").format(db))
@@ -310,8 +335,8 @@ def add_coder(url: str, name: str, *, password: str | None = None, lead: bool = 
                 found = _role(cx, name)
                 if found is None:
                     if password:
-                        cx.execute(sql.SQL("CREATE ROLE {} LOGIN PASSWORD {}").format(ident(name),
-                                                                                      sql.Literal(password)))
+                        cx.execute(sql.SQL("CREATE ROLE {} LOGIN PASSWORD {}").format(
+                            ident(name), sql.Literal(scram_verifier(password))))
                     else:
                         cx.execute(sql.SQL("CREATE ROLE {} LOGIN").format(ident(name)))
                 else:
@@ -319,7 +344,8 @@ def add_coder(url: str, name: str, *, password: str | None = None, lead: bool = 
                         raise WorkbenchError(f"{name} is a superuser: row-level security would not apply to it.",
                                              hint="Give the coder an ordinary login role.")
                     if password:
-                        cx.execute(sql.SQL("ALTER ROLE {} PASSWORD {}").format(ident(name), sql.Literal(password)))
+                        cx.execute(sql.SQL("ALTER ROLE {} PASSWORD {}").format(
+                            ident(name), sql.Literal(scram_verifier(password))))
                 cx.execute(sql.SQL("GRANT {} TO {}").format(ident(group), ident(name)))
                 cx.execute(sql.SQL("SET LOCAL ROLE {}").format(ident(roles.owner)))
                 cx.execute(f"INSERT INTO {SCHEMA}.coders(name, created_at) VALUES (%s, %s) "

@@ -109,6 +109,7 @@ def test_requests_without_the_token_are_refused(demo):
                 headers = {"Cookie": f"workbench_token={token}"}
                 async with http.get(served.base + "/", headers=headers) as r:
                     seen["page with cookie"] = r.status
+                    seen["policy"] = "frame-ancestors 'none'" in r.headers["Content-Security-Policy"]
                     seen["page websocket"] = re.search(r'data-session-websocket-url="([^"]+)"', await r.text())[1]
                 try:  # the token, but from another web site's page
                     async with http.ws_connect(served.base + "/ws", headers={**headers,
@@ -122,7 +123,7 @@ def test_requests_without_the_token_are_refused(demo):
     finally:
         served.stop()
     assert seen == {"page": 403, "download": 403, "wrong token": 403, "websocket": 403, "token": 302,
-                    "cookie": (True, True, "Strict"), "page with cookie": 200,
+                    "cookie": (True, True, "Strict"), "page with cookie": 200, "policy": True,
                     "page websocket": f"ws://127.0.0.1:{served.port}/ws", "foreign origin": 403}
 
 

@@ -142,7 +142,8 @@ def make_server(settings: ServeSettings) -> Any:
         if request.path == "/" and offered is not None:
             if not hmac.compare_digest(offered.encode(), token.encode()):
                 raise web.HTTPForbidden(text="Wrong token: open the URL that `workbench serve` printed.\n")
-            response = web.Response(status=302, headers={"Location": "/"})
+            response = web.Response(status=302, headers={"Location": "/", "Cache-Control": "no-store",
+                                                         "Referrer-Policy": "no-referrer"})
             response.set_cookie(COOKIE, token, httponly=True, samesite="Strict", path="/")
             return response
         if not has_token(request):
@@ -150,7 +151,17 @@ def make_server(settings: ServeSettings) -> Any:
                                          "printed (http://.../?token=...).\n")
         if not same_origin(request):
             raise web.HTTPForbidden(text="Refused: this connection comes from another web site.\n")
-        return await handler(request)
+        response = await handler(request)
+        if request.path == "/":
+            # The page loads nothing from elsewhere (not even its web font), talks only to its own
+            # server, and cannot be framed by another site.
+            response.headers["Content-Security-Policy"] = (
+                "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
+                f"img-src 'self' data:; font-src 'self' data:; connect-src 'self' ws://{request.host} "
+                f"wss://{request.host}; frame-ancestors 'none'; base-uri 'none'; form-action 'none'")
+            response.headers["Referrer-Policy"] = "no-referrer"
+            response.headers["Cache-Control"] = "no-store"
+        return response
 
     class WorkbenchServer(Server):
         async def _make_app(self) -> web.Application:

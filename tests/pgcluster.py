@@ -94,14 +94,20 @@ class Cluster:
         with open(hba, "w", encoding="utf-8") as fh:  # first match wins: the probe role needs its password
             fh.write(f"local all {PASSWORD_ROLE} scram-sha-256\nlocal all +{PASSWORD_GROUP} scram-sha-256\n"
                      + rules)
-        self._run("pg_ctl", "-D", self.data, "-l", self.log, "-w", "-o",
-                  f"-c listen_addresses='' -k {self.socket_dir} -c fsync=off -c synchronous_commit=off "
-                  "-c full_page_writes=off", "start")
+        self._run("pg_ctl", "-D", self.data, "-l", self.log, "-w", "-o", self._options(), "start")
         self.running = True
         with self.connect() as cx:
             cx.execute(f"CREATE ROLE {PASSWORD_ROLE} LOGIN PASSWORD '{PASSWORD}'")
             cx.execute(f"CREATE ROLE {PASSWORD_GROUP} NOLOGIN")
         return self
+
+    def _options(self) -> str:
+        return (f"-c listen_addresses='' -k {self.socket_dir} -c fsync=off -c synchronous_commit=off "
+                "-c full_page_writes=off")
+
+    def restart(self) -> None:
+        """Stop the server (its clients are disconnected) and start it again."""
+        self._run("pg_ctl", "-D", self.data, "-l", self.log, "-w", "-m", "fast", "-o", self._options(), "restart")
 
     def stop(self) -> None:
         try:

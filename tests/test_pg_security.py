@@ -307,3 +307,42 @@ def test_clear_errors_for_unreachable_server_wrong_password_and_missing_rights(t
         team.add_coder(t.url(t.lead), "carol")
     with pytest.raises(ProjectError, match="does not exist"):
         team.connect(t.cluster.url("no_such_study"))
+
+
+def test_the_change_feed_resyncs_after_the_server_comes_back(t):
+    """What the app will use: resync on connecting, each change, "unreachable" while the server is
+    away, and resync again when it is back (notifications sent meanwhile are lost)."""
+    from workbench.store.postgres.listen import RESYNC, UNREACHABLE, Change, changes
+
+    feed = changes(t.url(t.bob), poll=0.2)
+    try:
+        assert next(feed) == Change("*", RESYNC)
+        with t.connect(t.alice) as cx:
+            segment = add_segment(cx, t.transcript, t.code, 61, 71)
+        assert next(feed) == Change("segments", "insert", segment)
+        t.cluster.restart()
+        assert next(feed) == Change("*", UNREACHABLE)
+        assert next(feed) == Change("*", RESYNC)
+        with t.connect(t.alice) as cx:
+            cx.execute("DELETE FROM segments WHERE id = %s", (segment,))
+        assert next(feed) == Change("segments", "delete", segment)
+    finally:
+        feed.close()
+
+
+def test_the_change_feed_retries_an_unreachable_server_but_not_a_refusal(t, tmp_path):
+    import threading
+
+    from pgcluster import PASSWORD_ROLE
+
+    from workbench.errors import ProjectError
+    from workbench.store.postgres.listen import UNREACHABLE, Change, changes
+
+    stop = threading.Event()
+    feed = changes(f"postgresql://{t.bob}@/{t.db}?host={tmp_path}", stop=stop, backoff=(0.01, 0.02))
+    assert next(feed) == Change("*", UNREACHABLE)
+    stop.set()
+    assert list(feed) == []  # said once, then quiet until it stops
+    wrong = changes(f"postgresql://{PASSWORD_ROLE}:nope@/{t.db}?host={t.cluster.socket_dir}")
+    with pytest.raises(ProjectError, match="wrong password"):
+        next(wrong)

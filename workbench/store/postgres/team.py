@@ -34,6 +34,10 @@ class NotAllowedError(WorkbenchError):
     """The database refused: the role lacks a right (message starts with "not allowed:")."""
 
 
+class UnreachableError(ProjectError):
+    """The server cannot be reached (down, wrong address, network): worth retrying, unlike a refusal."""
+
+
 @dataclass(frozen=True)
 class TeamRoles:
     owner: str
@@ -113,7 +117,7 @@ def _connect_error(url: str, exc: Exception) -> WorkbenchError:
     if "pg_hba.conf" in text:
         return NotAllowedError(f"not allowed: the server refuses this connection ({_first_line(exc)}).",
                                hint="The server's admin allows it in pg_hba.conf.")
-    return ProjectError(f"server unreachable: {where} ({_first_line(exc)}).",
+    return UnreachableError(f"server unreachable: {where} ({_first_line(exc)}).",
                         hint="Check that the server runs and the host, port or socket folder are right "
                              "(and the SSH tunnel, if you use one).")
 

@@ -112,3 +112,25 @@ def test_passwords_are_hashed_on_the_client(pg_cluster):
             team.connect(pg_cluster.conninfo("postgres", name), password=password + "x")
     fixed = team.scram_verifier("pencil", salt=b"0123456789abcdef")
     assert fixed == team.scram_verifier("pencil", salt=b"0123456789abcdef") != team.scram_verifier("pencil")
+
+
+def test_an_admin_who_is_not_a_superuser_sets_up_the_study(pg_cluster, names):
+    """As on a managed server: the admin has CREATEROLE and owns the database, nothing more."""
+    admin = f"admin_{uuid.uuid4().hex[:6]}"
+    database = f"study_{uuid.uuid4().hex[:6]}"
+    with pg_cluster.connect() as cx:
+        cx.execute(f"CREATE ROLE {admin} LOGIN CREATEROLE")
+        cx.execute(f"CREATE DATABASE {database} OWNER {admin} TEMPLATE template0")
+    try:
+        url = pg_cluster.url(database, admin)
+        result = run("server", "init", url, "--lead", names["lead"])
+        assert result.exit_code == 0 and "11 migrations applied" in result.output, result.output
+        result = run("server", "add-coder", names["alice"], "--project", url)
+        assert result.exit_code == 0, result.output
+        with pg_cluster.connect(database, names["alice"]) as cx:
+            assert cx.execute("SELECT session_coder_id() IS NOT NULL, is_lead()").fetchone() == (True, False)
+        with pg_cluster.connect(database, names["lead"]) as cx:
+            assert cx.execute("SELECT is_lead()").fetchone() == (True,)
+        assert run("phase", "blind", "--project", pg_cluster.url(database, names["lead"])).exit_code == 0
+    finally:
+        pg_cluster.drop_database(database)

@@ -103,7 +103,7 @@ class Cluster:
 
     def _options(self) -> str:
         return (f"-c listen_addresses='' -k {self.socket_dir} -c fsync=off -c synchronous_commit=off "
-                "-c full_page_writes=off")
+                "-c full_page_writes=off -c track_functions=all")  # tests count function calls
 
     def restart(self) -> None:
         """Stop the server (its clients are disconnected) and start it again."""

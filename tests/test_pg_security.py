@@ -346,3 +346,25 @@ def test_the_change_feed_retries_an_unreachable_server_but_not_a_refusal(t, tmp_
     wrong = changes(f"postgresql://{PASSWORD_ROLE}:nope@/{t.db}?host={t.cluster.socket_dir}")
     with pytest.raises(ProjectError, match="wrong password"):
         next(wrong)
+
+
+def test_policies_ask_who_you_are_once_per_query_not_once_per_row(t):
+    """Row-level security evaluated per row made a count over 100,000 segments take seconds: each
+    policy function must run once per statement, whatever the number of rows."""
+    with t.connect(t.lead) as cx:
+        cx.execute('INSERT INTO segments (transcript_id, code_id, coder_id, start, "end", text, created_at, '
+                   "updated_at) SELECT %s, %s, %s, g, g + 1, 'x', 'x', 'x' FROM generate_series(100, 699) g",
+                   (t.transcript, t.code, t.bob_id))
+    try:
+        for blind in (False, True):
+            team.set_phase(t.url(t.lead), blind)
+            with t.connect(t.alice) as cx, cx.transaction():
+                rows = one(cx, "SELECT count(*) FROM segments")
+                calls = {f: one(cx, "SELECT pg_stat_get_xact_function_calls(%s::regprocedure)",
+                                (f"workbench.{f}()",)) for f in ("is_lead", "session_coder_id", "blind_phase")}
+            assert rows >= (1 if blind else 600)
+            assert all(1 <= n <= 2 for n in calls.values()), calls
+    finally:
+        team.set_phase(t.url(t.lead), False)
+        with t.connect(t.lead) as cx:
+            cx.execute("DELETE FROM segments WHERE coder_id = %s AND start >= 100 AND start < 700", (t.bob_id,))

@@ -30,9 +30,11 @@ def test_init_add_coder_and_phase(pg_cluster, pg_database, names):
     result = run("server", "init", admin, "--lead", names["lead"])
     assert result.exit_code == 0, result.output
     assert f"Team database {pg_database} ready" in result.output and "11 migrations applied" in result.output
-    assert f"lead: {names['lead']} (new login role)" in result.output
+    assert f"leads: {names['lead']} (new login role)\n" in result.output
     again = run("server", "init", admin, "--lead", names["lead"])
     assert again.exit_code == 0 and "already up to date" in again.output
+    again = run("server", "init", admin)  # as the superuser, without --lead: the leads stay as they were
+    assert again.exit_code == 0 and f"leads: {names['lead']}\n" in again.output and "warning" not in again.output
 
     result = run("server", "add-coder", names["alice"], "--password", "--project", admin,
                  input="s3cret pass\ns3cret pass\n")
@@ -134,3 +136,14 @@ def test_an_admin_who_is_not_a_superuser_sets_up_the_study(pg_cluster, names):
         assert run("phase", "blind", "--project", pg_cluster.url(database, names["lead"])).exit_code == 0
     finally:
         pg_cluster.drop_database(database)
+
+
+def test_other_commands_say_they_cannot_open_a_team_database_yet(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    for args in (["segments", "--project", "postgresql://maria@db/study"], ["--project", "service=study", "matrix"]):
+        result = run(*args)
+        assert result.exit_code == 1 and "cannot open a team database on PostgreSQL yet" in result.output, args
+    monkeypatch.setenv("WORKBENCH_PROJECT", "postgresql://maria@db/study")
+    result = run("transcripts")
+    assert result.exit_code == 1 and "cannot open a team database on PostgreSQL yet" in result.output
+    assert list(tmp_path.iterdir()) == []  # nothing made in its place

@@ -62,9 +62,11 @@ def init_cmd(url: str, lead: str | None, ask: bool) -> None:
     click.echo(f"Team database {report.database} ready ({describe(url)}): schema version {LATEST}, {done}.")
     click.echo(f"  roles: {report.roles.lead} (leads), {report.roles.coder} (coders), "
                f"{report.roles.owner} (owns the tables, cannot log in)")
-    click.echo(f"  lead: {report.lead}" + (" (new login role)" if report.lead_created else ""))
-    if report.lead_is_superuser:
-        click.echo(f"warning: {report.lead} is a superuser, to whom no row-level rule applies; give the study "
+    leads = ", ".join(f"{name} (new login role)" if name == report.lead and report.lead_created else name
+                      for name in report.leads)
+    click.echo(f"  leads: {leads}")
+    for name in report.superuser_leads:
+        click.echo(f"warning: the lead {name} is a superuser, to whom no row-level rule applies; give the study "
                    "an ordinary lead with --lead NAME.", err=True)
     click.echo(f"Next: workbench server add-coder NAME --project '{describe(url)}'")
 

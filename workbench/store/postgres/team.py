@@ -49,10 +49,11 @@ class TeamRoles:
 class InitReport:
     database: str
     roles: TeamRoles
-    lead: str
+    lead: str | None  # the lead this run named (None: the leads were left as they were)
     applied: list[int] = field(default_factory=list)  # migrations applied by this run (none: already there)
     lead_created: bool = False
-    lead_is_superuser: bool = False
+    leads: list[str] = field(default_factory=list)  # every lead after this run
+    superuser_leads: list[str] = field(default_factory=list)  # leads to whom row-level security does not apply
 
 
 @dataclass
@@ -201,9 +202,10 @@ def init_server(url: str, *, lead: str | None = None, lead_password: str | None 
             raise NotAllowedError(f"not allowed: {user} does not own the database {database}.",
                                   hint=f"The server's admin runs: ALTER DATABASE {database} OWNER TO {user};")
         roles = role_names(database)
-        lead_name = lead or user
         if lead:
             _check_name(lead, roles)
+        # Without --lead, the first run makes its user the lead; a later run leaves the leads alone.
+        lead_name = lead or (None if _members(cx, roles.lead) else user)
         report = InitReport(database=database, roles=roles, lead=lead_name)
         ident = sql.Identifier
         try:
@@ -218,20 +220,19 @@ def init_server(url: str, *, lead: str | None = None, lead_password: str | None 
                                              hint="Use a database with another name for the study.")
                 if not superuser:
                     cx.execute(sql.SQL("GRANT {} TO {}").format(ident(roles.owner), ident(user)))
-                found = _role(cx, lead_name)
-                if found is None:
-                    if lead_password:
-                        cx.execute(sql.SQL("CREATE ROLE {} LOGIN PASSWORD {}").format(
-                            ident(lead_name), sql.Literal(scram_verifier(lead_password))))
-                    else:
-                        cx.execute(sql.SQL("CREATE ROLE {} LOGIN").format(ident(lead_name)))
-                    report.lead_created = True
-                else:
-                    report.lead_is_superuser = found[1]
-                    if lead_password:
+                if lead_name is not None:
+                    found = _role(cx, lead_name)
+                    if found is None:
+                        if lead_password:
+                            cx.execute(sql.SQL("CREATE ROLE {} LOGIN PASSWORD {}").format(
+                                ident(lead_name), sql.Literal(scram_verifier(lead_password))))
+                        else:
+                            cx.execute(sql.SQL("CREATE ROLE {} LOGIN").format(ident(lead_name)))
+                        report.lead_created = True
+                    elif lead_password:
                         cx.execute(sql.SQL("ALTER ROLE {} PASSWORD {}").format(
                             ident(lead_name), sql.Literal(scram_verifier(lead_password))))
-                cx.execute(sql.SQL("GRANT {} TO {}").format(ident(roles.lead), ident(lead_name)))
+                    cx.execute(sql.SQL("GRANT {} TO {}").format(ident(roles.lead), ident(lead_name)))
                 db = ident(database)
                 cx.execute(sql.SQL("REVOKE ALL ON DATABASE {} FROM PUBLIC").format(db))
                 cx.execute(sql.SQL("GRANT CONNECT, TEMPORARY ON DATABASE {} TO {}, {}").format(
@@ -241,13 +242,24 @@ def init_server(url: str, *, lead: str | None = None, lead_password: str | None 
                 cx.execute(sql.SQL("ALTER DATABASE {} SET search_path TO {}, public").format(db, ident(SCHEMA)))
                 cx.execute(sql.SQL("SET LOCAL ROLE {}").format(ident(roles.owner)))
                 report.applied = _migrate(cx, roles)
-                cx.execute("INSERT INTO coders(name, created_at) VALUES (%s, %s) ON CONFLICT (name) DO NOTHING",
-                           (lead_name, _now()))
+                if lead_name is not None:
+                    cx.execute("INSERT INTO coders(name, created_at) VALUES (%s, %s) ON CONFLICT (name) DO NOTHING",
+                               (lead_name, _now()))
                 cx.execute("RESET ROLE")
+                members = _members(cx, roles.lead)
         except psycopg.errors.InsufficientPrivilege as exc:
             raise NotAllowedError(f"not allowed: {_first_line(exc)}",
                                   hint="Run `server init` as the server's admin (see the README).") from exc
+    report.leads = [name for name, _ in members]
+    report.superuser_leads = [name for name, superuser in members if superuser]
     return report
+
+
+def _members(cx, group: str) -> list[tuple[str, bool]]:
+    """(name, is superuser) of the roles that are members of ``group``."""
+    rows = cx.execute("SELECT m.rolname, m.rolsuper FROM pg_auth_members a JOIN pg_roles g ON g.oid = a.roleid "
+                      "JOIN pg_roles m ON m.oid = a.member WHERE g.rolname = %s ORDER BY 1", (group,)).fetchall()
+    return [(name, bool(superuser)) for name, superuser in rows]
 
 
 def _migrate(cx, roles: TeamRoles) -> list[int]:

@@ -10,6 +10,7 @@ from click.testing import CliRunner
 
 from workbench.cli import cli
 from workbench.errors import ProjectError
+from workbench.store.postgres.schema import LATEST
 from workbench.store.postgres import team
 
 
@@ -29,7 +30,7 @@ def test_init_add_coder_and_phase(pg_cluster, pg_database, names):
     admin = pg_cluster.url(pg_database)
     result = run("server", "init", admin, "--lead", names["lead"])
     assert result.exit_code == 0, result.output
-    assert f"Team database {pg_database} ready" in result.output and "11 migrations applied" in result.output
+    assert f"Team database {pg_database} ready" in result.output and f"{LATEST} migrations applied" in result.output
     assert f"leads: {names['lead']} (new login role)\n" in result.output
     again = run("server", "init", admin, "--lead", names["lead"])
     assert again.exit_code == 0 and "already up to date" in again.output
@@ -126,7 +127,7 @@ def test_an_admin_who_is_not_a_superuser_sets_up_the_study(pg_cluster, names):
     try:
         url = pg_cluster.url(database, admin)
         result = run("server", "init", url, "--lead", names["lead"])
-        assert result.exit_code == 0 and "11 migrations applied" in result.output, result.output
+        assert result.exit_code == 0 and f"{LATEST} migrations applied" in result.output, result.output
         result = run("server", "add-coder", names["alice"], "--project", url)
         assert result.exit_code == 0, result.output
         with pg_cluster.connect(database, names["alice"]) as cx:
@@ -147,3 +148,41 @@ def test_other_commands_say_they_cannot_open_a_team_database_yet(tmp_path, monke
     result = run("transcripts")
     assert result.exit_code == 1 and "cannot open a team database on PostgreSQL yet" in result.output
     assert list(tmp_path.iterdir()) == []  # nothing made in its place
+
+
+def test_a_connection_lost_during_init_is_a_clear_error_and_init_can_run_again(pg_cluster, pg_database, names):
+    import threading
+    import time
+
+    from workbench.store.postgres.schema import MIGRATION_LOCK
+    from workbench.store.postgres.team import UnreachableError
+
+    url = pg_cluster.url(pg_database)
+    outcome: list[BaseException | object] = []
+
+    def init() -> None:
+        try:
+            outcome.append(team.init_server(url, lead=names["lead"]))
+        except BaseException as exc:  # noqa: BLE001 - handed to the test
+            outcome.append(exc)
+
+    with pg_cluster.connect(pg_database) as holder:  # another init holds the migration lock
+        holder.execute("SELECT pg_advisory_lock(%s)", (MIGRATION_LOCK,))
+        worker = threading.Thread(target=init)
+        worker.start()
+        deadline = time.monotonic() + 30
+        while True:
+            waiting = holder.execute("SELECT pid FROM pg_stat_activity WHERE datname = %s AND wait_event = 'advisory'",
+                                     (pg_database,)).fetchall()
+            if waiting or time.monotonic() > deadline:
+                break
+            time.sleep(0.02)
+        assert waiting, "init never waited for the lock"
+        holder.execute("SELECT pg_terminate_backend(%s)", (waiting[0][0],))
+        worker.join(30)
+    assert len(outcome) == 1 and isinstance(outcome[0], UnreachableError), outcome
+    assert "lost during server init" in str(outcome[0]) and "Run it again" in str(outcome[0])
+    with pg_cluster.connect(pg_database) as cx:  # the transaction rolled back whole
+        assert cx.execute("SELECT count(*) FROM pg_namespace WHERE nspname = 'workbench'").fetchone()[0] == 0
+    report = team.init_server(url, lead=names["lead"])
+    assert report.applied == list(range(1, LATEST + 1)) and report.leads == [names["lead"]]

@@ -10,9 +10,11 @@ coder group; every right is granted to the groups, never to a person.
 from __future__ import annotations
 
 import datetime as _dt
+import functools
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from workbench.errors import ProjectError, WorkbenchError
 from workbench.store.postgres.schema import (
@@ -26,6 +28,7 @@ from workbench.store.postgres.schema import (
     notify_triggers,
 )
 
+F = TypeVar("F", bound=Callable[..., Any])
 NAME_RULE = re.compile(r"^[a-z_][a-z0-9_.@-]{0,62}$")
 RESERVED = {"consensus", "public", "postgres", "none", "current_user", "session_user", "current_role"}
 
@@ -148,6 +151,24 @@ def scram_verifier(password: str, *, iterations: int = 4096, salt: bytes | None 
     return f"SCRAM-SHA-256${iterations}:{b64(salt)}${b64(stored_key)}:{b64(server_key)}"
 
 
+def _lost_connection(what: str) -> Callable[[F], F]:
+    """A connection lost in the middle of ``what`` becomes a clear, retryable error (each of these
+    operations runs in one transaction and only adds what is missing, so running it again is safe)."""
+    def wrap(func: F) -> F:
+        @functools.wraps(func)
+        def guarded(*args: Any, **kwargs: Any) -> Any:
+            import psycopg
+
+            try:
+                return func(*args, **kwargs)
+            except psycopg.OperationalError as exc:
+                raise UnreachableError(f"the connection to the server was lost during {what} ({_first_line(exc)}).",
+                                       hint="Run it again when the server is back: it completes what is "
+                                            "missing.") from exc
+        return cast(F, guarded)
+    return wrap
+
+
 def role_names(database: str) -> TeamRoles:
     base = re.sub(r"[^a-z0-9_]", "_", database.lower())
     if len(base) > 50:
@@ -185,6 +206,7 @@ def _role(cx, name: str) -> tuple[bool, bool] | None:
     return (bool(row[0]), bool(row[1])) if row else None
 
 
+@_lost_connection("server init")
 def init_server(url: str, *, lead: str | None = None, lead_password: str | None = None) -> InitReport:
     """Create (or bring up to date) the schema, the group roles and the lead in the database of
     ``url``. Run again, it applies only what is missing. Needs a role that may create roles
@@ -331,6 +353,7 @@ def _team_roles(cx, url: str) -> TeamRoles:
     return TeamRoles(*row)
 
 
+@_lost_connection("server add-coder")
 def add_coder(url: str, name: str, *, password: str | None = None, lead: bool = False) -> CoderReport:
     """A login role for a coder (or, with ``lead``, another lead), member of the project's group.
     An existing role (a coder of another study on the same server) joins the group as it is."""
@@ -373,6 +396,7 @@ def add_coder(url: str, name: str, *, password: str | None = None, lead: bool = 
     return CoderReport(name=name, group=group, created=found is None)
 
 
+@_lost_connection("phase")
 def get_phase(url: str) -> Phase:
     with connect(url) as cx:
         _team_roles(cx, url)
@@ -382,6 +406,7 @@ def get_phase(url: str) -> Phase:
         "%Y-%m-%d %H:%M UTC"))
 
 
+@_lost_connection("phase")
 def set_phase(url: str, blind: bool) -> Phase:
     """Start (``blind``) or end the blind phase; only the lead may. Recorded in the audit log."""
     import json

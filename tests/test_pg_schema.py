@@ -1,14 +1,20 @@
 """The PostgreSQL schema is the SQLite schema in another dialect: the same numbered migrations and,
-once applied, the same tables with the same columns (FTS5's table becomes the column turns.tsv)."""
+once applied, the same tables with the same columns (FTS5's table becomes the column turns.tsv).
+A new SQLite migration needs its PostgreSQL counterpart (workbench/store/postgres/schema.py): these
+tests fail until it has one."""
 
 from __future__ import annotations
 
 import re
 import sqlite3
 
-from workbench.store import schema as sqlite_schema
 from workbench.store.postgres import is_postgres, team
 from workbench.store.postgres import schema as pg_schema
+
+try:  # the SQLite store's own package, once it has one
+    from workbench.store.sqlite import schema as sqlite_schema
+except ImportError:
+    from workbench.store import schema as sqlite_schema
 
 TEAM_ONLY = {"schema_version", "team_roles", "team_settings"}
 

@@ -32,13 +32,17 @@ class NoServer(Exception):
 
 
 def bindir() -> Path:
-    """Where initdb and pg_ctl are: ``pg_config --bindir``, else the Debian layout."""
+    """Where initdb and pg_ctl are: $WORKBENCH_PG_BINDIR if set, else ``pg_config --bindir``, else
+    the Debian layout."""
     candidates: list[Path] = []
-    if shutil.which("pg_config"):
+    if os.environ.get("WORKBENCH_PG_BINDIR"):
+        candidates.append(Path(os.environ["WORKBENCH_PG_BINDIR"]))
+    elif shutil.which("pg_config"):
         done = subprocess.run(["pg_config", "--bindir"], capture_output=True, text=True, timeout=30)
         if done.returncode == 0 and done.stdout.strip():
             candidates.append(Path(done.stdout.strip()))
-    candidates += sorted(Path("/usr/lib/postgresql").glob("*/bin"), reverse=True)
+    if not os.environ.get("WORKBENCH_PG_BINDIR"):
+        candidates += sorted(Path("/usr/lib/postgresql").glob("*/bin"), reverse=True)
     for folder in candidates:
         if (folder / "initdb").is_file() and (folder / "pg_ctl").is_file():
             return folder

@@ -83,3 +83,23 @@ def test_postgres_connection_strings_are_told_from_project_files():
         assert is_postgres(text), text
     for text in ("study.db", "/home/maria/postgresql/study.db", "", None, "notes=1.db"):
         assert not is_postgres(text), text
+
+
+def test_without_a_server_the_tests_skip_but_fail_where_postgres_is_required(tmp_path):
+    """What .ci/run relies on: WORKBENCH_REQUIRE_POSTGRES=1 turns the skip into a failure."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    env = {**os.environ, "WORKBENCH_PG_BINDIR": str(tmp_path)}  # a folder without initdb
+    test = "tests/test_pg_schema.py::test_code_tree_cycles_are_refused"
+    outcomes = {}
+    for required in ("0", "1"):
+        done = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", test],
+                              cwd=root, env={**env, "WORKBENCH_REQUIRE_POSTGRES": required},
+                              capture_output=True, text=True, timeout=300)
+        outcomes[required] = (done.returncode, done.stdout)
+    assert outcomes["0"][0] == 0 and "1 skipped" in outcomes["0"][1], outcomes["0"][1][-2000:]
+    assert outcomes["1"][0] == 1 and "WORKBENCH_REQUIRE_POSTGRES=1 but PostgreSQL server binaries" in outcomes["1"][1]

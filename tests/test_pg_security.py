@@ -368,3 +368,24 @@ def test_policies_ask_who_you_are_once_per_query_not_once_per_row(t):
         team.set_phase(t.url(t.lead), False)
         with t.connect(t.lead) as cx:
             cx.execute("DELETE FROM segments WHERE coder_id = %s AND start >= 100 AND start < 700", (t.bob_id,))
+
+
+def test_rejected_suggestions_are_each_coders_own(t):
+    insert = ('INSERT INTO rejected_suggestions (transcript_id, start, "end", code_id, coder, source, created_at) '
+              "VALUES (%s, %s, %s, %s, %s, 'rules', 'x') RETURNING id, coder")
+    with t.connect(t.bob) as cx:
+        bobs = cx.execute(insert, (t.transcript, 0, 5, t.code, t.bob)).fetchone()[0]
+    with t.connect(t.alice) as cx:
+        mine, recorded = cx.execute(insert, (t.transcript, 0, 5, t.code, t.bob)).fetchone()  # sent as bob
+        assert recorded == t.alice
+        assert cx.execute("DELETE FROM rejected_suggestions WHERE id = %s", (bobs,)).rowcount == 0
+        assert cx.execute("UPDATE rejected_suggestions SET source = 'x' WHERE id = %s", (bobs,)).rowcount == 0
+    team.set_phase(t.url(t.lead), True)
+    try:
+        with t.connect(t.alice) as cx:
+            assert _visible(cx, "rejected_suggestions") == {mine}
+    finally:
+        team.set_phase(t.url(t.lead), False)
+    with t.connect(t.alice) as cx:
+        assert {mine, bobs} <= _visible(cx, "rejected_suggestions")
+        assert cx.execute("DELETE FROM rejected_suggestions WHERE id = %s", (mine,)).rowcount == 1

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -35,3 +36,32 @@ def store(tmp_path: Path):
 @pytest.fixture
 def codebook_path() -> Path:
     return ROOT / "codebooks" / "partnerships.yaml"
+
+
+@pytest.fixture(scope="session")
+def pg_cluster():
+    """A throwaway PostgreSQL cluster for the whole session (see tests/pgcluster.py). Skipped when no
+    server binary is installed, unless WORKBENCH_REQUIRE_POSTGRES=1 (CI), where that is a failure."""
+    from pgcluster import Cluster, NoServer
+
+    try:
+        cluster = Cluster()
+    except NoServer as exc:
+        if os.environ.get("WORKBENCH_REQUIRE_POSTGRES") == "1":
+            pytest.fail(f"WORKBENCH_REQUIRE_POSTGRES=1 but {exc}", pytrace=False)
+        pytest.skip(str(exc))
+    try:
+        cluster.start()
+    except Exception:
+        cluster.stop()
+        raise
+    yield cluster
+    cluster.stop()
+
+
+@pytest.fixture
+def pg_database(pg_cluster):
+    """A fresh, empty database in the session's cluster, dropped after the test."""
+    name = pg_cluster.create_database()
+    yield name
+    pg_cluster.drop_database(name)

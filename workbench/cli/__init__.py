@@ -16,7 +16,7 @@ from importlib import import_module
 from workbench.cli.base import cli, main
 
 MODULES = ["codebook_cmds", "coding_cmds", "project_cmds", "table_cmds", "team_cmds", "check_cmds", "speaker_cmds",
-           "agreement_cmds", "findings_cmds", "edit_cmds", "pseudo_cmds"]
+           "agreement_cmds", "findings_cmds", "edit_cmds", "pseudo_cmds", "server_cmds"]
 
 COMMANDS = {
     "init": "project_cmds", "open": "project_cmds", "import": "project_cmds", "export": "project_cmds",
@@ -31,6 +31,7 @@ COMMANDS = {
     "saturation": "findings_cmds", "memos": "findings_cmds", "framework": "findings_cmds", "quote": "findings_cmds",
     "report": "findings_cmds", "link": "findings_cmds",
     "transcript": "edit_cmds", "pseudonymise": "pseudo_cmds",
+    "server": "server_cmds", "phase": "server_cmds", "serve": "server_cmds",
 }
 
 

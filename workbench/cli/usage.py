@@ -90,6 +90,15 @@ EXAMPLES: dict[str, list[str]] = {
     "agreement": ["workbench agreement --coders maria,james --unit turn",
                   "workbench agreement --bootstrap 1000 --format xlsx -o agreement.xlsx"],
     "media": ["workbench media RB-01 recordings/rb-01.m4a"],
+    "server": ["workbench server init postgresql://admin@db.example.org/study --lead carol",
+               "workbench server add-coder maria --password --project postgresql://admin@db.example.org/study"],
+    "server init": ["workbench server init postgresql://admin@db.example.org/study --lead carol --lead-password",
+                    "workbench server init service=study"],
+    "server add-coder": ["workbench server add-coder maria --password --project postgresql://admin@db/study",
+                         "workbench server add-coder james --lead --project service=study"],
+    "phase": ["workbench phase blind --project postgresql://carol@db.example.org/study",
+              "workbench phase --project service=study"],
+    "serve": ["workbench serve --project study.db", "workbench serve --project study.db --port 8080 --coder maria"],
 }
 
 

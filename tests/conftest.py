@@ -26,9 +26,44 @@ def real(fixtures: Path) -> Path:
     return fixtures / "real"
 
 
+ENGINES = ("sqlite", "postgresql")
+
+
+def pytest_configure(config) -> None:
+    config.addinivalue_line("markers", "both_engines: run the test's `store` on a project file and on PostgreSQL")
+
+
+def pytest_generate_tests(metafunc) -> None:
+    """A test marked ``both_engines`` (or in a module so marked) that uses ``store`` runs twice: on a
+    project file and on a fresh team database of the session's PostgreSQL cluster (as its lead)."""
+    if "engine" in metafunc.fixturenames and metafunc.definition.get_closest_marker("both_engines"):
+        metafunc.parametrize("engine", ENGINES)
+
+
 @pytest.fixture
-def store(tmp_path: Path):
-    s = Store.open(tmp_path / "project.db", create=True)
+def engine() -> str:
+    return "sqlite"
+
+
+@pytest.fixture
+def team_url(request, engine: str):
+    """A fresh team database (schema and roles made by `server init`) as its lead's URL, or None on SQLite."""
+    if engine != "postgresql":
+        yield None
+        return
+    from workbench.store.postgres import team
+
+    cluster = request.getfixturevalue("pg_cluster")
+    name = cluster.create_database()
+    lead = f"lead_{name}"
+    team.init_server(cluster.url(name), lead=lead)
+    yield cluster.url(name, user=lead)
+    cluster.drop_database(name)
+
+
+@pytest.fixture
+def store(tmp_path: Path, engine: str, team_url):
+    s = Store.open(team_url or tmp_path / "project.db", create=True)
     yield s
     s.close()
 

@@ -50,9 +50,9 @@ def project_path(explicit: str | Path | None = None) -> Path:
 def open_store(path: str | Path | None = None, *, create: bool = False) -> Store:
     from workbench.store.postgres import is_postgres
 
-    if is_postgres(str(path or os.environ.get("WORKBENCH_PROJECT") or "")):  # until the PostgreSQL store exists
-        raise WorkbenchError("this command cannot open a team database on PostgreSQL yet: only `server`, `phase` "
-                             "and their set-up work on one today.", hint="Use a project file (see the README).")
+    named = str(path or os.environ.get("WORKBENCH_PROJECT") or "")
+    if is_postgres(named):  # a team database: opened by its connection string, never as a file name
+        return Store.open(named, create=create)
     return Store.open(project_path(path), create=create)
 
 

@@ -17,15 +17,28 @@ __all__ = ["Batch", "QueryError", "Store", "backup_project", "location_warning",
 
 
 def open_store(path: str | Path, *, create: bool = False, read_only: bool = False) -> Store:
-    """Open (or with ``create``, make) a project: a SQLite project file."""
+    """Open (or with ``create``, make) a project: a SQLite project file, or a team database on
+    PostgreSQL when ``path`` is a postgresql:// URL or a libpq keyword string (made by `server init`)."""
+    from workbench.store.postgres import is_postgres
     from workbench.store.sqlite import SqliteStore
+
+    if is_postgres(str(path)):
+        from workbench.store.postgres.store import PgStore
+
+        return PgStore.open(str(path), create=create, read_only=read_only)
 
     return SqliteStore.open(path, create=create, read_only=read_only)
 
 
 def open_other_store(path: str | Path) -> Store:
     """Another project to read from (a colleague's file to merge): read-only, never changed."""
+    from workbench.store.postgres import is_postgres
     from workbench.store.sqlite import SqliteStore
+
+    if is_postgres(str(path)):
+        from workbench.store.postgres.store import PgStore
+
+        return PgStore.open_other(str(path))
 
     return SqliteStore.open_other(path)
 

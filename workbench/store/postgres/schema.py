@@ -442,7 +442,8 @@ END $$;
 CREATE OR REPLACE FUNCTION fill_coder_name() RETURNS trigger
     LANGUAGE plpgsql SET search_path = workbench, pg_catalog AS $$
 BEGIN
-    IF NEW.coder IS NULL OR NOT is_lead() THEN
+    -- a copy of a whole project (the lead's, `workbench copy`) keeps entries without a coder as they were
+    IF NOT is_lead() OR (NEW.coder IS NULL AND current_setting('workbench.copying', true) IS DISTINCT FROM 'on') THEN
         NEW.coder := session_user;
     END IF;
     RETURN NEW;
@@ -510,6 +511,23 @@ DROP POLICY IF EXISTS decisions_read ON decisions;
 CREATE POLICY decisions_read ON decisions FOR SELECT USING ((SELECT is_lead()) OR NOT (SELECT blind_phase()));
 DROP POLICY IF EXISTS decisions_write ON decisions;
 CREATE POLICY decisions_write ON decisions FOR ALL USING ((SELECT is_lead())) WITH CHECK ((SELECT is_lead()));
+
+-- After a copy of a whole project (explicit ids), new rows continue after the copied ones: the
+-- lead may move every id counter forward (the sequences are the owner's).
+CREATE OR REPLACE FUNCTION reset_ids() RETURNS void
+    LANGUAGE plpgsql SECURITY DEFINER SET search_path = workbench, pg_catalog AS $$
+DECLARE
+    item record;
+BEGIN
+    IF NOT is_lead() THEN
+        RAISE EXCEPTION 'only the lead resets id counters' USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    FOR item IN SELECT c.table_name FROM information_schema.columns c
+                WHERE c.table_schema = 'workbench' AND c.column_name = 'id' AND c.is_identity = 'YES' LOOP
+        EXECUTE format('SELECT setval(pg_get_serial_sequence(%L, ''id''), max(id)) FROM %I HAVING max(id) IS NOT NULL',
+                       'workbench.' || item.table_name, item.table_name);
+    END LOOP;
+END $$;
 
 -- Changes are announced (table, operation, id; never content) to LISTEN workbench_changes.
 CREATE OR REPLACE FUNCTION notify_change() RETURNS trigger

@@ -14,6 +14,8 @@ from workbench.coding import add_segment, resolve_code
 from workbench.errors import WorkbenchError
 from workbench.project import import_codebook, import_transcripts
 
+pytestmark = pytest.mark.both_engines  # each test's `store`: a project file, then a team database
+
 TEXT = ("Interviewer: Why partner?\n\n"
         "Carol: We had no time. Nobody had time. The grant ended. We trusted them anyway.\n")
 

@@ -10,6 +10,8 @@ from workbench.codebook import load_codebook, parse_codebook, to_markdown, to_ya
 from workbench.errors import InputError
 from workbench.project import apply_codebook, import_codebook, project_codebook
 
+pytestmark = pytest.mark.both_engines  # each test's `store`: a project file, then a team database
+
 
 def test_default_codebook_covers_the_four_themes(codebook_path):
     book = load_codebook(codebook_path)

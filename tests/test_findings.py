@@ -16,6 +16,8 @@ from workbench.project import import_codebook, import_transcripts
 from workbench.sample import build_demo
 from workbench.store import Store
 
+pytestmark = pytest.mark.both_engines  # each test's `store`: a project file, then a team database
+
 HOSTILE = "=HYPERLINK(\"http://x\") <script>alert(1)</script> [x](javascript:y) | *b*"
 
 

@@ -19,6 +19,8 @@ from workbench.store import Store
 
 from conftest import SHARED_FIXTURES
 
+pytestmark = pytest.mark.both_engines  # each test's `store`: a project file, then a team database
+
 
 @pytest.fixture(scope="module")
 def serdif(tmp_path_factory):

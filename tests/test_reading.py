@@ -10,6 +10,8 @@ from workbench.project import import_codebook, import_transcripts, list_transcri
 from workbench.reading import load_document, next_uncoded, search_hits, split_sentences
 from workbench.tui.widgets.transcript_view import snap_to_words, wrap
 
+pytestmark = pytest.mark.both_engines  # each test's `store`: a project file, then a team database
+
 
 def test_sentences_respect_abbreviations_and_turns():
     text = "Hi, Mrs. Smith. I am Dr. Fields. Okay? Yes!\n\nNext para"

@@ -15,6 +15,8 @@ from workbench.refi.writer import codebook_xml, export_qdpx
 from workbench.sample import build_demo
 from workbench.store import Store
 
+pytestmark = pytest.mark.both_engines  # each test's `store`: a project file, then a team database
+
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory):

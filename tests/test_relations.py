@@ -18,6 +18,8 @@ from workbench.refi.reader import import_qdpx
 from workbench.refi.writer import export_qdpx
 from workbench.store import Store
 
+pytestmark = pytest.mark.both_engines  # each test's `store`: a project file, then a team database
+
 TEXT = ("---\nsite: Riverbend\nparticipant: RB-01\n---\nInterviewer: What gets in the way?\n\n"
         "Carol: Time, mostly. Nobody believes in it anyway. The grant ended in June.\n")
 

@@ -14,6 +14,8 @@ from workbench.search import code_hits, search
 from workbench.store import Store
 from workbench import suggest as sg
 
+pytestmark = pytest.mark.both_engines  # each test's `store`: a project file, then a team database
+
 TEXTS = {
     "Riverbend/rb-01.txt": ("---\nparticipant: RB-01\nrole: administrator\n---\n"
                             "Interviewer: What gets in the way?\n\n"

@@ -26,6 +26,7 @@ from workbench.store.postgres.team import NotAllowedError, UnreachableError, _fi
 NO_ID = {"meta", "transcript_participants", "speakers", "key_quotes", "models", "team_roles", "team_settings",
          "schema_version"}
 _INSERT = re.compile(r"^\s*INSERT\s+(?:OR\s+(IGNORE|REPLACE)\s+)?INTO\s+(\w+)", re.IGNORECASE)
+_UPDATE_IGNORE = re.compile(r"^\s*UPDATE OR IGNORE (links) SET (\w+) = \? WHERE \2 = \? AND (\w+) != \?\s*$")
 _NOCASE_EQ = re.compile(r"([\w.\"]+)\s*=\s*\?\s+COLLATE\s+NOCASE", re.IGNORECASE)
 
 
@@ -64,6 +65,10 @@ def _value(value: Any) -> Any:
 
 def _row_factory(cursor: Any) -> Any:
     names = tuple(c.name for c in cursor.description or ())
+    if "tsv" in names:  # the search index column, which a project file does not have (SELECT * FROM turns)
+        keep = [i for i, name in enumerate(names) if name != "tsv"]
+        kept = tuple(names[i] for i in keep)
+        return lambda values: Row(kept, [_value(values[i]) for i in keep])
 
     def make(values: Sequence[Any]) -> Row:
         return Row(names, [_value(v) for v in values])
@@ -155,6 +160,13 @@ def adapt(sql: str) -> tuple[str | None, bool]:
     INSERT that should report its new row's id."""
     if "turns_fts" in sql:
         return None, False  # the search index is a column kept by triggers
+    ignore = _UPDATE_IGNORE.match(sql)
+    if ignore:  # rows the update would make duplicates are left as they are (SQLite's UPDATE OR IGNORE)
+        table, column, other = ignore.groups()
+        sql = (f"WITH v AS (SELECT ?::bigint AS new, ?::bigint AS old, ?::bigint AS other) "
+               f"UPDATE {table} AS l SET {column} = v.new FROM v WHERE l.{column} = v.old AND l.{other} != v.other "
+               f"AND NOT EXISTS (SELECT 1 FROM {table} o WHERE o.{column} = v.new "
+               f"AND o.{other} IS NOT DISTINCT FROM l.{other} AND o.relation = l.relation)")
     text = _NOCASE_EQ.sub(lambda m_: f"lower({m_.group(1)}) = lower(?)", sql)
     text = re.sub(r"\s+LIKE\s+(\?(?:\s*\|\|\s*'[^']*')?)\s+COLLATE\s+NOCASE", r" ILIKE \1", text, flags=re.IGNORECASE)
     text = re.sub(r"\s+COLLATE\s+NOCASE", "", text, flags=re.IGNORECASE)
@@ -177,6 +189,18 @@ def adapt(sql: str) -> tuple[str | None, bool]:
             text = text.rstrip().rstrip(";") + " RETURNING id"
             wants_id = True
     return _placeholders(text), wants_id
+
+
+def _no_limit(text: str, params: Sequence[Any]) -> list[Any]:
+    """SQLite reads a negative LIMIT as "no limit"; PostgreSQL's is LIMIT NULL."""
+    values = list(params)
+    at = text.find("LIMIT %s")
+    while at >= 0:
+        index = text.count("%s", 0, at)
+        if index < len(values) and isinstance(values[index], int) and values[index] < 0:
+            values[index] = None
+        at = text.find("LIMIT %s", at + 1)
+    return values
 
 
 class Cursor:
@@ -293,6 +317,8 @@ class PgConnection:
         text, wants_id = adapt(sql)
         if text is None:
             return Cursor([], 0, None)
+        if "LIMIT %s" in text and isinstance(params, (tuple, list)):
+            params = _no_limit(text, params)
         raw = self._live()
         try:
             cur = raw.execute(text, params if params else None)

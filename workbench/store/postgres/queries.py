@@ -69,10 +69,10 @@ class PgQueries(Queries):
             if transcript_id is not None else sql.SQL("")
         statement = sql.SQL(
             """SELECT u.id AS turn_id, u.transcript_id, u.speaker, u.start, u."end", u.start_time,
-                      {marked} AS marked, -ts_rank_cd(u.tsv, q) AS rank
-               FROM turns u JOIN transcripts t ON t.id = u.transcript_id, {query} AS q
-               WHERE u.tsv @@ q {only} ORDER BY u.transcript_id, u.start LIMIT {limit}""").format(
-            marked=search.headline(turn_text, sql.SQL("q")), query=query, only=only, limit=sql.Literal(limit))
+                      {marked} AS marked, -ts_rank_cd(u.tsv, x.q) AS rank
+               FROM turns u JOIN transcripts t ON t.id = u.transcript_id, (SELECT {query} AS q) AS x
+               WHERE u.tsv @@ x.q {only} ORDER BY u.transcript_id, u.start LIMIT {limit}""").format(
+            marked=search.headline(turn_text, sql.SQL("x.q")), query=query, only=only, limit=sql.Literal(limit if limit >= 0 else None))
         raw = self.conn._live()
         rows = raw.execute(statement).fetchall()
         return [m.TurnHit(**dict(row)) for row in rows]
@@ -84,7 +84,7 @@ class PgQueries(Queries):
         """Nothing to do: triggers keep each turn's tsvector."""
 
     def _tuples(self, sql: str, params: tuple[Any, ...] = ()) -> Any:
-        return iter(self.conn.execute(sql, params).fetchall())
+        return self.conn.execute(sql, params)
 
     def _update(self, table: str, row_id: int, values: dict[str, Any]) -> None:
         from psycopg import errors

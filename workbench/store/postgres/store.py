@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Hashable, Iterator
 from contextlib import AbstractContextManager, contextmanager
-from pathlib import Path
+from pathlib import Path, PosixPath
 from typing import Any
 
 from workbench import models as m
@@ -23,6 +23,19 @@ from workbench.store.sqlite.transcripts import TranscriptQueries
 # Settings that belong to each person rather than to the project (the lead's `meta` table is the
 # project's): on a team database the coder is always the database user.
 PERSONAL = {"last_coder"}
+
+
+class TeamLocation(PosixPath):
+    """Where a team database is, shown (and passed on to other commands) as its connection string,
+    password masked."""
+
+    url = ""
+
+    def __str__(self) -> str:
+        return self.url
+
+    def __fspath__(self) -> str:
+        return self.url
 
 
 class PgStore(PgQueries, TranscriptQueries, CodingQueries, FindingQueries, MaintenanceQueries, Queries):
@@ -74,7 +87,9 @@ class PgStore(PgQueries, TranscriptQueries, CodingQueries, FindingQueries, Maint
 
     @property
     def path(self) -> Path:
-        return Path(self.conn.where)
+        where = TeamLocation(self.conn.where)
+        where.url = self.conn.where
+        return where
 
     def savepoint(self) -> AbstractContextManager[Any]:
         return self.conn.savepoint()

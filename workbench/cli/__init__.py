@@ -16,7 +16,8 @@ from importlib import import_module
 from workbench.cli.base import cli, main
 
 MODULES = ["codebook_cmds", "coding_cmds", "project_cmds", "table_cmds", "team_cmds", "check_cmds", "speaker_cmds",
-           "agreement_cmds", "findings_cmds", "edit_cmds", "pseudo_cmds", "server_cmds"]
+           "agreement_cmds", "findings_cmds", "edit_cmds", "pseudo_cmds", "server_cmds",
+           "copy_cmds"]
 
 COMMANDS = {
     "init": "project_cmds", "open": "project_cmds", "import": "project_cmds", "export": "project_cmds",
@@ -32,6 +33,7 @@ COMMANDS = {
     "report": "findings_cmds", "link": "findings_cmds",
     "transcript": "edit_cmds", "pseudonymise": "pseudo_cmds",
     "server": "server_cmds", "phase": "server_cmds", "serve": "server_cmds",
+    "copy": "copy_cmds",
 }
 
 

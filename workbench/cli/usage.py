@@ -96,6 +96,8 @@ EXAMPLES: dict[str, list[str]] = {
                     "workbench server init service=study"],
     "server add-coder": ["workbench server add-coder maria --password --project postgresql://admin@db/study",
                          "workbench server add-coder james --lead --project service=study"],
+    "copy": ["workbench copy study.db postgresql://carol@db.example.org/study",
+             "workbench copy service=study study-copy.db"],
     "phase": ["workbench phase blind --project postgresql://carol@db.example.org/study",
               "workbench phase --project service=study"],
     "serve": ["workbench serve --project study.db", "workbench serve --project study.db --port 8080 --coder maria"],

@@ -109,8 +109,12 @@ def load_segments(store: Store, transcript_id: int, coder: str | None, *, all_co
                   codes: Mapping[int, Code] | None = None) -> list[ShownSegment]:
     """A transcript's segments with code path and colour; ``coder``'s are marked ``mine``;
     other coders' are included only with ``all_coders``."""
+    from workbench.blind import is_blind
+
     codes = codes if codes is not None else {c.id: c for c in store.codes(counts=False)}
     out = []
+    if all_coders and coder is not None and is_blind(store):
+        all_coders = False  # the blind phase: only the coder's own coding is shown
     for segment in store.segments(transcript_id=transcript_id, coder=None if all_coders else coder):
         code = codes.get(segment.code_id)
         out.append(ShownSegment(**as_dict(segment), mine=coder is None or segment.coder == coder,
@@ -119,7 +123,12 @@ def load_segments(store: Store, transcript_id: int, coder: str | None, *, all_co
 
 
 def other_coders_spans(store: Store, transcript_id: int, coder: str | None) -> list[tuple[int, int, str]]:
-    """Where coders other than ``coder`` (and the consensus) have coded this transcript."""
+    """Where coders other than ``coder`` (and the consensus) have coded this transcript (nowhere
+    shown while the project is blind)."""
+    from workbench.blind import is_blind
+
+    if coder is not None and is_blind(store):
+        return []
     return [(s.start, s.end, s.coder) for s in store.segments(transcript_id=transcript_id)
             if s.coder != coder and s.coder != "consensus"]
 

@@ -80,11 +80,16 @@ SEGMENT_KEYS = ["id", "transcript_id", "transcript", "site", "participant", "rol
 def segments_cmd(ctx: click.Context, transcript: str | None, code_ref: str | None, coder: str | None,
                  site: str | None, fmt: str, output: str | None) -> None:
     """List or export coded segments, one row per segment with its context."""
+    from workbench.blind import is_blind, visible_coder
     from workbench.coding import list_segments
     from workbench.output import to_csv, to_json, to_table
+    from workbench.project import current_coder
 
+    store = _store(ctx)
+    if is_blind(store):  # only the coder's own coding while the project is blind
+        coder = visible_coder(store, current_coder(store, remember=False), coder)
     rows = [{k: getattr(r, k) for k in SEGMENT_KEYS}
-            for r in list_segments(_store(ctx), transcript=transcript, code=code_ref, coder=coder, site=site)]
+            for r in list_segments(store, transcript=transcript, code=code_ref, coder=coder, site=site)]
     if fmt == "json":
         _emit(to_json(rows), output)
     elif fmt == "csv":

@@ -101,12 +101,36 @@ def phase_cmd(ctx: click.Context, phase: str | None) -> None:
     While blind, each coder's queries return only their own segments and memos: the database
     enforces it, for the workbench and any other client alike.
     """
+    from workbench.store.postgres import is_postgres
     from workbench.store.postgres.team import get_phase, set_phase
 
+    root = ctx.find_root().obj or {}
+    if not is_postgres(root.get("project") or os.environ.get("WORKBENCH_PROJECT")):
+        _file_phase(ctx, phase)
+        return
     url = _team_url(ctx, "phase")
     state = set_phase(url, phase == "blind") if phase else get_phase(url)
     name = "blind: each coder sees only their own coding" if state.blind else "open: everyone sees all coding"
     click.echo(f"Phase {name} (since {state.changed_at}, set by {state.changed_by}).")
+
+
+def _file_phase(ctx: click.Context, phase: str | None) -> None:
+    """The blind phase of a project file: the CLI and the coding screen show each coder only their
+    own coding; the file cannot enforce it."""
+    from workbench.blind import is_blind, set_blind
+    from workbench.project import current_coder, open_store
+
+    root = ctx.find_root().obj or {}
+    store = open_store(root.get("project"))
+    try:
+        blind = set_blind(store, phase == "blind", current_coder(store, remember=False)) if phase else is_blind(store)
+    finally:
+        store.close()
+    name = "blind: each coder is shown only their own coding" if blind else "open: everyone sees all coding"
+    click.echo(f"Phase {name}.")
+    if blind:
+        click.echo("A project file cannot enforce this (anyone can open the file with another tool); a team "
+                   "database on PostgreSQL does.", err=True)
 
 
 @cli.command("serve")

@@ -814,6 +814,12 @@ class ReaderScreen(Screen):
     # -- view ----------------------------------------------------------------------------------
 
     def action_toggle_all(self) -> None:
+        from workbench.blind import is_blind
+
+        if not self.all_coders and is_blind(self.app.store):
+            self.notify("The project is in its blind phase: other coders' coding stays hidden until it is opened.",
+                        severity="warning")
+            return
         self.all_coders = not self.all_coders
         self.reload()
         self.notify("Showing all coders' segments." if self.all_coders else f"Showing {self.app.coder}'s segments.",

@@ -3,6 +3,7 @@
 Run:  .venv/bin/python benchmarks/run.py [--sizes 10,100,1000] [--repeat 3] [--tui 1000] [--no-peer]
       .venv/bin/python benchmarks/run.py --quick      (10 and 100 transcripts, 2 runs each, TUI at 100)
       .venv/bin/python benchmarks/run.py --report FILE.json   (the tables again from a --json run)
+      .venv/bin/python benchmarks/run.py --team [--coders 10] [--codes 200]   (concurrent coders, benchmarks/team.py)
 
 For each size it builds a synthetic study (benchmarks/study.py: ~5,000 words per transcript,
 5-100 sites, 50 codes, 3 coders, ~100 segments per transcript per coder) and times what a user
@@ -548,6 +549,18 @@ def main() -> None:
         return
     if len(sys.argv) == 4 and sys.argv[1] == "--step":
         print(json.dumps(run_step(sys.argv[2], json.loads(sys.argv[3]))))
+        return
+    if "--team" in sys.argv:  # concurrent coders on PostgreSQL and on one file (benchmarks/team.py)
+        sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+        from benchmarks.team import bench_team, report as team_report
+
+        team_args = argparse.ArgumentParser(description="concurrent coders")
+        team_args.add_argument("--team", action="store_true")
+        team_args.add_argument("--coders", type=int, default=10)
+        team_args.add_argument("--codes", type=int, default=200)
+        options = team_args.parse_args()
+        print(f"machine: {machine()}\n")
+        print(team_report(bench_team(options.coders, options.codes, log=lambda t: print(t, file=sys.stderr))))
         return
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="10,100,1000", help="study sizes (transcripts)")

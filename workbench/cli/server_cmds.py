@@ -155,12 +155,17 @@ def serve_cmd(ctx: click.Context, port: int, host: str, public: bool, public_url
     from workbench.store.postgres import is_postgres
 
     project = (ctx.find_root().obj or {}).get("project")
-    if is_postgres(project or os.environ.get("WORKBENCH_PROJECT")):
-        raise WorkbenchError("the workbench cannot open a team database on PostgreSQL yet, so it cannot serve one.",
-                             hint="Serve a project file for now (see the README's team section).")
-    path = project_path(project)
-    if not path.is_file():
-        raise WorkbenchError(f"{path} does not exist.", hint="Name an existing project with --project.")
+    named = str(project or os.environ.get("WORKBENCH_PROJECT") or "")
+    if is_postgres(named):  # a team database: checked now (reachable, set up), served by its URL
+        from workbench.project import open_store
+
+        open_store(named).close()
+        where = named
+    else:
+        path = project_path(project)
+        if not path.is_file():
+            raise WorkbenchError(f"{path} does not exist.", hint="Name an existing project with --project.")
+        where = str(path.resolve())
     if not is_loopback(host):
         if not public:
             raise WorkbenchError(f"refusing to listen on {host}: only 127.0.0.1 is safe.",
@@ -169,5 +174,5 @@ def serve_cmd(ctx: click.Context, port: int, host: str, public: bool, public_url
         click.echo(f"WARNING: listening on {host}: anyone who can reach it and learns the token runs the "
                    "workbench as this user, with this user's files. The traffic, token included, is not "
                    "encrypted. Prefer 127.0.0.1 and an SSH tunnel.", err=True)
-    serve(ServeSettings(project=str(path.resolve()), host=host, port=port, coder=coder, token=new_token(),
+    serve(ServeSettings(project=where, host=host, port=port, coder=coder, token=new_token(),
                         public_url=public_url))

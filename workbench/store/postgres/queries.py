@@ -24,8 +24,11 @@ class PgQueries(Queries):
     # -- who is coding -----------------------------------------------------------------------------
 
     def session_user(self) -> str:
-        row = self.conn.execute("SELECT session_user").fetchone()
-        return str(row[0]) if row else ""
+        """The database user this connection logs in as (fixed for the connection's life)."""
+        if not getattr(self, "_me", None):
+            row = self.conn.execute("SELECT session_user").fetchone()
+            self._me = str(row[0]) if row else ""
+        return self._me
 
     def is_lead(self) -> bool:
         row = self.conn.execute("SELECT is_lead()").fetchone()
@@ -86,12 +89,26 @@ class PgQueries(Queries):
     def _tuples(self, sql: str, params: tuple[Any, ...] = ()) -> Any:
         return self.conn.execute(sql, params)
 
+    def delete_segment(self, segment_id: int) -> None:
+        cur = self.conn.execute("DELETE FROM segments WHERE id = ?", (segment_id,))
+        self._refused_if_untouched(cur.rowcount, "segments", segment_id)
+
+    def _refused_if_untouched(self, count: int, table: str, row_id: int) -> None:
+        """Row-level security skips rows a user may not change without an error: say so, rather than
+        report a change that did not happen (the transaction, and its audit entry, roll back)."""
+        if count == 0 and table in ("segments", "memos") and self.conn.execute(
+                f"SELECT 1 FROM {table} WHERE id = ?", (row_id,)).fetchone():
+            what = "segment" if table == "segments" else "memo"
+            raise NotAllowedError(f"not allowed: {what} {row_id} is another coder's; a coder changes and removes "
+                                  "only their own.", hint="Ask its coder, or the project lead.")
+
     def _update(self, table: str, row_id: int, values: dict[str, Any]) -> None:
         from psycopg import errors
 
         columns = ", ".join(f'"{key}" = ?' for key in values)
         try:
-            self.conn.execute(f"UPDATE {table} SET {columns} WHERE id = ?", (*values.values(), row_id))
+            cur = self.conn.execute(f"UPDATE {table} SET {columns} WHERE id = ?", (*values.values(), row_id))
+            self._refused_if_untouched(cur.rowcount, table, row_id)
         except errors.CheckViolation as exc:
             if "cycle" in str(exc):
                 raise WorkbenchError(f"the code tree would have a cycle ({str(exc).splitlines()[0]}).",

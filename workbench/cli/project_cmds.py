@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 from pathlib import Path
 
 import click
@@ -37,6 +39,14 @@ def open_cmd(ctx: click.Context, coder: str | None) -> None:
     store.close()
     from workbench.tui.app import run
 
+    from workbench.store.postgres import is_postgres
+
+    named = str(ctx.obj["project"] or os.environ.get("WORKBENCH_PROJECT") or "")
+    if is_postgres(named):  # a team database: passed on whole, never as a file name
+        from workbench.store.postgres.store import team_location
+
+        run(team_location(named), name)
+        return
     run(project_path(ctx.obj["project"]), name)
 
 

@@ -63,7 +63,11 @@ def translate_error(exc: BaseException, where: str | Path) -> WorkbenchError | N
 
 def location_warning(path: str | Path) -> str | None:
     """A warning when the project lives in a synced or network folder (unsafe for a project file)."""
+    from workbench.store.postgres import is_postgres
     from workbench.store.sqlite.files import location_warning as warning
+
+    if is_postgres(str(path)):
+        return None  # a team database: not a file
 
     return warning(path)
 

@@ -34,7 +34,7 @@ class WorkbenchApp(App):
 
     def __init__(self, project: Path, coder: str) -> None:
         super().__init__()
-        self.project = Path(project)
+        self.project = project if isinstance(project, Path) else Path(project)  # a team database stays its URL
         self.coder = coder
         self.store = open_store(self.project)
 

@@ -38,6 +38,14 @@ class TeamLocation(PosixPath):
         return self.url
 
 
+def team_location(url: str, shown: str | None = None) -> Path:
+    """A Path-typed handle on a team database that stays its connection string (``str()`` gives it back
+    whole, so a worker can open the database again), for code that passes projects around as paths."""
+    where = TeamLocation(shown or url)
+    where.url = url
+    return where
+
+
 class PgStore(PgQueries, TranscriptQueries, CodingQueries, FindingQueries, MaintenanceQueries, Queries):
     """A team database opened on this thread (one connection; not shared across threads)."""
 
@@ -87,9 +95,7 @@ class PgStore(PgQueries, TranscriptQueries, CodingQueries, FindingQueries, Maint
 
     @property
     def path(self) -> Path:
-        where = TeamLocation(self.conn.where)
-        where.url = self.conn.where
-        return where
+        return team_location(self.conn.where)
 
     def savepoint(self) -> AbstractContextManager[Any]:
         return self.conn.savepoint()

@@ -56,6 +56,19 @@ def open_store(path: str | Path | None = None, *, create: bool = False) -> Store
     return Store.open(project_path(path), create=create)
 
 
+def project_location(explicit: str | Path | None = None) -> Path:
+    """The project as a path for front ends that pass it on (a worker opens it again): a project
+    file's path, or a team database's connection string kept whole."""
+    from workbench.store.postgres import is_postgres
+
+    named = str(explicit or os.environ.get("WORKBENCH_PROJECT") or "")
+    if is_postgres(named):
+        from workbench.store.postgres.store import team_location
+
+        return team_location(named)
+    return project_path(explicit)
+
+
 def location_warning(path: str | Path) -> str | None:
     """A warning when the project lives in a synced or network folder (unsafe for SQLite)."""
     from workbench.store import location_warning as warning

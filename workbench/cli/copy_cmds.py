@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import click
 
 from workbench.cli.base import cli, handled
@@ -20,18 +18,9 @@ def copy_cmd(source: str, dest: str) -> None:
     DEST must be a new file, or a team database fresh from `workbench server init` opened as its
     lead. Copying from a team database also needs its lead (a coder may see only part of it).
     """
-    from workbench.errors import ProjectError
-    from workbench.store import open_store
-    from workbench.store.copy import copy_project
-    from workbench.store.postgres import is_postgres
+    from workbench.copying import copy_project
 
-    if not is_postgres(source) and not Path(source).is_file():
-        raise ProjectError(f"{source}: no project here.", hint="Name a project file or a team database URL.")
-    store = open_store(source)
-    try:
-        report = copy_project(store, dest)
-    finally:
-        store.close()
+    report = copy_project(source, dest)
     total = sum(report.rows.values())
     click.echo(f"Copied {total} rows ({report.rows.get('transcripts', 0)} transcripts, "
                f"{report.rows.get('segments', 0)} segments, {report.rows.get('audit', 0)} audit entries) "

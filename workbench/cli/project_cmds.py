@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-
 from pathlib import Path
 
 import click
@@ -32,22 +30,14 @@ def init_cmd(ctx: click.Context) -> None:
 @handled
 def open_cmd(ctx: click.Context, coder: str | None) -> None:
     """Open the coding workbench on the project."""
-    from workbench.project import current_coder, project_path
+    from workbench.project import current_coder, project_location
 
     store = _store(ctx)
     name = current_coder(store, coder)
     store.close()
     from workbench.tui.app import run
 
-    from workbench.store.postgres import is_postgres
-
-    named = str(ctx.obj["project"] or os.environ.get("WORKBENCH_PROJECT") or "")
-    if is_postgres(named):  # a team database: passed on whole, never as a file name
-        from workbench.store.postgres.store import team_location
-
-        run(team_location(named), name)
-        return
-    run(project_path(ctx.obj["project"]), name)
+    run(project_location(ctx.obj["project"]), name)
 
 
 @cli.command("import")

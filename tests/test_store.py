@@ -46,12 +46,20 @@ def test_truncated_project_is_a_clear_error(tmp_path):
         Store.open(path)
 
 
+@pytest.mark.both_engines
 def test_transaction_rolls_back_on_error(store):
     with pytest.raises(RuntimeError):
         with store.transaction():
             store.site_id("A")
             raise RuntimeError("boom")
     assert store.sites() == []
+    with store.transaction():  # a nested block joins the outer transaction; a savepoint undoes alone
+        with pytest.raises(RuntimeError), store.savepoint():
+            store.site_id("B")
+            raise RuntimeError("inner")
+        with store.transaction():
+            store.site_id("C")
+    assert [s.name for s in store.sites()] == ["C"]
 
 
 def test_backup_while_open(store, tmp_path):

@@ -270,6 +270,7 @@ class PgConnection:
         self._depth = 0
         self._tx: Any = None
         self.changes = 0
+        self.my_coder_id: int | None = None  # the database user's coder row, once known
         self.raw: Any = None
         self.conn = self  # the store's parts reach the raw connection as conn.conn
         self.connect()
@@ -373,6 +374,7 @@ class PgConnection:
             raise refusal(exc, self.where) or exc from exc
 
     def _rollback(self) -> None:
+        self.my_coder_id = None
         if self.raw is not None and not self.raw.closed and not self.raw.broken:
             with contextlib.suppress(Exception):
                 self.raw.execute("ROLLBACK")

@@ -37,13 +37,15 @@ class PgQueries(Queries):
     def coder_id(self, name: str) -> int:
         """A coder's id. On a team database a coder codes as their database user: naming someone
         else is refused; the lead may name any coder (consensus, copied projects)."""
-        row = self.conn.execute("SELECT id FROM coders WHERE name = ?", (name,)).fetchone()
         me = self.session_user()
         if name == me:
-            found = self.conn.execute("SELECT ensure_session_coder()").fetchone()
-            if found is None or found[0] is None:
-                raise NotAllowedError(f"not allowed: {me!r} cannot be recorded as a coder here.")
-            return int(found[0])
+            if self.conn.my_coder_id is None:  # kept until a rollback (which may undo the coder's row)
+                found = self.conn.execute("SELECT ensure_session_coder()").fetchone()
+                if found is None or found[0] is None:
+                    raise NotAllowedError(f"not allowed: {me!r} cannot be recorded as a coder here.")
+                self.conn.my_coder_id = int(found[0])
+            return self.conn.my_coder_id
+        row = self.conn.execute("SELECT id FROM coders WHERE name = ?", (name,)).fetchone()
         if not self.is_lead():
             raise NotAllowedError(f"not allowed: on this team database you code as {me!r} (your database user), "
                                   f"not as {name!r}.",

@@ -120,7 +120,7 @@ def naive_participant_counts(store):
     """Segments per (participant, code) where each interview has one participant: by hand."""
     links = {}
     for link in store.transcript_participant_links():
-        links.setdefault(link["transcript_id"], []).append(link["label"])
+        links.setdefault(link.transcript_id, []).append(link.label)
     counts = Counter()
     for segment in list_segments(store):
         if segment["coder"] == "consensus":

@@ -200,10 +200,10 @@ def test_report_prevalence_matches_an_independent_count(demo, report_md):
     participants = demo.participants()
     for theme in ("Barriers", "Shared learning journey"):
         section = report_md.split(f"### {theme}\n")[1].split("#### Key quotes")[0]
-        for site in {p["site"] for p in participants}:
+        for site in {p.site for p in participants}:
             mine = [s for s in segments if codes[s["code_id"]] == theme and s["site"] == site]
             raised = {s["participant"] for s in mine}
-            at_site = [p for p in participants if p["site"] == site]
+            at_site = [p for p in participants if p.site == site]
             share = f"{len(raised) / len(at_site):.0%}"
             assert f"| {site} | {len(mine)} | {len(raised)} of {len(at_site)} | {share} |" in section
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 
 import pytest
 
@@ -58,11 +57,11 @@ def test_front_matter_and_metadata_csv(store, tmp_path):
     assert rows["ms-02.txt"]["title"] == "NP interview" and rows["ms-02.txt"]["participant"] == "MS-02"
     assert rows["ms-02.txt"]["date"] == "2025-04-02" and rows["ms-02.txt"]["role"] == "clinician"
     assert rows["ms-03.srt"]["site"] == "Maple Street Pediatrics" and rows["ms-03.srt"]["role"] == "care manager"
-    site = next(s for s in store.sites() if s["name"] == "Maple Street Pediatrics")
-    assert json.loads(site["attributes"]) == {"sector": "primary care"}
-    people = {p["label"]: p for p in store.participants()}
-    assert json.loads(people["MS-03"]["attributes"]) == {"language": "Spanish"}
-    assert json.loads(people["MS-02"]["attributes"]) == {"years_in_role": 6}
+    site = next(s for s in store.sites() if s.name == "Maple Street Pediatrics")
+    assert site.attributes == {"sector": "primary care"}
+    people = {p.label: p for p in store.participants()}
+    assert people["MS-03"].attributes == {"language": "Spanish"}
+    assert people["MS-02"].attributes == {"years_in_role": 6}
 
 
 def test_metadata_csv_errors(tmp_path):

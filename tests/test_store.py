@@ -59,7 +59,7 @@ def test_backup_while_open(store, tmp_path):
         store.site_id("Riverbend")
     dest = backup_project(store.conn, tmp_path / "copy.db")
     copy = Store.open(dest)
-    assert [s["name"] for s in copy.sites()] == ["Riverbend"]
+    assert [s.name for s in copy.sites()] == ["Riverbend"]
     with pytest.raises(ProjectError, match="already exists"):
         backup_project(store.conn, dest)
 
@@ -71,7 +71,7 @@ def test_two_connections_see_each_others_writes(tmp_path):
         a.site_id("A")
     with b.transaction():
         b.site_id("B")
-    assert [s["name"] for s in a.sites()] == ["A", "B"]
+    assert [s.name for s in a.sites()] == ["A", "B"]
 
 
 def test_migration_from_schema_1_takes_a_backup(tmp_path):
@@ -89,7 +89,7 @@ def test_migration_from_schema_1_takes_a_backup(tmp_path):
     raw.close()
     store = Store.open(path)
     assert store.conn.execute("PRAGMA user_version").fetchone()[0] == LATEST
-    assert [s["name"] for s in store.sites()] == ["Riverbend"]
+    assert [s.name for s in store.sites()] == ["Riverbend"]
     backup = tmp_path / "old.db.schema1-backup"
     assert backup.exists()
     assert sqlite3.connect(backup).execute("PRAGMA user_version").fetchone()[0] == 1

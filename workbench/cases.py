@@ -80,9 +80,9 @@ def assign_speakers(store: Store, transcript_id: int, *, title: str, listed: lis
     speakers = store.transcript_speakers(transcript_id)
     listed_labels = {}
     for pid in listed:
-        row = next((p for p in store.participants() if p["id"] == pid), None)
+        row = next((p for p in store.participants() if p.id == pid), None)
         if row:
-            listed_labels[row["label"].casefold()] = pid
+            listed_labels[row.label.casefold()] = pid
     warnings: list[str] = []
     for speaker in speakers:
         who = explicit.get(speaker.casefold())
@@ -163,7 +163,7 @@ def map_speaker(store: Store, transcript: str, speaker: str, participant: str | 
             pid, role = None, INTERVIEWER
         else:
             existing = store.participant_by_label(participant.strip())
-            pid = existing["id"] if existing else store.participant_id(
+            pid = existing.id if existing else store.participant_id(
                 participant.strip(), role=None, site_id=store.transcript_site_id(found["id"]))
             role = PARTICIPANT
         store.set_speaker(found["id"], row["speaker"], pid, role)

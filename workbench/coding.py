@@ -21,8 +21,8 @@ def resolve_transcript(store: Store, ref: str | int) -> dict[str, Any]:
     if not matches:
         # a participant's id (HV-01) names their transcript when they have only one
         wanted = str(ref).strip().casefold()
-        ids = sorted({link["transcript_id"] for link in store.transcript_participant_links()
-                      if (link["label"] or "").casefold() == wanted})
+        ids = sorted({link.transcript_id for link in store.transcript_participant_links()
+                      if (link.label or "").casefold() == wanted})
         matches = [m for i in ids for m in store.find_transcripts(str(i)) if m["id"] == i]
         if len(matches) > 1:
             listed = ", ".join(f"{m['id']} ({m['title']})" for m in matches[:5])

@@ -118,11 +118,11 @@ def _merge_codes(store: Store, other: Store, report: MergeReport, coder: str | N
 
 def _merge_transcripts(store: Store, other: Store, report: MergeReport) -> dict[int, int]:
     mapping: dict[int, int] = {}
-    participants = {p["label"]: p for p in other.participants()}
+    participants = {p.label: p for p in other.participants()}
     links: dict[int, list[str]] = {}
     for link in other.transcript_participant_links():
-        links.setdefault(link["transcript_id"], []).append(link["label"])
-    sites = {s["name"]: json.loads(s["attributes"]) for s in other.sites()}
+        links.setdefault(link.transcript_id, []).append(link.label)
+    sites = {s.name: s.attributes for s in other.sites()}
     for row in other.transcripts():
         same = store.transcript_by_checksum(row["checksum"])
         if same is not None:
@@ -136,8 +136,8 @@ def _merge_transcripts(store: Store, other: Store, report: MergeReport) -> dict[
                 "its segments were not merged. Re-import one version in both projects, then merge again.")
             continue
         full = other.transcript(row["id"]) or {}
-        participant_ids = [store.participant_id(label, role=participants[label]["role"], site_id=site_id,
-                                                attributes=json.loads(participants[label]["attributes"]))
+        participant_ids = [store.participant_id(label, role=participants[label].role, site_id=site_id,
+                                                attributes=participants[label].attributes)
                            for label in links.get(row["id"], [])]
         new_id = store.insert_transcript(
             title=row["title"], site_id=site_id, date=row["date"], interviewer=row["interviewer"],

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass, field, fields
+from typing import TYPE_CHECKING, Any
 
 
 @dataclass(slots=True)
@@ -116,3 +116,378 @@ class SpeakerCase:
     @property
     def shown(self) -> str:
         return self.speaker or "(unlabelled)"
+
+
+# -- records the store returns ---------------------------------------------------------------------
+# Frozen: what a query returned is not changed on the way up; a front end that shows more (a colour,
+# a percentage) wraps a record in a view model of its own. JSON columns arrive parsed.
+
+
+class _Record:
+    """Base of the store's records. During the move from dict rows to records, ``row["key"]`` still
+    reads the attribute at run time for code not converted yet; type checkers do not see it, so
+    mypy reports every such use left."""
+
+    __slots__ = ()
+
+    if not TYPE_CHECKING:
+
+        def __getitem__(self, key):
+            try:
+                return getattr(self, key)
+            except AttributeError:
+                raise KeyError(key) from None
+
+        def get(self, key, default=None):
+            return getattr(self, key, default)
+
+        def keys(self):
+            return [f.name for f in fields(self)]
+
+        def __contains__(self, key):
+            return key in self.keys()
+
+
+def as_dict(record: Any) -> dict[str, Any]:
+    """A record's fields as a plain dict (shallow): for JSON and table output."""
+    return {f.name: getattr(record, f.name) for f in fields(record)}
+
+
+@dataclass(frozen=True, slots=True)
+class Site(_Record):
+    id: int
+    name: str
+    attributes: dict[str, Any]
+    guid: str | None = None
+    transcripts: int = 0  # how many transcripts were recorded there
+
+
+@dataclass(frozen=True, slots=True)
+class Participant(_Record):
+    id: int
+    label: str
+    role: str | None
+    site_id: int | None
+    attributes: dict[str, Any]
+    guid: str | None = None
+    site: str | None = None  # the site's name
+
+
+@dataclass(frozen=True, slots=True)
+class ParticipantLink(_Record):
+    """One participant of a transcript (in the transcript's order)."""
+
+    transcript_id: int
+    label: str
+    role: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class TranscriptRef(_Record):
+    """A transcript found by a key (GUID, checksum, source file, reference)."""
+
+    id: int
+    title: str = ""
+    source_name: str = ""
+    checksum: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Transcript(_Record):
+    """A transcript as listed, with its site, participants and counts; ``text`` only when one
+    transcript was asked for."""
+
+    id: int
+    guid: str
+    title: str
+    date: str | None
+    interviewer: str | None
+    source_name: str
+    format: str
+    words: int
+    checksum: str
+    attributes: dict[str, Any]
+    imported_at: str
+    length: int  # characters of text
+    site: str | None
+    participant: str | None  # participants' labels, comma-separated, in order
+    role: str | None  # their distinct roles, comma-separated
+    turns: int
+    segments: int
+    text: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class TurnRecord(_Record):
+    """A stored turn: ``text[start:end]`` of its transcript, spoken by ``speaker``."""
+
+    id: int
+    transcript_id: int
+    position: int
+    speaker: str | None
+    start: int
+    end: int
+    start_time: float | None = None
+    end_time: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Code(_Record):
+    """A code of the codebook with its place in the tree (``path`` "Theme/Sub-code", ``depth``)."""
+
+    id: int
+    guid: str
+    parent_id: int | None
+    name: str
+    definition: str | None
+    when_to_use: str | None
+    when_not_to_use: str | None
+    example: str | None
+    colour: str | None
+    keywords: list[str]
+    patterns: list[Any]
+    position: int
+    path: str = ""
+    depth: int = 0
+    segments: int | None = None  # how many segments carry it (None when not counted)
+
+
+@dataclass(frozen=True, slots=True)
+class CodeRow(_Record):
+    """A code as stored (no tree place, JSON columns as stored text): before/after of an edit."""
+
+    id: int
+    guid: str
+    parent_id: int | None
+    name: str
+    definition: str | None
+    when_to_use: str | None
+    when_not_to_use: str | None
+    example: str | None
+    colour: str | None
+    keywords: str
+    patterns: str
+    position: int
+
+
+@dataclass(frozen=True, slots=True)
+class Coder(_Record):
+    id: int
+    name: str
+    created_at: str
+    guid: str | None = None
+    segments: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Segment(_Record):
+    """A coded passage with where it is (transcript, site, participants) and who coded it."""
+
+    id: int
+    transcript_id: int
+    transcript: str  # the transcript's title
+    source_name: str
+    site: str | None
+    participant: str | None
+    role: str | None
+    code_id: int
+    code_guid: str
+    coder: str
+    start: int
+    end: int
+    text: str
+    memo: str | None
+    origin: str
+    created_at: str
+    updated_at: str
+    review: str | None = None  # 'changed' or 'vanished' after an edit of the text
+    review_note: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SegmentSpan(_Record):
+    """A segment with only what agreement needs."""
+
+    id: int
+    code_id: int
+    coder: str
+    start: int
+    end: int
+    round_id: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class StoredSegment(_Record):
+    """A segment as stored, with ids (what an edit of the text carries over)."""
+
+    id: int
+    code_id: int
+    coder_id: int
+    start: int
+    end: int
+    text: str
+    review: str | None = None
+    review_note: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class OrphanSegment(_Record):
+    id: int
+    transcript_id: int
+    code_id: int
+    coder_id: int
+    start: int
+    end: int
+    problem: str
+
+
+@dataclass(frozen=True, slots=True)
+class ForeignKeyProblem(_Record):
+    table: str
+    rowid: int
+    parent: str
+
+
+@dataclass(frozen=True, slots=True)
+class Memo(_Record):
+    id: int
+    target: str  # 'project', 'transcript' or 'code'
+    target_id: int | None
+    coder_id: int | None
+    text: str
+    created_at: str
+    updated_at: str
+    guid: str | None = None
+    coder: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Decision(_Record):
+    """A reconciliation decision on one unit of text."""
+
+    id: int
+    transcript_id: int
+    start: int
+    end: int
+    coders: list[str]
+    choice: str
+    codes: list[str]
+    note: str | None
+    coder: str | None
+    audit_id: int | None
+    created_at: str
+
+
+@dataclass(frozen=True, slots=True)
+class AuditEntry(_Record):
+    """One entry of the append-only audit log; ``before``/``after`` as the JSON text stored."""
+
+    id: int
+    at: str
+    coder: str | None
+    action: str
+    entity: str
+    entity_id: int | None
+    before: str | None
+    after: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class SpeakerRow(_Record):
+    """A transcript's speaker as mapped: participant or interviewer, with its turns."""
+
+    transcript_id: int
+    transcript: str
+    site: str | None
+    speaker: str
+    role: str
+    participant_id: int | None
+    participant: str | None
+    participant_role: str | None
+    turns: int
+    first_turn: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class UnmappedTranscript(_Record):
+    """A transcript with turns but no speakers mapped."""
+
+    id: int
+    title: str
+    interviewer: str | None
+    participant_ids: list[int]
+
+
+@dataclass(frozen=True, slots=True)
+class Round(_Record):
+    id: int
+    name: str
+    note: str | None
+    coder: str | None
+    started_at: str
+    segments: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class FirstUse(_Record):
+    """When a code was first applied in a transcript (by coder and origin)."""
+
+    transcript_id: int
+    code_id: int
+    coder: str
+    origin: str
+    first_at: str
+    segments: int
+
+
+@dataclass(frozen=True, slots=True)
+class FrameworkSummary(_Record):
+    id: int
+    row_kind: str  # 'participant' or 'site'
+    row_key: str
+    code_id: int
+    summary: str
+    note: str | None
+    coder: str | None
+    created_at: str
+    updated_at: str
+    code_guid: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Link(_Record):
+    """A typed link between two codes or two segments (REFI-QDA Link)."""
+
+    id: int
+    guid: str
+    source_code_id: int | None
+    target_code_id: int | None
+    source_segment_id: int | None
+    target_segment_id: int | None
+    relation: str
+    direction: str
+    memo: str | None
+    coder: str | None
+    created_at: str
+
+
+@dataclass(frozen=True, slots=True)
+class TurnHit(_Record):
+    """A turn matching a full-text query; the matched words are marked by \\x01 ... \\x02."""
+
+    turn_id: int
+    transcript_id: int
+    speaker: str | None
+    start: int
+    end: int
+    start_time: float | None
+    marked: str
+    rank: float
+
+
+@dataclass(frozen=True, slots=True)
+class SavedModel(_Record):
+    name: str
+    created_at: str
+    data: bytes
+    details: dict[str, Any]

@@ -409,7 +409,7 @@ def find_candidates(store: Store, *, terms: str | Path | None = None, model: str
                     if len(part) > 2 and part[0].isupper():
                         add(part, "interviewer", "interviewer", parent=" ".join(name.split()))
     for site in store.sites():
-        name = str(site["name"])
+        name = str(site.name)
         add(name, "site", "site")
         words = name.split()
         short = list(words)
@@ -419,13 +419,13 @@ def find_candidates(store: Store, *, terms: str | Path | None = None, model: str
             add(" ".join(short), "site", "site", parent=name)
         if len(words) > 1 and words[0].casefold() not in GENERIC_SITE_WORDS and len(words[0]) > 3:
             add(words[0], "site", "site", parent=name)
-        for attr, value in _attributes(site.get("attributes")).items():
+        for attr, value in site.attributes.items():
             if IDENTIFYING_ATTRIBUTES.search(_words(attr)) and isinstance(value, str):
                 add(value, "location" if re.search("city|town|county|state|village", attr, re.I) else "organisation",
                     f"site attribute {attr}")
     for participant in store.participants():
-        add(str(participant["label"]), "participant", "participant")
-        for attr, value in _attributes(participant.get("attributes")).items():
+        add(str(participant.label), "participant", "participant")
+        for attr, value in participant.attributes.items():
             if IDENTIFYING_ATTRIBUTES.search(_words(attr)) and isinstance(value, str):
                 add(value, "person" if "name" in attr.lower() else "organisation", f"participant attribute {attr}")
     # 2. The team's own word list.

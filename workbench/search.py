@@ -115,8 +115,8 @@ def search(store: Store, query: str, *, sites: list[str] | None = None, roles: l
     links: dict[int, list[tuple[str, str | None]]] = {}
     role_of: dict[str, str | None] = {}
     for link in store.transcript_participant_links():
-        links.setdefault(link["transcript_id"], []).append((link["label"], link["role"]))
-        role_of[link["label"]] = link["role"]
+        links.setdefault(link.transcript_id, []).append((link.label, link.role))
+        role_of[link.label] = link.role
     # A hit is the participant's whose turn it is in (an interviewer's turn: the interview's one participant).
     speaking = {(t, speaker): label for t, speaker, label, kind in store.speaker_map() if kind == "participant" and label}
     wanted_codes = None

@@ -14,7 +14,6 @@ The rules every table shares:
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -78,14 +77,14 @@ def load_context(store: Store) -> Context:
     participants = store.participants()
     by_transcript: dict[int, list[str]] = {}
     for row in store.transcript_participant_links():
-        by_transcript.setdefault(row["transcript_id"], []).append(row["label"])
+        by_transcript.setdefault(row.transcript_id, []).append(row.label)
     return Context(
         codes=store.codes(counts=False),
         transcripts=transcripts,
         participants_by_transcript=by_transcript,
-        site_attributes={s["name"]: json.loads(s["attributes"]) for s in store.sites()},
-        participant_attributes={p["label"]: json.loads(p["attributes"]) for p in participants},
-        participant_roles={p["label"]: p["role"] for p in participants},
+        site_attributes={s.name: s.attributes for s in store.sites()},
+        participant_attributes={p.label: p.attributes for p in participants},
+        participant_roles={p.label: p.role for p in participants},
         coders={c["id"]: c["name"] for c in store.coders()},
     )
 

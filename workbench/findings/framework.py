@@ -88,9 +88,9 @@ def _check_row(store: Store, row_kind: str, row_key: str) -> str:
     if row_kind not in ROW_KINDS:
         raise WorkbenchError(f"unknown rows {row_kind!r}.", hint="Use participant or site.")
     if row_kind == "participant":
-        known = [p["label"] for p in store.participants()]
+        known = [p.label for p in store.participants()]
     else:
-        known = [s["name"] for s in store.sites()]
+        known = [s.name for s in store.sites()]
     for name in known:
         if name.casefold() == row_key.strip().casefold():
             return name

@@ -11,7 +11,6 @@ project so that exports are stable.
 
 from __future__ import annotations
 
-import json
 import os
 import tempfile
 import uuid
@@ -146,8 +145,8 @@ def export_qdpx(store: Store, path: str | Path) -> ExportReport:
     participants = store.participants()
     participant_guids = store.guids("participants")
     variables: dict[str, str] = {}
-    for key in sorted({k for s in sites for k in json.loads(s["attributes"])} |
-                      {k for p in participants for k in json.loads(p["attributes"])} | {"role", "site"}):
+    for key in sorted({k for s in sites for k in s.attributes} |
+                      {k for p in participants for k in p.attributes} | {"role", "site"}):
         variables[key] = str(uuid.uuid5(VARIABLE_NAMESPACE, key))
     if variables and (sites or participants):
         variables_el = ET.SubElement(root, q("Variables"))
@@ -155,7 +154,7 @@ def export_qdpx(store: Store, path: str | Path) -> ExportReport:
             ET.SubElement(variables_el, q("Variable"), {"guid": guid, "name": key, "typeOfVariable": "Text"})
     links: dict[int, list[str]] = {}
     for link in store.transcript_participant_links():
-        links.setdefault(link["transcript_id"], []).append(link["label"])
+        links.setdefault(link.transcript_id, []).append(link.label)
     by_site: dict[str, list[int]] = {}
     for t in transcripts:
         if t["site"]:
@@ -177,13 +176,13 @@ def export_qdpx(store: Store, path: str | Path) -> ExportReport:
                 ET.SubElement(el, q("SourceRef"), {"targetGUID": transcript_guids[source]})
 
         for site in sites:
-            case(site_guids[site["id"]], site["name"], json.loads(site["attributes"]), by_site.get(site["name"], []),
+            case(site_guids[site.id], site.name, site.attributes, by_site.get(site.name, []),
                  "site")
             cases += 1
         for person in participants:
-            values = {"role": person["role"], "site": person["site"], **json.loads(person["attributes"])}
-            sources = [t for t, labels in links.items() if person["label"] in labels]
-            case(participant_guids[person["id"]], person["label"], values, sources, "participant")
+            values = {"role": person.role, "site": person.site, **person.attributes}
+            sources = [t for t, labels in links.items() if person.label in labels]
+            case(participant_guids[person.id], person.label, values, sources, "participant")
             cases += 1
     if transcripts:
         sources_el = ET.SubElement(root, q("Sources"))

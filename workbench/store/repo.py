@@ -9,10 +9,14 @@ import uuid
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
+from workbench import models as m
 from workbench.errors import WorkbenchError
 from workbench.store.db import Connection, now, open_project
+
+
+R = TypeVar("R")
 
 
 def _json(value: Any) -> str | None:
@@ -86,6 +90,22 @@ class Store:
         row = self.conn.execute(sql, params).fetchone()
         return dict(row) if row else None
 
+    def _records(self, cls: type[R], sql: str, params: tuple | dict = (), *,
+                 parse: tuple[str, ...] = ()) -> list[R]:
+        """Rows as records of ``cls`` (columns by name; the ``parse`` columns are JSON text)."""
+        out = []
+        for row in self.conn.execute(sql, params).fetchall():
+            values = dict(row)
+            for key in parse:
+                values[key] = json.loads(values[key]) if values[key] is not None else None
+            out.append(cls(**values))
+        return out
+
+    def _record(self, cls: type[R], sql: str, params: tuple | dict = (), *,
+                parse: tuple[str, ...] = ()) -> R | None:
+        rows = self._records(cls, sql, params, parse=parse)
+        return rows[0] if rows else None
+
     # -- meta and audit -------------------------------------------------------------------
 
     def get_meta(self, key: str) -> str | None:
@@ -142,20 +162,20 @@ class Store:
         )
         return int(row["id"])
 
-    def sites(self) -> list[dict[str, Any]]:
-        return self._rows("""
+    def sites(self) -> list[m.Site]:
+        return self._records(m.Site, """
             SELECT s.*, (SELECT count(*) FROM transcripts t WHERE t.site_id = s.id) AS transcripts
-            FROM sites s ORDER BY s.name""")
+            FROM sites s ORDER BY s.name""", parse=("attributes",))
 
-    def transcript_participant_links(self) -> list[dict[str, Any]]:
-        return self._rows("""
+    def transcript_participant_links(self) -> list[m.ParticipantLink]:
+        return self._records(m.ParticipantLink, """
             SELECT tp.transcript_id, p.label, p.role FROM transcript_participants tp
             JOIN participants p ON p.id = tp.participant_id ORDER BY tp.transcript_id, tp.position""")
 
-    def participants(self) -> list[dict[str, Any]]:
-        return self._rows("""
+    def participants(self) -> list[m.Participant]:
+        return self._records(m.Participant, """
             SELECT p.*, s.name AS site FROM participants p LEFT JOIN sites s ON s.id = p.site_id
-            ORDER BY p.label""")
+            ORDER BY p.label""", parse=("attributes",))
 
     # -- transcripts -------------------------------------------------------------------------
 
@@ -757,9 +777,11 @@ class Store:
         self.conn.execute("DELETE FROM transcript_participants WHERE transcript_id = ? AND participant_id = ?",
                           (transcript_id, participant_id))
 
-    def participant_by_label(self, label: str) -> dict[str, Any] | None:
-        return self._one("SELECT p.*, s.name AS site FROM participants p LEFT JOIN sites s ON s.id = p.site_id "
-                         "WHERE p.label = ? COLLATE NOCASE ORDER BY p.label = ? DESC LIMIT 1", (label, label))
+    def participant_by_label(self, label: str) -> m.Participant | None:
+        return self._record(m.Participant,
+                            "SELECT p.*, s.name AS site FROM participants p LEFT JOIN sites s ON s.id = p.site_id "
+                            "WHERE p.label = ? COLLATE NOCASE ORDER BY p.label = ? DESC LIMIT 1", (label, label),
+                            parse=("attributes",))
 
     def transcript_site_id(self, transcript_id: int) -> int | None:
         row = self._one("SELECT site_id FROM transcripts WHERE id = ?", (transcript_id,))

@@ -23,9 +23,9 @@ def resolve_transcript(store: Store, ref: str | int) -> dict[str, Any]:
         wanted = str(ref).strip().casefold()
         ids = sorted({link.transcript_id for link in store.transcript_participant_links()
                       if (link.label or "").casefold() == wanted})
-        matches = [m for i in ids for m in store.find_transcripts(str(i)) if m["id"] == i]
+        matches = [m for i in ids for m in store.find_transcripts(str(i)) if m.id == i]
         if len(matches) > 1:
-            listed = ", ".join(f"{m['id']} ({m['title']})" for m in matches[:5])
+            listed = ", ".join(f"{m.id} ({m.title})" for m in matches[:5])
             raise WorkbenchError(f"participant {ref!r} has {len(matches)} transcripts: {listed}.",
                                  hint="Give the transcript's id instead (the # column of `workbench transcripts`).")
     if len(matches) == 1:
@@ -33,11 +33,11 @@ def resolve_transcript(store: Store, ref: str | int) -> dict[str, Any]:
     if not matches:
         from rapidfuzz import process
 
-        titles = [t["title"] for t in store.transcripts()]
+        titles = [t.title for t in store.transcripts()]
         close = [m[0] for m in process.extract(str(ref), titles, limit=3, score_cutoff=50)]
         hint = ("Did you mean: " + "; ".join(close) + "?") if close else "List them with `workbench transcripts`."
         raise NotFoundError(f"no transcript called {ref!r}.", hint=hint)
-    listed = ", ".join(f"{m['id']} ({m['title']})" for m in matches[:5])
+    listed = ", ".join(f"{m.id} ({m.title})" for m in matches[:5])
     raise WorkbenchError(f"{len(matches)} transcripts match {ref!r}: {listed}.", hint="Give the transcript's id instead.")
 
 

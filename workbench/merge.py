@@ -9,7 +9,6 @@ transcript's segments are not merged.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -124,27 +123,27 @@ def _merge_transcripts(store: Store, other: Store, report: MergeReport) -> dict[
         links.setdefault(link.transcript_id, []).append(link.label)
     sites = {s.name: s.attributes for s in other.sites()}
     for row in other.transcripts():
-        same = store.transcript_by_checksum(row["checksum"])
+        same = store.transcript_by_checksum(row.checksum)
         if same is not None:
-            mapping[row["id"]] = same["id"]
+            mapping[row.id] = same.id
             continue
-        site_id = store.site_id(row["site"], sites.get(row["site"])) if row["site"] else None
-        changed = store.transcript_by_source(row["source_name"], site_id)
+        site_id = store.site_id(row.site, sites.get(row.site)) if row.site else None
+        changed = store.transcript_by_source(row.source_name, site_id)
         if changed is not None:
             report.conflicts.append(
-                f"transcript {row['title']!r} ({row['source_name']}) has different text in the two projects; "
+                f"transcript {row.title!r} ({row.source_name}) has different text in the two projects; "
                 "its segments were not merged. Re-import one version in both projects, then merge again.")
             continue
-        full = other.transcript(row["id"]) or {}
+        full = other.transcript(row.id)
         participant_ids = [store.participant_id(label, role=participants[label].role, site_id=site_id,
                                                 attributes=participants[label].attributes)
-                           for label in links.get(row["id"], [])]
+                           for label in links.get(row.id, [])]
         new_id = store.insert_transcript(
-            title=row["title"], site_id=site_id, date=row["date"], interviewer=row["interviewer"],
-            source_name=row["source_name"], format=row["format"], checksum=row["checksum"], text=full["text"],
-            attributes=json.loads(row["attributes"]), participant_ids=participant_ids,
-            turns=[(t["speaker"], t["start"], t["end"], t["start_time"], t["end_time"]) for t in other.turns(row["id"])],
-            guid=row["guid"] if store.transcript_by_guid(row["guid"]) is None else None)
-        mapping[row["id"]] = new_id
+            title=row.title, site_id=site_id, date=row.date, interviewer=row.interviewer,
+            source_name=row.source_name, format=row.format, checksum=row.checksum, text=full.text if full and full.text else "",
+            attributes=row.attributes, participant_ids=participant_ids,
+            turns=[(t.speaker, t.start, t.end, t.start_time, t.end_time) for t in other.turns(row.id)],
+            guid=row.guid if store.transcript_by_guid(row.guid) is None else None)
+        mapping[row.id] = new_id
         report.transcripts_added += 1
     return mapping

@@ -16,7 +16,8 @@ import html
 import json
 import re
 import shutil
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import fields, is_dataclass
 from typing import Any
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -76,11 +77,27 @@ def csv_text(header: Sequence[Any], rows: Iterable[Sequence[Any]]) -> str:
     return "".join(parts)
 
 
-def to_csv(rows: Sequence[dict[str, Any]], columns: Sequence[str]) -> str:
-    return csv_text(columns, ([_plain(row.get(column)) for column in columns] for row in rows))
+Row = Mapping[str, Any] | Any  # a dict, or a record of workbench.models
 
 
-def json_text(data: Any, *, indent: int | None = 2, default: Any = str) -> str:
+def _value(row: Row, key: str) -> Any:
+    """A column of a row: a dict's key or a record's field (None when it has neither)."""
+    if isinstance(row, Mapping):
+        return row.get(key)
+    return getattr(row, key, None)
+
+
+def _json_default(value: Any) -> Any:
+    if is_dataclass(value) and not isinstance(value, type):
+        return {f.name: getattr(value, f.name) for f in fields(value)}
+    return str(value)
+
+
+def to_csv(rows: Sequence[Row], columns: Sequence[str]) -> str:
+    return csv_text(columns, ([_plain(_value(row, column)) for column in columns] for row in rows))
+
+
+def json_text(data: Any, *, indent: int | None = 2, default: Any = _json_default) -> str:
     """JSON with C1 controls and bidirectional overrides escaped as well (JSON escapes C0 itself),
     so printing it to a terminal is safe; parsing gives the same text back."""
     text = json.dumps(data, ensure_ascii=False, indent=indent, default=default)
@@ -128,14 +145,14 @@ def _cell(value: Any) -> str:
     return printable(" ".join(str(_plain(value)).split()), newlines=False)
 
 
-def to_table(rows: Sequence[dict[str, Any]], columns: Sequence[tuple[str, str]], *, width: int | None = None) -> str:
+def to_table(rows: Sequence[Row], columns: Sequence[tuple[str, str]], *, width: int | None = None) -> str:
     """An aligned text table; the widest column gives way when the terminal is narrow.
 
     ``columns`` are (key, heading) pairs.
     """
     if width is None:
         width = shutil.get_terminal_size((100, 24)).columns
-    cells = [[_cell(row.get(key)) for key, _ in columns] for row in rows]
+    cells = [[_cell(_value(row, key)) for key, _ in columns] for row in rows]
     widths = [max([len(heading)] + [len(r[i]) for r in cells]) for i, (_, heading) in enumerate(columns)]
     while sum(widths) + 2 * (len(widths) - 1) > width and max(widths) > 12:
         widest = widths.index(max(widths))

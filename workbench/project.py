@@ -19,7 +19,7 @@ from typing import Any
 
 from workbench.cases import assign_speakers
 from workbench.errors import InputError, WorkbenchError
-from workbench.models import Codebook, CodeSpec, ParsedTranscript
+from workbench.models import Codebook, CodeSpec, ParsedTranscript, Transcript, as_dict
 from workbench.store import Store
 
 
@@ -286,17 +286,17 @@ def _import_one(store: Store, path: Path, row: dict[str, str] | None, coder: str
         result.warnings.append(f"read as {parsed.encoding}; check the accents, or give --encoding")
     same = store.transcript_by_checksum(checksum)
     if same:
-        result.status, result.transcript_id = "unchanged", same["id"]
-        result.message = f"already in the project as {same['title']!r}; nothing changed."
+        result.status, result.transcript_id = "unchanged", same.id
+        result.message = f"already in the project as {same.title!r}; nothing changed."
         return result
     with store.transaction():
         site_id = store.site_id(site, meta.get("site_attributes")) if site else None
         previous = store.transcript_by_source(path.name, site_id)
         if previous:
-            result.status, result.transcript_id = "changed", previous["id"]
+            result.status, result.transcript_id = "changed", previous.id
             result.message = (
-                f"{path}: the file has changed since it was imported as {previous['title']!r} "
-                f"(transcript {previous['id']}); the project keeps the old text and its coding."
+                f"{path}: the file has changed since it was imported as {previous.title!r} "
+                f"(transcript {previous.id}); the project keeps the old text and its coding."
             )
             return result
         role = str(meta["role"]) if meta.get("role") else None
@@ -340,17 +340,27 @@ def _link_media(store: Store, transcript_id: int, source: Path, named: Any, code
 # -- listings -----------------------------------------------------------------------------------
 
 
-def list_transcripts(store: Store, *, coded: bool = True) -> list[dict[str, Any]]:
+@dataclass(frozen=True, slots=True)
+class TranscriptListing(Transcript):
+    """A transcript as the listings show it: with the share of its text coded (None when not
+    computed) and, when no participant has a role, the role its metadata gives."""
+
+    coded: float | None = None
+
+
+def list_transcripts(store: Store, *, coded: bool = True) -> list[TranscriptListing]:
     """Every transcript with site, participant, role, words, turns, segments and share coded
     (``coded=False`` leaves the share out: it is the slow part on a large project)."""
     covered = store.coded_lengths() if coded else {}
-    rows = store.transcripts()
-    for row in rows:
-        length = row["length"]
-        row["coded"] = (round(covered.get(row["id"], 0) / length, 4) if length else 0.0) if coded else None
-        if not row["role"]:
-            row["role"] = json.loads(row["attributes"]).get("role")
-    return rows
+    out = []
+    for row in store.transcripts():
+        values = as_dict(row)
+        length = row.length
+        values["coded"] = (round(covered.get(row.id, 0) / length, 4) if length else 0.0) if coded else None
+        if not row.role:
+            values["role"] = row.attributes.get("role")
+        out.append(TranscriptListing(**values))
+    return out
 
 
 # -- codebook --------------------------------------------------------------------------------------

@@ -379,14 +379,14 @@ def find_candidates(store: Store, *, terms: str | Path | None = None, model: str
     transcripts = store.transcripts()
     participant_speakers: dict[str, str] = {}
     for row in transcripts:
-        speakers = Counter(t["speaker"] for t in store.turns(row["id"]) if t["speaker"])
-        role = str(row.get("role") or "")
+        speakers = Counter(t.speaker for t in store.turns(row.id) if t.speaker)
+        role = str(row.role or "")
         named = []
         for speaker, _ in speakers.most_common():
             plain = TITLES.sub("", speaker).strip()
             if plain.casefold() in GENERIC_SPEAKERS or re.fullmatch(r"(?:speaker|participant|p)\s*\d+", plain, re.I):
                 continue
-            if row.get("interviewer") and plain.casefold() in str(row["interviewer"]).casefold():
+            if row.interviewer and plain.casefold() in str(row.interviewer).casefold():
                 continue
             named.append(speaker)
         for speaker in named:
@@ -399,8 +399,8 @@ def find_candidates(store: Store, *, terms: str | Path | None = None, model: str
             last = plain.split()[-1] if plain.split() else ""
             if len(plain.split()) > 1 and len(last) > 2 and last[0].isupper():
                 add(last, "person", "speaker", parent=speaker)
-        if row.get("interviewer"):
-            for name in re.split(r"\s*[;,&]\s*|\s+and\s+", str(row["interviewer"])):
+        if row.interviewer:
+            for name in re.split(r"\s*[;,&]\s*|\s+and\s+", str(row.interviewer)):
                 if not name.strip():
                     continue
                 add(name, "interviewer", "interviewer")
@@ -433,7 +433,7 @@ def find_candidates(store: Store, *, terms: str | Path | None = None, model: str
         for entry in load_key(terms).entries:
             add(entry.term, entry.category, f"word list {Path(terms).name}", pseudonym=entry.pseudonym or None)
     # 3. Rules, and 4. a named NER pipeline, over every transcript's text.
-    texts = [(row["id"], store.transcript_text(row["id"]) or "") for row in transcripts]
+    texts = [(row.id, store.transcript_text(row.id) or "") for row in transcripts]
     if rules:
         lower_words = set()
         for _, text in texts:
@@ -610,8 +610,8 @@ def pseudonymise_store(store: Store, key: Key, *, coder: str | None = None,
         rows = store.transcripts()
         for index, row in enumerate(rows):
             if progress:
-                progress(index, len(rows), str(row["title"]))
-            text, _, segments = store.transcript_content(row["id"])
+                progress(index, len(rows), str(row.title))
+            text, _, segments = store.transcript_content(row.id)
             matches = matcher.find(text)
             report.transcripts += 1
             report.segments += len(segments)
@@ -623,10 +623,10 @@ def pseudonymise_store(store: Store, key: Key, *, coder: str | None = None,
                 for seg in segments:
                     if start < seg["start"] < end or start < seg["end"] < end:
                         report.boundary_moves.append(
-                            f"segment {seg['id']} in transcript {row['id']}: its boundary fell inside a replaced "
+                            f"segment {seg['id']} in transcript {row.id}: its boundary fell inside a replaced "
                             f"{entry.category} term and now sits at the pseudonym's edge")
             new_text, blocks = replacement_blocks(text, [Replacement(s, e, en.pseudonym) for s, e, en in matches])
-            edit = apply_text(store, row["id"], new_text, coder=coder, blocks=blocks, action="pseudonymise",
+            edit = apply_text(store, row.id, new_text, coder=coder, blocks=blocks, action="pseudonymise",
                               keep_before=False, flag=False)
             report.segments_changed += len(edit.changed)
         report.fields = store.rewrite_text_columns(lambda value: replace_in(value, matcher))

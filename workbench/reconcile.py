@@ -58,25 +58,25 @@ def unit_codings(store: Store, coders: list[str], *, unit: str = "sentence", ove
     paths = {c["id"]: c["path"] for c in store.codes(counts=False)}
     out: list[UnitCoding] = []
     for transcript in store.transcripts():
-        if transcript_ids is not None and transcript["id"] not in transcript_ids:
+        if transcript_ids is not None and transcript.id not in transcript_ids:
             continue
-        segments = [s for s in store.segments(transcript_id=transcript["id"]) if s["coder"] in coders]
+        segments = [s for s in store.segments(transcript_id=transcript.id) if s["coder"] in coders]
         present = [c for c in coders if any(s["coder"] == c for s in segments)]
         if len(present) < 2:
             continue
-        text = store.transcript_text(transcript["id"]) or ""
+        text = store.transcript_text(transcript.id) or ""
         spans: dict[tuple[str, str], list[tuple[int, int]]] = defaultdict(list)
         for s in segments:
             spans[(s["coder"], paths[s["code_id"]])].append((s["start"], s["end"]))
         for value in spans.values():
             value.sort()
         boundaries = {p for s in segments for p in (s["start"], s["end"])}
-        for start, end in units_for(unit, text, store.turns(transcript["id"]), boundaries):
+        for start, end in units_for(unit, text, store.turns(transcript.id), boundaries):
             if not text[start:end].strip():
                 continue
             codes = {c: {path for (who, path), sp in spans.items() if who == c and carries((start, end), sp, rule)}
                      for c in present}
-            out.append(UnitCoding(transcript["id"], transcript["title"], start, end, codes))
+            out.append(UnitCoding(transcript.id, transcript.title, start, end, codes))
     return out
 
 

@@ -111,7 +111,7 @@ def search(store: Store, query: str, *, sites: list[str] | None = None, roles: l
         raise WorkbenchError(f"the search {query!r} cannot be read: {exc}.",
                              hint='Use words, "exact phrases", prefix* and AND / OR / NOT; put a phrase with '
                                   'punctuation in double quotes.') from exc
-    info = {t["id"]: t for t in store.transcripts()}
+    info = {t.id: t for t in store.transcripts()}
     links: dict[int, list[tuple[str, str | None]]] = {}
     role_of: dict[str, str | None] = {}
     for link in store.transcript_participant_links():
@@ -135,7 +135,7 @@ def search(store: Store, query: str, *, sites: list[str] | None = None, roles: l
         person = speaking.get((row["transcript_id"], row["speaker"] or "")) or (
             people[0][0] if len({p for p, _ in people}) == 1 else None)
         role = role_of.get(person) if person else None
-        if sites and transcript["site"] not in sites:
+        if sites and transcript.site not in sites:
             continue
         if roles and role not in roles:
             continue
@@ -154,7 +154,7 @@ def search(store: Store, query: str, *, sites: list[str] | None = None, roles: l
                 continue  # counted, not shown
             lo, hi = max(row["start"], start - 70), min(row["end"], end + 70)
             context = ("…" if lo > row["start"] else "") + " ".join(text[lo:hi].split()) + ("…" if hi < row["end"] else "")
-            hits.append(Hit(row["transcript_id"], transcript["title"], transcript["site"],
+            hits.append(Hit(row["transcript_id"], transcript.title, transcript.site,
                             person, role, row["speaker"], start, end, sentence, context))
     hits.total = total
     return hits

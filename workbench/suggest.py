@@ -61,10 +61,10 @@ INTERVIEWER_LABELS = {"interviewer", "i", "moderator", "int", "q", "facilitator"
 def participant_turns(store: Store, transcript_id: int) -> list[dict[str, Any]]:
     """The turns worth suggesting codes for: not the interviewer's questions."""
     transcript = store.transcript(transcript_id) or {}
-    interviewer = (transcript.get("interviewer") or "").casefold()
+    interviewer = (transcript.interviewer or "").casefold()
     return [t for t in store.turns(transcript_id)
-            if (t["speaker"] or "").casefold() not in INTERVIEWER_LABELS
-            and not (interviewer and (t["speaker"] or "").casefold() == interviewer)]
+            if (t.speaker or "").casefold() not in INTERVIEWER_LABELS
+            and not (interviewer and (t.speaker or "").casefold() == interviewer)]
 
 
 def _sentences(store: Store, transcript_id: int) -> tuple[str, list[tuple[int, int]]]:

@@ -69,7 +69,7 @@ def _title(store: Store, transcript_id: int) -> str:
     row = store.transcript(transcript_id)
     if row is None:
         raise WorkbenchError(f"there is no transcript {transcript_id}.", hint="List them with `workbench transcripts`.")
-    return str(row["title"])
+    return str(row.title)
 
 
 def apply_text(store: Store, transcript_id: int, new_text: str, *, coder: str | None,
@@ -216,7 +216,7 @@ def undo_last_edit(store: Store, transcript_id: int, *, coder: str | None) -> Ed
             raise WorkbenchError(f"{title}: the last edit was a pseudonymisation, which keeps no original text "
                                  "and cannot be undone here.", hint="Restore the backup taken before it.")
         text, turns, segments = store.transcript_content(transcript_id)
-        stored = (store.transcript(transcript_id) or {}).get("checksum")
+        stored = (store.transcript(transcript_id) or {}).checksum
         if after.get("checksum") not in (text_checksum(text), stored):
             raise WorkbenchError(f"{title}: the text has changed since that edit; undo the later edit first.")
         by_id = {s["id"]: s for s in before.get("segments", [])}

@@ -144,19 +144,19 @@ def calibrate(store: Store, gold: str, trainee: str, *, transcript_ids: list[int
                                         c.get("when_not_to_use")) for c in codes}
     used: list[str] = []
     for transcript in store.transcripts():
-        if transcript_ids is not None and transcript["id"] not in transcript_ids:
+        if transcript_ids is not None and transcript.id not in transcript_ids:
             continue
-        segments = [s for s in store.segment_spans(transcript["id"]) if s["coder"] in (gold, trainee)]
+        segments = [s for s in store.segment_spans(transcript.id) if s["coder"] in (gold, trainee)]
         coders_here = {s["coder"] for s in segments}
         if transcript_ids is None and len(coders_here) < 2:
             continue
         if gold not in coders_here:
-            raise WorkbenchError(f"{gold} (the gold coder) did not code {transcript['title']!r}.",
+            raise WorkbenchError(f"{gold} (the gold coder) did not code {transcript.title!r}.",
                                  hint="Choose transcripts the gold coder coded (--transcript).")
-        used.append(transcript["title"])
-        text = store.transcript_text(transcript["id"]) or ""
+        used.append(transcript.title)
+        text = store.transcript_text(transcript.id) or ""
         boundaries = {p for s in segments for p in (s["start"], s["end"])}
-        units = sorted(units_for(unit, text, store.turns(transcript["id"]), boundaries, transcript.get("checksum")))
+        units = sorted(units_for(unit, text, store.turns(transcript.id), boundaries, transcript.checksum))
         starts, ends = [u[0] for u in units], [u[1] for u in units]
         spans: dict[tuple[int, str], list[tuple[int, int]]] = defaultdict(list)
         for s in segments:
@@ -171,7 +171,7 @@ def calibrate(store: Store, gold: str, trainee: str, *, transcript_ids: list[int
                 if index in g and index in t:
                     result.tp += weight(index)
                     continue
-                instance = Instance(transcript["title"], transcript["id"], starts[index], ends[index],
+                instance = Instance(transcript.title, transcript.id, starts[index], ends[index],
                                     excerpt(text[starts[index]:ends[index]], 300))
                 if index in g:
                     result.fn += weight(index)

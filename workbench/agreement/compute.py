@@ -177,20 +177,20 @@ def compute_agreement(store: Store, spec: AgreementSpec) -> AgreementReport:
     used_transcripts: list[str] = []
     notes: list[str] = []
     for transcript in store.transcripts():
-        if spec.transcripts is not None and transcript["id"] not in spec.transcripts:
+        if spec.transcripts is not None and transcript.id not in spec.transcripts:
             continue
-        segments = _segments(store, spec, transcript["id"], coder_index, round_id)
+        segments = _segments(store, spec, transcript.id, coder_index, round_id)
         present = sorted({s["coder"] for s in segments}, key=coder_index.get)
         if len(present) < 2:
             continue
-        used_transcripts.append(transcript["title"])
-        text = store.transcript_text(transcript["id"]) or ""
+        used_transcripts.append(transcript.title)
+        text = store.transcript_text(transcript.id) or ""
         spans: dict[tuple[str, str], list[tuple[int, int]]] = defaultdict(list)
         boundaries: set[int] = set()
         for s in segments:
             spans[(column_key(paths[s["code_id"]], spec.columns), s["coder"])].append((s["start"], s["end"]))
             boundaries.update((s["start"], s["end"]))
-        units = sorted(units_for(spec.unit, text, store.turns(transcript["id"]), boundaries, transcript.get("checksum")))
+        units = sorted(units_for(spec.unit, text, store.turns(transcript.id), boundaries, transcript.checksum))
         starts = [u[0] for u in units]
         ends = [u[1] for u in units]
         lengths = [u[1] - u[0] for u in units]
@@ -215,7 +215,7 @@ def compute_agreement(store: Store, spec: AgreementSpec) -> AgreementReport:
                 if values != blank and 0 in values and len(examples[key]) < MAX_DISAGREEMENTS:
                     start, end = units[index]
                     examples[key].append({
-                        "transcript": transcript["title"], "start": start, "end": end,
+                        "transcript": transcript.title, "start": start, "end": end,
                         "text": excerpt(text[start:end], 200),
                         "coded_by": [c for c, v in zip(spec.coders, values) if v == 1],
                         "not_coded_by": [c for c, v in zip(spec.coders, values) if v == 0]})

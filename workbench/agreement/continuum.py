@@ -30,16 +30,16 @@ def compute_continuum(store: Store, spec: AgreementSpec) -> AgreementReport:
     placed: list[tuple[int, dict[str, Any]]] = []  # (offset, transcript) for mapping positions back
     offset = 0
     for transcript in store.transcripts():
-        if spec.transcripts is not None and transcript["id"] not in spec.transcripts:
+        if spec.transcripts is not None and transcript.id not in spec.transcripts:
             continue
-        segments = _segments(store, spec, transcript["id"], coder_index, round_id)
+        segments = _segments(store, spec, transcript.id, coder_index, round_id)
         present = {s["coder"] for s in segments}
         if len(present) < 2:
             continue
         if len(present) < len(spec.coders):
-            skipped.append(transcript["title"])
+            skipped.append(transcript.title)
             continue
-        used.append(transcript["title"])
+        used.append(transcript.title)
         placed.append((offset, transcript))
         for s in segments:
             path = paths[s["code_id"]]
@@ -48,7 +48,7 @@ def compute_continuum(store: Store, spec: AgreementSpec) -> AgreementReport:
             domain = column_key(path, "theme")
             domain_segments[(domain, s["coder"])].append((start, end, path))
             by_domain[s["coder"]].append((start, end, domain))
-        offset += int(transcript["length"])
+        offset += int(transcript.length)
     if not used:
         raise WorkbenchError("no transcript was coded by every one of these coders"
                              + (f" in round {spec.round!r}" if spec.round is not None else "") + ".",

@@ -178,7 +178,7 @@ def transcripts_cmd(ctx: click.Context, fmt: str) -> None:
     rows = list_transcripts(_store(ctx))
     keys = ["id", "title", "site", "participant", "role", "date", "interviewer", "format", "words",
             "turns", "segments", "coded", "source_name"]
-    rows = [{k: r.get(k) for k in keys} for r in rows]
+    rows = [{k: getattr(r, k) for k in keys} for r in rows]
     if fmt == "json":
         click.echo(to_json(rows), nl=False)
     elif fmt == "csv":

@@ -130,10 +130,10 @@ def _names(ctx: click.Context, kind: str) -> list[str]:
         if kind == "transcript":
             names: list[str] = []
             for t in store.transcripts():
-                names.append(str(t["id"]))
-                for key in ("participant", "title"):
-                    if t.get(key):
-                        names.append(str(t[key]))
+                names.append(str(t.id))
+                for value in (t.participant, t.title):
+                    if value:
+                        names.append(str(value))
             return list(dict.fromkeys(names))
         if kind == "code":
             return [c["path"] for c in store.codes(counts=False)]

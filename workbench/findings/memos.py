@@ -56,7 +56,7 @@ class MemoGroup:
 def collect_memos(store: Store) -> list[MemoItem]:
     """Every memo, in a stable order (project, transcripts, codes, segments)."""
     codes = {c["id"]: c for c in store.codes(counts=False)}
-    transcripts = {t["id"]: t for t in store.transcripts()}
+    transcripts = {t.id: t for t in store.transcripts()}
     items: list[MemoItem] = []
     for memo in store.memos():
         item = MemoItem(kind=memo["target"], text=memo["text"], coder=memo["coder"], at=memo["updated_at"],
@@ -65,8 +65,8 @@ def collect_memos(store: Store) -> list[MemoItem]:
             t = transcripts.get(memo["target_id"])
             if t is None:
                 continue  # its transcript was removed
-            item.transcript_id, item.transcript = t["id"], t["title"]
-            item.site, item.participant = t["site"], t["participant"]
+            item.transcript_id, item.transcript = t.id, t.title
+            item.site, item.participant = t.site, t.participant
         elif memo["target"] == "code":
             c = codes.get(memo["target_id"])
             if c is None:
@@ -108,11 +108,11 @@ def group_memos(store: Store, items: list[MemoItem], by: str = "code") -> list[M
             groups.append(MemoGroup("Memos on transcripts", "other", items=rest))
     else:
         for t in store.transcripts():
-            mine = [m for m in items if m.transcript_id == t["id"] and m.kind in ("transcript", "segment")]
+            mine = [m for m in items if m.transcript_id == t.id and m.kind in ("transcript", "segment")]
             if mine:
                 mine.sort(key=lambda m: (m.kind != "transcript", m.start or 0))
-                about = ", ".join(v for v in (t["site"], t["participant"], t["date"]) if v)
-                groups.append(MemoGroup(t["title"], "transcript", about=about or None, items=mine))
+                about = ", ".join(v for v in (t.site, t.participant, t.date) if v)
+                groups.append(MemoGroup(t.title, "transcript", about=about or None, items=mine))
         rest = [m for m in items if m.kind == "code"]
         if rest:
             groups.append(MemoGroup("Memos on codes", "other", items=rest))

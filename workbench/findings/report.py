@@ -213,7 +213,7 @@ def build_report(store: Store, spec: ReportSpec | None = None) -> dict[str, Any]
         "selection": selection.describe(),
         "transcripts": transcripts,
         "coded_transcripts": len(coded),
-        "sites": sorted({t["site"] for t in transcripts if t["site"]}),
+        "sites": sorted({t.site for t in transcripts if t.site}),
         "participants": store.participants(),
         "coders": [c for c in store.coders() if c["segments"]],
         "segments": len(counts.frame),

@@ -215,7 +215,7 @@ def compute_saturation(store: Store, spec: SaturationSpec | None = None) -> Satu
         entry = by_transcript.setdefault(use["transcript_id"], {"codes": set(), "first": use["first_at"]})
         entry["codes"].add(key)
         entry["first"] = min(entry["first"], use["first_at"])
-    transcripts = {t["id"]: t for t in store.transcripts()}
+    transcripts = {t.id: t for t in store.transcripts()}
     notes = []
     uncoded = [t for tid, t in transcripts.items() if tid not in by_transcript]
     if uncoded:
@@ -232,18 +232,18 @@ def compute_saturation(store: Store, spec: SaturationSpec | None = None) -> Satu
             notes.append("some interviews were first coded at the same moment (an import); those are in the "
                          "order they were imported.")
     elif spec.order == "date":
-        undated = [transcripts[t]["title"] for t in ids if not transcripts[t]["date"]]
+        undated = [transcripts[t].title for t in ids if not transcripts[t].date]
         if undated:
             raise WorkbenchError(f"{len(undated)} coded transcripts have no interview date: "
                                  + "; ".join(undated[:5]) + ("…" if len(undated) > 5 else "") + ".",
                                  hint="Give them a date (metadata CSV) or use --order coded or import.")
-        ids.sort(key=lambda t: (str(transcripts[t]["date"]), t))
-        keys = {t: transcripts[t]["date"] for t in ids}
+        ids.sort(key=lambda t: (str(transcripts[t].date), t))
+        keys = {t: transcripts[t].date for t in ids}
         if len(set(keys.values())) < len(ids):
             notes.append("interviews with the same date are in the order they were imported.")
     else:
         ids.sort()
-        keys = {t: transcripts[t]["imported_at"] for t in ids}
+        keys = {t: transcripts[t].imported_at for t in ids}
     seen: set[str] = set()
     interviews = []
     for position, tid in enumerate(ids, 1):
@@ -251,8 +251,8 @@ def compute_saturation(store: Store, spec: SaturationSpec | None = None) -> Satu
         new = sorted(found - seen)
         seen |= found
         t = transcripts[tid]
-        interviews.append(Interview(position=position, transcript_id=tid, title=t["title"],
-                                    participant=t["participant"], site=t["site"], key=keys[tid],
+        interviews.append(Interview(position=position, transcript_id=tid, title=t.title,
+                                    participant=t.participant, site=t.site, key=keys[tid],
                                     codes=len(found), new=len(new), cumulative=len(seen), new_codes=new))
     new = [i.new for i in interviews]
     base_codes, runs, point = guest_runs(new, spec.base, spec.run, spec.threshold, spec.step)

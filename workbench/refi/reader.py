@@ -491,11 +491,11 @@ def import_qdpx(store: Store, path: str | Path, *, coder: str | None = None) -> 
             if item is None:
                 continue
             existing = store.transcript_by_guid(item["guid"])
-            if existing and store.transcript_text(existing["id"]) != item["text"]:
+            if existing and store.transcript_text(existing.id) != item["text"]:
                 existing = None  # same GUID, other text: import it as a transcript of its own
             existing = existing or store.transcript_by_checksum(item["checksum"])
             if existing:
-                transcript_id = existing["id"]
+                transcript_id = existing.id
                 item["transcript_id"] = transcript_id
             else:
                 transcript_id = store.insert_transcript(

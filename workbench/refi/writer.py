@@ -157,8 +157,8 @@ def export_qdpx(store: Store, path: str | Path) -> ExportReport:
         links.setdefault(link.transcript_id, []).append(link.label)
     by_site: dict[str, list[int]] = {}
     for t in transcripts:
-        if t["site"]:
-            by_site.setdefault(t["site"], []).append(t["id"])
+        if t.site:
+            by_site.setdefault(t.site, []).append(t.id)
     cases = 0
     if sites or participants:
         cases_el = ET.SubElement(root, q("Cases"))
@@ -190,11 +190,11 @@ def export_qdpx(store: Store, path: str | Path) -> ExportReport:
         for segment in segments:
             by_transcript.setdefault(segment["transcript_id"], []).append(segment)
         for t in transcripts:
-            guid = transcript_guids[t["id"]]
+            guid = transcript_guids[t.id]
             source = ET.SubElement(sources_el, q("TextSource"), {
-                "guid": guid, "name": t["title"], "plainTextPath": f"internal://{guid}.txt",
-                **({"creationDateTime": _iso(t["imported_at"])} if _iso(t["imported_at"]) else {})})
-            for segment in by_transcript.get(t["id"], []):
+                "guid": guid, "name": t.title, "plainTextPath": f"internal://{guid}.txt",
+                **({"creationDateTime": _iso(t.imported_at)} if _iso(t.imported_at) else {})})
+            for segment in by_transcript.get(t.id, []):
                 user = coder_guids.get(next(c["id"] for c in coders if c["name"] == segment["coder"]))
                 attrs = {"guid": segment_guids[segment["id"]], "name": " ".join(segment["text"].split())[:80],
                          "startPosition": str(segment["start"]), "endPosition": str(segment["end"]),
@@ -207,7 +207,7 @@ def export_qdpx(store: Store, path: str | Path) -> ExportReport:
                 coding = ET.SubElement(selection, q("Coding"), {
                     "guid": str(uuid.uuid5(uuid.UUID(segment_guids[segment["id"]]), "coding")), "creatingUser": user})
                 ET.SubElement(coding, q("CodeRef"), {"targetGUID": segment["code_guid"]})
-            for note in notes_for.get(("transcript", t["id"]), []):
+            for note in notes_for.get(("transcript", t.id), []):
                 ET.SubElement(source, q("NoteRef"), {"targetGUID": note})
     if memos:
         notes_el = ET.SubElement(root, q("Notes"))
@@ -233,8 +233,8 @@ def export_qdpx(store: Store, path: str | Path) -> ExportReport:
         with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as archive:
             archive.writestr("project.qde", xml)
             for t in transcripts:
-                archive.writestr(f"sources/{transcript_guids[t['id']]}.txt",
-                                 (store.transcript_text(t["id"]) or "").encode("utf-8"))
+                archive.writestr(f"sources/{transcript_guids[t.id]}.txt",
+                                 (store.transcript_text(t.id) or "").encode("utf-8"))
         os.replace(tmp, path)
     except OSError as exc:
         Path(tmp).unlink(missing_ok=True)

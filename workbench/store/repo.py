@@ -179,14 +179,15 @@ class Store:
 
     # -- transcripts -------------------------------------------------------------------------
 
-    def transcript_by_guid(self, guid: str) -> dict[str, Any] | None:
-        return self._one("SELECT id FROM transcripts WHERE guid = ?", (guid,))
+    def transcript_by_guid(self, guid: str) -> m.TranscriptRef | None:
+        return self._record(m.TranscriptRef, "SELECT id FROM transcripts WHERE guid = ?", (guid,))
 
-    def transcript_by_checksum(self, checksum: str) -> dict[str, Any] | None:
-        return self._one("SELECT id, title, source_name FROM transcripts WHERE checksum = ?", (checksum,))
+    def transcript_by_checksum(self, checksum: str) -> m.TranscriptRef | None:
+        return self._record(m.TranscriptRef, "SELECT id, title, source_name FROM transcripts WHERE checksum = ?",
+                            (checksum,))
 
-    def transcript_by_source(self, source_name: str, site_id: int | None) -> dict[str, Any] | None:
-        return self._one(
+    def transcript_by_source(self, source_name: str, site_id: int | None) -> m.TranscriptRef | None:
+        return self._record(m.TranscriptRef, 
             "SELECT id, title, checksum FROM transcripts WHERE source_name = ? AND site_id IS ?",
             (source_name, site_id),
         )
@@ -238,30 +239,30 @@ class Store:
         FROM transcripts t LEFT JOIN sites s ON s.id = t.site_id
     """
 
-    def transcripts(self) -> list[dict[str, Any]]:
-        return self._rows(self._TRANSCRIPT_LIST + " ORDER BY s.name, t.title")
+    def transcripts(self) -> list[m.Transcript]:
+        return self._records(m.Transcript, self._TRANSCRIPT_LIST + " ORDER BY s.name, t.title", parse=("attributes",))
 
-    def transcript(self, transcript_id: int) -> dict[str, Any] | None:
-        row = self._one(self._TRANSCRIPT_LIST.replace("t.imported_at,", "t.imported_at, t.text,")
-                        + " WHERE t.id = ?", (transcript_id,))
-        return row
+    def transcript(self, transcript_id: int) -> m.Transcript | None:
+        return self._record(m.Transcript, self._TRANSCRIPT_LIST.replace("t.imported_at,", "t.imported_at, t.text,")
+                            + " WHERE t.id = ?", (transcript_id,), parse=("attributes",))
 
     def transcript_text(self, transcript_id: int) -> str | None:
         row = self._one("SELECT text FROM transcripts WHERE id = ?", (transcript_id,))
         return row["text"] if row else None
 
-    def find_transcripts(self, ref: str) -> list[dict[str, Any]]:
+    def find_transcripts(self, ref: str) -> list[m.TranscriptRef]:
         """Transcripts whose id, title or source file name is ``ref`` (case-insensitive)."""
         params: tuple = (ref, ref, ref, Path(ref).stem)
-        return self._rows(
+        return self._records(m.TranscriptRef, 
             """SELECT id, title, source_name FROM transcripts
                WHERE CAST(id AS TEXT) = ? OR title = ? COLLATE NOCASE OR source_name = ? COLLATE NOCASE
                   OR source_name LIKE ? || '.%' COLLATE NOCASE ORDER BY id""",
             params,
         )
 
-    def turns(self, transcript_id: int) -> list[dict[str, Any]]:
-        return self._rows('SELECT * FROM turns WHERE transcript_id = ? ORDER BY position', (transcript_id,))
+    def turns(self, transcript_id: int) -> list[m.TurnRecord]:
+        return self._records(m.TurnRecord, 'SELECT * FROM turns WHERE transcript_id = ? ORDER BY position',
+                             (transcript_id,))
 
     def turn_starts(self) -> list[tuple[int, int, int]]:
         """(transcript, turn id, start) of every turn: to place segments in turns."""

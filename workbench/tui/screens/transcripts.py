@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from rapidfuzz import fuzz
@@ -134,8 +135,8 @@ class TranscriptsScreen(Screen):
         self.app.call_from_thread(self.show_coded, covered)
 
     def show_coded(self, covered: dict[int, int]) -> None:
-        for row in self.rows:
-            row["coded"] = round(covered.get(row["id"], 0) / row["length"], 4) if row.get("length") else 0.0
+        self.rows = [replace(row, coded=round(covered.get(row.id, 0) / row.length, 4) if row.length else 0.0)
+                     for row in self.rows]
         self.apply_filter(self.query_one(Input).value)
 
     def show_rows(self, rows: list[dict[str, Any]]) -> None:

@@ -20,8 +20,8 @@ def _check_name(store: Store, parent_id: int | None, name: str, except_id: int |
     if not name.strip() or "/" in name:
         raise InputError(f"{name!r} is not a code name.", hint="A name is not empty and has no '/'.")
     for code in store.codes():
-        if code["parent_id"] == parent_id and code["name"].casefold() == name.casefold() and code["id"] != except_id:
-            raise WorkbenchError(f"there is already a code {code['path']!r}.", hint="Merge the two codes instead.")
+        if code.parent_id == parent_id and code.name.casefold() == name.casefold() and code.id != except_id:
+            raise WorkbenchError(f"there is already a code {code.path!r}.", hint="Merge the two codes instead.")
 
 
 def rename_code(store: Store, ref: str, new_name: str, *, coder: str | None = None) -> dict[str, Any]:
@@ -74,9 +74,9 @@ def merge_codes(store: Store, source_ref: str, target_ref: str, *, coder: str | 
     with store.transaction():
         moved, dropped = store.reassign_segments(source["id"], target["id"])
         store.reassign_findings(source["id"], target["id"])
-        for child in [c for c in store.codes() if c["parent_id"] == source["id"]]:
-            _check_name(store, target["id"], child["name"])
-            store.update_code(child["id"], parent_id=target["id"])
+        for child in [c for c in store.codes() if c.parent_id == source["id"]]:
+            _check_name(store, target["id"], child.name)
+            store.update_code(child.id, parent_id=target["id"])
         store.delete_code(source["id"])
         refuse_store_cycles(store, "the merge")  # rolls back
         store.audit("code.merge", "code", target["id"], coder=coder,

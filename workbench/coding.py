@@ -46,19 +46,19 @@ def resolve_code(store: Store, ref: str) -> dict[str, Any]:
     codes = store.codes(counts=False)
     wanted = "/".join(part.strip() for part in ref.strip().strip("/").split("/")).casefold()
     for code in codes:
-        if code["path"].casefold() == wanted:
+        if code.path.casefold() == wanted:
             return code
-    by_name = [c for c in codes if c["name"].casefold() == wanted]
+    by_name = [c for c in codes if c.name.casefold() == wanted]
     if len(by_name) == 1:
         return by_name[0]
     if by_name:
         raise WorkbenchError(
-            f"{len(by_name)} codes are named {ref!r}: " + "; ".join(c["path"] for c in by_name) + ".",
+            f"{len(by_name)} codes are named {ref!r}: " + "; ".join(c.path for c in by_name) + ".",
             hint="Give the full path, e.g. \"Theme/Code\".",
         )
     from rapidfuzz import fuzz, process
 
-    close = [m[0] for m in process.extract(ref, [c["path"] for c in codes], scorer=fuzz.WRatio, limit=3, score_cutoff=60)]
+    close = [m[0] for m in process.extract(ref, [c.path for c in codes], scorer=fuzz.WRatio, limit=3, score_cutoff=60)]
     hint = ("Did you mean: " + "; ".join(close) + "?") if close else "See the codes with `workbench codebook show`."
     raise NotFoundError(f"no code {ref!r} in the codebook.", hint=hint)
 
@@ -191,7 +191,7 @@ def add_memo(store: Store, target: str, target_id: int | None, text: str, *, cod
 def missing_parents(store: Store, path: str) -> list[str]:
     """The paths of the codes above ``path`` ("Theme/Sub/Name") that do not exist yet, top first."""
     parts = [" ".join(part.split()) for part in path.strip().strip("/").split("/")]
-    existing = {c["path"].casefold() for c in store.codes(counts=False)}
+    existing = {c.path.casefold() for c in store.codes(counts=False)}
     above = ["/".join(parts[:i]) for i in range(1, len(parts))]
     return [p for p in above if p and p.casefold() not in existing]
 
@@ -211,16 +211,16 @@ def create_code(store: Store, path: str, *, coder: str | None = None, definition
             return create_code(store, path, coder=coder, definition=definition, colour=colour)
     name = " ".join(parts[-1].split())
     parent = resolve_code(store, "/".join(parts[:-1])) if len(parts) > 1 else None
-    existing = {c["path"].casefold() for c in store.codes(counts=False)}
+    existing = {c.path.casefold() for c in store.codes(counts=False)}
     full = "/".join(([parent["path"]] if parent else []) + [name])
     if full.casefold() in existing:
         raise WorkbenchError(f"the code {full!r} already exists.")
     with store.transaction():
-        siblings = [c for c in store.codes(counts=False) if c["parent_id"] == (parent["id"] if parent else None)]
+        siblings = [c for c in store.codes(counts=False) if c.parent_id == (parent["id"] if parent else None)]
         code_id = store.insert_code(name=name, parent_id=parent["id"] if parent else None, position=len(siblings),
                                     definition=definition, colour=colour or (parent or {}).get("colour"))
         store.audit("code.add", "code", code_id, coder=coder, after={"path": full, "definition": definition})
-    return next(c for c in store.codes(counts=False) if c["id"] == code_id)
+    return next(c for c in store.codes(counts=False) if c.id == code_id)
 
 
 def remove_unused_code(store: Store, code_id: int, *, coder: str | None = None) -> bool:
@@ -229,10 +229,10 @@ def remove_unused_code(store: Store, code_id: int, *, coder: str | None = None) 
     code = store.code_raw(code_id)
     if code is None:
         return False
-    if (store.segments(code_ids=[code_id]) or any(c["parent_id"] == code_id for c in store.codes(counts=False))
+    if (store.segments(code_ids=[code_id]) or any(c.parent_id == code_id for c in store.codes(counts=False))
             or store.memos("code", code_id)):
         return False
-    path = next((c["path"] for c in store.codes(counts=False) if c["id"] == code_id), code["name"])
+    path = next((c.path for c in store.codes(counts=False) if c.id == code_id), code.name)
     with store.transaction():
         store.delete_code(code_id)
         store.audit("code.delete", "code", code_id, coder=coder, before={"path": path})
@@ -250,7 +250,7 @@ def in_vivo_name(passage: str, limit: int = 60) -> str:
 
 def create_in_vivo_code(store: Store, passage: str, *, coder: str | None = None) -> dict[str, Any]:
     """An in-vivo code under the "In vivo" theme (made when first needed)."""
-    if not any(c["path"] == IN_VIVO_THEME for c in store.codes(counts=False)):
+    if not any(c.path == IN_VIVO_THEME for c in store.codes(counts=False)):
         create_code(store, IN_VIVO_THEME, coder=coder, colour="#bcbd22",
                     definition="Codes named in the participants' own words, made while coding.")
     return create_code(store, f"{IN_VIVO_THEME}/{in_vivo_name(passage)}", coder=coder)
@@ -266,7 +266,7 @@ def code_ids_under(store: Store, code_id: int) -> list[int]:
 def list_segments(store: Store, *, transcript: str | None = None, code: str | None = None,
                   coder: str | None = None, site: str | None = None) -> list[dict[str, Any]]:
     """Coded segments with their context, filtered; a code includes its sub-codes."""
-    paths = {c["id"]: c["path"] for c in store.codes(counts=False)}
+    paths = {c.id: c.path for c in store.codes(counts=False)}
     transcript_id = resolve_transcript(store, transcript)["id"] if transcript else None
     code_ids = code_ids_under(store, resolve_code(store, code)["id"]) if code else None
     rows = store.segments(transcript_id=transcript_id, code_ids=code_ids, coder=coder, site=site)

@@ -184,9 +184,9 @@ def _long_rows(store: Store, rows: list[dict[str, str]]) -> list[dict[str, str]]
     for column in rows[0]:
         if column in known or not column:
             continue
-        match = [c for c in codes if c["path"].casefold() == column or c["name"].casefold() == column]
+        match = [c for c in codes if c.path.casefold() == column or c.name.casefold() == column]
         if len(match) == 1:
-            names[column] = match[0]["path"]
+            names[column] = match[0].path
     if not names:
         return rows
     out = []
@@ -222,7 +222,7 @@ def import_codings(store: Store, path: str | Path, *, coder: str | None = None, 
                              hint="Columns: transcript, code, coder, start, end or text, memo.")
     texts: dict[int, str] = {}
     transcripts: dict[str, dict[str, Any]] = {}
-    codes = {c["path"].casefold(): c for c in store.codes(counts=False)}
+    codes = {c.path.casefold(): c for c in store.codes(counts=False)}
     planned: list[tuple[int, str, int, int, str | None, str]] = []
     errors: list[str] = []
     missing_codes: dict[str, int] = {}
@@ -275,7 +275,7 @@ def import_codings(store: Store, path: str | Path, *, coder: str | None = None, 
             report.created_codes.append(created["path"])
         coder_ids: dict[str, int] = {}
         for transcript_id, code_path, start, end, memo, who in planned:
-            code_id = codes[code_path.casefold()]["id"]
+            code_id = codes[code_path.casefold()].id
             coder_id = coder_ids.setdefault(who, store.coder_id(who))
             if store.find_segment(transcript_id, code_id, coder_id, start, end) is not None:
                 report.already += 1

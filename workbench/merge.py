@@ -41,7 +41,7 @@ def merge_project(store: Store, other_path: str | Path, *, coder: str | None = N
             code_map = _merge_codes(store, other, report, coder)
             refuse_store_cycles(store, "the merge")  # rolls back
             transcript_map = _merge_transcripts(store, other, report)
-            known_coders = {c["name"] for c in store.coders()}
+            known_coders = {c.name for c in store.coders()}
             for segment in other.segments():
                 transcript_id = transcript_map.get(segment["transcript_id"])
                 code_id = code_map.get(segment["code_id"])
@@ -86,31 +86,31 @@ _DEFINITION_FIELDS = (("definition", "definition"), ("when_to_use", "when to use
 
 def _merge_codes(store: Store, other: Store, report: MergeReport, coder: str | None) -> dict[int, int]:
     mine = store.codes()
-    by_guid = {c["guid"]: c for c in mine}
-    by_path = {c["path"].casefold(): c for c in mine}
+    by_guid = {c.guid: c for c in mine}
+    by_path = {c.path.casefold(): c for c in mine}
     mapping: dict[int, int] = {}
     for code in other.codes():  # parents come before their children
-        match = by_guid.get(code["guid"])
-        if match is not None and match["path"].casefold() != code["path"].casefold():
-            report.conflicts.append(f"code {code['path']!r} is {match['path']!r} here (same GUID, renamed or moved "
-                                    f"differently); its segments are merged into {match['path']!r}.")
-        match = match or by_path.get(code["path"].casefold())
+        match = by_guid.get(code.guid)
+        if match is not None and match.path.casefold() != code.path.casefold():
+            report.conflicts.append(f"code {code.path!r} is {match.path!r} here (same GUID, renamed or moved "
+                                    f"differently); its segments are merged into {match.path!r}.")
+        match = match or by_path.get(code.path.casefold())
         if match is not None:
-            mapping[code["id"]] = match["id"]
+            mapping[code.id] = match.id
             differing = [label for key, label in _DEFINITION_FIELDS
-                         if (code.get(key) or "").strip() != (match.get(key) or "").strip()]
+                         if (getattr(code, key) or "").strip() != (getattr(match, key) or "").strip()]
             if differing:
                 report.conflicts.append(
-                    f"code {match['path']!r} has a different {', '.join(differing)} in {other.path.name}; this "
+                    f"code {match.path!r} has a different {', '.join(differing)} in {other.path.name}; this "
                     "project's wording was kept (compare them with `workbench codebook show`, then reword).")
             continue
-        parent_id = mapping.get(code["parent_id"]) if code["parent_id"] else None
+        parent_id = mapping.get(code.parent_id) if code.parent_id else None
         new_id = store.insert_code(
-            name=code["name"], parent_id=parent_id, guid=code["guid"], position=code["position"],
-            **{k: code[k] for k in ("definition", "when_to_use", "when_not_to_use", "example", "colour", "keywords",
+            name=code.name, parent_id=parent_id, guid=code.guid, position=code.position,
+            **{k: getattr(code, k) for k in ("definition", "when_to_use", "when_not_to_use", "example", "colour", "keywords",
                                     "patterns")})
-        store.audit("code.add", "code", new_id, coder=coder, after={"path": code["path"], "merged_from": str(other.path)})
-        mapping[code["id"]] = new_id
+        store.audit("code.add", "code", new_id, coder=coder, after={"path": code.path, "merged_from": str(other.path)})
+        mapping[code.id] = new_id
         report.codes_added += 1
     return mapping
 

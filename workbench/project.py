@@ -388,7 +388,7 @@ def apply_codebook(store: Store, book: Codebook, *, coder: str | None = None) ->
     changes = CodebookChanges()
     with store.transaction():
         refuse_store_cycles(store, "this project")
-        existing = {c["path"].casefold(): c for c in store.codes()}
+        existing = {c.path.casefold(): c for c in store.codes()}
         book_guids = {spec.guid for _, spec in book.walk() if spec.guid}
         seen: set[int] = set()
 
@@ -403,9 +403,9 @@ def apply_codebook(store: Store, book: Codebook, *, coder: str | None = None) ->
                         f"the codebook's code {path!r} (GUID {spec.guid}) has the path of the project's code "
                         f"{row['path']!r}, whose GUID {row['guid']} the codebook gives to {other!r}; nothing was "
                         "changed.", hint="Check the GUIDs in the codebook: one code cannot be two.")
-            if row is not None and row["id"] in seen:
+            if row is not None and row.id in seen:
                 raise InputError(f"the codebook's code {path!r} and another of its codes both match the project's "
-                                 f"code {row['path']!r}; nothing was changed.",
+                                 f"code {row.path!r}; nothing was changed.",
                                  hint="Give the codes distinct GUIDs, or remove the guid lines, and import again.")
             values = {key: getattr(spec, key) for key in _CODE_FIELDS}
             if row is None:
@@ -414,24 +414,26 @@ def apply_codebook(store: Store, book: Codebook, *, coder: str | None = None) ->
                 store.audit("code.add", "code", code_id, coder=coder, after={"path": path, **values})
                 changes.added.append(path)
             else:
-                code_id = row["id"]
-                current = store.code_raw(code_id) or {}
-                before = {key: (json.loads(current[key]) if key in ("keywords", "patterns") else current[key])
+                code_id = row.id
+                current = store.code_raw(code_id)
+                assert current is not None  # listed by store.codes() in this transaction
+                before = {key: (json.loads(getattr(current, key)) if key in ("keywords", "patterns")
+                                else getattr(current, key))
                           for key in _CODE_FIELDS}
-                before.update(name=current["name"], parent_id=current["parent_id"])
+                before.update(name=current.name, parent_id=current.parent_id)
                 after = {**values, "name": spec.name, "parent_id": parent_id}
-                moving = (current["name"].casefold(), current["parent_id"]) != (spec.name.casefold(), parent_id)
+                moving = (current.name.casefold(), current.parent_id) != (spec.name.casefold(), parent_id)
                 all_codes = store.codes(counts=False) if moving else []
-                if any(c["id"] != code_id and c["parent_id"] == parent_id and c["name"].casefold() == spec.name.casefold()
+                if any(c.id != code_id and c.parent_id == parent_id and c.name.casefold() == spec.name.casefold()
                        for c in all_codes):
                     # the code matched by GUID would take the path of another project code: keep it where it is
-                    here = next((c["path"] for c in all_codes if c["id"] == code_id), current["name"])
+                    here = next((c.path for c in all_codes if c.id == code_id), current.name)
                     changes.conflicts.append(
                         f"the code {path!r} (GUID {spec.guid}) is {here!r} in the project, and another code "
                         f"already has the path {path!r}; it was left as {here!r}")
-                    after.update(name=current["name"], parent_id=current["parent_id"])
+                    after.update(name=current.name, parent_id=current.parent_id)
                     path = here
-                if before != after or current["position"] != position:
+                if before != after or current.position != position:
                     store.update_code(code_id, position=position, **after)
                     store.audit("code.update", "code", code_id, coder=coder, before=before, after=after)
                     changes.updated.append(path)
@@ -444,7 +446,7 @@ def apply_codebook(store: Store, book: Codebook, *, coder: str | None = None) ->
         for position, spec in enumerate(book.codes):
             place(spec, None, "", position)
         refuse_store_cycles(store, "the codebook")  # rolls back: nothing of it is kept
-        changes.kept = [c["path"] for c in existing.values() if c["id"] not in seen]
+        changes.kept = [c.path for c in existing.values() if c.id not in seen]
         if book.name and not store.get_meta("codebook_name"):
             store.set_meta("codebook_name", book.name)
         if book.description and not store.get_meta("codebook_description"):
@@ -462,10 +464,10 @@ def project_codebook(store: Store) -> Codebook:
     specs: dict[int, CodeSpec] = {}
     roots: list[CodeSpec] = []
     for row in rows:
-        spec = CodeSpec(name=row["name"], guid=row["guid"], keywords=list(row["keywords"]), patterns=row["patterns"],
-                        **{k: row[k] for k in ("definition", "when_to_use", "when_not_to_use", "example", "colour")})
-        specs[row["id"]] = spec
+        spec = CodeSpec(name=row.name, guid=row.guid, keywords=list(row.keywords), patterns=row.patterns,
+                        **{k: getattr(row, k) for k in ("definition", "when_to_use", "when_not_to_use", "example", "colour")})
+        specs[row.id] = spec
         # a parent not listed before its child only happens in a damaged project: shown at the top
-        (specs[row["parent_id"]].children if row["parent_id"] in specs else roots).append(spec)
+        (specs[row.parent_id].children if row.parent_id in specs else roots).append(spec)
     return Codebook(name=store.get_meta("codebook_name") or "Codebook", codes=roots,
                     description=store.get_meta("codebook_description"))

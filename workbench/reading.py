@@ -96,7 +96,7 @@ def load_segments(store: Store, transcript_id: int, coder: str | None, *, all_co
                   codes: dict[int, dict[str, Any]] | None = None) -> list[dict[str, Any]]:
     """A transcript's segments with code path and colour; ``coder``'s are marked ``mine``;
     other coders' are included only with ``all_coders``."""
-    codes = codes if codes is not None else {c["id"]: c for c in store.codes(counts=False)}
+    codes = codes if codes is not None else {c.id: c for c in store.codes(counts=False)}
     segments = store.segments(transcript_id=transcript_id, coder=None if all_coders else coder)
     for segment in segments:
         segment["mine"] = coder is None or segment["coder"] == coder

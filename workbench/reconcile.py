@@ -55,7 +55,7 @@ def unit_codings(store: Store, coders: list[str], *, unit: str = "sentence", ove
     if len(coders) < 2:
         raise WorkbenchError("reconciliation needs two or more coders.")
     rule = _default_overlap(unit, overlap)
-    paths = {c["id"]: c["path"] for c in store.codes(counts=False)}
+    paths = {c.id: c.path for c in store.codes(counts=False)}
     out: list[UnitCoding] = []
     for transcript in store.transcripts():
         if transcript_ids is not None and transcript.id not in transcript_ids:
@@ -114,7 +114,7 @@ def accept_agreed(store: Store, coders: list[str], *, coder: str | None = None, 
                 open_runs[key] = [u.start, u.end]
     runs.extend((k[0], k[1], v[0], v[1]) for k, v in open_runs.items())
     added = 0
-    code_ids = {c["path"]: c["id"] for c in store.codes(counts=False)}
+    code_ids = {c.path: c.id for c in store.codes(counts=False)}
     with store.transaction():
         consensus_id = store.coder_id(CONSENSUS)
         for transcript_id, path, start, end in runs:

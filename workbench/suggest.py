@@ -82,7 +82,7 @@ def codebook_suggestions(store: Store, transcript_id: int, *, fuzzy: bool = True
     out: dict[tuple[int, int, int], Suggestion] = {}
     codes = store.codes(counts=False)
     for code in codes:
-        for keyword in code["keywords"]:
+        for keyword in code.keywords:
             phrase = '"' + keyword.replace('"', " ") + '"'
             # Misspellings are only looked for in longer keywords: short words have too many neighbours.
             for source, query in (("keyword", phrase),) + ((("keyword (fuzzy)", fuzzy_query(store, keyword)),)
@@ -96,29 +96,29 @@ def codebook_suggestions(store: Store, transcript_id: int, *, fuzzy: bool = True
                         sentence = _sentence_of(sentences, row["start"] + a)
                         if sentence is None:
                             continue
-                        key = (*sentence, code["id"])
+                        key = (*sentence, code.id)
                         score = 0.7 if source == "keyword" else 0.5
                         found = out.get(key)
                         if found is None or found.score < score:
-                            out[key] = Suggestion(transcript_id, *sentence, code["id"], code["path"], source, score,
+                            out[key] = Suggestion(transcript_id, *sentence, code.id, code.path, source, score,
                                                   f"keyword “{keyword}”")
                         elif found.source.startswith("keyword") and f"“{keyword}”" not in found.why:
                             found.score = min(0.95, found.score + 0.1)
                             found.why += f", “{keyword}”"
-    pattern_codes = [c for c in codes if c["patterns"]]
+    pattern_codes = [c for c in codes if c.patterns]
     if pattern_codes:
         from spacy.matcher import Matcher
 
         nlp = blank_nlp()
         matcher = Matcher(nlp.vocab)
         for code in pattern_codes:
-            matcher.add(str(code["id"]), code["patterns"])
-        by_id = {c["id"]: c for c in pattern_codes}
+            matcher.add(str(code.id), code.patterns)
+        by_id = {c.id: c for c in pattern_codes}
         for start, end in sentences:
             doc = nlp.make_doc(text[start:end])
             for match_id, _, _ in matcher(doc):
                 code = by_id[int(nlp.vocab.strings[match_id])]
-                out[(start, end, code["id"])] = Suggestion(transcript_id, start, end, code["id"], code["path"],
+                out[(start, end, code.id)] = Suggestion(transcript_id, start, end, code.id, code.path,
                                                             "pattern", 0.9, "token pattern")
     return list(out.values())
 
@@ -136,7 +136,7 @@ class TrainingData:
 def labelled_sentences(store: Store, transcript_ids: list[int], *, columns: str, coders: list[str] | None
                        ) -> list[tuple[str, set[str]]]:
     """Each sentence of the transcripts with the codes (at ``columns`` level) that cover half of it."""
-    paths = {c["id"]: column_key(c["path"], columns) for c in store.codes(counts=False)}
+    paths = {c.id: column_key(c.path, columns) for c in store.codes(counts=False)}
     out = []
     for transcript_id in transcript_ids:
         text, sentences = _sentences(store, transcript_id)
@@ -281,13 +281,13 @@ def learned_suggestions(store: Store, transcript_id: int) -> list[Suggestion]:
     except (ValueError, KeyError) as exc:
         raise WorkbenchError("the suggestion model kept in the project cannot be read by this version.",
                              hint="Learn it again: workbench suggest --train.") from exc
-    codes = {c["path"]: c for c in store.codes(counts=False)}
+    codes = {c.path: c for c in store.codes(counts=False)}
     text, sentences = _sentences(store, transcript_id)
     out = []
     for (start, end), doc in zip(sentences, nlp.pipe(text[s:e] for s, e in sentences)):
         for label, score in doc.cats.items():
             if score >= details.get("threshold", THRESHOLD) and label in codes:
-                out.append(Suggestion(transcript_id, start, end, codes[label]["id"], label, "learned", score,
+                out.append(Suggestion(transcript_id, start, end, codes[label].id, label, "learned", score,
                                       "learned from the team's coding"))
     return out
 

@@ -131,7 +131,7 @@ def calibrate(store: Store, gold: str, trainee: str, *, transcript_ids: list[int
     if unit not in UNITS:
         raise WorkbenchError(f"unknown unit {unit!r}.", hint="Use sentence, turn or character.")
     overlap = overlap or ("any" if unit == "turn" else "half")
-    known = {c["name"] for c in store.coders()}
+    known = {c.name for c in store.coders()}
     for role, name in (("gold", gold), ("trainee", trainee)):
         if name not in known:
             raise WorkbenchError(f"there is no coder {name!r} (the {role}).",
@@ -139,9 +139,9 @@ def calibrate(store: Store, gold: str, trainee: str, *, transcript_ids: list[int
     if gold == trainee:
         raise WorkbenchError("the gold coder and the trainee are the same coder.", hint="Name two different coders.")
     codes = store.codes(counts=False)
-    by_id = {c["id"]: c for c in codes}
-    results = {c["id"]: CodeCalibration(c["path"], c.get("definition"), c.get("when_to_use"),
-                                        c.get("when_not_to_use")) for c in codes}
+    by_id = {c.id: c for c in codes}
+    results = {c.id: CodeCalibration(c.path, c.definition, c.when_to_use,
+                                        c.when_not_to_use) for c in codes}
     used: list[str] = []
     for transcript in store.transcripts():
         if transcript_ids is not None and transcript.id not in transcript_ids:
@@ -190,7 +190,7 @@ def calibrate(store: Store, gold: str, trainee: str, *, transcript_ids: list[int
         part = stats.cohen_parts([u for u in units_ if u.weight])
         parts.append(part)
         result.kappa = stats._kappa(part) if part else None
-    ordered = [results[c["id"]] for c in codes if c["id"] in by_id]
+    ordered = [results[c.id] for c in codes if c.id in by_id]
     return Calibration(gold, trainee, unit, overlap, used, ordered, stats.pooled_kappa(parts))
 
 

@@ -129,7 +129,7 @@ def _check_spec(store: Store, spec: AgreementSpec) -> None:
         raise WorkbenchError(f"unknown overlap rule {spec.overlap!r}.", hint="Use any, half or all.")
     if spec.pairing not in stats.PAIRINGS:
         raise WorkbenchError(f"unknown pairing {spec.pairing!r}.", hint="Use per_unit_mean or pooled_pairs.")
-    known = {c["name"] for c in store.coders()}
+    known = {c.name for c in store.coders()}
     missing = [c for c in spec.coders if c not in known]
     if len(set(spec.coders)) < len(spec.coders):
         raise WorkbenchError("a coder is named twice in the list of coders.", hint="Name each coder once.")
@@ -168,7 +168,7 @@ def compute_agreement(store: Store, spec: AgreementSpec) -> AgreementReport:
     round_id = _round_id(store, spec)
     codes = store.codes(counts=False)
     keys = column_keys(codes, spec.columns)
-    paths = {c["id"]: c["path"] for c in codes}
+    paths = {c.id: c.path for c in codes}
     coder_index = {name: i for i, name in enumerate(spec.coders)}
     weighted = spec.unit == "character"
     # per code key: Counter of unit value tuples (weighted), and disagreement examples

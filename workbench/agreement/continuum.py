@@ -20,7 +20,7 @@ def compute_continuum(store: Store, spec: AgreementSpec) -> AgreementReport:
     codes = store.codes(counts=False)
     keys = column_keys(codes, spec.columns)
     domains = column_keys(codes, "theme")
-    paths = {c["id"]: c["path"] for c in codes}
+    paths = {c.id: c.path for c in codes}
     coder_index = {name: i for i, name in enumerate(spec.coders)}
     spans: dict[tuple[str, str], list[tuple[int, int]]] = defaultdict(list)
     domain_segments: dict[tuple[str, str], list[tuple[int, int, str]]] = defaultdict(list)

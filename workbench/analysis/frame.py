@@ -85,7 +85,7 @@ def load_context(store: Store) -> Context:
         site_attributes={s.name: s.attributes for s in store.sites()},
         participant_attributes={p.label: p.attributes for p in participants},
         participant_roles={p.label: p.role for p in participants},
-        coders={c["id"]: c["name"] for c in store.coders()},
+        coders={c.id: c.name for c in store.coders()},
     )
 
 

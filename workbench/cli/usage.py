@@ -136,8 +136,8 @@ def _names(ctx: click.Context, kind: str) -> list[str]:
                         names.append(str(value))
             return list(dict.fromkeys(names))
         if kind == "code":
-            return [c["path"] for c in store.codes(counts=False)]
-        return [c["name"] for c in store.coders()]
+            return [c.path for c in store.codes(counts=False)]
+        return [c.name for c in store.coders()]
     except Exception:  # noqa: BLE001
         return []
     finally:

@@ -113,15 +113,15 @@ def set_summary(store: Store, row_kind: str, row_key: str, code: str | int, summ
                          hint="Summarise; keep long passages as key quotes.")
     note = (note or "").strip() or None
     with store.transaction():
-        before = store.framework_summary(row_kind, row, code_row["id"])
+        before = store.framework_summary(row_kind, row, code_row.id)
         if not text:
             if before is None:
                 return {}
             store.delete_framework_summary(before["id"])
             store.audit("framework.clear", "framework_summary", before["id"], coder=coder, before=before)
             return {}
-        summary_id = store.set_framework_summary(row_kind, row, code_row["id"], text, note, coder)
-        after = store.framework_summary(row_kind, row, code_row["id"])
+        summary_id = store.set_framework_summary(row_kind, row, code_row.id, text, note, coder)
+        after = store.framework_summary(row_kind, row, code_row.id)
         store.audit("framework.set", "framework_summary", summary_id, coder=coder, before=before, after=after)
     return after or {}
 
@@ -143,7 +143,7 @@ def flag_quote(store: Store, segment_id: int, *, coder: str | None = None, flagg
 # -- reading ------------------------------------------------------------------------------------
 
 def quote_refs(store: Store, segment_ids: list[int] | set[int]) -> dict[int, QuoteRef]:
-    paths = {c["id"]: c["path"] for c in store.codes(counts=False)}
+    paths = {c.id: c.path for c in store.codes(counts=False)}
     out = {}
     for s in filter(None, (store.segment(i) for i in sorted(set(segment_ids)))):  # flagged ones are few
         out[s["id"]] = QuoteRef(segment_id=s["id"], transcript_id=s["transcript_id"], transcript=s["transcript"],
@@ -163,7 +163,7 @@ def build_framework(store: Store, rows: str = "participant", columns: str = "the
         raise WorkbenchError(f"unknown rows {rows!r}.", hint="Use --rows participant or --rows site.")
     selection = selection or Selection()
     matrix = build_matrix(store, MatrixSpec(rows=rows, columns=columns, value="segments", selection=selection))
-    codes = {c["path"]: c["id"] for c in store.codes(counts=False)}
+    codes = {c.path: c.id for c in store.codes(counts=False)}
     row_names = [str(r) for r in matrix.table.index]
     column_names = [str(c) for c in matrix.table.columns]
     summaries = {(s["row_key"], s["code_id"]): s for s in store.framework_summaries(rows)}

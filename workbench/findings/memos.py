@@ -55,7 +55,7 @@ class MemoGroup:
 
 def collect_memos(store: Store) -> list[MemoItem]:
     """Every memo, in a stable order (project, transcripts, codes, segments)."""
-    codes = {c["id"]: c for c in store.codes(counts=False)}
+    codes = {c.id: c for c in store.codes(counts=False)}
     transcripts = {t.id: t for t in store.transcripts()}
     items: list[MemoItem] = []
     for memo in store.memos():
@@ -71,7 +71,7 @@ def collect_memos(store: Store) -> list[MemoItem]:
             c = codes.get(memo["target_id"])
             if c is None:
                 continue
-            item.code_id, item.code, item.code_definition = c["id"], c["path"], c["definition"]
+            item.code_id, item.code, item.code_definition = c.id, c.path, c.definition
         items.append(item)
     for segment in store.segments():
         if not (segment["memo"] or "").strip():
@@ -80,8 +80,8 @@ def collect_memos(store: Store) -> list[MemoItem]:
         items.append(MemoItem(kind="segment", text=segment["memo"], coder=segment["coder"], at=segment["updated_at"],
                               segment_id=segment["id"], transcript_id=segment["transcript_id"],
                               transcript=segment["transcript"], site=segment["site"],
-                              participant=segment["participant"], code_id=segment["code_id"], code=c.get("path"),
-                              code_definition=c.get("definition"), quote=segment["text"],
+                              participant=segment["participant"], code_id=segment["code_id"], code=c.path,
+                              code_definition=c.definition, quote=segment["text"],
                               start=segment["start"], end=segment["end"]))
     order = {kind: i for i, kind in enumerate(KINDS)}
     items.sort(key=lambda m: (order[m.kind], m.transcript or "", m.code or "", m.start or 0, m.memo_id or 0))
@@ -99,10 +99,10 @@ def group_memos(store: Store, items: list[MemoItem], by: str = "code") -> list[M
         groups.append(MemoGroup("Project", "project", items=project))
     if by == "code":
         for code in store.codes(counts=False):
-            mine = [m for m in items if m.code_id == code["id"] and m.kind in ("code", "segment")]
+            mine = [m for m in items if m.code_id == code.id and m.kind in ("code", "segment")]
             if mine:
                 mine.sort(key=lambda m: (m.kind != "code", m.site or "", m.transcript or "", m.start or 0))
-                groups.append(MemoGroup(code["path"], "code", about=code["definition"], items=mine))
+                groups.append(MemoGroup(code.path, "code", about=code.definition, items=mine))
         rest = [m for m in items if m.kind == "transcript"]
         if rest:
             groups.append(MemoGroup("Memos on transcripts", "other", items=rest))

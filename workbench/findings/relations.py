@@ -97,7 +97,7 @@ def remove_link(store: Store, link_id: int, *, coder: str | None = None) -> dict
 
 def list_links(store: Store, *, code_id: int | None = None) -> list[Link]:
     """Every link (or those touching one code: links of the code itself and of its segments)."""
-    codes = {c["id"]: c["path"] for c in store.codes(counts=False)}
+    codes = {c.id: c.path for c in store.codes(counts=False)}
     rows = store.links()
     segment_ids = {r[k] for r in rows for k in ("source_segment_id", "target_segment_id") if r[k]}
     segments = {i: store.segment(i) for i in segment_ids}  # only the linked ones: cheap on a large project

@@ -121,7 +121,7 @@ def _agreement_paragraph(store: Store, unit: str) -> str:
     from workbench.agreement import report as agreement_report
 
     # every coder's independent coding, whichever coding the rest of the report draws on
-    coders = [c["name"] for c in store.coders() if c["segments"] and c["name"] != "consensus"]
+    coders = [c.name for c in store.coders() if c.segments and c.name != "consensus"]
     if len(coders) < 2:
         return ("Inter-coder agreement was not assessed: the project holds the coding of "
                 f"{len(coders)} coder{'s' if len(coders) != 1 else ''}.")
@@ -175,9 +175,9 @@ def build_report(store: Store, spec: ReportSpec | None = None) -> dict[str, Any]
     segments = {s["id"]: s for s in store.segments()}
     themes: list[ThemeSection] = []
     for code in codes:
-        if code["parent_id"] is not None:
+        if code.parent_id is not None:
             continue
-        theme = code["path"]
+        theme = code.path
         ids = sorted({i for (row, column), cell_ids in counts.cells.items() if column == theme for i in cell_ids})
         prevalence = []
         for site in counts.table.index:
@@ -188,9 +188,9 @@ def build_report(store: Store, spec: ReportSpec | None = None) -> dict[str, Any]
                                              participants=n_raised, of_participants=total,
                                              share=n_raised / total if total else None))
         section = ThemeSection(
-            path=theme, definition=code["definition"],
-            sub_codes=[(c["path"].split("/", 1)[1], c["definition"]) for c in codes
-                       if c["path"].startswith(theme + "/")],
+            path=theme, definition=code.definition,
+            sub_codes=[(c.path.split("/", 1)[1], c.definition) for c in codes
+                       if c.path.startswith(theme + "/")],
             prevalence=prevalence,
             quotes=select_quotes([segments[i] for i in ids if i in segments], flagged, spec.quotes_per_theme))
         for fm in (framework, site_framework):
@@ -215,7 +215,7 @@ def build_report(store: Store, spec: ReportSpec | None = None) -> dict[str, Any]
         "coded_transcripts": len(coded),
         "sites": sorted({t.site for t in transcripts if t.site}),
         "participants": store.participants(),
-        "coders": [c for c in store.coders() if c["segments"]],
+        "coders": [c for c in store.coders() if c.segments],
         "segments": len(counts.frame),
         "codes": codes,
         "themes": themes,

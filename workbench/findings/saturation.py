@@ -195,7 +195,7 @@ def compute_saturation(store: Store, spec: SaturationSpec | None = None) -> Satu
     """Saturation over the project's coded interviews (the selection's coders), in the chosen order."""
     spec = spec or SaturationSpec()
     spec.check()
-    codes = {c["id"]: c for c in store.codes(counts=False)}
+    codes = {c.id: c for c in store.codes(counts=False)}
     uses = store.code_first_uses()
     known = {row["coder"] for row in uses}
     if spec.coders:
@@ -211,7 +211,7 @@ def compute_saturation(store: Store, spec: SaturationSpec | None = None) -> Satu
         code = codes.get(use["code_id"])
         if code is None:
             continue
-        key = code["path"] if spec.level == "code" else code["path"].split("/")[0]
+        key = code.path if spec.level == "code" else code.path.split("/")[0]
         entry = by_transcript.setdefault(use["transcript_id"], {"codes": set(), "first": use["first_at"]})
         entry["codes"].add(key)
         entry["first"] = min(entry["first"], use["first_at"])

@@ -459,8 +459,8 @@ def import_qdpx(store: Store, path: str | Path, *, coder: str | None = None) -> 
             if user_guid:
                 store.set_guid("coders", user_id, user_guid)
         codes = store.codes()
-        codes_by_guid = {c["guid"]: c["id"] for c in codes}
-        by_path = {c["path"].casefold(): c["id"] for c in codes}
+        codes_by_guid = {c.guid: c.id for c in codes}
+        by_path = {c.path.casefold(): c.id for c in codes}
         for book_path, spec in Codebook(name="", codes=specs).walk():
             if spec.guid and spec.guid not in codes_by_guid and book_path.casefold() in by_path:
                 codes_by_guid[spec.guid] = by_path[book_path.casefold()]  # matched by path: the project's GUID
@@ -575,7 +575,7 @@ def _store_notes(store: Store, notes: list[dict[str, Any]], root: Element, code_
     for note_guid, spec in code_notes.items():
         row = store.code_by_guid(spec.guid) if spec.guid else None
         if row is not None:
-            targets[note_guid] = ("code", row["id"])
+            targets[note_guid] = ("code", row.id)
     sources_el = child(root, "Sources")
     source_ids = {item["guid"]: item.get("transcript_id") for item in planned if item is not None}
     for source in children(sources_el, "TextSource") if sources_el is not None else []:
@@ -736,7 +736,7 @@ def import_links(store: Store, links: list[dict[str, Any]], repairs: "Repairs", 
         ends: dict[str, int] = {}
         codes = [store.code_by_guid(g) if g else None for g in (link["origin"], link["target"])]
         if all(codes):
-            ends = {"source_code_id": codes[0]["id"], "target_code_id": codes[1]["id"]}
+            ends = {"source_code_id": codes[0].id, "target_code_id": codes[1].id}
         else:
             segs = [store.segment_id_by_guid(g) if g else None for g in (link["origin"], link["target"])]
             if all(segs):

@@ -125,14 +125,14 @@ def export_qdpx(store: Store, path: str | Path) -> ExportReport:
     segment_guids = store.guids("segments")
     memos = store.memos()
     memo_guids = store.guids("memos")
-    first_user = coder_guids[coders[0]["id"]] if coders else None
+    first_user = coder_guids[coders[0].id] if coders else None
     root = ET.Element(q("Project"), {k: v for k, v in {
         "name": store.get_meta("title") or path.stem, "origin": f"workbench {__version__}",
         "creatingUserGUID": first_user, "creationDateTime": _iso(store.get_meta("created_at"))}.items() if v})
     if coders:
         users = ET.SubElement(root, q("Users"))
         for coder in coders:
-            ET.SubElement(users, q("User"), {"guid": coder_guids[coder["id"]], "name": coder["name"]})
+            ET.SubElement(users, q("User"), {"guid": coder_guids[coder.id], "name": coder.name})
     notes_for: dict[tuple[str, int | None], list[str]] = {}
     for memo in memos:
         notes_for.setdefault((memo["target"], memo["target_id"]), []).append(memo_guids[memo["id"]])
@@ -195,7 +195,7 @@ def export_qdpx(store: Store, path: str | Path) -> ExportReport:
                 "guid": guid, "name": t.title, "plainTextPath": f"internal://{guid}.txt",
                 **({"creationDateTime": _iso(t.imported_at)} if _iso(t.imported_at) else {})})
             for segment in by_transcript.get(t.id, []):
-                user = coder_guids.get(next(c["id"] for c in coders if c["name"] == segment["coder"]))
+                user = coder_guids.get(next(c.id for c in coders if c.name == segment["coder"]))
                 attrs = {"guid": segment_guids[segment["id"]], "name": " ".join(segment["text"].split())[:80],
                          "startPosition": str(segment["start"]), "endPosition": str(segment["end"]),
                          "creatingUser": user}
@@ -251,7 +251,7 @@ def write_links(store: Store, root: ET.Element, ns: str) -> int:
         return 0
     q = lambda tag: f"{{{ns}}}{tag}"  # noqa: E731
     code_guids, segment_guids = store.guids("codes"), store.guids("segments")
-    coder_guids = {c["name"]: g for c in store.coders() for i, g in store.guids("coders").items() if i == c["id"]}
+    coder_guids = {c.name: g for c in store.coders() for i, g in store.guids("coders").items() if i == c.id}
     memo_links = [link for link in links if link["memo"]]
     if memo_links:
         notes_el = root.find(q("Notes"))

@@ -282,7 +282,7 @@ class Store:
 
     # -- codes ---------------------------------------------------------------------------------
 
-    def codes(self, *, counts: bool = True) -> list[dict[str, Any]]:
+    def codes(self, *, counts: bool = True) -> list[m.Code]:
         """All codes, each with its path ("Theme/Sub-code") and, with ``counts``, its number of
         segments (a scan of the segments: leave it out where the count is not shown), in tree order."""
         count = "(SELECT count(*) FROM segments s WHERE s.code_id = c.id)" if counts else "NULL"
@@ -317,14 +317,14 @@ class Store:
                 row["depth"] = depth
                 ordered.append(row)
                 stack.extend((child, depth + 1) for child in reversed(children.get(row["id"], [])))
-        return ordered
+        return [m.Code(**row) for row in ordered]
 
     def code_parents(self) -> list[tuple[int, int | None, str]]:
         """Every code as (id, parent id, name), straight from the table (cycle checks)."""
         return [(row[0], row[1], row[2]) for row in self.conn.execute("SELECT id, parent_id, name FROM codes")]
 
-    def code(self, code_id: int) -> dict[str, Any] | None:
-        return next((c for c in self.codes() if c["id"] == code_id), None)
+    def code(self, code_id: int) -> m.Code | None:
+        return next((c for c in self.codes() if c.id == code_id), None)
 
     def insert_code(self, *, name: str, parent_id: int | None, guid: str | None = None,
                     position: int = 0, **fields: Any) -> int:
@@ -419,11 +419,11 @@ class Store:
     def delete_code(self, code_id: int) -> None:
         self.conn.execute("DELETE FROM codes WHERE id = ?", (code_id,))
 
-    def code_raw(self, code_id: int) -> dict[str, Any] | None:
-        return self._one("SELECT * FROM codes WHERE id = ?", (code_id,))
+    def code_raw(self, code_id: int) -> m.CodeRow | None:
+        return self._record(m.CodeRow, "SELECT * FROM codes WHERE id = ?", (code_id,))
 
-    def code_by_guid(self, guid: str) -> dict[str, Any] | None:
-        return self._one("SELECT * FROM codes WHERE guid = ?", (guid,))
+    def code_by_guid(self, guid: str) -> m.CodeRow | None:
+        return self._record(m.CodeRow, "SELECT * FROM codes WHERE guid = ?", (guid,))
 
     # -- coders ----------------------------------------------------------------------------------
 
@@ -446,8 +446,8 @@ class Store:
         """Changes when another connection commits (another coder, another workbench)."""
         return int(self.conn.execute("PRAGMA data_version").fetchone()[0])
 
-    def coders(self) -> list[dict[str, Any]]:
-        return self._rows("""SELECT c.*, (SELECT count(*) FROM segments s WHERE s.coder_id = c.id) AS segments
+    def coders(self) -> list[m.Coder]:
+        return self._records(m.Coder, """SELECT c.*, (SELECT count(*) FROM segments s WHERE s.coder_id = c.id) AS segments
                              FROM coders c ORDER BY c.name""")
 
     # -- segments ----------------------------------------------------------------------------------

@@ -61,7 +61,7 @@ class AgreementScreen(Screen):
 
         store = open_store(self.app.project)
         try:
-            coders = pooled_coders(c["name"] for c in store.coders())
+            coders = pooled_coders(c.name for c in store.coders())
             report = compute_agreement(store, AgreementSpec(coders=coders, unit=self.unit, columns=self.level,
                                                             round=self.round))
         except WorkbenchError as exc:

@@ -96,7 +96,7 @@ class ReconcileScreen(Screen):
         """Agreement of the consensus with each coder, by turn (recomputed after decisions)."""
         from workbench.agreement.compute import AgreementSpec, compute_agreement
 
-        if not any(c["name"] == reconcile.CONSENSUS for c in store.coders()):
+        if not any(c.name == reconcile.CONSENSUS for c in store.coders()):
             return "no consensus coding yet"
         parts = []
         for coder in self.coders:

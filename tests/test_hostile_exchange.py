@@ -574,6 +574,7 @@ def test_undo_restores_a_removed_segment_with_its_memo_and_origin(coded_store):
 
 def test_a_failed_undo_keeps_the_action_and_says_why(coded_store):
     from workbench import coding
+    from workbench.models import as_dict
     from workbench.session import UndoError, UndoHistory
 
     store, transcript_id, code_id = coded_store
@@ -585,6 +586,6 @@ def test_a_failed_undo_keeps_the_action_and_says_why(coded_store):
     with pytest.raises(UndoError, match=f"no segment {made['id']}") as caught:
         history.undo(store, "ana")
     assert "kept" in str(caught.value)
-    assert history.undo_stack == [("add", made, None)] and history.redo_stack == []
+    assert history.undo_stack == [("add", as_dict(made), None)] and history.redo_stack == []
     with pytest.raises(WorkbenchError, match="nothing to redo"):
         history.redo(store, "ana")

@@ -122,17 +122,17 @@ def ensure_speakers(store: Store) -> int:
     if missing:
         with store.transaction():
             for row in missing:
-                listed = [int(i) for i in json.loads(row["participant_ids"] or "[]") if i is not None]
-                assign_speakers(store, row["id"], title=row["title"], listed=listed, interviewer=row["interviewer"])
+                listed = [int(i) for i in json.loads(row.participant_ids or "[]") if i is not None]
+                assign_speakers(store, row.id, title=row.title, listed=listed, interviewer=row.interviewer)
     return len(missing)
 
 
 def list_speakers(store: Store, transcript: str | None = None) -> list[SpeakerCase]:
     from workbench.coding import resolve_transcript
 
-    transcript_id = resolve_transcript(store, transcript)["id"] if transcript else None
-    return [SpeakerCase(r["transcript_id"], r["transcript"], r["site"], r["speaker"],
-                        r["role"], r["participant"], r["turns"] or 0)
+    transcript_id = resolve_transcript(store, transcript).id if transcript else None
+    return [SpeakerCase(r.transcript_id, r.transcript, r.site, r.speaker,
+                        r.role, r.participant, r.turns or 0)
             for r in store.speaker_rows(transcript_id)]
 
 
@@ -146,38 +146,38 @@ def map_speaker(store: Store, transcript: str, speaker: str, participant: str | 
         raise WorkbenchError("give either a participant or --interviewer.",
                              hint="e.g. workbench speakers map T \"Denise Porter\" HV-02, or ... --interviewer.")
     found = resolve_transcript(store, transcript)
-    rows = store.speaker_rows(found["id"])
+    rows = store.speaker_rows(found.id)
     wanted = speaker.strip()
     if wanted.casefold() in ("(unlabelled)", "(unknown)"):
         wanted = ""
-    row = next((r for r in rows if r["speaker"] == wanted), None) or next(
-        (r for r in rows if r["speaker"].casefold() == wanted.casefold()), None)
+    row = next((r for r in rows if r.speaker == wanted), None) or next(
+        (r for r in rows if r.speaker.casefold() == wanted.casefold()), None)
     if row is None:
-        names = ", ".join(repr(r["speaker"] or "(unlabelled)") for r in rows) or "none"
-        raise NotFoundError(f"{found['title']!r} has no speaker {speaker!r}.", hint=f"Its speakers: {names}.")
+        names = ", ".join(repr(r.speaker or "(unlabelled)") for r in rows) or "none"
+        raise NotFoundError(f"{found.title!r} has no speaker {speaker!r}.", hint=f"Its speakers: {names}.")
     if participant is not None and not participant.strip():
         raise WorkbenchError("the participant's name is empty.")
     with store.transaction():
-        before = {"speaker": row["speaker"], "participant": row["participant"], "role": row["role"]}
+        before = {"speaker": row.speaker, "participant": row.participant, "role": row.role}
         if interviewer:
             pid, role = None, INTERVIEWER
         else:
             existing = store.participant_by_label(participant.strip())
             pid = existing.id if existing else store.participant_id(
-                participant.strip(), role=None, site_id=store.transcript_site_id(found["id"]))
+                participant.strip(), role=None, site_id=store.transcript_site_id(found.id))
             role = PARTICIPANT
-        store.set_speaker(found["id"], row["speaker"], pid, role)
+        store.set_speaker(found.id, row.speaker, pid, role)
         if pid is not None:
-            store.link_participant(found["id"], pid)
-        old = row["participant_id"]
+            store.link_participant(found.id, pid)
+        old = row.participant_id
         if old is not None and old != pid and not any(
-                r["participant_id"] == old and r["speaker"] != row["speaker"] and r["role"] == PARTICIPANT
+                r.participant_id == old and r.speaker != row.speaker and r.role == PARTICIPANT
                 for r in rows):
-            store.unlink_participant(found["id"], old)
-        after = {"speaker": row["speaker"], "participant": participant.strip() if pid is not None else None,
+            store.unlink_participant(found.id, old)
+        after = {"speaker": row.speaker, "participant": participant.strip() if pid is not None else None,
                  "role": role}
-        store.audit("map speaker", "transcript", found["id"], coder=coder, before=before, after=after)
-    return next(s for s in list_speakers(store, str(found["id"])) if s.speaker == row["speaker"])
+        store.audit("map speaker", "transcript", found.id, coder=coder, before=before, after=after)
+    return next(s for s in list_speakers(store, str(found.id)) if s.speaker == row.speaker)
 
 
 class Attribution:

@@ -56,12 +56,12 @@ def check_project(store: Store, *, repair: bool = False, coder: str | None = Non
 
 def _inspect(store: Store, report: CheckReport) -> None:
     report.integrity = store.integrity_problems()
-    report.foreign_keys = [f"{p['table']} row {p['rowid']} points at a missing {p['parent']} row"
+    report.foreign_keys = [f"{p.table} row {p.rowid} points at a missing {p.parent} row"
                            for p in store.foreign_key_problems()]
     names = store.code_names()
     report.cycles = [[names.get(c, str(c)) for c in cycle] for cycle in store.code_cycles()]
     report.orphan_segments = [
-        f"segment {s['id']} (transcript {s['transcript_id']}, {s['start']}-{s['end']}): {s['problem']}"
+        f"segment {s.id} (transcript {s.transcript_id}, {s.start}-{s.end}): {s.problem}"
         for s in store.orphan_segments()]
     report.search_index = store.search_index_problems()
     report.schema = store.missing_schema_objects()

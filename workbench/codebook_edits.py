@@ -27,12 +27,12 @@ def _check_name(store: Store, parent_id: int | None, name: str, except_id: int |
 def rename_code(store: Store, ref: str, new_name: str, *, coder: str | None = None) -> dict[str, Any]:
     code = resolve_code(store, ref)
     new_name = " ".join(new_name.split())
-    _check_name(store, code["parent_id"], new_name, code["id"])
+    _check_name(store, code.parent_id, new_name, code.id)
     with store.transaction():
-        store.update_code(code["id"], name=new_name)
-        store.audit("code.rename", "code", code["id"], coder=coder, before={"path": code["path"]},
+        store.update_code(code.id, name=new_name)
+        store.audit("code.rename", "code", code.id, coder=coder, before={"path": code.path},
                     after={"name": new_name})
-    return resolve_code(store, code["path"].rsplit("/", 1)[0] + "/" + new_name if "/" in code["path"] else new_name)
+    return resolve_code(store, code.path.rsplit("/", 1)[0] + "/" + new_name if "/" in code.path else new_name)
 
 
 def reword_code(store: Store, ref: str, *, coder: str | None = None, **fields: str | None) -> dict[str, Any]:
@@ -41,10 +41,10 @@ def reword_code(store: Store, ref: str, *, coder: str | None = None, **fields: s
     if not changes:
         raise WorkbenchError("nothing to change.", hint="Give --definition, --when-to-use, --when-not-to-use, --example or --colour.")
     with store.transaction():
-        store.update_code(code["id"], **changes)
-        store.audit("code.reword", "code", code["id"], coder=coder, before={k: code.get(k) for k in changes},
+        store.update_code(code.id, **changes)
+        store.audit("code.reword", "code", code.id, coder=coder, before={k: getattr(code, k) for k in changes},
                     after=changes)
-    return resolve_code(store, code["path"])
+    return resolve_code(store, code.path)
 
 
 def move_code(store: Store, ref: str, new_parent: str | None, *, coder: str | None = None) -> dict[str, Any]:
@@ -52,16 +52,16 @@ def move_code(store: Store, ref: str, new_parent: str | None, *, coder: str | No
     refuse_store_cycles(store, "this project")
     code = resolve_code(store, ref)
     parent = resolve_code(store, new_parent) if new_parent else None
-    if parent and parent["id"] in code_ids_under(store, code["id"]):
-        raise WorkbenchError(f"{code['path']!r} cannot move under itself or its own sub-code.")
-    parent_id = parent["id"] if parent else None
-    _check_name(store, parent_id, code["name"], code["id"])
+    if parent and parent.id in code_ids_under(store, code.id):
+        raise WorkbenchError(f"{code.path!r} cannot move under itself or its own sub-code.")
+    parent_id = parent.id if parent else None
+    _check_name(store, parent_id, code.name, code.id)
     with store.transaction():
-        store.update_code(code["id"], parent_id=parent_id)
+        store.update_code(code.id, parent_id=parent_id)
         refuse_store_cycles(store, "the move")  # rolls back
-        store.audit("code.move", "code", code["id"], coder=coder, before={"path": code["path"]},
-                    after={"parent": parent["path"] if parent else None})
-    return resolve_code(store, (parent["path"] + "/" if parent else "") + code["name"])
+        store.audit("code.move", "code", code.id, coder=coder, before={"path": code.path},
+                    after={"parent": parent.path if parent else None})
+    return resolve_code(store, (parent.path + "/" if parent else "") + code.name)
 
 
 def merge_codes(store: Store, source_ref: str, target_ref: str, *, coder: str | None = None) -> dict[str, Any]:
@@ -69,20 +69,20 @@ def merge_codes(store: Store, source_ref: str, target_ref: str, *, coder: str | 
     removed. A segment that would duplicate one the target already has is dropped (kept in the log)."""
     refuse_store_cycles(store, "this project")
     source, target = resolve_code(store, source_ref), resolve_code(store, target_ref)
-    if source["id"] == target["id"] or target["id"] in code_ids_under(store, source["id"]):
+    if source.id == target.id or target.id in code_ids_under(store, source.id):
         raise WorkbenchError("a code cannot be merged into itself or its own sub-code.")
     with store.transaction():
-        moved, dropped = store.reassign_segments(source["id"], target["id"])
-        store.reassign_findings(source["id"], target["id"])
-        for child in [c for c in store.codes() if c.parent_id == source["id"]]:
-            _check_name(store, target["id"], child.name)
-            store.update_code(child.id, parent_id=target["id"])
-        store.delete_code(source["id"])
+        moved, dropped = store.reassign_segments(source.id, target.id)
+        store.reassign_findings(source.id, target.id)
+        for child in [c for c in store.codes() if c.parent_id == source.id]:
+            _check_name(store, target.id, child.name)
+            store.update_code(child.id, parent_id=target.id)
+        store.delete_code(source.id)
         refuse_store_cycles(store, "the merge")  # rolls back
-        store.audit("code.merge", "code", target["id"], coder=coder,
-                    before={"source": source["path"], "source_guid": source["guid"]},
-                    after={"target": target["path"], "segments_moved": moved, "duplicates_dropped": dropped})
-    return {"moved": moved, "dropped": dropped, "target": target["path"]}
+        store.audit("code.merge", "code", target.id, coder=coder,
+                    before={"source": source.path, "source_guid": source.guid},
+                    after={"target": target.path, "segments_moved": moved, "duplicates_dropped": dropped})
+    return {"moved": moved, "dropped": dropped, "target": target.path}
 
 
 def split_code(store: Store, ref: str, new_names: list[str], *, coder: str | None = None) -> list[dict[str, Any]]:
@@ -93,9 +93,9 @@ def split_code(store: Store, ref: str, new_names: list[str], *, coder: str | Non
     if len(new_names) < 2:
         raise WorkbenchError("a split needs at least two new codes.")
     with store.transaction():
-        made = [create_code(store, f"{code['path']}/{name}", coder=coder) for name in new_names]
-        store.audit("code.split", "code", code["id"], coder=coder, before={"path": code["path"]},
-                    after={"into": [m["path"] for m in made]})
+        made = [create_code(store, f"{code.path}/{name}", coder=coder) for name in new_names]
+        store.audit("code.split", "code", code.id, coder=coder, before={"path": code.path},
+                    after={"into": [m.path for m in made]})
     return made
 
 

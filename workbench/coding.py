@@ -7,15 +7,17 @@ killing the program never loses an acknowledged change and never leaves half of 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import Any
 
 from workbench.errors import InputError, NotFoundError, WorkbenchError
+from workbench.models import Code, Segment, TranscriptRef, as_dict
 from workbench.store import Store
 
 ORIGINS = ("manual", "imported", "suggested", "consensus")
 
 
-def resolve_transcript(store: Store, ref: str | int) -> dict[str, Any]:
+def resolve_transcript(store: Store, ref: str | int) -> TranscriptRef:
     """The transcript named by id, title or file name; a clear error when none or several match."""
     matches = store.find_transcripts(str(ref))
     if not matches:
@@ -41,7 +43,7 @@ def resolve_transcript(store: Store, ref: str | int) -> dict[str, Any]:
     raise WorkbenchError(f"{len(matches)} transcripts match {ref!r}: {listed}.", hint="Give the transcript's id instead.")
 
 
-def resolve_code(store: Store, ref: str) -> dict[str, Any]:
+def resolve_code(store: Store, ref: str) -> Code:
     """The code named by its path ("Barriers/Time"), or by a name no other code has."""
     codes = store.codes(counts=False)
     wanted = "/".join(part.strip() for part in ref.strip().strip("/").split("/")).casefold()
@@ -106,7 +108,7 @@ def add_segment(
     end: int,
     memo: str | None = None,
     origin: str = "manual",
-) -> dict[str, Any]:
+) -> Segment:
     """Code ``text[start:end]`` of a transcript; committed at once with its audit entry."""
     if origin not in ORIGINS:
         raise WorkbenchError(f"unknown origin {origin!r}.", hint="One of: " + ", ".join(ORIGINS) + ".")
@@ -135,10 +137,17 @@ def add_segment(
         store.audit("segment.add", "segment", segment_id, coder=coder,
                     after={"transcript_id": transcript_id, "code_id": code_id, "coder": coder,
                            "start": start, "end": end, "memo": memo, "origin": origin})
-    return store.segment(segment_id) or {}
+    return _segment(store, segment_id)
 
 
-def remove_segment(store: Store, segment_id: int, *, coder: str | None = None) -> dict[str, Any]:
+def _segment(store: Store, segment_id: int) -> Segment:
+    segment = store.segment(segment_id)
+    if segment is None:
+        raise NotFoundError(f"no segment {segment_id}.", hint="List segments with `workbench segments`.")
+    return segment
+
+
+def remove_segment(store: Store, segment_id: int, *, coder: str | None = None) -> Segment:
     """Remove a segment; the audit log keeps what it was."""
     with store.transaction():
         before = store.segment(segment_id)
@@ -149,15 +158,15 @@ def remove_segment(store: Store, segment_id: int, *, coder: str | None = None) -
     return before
 
 
-def update_segment(store: Store, segment_id: int, *, coder: str | None = None, **changes: Any) -> dict[str, Any]:
+def update_segment(store: Store, segment_id: int, *, coder: str | None = None, **changes: Any) -> Segment:
     """Change a segment's code, boundaries or memo; the text snapshot follows the boundaries."""
     with store.transaction():
         before = store.segment(segment_id)
         if before is None:
             raise NotFoundError(f"no segment {segment_id}.")
-        start = changes.get("start", before["start"])
-        end = changes.get("end", before["end"])
-        text = store.transcript_text(before["transcript_id"]) or ""
+        start = changes.get("start", before.start)
+        end = changes.get("end", before.end)
+        text = store.transcript_text(before.transcript_id) or ""
         if not (0 <= start < end <= len(text)):
             raise InputError(f"the passage {start}-{end} is outside the transcript.")
         fields = {k: v for k, v in changes.items() if k in ("code_id", "start", "end", "memo")}
@@ -168,9 +177,9 @@ def update_segment(store: Store, segment_id: int, *, coder: str | None = None, *
         if "start" in fields or "end" in fields:
             fields["text"] = text[start:end]
         store.update_segment(segment_id, **fields)
-        after = store.segment(segment_id)
+        after = _segment(store, segment_id)
         store.audit("segment.update", "segment", segment_id, coder=coder, before=before, after=after)
-    return after or {}
+    return after
 
 
 def add_memo(store: Store, target: str, target_id: int | None, text: str, *, coder: str | None = None) -> int:
@@ -197,7 +206,7 @@ def missing_parents(store: Store, path: str) -> list[str]:
 
 
 def create_code(store: Store, path: str, *, coder: str | None = None, definition: str | None = None,
-                colour: str | None = None, parents: bool = False) -> dict[str, Any]:
+                colour: str | None = None, parents: bool = False) -> Code:
     """Add a code by path ("Theme/New code"); its parent must exist, unless ``parents`` asks to
     create the missing ones too (in the same transaction). Used for codes made while coding,
     including in-vivo codes named after the coder's selection."""
@@ -212,13 +221,13 @@ def create_code(store: Store, path: str, *, coder: str | None = None, definition
     name = " ".join(parts[-1].split())
     parent = resolve_code(store, "/".join(parts[:-1])) if len(parts) > 1 else None
     existing = {c.path.casefold() for c in store.codes(counts=False)}
-    full = "/".join(([parent["path"]] if parent else []) + [name])
+    full = "/".join(([parent.path] if parent else []) + [name])
     if full.casefold() in existing:
         raise WorkbenchError(f"the code {full!r} already exists.")
     with store.transaction():
-        siblings = [c for c in store.codes(counts=False) if c.parent_id == (parent["id"] if parent else None)]
-        code_id = store.insert_code(name=name, parent_id=parent["id"] if parent else None, position=len(siblings),
-                                    definition=definition, colour=colour or (parent or {}).get("colour"))
+        siblings = [c for c in store.codes(counts=False) if c.parent_id == (parent.id if parent else None)]
+        code_id = store.insert_code(name=name, parent_id=parent.id if parent else None, position=len(siblings),
+                                    definition=definition, colour=colour or (parent.colour if parent else None))
         store.audit("code.add", "code", code_id, coder=coder, after={"path": full, "definition": definition})
     return next(c for c in store.codes(counts=False) if c.id == code_id)
 
@@ -248,7 +257,7 @@ def in_vivo_name(passage: str, limit: int = 60) -> str:
     return words if len(words) <= limit else words[:limit].rsplit(" ", 1)[0] + "…"
 
 
-def create_in_vivo_code(store: Store, passage: str, *, coder: str | None = None) -> dict[str, Any]:
+def create_in_vivo_code(store: Store, passage: str, *, coder: str | None = None) -> Code:
     """An in-vivo code under the "In vivo" theme (made when first needed)."""
     if not any(c.path == IN_VIVO_THEME for c in store.codes(counts=False)):
         create_code(store, IN_VIVO_THEME, coder=coder, colour="#bcbd22",
@@ -263,13 +272,18 @@ def code_ids_under(store: Store, code_id: int) -> list[int]:
     return codes_within(store.codes(counts=False), [code_id])
 
 
+@dataclass(frozen=True, slots=True)
+class SegmentListing(Segment):
+    """A segment as listings show it: with its code's path."""
+
+    code: str | None = None
+
+
 def list_segments(store: Store, *, transcript: str | None = None, code: str | None = None,
-                  coder: str | None = None, site: str | None = None) -> list[dict[str, Any]]:
+                  coder: str | None = None, site: str | None = None) -> list[SegmentListing]:
     """Coded segments with their context, filtered; a code includes its sub-codes."""
     paths = {c.id: c.path for c in store.codes(counts=False)}
-    transcript_id = resolve_transcript(store, transcript)["id"] if transcript else None
-    code_ids = code_ids_under(store, resolve_code(store, code)["id"]) if code else None
+    transcript_id = resolve_transcript(store, transcript).id if transcript else None
+    code_ids = code_ids_under(store, resolve_code(store, code).id) if code else None
     rows = store.segments(transcript_id=transcript_id, code_ids=code_ids, coder=coder, site=site)
-    for row in rows:
-        row["code"] = paths.get(row["code_id"])
-    return rows
+    return [SegmentListing(**as_dict(row), code=paths.get(row.code_id)) for row in rows]

@@ -271,8 +271,8 @@ def import_codings(store: Store, path: str | Path, *, coder: str | None = None, 
                 raise InputError(f"the code {code_path!r} needs its parent {parent!r} first.", path=path,
                                  line=missing_codes[code_path])
             created = create_code(store, code_path, coder=coder)
-            codes[created["path"].casefold()] = created
-            report.created_codes.append(created["path"])
+            codes[created.path.casefold()] = created
+            report.created_codes.append(created.path)
         coder_ids: dict[str, int] = {}
         for transcript_id, code_path, start, end, memo, who in planned:
             code_id = codes[code_path.casefold()].id

@@ -43,33 +43,33 @@ def merge_project(store: Store, other_path: str | Path, *, coder: str | None = N
             transcript_map = _merge_transcripts(store, other, report)
             known_coders = {c.name for c in store.coders()}
             for segment in other.segments():
-                transcript_id = transcript_map.get(segment["transcript_id"])
-                code_id = code_map.get(segment["code_id"])
+                transcript_id = transcript_map.get(segment.transcript_id)
+                code_id = code_map.get(segment.code_id)
                 if transcript_id is None or code_id is None:
                     continue
-                if segment["coder"] not in known_coders:
-                    known_coders.add(segment["coder"])
+                if segment.coder not in known_coders:
+                    known_coders.add(segment.coder)
                     report.coders_added += 1
-                coder_id = store.coder_id(segment["coder"])
-                if store.find_segment(transcript_id, code_id, coder_id, segment["start"], segment["end"]) is not None:
+                coder_id = store.coder_id(segment.coder)
+                if store.find_segment(transcript_id, code_id, coder_id, segment.start, segment.end) is not None:
                     report.segments_already += 1
                     continue
                 store.insert_segment(transcript_id=transcript_id, code_id=code_id, coder_id=coder_id,
-                                     start=segment["start"], end=segment["end"], text=segment["text"],
-                                     memo=segment["memo"], origin=segment["origin"])
+                                     start=segment.start, end=segment.end, text=segment.text,
+                                     memo=segment.memo, origin=segment.origin)
                 report.segments_added += 1
             for memo in other.memos():
-                target = memo["target_id"]
-                if memo["target"] == "transcript":
+                target = memo.target_id
+                if memo.target == "transcript":
                     target = transcript_map.get(target)
-                elif memo["target"] == "code":
+                elif memo.target == "code":
                     target = code_map.get(target)
-                if memo["target"] != "project" and target is None:
+                if memo.target != "project" and target is None:
                     continue
-                same = [m for m in store.memos(memo["target"], target) if m["text"] == memo["text"]]
+                same = [m for m in store.memos(memo.target, target) if m.text == memo.text]
                 if not same:
-                    store.insert_memo(memo["target"], target, store.coder_id(memo["coder"]) if memo["coder"] else None,
-                                      memo["text"])
+                    store.insert_memo(memo.target, target, store.coder_id(memo.coder) if memo.coder else None,
+                                      memo.text)
                     report.memos_added += 1
             store.audit("merge", "project", None, coder=coder,
                         after={"from": str(other_path), "transcripts_added": report.transcripts_added,

@@ -300,8 +300,31 @@ class Segment(_Record):
     origin: str
     created_at: str
     updated_at: str
-    review: str | None = None  # 'changed' or 'vanished' after an edit of the text
-    review_note: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewSegment(_Record):
+    """A segment an edit of its transcript's text flagged for review, with its context."""
+
+    id: int
+    transcript_id: int
+    transcript: str
+    source_name: str
+    site: str | None
+    participant: str | None
+    role: str | None
+    code_id: int
+    code_guid: str
+    coder: str
+    start: int
+    end: int
+    text: str
+    memo: str | None
+    origin: str
+    review: str | None  # 'changed' or 'vanished'
+    review_note: str | None  # the text before the edit
+    created_at: str
+    updated_at: str
 
 
 @dataclass(frozen=True, slots=True)

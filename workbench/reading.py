@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from workbench.models import Code, Segment, as_dict
 from workbench.store import Store
 
 _SENTENCE_END = re.compile(r"(?<=[.!?…])[\"'”’)\]]*\s+|\n\s*\n")
@@ -92,24 +94,33 @@ def next_uncoded(doc: Document, offset: int) -> tuple[int, int] | None:
     return None
 
 
+@dataclass(frozen=True, slots=True)
+class ShownSegment(Segment):
+    """A segment as the coding screen shows it: its code's path and colour, and whether it is
+    the coder's own."""
+
+    mine: bool = True
+    code: str | None = None
+    colour: str | None = None
+
+
 def load_segments(store: Store, transcript_id: int, coder: str | None, *, all_coders: bool = False,
-                  codes: dict[int, dict[str, Any]] | None = None) -> list[dict[str, Any]]:
+                  codes: Mapping[int, Code] | None = None) -> list[ShownSegment]:
     """A transcript's segments with code path and colour; ``coder``'s are marked ``mine``;
     other coders' are included only with ``all_coders``."""
     codes = codes if codes is not None else {c.id: c for c in store.codes(counts=False)}
-    segments = store.segments(transcript_id=transcript_id, coder=None if all_coders else coder)
-    for segment in segments:
-        segment["mine"] = coder is None or segment["coder"] == coder
-        code = codes.get(segment["code_id"], {})
-        segment["code"] = code.get("path")
-        segment["colour"] = code.get("colour")
-    return segments
+    out = []
+    for segment in store.segments(transcript_id=transcript_id, coder=None if all_coders else coder):
+        code = codes.get(segment.code_id)
+        out.append(ShownSegment(**as_dict(segment), mine=coder is None or segment.coder == coder,
+                                code=code.path if code else None, colour=code.colour if code else None))
+    return out
 
 
 def other_coders_spans(store: Store, transcript_id: int, coder: str | None) -> list[tuple[int, int, str]]:
     """Where coders other than ``coder`` (and the consensus) have coded this transcript."""
-    return [(s["start"], s["end"], s["coder"]) for s in store.segments(transcript_id=transcript_id)
-            if s["coder"] != coder and s["coder"] != "consensus"]
+    return [(s.start, s.end, s.coder) for s in store.segments(transcript_id=transcript_id)
+            if s.coder != coder and s.coder != "consensus"]
 
 
 def load_document(store: Store, transcript_id: int, coder: str | None = None, *,

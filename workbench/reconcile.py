@@ -60,17 +60,17 @@ def unit_codings(store: Store, coders: list[str], *, unit: str = "sentence", ove
     for transcript in store.transcripts():
         if transcript_ids is not None and transcript.id not in transcript_ids:
             continue
-        segments = [s for s in store.segments(transcript_id=transcript.id) if s["coder"] in coders]
-        present = [c for c in coders if any(s["coder"] == c for s in segments)]
+        segments = [s for s in store.segments(transcript_id=transcript.id) if s.coder in coders]
+        present = [c for c in coders if any(s.coder == c for s in segments)]
         if len(present) < 2:
             continue
         text = store.transcript_text(transcript.id) or ""
         spans: dict[tuple[str, str], list[tuple[int, int]]] = defaultdict(list)
         for s in segments:
-            spans[(s["coder"], paths[s["code_id"]])].append((s["start"], s["end"]))
+            spans[(s.coder, paths[s.code_id])].append((s.start, s.end))
         for value in spans.values():
             value.sort()
-        boundaries = {p for s in segments for p in (s["start"], s["end"])}
+        boundaries = {p for s in segments for p in (s.start, s.end)}
         for start, end in units_for(unit, text, store.turns(transcript.id), boundaries):
             if not text[start:end].strip():
                 continue
@@ -84,7 +84,7 @@ def find_disagreements(store: Store, coders: list[str], **options: Any) -> list[
     """Units where the coders differ, with the decision already taken on each (if any)."""
     decided: dict[tuple[int, int, int], dict[str, Any]] = {}
     for decision in store.decisions():
-        decided[(decision["transcript_id"], decision["start"], decision["end"])] = decision
+        decided[(decision.transcript_id, decision.start, decision.end)] = decision
     texts: dict[int, str] = {}
     out = []
     for u in unit_codings(store, coders, **options):
@@ -140,7 +140,7 @@ def decide(store: Store, disagreement: Disagreement, choice: str, *, codes: list
     elif choice == "neither":
         chosen = []
     elif choice == "codes":
-        chosen = [resolve_code(store, c)["path"] for c in codes or []]
+        chosen = [resolve_code(store, c).path for c in codes or []]
     else:
         raise WorkbenchError(f"unknown choice {choice!r}.",
                              hint="Take a coder's name, both, neither, or codes with --code.")
@@ -156,12 +156,12 @@ def decide(store: Store, disagreement: Disagreement, choice: str, *, codes: list
         consensus_id = store.coder_id(CONSENSUS)
         memo = f"decision {decision_id}" + (f": {note}" if note else "")
         for path in chosen:
-            code_id = resolve_code(store, path)["id"]
+            code_id = resolve_code(store, path).id
             if store.find_segment(disagreement.transcript_id, code_id, consensus_id, disagreement.start,
                                   disagreement.end) is None:
                 segment = add_segment(store, transcript_id=disagreement.transcript_id, code_id=code_id, coder=CONSENSUS,
                                       start=disagreement.start, end=disagreement.end, memo=memo, origin="consensus")
-                made.append(segment["id"])
+                made.append(segment.id)
     disagreement.decision = {"id": decision_id, "choice": choice, "codes": chosen, "note": note}
     return made
 
@@ -179,7 +179,7 @@ def annotate(store: Store, disagreement: Disagreement, note: str | None, *, code
                     before={"note": disagreement.decision.get("note")}, after={"note": note})
         store.set_decision_note(decision_id, note)
         for segment in store.segments(transcript_id=disagreement.transcript_id, coder=consensus):
-            if segment["memo"] and (segment["memo"] == f"decision {decision_id}"
-                                    or segment["memo"].startswith(f"decision {decision_id}:")):
-                store.update_segment(segment["id"], memo=memo)
+            if segment.memo and (segment.memo == f"decision {decision_id}"
+                                    or segment.memo.startswith(f"decision {decision_id}:")):
+                store.update_segment(segment.id, memo=memo)
     disagreement.decision = {**disagreement.decision, "note": note}

@@ -76,7 +76,7 @@ def load_coding_file(store: Store, path: Path) -> int:
     except yaml.YAMLError as exc:
         raise InputError(f"not valid YAML: {exc}.", path=path) from exc
     transcript = resolve_transcript(store, data["transcript"])
-    text = store.transcript_text(transcript["id"]) or ""
+    text = store.transcript_text(transcript.id) or ""
     planned = []
     for coder, segments in (data.get("segments") or {}).items():
         for number, item in enumerate(segments, 1):
@@ -85,13 +85,13 @@ def load_coding_file(store: Store, path: Path) -> int:
                 code = resolve_code(store, item["code"])
             except WorkbenchError as exc:
                 raise InputError(f"{coder}'s segment #{number}: {exc.message}", path=path, hint=exc.hint) from exc
-            planned.append((coder, code["id"], start, end, item.get("memo")))
+            planned.append((coder, code.id, start, end, item.get("memo")))
     added = 0
     with store.transaction():
         for coder, code_id, start, end, memo in planned:
-            if store.find_segment(transcript["id"], code_id, store.coder_id(coder), start, end) is not None:
+            if store.find_segment(transcript.id, code_id, store.coder_id(coder), start, end) is not None:
                 continue  # loaded by an earlier, interrupted build
-            add_segment(store, transcript_id=transcript["id"], code_id=code_id, coder=coder,
+            add_segment(store, transcript_id=transcript.id, code_id=code_id, coder=coder,
                         start=start, end=end, memo=memo, origin="imported")
             added += 1
     return added
@@ -138,7 +138,7 @@ def load_framework_file(store: Store, path: Path) -> int:
         flags = []
         for quote in cell.get("key_quotes") or []:
             words = " ".join(quote.split())
-            found = [s["id"] for s in segments if words in " ".join(s["text"].split()) and _in_row(s, rows, cell["row"])]
+            found = [s.id for s in segments if words in " ".join(s.text.split()) and _in_row(s, rows, cell["row"])]
             if len(found) != 1:
                 raise InputError(f"cell #{number} ({cell['row']}): the key quote {words[:60]!r} matches "
                                  f"{len(found)} of {coder}'s segments, not one.", path=path)

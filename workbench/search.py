@@ -122,47 +122,47 @@ def search(store: Store, query: str, *, sites: list[str] | None = None, roles: l
     wanted_codes = None
     coded: dict[int, list[tuple[int, int]]] = {}
     if code:
-        wanted_codes = set(code_ids_under(store, resolve_code(store, code)["id"]))
+        wanted_codes = set(code_ids_under(store, resolve_code(store, code).id))
         for segment in store.segments(code_ids=list(wanted_codes)):
-            coded.setdefault(segment["transcript_id"], []).append((segment["start"], segment["end"]))
+            coded.setdefault(segment.transcript_id, []).append((segment.start, segment.end))
     speakers_lower = {s.lower() for s in speakers or []}
     texts: dict[int, str] = {}
     hits = Hits()
     total = 0
     for row in rows:
-        transcript = info[row["transcript_id"]]
-        people = links.get(row["transcript_id"], [])
-        person = speaking.get((row["transcript_id"], row["speaker"] or "")) or (
+        transcript = info[row.transcript_id]
+        people = links.get(row.transcript_id, [])
+        person = speaking.get((row.transcript_id, row.speaker or "")) or (
             people[0][0] if len({p for p, _ in people}) == 1 else None)
         role = role_of.get(person) if person else None
         if sites and transcript.site not in sites:
             continue
         if roles and role not in roles:
             continue
-        if speakers_lower and (row["speaker"] or "").lower() not in speakers_lower:
+        if speakers_lower and (row.speaker or "").lower() not in speakers_lower:
             continue
-        text = texts.setdefault(row["transcript_id"], store.transcript_text(row["transcript_id"]) or "")
-        sentences = split_sentences(text, [{"start": row["start"], "end": row["end"]}])
-        for a, b in marked_spans(row["marked"]):
-            start, end = row["start"] + a, row["start"] + b
-            sentence = next(((s, e) for s, e in sentences if s <= start < e), (row["start"], row["end"]))
+        text = texts.setdefault(row.transcript_id, store.transcript_text(row.transcript_id) or "")
+        sentences = split_sentences(text, [{"start": row.start, "end": row.end}])
+        for a, b in marked_spans(row.marked):
+            start, end = row.start + a, row.start + b
+            sentence = next(((s, e) for s, e in sentences if s <= start < e), (row.start, row.end))
             if wanted_codes is not None and not any(s < sentence[1] and e > sentence[0]
-                                                    for s, e in coded.get(row["transcript_id"], [])):
+                                                    for s, e in coded.get(row.transcript_id, [])):
                 continue
             total += 1
             if limit is not None and len(hits) >= limit:
                 continue  # counted, not shown
-            lo, hi = max(row["start"], start - 70), min(row["end"], end + 70)
-            context = ("…" if lo > row["start"] else "") + " ".join(text[lo:hi].split()) + ("…" if hi < row["end"] else "")
-            hits.append(Hit(row["transcript_id"], transcript.title, transcript.site,
-                            person, role, row["speaker"], start, end, sentence, context))
+            lo, hi = max(row.start, start - 70), min(row.end, end + 70)
+            context = ("…" if lo > row.start else "") + " ".join(text[lo:hi].split()) + ("…" if hi < row.end else "")
+            hits.append(Hit(row.transcript_id, transcript.title, transcript.site,
+                            person, role, row.speaker, start, end, sentence, context))
     hits.total = total
     return hits
 
 
 def code_hits(store: Store, hits: list[Hit], code: str, *, coder: str, origin: str = "manual") -> int:
     """Code the sentence of each hit (once per sentence) in one transaction; returns segments added."""
-    code_id = resolve_code(store, code)["id"]
+    code_id = resolve_code(store, code).id
     added = 0
     seen: set[tuple[int, int, int]] = set()
     with store.transaction():

@@ -16,6 +16,7 @@ from typing import Any
 
 from workbench import coding
 from workbench.errors import WorkbenchError
+from workbench.models import as_dict
 from workbench.store import Store
 
 Action = tuple[str, dict[str, Any], dict[str, Any] | None]
@@ -32,7 +33,10 @@ class UndoHistory:
     redo_stack: list[Action] = field(default_factory=list)
 
     def done(self, action: Action) -> None:
-        """Record an action just carried out (a new action clears what could be redone)."""
+        """Record an action just carried out (a new action clears what could be redone). A segment
+        record in it is kept as a dict of its fields (later steps renumber it in place)."""
+        kind, first, second = action
+        action = (kind, _fields(first), None if second is None else _fields(second))
         self.undo_stack.append(action)
         self.redo_stack.clear()
 
@@ -69,9 +73,10 @@ class UndoHistory:
             self._renumber(first["id"], restored["id"])
             return ("add", restored, None)
         if kind == "remove":
-            restored = coding.add_segment(store, transcript_id=first["transcript_id"], code_id=first["code_id"],
-                                          coder=first["coder"], start=first["start"], end=first["end"],
-                                          memo=first.get("memo"), origin=first.get("origin") or "manual")
+            restored = as_dict(coding.add_segment(store, transcript_id=first["transcript_id"],
+                                                  code_id=first["code_id"], coder=first["coder"], start=first["start"],
+                                                  end=first["end"], memo=first.get("memo"),
+                                                  origin=first.get("origin") or "manual"))
             self._renumber(first["id"], restored["id"])
             return ("add", restored, None)
         if kind == "edit":  # a correction of the text: undone exactly (text, turns, segments)
@@ -100,6 +105,10 @@ class UndoHistory:
                         part["id"] = new
 
 
+def _fields(part: Any) -> dict[str, Any]:
+    return part if isinstance(part, dict) else as_dict(part)
+
+
 def _drop_created(store: Store, segment: dict[str, Any], coder: str | None) -> dict[str, Any]:
     """Undoing the first use of codes the picker made for it (``created_code_ids``, parents first)
     removes those codes again, when nothing else uses them; redo makes them again."""
@@ -119,9 +128,9 @@ def _recreate(store: Store, segment: dict[str, Any], coder: str | None) -> dict[
         if not any(c.path.casefold() == path.casefold() for c in store.codes(counts=False)):
             coding.create_code(store, path, coder=coder)
     code = coding.resolve_code(store, segment.get("code_path") or segment["created_paths"][-1])
-    restored = coding.add_segment(store, transcript_id=segment["transcript_id"], code_id=code["id"],
-                                  coder=segment["coder"], start=segment["start"], end=segment["end"],
-                                  memo=segment.get("memo"), origin=segment.get("origin") or "manual")
+    restored = as_dict(coding.add_segment(store, transcript_id=segment["transcript_id"], code_id=code.id,
+                                          coder=segment["coder"], start=segment["start"], end=segment["end"],
+                                          memo=segment.get("memo"), origin=segment.get("origin") or "manual"))
     restored["created_code_ids"] = [c.id for c in store.codes(counts=False) if c.id not in before]
     return restored
 

@@ -92,8 +92,8 @@ def codebook_suggestions(store: Store, transcript_id: int, *, fuzzy: bool = True
                 except sqlite3.OperationalError:  # a keyword FTS5 cannot read is skipped, not fatal
                     continue
                 for row in rows:
-                    for a, _ in marked_spans(row["marked"]):
-                        sentence = _sentence_of(sentences, row["start"] + a)
+                    for a, _ in marked_spans(row.marked):
+                        sentence = _sentence_of(sentences, row.start + a)
                         if sentence is None:
                             continue
                         key = (*sentence, code.id)
@@ -142,9 +142,9 @@ def labelled_sentences(store: Store, transcript_ids: list[int], *, columns: str,
         text, sentences = _sentences(store, transcript_id)
         spans: dict[str, list[tuple[int, int]]] = {}
         for segment in store.segments(transcript_id=transcript_id):
-            if coders and segment["coder"] not in coders:
+            if coders and segment.coder not in coders:
                 continue
-            spans.setdefault(paths[segment["code_id"]], []).append((segment["start"], segment["end"]))
+            spans.setdefault(paths[segment.code_id], []).append((segment.start, segment.end))
         for value in spans.values():
             value.sort()
         for start, end in sentences:
@@ -226,7 +226,7 @@ def evaluate(nlp, data: TrainingData, threshold: float = THRESHOLD) -> dict[str,
 
 def split_transcripts(store: Store, test_share: float = 0.3, seed: int = 7) -> tuple[list[int], list[int]]:
     """Held-out transcripts for evaluation: whole participants (or transcripts) go to one side."""
-    coded = sorted({s["transcript_id"] for s in store.segments()})
+    coded = sorted({s.transcript_id for s in store.segments()})
     if len(coded) < 2:
         raise WorkbenchError("learning needs coded segments in two or more transcripts.")
     rng = random.Random(seed)
@@ -241,7 +241,7 @@ def train_and_store(store: Store, *, columns: str = "code", coders: list[str] | 
                     ) -> dict[str, Any]:
     """Evaluate on held-out transcripts, then train on every coded transcript and keep the model in
     the project. Returns the evaluation."""
-    coded = sorted({s["transcript_id"] for s in store.segments() if not coders or s["coder"] in coders})
+    coded = sorted({s.transcript_id for s in store.segments() if not coders or s.coder in coders})
     if test_ids is None:
         train_ids, test_ids = split_transcripts(store)
     else:
@@ -275,9 +275,9 @@ def learned_suggestions(store: Store, transcript_id: int) -> list[Suggestion]:
     model = store.model(MODEL)
     if model is None:
         return []
-    details = model["details"]
+    details = model.details
     try:
-        nlp = _load(model["data"], tuple(details["labels"]), details.get("length", BOW_LENGTH))
+        nlp = _load(model.data, tuple(details["labels"]), details.get("length", BOW_LENGTH))
     except (ValueError, KeyError) as exc:
         raise WorkbenchError("the suggestion model kept in the project cannot be read by this version.",
                              hint="Learn it again: workbench suggest --train.") from exc
@@ -302,7 +302,7 @@ def suggestions(store: Store, transcript_id: int, coder: str, *, sources: tuple[
     if "learned" in sources:
         found += learned_suggestions(store, transcript_id)
     rejected = store.rejected_suggestions(coder)
-    mine = [(s["code_id"], s["start"], s["end"]) for s in store.segments(transcript_id=transcript_id, coder=coder)]
+    mine = [(s.code_id, s.start, s.end) for s in store.segments(transcript_id=transcript_id, coder=coder)]
     best: dict[tuple[int, int, int], Suggestion] = {}
     for s in found:
         if (s.transcript_id, s.start, s.end, s.code_id) in rejected:

@@ -195,23 +195,23 @@ def undo_last_edit(store: Store, transcript_id: int, *, coder: str | None) -> Ed
     with store.transaction():
         title = _title(store, transcript_id)
         entries = [e for e in store.audit_entries(limit=1_000_000, entity="transcript")
-                   if e["entity_id"] == transcript_id and e["action"] in (EDIT_ACTION, UNDO_ACTION)
-                   or e["entity_id"] == transcript_id and e["action"] == "pseudonymise"]
+                   if e.entity_id == transcript_id and e.action in (EDIT_ACTION, UNDO_ACTION)
+                   or e.entity_id == transcript_id and e.action == "pseudonymise"]
         undone: set[int] = set()
         target = None
         for entry in entries:  # newest first
-            after = _loads(entry["after"]) or {}
-            if entry["action"] == UNDO_ACTION:
+            after = _loads(entry.after) or {}
+            if entry.action == UNDO_ACTION:
                 undone.add(int(after.get("undid", 0)))
                 continue
-            if entry["id"] in undone:
+            if entry.id in undone:
                 continue
             target = entry
             break
         if target is None:
             raise WorkbenchError(f"{title}: there is no edit to undo.")
-        before = _loads(target["before"]) or {}
-        after = _loads(target["after"]) or {}
+        before = _loads(target.before) or {}
+        after = _loads(target.after) or {}
         if "text" not in before:
             raise WorkbenchError(f"{title}: the last edit was a pseudonymisation, which keeps no original text "
                                  "and cannot be undone here.", hint="Restore the backup taken before it.")
@@ -230,7 +230,7 @@ def undo_last_edit(store: Store, transcript_id: int, *, coder: str | None) -> Ed
                             turns=len(before.get("turns", [])), segments=len(restored))
         report.audit_id = store.audit(UNDO_ACTION, "transcript", transcript_id, coder=coder,
                                       before={"checksum": text_checksum(text)},
-                                      after={"undid": target["id"], "checksum": text_checksum(before["text"])})
+                                      after={"undid": target.id, "checksum": text_checksum(before["text"])})
     return report
 
 

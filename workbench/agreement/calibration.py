@@ -146,8 +146,8 @@ def calibrate(store: Store, gold: str, trainee: str, *, transcript_ids: list[int
     for transcript in store.transcripts():
         if transcript_ids is not None and transcript.id not in transcript_ids:
             continue
-        segments = [s for s in store.segment_spans(transcript.id) if s["coder"] in (gold, trainee)]
-        coders_here = {s["coder"] for s in segments}
+        segments = [s for s in store.segment_spans(transcript.id) if s.coder in (gold, trainee)]
+        coders_here = {s.coder for s in segments}
         if transcript_ids is None and len(coders_here) < 2:
             continue
         if gold not in coders_here:
@@ -155,12 +155,12 @@ def calibrate(store: Store, gold: str, trainee: str, *, transcript_ids: list[int
                                  hint="Choose transcripts the gold coder coded (--transcript).")
         used.append(transcript.title)
         text = store.transcript_text(transcript.id) or ""
-        boundaries = {p for s in segments for p in (s["start"], s["end"])}
+        boundaries = {p for s in segments for p in (s.start, s.end)}
         units = sorted(units_for(unit, text, store.turns(transcript.id), boundaries, transcript.checksum))
         starts, ends = [u[0] for u in units], [u[1] for u in units]
         spans: dict[tuple[int, str], list[tuple[int, int]]] = defaultdict(list)
         for s in segments:
-            spans[(s["code_id"], s["coder"])].append((s["start"], s["end"]))
+            spans[(s.code_id, s.coder)].append((s.start, s.end))
         weight = (lambda i: ends[i] - starts[i]) if unit == "character" else (lambda i: 1)  # noqa: E731
         total = sum(weight(i) for i in range(len(units)))
         for code_id, result in results.items():

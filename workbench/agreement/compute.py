@@ -142,9 +142,9 @@ def _check_spec(store: Store, spec: AgreementSpec) -> None:
 
 def _segments(store: Store, spec: AgreementSpec, transcript_id: int, coder_index: dict[str, int],
               round_id: Any) -> list[dict[str, Any]]:
-    segments = [s for s in store.segment_spans(transcript_id) if s["coder"] in coder_index]
+    segments = [s for s in store.segment_spans(transcript_id) if s.coder in coder_index]
     if spec.round is not None:
-        segments = [s for s in segments if s["round_id"] == round_id]
+        segments = [s for s in segments if s.round_id == round_id]
     return segments
 
 

@@ -28,7 +28,7 @@ def start_round(store: Store, name: str, *, note: str | None = None, coder: str 
     if not name or name == BEFORE:
         raise WorkbenchError(f"a round needs a name other than {BEFORE!r}.",
                              hint='For example: workbench round start "after codebook v2"')
-    if any(r["name"] == name for r in store.rounds()):
+    if any(r.name == name for r in store.rounds()):
         raise WorkbenchError(f"there is already a round named {name!r}.", hint="Give the new round another name.")
     with store.transaction():
         round_id = store.insert_round(name, note, coder)
@@ -44,7 +44,7 @@ def list_rounds(store: Store) -> list[Round]:
     if before or not rows:
         out.append(Round(None, BEFORE, None, None, before, current=not rows))
     for i, row in enumerate(rows):
-        out.append(Round(row["id"], row["name"], row["note"], row["started_at"], row["segments"],
+        out.append(Round(row.id, row.name, row.note, row.started_at, row.segments,
                          current=i == len(rows) - 1))
     return out
 

@@ -133,7 +133,7 @@ def resolve(store: Store, selection: Selection, context: Context) -> Chosen:
     if selection.codes:
         from workbench.coding import resolve_code
 
-        roots = [resolve_code(store, ref)["id"] for ref in selection.codes]
+        roots = [resolve_code(store, ref).id for ref in selection.codes]
         code_ids = codes_within(context.codes, roots)
     transcript_ids = None
     if selection.sites:

@@ -68,7 +68,7 @@ def calibrate_cmd(ctx: click.Context, gold: str, trainee: str, transcripts: tupl
     from workbench.output import to_json
 
     store = _store(ctx)
-    ids = [resolve_transcript(store, t)["id"] for t in transcripts] or None
+    ids = [resolve_transcript(store, t).id for t in transcripts] or None
     report = calibrate(store, gold, trainee, transcript_ids=ids, unit=unit, overlap=overlap)
     text = to_json(report.as_dict()) if fmt == "json" else calibration_text(report) + "\n"
     _emit(text, output)

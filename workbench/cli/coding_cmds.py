@@ -29,6 +29,7 @@ def code_add(ctx: click.Context, transcript: str, code_ref: str, coder: str | No
              occurrence: int | None, start: int | None, end: int | None, memo: str | None, fmt: str) -> None:
     """Code a passage of TRANSCRIPT (its id, title or file name) by offsets or by quoted text."""
     from workbench.coding import add_segment, find_quote, resolve_code, resolve_transcript
+    from workbench.models import as_dict
     from workbench.output import to_json
     from workbench.project import current_coder
 
@@ -38,14 +39,13 @@ def code_add(ctx: click.Context, transcript: str, code_ref: str, coder: str | No
     t = resolve_transcript(store, transcript)
     code = resolve_code(store, code_ref)
     if quote is not None:
-        start, end = find_quote(store.transcript_text(t["id"]) or "", quote, occurrence)
-    segment = add_segment(store, transcript_id=t["id"], code_id=code["id"], coder=current_coder(store, coder),
+        start, end = find_quote(store.transcript_text(t.id) or "", quote, occurrence)
+    segment = add_segment(store, transcript_id=t.id, code_id=code.id, coder=current_coder(store, coder),
                           start=start, end=end, memo=memo)
-    segment["code"] = code["path"]
     if fmt == "json":
-        click.echo(to_json(segment), nl=False)
+        click.echo(to_json({**as_dict(segment), "code": code.path}), nl=False)
     else:
-        click.echo(f"Segment {segment['id']}: {code['path']} on {t['title']} [{start}-{end}] by {segment['coder']}")
+        click.echo(f"Segment {segment.id}: {code.path} on {t.title} [{start}-{end}] by {segment.coder}")
 
 
 @code_group.command("remove")
@@ -60,7 +60,7 @@ def code_remove(ctx: click.Context, segment_id: int, coder: str | None) -> None:
 
     store = _store(ctx)
     before = remove_segment(store, segment_id, coder=current_coder(store, coder, remember=False))
-    click.echo(f"Removed segment {segment_id} ({before['transcript']}, {before['start']}-{before['end']}).")
+    click.echo(f"Removed segment {segment_id} ({before.transcript}, {before.start}-{before.end}).")
 
 
 SEGMENT_KEYS = ["id", "transcript_id", "transcript", "site", "participant", "role", "code", "coder", "start", "end",
@@ -83,7 +83,7 @@ def segments_cmd(ctx: click.Context, transcript: str | None, code_ref: str | Non
     from workbench.coding import list_segments
     from workbench.output import to_csv, to_json, to_table
 
-    rows = [{k: r.get(k) for k in SEGMENT_KEYS}
+    rows = [{k: getattr(r, k) for k in SEGMENT_KEYS}
             for r in list_segments(_store(ctx), transcript=transcript, code=code_ref, coder=coder, site=site)]
     if fmt == "json":
         _emit(to_json(rows), output)
@@ -116,10 +116,10 @@ def memo_cmd(ctx: click.Context, text: str, transcript: str | None, code_ref: st
         update_segment(store, segment, coder=who, memo=text)
         click.echo(f"Memo set on segment {segment}.")
     elif transcript:
-        add_memo(store, "transcript", resolve_transcript(store, transcript)["id"], text, coder=who)
+        add_memo(store, "transcript", resolve_transcript(store, transcript).id, text, coder=who)
         click.echo("Memo added to the transcript.")
     elif code_ref:
-        add_memo(store, "code", resolve_code(store, code_ref)["id"], text, coder=who)
+        add_memo(store, "code", resolve_code(store, code_ref).id, text, coder=who)
         click.echo("Memo added to the code.")
     else:
         add_memo(store, "project", None, text, coder=who)
@@ -201,7 +201,7 @@ def suggest_cmd(ctx: click.Context, transcript: str | None, sources: tuple[str, 
 
     store = _store(ctx)
     if train or evaluate:
-        test_ids = [resolve_transcript(store, t)["id"] for t in test_refs] or None
+        test_ids = [resolve_transcript(store, t).id for t in test_refs] or None
         from workbench.cli.progress import progress_bar
 
         with progress_bar("Training") as bar:
@@ -220,8 +220,8 @@ def suggest_cmd(ctx: click.Context, transcript: str | None, sources: tuple[str, 
         raise WorkbenchError("say which transcript, or use --train / --evaluate.")
     t = resolve_transcript(store, transcript)
     who = current_coder(store, coder)
-    found = sg.suggestions(store, t["id"], who, sources=tuple(sources) or ("keyword", "pattern", "learned"))
-    text = store.transcript_text(t["id"]) or ""
+    found = sg.suggestions(store, t.id, who, sources=tuple(sources) or ("keyword", "pattern", "learned"))
+    text = store.transcript_text(t.id) or ""
 
     def numbered(spec: str) -> list[sg.Suggestion]:
         wanted = {int(x) for x in spec.split(",") if x.strip()}

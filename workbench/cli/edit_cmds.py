@@ -52,18 +52,18 @@ def edit_cmd(ctx: click.Context, transcript: str, source: str | None, coder: str
     store = _store(ctx)
     row = resolve_transcript(store, transcript)
     who = current_coder(store, coder)
-    old = store.transcript_text(row["id"]) or ""
+    old = store.transcript_text(row.id) or ""
     if source:
         try:
             new = Path(source).read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as exc:
             raise InputError(f"the file cannot be read as UTF-8 text: {exc}.", path=Path(source)) from exc
     else:
-        new = _edit_in_editor(old, row["title"])
+        new = _edit_in_editor(old, row.title)
         if new is None:
             click.echo(f"{row['title']}: the editor closed without a change; nothing changed.")
             return
-    _report(edit_text(store, row["id"], new, coder=who))
+    _report(edit_text(store, row.id, new, coder=who))
 
 
 def _edit_in_editor(text: str, title: str) -> str | None:
@@ -102,8 +102,8 @@ def replace_cmd(ctx: click.Context, transcript: str, quote: str, replacement: st
 
     store = _store(ctx)
     row = resolve_transcript(store, transcript)
-    start, end = find_quote(store.transcript_text(row["id"]) or "", quote, occurrence)
-    _report(replace_passage(store, row["id"], start, end, replacement, coder=current_coder(store, coder)))
+    start, end = find_quote(store.transcript_text(row.id) or "", quote, occurrence)
+    _report(replace_passage(store, row.id, start, end, replacement, coder=current_coder(store, coder)))
 
 
 @transcript_group.command("speaker")
@@ -122,8 +122,8 @@ def speaker_cmd(ctx: click.Context, transcript: str, turn: int, name: str, coder
 
     store = _store(ctx)
     row = resolve_transcript(store, transcript)
-    old = set_speaker(store, row["id"], turn, name, coder=current_coder(store, coder))
-    click.echo(f"{row['title']}: turn {turn} is now spoken by {name} (was {old or 'unnamed'}).")
+    old = set_speaker(store, row.id, turn, name, coder=current_coder(store, coder))
+    click.echo(f"{row.title}: turn {turn} is now spoken by {name} (was {old or 'unnamed'}).")
 
 
 @transcript_group.command("undo-edit")
@@ -139,7 +139,7 @@ def undo_cmd(ctx: click.Context, transcript: str, coder: str | None) -> None:
 
     store = _store(ctx)
     row = resolve_transcript(store, transcript)
-    report = undo_last_edit(store, row["id"], coder=current_coder(store, coder))
+    report = undo_last_edit(store, row.id, coder=current_coder(store, coder))
     click.echo(f"{report.title}: the last edit is undone; {report.segments} segments are back where they were.")
 
 
@@ -158,7 +158,7 @@ def review_cmd(ctx: click.Context, transcript: str | None, done: tuple[int, ...]
     from workbench.transcript_edit import mark_reviewed, review_list
 
     store = _store(ctx)
-    tid = resolve_transcript(store, transcript)["id"] if transcript else None
+    tid = resolve_transcript(store, transcript).id if transcript else None
     if done:
         flagged = {s["id"] for s in review_list(store, tid)}
         unknown = [i for i in done if i not in flagged]

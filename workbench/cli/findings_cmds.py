@@ -256,7 +256,7 @@ def link_list_cmd(ctx: click.Context, code: str | None, fmt: str) -> None:
     from workbench.output import to_csv, to_json, to_table
 
     store = _store(ctx)
-    links = list_links(store, code_id=resolve_code(store, code)["id"] if code else None)
+    links = list_links(store, code_id=resolve_code(store, code).id if code else None)
     rows = [asdict(link) for link in links]
     columns = [("id", "id"), ("kind", "kind"), ("source", "source"), ("relation", "relation"), ("target", "target"),
                ("direction", "direction"), ("memo", "memo"), ("coder", "by")]

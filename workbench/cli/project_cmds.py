@@ -263,9 +263,9 @@ def media_cmd(ctx: click.Context, transcript: str, file: str | None, coder: str 
     store = _store(ctx)
     t = resolve_transcript(store, transcript)
     if file is None:
-        path = media_for(store, t["id"])
-        click.echo(f"{t['title']}: {path}" + ("" if path is None or path.exists() else " (missing)")
-                   if path else f"{t['title']} has no recording; link one with `workbench media {transcript} FILE`.")
+        path = media_for(store, t.id)
+        click.echo(f"{t.title}: {path}" + ("" if path is None or path.exists() else " (missing)")
+                   if path else f"{t.title} has no recording; link one with `workbench media {transcript} FILE`.")
         return
-    path = set_media(store, t["id"], file, coder=current_coder(store, coder, remember=False))
-    click.echo(f"{t['title']}: recording {path}")
+    path = set_media(store, t.id, file, coder=current_coder(store, coder, remember=False))
+    click.echo(f"{t.title}: recording {path}")

@@ -61,7 +61,7 @@ def reconcile_cmd(ctx: click.Context, coders: str | None, transcripts: tuple[str
 
     store = _store(ctx)
     names = [c.strip() for c in coders.split(",")] if coders else pooled_coders(c["name"] for c in store.coders())
-    ids = [resolve_transcript(store, t)["id"] for t in transcripts] or None
+    ids = [resolve_transcript(store, t).id for t in transcripts] or None
     options = {"unit": unit, "transcript_ids": ids}
     if accept_agreed:
         added = reconcile.accept_agreed(store, names, **options)
@@ -144,7 +144,7 @@ def agreement_cmd(ctx: click.Context, coders: str | None, unit: str, overlap: st
 
     store = _store(ctx)
     names = [c.strip() for c in coders.split(",")] if coders else pooled_coders(c["name"] for c in store.coders())
-    ids = [resolve_transcript(store, t)["id"] for t in transcripts] or None
+    ids = [resolve_transcript(store, t).id for t in transcripts] or None
     if bootstrap < 0:
         raise WorkbenchError("--bootstrap needs 0 or more samples.")
     bootstrap_codes = True

@@ -117,8 +117,8 @@ def set_summary(store: Store, row_kind: str, row_key: str, code: str | int, summ
         if not text:
             if before is None:
                 return {}
-            store.delete_framework_summary(before["id"])
-            store.audit("framework.clear", "framework_summary", before["id"], coder=coder, before=before)
+            store.delete_framework_summary(before.id)
+            store.audit("framework.clear", "framework_summary", before.id, coder=coder, before=before)
             return {}
         summary_id = store.set_framework_summary(row_kind, row, code_row.id, text, note, coder)
         after = store.framework_summary(row_kind, row, code_row.id)
@@ -135,8 +135,8 @@ def flag_quote(store: Store, segment_id: int, *, coder: str | None = None, flagg
         changed = store.flag_key_quote(segment_id, coder) if flagged else store.unflag_key_quote(segment_id)
         if changed:
             store.audit("quote.flag" if flagged else "quote.unflag", "segment", segment_id, coder=coder,
-                        after={"key_quote": flagged, "transcript_id": segment["transcript_id"],
-                               "start": segment["start"], "end": segment["end"]})
+                        after={"key_quote": flagged, "transcript_id": segment.transcript_id,
+                               "start": segment.start, "end": segment.end})
     return changed
 
 
@@ -146,9 +146,9 @@ def quote_refs(store: Store, segment_ids: list[int] | set[int]) -> dict[int, Quo
     paths = {c.id: c.path for c in store.codes(counts=False)}
     out = {}
     for s in filter(None, (store.segment(i) for i in sorted(set(segment_ids)))):  # flagged ones are few
-        out[s["id"]] = QuoteRef(segment_id=s["id"], transcript_id=s["transcript_id"], transcript=s["transcript"],
-                                participant=s["participant"], site=s["site"], code=paths.get(s["code_id"], "?"),
-                                coder=s["coder"], start=s["start"], end=s["end"], text=s["text"])
+        out[s.id] = QuoteRef(segment_id=s.id, transcript_id=s.transcript_id, transcript=s.transcript,
+                                participant=s.participant, site=s.site, code=paths.get(s.code_id, "?"),
+                                coder=s.coder, start=s.start, end=s.end, text=s.text)
     return out
 
 
@@ -166,7 +166,7 @@ def build_framework(store: Store, rows: str = "participant", columns: str = "the
     codes = {c.path: c.id for c in store.codes(counts=False)}
     row_names = [str(r) for r in matrix.table.index]
     column_names = [str(c) for c in matrix.table.columns]
-    summaries = {(s["row_key"], s["code_id"]): s for s in store.framework_summaries(rows)}
+    summaries = {(s.row_key, s.code_id): s for s in store.framework_summaries(rows)}
     flagged = store.key_quote_ids()
     cells: dict[tuple[str, str], FrameworkCell] = {}
     wanted: set[int] = set()
@@ -176,8 +176,8 @@ def build_framework(store: Store, rows: str = "participant", columns: str = "the
             cell = FrameworkCell(row=row, column=column, code_id=codes.get(column, 0), segment_ids=ids)
             saved = summaries.get((row, cell.code_id))
             if saved:
-                cell.summary, cell.note, cell.coder, cell.updated_at = (saved["summary"], saved["note"], saved["coder"],
-                                                                        saved["updated_at"])
+                cell.summary, cell.note, cell.coder, cell.updated_at = (saved.summary, saved.note, saved.coder,
+                                                                        saved.updated_at)
             wanted.update(i for i in ids if i in flagged)
             cells[(row, column)] = cell
     refs = quote_refs(store, wanted)

@@ -59,30 +59,30 @@ def collect_memos(store: Store) -> list[MemoItem]:
     transcripts = {t.id: t for t in store.transcripts()}
     items: list[MemoItem] = []
     for memo in store.memos():
-        item = MemoItem(kind=memo["target"], text=memo["text"], coder=memo["coder"], at=memo["updated_at"],
-                        memo_id=memo["id"])
-        if memo["target"] == "transcript":
-            t = transcripts.get(memo["target_id"])
+        item = MemoItem(kind=memo.target, text=memo.text, coder=memo.coder, at=memo.updated_at,
+                        memo_id=memo.id)
+        if memo.target == "transcript":
+            t = transcripts.get(memo.target_id)
             if t is None:
                 continue  # its transcript was removed
             item.transcript_id, item.transcript = t.id, t.title
             item.site, item.participant = t.site, t.participant
-        elif memo["target"] == "code":
-            c = codes.get(memo["target_id"])
+        elif memo.target == "code":
+            c = codes.get(memo.target_id)
             if c is None:
                 continue
             item.code_id, item.code, item.code_definition = c.id, c.path, c.definition
         items.append(item)
     for segment in store.segments():
-        if not (segment["memo"] or "").strip():
+        if not (segment.memo or "").strip():
             continue
-        c = codes.get(segment["code_id"], {})
-        items.append(MemoItem(kind="segment", text=segment["memo"], coder=segment["coder"], at=segment["updated_at"],
-                              segment_id=segment["id"], transcript_id=segment["transcript_id"],
-                              transcript=segment["transcript"], site=segment["site"],
-                              participant=segment["participant"], code_id=segment["code_id"], code=c.path,
-                              code_definition=c.definition, quote=segment["text"],
-                              start=segment["start"], end=segment["end"]))
+        c = codes.get(segment.code_id, {})
+        items.append(MemoItem(kind="segment", text=segment.memo, coder=segment.coder, at=segment.updated_at,
+                              segment_id=segment.id, transcript_id=segment.transcript_id,
+                              transcript=segment.transcript, site=segment.site,
+                              participant=segment.participant, code_id=segment.code_id, code=c.path,
+                              code_definition=c.definition, quote=segment.text,
+                              start=segment.start, end=segment.end))
     order = {kind: i for i, kind in enumerate(KINDS)}
     items.sort(key=lambda m: (order[m.kind], m.transcript or "", m.code or "", m.start or 0, m.memo_id or 0))
     return items

@@ -74,7 +74,7 @@ def add_link(store: Store, source: str | int, relation: str, target: str | int, 
             ends[f"{name}_segment_id"] = segment_id
     else:
         for name, ref in (("source", source), ("target", target)):
-            ends[f"{name}_code_id"] = resolve_code(store, str(ref))["id"]
+            ends[f"{name}_code_id"] = resolve_code(store, str(ref)).id
     if list(ends.values())[0] == list(ends.values())[1]:
         raise WorkbenchError("a link needs two different ends.")
     with store.transaction():
@@ -99,21 +99,21 @@ def list_links(store: Store, *, code_id: int | None = None) -> list[Link]:
     """Every link (or those touching one code: links of the code itself and of its segments)."""
     codes = {c.id: c.path for c in store.codes(counts=False)}
     rows = store.links()
-    segment_ids = {r[k] for r in rows for k in ("source_segment_id", "target_segment_id") if r[k]}
+    segment_ids = {i for r in rows for i in (r.source_segment_id, r.target_segment_id) if i}
     segments = {i: store.segment(i) for i in segment_ids}  # only the linked ones: cheap on a large project
     out = []
     for row in rows:
-        if row["source_code_id"]:
-            kind, a, b = "code", row["source_code_id"], row["target_code_id"]
+        if row.source_code_id:
+            kind, a, b = "code", row.source_code_id, row.target_code_id
             source, target = codes.get(a, "?"), codes.get(b, "?")
             touches = code_id in (a, b)
         else:
-            kind, a, b = "segment", row["source_segment_id"], row["target_segment_id"]
+            kind, a, b = "segment", row.source_segment_id, row.target_segment_id
             source, target = _segment_label(segments[a]), _segment_label(segments[b])
-            touches = code_id in (segments[a]["code_id"], segments[b]["code_id"])
+            touches = code_id in (segments[a].code_id, segments[b].code_id)
         if code_id is not None and not touches:
             continue
-        out.append(Link(id=row["id"], guid=row["guid"], kind=kind, source_id=a, target_id=b, source=source,
-                        target=target, relation=row["relation"], direction=row["direction"], memo=row["memo"],
-                        coder=row["coder"], created_at=row["created_at"]))
+        out.append(Link(id=row.id, guid=row.guid, kind=kind, source_id=a, target_id=b, source=source,
+                        target=target, relation=row.relation, direction=row.direction, memo=row.memo,
+                        coder=row.coder, created_at=row.created_at))
     return out

@@ -172,7 +172,7 @@ def build_report(store: Store, spec: ReportSpec | None = None) -> dict[str, Any]
     flagged = store.key_quote_ids()
     framework = build_framework(store, "participant", "theme", selection)
     site_framework = build_framework(store, "site", "theme", selection)
-    segments = {s["id"]: s for s in store.segments()}
+    segments = {s.id: s for s in store.segments()}
     themes: list[ThemeSection] = []
     for code in codes:
         if code.parent_id is not None:
@@ -206,7 +206,7 @@ def build_report(store: Store, spec: ReportSpec | None = None) -> dict[str, Any]
     except WorkbenchError as exc:
         saturation, saturation_error = None, exc.message
     transcripts = store.transcripts()
-    coded = {s["transcript_id"] for s in segments.values()}
+    coded = {s.transcript_id for s in segments.values()}
     return {
         "title": store.get_meta("title") or store.path.stem,
         "generated": _dt.date.today().isoformat(),

@@ -197,24 +197,24 @@ def compute_saturation(store: Store, spec: SaturationSpec | None = None) -> Satu
     spec.check()
     codes = {c.id: c for c in store.codes(counts=False)}
     uses = store.code_first_uses()
-    known = {row["coder"] for row in uses}
+    known = {row.coder for row in uses}
     if spec.coders:
         missing = [c for c in spec.coders if c not in known]
         if missing:
             raise WorkbenchError(f"no segments by {', '.join(missing)} in this project.",
                                  hint="Coders here: " + (", ".join(sorted(known)) or "none") + ".")
-        uses = [u for u in uses if u["coder"] in spec.coders]
+        uses = [u for u in uses if u.coder in spec.coders]
     if spec.origin:
-        uses = [u for u in uses if u["origin"] == spec.origin]
+        uses = [u for u in uses if u.origin == spec.origin]
     by_transcript: dict[int, dict[str, Any]] = {}
     for use in uses:
-        code = codes.get(use["code_id"])
+        code = codes.get(use.code_id)
         if code is None:
             continue
         key = code.path if spec.level == "code" else code.path.split("/")[0]
-        entry = by_transcript.setdefault(use["transcript_id"], {"codes": set(), "first": use["first_at"]})
+        entry = by_transcript.setdefault(use.transcript_id, {"codes": set(), "first": use.first_at})
         entry["codes"].add(key)
-        entry["first"] = min(entry["first"], use["first_at"])
+        entry["first"] = min(entry["first"], use.first_at)
     transcripts = {t.id: t for t in store.transcripts()}
     notes = []
     uncoded = [t for tid, t in transcripts.items() if tid not in by_transcript]

@@ -590,12 +590,12 @@ def _store_notes(store: Store, notes: list[dict[str, Any]], root: Element, code_
         target, target_id = targets.get(note["guid"] or "", ("project", None))
         if note["guid"] not in targets:
             unattached += 1
-        if any(m["text"] == note["text"] for m in store.memos(target, target_id)
-               if (target_id is not None or m["target_id"] is None)):
+        if any(m.text == note["text"] for m in store.memos(target, target_id)
+               if (target_id is not None or m.target_id is None)):
             continue  # already here (the same file imported again)
         coder_id = store.coder_id(users[note["user"]]) if note["user"] in users else None
         memo_id = store.insert_memo(target, target_id, coder_id, note["text"])
-        if note["guid"] and not any(m["guid"] == note["guid"] for m in store.memos()):
+        if note["guid"] and not any(m.guid == note["guid"] for m in store.memos()):
             store.set_guid("memos", memo_id, note["guid"])
         added += 1
     if unattached:

@@ -135,7 +135,7 @@ def export_qdpx(store: Store, path: str | Path) -> ExportReport:
             ET.SubElement(users, q("User"), {"guid": coder_guids[coder.id], "name": coder.name})
     notes_for: dict[tuple[str, int | None], list[str]] = {}
     for memo in memos:
-        notes_for.setdefault((memo["target"], memo["target_id"]), []).append(memo_guids[memo["id"]])
+        notes_for.setdefault((memo.target, memo.target_id), []).append(memo_guids[memo.id])
     if codes:
         _codes_element(ET.SubElement(root, q("CodeBook")), ns, codes,
                        {target_id: guids for (target, target_id), guids in notes_for.items() if target == "code"})
@@ -188,35 +188,35 @@ def export_qdpx(store: Store, path: str | Path) -> ExportReport:
         sources_el = ET.SubElement(root, q("Sources"))
         by_transcript: dict[int, list[dict[str, Any]]] = {}
         for segment in segments:
-            by_transcript.setdefault(segment["transcript_id"], []).append(segment)
+            by_transcript.setdefault(segment.transcript_id, []).append(segment)
         for t in transcripts:
             guid = transcript_guids[t.id]
             source = ET.SubElement(sources_el, q("TextSource"), {
                 "guid": guid, "name": t.title, "plainTextPath": f"internal://{guid}.txt",
                 **({"creationDateTime": _iso(t.imported_at)} if _iso(t.imported_at) else {})})
             for segment in by_transcript.get(t.id, []):
-                user = coder_guids.get(next(c.id for c in coders if c.name == segment["coder"]))
-                attrs = {"guid": segment_guids[segment["id"]], "name": " ".join(segment["text"].split())[:80],
-                         "startPosition": str(segment["start"]), "endPosition": str(segment["end"]),
+                user = coder_guids.get(next(c.id for c in coders if c.name == segment.coder))
+                attrs = {"guid": segment_guids[segment.id], "name": " ".join(segment.text.split())[:80],
+                         "startPosition": str(segment.start), "endPosition": str(segment.end),
                          "creatingUser": user}
-                if _iso(segment["created_at"]):
-                    attrs["creationDateTime"] = _iso(segment["created_at"])
+                if _iso(segment.created_at):
+                    attrs["creationDateTime"] = _iso(segment.created_at)
                 selection = ET.SubElement(source, q("PlainTextSelection"), attrs)
-                if segment["memo"]:
-                    ET.SubElement(selection, q("Description")).text = segment["memo"]
+                if segment.memo:
+                    ET.SubElement(selection, q("Description")).text = segment.memo
                 coding = ET.SubElement(selection, q("Coding"), {
-                    "guid": str(uuid.uuid5(uuid.UUID(segment_guids[segment["id"]]), "coding")), "creatingUser": user})
-                ET.SubElement(coding, q("CodeRef"), {"targetGUID": segment["code_guid"]})
+                    "guid": str(uuid.uuid5(uuid.UUID(segment_guids[segment.id]), "coding")), "creatingUser": user})
+                ET.SubElement(coding, q("CodeRef"), {"targetGUID": segment.code_guid})
             for note in notes_for.get(("transcript", t.id), []):
                 ET.SubElement(source, q("NoteRef"), {"targetGUID": note})
     if memos:
         notes_el = ET.SubElement(root, q("Notes"))
         for memo in memos:
-            user = coder_guids.get(memo["coder_id"]) if memo["coder_id"] else None
+            user = coder_guids.get(memo.coder_id) if memo.coder_id else None
             note = ET.SubElement(notes_el, q("Note"), {k: v for k, v in {
-                "guid": memo_guids[memo["id"]], "name": _note_name(memo, codes, transcripts), "creatingUser": user,
-                "creationDateTime": _iso(memo["created_at"])}.items() if v})
-            ET.SubElement(note, q("PlainTextContent")).text = memo["text"]
+                "guid": memo_guids[memo.id], "name": _note_name(memo, codes, transcripts), "creatingUser": user,
+                "creationDateTime": _iso(memo.created_at)}.items() if v})
+            ET.SubElement(note, q("PlainTextContent")).text = memo.text
     write_links(store, root, ns)
     description = store.get_meta("codebook_description")
     if description:
@@ -252,25 +252,25 @@ def write_links(store: Store, root: ET.Element, ns: str) -> int:
     q = lambda tag: f"{{{ns}}}{tag}"  # noqa: E731
     code_guids, segment_guids = store.guids("codes"), store.guids("segments")
     coder_guids = {c.name: g for c in store.coders() for i, g in store.guids("coders").items() if i == c.id}
-    memo_links = [link for link in links if link["memo"]]
+    memo_links = [link for link in links if link.memo]
     if memo_links:
         notes_el = root.find(q("Notes"))
         if notes_el is None:
             notes_el = ET.SubElement(root, q("Notes"))
         for link in memo_links:
             note = ET.SubElement(notes_el, q("Note"), {k: v for k, v in {
-                "guid": str(uuid.uuid5(uuid.UUID(link["guid"]), "memo")), "name": f"Memo on link: {link['relation']}",
-                "creatingUser": coder_guids.get(link["coder"]), "creationDateTime": _iso(link["created_at"])}.items() if v})
-            ET.SubElement(note, q("PlainTextContent")).text = link["memo"]
+                "guid": str(uuid.uuid5(uuid.UUID(link.guid), "memo")), "name": f"Memo on link: {link.relation}",
+                "creatingUser": coder_guids.get(link.coder), "creationDateTime": _iso(link.created_at)}.items() if v})
+            ET.SubElement(note, q("PlainTextContent")).text = link.memo
     links_el = ET.SubElement(root, q("Links"))
     for link in links:
-        if link["source_code_id"]:
-            origin, target = code_guids[link["source_code_id"]], code_guids[link["target_code_id"]]
+        if link.source_code_id:
+            origin, target = code_guids[link.source_code_id], code_guids[link.target_code_id]
         else:
-            origin, target = segment_guids[link["source_segment_id"]], segment_guids[link["target_segment_id"]]
-        el = ET.SubElement(links_el, q("Link"), {"guid": link["guid"], "name": link["relation"],
-                                                 "direction": link["direction"], "originGUID": origin,
+            origin, target = segment_guids[link.source_segment_id], segment_guids[link.target_segment_id]
+        el = ET.SubElement(links_el, q("Link"), {"guid": link.guid, "name": link.relation,
+                                                 "direction": link.direction, "originGUID": origin,
                                                  "targetGUID": target})
-        if link["memo"]:
-            ET.SubElement(el, q("NoteRef"), {"targetGUID": str(uuid.uuid5(uuid.UUID(link["guid"]), "memo"))})
+        if link.memo:
+            ET.SubElement(el, q("NoteRef"), {"targetGUID": str(uuid.uuid5(uuid.UUID(link.guid), "memo"))})
     return len(links)

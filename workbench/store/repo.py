@@ -8,6 +8,7 @@ import sqlite3
 import uuid
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from dataclasses import is_dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -19,8 +20,14 @@ from workbench.store.db import Connection, now, open_project
 R = TypeVar("R")
 
 
+def _plain(value: Any) -> Any:
+    if is_dataclass(value) and not isinstance(value, type):
+        return m.as_dict(value)
+    return str(value)
+
+
 def _json(value: Any) -> str | None:
-    return None if value is None else json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
+    return None if value is None else json.dumps(value, ensure_ascii=False, sort_keys=True, default=_plain)
 
 
 class Store:
@@ -127,9 +134,9 @@ class Store:
         )
         return int(cur.lastrowid)
 
-    def audit_entries(self, limit: int = 100, entity: str | None = None) -> list[dict[str, Any]]:
+    def audit_entries(self, limit: int = 100, entity: str | None = None) -> list[m.AuditEntry]:
         where, params = ("WHERE entity = ?", (entity, limit)) if entity else ("", (limit,))
-        return self._rows(f"SELECT * FROM audit {where} ORDER BY id DESC LIMIT ?", params)
+        return self._records(m.AuditEntry, f"SELECT * FROM audit {where} ORDER BY id DESC LIMIT ?", params)
 
     # -- sites and participants ------------------------------------------------------------
 
@@ -494,7 +501,7 @@ class Store:
     """
 
     def segments(self, *, transcript_id: int | None = None, code_ids: list[int] | None = None,
-                 coder: str | None = None, site: str | None = None) -> list[dict[str, Any]]:
+                 coder: str | None = None, site: str | None = None) -> list[m.Segment]:
         where, params = [], []
         if transcript_id is not None:
             where.append("g.transcript_id = ?")
@@ -509,7 +516,7 @@ class Store:
             where.append("s.name = ? COLLATE NOCASE")
             params.append(site)
         sql = self._SEGMENT_LIST + (" WHERE " + " AND ".join(where) if where else "")
-        return self._rows(sql + ' ORDER BY s.name, t.title, g.start, g."end", g.id', tuple(params))
+        return self._records(m.Segment, sql + ' ORDER BY s.name, t.title, g.start, g."end", g.id', tuple(params))
 
     def segment_rows(self) -> tuple[list[str], list[tuple]]:
         """Every segment as plain rows, without joins (tables over the whole project map ids to
@@ -517,17 +524,17 @@ class Store:
         cur = self.conn.execute('SELECT id, transcript_id, code_id, coder_id, start, "end", text, memo, origin FROM segments')
         return [d[0] for d in cur.description], cur.fetchall()
 
-    def segment(self, segment_id: int) -> dict[str, Any] | None:
-        return self._one(self._SEGMENT_LIST + " WHERE g.id = ?", (segment_id,))
+    def segment(self, segment_id: int) -> m.Segment | None:
+        return self._record(m.Segment, self._SEGMENT_LIST + " WHERE g.id = ?", (segment_id,))
 
     # -- search and suggestions ------------------------------------------------------------------
 
-    def search_turns(self, match: str, limit: int = 5000, transcript_id: int | None = None) -> list[dict[str, Any]]:
+    def search_turns(self, match: str, limit: int = 5000, transcript_id: int | None = None) -> list[m.TurnHit]:
         """Turns matching an FTS5 query (of one transcript, if given), with the matches marked by
         \x01 ... \x02 in ``marked``."""
         only = "AND u.transcript_id = ?" if transcript_id is not None else ""
         params = (match, transcript_id, limit) if transcript_id is not None else (match, limit)
-        return self._rows(
+        return self._records(m.TurnHit,
             f"""SELECT u.id AS turn_id, u.transcript_id, u.speaker, u.start, u."end", u.start_time,
                       highlight(turns_fts, 0, char(1), char(2)) AS marked, bm25(turns_fts) AS rank
                FROM turns_fts JOIN turns u ON u.id = turns_fts.rowid
@@ -554,11 +561,8 @@ class Store:
                ON CONFLICT(name) DO UPDATE SET created_at = excluded.created_at, data = excluded.data,
                details = excluded.details""", (name, now(), data, _json(details)))
 
-    def model(self, name: str) -> dict[str, Any] | None:
-        row = self._one("SELECT * FROM models WHERE name = ?", (name,))
-        if row:
-            row["details"] = json.loads(row["details"])
-        return row
+    def model(self, name: str) -> m.SavedModel | None:
+        return self._record(m.SavedModel, "SELECT * FROM models WHERE name = ?", (name,), parse=("details",))
 
     # -- checks and repairs (`workbench check`) ---------------------------------------------------
 
@@ -570,14 +574,14 @@ class Store:
             return [str(exc)]
         return [] if rows == ["ok"] else rows
 
-    def foreign_key_problems(self) -> list[dict[str, Any]]:
+    def foreign_key_problems(self) -> list[m.ForeignKeyProblem]:
         """Rows pointing at rows that do not exist (table, row id, referred table)."""
-        return [{"table": row[0], "rowid": row[1], "parent": row[2]}
+        return [m.ForeignKeyProblem(table=row[0], rowid=row[1], parent=row[2])
                 for row in self.conn.execute("PRAGMA foreign_key_check")]
 
-    def orphan_segments(self) -> list[dict[str, Any]]:
+    def orphan_segments(self) -> list[m.OrphanSegment]:
         """Segments whose transcript, code or coder is missing, or that reach past their transcript's text."""
-        return self._rows("""
+        return self._records(m.OrphanSegment, """
             SELECT g.id, g.transcript_id, g.code_id, g.coder_id, g.start, g."end",
                    CASE WHEN t.id IS NULL THEN 'no such transcript'
                         WHEN c.id IS NULL THEN 'no such code'
@@ -709,12 +713,10 @@ class Store:
     def set_decision_note(self, decision_id: int, note: str | None) -> None:
         self.conn.execute("UPDATE decisions SET note = ? WHERE id = ?", (note, decision_id))
 
-    def decisions(self, transcript_id: int | None = None) -> list[dict[str, Any]]:
+    def decisions(self, transcript_id: int | None = None) -> list[m.Decision]:
         where, params = ("WHERE transcript_id = ?", (transcript_id,)) if transcript_id is not None else ("", ())
-        rows = self._rows(f"SELECT * FROM decisions {where} ORDER BY id", params)
-        for row in rows:
-            row["coders"], row["codes"] = json.loads(row["coders"]), json.loads(row["codes"])
-        return rows
+        return self._records(m.Decision, f"SELECT * FROM decisions {where} ORDER BY id", params,
+                             parse=("coders", "codes"))
 
     # -- memos --------------------------------------------------------------------------------------
 
@@ -726,7 +728,7 @@ class Store:
         )
         return int(cur.lastrowid)
 
-    def memos(self, target: str | None = None, target_id: int | None = None) -> list[dict[str, Any]]:
+    def memos(self, target: str | None = None, target_id: int | None = None) -> list[m.Memo]:
         where, params = [], []
         if target:
             where.append("m.target = ?")
@@ -735,14 +737,15 @@ class Store:
             where.append("m.target_id = ?")
             params.append(target_id)
         sql = "SELECT m.*, c.name AS coder FROM memos m LEFT JOIN coders c ON c.id = m.coder_id"
-        return self._rows(sql + (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY m.id", tuple(params))
+        return self._records(m.Memo, sql + (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY m.id",
+                             tuple(params))
 
     # -- speakers as cases (who is speaking in each turn: a participant or an interviewer) ---------
 
-    def speaker_rows(self, transcript_id: int | None = None) -> list[dict[str, Any]]:
+    def speaker_rows(self, transcript_id: int | None = None) -> list[m.SpeakerRow]:
         """Every transcript's speakers with their turns, participant and role, in order of first turn."""
         where, params = ("WHERE x.transcript_id = ?", (transcript_id,)) if transcript_id is not None else ("", ())
-        return self._rows(f"""
+        return self._records(m.SpeakerRow, f"""
             SELECT x.transcript_id, t.title AS transcript, s.name AS site, x.speaker, x.role,
                    x.participant_id, p.label AS participant, p.role AS participant_role,
                    (SELECT count(*) FROM turns u WHERE u.transcript_id = x.transcript_id
@@ -826,14 +829,15 @@ class Store:
         cur.row_factory = None
         return cur.execute(sql, params)
 
-    def transcripts_without_speakers(self) -> list[dict[str, Any]]:
+    def transcripts_without_speakers(self) -> list[m.UnmappedTranscript]:
         """Transcripts with turns but no speakers mapped (brought in by a merge or a REFI-QDA import)."""
-        return self._rows("""
+        return self._records(m.UnmappedTranscript, """
             SELECT t.id, t.title, t.interviewer,
                    (SELECT json_group_array(tp.participant_id) FROM transcript_participants tp
                       WHERE tp.transcript_id = t.id) AS participant_ids
             FROM transcripts t WHERE EXISTS (SELECT 1 FROM turns u WHERE u.transcript_id = t.id)
-              AND NOT EXISTS (SELECT 1 FROM speakers x WHERE x.transcript_id = t.id) ORDER BY t.id""")
+              AND NOT EXISTS (SELECT 1 FROM speakers x WHERE x.transcript_id = t.id) ORDER BY t.id""",
+            parse=("participant_ids",))
 
     # -- coding rounds ------------------------------------------------------------------------------
 
@@ -842,17 +846,17 @@ class Store:
                                 (name, note, coder, now()))
         return int(cur.lastrowid)
 
-    def rounds(self) -> list[dict[str, Any]]:
+    def rounds(self) -> list[m.Round]:
         """Every round, oldest first, with how many segments each holds."""
-        return self._rows("SELECT r.*, (SELECT count(*) FROM segments g WHERE g.round_id = r.id) AS segments "
+        return self._records(m.Round, "SELECT r.*, (SELECT count(*) FROM segments g WHERE g.round_id = r.id) AS segments "
                           "FROM rounds r ORDER BY r.id")
 
     def segments_without_round(self) -> int:
         return int(self.conn.execute("SELECT count(*) FROM segments WHERE round_id IS NULL").fetchone()[0])
 
-    def segment_spans(self, transcript_id: int) -> list[dict[str, Any]]:
+    def segment_spans(self, transcript_id: int) -> list[m.SegmentSpan]:
         """A transcript's segments with only what agreement needs (id, code, coder, offsets, round)."""
-        return self._rows('SELECT g.id, g.code_id, k.name AS coder, g.start, g."end", g.round_id FROM segments g '
+        return self._records(m.SegmentSpan, 'SELECT g.id, g.code_id, k.name AS coder, g.start, g."end", g.round_id FROM segments g '
                           'JOIN coders k ON k.id = g.coder_id WHERE g.transcript_id = ? ORDER BY g.start, g."end", g.id',
                           (transcript_id,))
 
@@ -863,16 +867,16 @@ class Store:
 
     # -- findings: first uses, framework summaries, key quotes, links ------------------------------
 
-    def code_first_uses(self) -> list[dict[str, Any]]:
+    def code_first_uses(self) -> list[m.FirstUse]:
         """Per transcript, code, coder and origin: when the code was first applied there (saturation)."""
-        return self._rows("""
+        return self._records(m.FirstUse, """
             SELECT g.transcript_id, g.code_id, k.name AS coder, g.origin, min(g.created_at) AS first_at,
                    count(*) AS segments
             FROM segments g JOIN coders k ON k.id = g.coder_id
             GROUP BY g.transcript_id, g.code_id, k.name, g.origin""")
 
-    def framework_summary(self, row_kind: str, row_key: str, code_id: int) -> dict[str, Any] | None:
-        return self._one("SELECT * FROM framework_summaries WHERE row_kind = ? AND row_key = ? AND code_id = ?",
+    def framework_summary(self, row_kind: str, row_key: str, code_id: int) -> m.FrameworkSummary | None:
+        return self._record(m.FrameworkSummary, "SELECT * FROM framework_summaries WHERE row_kind = ? AND row_key = ? AND code_id = ?",
                          (row_kind, row_key, code_id))
 
     def set_framework_summary(self, row_kind: str, row_key: str, code_id: int, summary: str,
@@ -885,14 +889,14 @@ class Store:
                    note = excluded.note, coder = excluded.coder, updated_at = excluded.updated_at""",
             (row_kind, row_key, code_id, summary, note, coder, stamp, stamp))
         row = self.framework_summary(row_kind, row_key, code_id)
-        return int(row["id"]) if row else 0
+        return row.id if row else 0
 
     def delete_framework_summary(self, summary_id: int) -> None:
         self.conn.execute("DELETE FROM framework_summaries WHERE id = ?", (summary_id,))
 
-    def framework_summaries(self, row_kind: str | None = None) -> list[dict[str, Any]]:
+    def framework_summaries(self, row_kind: str | None = None) -> list[m.FrameworkSummary]:
         where, params = ("WHERE f.row_kind = ?", (row_kind,)) if row_kind else ("", ())
-        return self._rows(f"""SELECT f.*, c.guid AS code_guid FROM framework_summaries f
+        return self._records(m.FrameworkSummary, f"""SELECT f.*, c.guid AS code_guid FROM framework_summaries f
                               JOIN codes c ON c.id = f.code_id {where} ORDER BY f.row_kind, f.row_key, f.code_id""",
                           params)
 
@@ -920,23 +924,23 @@ class Store:
         return int(cur.lastrowid)
 
     def find_link(self, *, relation: str, source_code_id: int | None = None, target_code_id: int | None = None,
-                  source_segment_id: int | None = None, target_segment_id: int | None = None) -> dict[str, Any] | None:
-        return self._one(
+                  source_segment_id: int | None = None, target_segment_id: int | None = None) -> m.Link | None:
+        return self._record(m.Link, 
             """SELECT * FROM links WHERE source_code_id IS ? AND target_code_id IS ? AND source_segment_id IS ?
                    AND target_segment_id IS ? AND relation = ?""",
             (source_code_id, target_code_id, source_segment_id, target_segment_id, relation))
 
-    def link(self, link_id: int) -> dict[str, Any] | None:
-        return self._one("SELECT * FROM links WHERE id = ?", (link_id,))
+    def link(self, link_id: int) -> m.Link | None:
+        return self._record(m.Link, "SELECT * FROM links WHERE id = ?", (link_id,))
 
-    def link_by_guid(self, guid: str) -> dict[str, Any] | None:
-        return self._one("SELECT * FROM links WHERE guid = ?", (guid,))
+    def link_by_guid(self, guid: str) -> m.Link | None:
+        return self._record(m.Link, "SELECT * FROM links WHERE guid = ?", (guid,))
 
     def delete_link(self, link_id: int) -> None:
         self.conn.execute("DELETE FROM links WHERE id = ?", (link_id,))
 
-    def links(self) -> list[dict[str, Any]]:
-        return self._rows("SELECT * FROM links ORDER BY id")
+    def links(self) -> list[m.Link]:
+        return self._records(m.Link, "SELECT * FROM links ORDER BY id")
 
     def segment_id_by_guid(self, guid: str) -> int | None:
         row = self._one("SELECT id FROM segments WHERE guid = ? COLLATE NOCASE", (guid,))
@@ -951,10 +955,10 @@ class Store:
             if other is None:
                 self.conn.execute("UPDATE framework_summaries SET code_id = ? WHERE id = ?", (target_id, row["id"]))
                 continue
-            joined = other["summary"] + "\n\n" + row["summary"]
-            note = "\n\n".join(n for n in (other["note"], row["note"]) if n) or None
+            joined = other.summary + "\n\n" + row["summary"]
+            note = "\n\n".join(n for n in (other.note, row["note"]) if n) or None
             self.conn.execute("UPDATE framework_summaries SET summary = ?, note = ?, updated_at = ? WHERE id = ?",
-                              (joined, note, now(), other["id"]))
+                              (joined, note, now(), other.id))
             self.conn.execute("DELETE FROM framework_summaries WHERE id = ?", (row["id"],))
         for end, other_end in (("source_code_id", "target_code_id"), ("target_code_id", "source_code_id")):
             self.conn.execute(f"""UPDATE OR IGNORE links SET {end} = ? WHERE {end} = ? AND {other_end} != ?""",
@@ -1032,12 +1036,12 @@ class Store:
                (SELECT 1 FROM turns WHERE transcript_id = ? AND coalesce(speaker, '') = ?)""",
             (transcript_id, old, transcript_id, old))
 
-    def segments_for_review(self, transcript_id: int | None = None) -> list[dict[str, Any]]:
+    def segments_for_review(self, transcript_id: int | None = None) -> list[m.ReviewSegment]:
         """Segments an edit flagged for review, with their context."""
         sql = self._SEGMENT_LIST.replace("g.created_at,", "g.review, g.review_note, g.created_at,")
         where = " WHERE g.review IS NOT NULL" + (" AND g.transcript_id = ?" if transcript_id is not None else "")
         params = (transcript_id,) if transcript_id is not None else ()
-        return self._rows(sql + where + ' ORDER BY t.title, g.start, g.id', params)
+        return self._records(m.ReviewSegment, sql + where + ' ORDER BY t.title, g.start, g.id', params)
 
     def clear_review(self, segment_id: int) -> None:
         self.conn.execute("UPDATE segments SET review = NULL, review_note = NULL WHERE id = ?", (segment_id,))

@@ -153,7 +153,7 @@ class CodebookScreen(Screen):
             except Exception as exc:  # noqa: BLE001 - shown to the coder, nothing written
                 self.notify(str(exc), severity="warning")
                 return
-            self.build(select=code["id"])
+            self.build(select=code.id)
         where = f"under {parent['path']}" if parent else "at the top level"
         self.app.push_screen(MemoDialog(f"Name of the new code {where}"), create)
 

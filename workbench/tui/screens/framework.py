@@ -56,19 +56,19 @@ class SummaryEditor(Screen[bool]):
 
     def on_mount(self) -> None:
         store = self.app.store
-        from workbench.coding import resolve_code
+        from workbench.coding import SegmentListing, resolve_code
+        from workbench.models import as_dict
 
         code = resolve_code(store, self.column)
-        self.code_id = code["id"]
+        self.code_id = code.id
         saved = store.framework_summary(self.row_kind, self.row, self.code_id)
         self.query_one(TextArea).text = saved["summary"] if saved else ""
         self.query_one("#note", Input).value = (saved or {}).get("note") or ""
         wanted = set(self.segment_ids)
         paths = {c["id"]: c["path"] for c in store.codes(counts=False)}
         for segment in store.segments():
-            if segment["id"] in wanted:
-                segment["code"] = paths.get(segment["code_id"], "")
-                self.rows[str(segment["id"])] = segment
+            if segment.id in wanted:
+                self.rows[str(segment.id)] = SegmentListing(**as_dict(segment), code=paths.get(segment.code_id, ""))
         table = self.query_one(DataTable)
         for key, label in (("flag", "★"), ("participant", "Id"), ("code", "Code"), ("text", "Passage")):
             table.add_column(label, key=key)

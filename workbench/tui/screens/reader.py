@@ -25,6 +25,7 @@ from textual.widgets import Header, Input, Static
 
 from workbench import coding
 from workbench.errors import WorkbenchError
+from workbench.models import as_dict
 from workbench.reading import (Document, load_document, load_segments, next_uncoded, other_coders_spans,
                                search_hits)
 from workbench.session import Action, UndoHistory
@@ -592,13 +593,13 @@ class ReaderScreen(Screen):
         if kind != "code":
             self.codes = {c["id"]: c for c in self.app.store.codes()}
             created = [i for i in self.codes if i not in before]  # parents first, the code last
-        self.apply(code["id"], created=created)
+        self.apply(code.id, created=created)
 
     def apply(self, code_id: int, created: list[int] | None = None) -> None:
         start, end = self.selection
         try:
-            segment = coding.add_segment(self.app.store, transcript_id=self.transcript_id, code_id=code_id,
-                                         coder=self.app.coder, start=start, end=end)
+            segment = as_dict(coding.add_segment(self.app.store, transcript_id=self.transcript_id, code_id=code_id,
+                                                 coder=self.app.coder, start=start, end=end))
         except WorkbenchError as exc:
             self.notify(str(exc), severity="warning")
             return
@@ -637,7 +638,7 @@ class ReaderScreen(Screen):
 
     def action_uncode(self) -> None:
         def remove(segment: dict[str, Any]) -> None:
-            removed = coding.remove_segment(self.app.store, segment["id"], coder=self.app.coder)
+            removed = as_dict(coding.remove_segment(self.app.store, segment["id"], coder=self.app.coder))
             action = ("remove", removed, None)
             said = self.describe(action)
             self.told = said[:1].upper() + said[1:] + "."
@@ -870,7 +871,7 @@ class ReaderScreen(Screen):
             self.notify("No suggestion here: o goes to the next one.", timeout=2)
             return
         try:
-            segment = accept(self.app.store, proposal, self.app.coder)
+            segment = as_dict(accept(self.app.store, proposal, self.app.coder))
         except WorkbenchError as exc:
             self.notify(str(exc), severity="warning")
             return

@@ -15,7 +15,8 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, Static
 
 from workbench.tui.text import clip, lines_needed, plural
-from workbench.coding import code_ids_under
+from workbench.coding import SegmentListing, code_ids_under
+from workbench.models import as_dict
 
 
 class RetrievalScreen(Screen):
@@ -56,8 +57,7 @@ class RetrievalScreen(Screen):
         else:
             self.rows = store.segments(code_ids=code_ids_under(store, self.code_id))
             title = f"[b]{codes[self.code_id]['path']}[/b] and its sub-codes: {plural(len(self.rows), 'segment')}"
-        for row in self.rows:
-            row["code"] = codes[row["code_id"]]["path"]
+        self.rows = [SegmentListing(**as_dict(row), code=codes[row.code_id].path) for row in self.rows]
         self.query_one("#title", Static).update(title)
         self.fill("")
         self.query_one(DataTable).focus()

@@ -6,11 +6,11 @@ recorded in the audit log, which is the codebook's history (``workbench codebook
 
 from __future__ import annotations
 
-from typing import Any
 
 from workbench.codetree import refuse_store_cycles
 from workbench.coding import code_ids_under, create_code, resolve_code
 from workbench.errors import InputError, WorkbenchError
+from workbench.models import AuditEntry, Code
 from workbench.store import Store
 
 REWORDABLE = ("definition", "when_to_use", "when_not_to_use", "example", "colour")
@@ -24,7 +24,7 @@ def _check_name(store: Store, parent_id: int | None, name: str, except_id: int |
             raise WorkbenchError(f"there is already a code {code.path!r}.", hint="Merge the two codes instead.")
 
 
-def rename_code(store: Store, ref: str, new_name: str, *, coder: str | None = None) -> dict[str, Any]:
+def rename_code(store: Store, ref: str, new_name: str, *, coder: str | None = None) -> Code:
     code = resolve_code(store, ref)
     new_name = " ".join(new_name.split())
     _check_name(store, code.parent_id, new_name, code.id)
@@ -35,7 +35,7 @@ def rename_code(store: Store, ref: str, new_name: str, *, coder: str | None = No
     return resolve_code(store, code.path.rsplit("/", 1)[0] + "/" + new_name if "/" in code.path else new_name)
 
 
-def reword_code(store: Store, ref: str, *, coder: str | None = None, **fields: str | None) -> dict[str, Any]:
+def reword_code(store: Store, ref: str, *, coder: str | None = None, **fields: str | None) -> Code:
     code = resolve_code(store, ref)
     changes = {k: v for k, v in fields.items() if k in REWORDABLE and v is not None}
     if not changes:
@@ -47,7 +47,7 @@ def reword_code(store: Store, ref: str, *, coder: str | None = None, **fields: s
     return resolve_code(store, code.path)
 
 
-def move_code(store: Store, ref: str, new_parent: str | None, *, coder: str | None = None) -> dict[str, Any]:
+def move_code(store: Store, ref: str, new_parent: str | None, *, coder: str | None = None) -> Code:
     """Move a code (with its sub-codes) under another code, or to the top level (``None``)."""
     refuse_store_cycles(store, "this project")
     code = resolve_code(store, ref)
@@ -64,7 +64,7 @@ def move_code(store: Store, ref: str, new_parent: str | None, *, coder: str | No
     return resolve_code(store, (parent.path + "/" if parent else "") + code.name)
 
 
-def merge_codes(store: Store, source_ref: str, target_ref: str, *, coder: str | None = None) -> dict[str, Any]:
+def merge_codes(store: Store, source_ref: str, target_ref: str, *, coder: str | None = None) -> Code:
     """Merge ``source`` into ``target``: its segments and sub-codes go to the target, and it is
     removed. A segment that would duplicate one the target already has is dropped (kept in the log)."""
     refuse_store_cycles(store, "this project")
@@ -85,7 +85,7 @@ def merge_codes(store: Store, source_ref: str, target_ref: str, *, coder: str | 
     return {"moved": moved, "dropped": dropped, "target": target.path}
 
 
-def split_code(store: Store, ref: str, new_names: list[str], *, coder: str | None = None) -> list[dict[str, Any]]:
+def split_code(store: Store, ref: str, new_names: list[str], *, coder: str | None = None) -> list[Code]:
     """Split a code into sub-codes: the new codes are made under it; its segments stay on it until
     coders recode them (the retrieval screen lists them)."""
     refuse_store_cycles(store, "this project")
@@ -99,6 +99,6 @@ def split_code(store: Store, ref: str, new_names: list[str], *, coder: str | Non
     return made
 
 
-def history(store: Store, limit: int = 200) -> list[dict[str, Any]]:
+def history(store: Store, limit: int = 200) -> list[AuditEntry]:
     """The codebook's history: every code change, newest first."""
     return store.audit_entries(limit=limit, entity="code")

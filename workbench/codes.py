@@ -7,17 +7,18 @@ with every code below it, by following the tree (``parent_id``), never by compar
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from typing import Any
+from collections.abc import Iterable
+
+from workbench.models import Code
 
 
-def codes_within(codes: Iterable[Mapping[str, Any]], roots: Iterable[int]) -> list[int]:
+def codes_within(codes: Iterable[Code], roots: Iterable[int]) -> list[int]:
     """The ids of the codes ``roots`` and all their descendants, each once, roots first.
 
     ``codes`` are rows with ``id`` and ``parent_id`` (as ``Store.codes`` returns them)."""
     children: dict[int | None, list[int]] = {}
     for code in codes:
-        children.setdefault(code["parent_id"], []).append(code["id"])
+        children.setdefault(code.parent_id, []).append(code.id)
     out: list[int] = []
     seen: set[int] = set()
     stack = list(reversed(list(roots)))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from typing import TYPE_CHECKING, Any
 
@@ -146,6 +147,13 @@ class _Record:
 
         def __contains__(self, key):
             return key in self.keys()
+
+
+def span_of(turn: Any) -> tuple[int, int]:
+    """The (start, end) of a turn: a record, a parsed Turn, or a mapping with those keys."""
+    if isinstance(turn, Mapping):
+        return int(turn["start"]), int(turn["end"])
+    return int(turn.start), int(turn.end)
 
 
 def as_dict(record: Any) -> dict[str, Any]:

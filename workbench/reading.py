@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from workbench.models import Code, Segment, as_dict
+from workbench.models import Code, Segment, Transcript, TurnRecord, as_dict, span_of
 from workbench.store import Store
 
 _SENTENCE_END = re.compile(r"(?<=[.!?…])[\"'”’)\]]*\s+|\n\s*\n")
@@ -26,11 +26,11 @@ _WORD = re.compile(r"\S+")
 class Document:
     """A transcript ready to read: its text, turns, sentence spans and segments."""
 
-    transcript: dict[str, Any]
+    transcript: Transcript
     text: str
-    turns: list[dict[str, Any]]
+    turns: list[TurnRecord]
     sentences: list[tuple[int, int]]
-    segments: list[dict[str, Any]] = field(default_factory=list)
+    segments: list[ShownSegment] = field(default_factory=list)
 
     def sentence_at(self, offset: int) -> int:
         """Index of the sentence containing (or nearest before) ``offset``."""
@@ -38,12 +38,12 @@ class Document:
         return max(0, bisect_right(starts, offset) - 1)
 
     def turn_at(self, offset: int) -> int:
-        starts = [t["start"] for t in self.turns]
+        starts = [t.start for t in self.turns]
         return max(0, bisect_right(starts, offset) - 1)
 
-    def covering(self, start: int, end: int) -> list[dict[str, Any]]:
+    def covering(self, start: int, end: int) -> list[ShownSegment]:
         """Segments that overlap ``[start, end)``."""
-        return [s for s in self.segments if s["start"] < end and s["end"] > start]
+        return [s for s in self.segments if s.start < end and s.end > start]
 
     def next_word_end(self, offset: int) -> int:
         match = _WORD.search(self.text, offset)
@@ -54,10 +54,11 @@ class Document:
         return ends[-1] if ends else offset
 
 
-def split_sentences(text: str, turns: list[dict[str, Any]]) -> list[tuple[int, int]]:
-    """Sentence spans inside each turn (or inside the whole text when it has no turns)."""
+def split_sentences(text: str, turns: Sequence[Any]) -> list[tuple[int, int]]:
+    """Sentence spans inside each turn (records, parsed turns or {"start", "end"} mappings; the
+    whole text when there are none)."""
     spans: list[tuple[int, int]] = []
-    ranges = [(t["start"], t["end"]) for t in turns] or [(0, len(text))]
+    ranges = [span_of(t) for t in turns] or [(0, len(text))]
     for start, end in ranges:
         pos = start
         for match in _SENTENCE_END.finditer(text, start, end):

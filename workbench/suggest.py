@@ -20,6 +20,7 @@ from workbench.agreement.units import carries
 from workbench.analysis.matrix import column_key
 from workbench.coding import add_segment
 from workbench.errors import WorkbenchError
+from workbench.models import Segment, TurnRecord
 from workbench.reading import split_sentences
 from workbench.search import fuzzy_query, marked_spans
 from workbench.store import Store
@@ -58,10 +59,10 @@ def blank_nlp():  # noqa: ANN201 - a spaCy Language
 INTERVIEWER_LABELS = {"interviewer", "i", "moderator", "int", "q", "facilitator"}
 
 
-def participant_turns(store: Store, transcript_id: int) -> list[dict[str, Any]]:
+def participant_turns(store: Store, transcript_id: int) -> list[TurnRecord]:
     """The turns worth suggesting codes for: not the interviewer's questions."""
-    transcript = store.transcript(transcript_id) or {}
-    interviewer = (transcript.interviewer or "").casefold()
+    transcript = store.transcript(transcript_id)
+    interviewer = ((transcript.interviewer if transcript else None) or "").casefold()
     return [t for t in store.turns(transcript_id)
             if (t.speaker or "").casefold() not in INTERVIEWER_LABELS
             and not (interviewer and (t.speaker or "").casefold() == interviewer)]
@@ -315,7 +316,7 @@ def suggestions(store: Store, transcript_id: int, coder: str, *, sources: tuple[
     return sorted(best.values(), key=lambda s: (s.start, -s.score))
 
 
-def accept(store: Store, suggestion: Suggestion, coder: str) -> dict[str, Any]:
+def accept(store: Store, suggestion: Suggestion, coder: str) -> Segment:
     return add_segment(store, transcript_id=suggestion.transcript_id, code_id=suggestion.code_id, coder=coder,
                        start=suggestion.start, end=suggestion.end, origin="suggested",
                        memo=f"suggested ({suggestion.source}, {suggestion.score:.2f}): {suggestion.why}")

@@ -18,7 +18,7 @@ from typing import Any
 
 from workbench.errors import InputError, WorkbenchError
 from workbench.ingest.decode import normalize
-from workbench.models import Turn
+from workbench.models import ReviewSegment, Turn
 from workbench.retext import Block, OffsetMap, Replacement, anchor_vanished, diff_blocks, move_span, replacement_blocks
 from workbench.store import Store
 
@@ -259,7 +259,7 @@ def update_from_file(store: Store, transcript_id: int, path: Path, *, coder: str
                       details={"source": path.name}, checksum=hashlib.sha256(path.read_bytes()).hexdigest())
 
 
-def review_list(store: Store, transcript_id: int | None = None) -> list[dict[str, Any]]:
+def review_list(store: Store, transcript_id: int | None = None) -> list[ReviewSegment]:
     return store.segments_for_review(transcript_id)
 
 

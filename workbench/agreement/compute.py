@@ -10,6 +10,7 @@ from workbench.agreement import stats
 from workbench.agreement.units import OVERLAP_RULES, UNITS, units_for
 from workbench.analysis.matrix import column_key, column_keys, excerpt
 from workbench.errors import WorkbenchError
+from workbench.models import SegmentSpan
 from workbench.store import Store
 
 TENTATIVE = 0.667  # Krippendorff's minimum for tentative conclusions
@@ -141,7 +142,7 @@ def _check_spec(store: Store, spec: AgreementSpec) -> None:
 
 
 def _segments(store: Store, spec: AgreementSpec, transcript_id: int, coder_index: dict[str, int],
-              round_id: Any) -> list[dict[str, Any]]:
+              round_id: Any) -> list[SegmentSpan]:
     segments = [s for s in store.segment_spans(transcript_id) if s.coder in coder_index]
     if spec.round is not None:
         segments = [s for s in segments if s.round_id == round_id]
@@ -180,7 +181,7 @@ def compute_agreement(store: Store, spec: AgreementSpec) -> AgreementReport:
         if spec.transcripts is not None and transcript.id not in spec.transcripts:
             continue
         segments = _segments(store, spec, transcript.id, coder_index, round_id)
-        present = sorted({s["coder"] for s in segments}, key=coder_index.get)
+        present = sorted({s.coder for s in segments}, key=coder_index.get)
         if len(present) < 2:
             continue
         used_transcripts.append(transcript.title)
@@ -188,8 +189,8 @@ def compute_agreement(store: Store, spec: AgreementSpec) -> AgreementReport:
         spans: dict[tuple[str, str], list[tuple[int, int]]] = defaultdict(list)
         boundaries: set[int] = set()
         for s in segments:
-            spans[(column_key(paths[s["code_id"]], spec.columns), s["coder"])].append((s["start"], s["end"]))
-            boundaries.update((s["start"], s["end"]))
+            spans[(column_key(paths[s.code_id], spec.columns), s.coder)].append((s.start, s.end))
+            boundaries.update((s.start, s.end))
         units = sorted(units_for(spec.unit, text, store.turns(transcript.id), boundaries, transcript.checksum))
         starts = [u[0] for u in units]
         ends = [u[1] for u in units]

@@ -33,7 +33,7 @@ def compute_continuum(store: Store, spec: AgreementSpec) -> AgreementReport:
         if spec.transcripts is not None and transcript.id not in spec.transcripts:
             continue
         segments = _segments(store, spec, transcript.id, coder_index, round_id)
-        present = {s["coder"] for s in segments}
+        present = {s.coder for s in segments}
         if len(present) < 2:
             continue
         if len(present) < len(spec.coders):
@@ -42,12 +42,12 @@ def compute_continuum(store: Store, spec: AgreementSpec) -> AgreementReport:
         used.append(transcript.title)
         placed.append((offset, transcript))
         for s in segments:
-            path = paths[s["code_id"]]
-            start, end = offset + s["start"], offset + s["end"]
-            spans[(column_key(path, spec.columns), s["coder"])].append((start, end))
+            path = paths[s.code_id]
+            start, end = offset + s.start, offset + s.end
+            spans[(column_key(path, spec.columns), s.coder)].append((start, end))
             domain = column_key(path, "theme")
-            domain_segments[(domain, s["coder"])].append((start, end, path))
-            by_domain[s["coder"]].append((start, end, domain))
+            domain_segments[(domain, s.coder)].append((start, end, path))
+            by_domain[s.coder].append((start, end, domain))
         offset += int(transcript.length)
     if not used:
         raise WorkbenchError("no transcript was coded by every one of these coders"

@@ -19,7 +19,10 @@ of a turn (a turn is long: a coded sentence in it codes the turn); for character
 from __future__ import annotations
 
 from collections import OrderedDict
+from collections.abc import Sequence
 from typing import Any
+
+from workbench.models import span_of
 
 UNITS = ("sentence", "turn", "character")
 OVERLAP_RULES = ("any", "half", "all")
@@ -27,7 +30,7 @@ _CACHE: OrderedDict = OrderedDict()
 _CACHE_SIZE = 4096
 
 
-def sentence_units(text: str, turns: list[dict[str, Any]], checksum: str | None = None) -> list[tuple[int, int]]:
+def sentence_units(text: str, turns: Sequence[Any], checksum: str | None = None) -> list[tuple[int, int]]:
     """The reader's sentences of a transcript (cached by ``checksum`` when given)."""
     from workbench.reading import split_sentences
 
@@ -49,12 +52,12 @@ def character_units(length: int, boundaries: set[int]) -> list[tuple[int, int]]:
     return [(a, b) for a, b in zip(points, points[1:]) if b > a]
 
 
-def units_for(kind: str, text: str, turns: list[dict[str, Any]], boundaries: set[int],
+def units_for(kind: str, text: str, turns: Sequence[Any], boundaries: set[int],
               checksum: str | None = None) -> list[tuple[int, int]]:
     if kind == "sentence":
         return sentence_units(text, turns, checksum)
     if kind == "turn":
-        return [(t["start"], t["end"]) for t in turns if t["end"] > t["start"]] or [(0, len(text))]
+        return [(a, b) for a, b in map(span_of, turns) if b > a] or [(0, len(text))]
     if kind == "character":
         return character_units(len(text), boundaries)
     raise ValueError(f"unknown unit {kind!r}")

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from workbench.coders import CONSENSUS, pooled_coders
 from workbench.errors import WorkbenchError
+from workbench.models import Code, Transcript
 from workbench.store import Store
 
 if TYPE_CHECKING:
@@ -62,8 +63,8 @@ class Context:
     """The project's universe: every site, participant, role, transcript and code, so that tables
     show empty rows and columns (a site that never raises a theme is a finding)."""
 
-    codes: list[dict[str, Any]]
-    transcripts: list[dict[str, Any]]
+    codes: list[Code]
+    transcripts: list[Transcript]
     participants_by_transcript: dict[int, list[str]] = field(default_factory=dict)
     site_attributes: dict[str, dict[str, Any]] = field(default_factory=dict)
     participant_attributes: dict[str, dict[str, Any]] = field(default_factory=dict)
@@ -137,12 +138,12 @@ def resolve(store: Store, selection: Selection, context: Context) -> Chosen:
         code_ids = codes_within(context.codes, roots)
     transcript_ids = None
     if selection.sites:
-        known = {t["site"] for t in context.transcripts}
+        known = {t.site for t in context.transcripts}
         missing = [s for s in selection.sites if s not in known]
         if missing:
             raise WorkbenchError(f"no site {', '.join(missing)} in this project.",
                                  hint="Sites here: " + ", ".join(sorted(s for s in known if s)) + ".")
-        transcript_ids = [t["id"] for t in context.transcripts if t["site"] in selection.sites]
+        transcript_ids = [t.id for t in context.transcripts if t.site in selection.sites]
     return Chosen(coder_ids, code_ids, transcript_ids, origin, set(selection.roles) if selection.roles else None)
 
 
@@ -200,15 +201,15 @@ def frame_records(store: Store, selection: Selection | None, context: Context) -
     columns = frame_columns(context)
     site_keys = [c[5:] for c in columns if c.startswith("site:")]
     person_keys = [c[12:] for c in columns if c.startswith("participant:")]
-    info = {t["id"]: t for t in context.transcripts}
-    paths = {c["id"]: c["path"] for c in context.codes}
+    info = {t.id: t for t in context.transcripts}
+    paths = {c.id: c.path for c in context.codes}
     out: list[tuple] = []
     for seg in placed_segments(store, selection, context, detail=True):
         transcript = info[seg.transcript_id]
-        site = transcript["site"]
+        site = transcript.site
         path = paths[seg.code_id]
         base = (seg.id, seg.transcript_id, seg.code_id, seg.coder_id, seg.start, seg.end, *seg.detail,
-                transcript["title"], site, context.coders.get(seg.coder_id), path, path.split("/")[0])
+                transcript.title, site, context.coders.get(seg.coder_id), path, path.split("/")[0])
         site_attrs = context.site_attributes.get(site, {}) if site else {}
         for person in seg.participants or (None,):
             attrs = context.participant_attributes.get(person, {}) if person else {}

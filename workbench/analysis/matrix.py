@@ -16,13 +16,14 @@ the participants whose turns it covers: see :mod:`workbench.analysis.frame`.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from workbench.analysis.frame import (BASE_DIMENSIONS, NONE, Context, Placed, Selection, frame_columns,
                                       load_context, placed_segments)
 from workbench.errors import WorkbenchError
+from workbench.models import Code
 from workbench.store import Store
 
 if TYPE_CHECKING:
@@ -131,11 +132,11 @@ def column_key(path: str, columns: str) -> str:
     raise WorkbenchError(f"unknown columns {columns!r}.", hint="Use theme, code, or level2, level3...")
 
 
-def column_keys(codes: list[dict[str, Any]], columns: str) -> list[str]:
+def column_keys(codes: Sequence[Code], columns: str) -> list[str]:
     """Every column of the project's codebook at this level, in tree order."""
     keys: dict[str, None] = {}
     for code in codes:
-        keys.setdefault(column_key(code["path"], columns), None)
+        keys.setdefault(column_key(code.path, columns), None)
     return list(keys)
 
 
@@ -152,14 +153,14 @@ def _key(value: Any) -> str:
 
 def _row_universe(rows: str, context: Context, coders: list[str]) -> list[str]:
     if rows == "site":
-        values = [t["site"] for t in context.transcripts]
+        values = [t.site for t in context.transcripts]
     elif rows == "participant":
         values = [label for labels in context.participants_by_transcript.values() for label in labels]
     elif rows == "role":
         values = [context.participant_roles.get(label) for labels in context.participants_by_transcript.values()
                   for label in labels]
     elif rows == "transcript":
-        values = [t["title"] for t in context.transcripts]
+        values = [t.title for t in context.transcripts]
     elif rows == "coder":
         values = list(coders)
     elif rows.startswith("site:"):
@@ -182,19 +183,19 @@ def natural_key(value: str) -> list:
 def row_keys_function(rows: str, context: Context) -> Callable[["Placed"], tuple[str, ...]]:
     """The row(s) a segment falls in: one for site, transcript, coder and site attributes; one per
     participant it is credited to (each once) for participant, role and participant attributes."""
-    info = {t["id"]: t for t in context.transcripts}
+    info = {t.id: t for t in context.transcripts}
     if rows == "site":
-        by_transcript = {t: (_key(row["site"]),) for t, row in info.items()}
+        by_transcript = {t: (_key(row.site),) for t, row in info.items()}
         return lambda seg: by_transcript[seg.transcript_id]
     if rows == "transcript":
-        by_transcript = {t: (_key(row["title"]),) for t, row in info.items()}
+        by_transcript = {t: (_key(row.title),) for t, row in info.items()}
         return lambda seg: by_transcript[seg.transcript_id]
     if rows == "coder":
         names = {i: (_key(name),) for i, name in context.coders.items()}
         return lambda seg: names[seg.coder_id]
     if rows.startswith("site:"):
         attribute = rows[5:]
-        by_transcript = {t: (_key(context.site_attributes.get(row["site"], {}).get(attribute)),)
+        by_transcript = {t: (_key(context.site_attributes.get(row.site, {}).get(attribute)),)
                          for t, row in info.items()}
         return lambda seg: by_transcript[seg.transcript_id]
     if rows == "participant":
@@ -221,17 +222,17 @@ def participants_per_row(rows: str, context: Context) -> dict[str, set[str]]:
     """Every participant in each row, coded or not (the denominator of the share)."""
     out: dict[str, set[str]] = {}
     for transcript in context.transcripts:
-        for label in context.participants_by_transcript.get(transcript["id"], []):
+        for label in context.participants_by_transcript.get(transcript.id, []):
             if rows == "site":
-                key = transcript["site"]
+                key = transcript.site
             elif rows == "participant":
                 key = label
             elif rows == "role":
                 key = context.participant_roles.get(label)
             elif rows == "transcript":
-                key = transcript["title"]
+                key = transcript.title
             elif rows.startswith("site:"):
-                key = context.site_attributes.get(transcript["site"], {}).get(rows[5:])
+                key = context.site_attributes.get(transcript.site, {}).get(rows[5:])
             elif rows.startswith("participant:"):
                 key = context.participant_attributes.get(label, {}).get(rows[12:])
             else:
@@ -252,8 +253,8 @@ def selected_columns(context: Context, spec_columns: str, code_ids: set[int] | N
     """The matrix's columns: every column of the codebook, or those of the selected codes."""
     keys: dict[str, None] = {}
     for code in context.codes:
-        if code_ids is None or code["id"] in code_ids:
-            keys.setdefault(column_key(code["path"], spec_columns), None)
+        if code_ids is None or code.id in code_ids:
+            keys.setdefault(column_key(code.path, spec_columns), None)
     return list(keys)
 
 
@@ -271,7 +272,7 @@ def build_matrix(store: Store, spec: MatrixSpec, context: Context | None = None,
     column_names = selected_columns(context, spec.columns, set(chosen.code_ids) if chosen.code_ids is not None else None)
     pooled = [context.coders[i] for i in chosen.coder_ids] if chosen.coder_ids is not None else list(context.coders.values())
     row_names = _row_universe(spec.rows, context, pooled)
-    columns_of = {c["id"]: column_key(c["path"], spec.columns) for c in context.codes}
+    columns_of = {c.id: column_key(c.path, spec.columns) for c in context.codes}
     rows_of = row_keys_function(spec.rows, context)
     value = spec.value
     with_text = detail or value == "excerpts"
@@ -337,17 +338,17 @@ class _RecordBuilder:
 
     def __init__(self, context: Context, columns: list[str]) -> None:
         self.context = context
-        self.info = {t["id"]: t for t in context.transcripts}
-        self.paths = {c["id"]: c["path"] for c in context.codes}
+        self.info = {t.id: t for t in context.transcripts}
+        self.paths = {c.id: c.path for c in context.codes}
         self.site_keys = [c[5:] for c in columns if c.startswith("site:")]
         self.person_keys = [c[12:] for c in columns if c.startswith("participant:")]
 
     def records(self, seg: Placed, rows: tuple[str, ...], dimension: str) -> list[tuple[tuple, str]]:
         context = self.context
         transcript = self.info[seg.transcript_id]
-        site, path = transcript["site"], self.paths[seg.code_id]
+        site, path = transcript.site, self.paths[seg.code_id]
         base = (seg.id, seg.transcript_id, seg.code_id, seg.coder_id, seg.start, seg.end, *seg.detail,
-                transcript["title"], site, context.coders.get(seg.coder_id), path, path.split("/")[0])
+                transcript.title, site, context.coders.get(seg.coder_id), path, path.split("/")[0])
         site_attrs = context.site_attributes.get(site, {}) if site else {}
         people = seg.participants or (None,)
         per_person = dimension in ("participant", "role") or dimension.startswith("participant:")
@@ -393,7 +394,7 @@ def frequency_rows(store: Store, selection: Selection | None = None, columns: st
     column_key("", columns)
     context = load_context(store)
     keys = column_keys(context.codes, columns)
-    columns_of = {c["id"]: column_key(c["path"], columns) for c in context.codes}
+    columns_of = {c.id: column_key(c.path, columns) for c in context.codes}
     segments = dict.fromkeys(keys, 0)
     sets: dict[str, tuple[set, set, set]] = {k: (set(), set(), set()) for k in keys}
     for seg in placed_segments(store, selection, context):
@@ -431,7 +432,7 @@ def cooccurrence_counts(store: Store, selection: Selection | None = None, column
     column_key("", columns)
     context = load_context(store)
     keys = column_keys(context.codes, columns)
-    columns_of = {c["id"]: column_key(c["path"], columns) for c in context.codes}
+    columns_of = {c.id: column_key(c.path, columns) for c in context.codes}
     by_transcript: dict[int, list[tuple[int, int, str]]] = {}
     for seg in placed_segments(store, selection, context, credit=False):
         by_transcript.setdefault(seg.transcript_id, []).append((seg.start, seg.end, columns_of[seg.code_id]))

@@ -113,7 +113,7 @@ def codebook_rename(ctx: click.Context, code: str, new_name: str, coder: str | N
     """Rename a code (its segments follow)."""
     from workbench.codebook_edits import rename_code
 
-    click.echo(f"Renamed to {rename_code(_store(ctx), code, new_name, coder=coder)['path']}.")
+    click.echo(f"Renamed to {rename_code(_store(ctx), code, new_name, coder=coder).path}.")
 
 
 @codebook_group.command("reword")
@@ -130,7 +130,7 @@ def codebook_reword(ctx: click.Context, code: str, coder: str | None, **fields: 
     """Change a code's definition, when to use, when not to use, example or colour."""
     from workbench.codebook_edits import reword_code
 
-    click.echo(f"Updated {reword_code(_store(ctx), code, coder=coder, **fields)['path']}.")
+    click.echo(f"Updated {reword_code(_store(ctx), code, coder=coder, **fields).path}.")
 
 
 @codebook_group.command("move")
@@ -143,7 +143,7 @@ def codebook_move(ctx: click.Context, code: str, parent: str | None, coder: str 
     """Move a code and its sub-codes under another code, or to the top level."""
     from workbench.codebook_edits import move_code
 
-    click.echo(f"Moved to {move_code(_store(ctx), code, parent, coder=coder)['path']}.")
+    click.echo(f"Moved to {move_code(_store(ctx), code, parent, coder=coder).path}.")
 
 
 @codebook_group.command("merge")
@@ -157,8 +157,8 @@ def codebook_merge(ctx: click.Context, source: str, target: str, coder: str | No
     from workbench.codebook_edits import merge_codes
 
     result = merge_codes(_store(ctx), source, target, coder=coder)
-    click.echo(f"Merged into {result['target']}: {result['moved']} segments moved, "
-               f"{result['dropped']} duplicates dropped.")
+    click.echo(f"Merged into {result.target}: {result.moved} segments moved, "
+               f"{result.dropped} duplicates dropped.")
 
 
 @codebook_group.command("split")
@@ -172,7 +172,7 @@ def codebook_split(ctx: click.Context, code: str, new_codes: tuple[str, ...], co
     from workbench.codebook_edits import split_code
 
     made = split_code(_store(ctx), code, list(new_codes), coder=coder)
-    click.echo("Made " + ", ".join(m["path"] for m in made) + ". Recode its segments with the retrieval screen.")
+    click.echo("Made " + ", ".join(m.path for m in made) + ". Recode its segments with the retrieval screen.")
 
 
 @codebook_group.command("history")

@@ -160,7 +160,7 @@ def review_cmd(ctx: click.Context, transcript: str | None, done: tuple[int, ...]
     store = _store(ctx)
     tid = resolve_transcript(store, transcript).id if transcript else None
     if done:
-        flagged = {s["id"] for s in review_list(store, tid)}
+        flagged = {s.id for s in review_list(store, tid)}
         unknown = [i for i in done if i not in flagged]
         if unknown:
             raise WorkbenchError(f"segment(s) {', '.join(map(str, unknown))} are not flagged for review.")
@@ -171,6 +171,6 @@ def review_cmd(ctx: click.Context, transcript: str | None, done: tuple[int, ...]
         click.echo("No segment is flagged for review.")
         return
     for row in rows:
-        click.echo(f"{row['id']:>6}  {row['review']:<8}  {safe_text(row['transcript'])}  [{row['coder']}]  "
-                   f"{safe_text(row['text'][:70])}")
-        click.echo(f"        {safe_text(row['review_note'] or '')[:150]}")
+        click.echo(f"{row.id:>6}  {row.review:<8}  {safe_text(row.transcript)}  [{row.coder}]  "
+                   f"{safe_text(row.text[:70])}")
+        click.echo(f"        {safe_text(row.review_note or '')[:150]}")

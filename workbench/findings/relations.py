@@ -6,9 +6,10 @@ OneWay, Bidirectional or Associative, a ``NoteRef`` to the memo)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from workbench.errors import InputError, NotFoundError, WorkbenchError
+from workbench.models import Link as StoredLink
+from workbench.models import Segment
 from workbench.store import Store
 
 RELATIONS = {"leads to": "OneWay", "part of": "OneWay", "contradicts": "Bidirectional",
@@ -37,9 +38,9 @@ class Link:
         return f"{self.source} {arrow} {self.relation} {arrow} {self.target}"
 
 
-def _segment_label(segment: dict[str, Any]) -> str:
-    text = " ".join(segment["text"].split())
-    return f"segment {segment['id']} ({segment['participant'] or segment['transcript']}: “{text[:40]}{'…' if len(text) > 40 else ''}”)"
+def _segment_label(segment: Segment | None) -> str:
+    text = " ".join(segment.text.split())
+    return f"segment {segment.id} ({segment.participant or segment.transcript}: “{text[:40]}{'…' if len(text) > 40 else ''}”)"
 
 
 def normalize_relation(relation: str) -> str:
@@ -85,7 +86,7 @@ def add_link(store: Store, source: str | int, relation: str, target: str | int, 
     return next(link for link in list_links(store) if link.id == link_id)
 
 
-def remove_link(store: Store, link_id: int, *, coder: str | None = None) -> dict[str, Any]:
+def remove_link(store: Store, link_id: int, *, coder: str | None = None) -> StoredLink:
     with store.transaction():
         before = store.link(link_id)
         if before is None:

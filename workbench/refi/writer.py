@@ -16,6 +16,7 @@ import tempfile
 import uuid
 import xml.etree.ElementTree as ET
 import zipfile
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -23,6 +24,7 @@ from typing import Any
 
 from workbench import __version__
 from workbench.errors import WorkbenchError
+from workbench.models import Code, Memo, Segment, Transcript
 from workbench.refi.common import CODEBOOK_NS, PROJECT_NS, description_text
 from workbench.store import Store
 from workbench.textclean import xml_safe
@@ -39,21 +41,21 @@ def _iso(stamp: str | None) -> str | None:
         return None
 
 
-def _codes_element(parent: ET.Element, ns: str, codes: list[dict[str, Any]],
+def _codes_element(parent: ET.Element, ns: str, codes: Sequence[Code],
                    notes: dict[int, list[str]] | None = None) -> None:
     codes_el = ET.SubElement(parent, f"{{{ns}}}Codes")
     nodes: dict[int, ET.Element] = {}
     for code in codes:  # tree order: parents first
-        attrs = {"guid": code["guid"], "name": code["name"], "isCodable": "true"}
-        if code.get("colour"):
-            attrs["color"] = code["colour"].upper()
-        el = ET.SubElement(nodes.get(code["parent_id"], codes_el), f"{{{ns}}}Code", attrs)
+        attrs = {"guid": code.guid, "name": code.name, "isCodable": "true"}
+        if code.colour:
+            attrs["color"] = code.colour.upper()
+        el = ET.SubElement(nodes.get(code.parent_id, codes_el), f"{{{ns}}}Code", attrs)
         text = description_text(code)
         if text:
             ET.SubElement(el, f"{{{ns}}}Description").text = text
-        for note in (notes or {}).get(code["id"], []):  # memos on the code, after the Description
+        for note in (notes or {}).get(code.id, []):  # memos on the code, after the Description
             ET.SubElement(el, f"{{{ns}}}NoteRef", {"targetGUID": note})
-        nodes[code["id"]] = el
+        nodes[code.id] = el
     # A Description must come before nested Codes: ElementTree keeps insertion order, and each
     # code's Description is added before any child is created.
 
@@ -83,17 +85,17 @@ def codebook_xml(store: Store) -> bytes:
     return b'<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(root, encoding="utf-8")
 
 
-def _note_name(memo: dict[str, Any], codes: list[dict[str, Any]], transcripts: list[dict[str, Any]]) -> str:
+def _note_name(memo: Memo, codes: Sequence[Code], transcripts: Sequence[Transcript]) -> str:
     """A readable title for a memo's Note: what it is about."""
-    if memo["target"] == "code":
-        path = next((c["path"] for c in codes if c["id"] == memo["target_id"]), None)
+    if memo.target == "code":
+        path = next((c.path for c in codes if c.id == memo.target_id), None)
         return f"Memo on code {path}" if path else "Memo on a code"
-    if memo["target"] == "transcript":
-        title = next((t["title"] for t in transcripts if t["id"] == memo["target_id"]), None)
+    if memo.target == "transcript":
+        title = next((t.title for t in transcripts if t.id == memo.target_id), None)
         return f"Memo on {title}" if title else "Memo on a transcript"
-    if memo["target"] == "project":
+    if memo.target == "project":
         return "Memo on the project"
-    return f"Memo on {memo['target']}"
+    return f"Memo on {memo.target}"
 
 
 @dataclass(slots=True)
@@ -186,7 +188,7 @@ def export_qdpx(store: Store, path: str | Path) -> ExportReport:
             cases += 1
     if transcripts:
         sources_el = ET.SubElement(root, q("Sources"))
-        by_transcript: dict[int, list[dict[str, Any]]] = {}
+        by_transcript: dict[int, list[Segment]] = {}
         for segment in segments:
             by_transcript.setdefault(segment.transcript_id, []).append(segment)
         for t in transcripts:

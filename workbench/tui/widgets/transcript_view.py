@@ -111,8 +111,8 @@ class TranscriptView(ScrollView, can_focus=True):
     def set_document(self, doc: Document) -> None:
         self.doc = doc
         for turn in doc.turns:
-            if turn["speaker"] not in self.speaker_colours:
-                self.speaker_colours[turn["speaker"]] = SPEAKER_COLOURS[len(self.speaker_colours) % len(SPEAKER_COLOURS)]
+            if turn.speaker not in self.speaker_colours:
+                self.speaker_colours[turn.speaker] = SPEAKER_COLOURS[len(self.speaker_colours) % len(SPEAKER_COLOURS)]
         self._layout_width = 0
         self.assign_letters()
         self.relayout()
@@ -141,8 +141,8 @@ class TranscriptView(ScrollView, can_focus=True):
         if self.doc is None:
             return
         alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-        for segment in sorted(self.doc.segments, key=lambda s: (s["code"] or "")):
-            code = segment["code"] or ""
+        for segment in sorted(self.doc.segments, key=lambda s: (s.code or "")):
+            code = segment.code or ""
             if code not in self.letter_of:
                 self.letter_of[code] = alphabet[len(self.letter_of) % len(alphabet)]
 
@@ -176,7 +176,7 @@ class TranscriptView(ScrollView, can_focus=True):
         lines: list[Line] = []
         for index, turn in enumerate(self.doc.turns):
             lines.append(Line("head", index))
-            for start, end in wrap(self.doc.text, turn["start"], turn["end"], width):
+            for start, end in wrap(self.doc.text, turn.start, turn.end, width):
                 lines.append(Line("text", index, start, end))
             lines.append(Line("blank", index))
         self.lines = lines
@@ -206,7 +206,7 @@ class TranscriptView(ScrollView, can_focus=True):
         line = self.lines[index]
         if line.kind != "text":
             turn = self.doc.turns[line.turn] if self.doc else None
-            return None if turn is None else (turn["start"] if line.kind == "head" else turn["end"])
+            return None if turn is None else (turn.start if line.kind == "head" else turn.end)
         return line.start + min(max(x - GUTTER, 0), line.end - line.start)
 
     def scroll_to_offset(self, start: int, end: int) -> None:
@@ -240,11 +240,11 @@ class TranscriptView(ScrollView, can_focus=True):
             return Strip([Segment(" " * GUTTER, base)])
         turn = doc.turns[line.turn]
         if line.kind == "head":
-            colour = self.speaker_colours.get(turn["speaker"], "#aaaaaa")
+            colour = self.speaker_colours.get(turn.speaker, "#aaaaaa")
             parts = [Segment(" " * GUTTER, base),
-                     Segment(turn["speaker"] or "(unknown speaker)", base + Style(bold=True, color=colour))]
-            if turn["start_time"] is not None:
-                seconds = int(turn["start_time"])
+                     Segment(turn.speaker or "(unknown speaker)", base + Style(bold=True, color=colour))]
+            if turn.start_time is not None:
+                seconds = int(turn.start_time)
                 parts.append(Segment(f"  {seconds // 3600:02d}:{seconds % 3600 // 60:02d}:{seconds % 60:02d}",
                                      base + Style(dim=True)))
             return Strip(parts)
@@ -252,10 +252,10 @@ class TranscriptView(ScrollView, can_focus=True):
         covering = doc.covering(start, max(end, start + 1))
         stripes: list[Segment] = []
         seen: list[str] = []
-        for segment in sorted(covering, key=lambda s: s["code_id"]):
-            if segment["code"] not in seen:
-                seen.append(segment["code"])
-                mark = self.letter_of.get(segment["code"] or "", "▌") if self.letters else "▌"
+        for segment in sorted(covering, key=lambda s: s.code_id):
+            if segment.code not in seen:
+                seen.append(segment.code)
+                mark = self.letter_of.get(segment.code or "", "▌") if self.letters else "▌"
                 stripes.append(Segment(mark, base + Style(color=segment.get("colour") or "#888888", bold=True)))
         proposed = [p for p in self.proposals if p.start < end and p.end > start]
         if proposed and len(stripes) < STRIPES:
@@ -270,7 +270,7 @@ class TranscriptView(ScrollView, can_focus=True):
         for segment in covering:
             mine = segment.get("mine", True)
             style = Style(bgcolor=dim(segment.get("colour"), 0.45 if mine else 0.25), underline=not mine)
-            ranges.append((segment["start"], segment["end"], style))
+            ranges.append((segment.start, segment.end, style))
         for proposal in proposed:
             ranges.append((proposal.start, proposal.end, Style(italic=True, underline=True, color="#ffd75f")))
         for hit_start, hit_end in self.hits:

@@ -15,7 +15,7 @@ from workbench.cli import cli
 from workbench.coding import add_segment, resolve_code
 from workbench.errors import WorkbenchError
 from workbench.project import import_codebook, import_transcripts
-from workbench.store.schema import LATEST
+from workbench.store.sqlite.schema import LATEST
 
 TEXT = ("Interviewer: Why partner?\n\n"
         "Carol: We had no time. Nobody had time. The grant ended. We trusted them anyway.\n")

@@ -143,8 +143,8 @@ def test_sample_study_by_participant_is_unchanged(demo):
 
 def test_migration_maps_speakers_of_an_existing_project(demo_file, tmp_path):
     """A project made before speakers were stored gets them from the migration, same counts."""
-    from workbench.store.db import _statements
-    from workbench.store.schema import MIGRATIONS
+    from workbench.store.sqlite.opening import _statements
+    from workbench.store.sqlite.schema import MIGRATIONS
 
     migration = next(m for m in MIGRATIONS if "CREATE TABLE speakers" in m)
     path = tmp_path / "old.db"

@@ -22,9 +22,9 @@ from workbench.errors import ProjectError, WorkbenchError
 from workbench.merge import merge_project
 from workbench.project import import_codebook, import_transcripts
 from workbench.store import Store, backup_project
-from workbench.store import db as store_db
-from workbench.store.db import location_warning
-from workbench.store.schema import LATEST
+from workbench.store.sqlite import opening as store_db
+from workbench.store.sqlite.files import location_warning
+from workbench.store.sqlite.schema import LATEST
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -62,10 +62,11 @@ def imported_by(project: Path, tmp_path: Path, *args: str) -> tuple[list[str], s
 
 
 def sqlite_utils_at_module_level() -> bool:
-    """Whether workbench/store/repo.py still imports sqlite_utils when it is imported (a known cost,
+    """Whether a module of workbench/store still imports sqlite_utils when it is imported (a known cost,
     removed on the store's side: sqlite_utils pulls in pandas and numpy)."""
-    tree = ast.parse((ROOT / "workbench" / "store" / "repo.py").read_text(encoding="utf-8"))
-    for node in tree.body:
+    nodes = [node for path in sorted((ROOT / "workbench" / "store").rglob("*.py"))
+             for node in ast.parse(path.read_text(encoding="utf-8")).body]
+    for node in nodes:
         if isinstance(node, ast.Import) and any(a.name.split(".")[0] == "sqlite_utils" for a in node.names):
             return True
         if isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] == "sqlite_utils":

@@ -8,7 +8,7 @@ import pytest
 
 from workbench.errors import ProjectError
 from workbench.store import Store, backup_project
-from workbench.store.schema import LATEST
+from workbench.store.sqlite.schema import LATEST
 
 
 def test_new_project_pragmas(tmp_path):
@@ -75,8 +75,9 @@ def test_two_connections_see_each_others_writes(tmp_path):
 
 
 def test_migration_from_schema_1_takes_a_backup(tmp_path):
-    from workbench.store.db import APPLICATION_ID, _statements
-    from workbench.store.schema import MIGRATIONS
+    from workbench.store.sqlite.db import APPLICATION_ID
+    from workbench.store.sqlite.opening import _statements
+    from workbench.store.sqlite.schema import MIGRATIONS
 
     path = tmp_path / "old.db"
     raw = sqlite3.connect(path)

@@ -9,7 +9,7 @@ from click.testing import CliRunner
 
 from workbench import reconcile
 from workbench.cli import cli
-from workbench.codebook_edits import history, merge_codes, move_code, rename_code, reword_code, split_code
+from workbench.codebook_edits import CodeMerge, history, merge_codes, move_code, rename_code, reword_code, split_code
 from workbench.coding import add_segment, resolve_code
 from workbench.codings import import_codings
 from workbench.errors import WorkbenchError
@@ -78,7 +78,7 @@ def test_codebook_changes_follow_segments_and_are_recorded(project):
     assert [s["code_id"] for s in project.segments(coder="maria")][0] == resolve_code(project, "Barriers/Time pressure")["id"]
     reword_code(project, "Barriers/Time pressure", definition="No hours in the week.", coder="maria")
     result = merge_codes(project, "Barriers/Funding and material resources", "Barriers/Time pressure", coder="maria")
-    assert result == {"moved": 1, "dropped": 1, "target": "Barriers/Time pressure"}
+    assert result == CodeMerge(target="Barriers/Time pressure", moved=1, dropped=1)
     assert len(project.segments()) == 3
     with pytest.raises(WorkbenchError):
         resolve_code(project, "Barriers/Funding and material resources")

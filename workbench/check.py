@@ -14,7 +14,7 @@ from pathlib import Path
 
 from workbench.errors import ProjectError
 from workbench.models import CheckReport
-from workbench.store import Store, backup_project
+from workbench.store import Store
 
 
 def check_project(store: Store, *, repair: bool = False, coder: str | None = None) -> CheckReport:
@@ -30,7 +30,7 @@ def check_project(store: Store, *, repair: bool = False, coder: str | None = Non
             f"{store.path} is damaged beyond what `check --repair` mends: {report.integrity[0]}.",
             hint="Restore it from a backup, or recover what SQLite can with `sqlite3 FILE .recover`.")
     stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
-    backup = backup_project(store.conn, Path(store.path).with_name(f"{Path(store.path).name}.before-repair-{stamp}"))
+    backup = store.backup_to(Path(store.path).with_name(f"{Path(store.path).name}.before-repair-{stamp}"))
     report.backup = str(backup)
     names = store.code_names()
     with store.transaction():

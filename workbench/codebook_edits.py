@@ -6,6 +6,7 @@ recorded in the audit log, which is the codebook's history (``workbench codebook
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 
 from workbench.codetree import refuse_store_cycles
 from workbench.coding import code_ids_under, create_code, resolve_code
@@ -64,7 +65,16 @@ def move_code(store: Store, ref: str, new_parent: str | None, *, coder: str | No
     return resolve_code(store, (parent.path + "/" if parent else "") + code.name)
 
 
-def merge_codes(store: Store, source_ref: str, target_ref: str, *, coder: str | None = None) -> Code:
+@dataclass(frozen=True, slots=True)
+class CodeMerge:
+    """What a merge did: the target's path, segments moved, duplicates dropped."""
+
+    target: str
+    moved: int
+    dropped: int
+
+
+def merge_codes(store: Store, source_ref: str, target_ref: str, *, coder: str | None = None) -> CodeMerge:
     """Merge ``source`` into ``target``: its segments and sub-codes go to the target, and it is
     removed. A segment that would duplicate one the target already has is dropped (kept in the log)."""
     refuse_store_cycles(store, "this project")
@@ -82,7 +92,7 @@ def merge_codes(store: Store, source_ref: str, target_ref: str, *, coder: str | 
         store.audit("code.merge", "code", target.id, coder=coder,
                     before={"source": source.path, "source_guid": source.guid},
                     after={"target": target.path, "segments_moved": moved, "duplicates_dropped": dropped})
-    return {"moved": moved, "dropped": dropped, "target": target.path}
+    return CodeMerge(target=target.path, moved=moved, dropped=dropped)
 
 
 def split_code(store: Store, ref: str, new_names: list[str], *, coder: str | None = None) -> list[Code]:

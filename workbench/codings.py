@@ -22,10 +22,10 @@ import io
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from workbench.coding import create_code, find_quote, resolve_code, resolve_transcript
 from workbench.errors import InputError, WorkbenchError
+from workbench.models import TranscriptRef
 from workbench.store import Store
 
 ALIASES = {
@@ -221,7 +221,7 @@ def import_codings(store: Store, path: str | Path, *, coder: str | None = None, 
             raise InputError(f"no `{needed}` column.", path=path, line=1,
                              hint="Columns: transcript, code, coder, start, end or text, memo.")
     texts: dict[int, str] = {}
-    transcripts: dict[str, dict[str, Any]] = {}
+    transcripts: dict[str, TranscriptRef] = {}
     codes = {c.path.casefold(): c for c in store.codes(counts=False)}
     planned: list[tuple[int, str, int, int, str | None, str]] = []
     errors: list[str] = []
@@ -239,7 +239,7 @@ def import_codings(store: Store, path: str | Path, *, coder: str | None = None, 
             if ref not in transcripts:
                 transcripts[ref] = resolve_transcript(store, ref)
             transcript = transcripts[ref]
-            text = texts.setdefault(transcript["id"], store.transcript_text(transcript["id"]) or "")
+            text = texts.setdefault(transcript.id, store.transcript_text(transcript.id) or "")
             start_raw, end_raw, quote = _column(row, "start"), _column(row, "end"), _column(row, "text")
             if start_raw is not None and end_raw is not None:
                 start, end = _offset(start_raw, "start"), _offset(end_raw, "end")
@@ -255,7 +255,7 @@ def import_codings(store: Store, path: str | Path, *, coder: str | None = None, 
                 if not create_codes:
                     resolve_code(store, code_ref)  # raises with suggestions
                 missing_codes.setdefault(code_ref.strip("/"), number)
-            planned.append((transcript["id"], code_ref.strip("/"), start, end, _column(row, "memo"), who))
+            planned.append((transcript.id, code_ref.strip("/"), start, end, _column(row, "memo"), who))
         except (WorkbenchError, ValueError) as exc:
             errors.append(f"row {number}: {getattr(exc, 'message', str(exc))}")
     if errors:

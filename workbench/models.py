@@ -54,7 +54,7 @@ class CodeSpec:
     example: str | None = None
     colour: str | None = None
     keywords: list[str] = field(default_factory=list)
-    patterns: list[list[dict]] = field(default_factory=list)  # spaCy Matcher token patterns
+    patterns: list[list[dict[str, Any]]] = field(default_factory=list)  # spaCy Matcher token patterns
     guid: str | None = None
     children: list["CodeSpec"] = field(default_factory=list)
     line: int | None = None

@@ -58,7 +58,7 @@ def open_store(path: str | Path | None = None, *, create: bool = False) -> Store
 
 def location_warning(path: str | Path) -> str | None:
     """A warning when the project lives in a synced or network folder (unsafe for SQLite)."""
-    from workbench.store.db import location_warning as warning
+    from workbench.store import location_warning as warning
 
     return warning(path)
 
@@ -397,11 +397,11 @@ def apply_codebook(store: Store, book: Codebook, *, coder: str | None = None) ->
             row = store.code_by_guid(spec.guid) if spec.guid else None
             if row is None:
                 row = existing.get(path.casefold())
-                if row is not None and spec.guid and row["guid"] in book_guids and row["guid"] != spec.guid:
-                    other = next(p for p, s in book.walk() if s.guid == row["guid"])
+                if row is not None and spec.guid and row.guid in book_guids and row.guid != spec.guid:
+                    other = next(p for p, s in book.walk() if s.guid == row.guid)
                     raise InputError(
                         f"the codebook's code {path!r} (GUID {spec.guid}) has the path of the project's code "
-                        f"{row['path']!r}, whose GUID {row['guid']} the codebook gives to {other!r}; nothing was "
+                        f"{row.path!r}, whose GUID {row.guid} the codebook gives to {other!r}; nothing was "
                         "changed.", hint="Check the GUIDs in the codebook: one code cannot be two.")
             if row is not None and row.id in seen:
                 raise InputError(f"the codebook's code {path!r} and another of its codes both match the project's "

@@ -646,7 +646,7 @@ def verify(target: str | Path | Store, key: Key) -> list[tuple[str, str]]:
         for _, _, entry in matcher.find(text):
             hits.append((where, entry.term))
 
-    if isinstance(target, Store):
+    if not isinstance(target, (str, Path)):  # an open store
         for where, text in target.all_text():
             scan(where, text)
         return hits
@@ -684,8 +684,6 @@ def write_pseudonymised(store: Store, key: Key, dest: Path, *, coder: str | None
     """A new project at ``dest``: a consistent copy of ``store`` with the key applied. The
     original is not changed. The copy is written beside ``dest`` and renamed into place only
     when it is complete."""
-    from workbench.store import backup_project
-
     dest = Path(dest)
     if dest.exists() or dest.is_symlink():
         if not force:
@@ -702,7 +700,7 @@ def write_pseudonymised(store: Store, key: Key, dest: Path, *, coder: str | None
     partial = dest.with_name(f".{dest.name}.partial")
     for leftover in (partial, Path(f"{partial}-wal"), Path(f"{partial}-shm")):
         leftover.unlink(missing_ok=True)
-    backup_project(store.conn, partial)
+    store.backup_to(partial)
     try:
         copy = Store.open(partial)
         try:
@@ -722,13 +720,11 @@ def apply_in_place(store: Store, key: Key, *, coder: str | None = None) -> tuple
     keep it as safe as the key)."""
     import datetime as dt
 
-    from workbench.store import backup_project
-
     problems = check_key(key, store)
     if problems:
         raise WorkbenchError("the key cannot be applied: " + " ".join(problems))
     stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
-    backup = backup_project(store.conn, store.path.with_name(f"{store.path.stem}.before-pseudonymisation-{stamp}.db"))
+    backup = store.backup_to(store.path.with_name(f"{store.path.stem}.before-pseudonymisation-{stamp}.db"))
     return pseudonymise_store(store, key, coder=coder), backup
 
 

@@ -132,7 +132,7 @@ def load_document(store: Store, transcript_id: int, coder: str | None = None, *,
         from workbench.errors import NotFoundError
 
         raise NotFoundError(f"no transcript {transcript_id}.")
-    text = transcript.text
+    text = transcript.text or ""
     turns = store.turns(transcript_id)
     segments = load_segments(store, transcript_id, coder, all_coders=all_coders)
     return Document(transcript, text, turns, split_sentences(text, turns), segments)

@@ -11,13 +11,14 @@ coders agree into the consensus at once.
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from workbench.agreement.units import carries, units_for
 from workbench.coders import CONSENSUS
 from workbench.coding import add_segment, resolve_code
 from workbench.errors import WorkbenchError
+from workbench.models import Decision
 from workbench.store import Store
 
 
@@ -29,7 +30,7 @@ class Disagreement:
     end: int
     text: str
     codes: dict[str, list[str]]  # coder -> code paths carried on the unit
-    decision: dict[str, Any] | None = None
+    decision: Decision | None = None
 
     @property
     def settled(self) -> bool:
@@ -82,7 +83,7 @@ def unit_codings(store: Store, coders: list[str], *, unit: str = "sentence", ove
 
 def find_disagreements(store: Store, coders: list[str], **options: Any) -> list[Disagreement]:
     """Units where the coders differ, with the decision already taken on each (if any)."""
-    decided: dict[tuple[int, int, int], dict[str, Any]] = {}
+    decided: dict[tuple[int, int, int], Decision] = {}
     for decision in store.decisions():
         decided[(decision.transcript_id, decision.start, decision.end)] = decision
     texts: dict[int, str] = {}
@@ -162,7 +163,7 @@ def decide(store: Store, disagreement: Disagreement, choice: str, *, codes: list
                 segment = add_segment(store, transcript_id=disagreement.transcript_id, code_id=code_id, coder=CONSENSUS,
                                       start=disagreement.start, end=disagreement.end, memo=memo, origin="consensus")
                 made.append(segment.id)
-    disagreement.decision = {"id": decision_id, "choice": choice, "codes": chosen, "note": note}
+    disagreement.decision = next(d for d in store.decisions(disagreement.transcript_id) if d.id == decision_id)
     return made
 
 
@@ -171,15 +172,15 @@ def annotate(store: Store, disagreement: Disagreement, note: str | None, *, code
     the consensus segments it made, and in the audit log."""
     if disagreement.decision is None:
         raise WorkbenchError("this disagreement is not settled yet.", hint="Decide it first, or note before deciding.")
-    decision_id = disagreement.decision["id"]
+    decision_id = disagreement.decision.id
     memo = f"decision {decision_id}" + (f": {note}" if note else "")
     consensus = CONSENSUS
     with store.transaction():
         store.audit("reconcile.note", "decision", decision_id, coder=coder,
-                    before={"note": disagreement.decision.get("note")}, after={"note": note})
+                    before={"note": disagreement.decision.note}, after={"note": note})
         store.set_decision_note(decision_id, note)
         for segment in store.segments(transcript_id=disagreement.transcript_id, coder=consensus):
             if segment.memo and (segment.memo == f"decision {decision_id}"
                                     or segment.memo.startswith(f"decision {decision_id}:")):
                 store.update_segment(segment.id, memo=memo)
-    disagreement.decision = {**disagreement.decision, "note": note}
+    disagreement.decision = replace(disagreement.decision, note=note)

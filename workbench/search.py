@@ -9,14 +9,13 @@ parentheses. The index stems words (Porter), so "partner" also finds "partners" 
 from __future__ import annotations
 
 import re
-import sqlite3
 from dataclasses import dataclass
 from typing import Any
 
 from workbench.coding import add_segment, code_ids_under, resolve_code
 from workbench.errors import WorkbenchError
 from workbench.reading import split_sentences
-from workbench.store import Store
+from workbench.store import QueryError, Store
 
 OPERATORS = {"AND", "OR", "NOT", "NEAR"}
 FUZZY_SCORE = 84
@@ -107,8 +106,8 @@ def search(store: Store, query: str, *, sites: list[str] | None = None, roles: l
     match = fuzzy_query(store, query) if fuzzy else query
     try:
         rows = store.search_turns(match, limit=-1)  # every matching turn: no silent cap
-    except sqlite3.OperationalError as exc:
-        raise WorkbenchError(f"the search {query!r} cannot be read: {exc}.",
+    except QueryError as exc:
+        raise WorkbenchError(f"the search {query!r} cannot be read: {exc.message}.",
                              hint='Use words, "exact phrases", prefix* and AND / OR / NOT; put a phrase with '
                                   'punctuation in double quotes.') from exc
     info = {t.id: t for t in store.transcripts()}

@@ -10,7 +10,6 @@ pipeline needs no model, and a trained model is kept inside the project file.
 from __future__ import annotations
 
 import random
-import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -23,7 +22,7 @@ from workbench.errors import WorkbenchError
 from workbench.models import Segment, TurnRecord
 from workbench.reading import split_sentences
 from workbench.search import fuzzy_query, marked_spans
-from workbench.store import Store
+from workbench.store import QueryError, Store
 
 MODEL = "suggestions"
 THRESHOLD = 0.4  # on the SERDIF coding: precision 0.58, recall 0.17 (README)
@@ -90,7 +89,7 @@ def codebook_suggestions(store: Store, transcript_id: int, *, fuzzy: bool = True
                                                            if fuzzy and " " not in keyword and len(keyword) >= 7 else ()):
                 try:
                     rows = store.search_turns(query, transcript_id=transcript_id)
-                except sqlite3.OperationalError:  # a keyword FTS5 cannot read is skipped, not fatal
+                except QueryError:  # a keyword the search cannot read is skipped, not fatal
                     continue
                 for row in rows:
                     for a, _ in marked_spans(row.marked):

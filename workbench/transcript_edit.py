@@ -216,7 +216,8 @@ def undo_last_edit(store: Store, transcript_id: int, *, coder: str | None) -> Ed
             raise WorkbenchError(f"{title}: the last edit was a pseudonymisation, which keeps no original text "
                                  "and cannot be undone here.", hint="Restore the backup taken before it.")
         text, turns, segments = store.transcript_content(transcript_id)
-        stored = (store.transcript(transcript_id) or {}).checksum
+        current = store.transcript(transcript_id)
+        stored = current.checksum if current else None
         if after.get("checksum") not in (text_checksum(text), stored):
             raise WorkbenchError(f"{title}: the text has changed since that edit; undo the later edit first.")
         by_id = {s["id"]: s for s in before.get("segments", [])}

@@ -12,6 +12,7 @@ from workbench.agreement.compute import (MAX_DISAGREEMENTS, AgreementReport, Agr
                                          _round_id, _segments)
 from workbench.analysis.matrix import column_key, column_keys, excerpt
 from workbench.errors import WorkbenchError
+from workbench.models import Transcript
 from workbench.store import Store
 
 
@@ -27,7 +28,7 @@ def compute_continuum(store: Store, spec: AgreementSpec) -> AgreementReport:
     by_domain: dict[str, list[tuple[int, int, str]]] = defaultdict(list)
     used: list[str] = []
     skipped: list[str] = []
-    placed: list[tuple[int, dict[str, Any]]] = []  # (offset, transcript) for mapping positions back
+    placed: list[tuple[int, Transcript]] = []  # (offset, transcript) for mapping positions back
     offset = 0
     for transcript in store.transcripts():
         if spec.transcripts is not None and transcript.id not in spec.transcripts:
@@ -135,7 +136,7 @@ def _continuum_undefined(result: CodeAgreement, coded: int, names: tuple[str, ..
             result.undefined[name] = "nobody_coded_it" if not coded else "no_variation"
 
 
-def _stretches(coder_spans: list[list[tuple[int, int]]], coders: list[str], placed: list[tuple[int, dict[str, Any]]],
+def _stretches(coder_spans: list[list[tuple[int, int]]], coders: list[str], placed: list[tuple[int, Transcript]],
                store: Store) -> list[dict[str, Any]]:
     """Stretches of the continuum where some coders marked the code and others did not."""
     points = sorted({p for spans in coder_spans for a, b in spans for p in (a, b)})
@@ -164,11 +165,11 @@ def _stretches(coder_spans: list[list[tuple[int, int]]], coders: list[str], plac
     for a, b, marks in pieces[:MAX_DISAGREEMENTS]:
         index = bisect_right(starts, a) - 1
         base, transcript = placed[index]
-        if transcript["id"] not in texts:
-            texts[transcript["id"]] = store.transcript_text(transcript["id"]) or ""
+        if transcript.id not in texts:
+            texts[transcript.id] = store.transcript_text(transcript.id) or ""
         start, end = a - base, b - base
-        out.append({"transcript": transcript["title"], "start": start, "end": end,
-                    "text": excerpt(texts[transcript["id"]][start:end], 200),
+        out.append({"transcript": transcript.title, "start": start, "end": end,
+                    "text": excerpt(texts[transcript.id][start:end], 200),
                     "coded_by": [c for c, v in zip(coders, marks) if v],
                     "not_coded_by": [c for c, v in zip(coders, marks) if not v]})
     return out

@@ -231,8 +231,6 @@ def demo_cmd(ctx: click.Context, no_tui: bool, coder: str | None) -> None:
 @handled
 def backup_cmd(ctx: click.Context, destination: str) -> None:
     """Copy the project consistently, even while it is open elsewhere."""
-    from workbench.store import backup_project
-
     from workbench.export.destination import check_destination
 
     check_destination(destination, **{**_destination(destination), "force": True})  # an existing file: refused below
@@ -240,7 +238,7 @@ def backup_cmd(ctx: click.Context, destination: str) -> None:
     from workbench.cli.progress import working
 
     with working(f"Copying to {destination}"):
-        copy = backup_project(store.conn, destination)
+        copy = store.backup_to(destination)
     click.echo(f"Backed up to {copy}")
 
 

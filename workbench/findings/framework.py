@@ -17,6 +17,7 @@ from typing import Any
 
 from workbench.errors import InputError, NotFoundError, WorkbenchError
 from workbench.findings.text import h, h_block, html_page, md_line
+from workbench.models import FrameworkSummary
 from workbench.store import Store
 
 ROW_KINDS = ("participant", "site")
@@ -99,7 +100,7 @@ def _check_row(store: Store, row_kind: str, row_key: str) -> str:
 
 
 def set_summary(store: Store, row_kind: str, row_key: str, code: str | int, summary: str, *,
-                note: str | None = None, coder: str | None = None) -> dict[str, Any]:
+                note: str | None = None, coder: str | None = None) -> FrameworkSummary | None:
     """Write (or replace) the summary of a cell; an empty summary removes it. Audited."""
     from workbench.coding import resolve_code
 
@@ -116,14 +117,14 @@ def set_summary(store: Store, row_kind: str, row_key: str, code: str | int, summ
         before = store.framework_summary(row_kind, row, code_row.id)
         if not text:
             if before is None:
-                return {}
+                return None
             store.delete_framework_summary(before.id)
             store.audit("framework.clear", "framework_summary", before.id, coder=coder, before=before)
-            return {}
+            return None
         summary_id = store.set_framework_summary(row_kind, row, code_row.id, text, note, coder)
         after = store.framework_summary(row_kind, row, code_row.id)
         store.audit("framework.set", "framework_summary", summary_id, coder=coder, before=before, after=after)
-    return after or {}
+    return after
 
 
 def flag_quote(store: Store, segment_id: int, *, coder: str | None = None, flagged: bool = True) -> bool:

@@ -76,12 +76,12 @@ def collect_memos(store: Store) -> list[MemoItem]:
     for segment in store.segments():
         if not (segment.memo or "").strip():
             continue
-        c = codes.get(segment.code_id, {})
+        c = codes.get(segment.code_id)
         items.append(MemoItem(kind="segment", text=segment.memo, coder=segment.coder, at=segment.updated_at,
                               segment_id=segment.id, transcript_id=segment.transcript_id,
                               transcript=segment.transcript, site=segment.site,
-                              participant=segment.participant, code_id=segment.code_id, code=c.path,
-                              code_definition=c.definition, quote=segment.text,
+                              participant=segment.participant, code_id=segment.code_id, code=c.path if c else None,
+                              code_definition=c.definition if c else None, quote=segment.text,
                               start=segment.start, end=segment.end))
     order = {kind: i for i, kind in enumerate(KINDS)}
     items.sort(key=lambda m: (order[m.kind], m.transcript or "", m.code or "", m.start or 0, m.memo_id or 0))

@@ -24,6 +24,7 @@ from typing import Any
 
 from workbench.errors import WorkbenchError
 from workbench.findings.text import HTML_STYLE, h, md, md_block, md_line
+from workbench.models import Segment
 from workbench.store import Store
 
 QUOTE_MIN, QUOTE_MAX, QUOTE_TARGET = 60, 600, 220
@@ -77,40 +78,40 @@ class ThemeSection:
     summaries: list[tuple[str, str, str | None, list[str]]] = field(default_factory=list)  # row, summary, note, Q refs
 
 
-def select_quotes(candidates: list[dict[str, Any]], flagged: set[int], n: int) -> list[Quote]:
+def select_quotes(candidates: list[Segment], flagged: set[int], n: int) -> list[Quote]:
     """The report's quote rule (see the module docstring); ``candidates`` are segment rows."""
-    def quote(s: dict[str, Any]) -> Quote:
-        return Quote(segment_id=s["id"], text=" ".join(s["text"].split()), participant=s["participant"],
-                     role=s["role"], site=s["site"], transcript=s["transcript"], start=s["start"], end=s["end"],
-                     flagged=s["id"] in flagged)
-    chosen = [quote(s) for s in sorted(candidates, key=lambda s: (s["participant"] or "", s["start"]))
-              if s["id"] in flagged]
-    def overlaps(s: dict[str, Any]) -> bool:
-        return any(q.transcript == s["transcript"] and q.start < s["end"] and s["start"] < q.end for q in chosen)
-    pool: dict[str, list[dict[str, Any]]] = {}
+    def quote(s: Segment) -> Quote:
+        return Quote(segment_id=s.id, text=" ".join(s.text.split()), participant=s.participant,
+                     role=s.role, site=s.site, transcript=s.transcript, start=s.start, end=s.end,
+                     flagged=s.id in flagged)
+    chosen = [quote(s) for s in sorted(candidates, key=lambda s: (s.participant or "", s.start))
+              if s.id in flagged]
+    def overlaps(s: Segment) -> bool:
+        return any(q.transcript == s.transcript and q.start < s.end and s.start < q.end for q in chosen)
+    pool: dict[str, list[Segment]] = {}
     for s in candidates:
-        length = len(" ".join(s["text"].split()))
-        if s["id"] in flagged or not QUOTE_MIN <= length <= QUOTE_MAX:
+        length = len(" ".join(s.text.split()))
+        if s.id in flagged or not QUOTE_MIN <= length <= QUOTE_MAX:
             continue
-        pool.setdefault(s["participant"] or s["transcript"], []).append(s)
+        pool.setdefault(s.participant or s.transcript, []).append(s)
     quoted_people = {q.participant or q.transcript for q in chosen}
     quoted_sites = {q.site for q in chosen}
     while len(chosen) < n:
         people = sorted((p for p in pool if p not in quoted_people),
-                        key=lambda p: (pool[p][0]["site"] in quoted_sites, p))
+                        key=lambda p: (pool[p][0].site in quoted_sites, p))
         best = None
         for person in people:
             options = [s for s in pool[person] if not overlaps(s)]
             if options:
-                best = min(options, key=lambda s: (abs(len(" ".join(s["text"].split())) - QUOTE_TARGET),
-                                                   s["transcript"], s["start"]))
+                best = min(options, key=lambda s: (abs(len(" ".join(s.text.split())) - QUOTE_TARGET),
+                                                   s.transcript, s.start))
                 break
             quoted_people.add(person)
         if best is None:
             break
         chosen.append(quote(best))
-        quoted_people.add(best["participant"] or best["transcript"])
-        quoted_sites.add(best["site"])
+        quoted_people.add(best.participant or best.transcript)
+        quoted_sites.add(best.site)
     return chosen
 
 

@@ -142,19 +142,19 @@ class ReconcileScreen(Screen):
         passage.append("\n\n" + text[lo:item.start])
         passage.append(text[item.start:item.end], Style(reverse=True, bold=True))
         passage.append(text[item.end:hi] + "\n")
-        if item.settled:
-            decision = item.decision or {}
-            passage.append(f"\nSettled: {decision.get('choice')} → {'; '.join(decision.get('codes') or []) or 'no code'}",
+        if item.settled and item.decision is not None:
+            decision = item.decision
+            passage.append(f"\nSettled: {decision.choice} → {'; '.join(decision.codes or []) or 'no code'}",
                            Style(color="green", bold=True))
-            if decision.get("note"):
-                passage.append(f" ({decision['note']})", Style(italic=True))
+            if decision.note:
+                passage.append(f" ({decision.note})", Style(italic=True))
         if self.note:
             passage.append(f"\nNote for the decision: {self.note}", Style(italic=True, color="yellow"))
-        if self.last is not None and self.last < len(self.items) and self.items[self.last].decision:
-            done = self.items[self.last].decision or {}
-            passage.append(f"\n\nDecided #{self.last + 1}: {done.get('choice')} → "
-                           f"{'; '.join(done.get('codes') or []) or 'no code'}"
-                           + (f" ({done['note']})" if done.get("note") else " · m adds a note to it"),
+        done = self.items[self.last].decision if self.last is not None and self.last < len(self.items) else None
+        if done is not None:
+            passage.append(f"\n\nDecided #{self.last + 1}: {done.choice} → "
+                           f"{'; '.join(done.codes or []) or 'no code'}"
+                           + (f" ({done.note})" if done.note else " · m adds a note to it"),
                            Style(dim=True))
         self.query_one("#text", Static).update(passage)
         codes = {c["path"]: c for c in store.codes()}
@@ -245,7 +245,7 @@ class ReconcileScreen(Screen):
                 self.notify(f"Note saved on decision #{number}.", timeout=3)
                 self.render_current()
             self.app.push_screen(MemoDialog(f"Why? (the note of decision #{number})",
-                                            (target.decision or {}).get("note") or ""), save)
+                                            (target.decision.note if target.decision else None) or ""), save)
             return
 
         def keep(text: str | None) -> None:

@@ -1,7 +1,7 @@
 """The project schema, as numbered migrations.
 
 The schema is only ever created or changed here. ``PRAGMA user_version`` holds the number of the
-last migration applied; :func:`workbench.store.db.migrate` applies the missing ones in order, each
+last migration applied; :func:`workbench.store.sqlite.opening.migrate` applies the missing ones in order, each
 in its own transaction, after taking a backup of an existing project.
 
 Offsets (``turns.start``/``end``, ``segments.start``/``end``) are Unicode code points into

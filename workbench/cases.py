@@ -99,8 +99,7 @@ def assign_speakers(store: Store, transcript_id: int, *, title: str, listed: lis
         elif len(listed) == 1:
             store.set_speaker(transcript_id, speaker, listed[0], PARTICIPANT)
         elif listed:
-            pid = listed_labels.get(speaker.casefold())
-            store.set_speaker(transcript_id, speaker, pid, PARTICIPANT)
+            store.set_speaker(transcript_id, speaker, listed_labels.get(speaker.casefold()), PARTICIPANT)
             if pid is None and speaker:
                 warnings.append(f"speaker {speaker!r} is not one of the listed participants; map it with "
                                 f"`workbench speakers map {transcript_id} {speaker!r} PARTICIPANT`.")
@@ -116,13 +115,12 @@ def assign_speakers(store: Store, transcript_id: int, *, title: str, listed: lis
 def ensure_speakers(store: Store) -> int:
     """Map the speakers of transcripts that have none yet (brought in by a merge or a REFI-QDA
     import) by the import's rules; returns how many transcripts were mapped."""
-    import json
 
     missing = store.transcripts_without_speakers()
     if missing:
         with store.transaction():
             for row in missing:
-                listed = [int(i) for i in json.loads(row.participant_ids or "[]") if i is not None]
+                listed = [int(i) for i in (row.participant_ids or []) if i is not None]
                 assign_speakers(store, row.id, title=row.title, listed=listed, interviewer=row.interviewer)
     return len(missing)
 

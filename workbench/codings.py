@@ -147,7 +147,7 @@ def read_rows(path: Path) -> list[dict[str, str]]:
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError(f"cannot be read as UTF-8 CSV: {exc}.", path=path) from exc
     reader = csv.DictReader(io.StringIO(text, newline=""))
-    rows = []
+    rows: list[dict[str, str]] = []
     try:
         for row in reader:
             if len(rows) >= MAX_ROWS:

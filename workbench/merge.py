@@ -61,9 +61,9 @@ def merge_project(store: Store, other_path: str | Path, *, coder: str | None = N
             for memo in other.memos():
                 target = memo.target_id
                 if memo.target == "transcript":
-                    target = transcript_map.get(target)
+                    target = transcript_map.get(target) if target is not None else None
                 elif memo.target == "code":
-                    target = code_map.get(target)
+                    target = code_map.get(target) if target is not None else None
                 if memo.target != "project" and target is None:
                     continue
                 same = [m for m in store.memos(memo.target, target) if m.text == memo.text]

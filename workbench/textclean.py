@@ -18,7 +18,7 @@ _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]
 
 
 def has_controls(text: str | None) -> bool:
-    return bool(text) and _CONTROLS.search(text) is not None
+    return bool(text) and _CONTROLS.search(text or "") is not None
 
 
 def clean_text(text: str) -> str:

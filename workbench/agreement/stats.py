@@ -205,7 +205,8 @@ def cohen_parts(units: Sequence[Unit]) -> Parts | None:
     if not total:
         return None
     agree = sum(w for a, b, w in pairs if a == b)
-    first, second = Counter(), Counter()
+    first: Counter[Value] = Counter()
+    second: Counter[Value] = Counter()
     for a, b, w in pairs:
         first[a] += w
         second[b] += w

@@ -139,7 +139,7 @@ def replacing(path: str | Path, *, force: bool = False, protect: Iterable[str | 
         shutil.rmtree(folder, ignore_errors=True)
 
 
-def _commit(tmp: Path, dest: Path, *, force: bool, protect: list[Path]) -> None:
+def _commit(tmp: Path, dest: Path, *, force: bool, protect: Iterable[str | Path]) -> None:
     """Move the finished file into place, checking the destination again just before."""
     check_destination(dest, force=force, protect=protect)
     if not force or not os.path.lexists(dest):

@@ -39,6 +39,8 @@ class Link:
 
 
 def _segment_label(segment: Segment | None) -> str:
+    if segment is None:
+        return "a removed segment"
     text = " ".join(segment.text.split())
     return f"segment {segment.id} ({segment.participant or segment.transcript}: “{text[:40]}{'…' if len(text) > 40 else ''}”)"
 

@@ -36,7 +36,7 @@ def md_line(value: object) -> str:
 def md_block(value: object, prefix: str = "") -> str:
     """A paragraph block keeping the writer's paragraphs; each line gets ``prefix`` (e.g. "> ")."""
     paragraphs = [" ".join(p.split()) for p in re.split(r"\n\s*\n", "" if value is None else str(value))]
-    lines = []
+    lines: list[str] = []
     for paragraph in paragraphs:
         if not paragraph:
             continue

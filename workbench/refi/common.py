@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 import uuid
 
+from workbench.models import Code
+
 PROJECT_NS = "urn:QDA-XML:project:1.0"
 CODEBOOK_NS = "urn:QDA-XML:codebook:1.0"
 DESCRIPTION_FIELDS = (("definition", "Definition"), ("when_to_use", "When to use"),
@@ -44,10 +46,10 @@ def normalize_colour(value: str | None) -> str | None:
     return "#" + digits[:6].lower()
 
 
-def description_text(code: dict) -> str | None:
+def description_text(code: Code) -> str | None:
     """A code's definition, when to use, when not to use and example, as one labelled text
     (REFI-QDA has a single Description; the labels let the workbench read the parts back)."""
-    parts = [f"{label}: {code[key]}" for key, label in DESCRIPTION_FIELDS if code.get(key)]
+    parts = [f"{label}: {getattr(code, key)}" for key, label in DESCRIPTION_FIELDS if getattr(code, key)]
     return "\n\n".join(parts) or None
 
 

@@ -49,7 +49,8 @@ def _codes_element(parent: ET.Element, ns: str, codes: Sequence[Code],
         attrs = {"guid": code.guid, "name": code.name, "isCodable": "true"}
         if code.colour:
             attrs["color"] = code.colour.upper()
-        el = ET.SubElement(nodes.get(code.parent_id, codes_el), f"{{{ns}}}Code", attrs)
+        el = ET.SubElement(nodes.get(code.parent_id, codes_el) if code.parent_id else codes_el, f"{{{ns}}}Code",
+                           attrs)
         text = description_text(code)
         if text:
             ET.SubElement(el, f"{{{ns}}}Description").text = text
@@ -140,7 +141,8 @@ def export_qdpx(store: Store, path: str | Path) -> ExportReport:
         notes_for.setdefault((memo.target, memo.target_id), []).append(memo_guids[memo.id])
     if codes:
         _codes_element(ET.SubElement(root, q("CodeBook")), ns, codes,
-                       {target_id: guids for (target, target_id), guids in notes_for.items() if target == "code"})
+                       {target_id: guids for (target, target_id), guids in notes_for.items()
+                        if target == "code" and target_id is not None})
     # Variables and cases: sites and participants with their attributes.
     sites = store.sites()
     site_guids = store.guids("sites")
@@ -200,14 +202,15 @@ def export_qdpx(store: Store, path: str | Path) -> ExportReport:
                 user = coder_guids.get(next(c.id for c in coders if c.name == segment.coder))
                 attrs = {"guid": segment_guids[segment.id], "name": " ".join(segment.text.split())[:80],
                          "startPosition": str(segment.start), "endPosition": str(segment.end),
-                         "creatingUser": user}
-                if _iso(segment.created_at):
-                    attrs["creationDateTime"] = _iso(segment.created_at)
+                         "creatingUser": user or ""}
+                created = _iso(segment.created_at)
+                if created:
+                    attrs["creationDateTime"] = created
                 selection = ET.SubElement(source, q("PlainTextSelection"), attrs)
                 if segment.memo:
                     ET.SubElement(selection, q("Description")).text = segment.memo
                 coding = ET.SubElement(selection, q("Coding"), {
-                    "guid": str(uuid.uuid5(uuid.UUID(segment_guids[segment.id]), "coding")), "creatingUser": user})
+                    "guid": str(uuid.uuid5(uuid.UUID(segment_guids[segment.id]), "coding")), "creatingUser": user or ""})
                 ET.SubElement(coding, q("CodeRef"), {"targetGUID": segment.code_guid})
             for note in notes_for.get(("transcript", t.id), []):
                 ET.SubElement(source, q("NoteRef"), {"targetGUID": note})

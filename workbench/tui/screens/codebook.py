@@ -16,6 +16,7 @@ from textual.widgets import Footer, Header, Static, Tree
 
 from workbench.tui.text import plural
 from workbench import coding
+from workbench.models import Code
 
 
 class CodebookScreen(Screen):
@@ -71,16 +72,16 @@ class CodebookScreen(Screen):
             tree.move_cursor(nodes[select])
 
     @staticmethod
-    def totals(codes: list[dict[str, Any]]) -> dict[int, int]:
+    def totals(codes: list[Code]) -> dict[int, int]:
         """Segments of each code together with its sub-codes."""
-        total = {c["id"]: c["segments"] for c in codes}
+        total = {c.id: c.segments or 0 for c in codes}
         for code in reversed(codes):  # children come after their parents
-            if code["parent_id"] is not None:
-                total[code["parent_id"]] += total[code["id"]]
+            if code.parent_id is not None:
+                total[code.parent_id] += total[code.id]
         return total
 
     @property
-    def current(self) -> dict[str, Any] | None:
+    def current(self) -> Code | None:
         node = self.query_one(Tree).cursor_node
         return node.data if node is not None else None
 
@@ -91,16 +92,17 @@ class CodebookScreen(Screen):
         if code is None:
             self.query_one("#definition", Static).update("")
             return
-        out.append(code["path"] + "\n\n", Style(bold=True, color=code["colour"] or None))
+        out.append(code.path + "\n\n", Style(bold=True, color=code.colour or None))
         for key, label in (("definition", "Definition"), ("when_to_use", "When to use"),
                            ("when_not_to_use", "When not to use"), ("example", "Example")):
-            if code.get(key):
+            if getattr(code, key):
                 out.append(f"{label}\n", Style(bold=True))
-                out.append((f"“{code[key]}”" if key == "example" else code[key]) + "\n\n")
-        if code.get("keywords"):
+                value = getattr(code, key)
+                out.append((f"“{value}”" if key == "example" else value) + "\n\n")
+        if code.keywords:
             out.append("Keywords\n", Style(bold=True))
-            out.append(", ".join(code["keywords"]) + "\n\n")
-        memos = self.app.store.memos("code", code["id"])
+            out.append(", ".join(code.keywords) + "\n\n")
+        memos = self.app.store.memos("code", code.id)
         if memos:
             out.append("Memos\n", Style(bold=True))
             for memo in memos:
@@ -108,13 +110,13 @@ class CodebookScreen(Screen):
                 out.append(memo["text"] + "\n\n")
         from workbench.findings.relations import list_links
 
-        links = list_links(self.app.store, code_id=code["id"])
+        links = list_links(self.app.store, code_id=code.id)
         if links:
             out.append("Links\n", Style(bold=True))
             for link in links:
                 out.append(link.sentence() + ("\n" if not link.memo else f"\n  {link.memo}\n"))
             out.append("\n")
-        out.append(f"{plural(code['segments'], 'segment')}. Enter lists them.", Style(dim=True))
+        out.append(f"{plural(code.segments, 'segment')}. Enter lists them.", Style(dim=True))
         self.query_one("#definition", Static).update(out)
 
     @on(Tree.NodeSelected)
@@ -126,7 +128,7 @@ class CodebookScreen(Screen):
         if code:
             from workbench.tui.screens.retrieval import RetrievalScreen
 
-            self.app.push_screen(RetrievalScreen(code["id"]))
+            self.app.push_screen(RetrievalScreen(code.id))
 
     def action_memo(self) -> None:
         code = self.current
@@ -136,9 +138,9 @@ class CodebookScreen(Screen):
 
         def save(text: str | None) -> None:
             if text and text.strip():
-                coding.add_memo(self.app.store, "code", code["id"], text, coder=self.app.coder)
+                coding.add_memo(self.app.store, "code", code.id, text, coder=self.app.coder)
                 self.show_code()
-        self.app.push_screen(MemoDialog(f"Memo on {code['path']}"), save)
+        self.app.push_screen(MemoDialog(f"Memo on {code.path}"), save)
 
     def action_new_code(self) -> None:
         parent = self.current
@@ -147,14 +149,14 @@ class CodebookScreen(Screen):
         def create(name: str | None) -> None:
             if not name or not name.strip():
                 return
-            path = f"{parent['path']}/{name.strip()}" if parent else name.strip()
+            path = f"{parent.path}/{name.strip()}" if parent else name.strip()
             try:
                 code = coding.create_code(self.app.store, path, coder=self.app.coder)
             except Exception as exc:  # noqa: BLE001 - shown to the coder, nothing written
                 self.notify(str(exc), severity="warning")
                 return
             self.build(select=code.id)
-        where = f"under {parent['path']}" if parent else "at the top level"
+        where = f"under {parent.path}" if parent else "at the top level"
         self.app.push_screen(MemoDialog(f"Name of the new code {where}"), create)
 
     def action_back(self) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Sequence
 
 from textual import on
 from textual.app import ComposeResult
@@ -11,6 +11,8 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList, SelectionList, Static, TextArea
 from textual.widgets.option_list import Option
+
+from workbench.reading import ShownSegment
 
 
 class MemoDialog(ModalScreen[str | None]):
@@ -56,7 +58,7 @@ class SegmentChooser(ModalScreen[int | None]):
     """
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="chooser.cancel")]
 
-    def __init__(self, prompt: str, segments: list[dict[str, Any]]) -> None:
+    def __init__(self, prompt: str, segments: Sequence[ShownSegment]) -> None:
         super().__init__()
         self.prompt = prompt
         self.segments = segments
@@ -65,7 +67,7 @@ class SegmentChooser(ModalScreen[int | None]):
         with Vertical():
             yield Static(self.prompt)
             yield OptionList(*[
-                Option(f"{s['code']} · {s['coder']} · “{' '.join(s['text'].split())[:60]}”", id=str(s["id"]))
+                Option(f"{s.code} · {s.coder} · “{' '.join(s.text.split())[:60]}”", id=str(s.id))
                 for s in self.segments
             ])
 

@@ -3,7 +3,6 @@ beside the cell's coded segments, any of which can be flagged as a key quote."""
 
 from __future__ import annotations
 
-from typing import Any
 
 from rich.markup import escape
 from textual import on
@@ -15,6 +14,7 @@ from textual.widgets import DataTable, Footer, Header, Input, Static, TextArea
 
 from workbench.errors import WorkbenchError
 from workbench.findings.framework import flag_quote, set_summary
+from workbench.coding import SegmentListing
 
 
 class SummaryEditor(Screen[bool]):
@@ -40,7 +40,7 @@ class SummaryEditor(Screen[bool]):
         super().__init__()
         self.row_kind, self.row, self.column = row_kind, row, column
         self.segment_ids = segment_ids
-        self.rows: dict[str, dict[str, Any]] = {}
+        self.rows: dict[str, SegmentListing] = {}
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -83,8 +83,8 @@ class SummaryEditor(Screen[bool]):
         flagged = self.app.store.key_quote_ids()
         table.clear()
         for key, row in self.rows.items():
-            text = " ".join(row["text"].split())
-            table.add_row("★" if row["id"] in flagged else "", row["participant"] or "", row["code"].split("/")[-1],
+            text = " ".join(row.text.split())
+            table.add_row("★" if row.id in flagged else "", row.participant or "", (row.code or "").split("/")[-1],
                           text[:60] + ("…" if len(text) > 60 else ""), key=key)
 
     @on(DataTable.RowHighlighted)
@@ -92,8 +92,8 @@ class SummaryEditor(Screen[bool]):
         row = self.rows.get(event.row_key.value or "")
         if row:
             self.query_one("#quote", Static).update(
-                f"[b]{escape(row['transcript'])}[/b] · {escape(row['coder'])} · segment {row['id']}\n"
-                f"“{escape(' '.join(row['text'].split()))}”")
+                f"[b]{escape(row.transcript)}[/b] · {escape(row.coder)} · segment {row.id}\n"
+                f"“{escape(' '.join(row.text.split()))}”")
 
     def action_flag(self) -> None:
         table = self.query_one(DataTable)

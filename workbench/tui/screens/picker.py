@@ -13,23 +13,25 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
+from workbench.models import Code
 
-def rank_codes(codes: list[dict[str, Any]], query: str, recent: list[int]) -> list[dict[str, Any]]:
+
+def rank_codes(codes: list[Code], query: str, recent: list[int]) -> list[Code]:
     """Codes in the order the picker shows them: recent first when nothing is typed, else by how
     well the query matches the path (weighted most), the definition and the keywords."""
     if not query.strip():
         order = {code_id: i for i, code_id in enumerate(recent)}
-        return sorted(codes, key=lambda c: (order.get(c["id"], len(order)), 0))
+        return sorted(codes, key=lambda c: (order.get(c.id, len(order)), 0))
     query = query.strip().lower()
     scored = []
     for code in codes:
-        path = code["path"].lower()
-        score = max(fuzz.WRatio(query, path), fuzz.partial_ratio(query, code["name"].lower()) + 5)
-        extra = " ".join([code.get("definition") or "", " ".join(code.get("keywords") or [])]).lower()
+        path = code.path.lower()
+        score = max(fuzz.WRatio(query, path), fuzz.partial_ratio(query, code.name.lower()) + 5)
+        extra = " ".join([code.definition or "", " ".join(code.keywords or [])]).lower()
         if extra:
             score = max(score, fuzz.partial_ratio(query, extra) - 15)
         if score >= 70:
-            scored.append((score, -code["depth"], code))
+            scored.append((score, -code.depth, code))
     scored.sort(key=lambda item: (-item[0], item[1]))
     return [code for _, _, code in scored]
 
@@ -55,12 +57,12 @@ class CodePicker(ModalScreen[tuple[str, Any] | None]):
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="picker.cancel"),
                 Binding("down", "move(1)", show=False), Binding("up", "move(-1)", show=False)]
 
-    def __init__(self, codes: list[dict[str, Any]], recent: list[int], passage: str) -> None:
+    def __init__(self, codes: list[Code], recent: list[int], passage: str) -> None:
         super().__init__()
         self.codes = codes
         self.recent = recent
         self.passage = passage
-        self.shown: list[dict[str, Any]] = []
+        self.shown: list[Code] = []
 
     def compose(self) -> ComposeResult:
         with Vertical():
@@ -78,7 +80,7 @@ class CodePicker(ModalScreen[tuple[str, Any] | None]):
         self.shown = rank_codes(self.codes, query, self.recent)
         options = self.query_one(OptionList)
         options.clear_options()
-        options.add_options([Option(("  " * c["depth"] if not query else "") + c["path"], id=str(c["id"]))
+        options.add_options([Option(("  " * c.depth if not query else "") + c.path, id=str(c.id))
                              for c in self.shown])
         if query.strip():
             options.add_option(Option(f"+ New code “{query.strip()}”", id=NEW))
@@ -93,9 +95,9 @@ class CodePicker(ModalScreen[tuple[str, Any] | None]):
         text = ""
         if index is not None and 0 <= index < len(self.shown):
             code = self.shown[index]
-            text = code.get("definition") or ""
-            if code.get("when_not_to_use"):
-                text += f"\nNot for: {code['when_not_to_use']}"
+            text = code.definition or ""
+            if code.when_not_to_use:
+                text += f"\nNot for: {code.when_not_to_use}"
         self.query_one("#definition", Static).update(text)
 
     @on(Input.Changed, "#query")

@@ -3,7 +3,6 @@ jump into the transcript at the segment."""
 
 from __future__ import annotations
 
-from typing import Any
 
 from rapidfuzz import fuzz
 from rich.markup import escape
@@ -37,7 +36,7 @@ class RetrievalScreen(Screen):
         self.code_id = code_id
         self.segment_ids = segment_ids
         self.title_text = title
-        self.rows: list[dict[str, Any]] = []
+        self.rows: list[SegmentListing] = []
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -82,14 +81,14 @@ class RetrievalScreen(Screen):
         table.add_column("Passage", key="text", width=room)
         query = query.strip().lower()
         for row in self.rows:
-            hay = " ".join(str(row.get(k) or "") for k in ("site", "participant", "coder", "code", "text")).lower()
+            hay = " ".join(str(getattr(row, k) or "") for k in ("site", "participant", "coder", "code", "text")).lower()
             if query and query not in hay and fuzz.partial_ratio(query, hay) < 80:
                 continue
-            cells = {"site": row["site"] or "", "participant": row["participant"] or "", "coder": row["coder"],
-                     "code": row["code"].split("/")[-1]}
-            height = lines_needed(row["text"], room)
+            cells = {"site": row.site or "", "participant": row.participant or "", "coder": row.coder,
+                     "code": (row.code or "").split("/")[-1]}
+            height = lines_needed(row.text, room)
             table.add_row(*(Text(cells[key], no_wrap=True, overflow="ellipsis") for key, _, _ in columns),
-                          Text(clip(row["text"], room, height)), key=str(row["id"]), height=height)
+                          Text(clip(row.text, room, height)), key=str(row.id), height=height)
         if row_before and table.row_count:
             table.move_cursor(row=min(row_before, table.row_count - 1))
 
@@ -103,20 +102,20 @@ class RetrievalScreen(Screen):
 
     @on(DataTable.RowHighlighted)
     def show_quote(self, event: DataTable.RowHighlighted) -> None:
-        row = next((r for r in self.rows if str(r["id"]) == event.row_key.value), None)
+        row = next((r for r in self.rows if str(r.id) == event.row_key.value), None)
         if row:
-            memo = f"\n[i]memo: {escape(row['memo'])}[/i]" if row.get("memo") else ""
-            where = " · ".join(escape(str(x)) for x in (row["site"], row["participant"], row["coder"], row["origin"]) if x)
+            memo = f"\n[i]memo: {escape(row.memo)}[/i]" if row.memo else ""
+            where = " · ".join(escape(str(x)) for x in (row.site, row.participant, row.coder, row.origin) if x)
             self.query_one("#quote", Static).update(
-                f"[b]{escape(row['transcript'])}[/b] · {where}\n[dim]{escape(row['code'])}[/dim]\n"
-                f"“{escape(' '.join(row['text'].split()))}”{memo}")
+                f"[b]{escape(row.transcript)}[/b] · {where}\n[dim]{escape(row.code or '')}[/dim]\n"
+                f"“{escape(' '.join(row.text.split()))}”{memo}")
 
     @on(DataTable.RowSelected)
     def open_segment(self, event: DataTable.RowSelected) -> None:
-        row = next(r for r in self.rows if str(r["id"]) == event.row_key.value)
+        row = next(r for r in self.rows if str(r.id) == event.row_key.value)
         from workbench.tui.screens.reader import ReaderScreen
 
-        self.app.push_screen(ReaderScreen(row["transcript_id"], (row["start"], row["end"])))
+        self.app.push_screen(ReaderScreen(row.transcript_id, (row.start, row.end)))
 
     def action_filter(self) -> None:
         self.query_one(Input).focus()

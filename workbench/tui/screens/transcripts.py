@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Any
 
 from rapidfuzz import fuzz
 from rich.text import Text
@@ -14,7 +13,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Header, Input, Static
 
 from workbench.tui.text import plural
-from workbench.project import list_transcripts
+from workbench.project import TranscriptListing, list_transcripts
 from workbench.project import open_store
 from workbench.tui.widgets.keybar import KeyBar
 
@@ -30,14 +29,14 @@ def share(value: float) -> str:
     return "<1%" if 0 < value < 0.005 else f"{value:.0%}"
 
 
-def distinct_titles(rows: list[dict[str, Any]], width: int) -> dict[int, str]:
+def distinct_titles(rows: list[TranscriptListing], width: int) -> dict[int, str]:
     """Titles as the list shows them, told apart: the same title twice (a .txt and an .odt of one
     interview) gets its format, and titles that would look alike when cut to ``width`` (two Zoom
     exports) keep their ends instead ("GMT2024…ording.cc")."""
     from collections import Counter
 
-    same = Counter(r["title"] for r in rows)
-    shown = {r["id"]: r["title"] + (f" ({r['format']})" if same[r["title"]] > 1 and r.get("format") else "")
+    same = Counter(r.title for r in rows)
+    shown = {r.id: r.title + (f" ({r.format})" if same[r.title] > 1 and r.format else "")
              for r in rows}
     cut = Counter(t[:width - 1] for t in shown.values() if len(t) > width)
     for row_id, title in shown.items():
@@ -47,8 +46,8 @@ def distinct_titles(rows: list[dict[str, Any]], width: int) -> dict[int, str]:
     if len(set(shown.values())) < len(shown):  # still alike: the transcript's own id tells them apart
         counts = Counter(shown.values())
         for row in rows:
-            if counts[shown[row["id"]]] > 1:
-                shown[row["id"]] = f"#{row['id']} {shown[row['id']]}"
+            if counts[shown[row.id]] > 1:
+                shown[row.id] = f"#{row.id} {shown[row.id]}"
     return shown
 
 
@@ -76,7 +75,7 @@ class TranscriptsScreen(Screen):
 
     def __init__(self) -> None:
         super().__init__()
-        self.rows: list[dict[str, Any]] = []
+        self.rows: list[TranscriptListing] = []
         self.columns: list[str] = []
 
     def compose(self) -> ComposeResult:
@@ -139,7 +138,7 @@ class TranscriptsScreen(Screen):
                      for row in self.rows]
         self.apply_filter(self.query_one(Input).value)
 
-    def show_rows(self, rows: list[dict[str, Any]]) -> None:
+    def show_rows(self, rows: list[TranscriptListing]) -> None:
         self.rows = rows
         self.apply_filter(self.query_one(Input).value)
         self.show_welcome()
@@ -188,20 +187,20 @@ class TranscriptsScreen(Screen):
         previous_site = None
         titles = distinct_titles(self.rows, getattr(self, "title_width", 30))
         for row in self.rows:
-            haystack = " ".join(str(row.get(k) or "") for k in ("site", "title", "participant", "role")).lower()
+            haystack = " ".join(str(getattr(row, k) or "") for k in ("site", "title", "participant", "role")).lower()
             if query and query not in haystack and fuzz.partial_ratio(query, haystack) < 75:
                 continue
-            site = row["site"] or "(no site)"
+            site = row.site or "(no site)"
             # Grouped by site: the site's name heads its group.
-            cells = {"site": site if site != previous_site else "", "participant": row["participant"] or "",
-                     "role": row["role"] or "", "title": titles[row["id"]], "format": row["format"],
-                     "words": f"{row['words']:,}", "segments": str(row["segments"]), "coded": share(row["coded"]) if row["coded"] is not None else "…"}
+            cells = {"site": site if site != previous_site else "", "participant": row.participant or "",
+                     "role": row.role or "", "title": titles[row.id], "format": row.format,
+                     "words": f"{row.words:,}", "segments": str(row.segments), "coded": share(row.coded) if row.coded is not None else "…"}
             # Text cells skip the markup parsing DataTable applies to plain strings.
             table.add_row(*(Text(cells[key], no_wrap=True, overflow="ellipsis") for key in self.columns),
-                          key=str(row["id"]))
+                          key=str(row.id))
             previous_site = site
             shown += 1
-        sites = len({r["site"] for r in self.rows})
+        sites = len({r.site for r in self.rows})
         self.base_status = (f"{shown} of {plural(len(self.rows), 'transcript')} · {plural(sites, 'site')} · "
                             "Enter opens a transcript · ? lists the keys")
         self.query_one("#status", Static).update(self.base_status)
@@ -209,10 +208,10 @@ class TranscriptsScreen(Screen):
     @on(DataTable.RowHighlighted)
     def name_transcript(self, event: DataTable.RowHighlighted) -> None:
         """The transcript's own id and file, which the commands also accept."""
-        row = next((r for r in self.rows if str(r["id"]) == event.row_key.value), None)
+        row = next((r for r in self.rows if str(r.id) == event.row_key.value), None)
         if row is not None:
             self.query_one("#status", Static).update(
-                Text(f"#{row['id']} {row.get('source_name') or row['title']} · {getattr(self, 'base_status', '')}",
+                Text(f"#{row.id} {row.source_name or row.title} · {getattr(self, 'base_status', '')}",
                      no_wrap=True, overflow="ellipsis"))
 
     @on(Input.Changed, "#filter")

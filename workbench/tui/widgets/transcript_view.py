@@ -256,7 +256,7 @@ class TranscriptView(ScrollView, can_focus=True):
             if segment.code not in seen:
                 seen.append(segment.code)
                 mark = self.letter_of.get(segment.code or "", "▌") if self.letters else "▌"
-                stripes.append(Segment(mark, base + Style(color=segment.get("colour") or "#888888", bold=True)))
+                stripes.append(Segment(mark, base + Style(color=segment.colour or "#888888", bold=True)))
         proposed = [p for p in self.proposals if p.start < end and p.end > start]
         if proposed and len(stripes) < STRIPES:
             stripes.append(Segment("?", base + Style(bold=True, color="#ffd75f")))
@@ -268,8 +268,8 @@ class TranscriptView(ScrollView, can_focus=True):
         # Style runs: codes (background), search hits (underline), selection (reverse).
         ranges: list[tuple[int, int, Style]] = []
         for segment in covering:
-            mine = segment.get("mine", True)
-            style = Style(bgcolor=dim(segment.get("colour"), 0.45 if mine else 0.25), underline=not mine)
+            mine = getattr(segment, 'mine', True)
+            style = Style(bgcolor=dim(segment.colour, 0.45 if mine else 0.25), underline=not mine)
             ranges.append((segment.start, segment.end, style))
         for proposal in proposed:
             ranges.append((proposal.start, proposal.end, Style(italic=True, underline=True, color="#ffd75f")))

@@ -15,6 +15,7 @@ import yaml
 
 from workbench.coding import add_segment, find_quote, resolve_code, resolve_transcript
 from workbench.errors import InputError, WorkbenchError
+from workbench.models import Segment
 from workbench.project import Progress, apply_codebook, import_transcripts
 from workbench.codebook import load_codebook
 from workbench.store import Store
@@ -152,7 +153,7 @@ def load_framework_file(store: Store, path: Path) -> int:
     return len(planned)
 
 
-def _in_row(segment: dict, rows: str, row: str) -> bool:
+def _in_row(segment: Segment, rows: str, row: str) -> bool:
     if rows == "participant":
-        return row in (segment["participant"] or "").split(", ")
-    return segment["site"] == row
+        return row in (segment.participant or "").split(", ")
+    return segment.site == row

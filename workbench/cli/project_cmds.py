@@ -178,13 +178,13 @@ def transcripts_cmd(ctx: click.Context, fmt: str) -> None:
     rows = list_transcripts(_store(ctx))
     keys = ["id", "title", "site", "participant", "role", "date", "interviewer", "format", "words",
             "turns", "segments", "coded", "source_name"]
-    rows = [{k: getattr(r, k) for k in keys} for r in rows]
+    shown = [{k: getattr(r, k) for k in keys} for r in rows]
     if fmt == "json":
-        click.echo(to_json(rows), nl=False)
+        click.echo(to_json(shown), nl=False)
     elif fmt == "csv":
-        click.echo(to_csv(rows, keys), nl=False)
+        click.echo(to_csv(shown, keys), nl=False)
     else:
-        click.echo(to_table(rows, [("id", "id"), ("title", "title"), ("site", "site"), ("participant", "participant"),
+        click.echo(to_table(shown, [("id", "id"), ("title", "title"), ("site", "site"), ("participant", "participant"),
                                    ("role", "role"), ("format", "format"), ("words", "words"), ("turns", "turns"),
                                    ("segments", "segments"), ("coded", "coded")]), nl=False)
 

@@ -62,13 +62,13 @@ def collect_memos(store: Store) -> list[MemoItem]:
         item = MemoItem(kind=memo.target, text=memo.text, coder=memo.coder, at=memo.updated_at,
                         memo_id=memo.id)
         if memo.target == "transcript":
-            t = transcripts.get(memo.target_id)
+            t = transcripts.get(memo.target_id or 0)
             if t is None:
                 continue  # its transcript was removed
             item.transcript_id, item.transcript = t.id, t.title
             item.site, item.participant = t.site, t.participant
         elif memo.target == "code":
-            c = codes.get(memo.target_id)
+            c = codes.get(memo.target_id or 0)
             if c is None:
                 continue
             item.code_id, item.code, item.code_definition = c.id, c.path, c.definition
@@ -77,7 +77,7 @@ def collect_memos(store: Store) -> list[MemoItem]:
         if not (segment.memo or "").strip():
             continue
         c = codes.get(segment.code_id)
-        items.append(MemoItem(kind="segment", text=segment.memo, coder=segment.coder, at=segment.updated_at,
+        items.append(MemoItem(kind="segment", text=segment.memo or "", coder=segment.coder, at=segment.updated_at,
                               segment_id=segment.id, transcript_id=segment.transcript_id,
                               transcript=segment.transcript, site=segment.site,
                               participant=segment.participant, code_id=segment.code_id, code=c.path if c else None,

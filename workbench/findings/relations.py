@@ -107,13 +107,14 @@ def list_links(store: Store, *, code_id: int | None = None) -> list[Link]:
     out = []
     for row in rows:
         if row.source_code_id:
-            kind, a, b = "code", row.source_code_id, row.target_code_id
+            kind, a, b = "code", row.source_code_id or 0, row.target_code_id or 0  # both set (a CHECK)
             source, target = codes.get(a, "?"), codes.get(b, "?")
             touches = code_id in (a, b)
         else:
-            kind, a, b = "segment", row.source_segment_id, row.target_segment_id
-            source, target = _segment_label(segments[a]), _segment_label(segments[b])
-            touches = code_id in (segments[a].code_id, segments[b].code_id)
+            kind, a, b = "segment", row.source_segment_id or 0, row.target_segment_id or 0
+            first, second = segments.get(a), segments.get(b)
+            source, target = _segment_label(first), _segment_label(second)
+            touches = code_id in (first.code_id if first else None, second.code_id if second else None)
         if code_id is not None and not touches:
             continue
         out.append(Link(id=row.id, guid=row.guid, kind=kind, source_id=a, target_id=b, source=source,

@@ -362,6 +362,19 @@ class StoredSegment(_Record):
 
 
 @dataclass(frozen=True, slots=True)
+class StoredTurn(_Record):
+    """A turn as an edit of the text carries it over (``id`` None: a turn the edit makes)."""
+
+    id: int | None
+    position: int
+    speaker: str | None
+    start: int
+    end: int
+    start_time: float | None = None
+    end_time: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class OrphanSegment(_Record):
     id: int
     transcript_id: int

@@ -621,9 +621,9 @@ def pseudonymise_store(store: Store, key: Key, *, coder: str | None = None,
                 report.replacements += 1
                 report.by_category[entry.category] += 1
                 for seg in segments:
-                    if start < seg["start"] < end or start < seg["end"] < end:
+                    if start < seg.start < end or start < seg.end < end:
                         report.boundary_moves.append(
-                            f"segment {seg['id']} in transcript {row.id}: its boundary fell inside a replaced "
+                            f"segment {seg.id} in transcript {row.id}: its boundary fell inside a replaced "
                             f"{entry.category} term and now sits at the pseudonym's edge")
             new_text, blocks = replacement_blocks(text, [Replacement(s, e, en.pseudonym) for s, e, en in matches])
             edit = apply_text(store, row.id, new_text, coder=coder, blocks=blocks, action="pseudonymise",

@@ -12,13 +12,13 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from workbench.errors import InputError, WorkbenchError
 from workbench.ingest.decode import normalize
-from workbench.models import ReviewSegment, Turn
+from workbench.models import ReviewSegment, StoredSegment, StoredTurn, Turn
 from workbench.retext import Block, OffsetMap, Replacement, anchor_vanished, diff_blocks, move_span, replacement_blocks
 from workbench.store import Store
 
@@ -92,51 +92,51 @@ def apply_text(store: Store, transcript_id: int, new_text: str, *, coder: str | 
             blocks = diff_blocks(old_text, new_text)
         report.changed_chars = sum(max(b.a1 - b.a0, b.b1 - b.b0) for b in blocks if not b.equal)
         mapping = OffsetMap(blocks, len(old_text), len(new_text))
-        carried: list[dict[str, Any]] = []
+        carried: list[StoredTurn] = []
         if new_turns is not None:
-            ids = [t["id"] for t in turns]
-            for position, turn in enumerate(new_turns):
-                carried.append({"id": ids[position] if position < len(ids) else None, "position": position,
-                                "speaker": turn.speaker, "start": turn.start, "end": turn.end,
-                                "start_time": turn.start_time, "end_time": turn.end_time})
+            ids = [t.id for t in turns]
+            for position, new in enumerate(new_turns):
+                carried.append(StoredTurn(id=ids[position] if position < len(ids) else None, position=position,
+                                          speaker=new.speaker, start=new.start, end=new.end,
+                                          start_time=new.start_time, end_time=new.end_time))
             report.turns_removed = max(0, len(turns) - len(new_turns))
         else:
             for turn in turns:
-                start, end = mapping.start(turn["start"]), mapping.end(turn["end"])
+                start, end = mapping.start(turn.start), mapping.end(turn.end)
                 if end <= start or not new_text[start:end].strip():
                     report.turns_removed += 1
                     continue
-                carried.append({**turn, "position": len(carried), "start": start, "end": end})
+                carried.append(replace(turn, position=len(carried), start=start, end=end))
         taken: set[tuple[int, int, int, int]] = set()
-        new_segments: list[dict[str, Any]] = []
+        new_segments: list[StoredSegment] = []
         for seg in segments:
-            moved = move_span(mapping, old_text, new_text, seg["start"], seg["end"])
+            moved = move_span(mapping, old_text, new_text, seg.start, seg.end)
             start, end = moved.start, moved.end
-            review, note = seg["review"], seg["review_note"]
-            old_quote = seg["text"]
+            review, note = seg.review, seg.review_note
+            old_quote = seg.text
             if not flag and moved.status != "vanished":
                 pass
             elif moved.status == "vanished":
                 start, end = anchor_vanished(new_text, moved.start)
                 review, note = "vanished", f"The coded text was removed by an edit; it read: {old_quote}"
-                report.vanished.append(seg["id"])
+                report.vanished.append(seg.id)
             elif moved.status == "changed":
                 review = review if review == "vanished" else "changed"
                 note = note or f"The coded text was changed by an edit; it read: {old_quote}"
-                report.changed.append(seg["id"])
+                report.changed.append(seg.id)
             if end <= start:  # an empty transcript: keep the segment on its first character
                 start, end = 0, max(1, min(1, len(new_text)))
-            key = (seg["code_id"], seg["coder_id"], start, end)
+            key = (seg.code_id, seg.coder_id, start, end)
             while key in taken and end < len(new_text):  # two spans became one: keep both, apart
                 end += 1
-                key = (seg["code_id"], seg["coder_id"], start, end)
+                key = (seg.code_id, seg.coder_id, start, end)
                 review = review or "changed"
                 note = note or f"Widened by an edit to stay apart from an identical segment; it read: {old_quote}"
             taken.add(key)
-            if (start, end) != (seg["start"], seg["end"]):
+            if (start, end) != (seg.start, seg.end):
                 report.moved += 1
-            new_segments.append({**seg, "start": start, "end": end, "text": new_text[start:end] or old_quote,
-                                 "review": review, "review_note": note})
+            new_segments.append(replace(seg, start=start, end=end, text=new_text[start:end] or old_quote,
+                                        review=review, review_note=note))
         store.rewrite_transcript(transcript_id, text=new_text, checksum=checksum or text_checksum(new_text),
                                  turns=carried, segments=new_segments)
         report.audit_id = store.audit(
@@ -181,11 +181,12 @@ def set_speaker(store: Store, transcript_id: int, turn_number: int, speaker: str
         if not 1 <= turn_number <= len(turns):
             raise InputError(f"the transcript has turns 1 to {len(turns)}; there is no turn {turn_number}.")
         turn = turns[turn_number - 1]
-        store.set_turn_speaker(turn["id"], speaker)
+        assert turn.id is not None  # a stored turn
+        store.set_turn_speaker(turn.id, speaker)
         store.audit("transcript.speaker", "transcript", transcript_id, coder=coder,
-                    before={"turn": turn_number, "speaker": turn["speaker"]},
+                    before={"turn": turn_number, "speaker": turn.speaker},
                     after={"turn": turn_number, "speaker": speaker})
-    return str(turn["speaker"] or "")
+    return str(turn.speaker or "")
 
 
 def undo_last_edit(store: Store, transcript_id: int, *, coder: str | None) -> EditReport:
@@ -220,13 +221,14 @@ def undo_last_edit(store: Store, transcript_id: int, *, coder: str | None) -> Ed
         stored = current.checksum if current else None
         if after.get("checksum") not in (text_checksum(text), stored):
             raise WorkbenchError(f"{title}: the text has changed since that edit; undo the later edit first.")
-        by_id = {s["id"]: s for s in before.get("segments", [])}
-        restored: list[dict[str, Any]] = []
+        by_id = {s["id"]: StoredSegment(**s) for s in before.get("segments", [])}
+        restored: list[StoredSegment] = []
         for seg in segments:
-            old = by_id.get(seg["id"])
+            old = by_id.get(seg.id)
             restored.append(old if old else seg)  # segments coded after the edit stay as they are
         store.rewrite_transcript(transcript_id, text=before["text"], checksum=text_checksum(before["text"]),
-                                 turns=_restore_turns(before.get("turns", []), turns), segments=restored)
+                                 turns=_restore_turns([StoredTurn(**t) for t in before.get("turns", [])], turns),
+                                 segments=restored)
         report = EditReport(transcript_id, title, changed_chars=int(after.get("changed_chars", 0)),
                             turns=len(before.get("turns", [])), segments=len(restored))
         report.audit_id = store.audit(UNDO_ACTION, "transcript", transcript_id, coder=coder,
@@ -235,9 +237,9 @@ def undo_last_edit(store: Store, transcript_id: int, *, coder: str | None) -> Ed
     return report
 
 
-def _restore_turns(old_turns: list[dict[str, Any]], current: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    live = {t["id"] for t in current}
-    return [t if t["id"] in live else {**t, "id": None} for t in old_turns]
+def _restore_turns(old_turns: list[StoredTurn], current: list[StoredTurn]) -> list[StoredTurn]:
+    live = {t.id for t in current}
+    return [t if t.id in live else replace(t, id=None) for t in old_turns]
 
 
 def _loads(value: str | None) -> Any:

@@ -166,7 +166,8 @@ def partition(length: int, segments: Sequence[tuple[int, int, Hashable]]) -> lis
     for start, end, value in segments:
         by_value[value].append((start, end))
     pieces = sorted((a, b, v) for v, spans in by_value.items() for a, b in merge(spans))
-    out, pos = [], 0
+    out: list[tuple[int, int, Hashable]] = []
+    pos = 0
     for start, end, value in pieces:
         if start < pos:
             raise OverlapError(f"[{start}, {end}) overlaps a segment with another value")

@@ -6,6 +6,7 @@ OneWay, Bidirectional or Associative, a ``NoteRef`` to the memo)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from workbench.errors import InputError, NotFoundError, WorkbenchError
 from workbench.models import Link as StoredLink
@@ -65,7 +66,7 @@ def add_link(store: Store, source: str | int, relation: str, target: str | int, 
     if direction not in DIRECTIONS:
         raise WorkbenchError(f"unknown direction {direction!r}.", hint="Use " + ", ".join(DIRECTIONS) + ".")
     memo = (memo or "").strip() or None
-    ends: dict[str, int] = {}
+    ends: dict[str, Any] = {}  # the two ends: code ids or segment ids
     if segments:
         for name, ref in (("source", source), ("target", target)):
             try:

@@ -18,7 +18,7 @@ this protocol, the records of :mod:`workbench.models`, and :class:`~workbench.er
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterable, Iterator
+from collections.abc import Hashable, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any, Protocol
@@ -228,13 +228,13 @@ class Store(Protocol):
         """Transcripts with turns but no speakers mapped (brought in by a merge or a REFI-QDA import)."""
         ...
 
-    def transcript_content(self, transcript_id: int) -> tuple[str, list[dict[str, Any]], list[dict[str, Any]]]:
+    def transcript_content(self, transcript_id: int) -> tuple[str, list[m.StoredTurn], list[m.StoredSegment]]:
         """A transcript's text, its turns and every segment on it (all coders), raw: what an edit
         carries over to a new text."""
         ...
 
-    def rewrite_transcript(self, transcript_id: int, *, text: str, checksum: str, turns: list[dict[str, Any]],
-                           segments: list[dict[str, Any]]) -> None:
+    def rewrite_transcript(self, transcript_id: int, *, text: str, checksum: str, turns: Sequence[m.StoredTurn],
+                           segments: Sequence[m.StoredSegment]) -> None:
         """Store a transcript's new text with its turns and segments carried over (each a dict with
         the keys of :meth:`transcript_content`; a turn without ``id`` is new, a stored turn left
         out is removed). The search index of the transcript's turns is rebuilt from the new text."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -232,26 +232,27 @@ class TranscriptQueries(Queries):
 
     # -- editing a transcript's text -------------------------------------------------------------
 
-    def transcript_content(self, transcript_id: int) -> tuple[str, list[dict[str, Any]], list[dict[str, Any]]]:
+    def transcript_content(self, transcript_id: int) -> tuple[str, list[m.StoredTurn], list[m.StoredSegment]]:
         """A transcript's text, its turns and every segment on it (all coders), raw: what an edit
         carries over to a new text."""
         text = self.transcript_text(transcript_id)
         if text is None:
             raise KeyError(transcript_id)
-        turns = self._rows('SELECT id, position, speaker, start, "end", start_time, end_time FROM turns '
-                           "WHERE transcript_id = ? ORDER BY position", (transcript_id,))
-        segments = self._rows('SELECT id, code_id, coder_id, start, "end", text, review, review_note FROM segments '
-                              'WHERE transcript_id = ? ORDER BY start, "end", id', (transcript_id,))
+        turns = self._records(m.StoredTurn, 'SELECT id, position, speaker, start, "end", start_time, end_time '
+                              "FROM turns WHERE transcript_id = ? ORDER BY position", (transcript_id,))
+        segments = self._records(m.StoredSegment, 'SELECT id, code_id, coder_id, start, "end", text, review, '
+                                 'review_note FROM segments WHERE transcript_id = ? ORDER BY start, "end", id',
+                                 (transcript_id,))
         return text, turns, segments
 
     def rewrite_transcript(self, transcript_id: int, *, text: str, checksum: str,
-                           turns: list[dict[str, Any]], segments: list[dict[str, Any]]) -> None:
-        """Store a transcript's new text with its turns and segments carried over (each a dict with
-        the keys of :meth:`transcript_content`; a turn without ``id`` is new, a stored turn left
+                           turns: Sequence[m.StoredTurn], segments: Sequence[m.StoredSegment]) -> None:
+        """Store a transcript's new text with its turns and segments carried over (as
+        :meth:`transcript_content` gives them; a turn without ``id`` is new, a stored turn left
         out is removed). The search index of the transcript's turns is rebuilt from the new text."""
         self.conn.execute("UPDATE transcripts SET text = ?, checksum = ?, words = ? WHERE id = ?",
                           (text, checksum, len(text.split()), transcript_id))
-        keep = {t["id"] for t in turns if t.get("id") is not None}
+        keep = {t.id for t in turns if t.id is not None}
         stored = [row[0] for row in self.conn.execute("SELECT id FROM turns WHERE transcript_id = ?", (transcript_id,))]
         gone = [(turn_id,) for turn_id in stored if turn_id not in keep]
         self.conn.conn.executemany("DELETE FROM turns WHERE id = ?", gone)
@@ -264,25 +265,24 @@ class TranscriptQueries(Queries):
         self.conn.execute('UPDATE segments SET start = start + ?, "end" = "end" + ? WHERE transcript_id = ?',
                           (shift, shift, transcript_id))
         for turn in turns:
-            if turn.get("id") is None:
+            if turn.id is None:
                 cur = self.conn.execute(
                     'INSERT INTO turns(transcript_id, position, speaker, start, "end", start_time, end_time) '
                     "VALUES (?,?,?,?,?,?,?)",
-                    (transcript_id, turn["position"], turn["speaker"], turn["start"], turn["end"],
-                     turn.get("start_time"), turn.get("end_time")))
+                    (transcript_id, turn.position, turn.speaker, turn.start, turn.end, turn.start_time,
+                     turn.end_time))
                 turn_id = last_id(cur)
             else:
-                turn_id = turn["id"]
+                turn_id = turn.id
                 self.conn.execute('UPDATE turns SET position = ?, speaker = ?, start = ?, "end" = ? WHERE id = ?',
-                                  (turn["position"], turn["speaker"], turn["start"], turn["end"], turn_id))
+                                  (turn.position, turn.speaker, turn.start, turn.end, turn_id))
             self.conn.execute("INSERT INTO turns_fts(rowid, text) VALUES (?, ?)",
-                              (turn_id, text[turn["start"]:turn["end"]]))
+                              (turn_id, text[turn.start:turn.end]))
         stamp = now()
         self.conn.conn.executemany(
             'UPDATE segments SET start = ?, "end" = ?, text = ?, review = ?, review_note = ?, updated_at = ? '
             "WHERE id = ?",
-            [(s["start"], s["end"], s["text"], s.get("review"), s.get("review_note"), stamp, s["id"])
-             for s in segments])
+            [(s.start, s.end, s.text, s.review, s.review_note, stamp, s.id) for s in segments])
 
     def set_turn_speaker(self, turn_id: int, speaker: str | None) -> None:
         """Name a turn's speaker. The new name takes over the old name's place as a case (its

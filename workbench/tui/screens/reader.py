@@ -142,7 +142,7 @@ class ReaderScreen(Screen):
         # The loading indicator appears only if opening takes a while: its animation costs paints.
         self.set_timer(0.2, lambda: setattr(self.view, "loading", self.doc is None))
         self.load()
-        self.seen_version = self.app.store.data_version()
+        self.seen_version = self.app.store.change_token()
         self.set_interval(2.0, self.check_for_changes)
 
     def on_resize(self) -> None:
@@ -335,7 +335,7 @@ class ReaderScreen(Screen):
 
     def check_for_changes(self) -> None:
         """Show other coders' work as it is committed to the same project."""
-        version = self.app.store.data_version()
+        version = self.app.store.change_token()
         if version != self.seen_version and self.doc is not None:
             self.seen_version = version
             self.reload(codes=True)
@@ -705,7 +705,7 @@ class ReaderScreen(Screen):
         self.track(action)
         self.history.done(action)
         self.reload()
-        self.seen_version = self.app.store.data_version()
+        self.seen_version = self.app.store.change_token()
 
     def track(self, action: Action) -> None:
         kind, first, second = action
@@ -782,7 +782,7 @@ class ReaderScreen(Screen):
         """Read the transcript again after its text changed, keeping the selection."""
         self.initial_selection = selection
         self.load()
-        self.seen_version = self.app.store.data_version()
+        self.seen_version = self.app.store.change_token()
 
     def action_undo(self) -> None:
         self._step(self.history.undo, "Nothing to undo.", bool(self.undo_stack))
@@ -809,7 +809,7 @@ class ReaderScreen(Screen):
         except WorkbenchError as exc:
             self.notify(str(exc), severity="error")
         self.reload()
-        self.seen_version = self.app.store.data_version()
+        self.seen_version = self.app.store.change_token()
 
     # -- view ----------------------------------------------------------------------------------
 

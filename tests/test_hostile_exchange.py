@@ -544,7 +544,7 @@ def coded_store(store):
             title="t", site_id=None, date=None, interviewer=None, source_name="t.txt", format="text", checksum="c",
             text="Ana: we had no time and no staff.", attributes={}, participant_ids=[], turns=[])
     code = create_code(store, "Time")
-    return store, transcript_id, code["id"]
+    return store, transcript_id, code.id
 
 
 def test_undo_restores_a_removed_segment_with_its_memo_and_origin(coded_store):
@@ -556,7 +556,7 @@ def test_undo_restores_a_removed_segment_with_its_memo_and_origin(coded_store):
     made = coding.add_segment(store, transcript_id=transcript_id, code_id=code_id, coder="ana", start=5, end=19,
                               memo="the core complaint", origin="suggested")
     history.done(("add", made, None))
-    removed = coding.remove_segment(store, made["id"], coder="ana")
+    removed = coding.remove_segment(store, made.id, coder="ana")
     history.done(("remove", removed, None))
     assert store.segments() == []
     history.undo(store, "ana")
@@ -582,8 +582,8 @@ def test_a_failed_undo_keeps_the_action_and_says_why(coded_store):
     made = coding.add_segment(store, transcript_id=transcript_id, code_id=code_id, coder="ana", start=5, end=19)
     history.done(("add", made, None))
     with store.transaction():
-        store.delete_segment(made["id"])  # another coder removed it meanwhile
-    with pytest.raises(UndoError, match=f"no segment {made['id']}") as caught:
+        store.delete_segment(made.id)  # another coder removed it meanwhile
+    with pytest.raises(UndoError, match=f"no segment {made.id}") as caught:
         history.undo(store, "ana")
     assert "kept" in str(caught.value)
     assert history.undo_stack == [("add", as_dict(made), None)] and history.redo_stack == []

@@ -66,9 +66,9 @@ def test_round_trip_is_lossless(demo, tmp_path):
     segments = lambda store: sorted((s["transcript"], s["code_guid"], s["coder"], s["start"], s["end"], s["text"],
                                      s["memo"] or "") for s in store.segments())
     assert segments(other) == segments(demo)
-    people = lambda store: sorted((r["title"], r["site"], r["participant"], r["role"]) for r in list_transcripts(store))
+    people = lambda store: sorted((r.title, r.site, r.participant, r.role) for r in list_transcripts(store))
     assert people(other) == people(demo)
-    assert sorted(c["name"] for c in other.coders()) == ["james", "maria"]
+    assert sorted(c.name for c in other.coders()) == ["james", "maria"]
     again = import_qdpx(other, tmp_path / "demo.qdpx")  # importing twice changes nothing
     assert len(other.segments()) == len(demo.segments()) and len(other.transcripts()) == 18 and again.codes == 34
     other.close()
@@ -200,21 +200,21 @@ def test_export_import_export_gives_the_same_xml(fixtures, tmp_path):
 
     first = Store.open(tmp_path / "first.db", create=True)
     build_demo(first)
-    code = next(c for c in first.codes() if c["path"] == "Barriers/Time")
+    code = next(c for c in first.codes() if c.path == "Barriers/Time")
     add_memo(first, "project", None, "Sites chosen for contrast.", coder="james")
     add_memo(first, "transcript", 1, "Candid about the CFO.\nSecond line.", coder="maria")
-    add_memo(first, "code", code["id"], "Time overlaps with staffing.", coder="lee")  # lee wrote only this
-    add_memo(first, "code", code["id"], "A second memo on the same code.", coder="maria")
+    add_memo(first, "code", code.id, "Time overlaps with staffing.", coder="lee")  # lee wrote only this
+    add_memo(first, "code", code.id, "A second memo on the same code.", coder="maria")
     export_qdpx(first, tmp_path / "first.qdpx")
     first.close()
     second = Store.open(tmp_path / "second.db", create=True)
     report = import_qdpx(second, tmp_path / "first.qdpx")
     assert report.notes == 4 and not report.repairs
-    assert "lee" in [c["name"] for c in second.coders()]
-    memos = {(m["target"], m["coder"], m["text"]) for m in second.memos()}
-    time_id = next(c["id"] for c in second.codes() if c["path"] == "Barriers/Time")
+    assert "lee" in [c.name for c in second.coders()]
+    memos = {(m.target, m.coder, m.text) for m in second.memos()}
+    time_id = next(c.id for c in second.codes() if c.path == "Barriers/Time")
     assert ("code", "lee", "Time overlaps with staffing.") in memos
-    assert [m["text"] for m in second.memos("code", time_id)] == ["Time overlaps with staffing.",
+    assert [m.text for m in second.memos("code", time_id)] == ["Time overlaps with staffing.",
                                                                   "A second memo on the same code."]
     assert ("project", "james", "Sites chosen for contrast.") in memos
     export_qdpx(second, tmp_path / "second.qdpx")

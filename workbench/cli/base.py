@@ -11,12 +11,15 @@ import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from workbench import __version__
 from workbench.errors import WorkbenchError
+
+if TYPE_CHECKING:
+    from workbench.store import Store
 
 FORMATS = click.Choice(["table", "json", "csv"])
 
@@ -47,7 +50,7 @@ def handled(func: Callable) -> Callable:
     return wrapper
 
 
-def _store(ctx: click.Context, create: bool = False):
+def _store(ctx: click.Context, create: bool = False) -> Store:
     from workbench.project import open_store
 
     store = open_store(ctx.obj["project"], create=create)

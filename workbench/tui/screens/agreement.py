@@ -165,7 +165,7 @@ class AgreementScreen(Screen):
     def action_calibrate(self) -> None:
         from workbench.tui.screens.calibration import CalibrationScreen
 
-        coders = [c["name"] for c in self.app.store.coders()]
+        coders = [c.name for c in self.app.store.coders()]
         if len(coders) < 2:
             self.notify("Calibration needs two coders (a gold coder and a trainee).", severity="warning")
             return

@@ -78,7 +78,7 @@ class MatrixScreen(Screen):
 
     def on_mount(self) -> None:
         # None: all coders pooled (the consensus apart); then each coder; the consensus last, on its own.
-        names = [c["name"] for c in self.app.store.coders()]
+        names = [c.name for c in self.app.store.coders()]
         self.coders = [None] + pooled_coders(names) + [CONSENSUS] * (CONSENSUS in names)
         self.compute()
 

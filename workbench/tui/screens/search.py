@@ -135,7 +135,7 @@ class SearchScreen(Screen):
                 return
             from workbench.search import code_hits
 
-            path = next(c["path"] for c in self.app.store.codes() if c["id"] == result[1])
+            path = next(c.path for c in self.app.store.codes() if c.id == result[1])
             added = code_hits(self.app.store, chosen, path, coder=self.app.coder)
             self.notify(f"{plural(added, 'sentence')} coded as {path}.")
             self.picked = set()

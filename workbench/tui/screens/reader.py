@@ -16,14 +16,14 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import Header, Input, Static
 
-from workbench.project import open_store
+from workbench.tui.workers import run_in_thread
 from workbench.reading import Document
 from workbench.session import CodingSession, Opened, read_transcript
 from workbench.tui.screens.playback import Playback
@@ -169,16 +169,12 @@ class ReaderScreen(CodingActions, Playback, Screen):
         room = self.app.size.width - (GUTTER + 1 + MEASURE)
         self.query_one("#side").styles.width = max(34, room)
 
-    @work(thread=True, exclusive=True, group="reader")
     def load(self) -> None:
         """Open the transcript on a worker thread with its own connection, then show it."""
         assert self.session is not None
-        store = open_store(self.app.project)
-        try:
-            opened = read_transcript(store, self.transcript_id, self.app.coder, all_coders=self.session.all_coders)
-        finally:
-            store.close()
-        self.app.call_from_thread(self.show_document, opened)
+        transcript_id, coder, all_coders = self.transcript_id, self.app.coder, self.session.all_coders
+        run_in_thread(self, lambda store: read_transcript(store, transcript_id, coder, all_coders=all_coders),
+                      self.show_document, group="reader")
 
     def show_document(self, opened: Opened) -> None:
         assert self.session is not None

@@ -7,11 +7,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Callable
 
-from textual import work
 from textual.widgets import Input
 
 from workbench.errors import WorkbenchError
-from workbench.project import open_store
+from workbench.tui.workers import post_from_thread, run_in_thread
 from workbench.tui.text import plural
 
 if TYPE_CHECKING:
@@ -165,19 +164,19 @@ class CodingActions:
         self.update_side()
         self.find_suggestions()
 
-    @work(thread=True, exclusive=True, group="suggest")
     def find_suggestions(self) -> None:
-        from workbench.suggest import suggestions
+        transcript_id, coder = self.transcript_id, self.app.coder
 
-        store = open_store(self.app.project)
-        try:
-            found = suggestions(store, self.transcript_id, self.app.coder)
-        except WorkbenchError as exc:
-            self.app.call_from_thread(self.notify, str(exc), severity="warning")
-            found = suggestions(store, self.transcript_id, self.app.coder, sources=("keyword", "pattern"))
-        finally:
-            store.close()
-        self.app.call_from_thread(self.show_proposals, found)
+        def job(store: Any) -> list[Any]:
+            from workbench.suggest import suggestions
+
+            try:
+                return suggestions(store, transcript_id, coder)
+            except WorkbenchError as exc:  # no learned model: say why, and suggest from the codebook
+                post_from_thread(self, self.notify, str(exc), severity="warning")
+                return suggestions(store, transcript_id, coder, sources=("keyword", "pattern"))
+
+        run_in_thread(self, job, self.show_proposals, group="suggest")  # type: ignore[arg-type]
 
     def show_proposals(self, found: list[Any]) -> None:
         self.session.proposals = found

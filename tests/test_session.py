@@ -182,6 +182,20 @@ def _with_a_suggested_segment(s):
     s.reload()
 
 
+def _propose(s):
+    from workbench.suggest import Suggestion
+
+    start, end = s.doc.sentences[1]
+    s.proposals = [Suggestion(1, start, end, code_id(s, "Barriers/Time"), "Barriers/Time", "pattern", 0.8, "no time"),
+                   Suggestion(1, start, end, code_id(s, "Accountability mechanisms/Trust"),
+                              "Accountability mechanisms/Trust", "keyword", 0.5, "trust")]
+
+
+def _accept(s):
+    assert s.next_proposal() and selected(s) == "Time, mostly."
+    return s.accept_proposal()
+
+
 ACTIONS = {
     "code": (None, _code_time, "coded “Time, mostly.” as Barriers/Time"),
     "code with new codes": (None, _code_new_with_parents, "coded “Time, mostly.” as Scheduling/Clinic hours"),
@@ -194,6 +208,7 @@ ACTIONS = {
     "boundaries": (_with_a_suggested_segment, _bounds, "Moved the boundaries of Barriers/Time: now “Time, mostly. "
                                                         "Everybody is seeing…” (20 words)."),
     "correction": (_code_time, _correct, None),
+    "accept a suggestion": (_propose, _accept, "accepted Barriers/Time"),
 }
 
 
@@ -236,6 +251,18 @@ def test_undo_restores_memo_and_origin_and_the_view_of_the_coding(session):
     (restored,) = s.doc.segments
     assert (restored["memo"], restored["origin"]) == ("suggested (pattern, 0.80): no time", "suggested")
     assert s.use[segment["code_id"]] == 1  # the quick-code counts follow
+
+
+def test_an_accepted_suggestion_is_coded_as_suggested_and_a_rejected_one_is_gone(session):
+    s = session
+    _propose(s)
+    _accept(s)
+    (segment,) = s.doc.segments
+    assert (segment["origin"], segment["memo"]) == ("suggested", "suggested (pattern, 0.80): no time")
+    assert [p.code for p in s.proposals] == ["Accountability mechanisms/Trust"]
+    assert s.reject_proposal() == "rejected Accountability mechanisms/Trust; it will not be suggested again"
+    assert s.proposals == [] and s.accept_proposal() is None and s.reject_proposal() is None
+    assert len(s.history.undo_stack) == 1  # a rejection is not a coding action
 
 
 def test_undo_of_new_codes_removes_them_and_redo_makes_them_again(session):

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Callable
 
 from workbench import coding
 from workbench.errors import WorkbenchError
@@ -318,7 +318,7 @@ class CodingSession(Selection):
         self.told = f"Redid: {self.describe(inverse)}."
         return inverse
 
-    def _step(self, step: Any) -> Action:
+    def _step(self, step: Callable[[Store, str | None], Action]) -> Action:
         try:
             inverse = step(self.store, self.coder)
         except UndoError:

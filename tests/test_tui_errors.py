@@ -59,7 +59,9 @@ def test_a_worker_that_raises_a_workbench_error_is_a_notification(project):
             app.push_screen(ReaderScreen(99))  # a transcript removed meanwhile (a stale search hit, a memo)
             await settle(app, pilot)
             assert any(m == "no transcript 99." for m in messages(app)), messages(app)
-            assert isinstance(app.screen, ReaderScreen)
+            reader = app.screen
+            assert isinstance(reader, ReaderScreen) and not reader.view.loading
+            assert str(reader.query_one("#status").render()) == "no transcript 99. · Escape goes back"
             await still_alive(app, pilot)
     asyncio.run(scenario())
 

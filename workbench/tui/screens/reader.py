@@ -23,7 +23,7 @@ from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import Header, Input, Static
 
-from workbench.tui.workers import run_in_thread
+from workbench.errors import WorkbenchError
 from workbench.reading import Document
 from workbench.session import CodingSession, Opened, read_transcript
 from workbench.tui.screens.playback import Playback
@@ -31,6 +31,7 @@ from workbench.tui.screens.reader_actions import CodingActions
 from workbench.tui.widgets.keybar import KeyBar
 from workbench.tui.widgets.side_panel import SidePanel
 from workbench.tui.widgets.transcript_view import TranscriptView
+from workbench.tui.workers import run_in_thread
 
 MEASURE = 96  # the longest reading line, in characters
 
@@ -98,6 +99,7 @@ class ReaderScreen(CodingActions, Playback, Screen):
         self.initial_selection = selection
         self.session: CodingSession | None = None  # made on mount, with the app's store
         self.seen_version = 0
+        self.unreadable = False  # the transcript could not be read (no loading indicator then)
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -154,7 +156,7 @@ class ReaderScreen(CodingActions, Playback, Screen):
         self.fit_measure()
         self.view.letters = bool(os.environ.get("NO_COLOR"))  # no colours: letters tell the codes apart
         # The loading indicator appears only if opening takes a while: its animation costs paints.
-        self.set_timer(0.2, lambda: setattr(self.view, "loading", self.doc is None))
+        self.set_timer(0.2, lambda: setattr(self.view, "loading", self.doc is None and not self.unreadable))
         self.load()
         self.seen_version = self.app.store.data_version()
         self.set_interval(2.0, self.check_for_changes)
@@ -174,7 +176,14 @@ class ReaderScreen(CodingActions, Playback, Screen):
         assert self.session is not None
         transcript_id, coder, all_coders = self.transcript_id, self.app.coder, self.session.all_coders
         run_in_thread(self, lambda store: read_transcript(store, transcript_id, coder, all_coders=all_coders),
-                      self.show_document, group="reader")
+                      self.show_document, group="reader", failed=self.cannot_open)
+
+    def cannot_open(self, error: WorkbenchError) -> None:
+        """The transcript could not be read (removed meanwhile, say): say why, and stay usable."""
+        self.app.report_error(error)
+        self.unreadable = True
+        self.view.loading = False
+        self.query_one("#status", Static).update(f"{error.message} · Escape goes back", layout=False)
 
     def show_document(self, opened: Opened) -> None:
         assert self.session is not None

@@ -176,3 +176,37 @@ def test_every_thread_worker_of_the_screens_goes_through_run_in_thread():
                                          if w in p.read_text(encoding="utf-8")]
                for p in tui.rglob("*.py") if p.name not in ("workers.py", "app.py")}
     assert {p: words for p, words in by_hand.items() if words} == {}
+
+
+def test_a_result_is_dropped_when_its_screen_closed_or_a_newer_run_started(project):
+    from workbench.tui.screens.help import HelpScreen
+
+    release = threading.Event()
+    delivered: list[str] = []
+
+    def slow(name):
+        def job(store):
+            assert release.wait(30)
+            return name
+        return job
+
+    async def scenario():
+        app = WorkbenchApp(project, "maria")
+        async with app.run_test(size=(100, 30)) as pilot:
+            await settle(app, pilot)
+            base = app.screen
+            help_screen = HelpScreen(base)
+            app.push_screen(help_screen)
+            await pilot.pause()
+            run_in_thread(help_screen, slow("closed"), delivered.append, group="test")
+            app.pop_screen()
+            await pilot.pause()
+            run_in_thread(base, slow("older"), delivered.append, group="test")
+            run_in_thread(base, lambda store: "newer", delivered.append, group="test")
+            await pilot.pause()
+            release.set()
+            await settle(app, pilot)
+            assert delivered == ["newer"]
+            assert not any("rror" in m for m in messages(app))
+            await still_alive(app, pilot)
+    asyncio.run(scenario())

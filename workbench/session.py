@@ -22,7 +22,7 @@ from workbench import coding
 from workbench.errors import WorkbenchError
 from workbench.reading import Document, load_document, load_segments, other_coders_spans
 from workbench.selection import Selection, Span
-from workbench.undo import Action, UndoError, UndoHistory
+from workbench.undo import FIELDS, Action, UndoError, UndoHistory
 from workbench.wording import plural
 
 if TYPE_CHECKING:
@@ -30,7 +30,6 @@ if TYPE_CHECKING:
 
 __all__ = ["Action", "CodingSession", "Opened", "UndoError", "UndoHistory", "read_transcript"]
 
-FIELDS = ("code_id", "start", "end", "memo")
 HINTS = "c code · x remove · u undo · / search · ? keys"
 
 

@@ -354,3 +354,25 @@ def test_pins_come_first_are_kept_per_coder_and_stop_at_nine(project, session):
     with pytest.raises(WorkbenchError, match="Nine codes are pinned already"):
         s.pin(segment)
     assert s.quick_code(10) is None
+
+
+def test_on_a_read_only_project_every_change_is_refused_and_nothing_is_kept(project, session):
+    store, path = project
+    s = session
+    s.sentence(1)
+    s.apply(code_id(s, "Barriers/Time"))
+    (segment,) = s.mine_here()
+    path.chmod(0o444)
+    try:
+        ro = Store.open(path)
+        assert ro.read_only
+        r = CodingSession(ro, 1, "maria")
+        r.open(r.read(), s.selection)
+        for change in (lambda: r.pin(segment), lambda: r.apply(code_id(r, "Accountability mechanisms/Trust")),
+                       lambda: r.remove(segment), lambda: r.memo(segment, "a memo")):
+            with pytest.raises(WorkbenchError, match="read-only"):
+                change()
+        assert r.pinned == [] and r.history.undo_stack == [] and len(r.doc.segments) == 1
+        ro.close()
+    finally:
+        path.chmod(0o644)

@@ -14,7 +14,6 @@ from typing import Any
 
 from rich.style import Style
 from rich.text import Text
-from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
@@ -24,7 +23,7 @@ from textual.widgets import Footer, Header, Static
 from workbench import reconcile
 from workbench.coders import pooled_coders
 from workbench.errors import WorkbenchError
-from workbench.project import open_store
+from workbench.tui.workers import run_in_thread
 
 if TYPE_CHECKING:
     from workbench.store import Store
@@ -79,18 +78,13 @@ class ReconcileScreen(Screen):
         self.coders = sorted(pooled_coders(counts), key=lambda name: -counts[name])[:3]
         self.load()
 
-    @work(thread=True, exclusive=True, group="reconcile")
     def load(self) -> None:
-        store = open_store(self.app.project)
-        try:
+        def job(store: Store) -> tuple[Any, str]:
             items = reconcile.find_disagreements(store, self.coders, transcript_ids=self.transcript_ids)
-            agreement = self.consensus_agreement(store)
-        except WorkbenchError as exc:
-            self.app.call_from_thread(self.query_one("#progress", Static).update, str(exc))
-            return
-        finally:
-            store.close()
-        self.app.call_from_thread(self.show, items, agreement)
+            return items, self.consensus_agreement(store)
+
+        run_in_thread(self, job, lambda found: self.show(*found), group="reconcile",
+                      failed=lambda exc: self.query_one("#progress", Static).update(str(exc)))
 
     def consensus_agreement(self, store: Store) -> str:
         """Agreement of the consensus with each coder, by turn (recomputed after decisions)."""

@@ -100,6 +100,9 @@ class CheckReport:
                 + len(self.search_index) + len(self.schema))
 
 
+PARTICIPANT, INTERVIEWER = "participant", "interviewer"  # the roles a transcript's speaker can have
+
+
 @dataclass(slots=True)
 class SpeakerCase:
     """A transcript's speaker and who they are: a participant (a case of the analysis), an

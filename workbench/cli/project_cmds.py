@@ -117,7 +117,8 @@ def import_cmd(ctx: click.Context, paths: tuple[str, ...], metadata: str | None,
 def _import_refi(store, paths: list[str]) -> None:  # noqa: ANN001 - a Store
     """Projects from other tools (.qdpx; a bare .qde brings its codebook)."""
     from workbench.project import apply_codebook
-    from workbench.refi.reader import import_qdpx, read_codebook
+    from workbench.refi.codes import read_codebook
+    from workbench.refi_import import import_qdpx
 
     for name in paths:
         if Path(name).suffix.lower() == ".qde":

@@ -224,7 +224,7 @@ def run_step(name: str, a: dict) -> dict:
         seconds, _ = _timed(compute_agreement, store, AgreementSpec(coders=["maria", "james", "lee"], unit=unit,
                                                                     columns="code"))
     elif name == "qdpx":
-        from workbench.refi.writer import export_qdpx
+        from workbench.refi_export import export_qdpx
 
         seconds, _ = _timed(export_qdpx, store, Path(a["out"]))
     else:

@@ -12,7 +12,7 @@ from workbench.errors import InputError
 from workbench.project import list_transcripts
 from workbench.refi.codes import read_codebook
 from workbench.refi_import import import_qdpx
-from workbench.refi.writer import codebook_xml, export_qdpx
+from workbench.refi_export import export_codebook, export_qdpx
 from workbench.sample import build_demo
 from workbench.store import Store
 
@@ -39,7 +39,7 @@ def test_exports_validate_against_the_official_schemas(demo, fixtures, tmp_path)
         (tmp_path / "project.qde").write_bytes(archive.read("project.qde"))
     assert "project.qde" in names and sum(n.startswith("sources/") for n in names) == 18
     xmlschema.XMLSchema(str(fixtures / "refi/Project.xsd")).validate(str(tmp_path / "project.qde"))
-    (tmp_path / "book.qdc").write_bytes(codebook_xml(demo))
+    (tmp_path / "book.qdc").write_bytes(export_codebook(demo))
     xmlschema.XMLSchema(str(fixtures / "refi/Codebook.xsd")).validate(str(tmp_path / "book.qdc"))
     qde = (tmp_path / "project.qde").read_text()
     assert "<Sets" not in qde and "<Users>" in qde  # no empty containers

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -227,3 +228,30 @@ class RefiProject:
     project_note_guids: list[str] = field(default_factory=list)  # notes attached to the project
     code_note_guids: dict[str, str] = field(default_factory=dict)  # note GUID -> code GUID
     repairs: list[str] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class RefiSnapshot:
+    """A project as the REFI-QDA writer needs it, read in one go by ``workbench.refi_export`` (the
+    writer never queries the project itself). Texts are read one at a time, when written."""
+
+    title: str | None
+    created_at: str | None
+    codebook_description: str | None
+    coders: list[dict[str, Any]]
+    coder_guids: dict[int, str]
+    codes: list[dict[str, Any]]
+    code_guids: dict[int, str]
+    transcripts: list[dict[str, Any]]
+    transcript_guids: dict[int, str]
+    segments: list[dict[str, Any]]
+    segment_guids: dict[int, str]
+    memos: list[dict[str, Any]]
+    memo_guids: dict[int, str]
+    sites: list[dict[str, Any]]
+    site_guids: dict[int, str]
+    participants: list[dict[str, Any]]
+    participant_guids: dict[int, str]
+    transcript_participants: list[dict[str, Any]]
+    links: list[dict[str, Any]]
+    text_of: Callable[[int], str | None]

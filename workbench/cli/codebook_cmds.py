@@ -84,9 +84,9 @@ def codebook_export(ctx: click.Context, fmt: str, output: str | None) -> None:
 
     store = _store(ctx)
     if fmt == "qdc":
-        from workbench.refi.writer import codebook_xml
+        from workbench.refi_export import export_codebook
 
-        data = codebook_xml(store)
+        data = export_codebook(store)
         if output:
             from workbench.export.destination import write_file
 

@@ -156,7 +156,7 @@ def export_qdpx_cmd(ctx: click.Context, file: str) -> None:
     """A REFI-QDA project (.qdpx) for NVivo, ATLAS.ti, MAXQDA and QualCoder: codebook, transcripts,
     every coder's segments, sites and participants as cases, memos as notes."""
     from workbench.export.destination import replacing
-    from workbench.refi.writer import export_qdpx
+    from workbench.refi_export import export_qdpx
 
     from workbench.cli.progress import working
 

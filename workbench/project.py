@@ -63,6 +63,21 @@ def location_warning(path: str | Path) -> str | None:
     return warning(path)
 
 
+def storage_error(exc: BaseException, path: str | Path) -> WorkbenchError | None:
+    """The project's own error for a storage error a user can act on (busy, read-only, disk full,
+    damaged file), or None for anything else."""
+    from workbench.store.db import translate
+
+    return translate(exc, Path(path))
+
+
+def backup(store: Store, destination: str | Path) -> Path:
+    """A consistent copy of the project at ``destination``, even while it is open elsewhere."""
+    from workbench.store import backup_project
+
+    return backup_project(store.conn, destination)
+
+
 def current_coder(store: Store, explicit: str | None = None, *, remember: bool = True) -> str:
     """Who is coding: ``--coder``, else ``$WORKBENCH_CODER``, else the last coder of this project,
     else the login name. An explicit name is remembered for the project."""

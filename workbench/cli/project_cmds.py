@@ -201,12 +201,11 @@ def demo_cmd(ctx: click.Context, no_tui: bool, coder: str | None) -> None:
     The project goes to --project, by default demo.db in your user data folder. Running it again
     opens the existing demo project.
     """
-    from workbench.project import current_coder
+    from workbench.project import current_coder, open_store
     from workbench.sample import build_demo, default_demo_path
-    from workbench.store import Store
 
     path = Path(ctx.obj["project"]) if ctx.obj["project"] else default_demo_path()
-    store = Store.open(path, create=True)
+    store = open_store(path, create=True)
     from workbench.cli.progress import progress_bar
 
     with progress_bar("Building the sample study") as progress:
@@ -232,7 +231,7 @@ def demo_cmd(ctx: click.Context, no_tui: bool, coder: str | None) -> None:
 @handled
 def backup_cmd(ctx: click.Context, destination: str) -> None:
     """Copy the project consistently, even while it is open elsewhere."""
-    from workbench.store import backup_project
+    from workbench.project import backup
 
     from workbench.export.destination import check_destination
 
@@ -241,7 +240,7 @@ def backup_cmd(ctx: click.Context, destination: str) -> None:
     from workbench.cli.progress import working
 
     with working(f"Copying to {destination}"):
-        copy = backup_project(store.conn, destination)
+        copy = backup(store, destination)
     click.echo(f"Backed up to {copy}")
 
 

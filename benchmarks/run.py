@@ -311,7 +311,8 @@ def machine() -> str:
     if Path("/proc/meminfo").exists():
         kb = int(Path("/proc/meminfo").read_text().split()[1])
         ram = f", {kb / 1024 / 1024:.0f} GiB RAM"
-    load = ", load average %.1f %.1f %.1f at start" % os.getloadavg() if hasattr(os, "getloadavg") else ""
+    load = (", load average {:.1f} {:.1f} {:.1f} at start".format(*os.getloadavg())
+            if hasattr(os, "getloadavg") else "")
     return (f"{cpu}, {os.cpu_count()} cores{ram}, {platform.system()} {platform.machine()}, "
             f"Python {platform.python_version()}, SQLite {sqlite3.sqlite_version}{load}")
 

@@ -64,7 +64,7 @@ def next_uncoded(doc: Document, offset: int) -> tuple[int, int] | None:
     if not doc.sentences:
         return None
     first = doc.sentence_at(offset) + 1
-    order = list(range(first, len(doc.sentences))) + list(range(0, first))
+    order = list(range(first, len(doc.sentences))) + list(range(first))
     for index in order:
         start, end = doc.sentences[index]
         if not doc.covering(start, end):

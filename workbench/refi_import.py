@@ -112,11 +112,11 @@ def _write_cases(store: Store, project: RefiProject) -> tuple[dict[str | None, i
     people_of: dict[str | None, list[int]] = {}
     for case in project.cases:
         if case.kind == "site":
-            site_id = store.site_id(case.name, case.values)
+            site = store.site_id(case.name, case.values)
             if case.guid:
-                store.set_guid("sites", site_id, case.guid)
+                store.set_guid("sites", site, case.guid)
             for source in case.sources:
-                site_of[source] = site_id
+                site_of[source] = site
     for case in project.cases:
         if case.kind == "participant":
             values = dict(case.values)

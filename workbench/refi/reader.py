@@ -204,9 +204,9 @@ def _read_source(archive: zipfile.ZipFile, members: dict[str, zipfile.ZipInfo], 
         data = archive.read(info)
         file_name = posixpath.basename(info.filename)
         if len(data.strip(b"\xef\xbb\xbf \r\n\t")) <= 1:
-            selections = len(children(source, "PlainTextSelection"))
-            source_report.selections = selections
-            source_report.skipped.append(f"its text file is empty ({len(data)} bytes); {selections} selections skipped")
+            count = len(children(source, "PlainTextSelection"))
+            source_report.selections = count
+            source_report.skipped.append(f"its text file is empty ({len(data)} bytes); {count} selections skipped")
             return None
         try:
             raw, source_report.encoding = decode(data, Path(info.filename))
@@ -228,7 +228,7 @@ def _read_source(archive: zipfile.ZipFile, members: dict[str, zipfile.ZipInfo], 
     unit, positions, _ = detect_unit(raw, [(s, e, n) for s, e, n, _ in raw_selections])
     source_report.unit = unit
     text, to_stored = _normalized_index(raw)
-    selections = []
+    selections: list[RefiCoding] = []
     for number, (start, end, _, element) in enumerate(raw_selections):
         if not (0 <= start < end < len(positions)):
             source_report.skipped.append(f"selection {element.get('guid')} ({start}-{end}) lies outside the text "
@@ -271,8 +271,9 @@ def read_links(root: Element) -> list[RefiLink]:
     notes_el = child(root, "Notes")
     for note in children(notes_el, "Note") if notes_el is not None else []:
         content = child(note, "PlainTextContent")
-        if clean_guid(note.get("guid")) and content is not None and content.text:
-            notes[clean_guid(note.get("guid"))] = content.text
+        note_guid = clean_guid(note.get("guid"))
+        if note_guid and content is not None and content.text:
+            notes[note_guid] = content.text
     links_el = child(root, "Links")
     out = []
     for link in children(links_el, "Link") if links_el is not None else []:

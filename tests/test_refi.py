@@ -240,3 +240,36 @@ def test_successive_exports_of_an_evolving_project_import_into_one_project(fixtu
         for source in report.sources:
             assert source.imported == source.selections and not source.skipped, source
     assert any("left as" in r for r in reports[-1].repairs)
+
+
+def test_position_maps_take_the_short_way_only_where_nothing_moves(fixtures):
+    """A text without CRLF, astral characters or anything NFC changes maps positions one to one:
+    the short way gives exactly the maps the character-by-character way gives, on the real
+    exports' sources and on real transcripts."""
+    from pathlib import Path
+
+    from workbench.ingest.decode import decode
+    from workbench.refi.positions import UNITS, _counted_maps, _mapped_index, _normalized_index, _unit_maps
+
+    raws = []
+    for name in ("nvivo-12.7-mac__pyqdpx__OltasSzkepticizmus_17June.qdpx", "qc-1.3.2__qualitative-coding__demo.qdpx"):
+        with zipfile.ZipFile(fixtures / SAMPLES / name) as archive:
+            for info in archive.infolist():
+                if info.filename.lower().endswith(".txt") and info.file_size > 1:
+                    raws.append(decode(archive.read(info), Path(info.filename))[0].lstrip("\ufeff"))
+    raws += [p.read_text(encoding="utf-8") for p in sorted((fixtures / "real/transcripts/annomi_counselling").glob("*.txt"))[:3]]
+    short = 0
+    for raw in raws:
+        maps = _unit_maps(raw)
+        if "\r\n" not in raw:
+            short += 1
+            counted = _counted_maps(raw)
+            assert all(maps[unit] == counted[unit] for unit in UNITS)
+        text, index = _normalized_index(raw)
+        assert index == _mapped_index(raw, text)
+    assert short >= 3
+    # and where something moves, the long way is taken
+    for raw in ("a\r\nb 😀 c", "cafe\u0301 x", "\ufeffhi"):
+        text, index = _normalized_index(raw)
+        assert index == _mapped_index(raw, text) and len(index) == len(raw) + 1
+        assert _unit_maps(raw)["UTF-16 units"] == _counted_maps(raw)["UTF-16 units"]

@@ -8,6 +8,7 @@ the same place in the stored (normalized) text, or None where normalization join
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 from workbench.ingest.decode import normalize
@@ -15,8 +16,20 @@ from workbench.ingest.decode import normalize
 UNITS = ("code points", "UTF-16 units", "code points, CRLF as two", "UTF-16 units, CRLF as two")
 
 
+_ASTRAL = re.compile("[\U00010000-\U0010FFFF]")  # two UTF-16 units each
+
+
 def _unit_maps(raw: str) -> dict[str, list[int]]:
-    """For each way of counting, a map from position to code-point index in ``raw`` (BOM removed)."""
+    """For each way of counting, a map from position to code-point index in ``raw`` (BOM removed).
+    A text without CRLF and without characters outside the Basic Multilingual Plane counts the
+    same under every unit: one identity map serves them all."""
+    if "\r\n" not in raw and not _ASTRAL.search(raw):
+        same = list(range(len(raw) + 1))
+        return dict.fromkeys(UNITS, same)
+    return _counted_maps(raw)
+
+
+def _counted_maps(raw: str) -> dict[str, list[int]]:
     maps: dict[str, list[int]] = {}
     lf = raw.replace("\r\n", "\n")
     cp_lf_to_raw: list[int] = []
@@ -51,8 +64,8 @@ def _boundary_score(raw: str, start: int, end: int) -> float:
 
 def detect_unit(raw: str, selections: list[tuple[int, int, str]]) -> tuple[str, list[int], float]:
     """The counting unit under which the selections fit ``raw`` best; returns (unit, map, score)."""
-    best: tuple[str, list[int], float] = (UNITS[0], _unit_maps(raw)[UNITS[0]], -1.0)
     maps = _unit_maps(raw)
+    best: tuple[str, list[int], float] = (UNITS[0], maps[UNITS[0]], -1.0)
     for unit in UNITS:
         positions = maps[unit]
         score = 0.0
@@ -121,6 +134,14 @@ def _normalized_index(raw: str) -> tuple[str, list[int | None]]:
     LF, NFC, control characters to spaces (one for one). A position inside a character that NFC
     composes (between a letter and its accent, between Hangul jamo) has no exact place: None."""
     text = normalize(raw)
+    if not raw.startswith("\ufeff") and "\r" not in raw and len(text) == len(raw) \
+            and unicodedata.is_normalized("NFC", raw):
+        return text, list(range(len(raw) + 1))  # nothing moves: control characters become spaces in place
+    return text, _mapped_index(raw, text)
+
+
+def _mapped_index(raw: str, text: str) -> list[int | None]:
+    """The map of :func:`_normalized_index` for a text that normalization changes, step by step."""
     to_lf: list[int] = []
     lf_chars: list[str] = []
     i = 0
@@ -142,6 +163,6 @@ def _normalized_index(raw: str) -> tuple[str, list[int | None]]:
     lf = "".join(lf_chars)
     mapped = _nfc_map(lf, _safe_boundary) or _nfc_map(lf, lambda ch: ch < "\x80")
     if mapped is None or len(mapped[0]) != len(text):  # cannot happen; refuse to guess if it does
-        return text, [0] + [None] * (len(raw) - 1) + [len(text)] if raw else [0]
+        return [0] + [None] * (len(raw) - 1) + [len(text)] if raw else [0]
     nfc_of = mapped[1]
-    return text, [nfc_of[k] for k in to_lf]
+    return [nfc_of[k] for k in to_lf]

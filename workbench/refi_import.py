@@ -16,15 +16,8 @@ from pathlib import Path
 from workbench.coding import add_segment
 from workbench.models import ProjectImport, RefiLink, RefiProject
 from workbench.project import apply_codebook, store_transcript
+from workbench.refi.codes import Repairs
 from workbench.store import Store
-
-
-class _Repairs(list[str]):
-    """Notes on what was repaired, each once, in order."""
-
-    def add(self, note: str) -> None:
-        if note not in self:
-            self.append(note)
 
 
 def import_qdpx(store: Store, path: str | Path, *, coder: str | None = None) -> ProjectImport:
@@ -40,7 +33,7 @@ def import_qdpx(store: Store, path: str | Path, *, coder: str | None = None) -> 
 def write_project(store: Store, project: RefiProject, path: Path, *, coder: str | None = None) -> ProjectImport:
     """Write a project read from ``path`` into ``store``; returns the report, with every repair."""
     report = project.report
-    repairs = _Repairs(project.repairs)
+    repairs = Repairs(list(project.repairs))
     with store.transaction():
         if project.codebook is not None:
             applied = apply_codebook(store, project.codebook, coder=coder)
@@ -100,8 +93,8 @@ def write_project(store: Store, project: RefiProject, path: Path, *, coder: str 
         import_links(store, project.links, repairs, coder=coder)
         store.audit("import.refi", "project", None, coder=coder,
                     after={"file": path.name, "origin": report.origin, "codes": report.codes,
-                           "sources": [s.name for s in report.sources], "repairs": list(repairs)})
-    report.repairs = list(repairs)
+                           "sources": [s.name for s in report.sources], "repairs": repairs.notes})
+    report.repairs = repairs.notes
     return report
 
 
@@ -133,7 +126,7 @@ def _write_cases(store: Store, project: RefiProject) -> tuple[dict[str | None, i
     return site_of, people_of
 
 
-def _write_notes(store: Store, project: RefiProject, transcript_of: dict[str, int], repairs: _Repairs) -> int:
+def _write_notes(store: Store, project: RefiProject, transcript_of: dict[str, int], repairs: Repairs) -> int:
     """Notes become memos on what refers to them (the project, a code, a source); a note nothing
     refers to becomes a memo on the project. Returns how many memos were added."""
     targets: dict[str, tuple[str, int | None]] = {}
@@ -165,7 +158,7 @@ def _write_notes(store: Store, project: RefiProject, transcript_of: dict[str, in
     return added
 
 
-def import_links(store: Store, links: list[RefiLink], repairs: _Repairs, *, coder: str | None = None) -> int:
+def import_links(store: Store, links: list[RefiLink], repairs: Repairs, *, coder: str | None = None) -> int:
     """Links whose two ends are codes, or two coded segments, of the project; others are reported.
     A link already in the project (same GUID or same ends and relation) is left alone."""
     added, skipped = 0, 0

@@ -19,6 +19,8 @@ from workbench.textclean import clean_line, clean_text, has_controls
 
 @dataclass(slots=True)
 class Repairs:
+    """What a reading or an import repaired, each note once, in order."""
+
     notes: list[str] = field(default_factory=list)
 
     def add(self, note: str) -> None:

@@ -290,8 +290,8 @@ def test_refi_export_after_an_edit_and_after_pseudonymisation_validates_and_roun
     import xmlschema
 
     from workbench import transcript_edit
-    from workbench.refi.reader import import_qdpx
-    from workbench.refi.writer import export_qdpx
+    from workbench.refi_import import import_qdpx
+    from workbench.refi_export import export_qdpx
 
     copy = tmp_path / "edited.db"
     shutil.copy(sample, copy)

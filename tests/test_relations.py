@@ -14,8 +14,8 @@ from workbench.coding import add_memo, add_segment, remove_segment, resolve_code
 from workbench.errors import InputError, NotFoundError, WorkbenchError
 from workbench.findings.relations import add_link, list_links, remove_link
 from workbench.project import import_codebook, import_transcripts
-from workbench.refi.reader import import_qdpx
-from workbench.refi.writer import export_qdpx
+from workbench.refi_import import import_qdpx
+from workbench.refi_export import export_qdpx
 from workbench.store import Store
 
 TEXT = ("---\nsite: Riverbend\nparticipant: RB-01\n---\nInterviewer: What gets in the way?\n\n"

@@ -107,6 +107,7 @@ def test_sigkill_during_an_import_keeps_finished_files_and_no_half_file(tmp_path
         assert t.turns == 2 and t.words > 9000
 
 
+@pytest.mark.slow  # kills a merge at many points, in real processes
 def test_sigkill_during_a_merge_leaves_all_or_nothing(tmp_path, codebook_path):
     other = tmp_path / "other.db"
     store = Store.open(other, create=True)

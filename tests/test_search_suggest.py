@@ -86,6 +86,7 @@ def test_codebook_suggestions_keywords_and_patterns(project):
     assert not any(s.code == "Barriers/Time" and s.start == time.start for s in again)  # rejections stick
 
 
+@pytest.mark.slow  # about a minute: trains the text classifier on real coding
 def test_learned_suggestions_on_real_coding(real, tmp_path):
     """Train on some SERDIF participants, evaluate on others: honest precision and recall."""
     import csv

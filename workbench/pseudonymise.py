@@ -438,7 +438,7 @@ def find_candidates(store: Store, *, terms: str | Path | None = None, model: str
         lower_words = set()
         for _, text in texts:
             lower_words.update(w for w in re.findall(r"\b[a-z][\w'’-]*", text))
-        for index, (tid, text) in enumerate(texts):
+        for index, (_tid, text) in enumerate(texts):
             if progress:
                 progress(index, len(texts), "rules")
             for category, source, pattern in RULES:
@@ -675,7 +675,7 @@ _COMMON = {
     "january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
     "november", "december", "english", "spanish", "american", "british", "god", "oh", "um", "uh", "hmm",
     "covid", "interviewer", "moderator", "participant", "christmas", "thanksgiving", "easter",
-    "mondays", "tuesdays", "wednesdays", "thursdays", "fridays", "saturdays", "sundays", "date", "okay",
+    "mondays", "tuesdays", "wednesdays", "thursdays", "fridays", "saturdays", "sundays", "date",
 }
 
 

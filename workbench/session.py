@@ -15,8 +15,9 @@ what it read.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any
 
 from workbench import coding
 from workbench.errors import WorkbenchError

@@ -353,7 +353,7 @@ class _RecordBuilder:
         people = seg.participants or (None,)
         per_person = dimension in ("participant", "role") or dimension.startswith("participant:")
         out = []
-        for index, row in enumerate(rows):
+        for row in rows:
             # Under participant rows, each row's record names its participant; otherwise one record
             # names the segment's participants together.
             if per_person:

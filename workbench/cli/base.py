@@ -39,11 +39,11 @@ def handled(func: Callable) -> Callable:
         except WorkbenchError as exc:
             raise _fail(exc) from exc
         except Exception as exc:  # disk full, read-only, damaged file... met outside a transaction
-            from workbench.store import translate_error
+            from workbench.project import storage_error
 
             obj = click.get_current_context(silent=True)
             project = (obj.obj or {}).get("project") if obj else None
-            known = translate_error(exc, Path(project or "the project"))
+            known = storage_error(exc, Path(project or "the project"))
             if known is None:
                 raise
             raise _fail(known) from exc
@@ -56,7 +56,7 @@ def _store(ctx: click.Context, create: bool = False) -> Store:
     store = open_store(ctx.obj["project"], create=create)
     ctx.call_on_close(store.close)
     if not ctx.obj.get("location_warned"):  # once per command
-        from workbench.store import location_warning
+        from workbench.project import location_warning
 
         ctx.obj["location_warned"] = True
         warning = location_warning(store.path)

@@ -26,7 +26,7 @@ def codebook_import(ctx: click.Context, file: str, coder: str | None) -> None:
 
     store = _store(ctx, create=True)
     if Path(file).suffix.lower() in (".qdc", ".qde"):
-        from workbench.refi.reader import read_codebook
+        from workbench.refi.codes import read_codebook
 
         book, repairs = read_codebook(file)
         changes = apply_codebook(store, book, coder=coder)
@@ -84,9 +84,9 @@ def codebook_export(ctx: click.Context, fmt: str, output: str | None) -> None:
 
     store = _store(ctx)
     if fmt == "qdc":
-        from workbench.refi.writer import codebook_xml
+        from workbench.refi_export import export_codebook
 
-        data = codebook_xml(store)
+        data = export_codebook(store)
         if output:
             from workbench.export.destination import write_file
 

@@ -127,9 +127,9 @@ def log_error(path: Path, error: BaseException, *, project: Path | None = None) 
     """Append ``error`` with its traceback to the log at ``path`` (the log is started afresh
     once it passes 1 MB; the previous one is kept as ``.1``); returns the path."""
     import traceback
-    from datetime import datetime, timezone
+    from datetime import UTC, datetime
 
-    entry = (f"--- {datetime.now(timezone.utc).isoformat(timespec='seconds')} project: {project}\n"
+    entry = (f"--- {datetime.now(UTC).isoformat(timespec='seconds')} project: {project}\n"
              + "".join(traceback.format_exception(error)))
     try:
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -10,7 +10,8 @@ notified). The app keeps running either way.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Callable, TypeVar
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from textual.worker import Worker, get_current_worker
 

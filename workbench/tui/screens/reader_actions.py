@@ -5,7 +5,8 @@ a notification and changes nothing."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Callable
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from textual.widgets import Input
 

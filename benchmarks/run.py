@@ -209,12 +209,12 @@ def run_step(name: str, a: dict) -> dict:
             seconds, _ = _timed(both)
     elif name == "stats":
         from workbench.analysis.frame import Selection
-        from workbench.analysis.matrix import frequencies
+        from workbench.analysis.frequencies import frequencies
 
         seconds, _ = _timed(frequencies, store, Selection())
     elif name == "crosstab":
         from workbench.analysis.frame import Selection
-        from workbench.analysis.matrix import cooccurrence
+        from workbench.analysis.frequencies import cooccurrence
 
         seconds, _ = _timed(cooccurrence, store, Selection(), "code", "turn")
     elif name in ("agreement_turn", "agreement_sentence"):

@@ -12,7 +12,8 @@ from click.testing import CliRunner
 
 from workbench import reconcile
 from workbench.analysis.frame import Selection
-from workbench.analysis.matrix import MatrixSpec, build_matrix, cooccurrence, frequencies
+from workbench.analysis.frequencies import cooccurrence, frequencies
+from workbench.analysis.matrix import MatrixSpec, build_matrix
 from workbench.cli import cli
 from workbench.coding import add_segment, create_code, list_segments, resolve_code, resolve_transcript
 from workbench.project import import_transcripts

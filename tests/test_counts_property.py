@@ -14,7 +14,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from workbench.analysis.frame import Selection
-from workbench.analysis.matrix import MatrixSpec, build_matrix, cooccurrence, frequencies, load_context
+from workbench.analysis.frequencies import cooccurrence, frequencies
+from workbench.analysis.matrix import MatrixSpec, build_matrix, load_context
 from workbench.cases import assign_speakers, map_speaker
 from workbench.coding import add_segment, create_code
 from workbench.errors import WorkbenchError

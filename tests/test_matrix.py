@@ -9,7 +9,8 @@ import pytest
 from click.testing import CliRunner
 
 from workbench.analysis.frame import Selection
-from workbench.analysis.matrix import MatrixSpec, build_matrix, cooccurrence, frequencies
+from workbench.analysis.frequencies import cooccurrence, frequencies
+from workbench.analysis.matrix import MatrixSpec, build_matrix
 from workbench.cli import cli
 from workbench.codings import import_codings
 from workbench.errors import InputError

@@ -210,12 +210,12 @@ def run_step(name: str, a: dict) -> dict:
             seconds, _ = _timed(both)
     elif name == "stats":
         from workbench.analysis.frame import Selection
-        from workbench.analysis.matrix import frequencies
+        from workbench.analysis.frequencies import frequencies
 
         seconds, _ = _timed(frequencies, store, Selection())
     elif name == "crosstab":
         from workbench.analysis.frame import Selection
-        from workbench.analysis.matrix import cooccurrence
+        from workbench.analysis.frequencies import cooccurrence
 
         seconds, _ = _timed(cooccurrence, store, Selection(), "code", "turn")
     elif name in ("agreement_turn", "agreement_sentence"):
@@ -225,7 +225,7 @@ def run_step(name: str, a: dict) -> dict:
         seconds, _ = _timed(compute_agreement, store, AgreementSpec(coders=["maria", "james", "lee"], unit=unit,
                                                                     columns="code"))
     elif name == "qdpx":
-        from workbench.refi.writer import export_qdpx
+        from workbench.refi_export import export_qdpx
 
         seconds, _ = _timed(export_qdpx, store, Path(a["out"]))
     else:
@@ -312,7 +312,8 @@ def machine() -> str:
     if Path("/proc/meminfo").exists():
         kb = int(Path("/proc/meminfo").read_text().split()[1])
         ram = f", {kb / 1024 / 1024:.0f} GiB RAM"
-    load = ", load average %.1f %.1f %.1f at start" % os.getloadavg() if hasattr(os, "getloadavg") else ""
+    load = (", load average {:.1f} {:.1f} {:.1f} at start".format(*os.getloadavg())
+            if hasattr(os, "getloadavg") else "")
     return (f"{cpu}, {os.cpu_count()} cores{ram}, {platform.system()} {platform.machine()}, "
             f"Python {platform.python_version()}, SQLite {sqlite3.sqlite_version}{load}")
 

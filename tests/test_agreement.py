@@ -33,7 +33,7 @@ def project(store, tmp_path, codebook_path):
 def code(store, transcript, path, coder, quote):
     text = store.transcript_text(transcript)
     start = text.index(quote)
-    add_segment(store, transcript_id=transcript, code_id=resolve_code(store, path)["id"], coder=coder,
+    add_segment(store, transcript_id=transcript, code_id=resolve_code(store, path).id, coder=coder,
                 start=start, end=start + len(quote))
 
 

@@ -36,7 +36,7 @@ def project(store, tmp_path, codebook_path):
 def code(store, transcript, path, coder, quote):
     text = store.transcript_text(transcript)
     start = text.index(quote)
-    add_segment(store, transcript_id=transcript, code_id=resolve_code(store, path)["id"], coder=coder,
+    add_segment(store, transcript_id=transcript, code_id=resolve_code(store, path).id, coder=coder,
                 start=start, end=start + len(quote))
 
 
@@ -96,7 +96,7 @@ def test_calibration_misses_extras_and_kappa(project):
     result = run(project, "calibrate", "--gold", "maria", "--trainee", "lee")
     assert result.exit_code == 0
     assert "Missed (the gold coder applied it, you did not)" in result.output and "Nobody had time." in result.output
-    definition = resolve_code(project, "Barriers/Time")["definition"]
+    definition = resolve_code(project, "Barriers/Time").definition
     assert " ".join(definition.split())[:40] in result.output
     data = json.loads(run(project, "calibrate", "--gold", "maria", "--trainee", "lee", "--format", "json").output)
     assert data["misses"] == 2 and data["extras"] == 1

@@ -25,8 +25,8 @@ def project(tmp_path, codebook_path):
     source.write_text(TEXT)
     import_transcripts(store, [source])
     import_codebook(store, codebook_path)
-    time_id = resolve_code(store, "Barriers/Time")["id"]
-    money_id = resolve_code(store, "Barriers/Funding and material resources")["id"]
+    time_id = resolve_code(store, "Barriers/Time").id
+    money_id = resolve_code(store, "Barriers/Funding and material resources").id
     text = store.transcript_text(1)
     at = lambda quote: (text.index(quote), text.index(quote) + len(quote))  # noqa: E731
     add_segment(store, transcript_id=1, code_id=time_id, coder="maria", start=at("Time, mostly.")[0],

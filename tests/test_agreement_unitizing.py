@@ -171,7 +171,7 @@ def test_tallies_against_a_naive_count(project, unit, overlap):
 
 def test_continuum_through_the_cli(project):
     code = lambda t, path, coder, quote: add_segment(  # noqa: E731
-        project, transcript_id=t, code_id=resolve_code(project, path)["id"], coder=coder,
+        project, transcript_id=t, code_id=resolve_code(project, path).id, coder=coder,
         start=project.transcript_text(t).index(quote), end=project.transcript_text(t).index(quote) + len(quote))
     code(1, "Barriers/Time", "maria", "We had no time.")
     code(1, "Barriers/Time", "james", "We had no time. Nobody had time.")

@@ -50,7 +50,7 @@ def test_project_after_the_subcommand(project, tmp_path, monkeypatch):
 
 
 def test_every_command_help_ends_with_examples():
-    for path, command in _all_commands(cli):
+    for path, _command in _all_commands(cli):
         result = CliRunner().invoke(cli, [*path, "--help"], obj={})
         assert result.exit_code == 0, path
         tail = result.output.rstrip().split("Examples:")

@@ -42,16 +42,16 @@ def test_find_quote_ambiguous_and_missing():
 
 
 def test_resolve_code_by_path_name_and_suggestion(project):
-    assert resolve_code(project, "barriers / time")["path"] == "Barriers/Time"
-    assert resolve_code(project, "Trust")["path"] == "Accountability mechanisms/Trust"
+    assert resolve_code(project, "barriers / time").path == "Barriers/Time"
+    assert resolve_code(project, "Trust").path == "Accountability mechanisms/Trust"
     with pytest.raises(NotFoundError) as err:
         resolve_code(project, "Barriers/Tme")
     assert "Barriers/Time" in str(err.value)
 
 
 def test_resolve_transcript(project):
-    assert resolve_transcript(project, "rb-01.txt")["title"] == "rb-01"
-    assert resolve_transcript(project, "rb-01")["id"] == 1
+    assert resolve_transcript(project, "rb-01.txt").title == "rb-01"
+    assert resolve_transcript(project, "rb-01").id == 1
     with pytest.raises(NotFoundError):
         resolve_transcript(project, "nothing")
 
@@ -60,15 +60,15 @@ def test_add_update_remove_with_audit(project):
     text = project.transcript_text(1)
     start, end = find_quote(text, "no time for it")
     code = resolve_code(project, "Barriers/Time")
-    segment = add_segment(project, transcript_id=1, code_id=code["id"], coder="maria", start=start, end=end)
-    assert segment["text"] == "no time for it" and segment["coder"] == "maria" and segment["origin"] == "manual"
+    segment = add_segment(project, transcript_id=1, code_id=code.id, coder="maria", start=start, end=end)
+    assert segment.text == "no time for it" and segment.coder == "maria" and segment.origin == "manual"
     with pytest.raises(WorkbenchError, match="already coded"):
-        add_segment(project, transcript_id=1, code_id=code["id"], coder="maria", start=start, end=end)
-    updated = update_segment(project, segment["id"], coder="maria", end=end + 13, memo="time, not money")
-    assert updated["text"] == "no time for it, and no time" and updated["memo"] == "time, not money"
+        add_segment(project, transcript_id=1, code_id=code.id, coder="maria", start=start, end=end)
+    updated = update_segment(project, segment.id, coder="maria", end=end + 13, memo="time, not money")
+    assert updated.text == "no time for it, and no time" and updated.memo == "time, not money"
     listed = list_segments(project, code="Barriers")
-    assert [s["id"] for s in listed] == [segment["id"]] and listed[0]["code"] == "Barriers/Time"
-    remove_segment(project, segment["id"], coder="maria")
+    assert [s.id for s in listed] == [segment.id] and listed[0].code == "Barriers/Time"
+    remove_segment(project, segment.id, coder="maria")
     assert list_segments(project) == []
     actions = [a["action"] for a in reversed(project.audit_entries(entity="segment"))]
     assert actions == ["segment.add", "segment.update", "segment.remove"]
@@ -78,7 +78,7 @@ def test_offsets_are_checked(project):
     code = resolve_code(project, "Barriers/Time")
     for start, end in [(-1, 4), (5, 5), (10, 10_000)]:
         with pytest.raises(InputError):
-            add_segment(project, transcript_id=1, code_id=code["id"], coder="maria", start=start, end=end)
+            add_segment(project, transcript_id=1, code_id=code.id, coder="maria", start=start, end=end)
 
 
 def test_audit_log_is_append_only(project):

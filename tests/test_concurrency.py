@@ -160,7 +160,7 @@ def project(tmp_path, codebook_path):
 def _code_path(path: Path) -> str:
     store = Store.open(path)
     try:
-        return store.codes(counts=False)[3]["path"]
+        return store.codes(counts=False)[3].path
     finally:
         store.close()  # this process must hold no connection: it plays the third process
 
@@ -192,7 +192,7 @@ def test_app_with_workers_and_cli_commands_keeps_the_wal_and_every_write_visible
     finally:
         app.stop()
     store = Store.open(project)
-    assert {c["name"]: c["segments"] for c in store.coders()} == {"maria": 3, "cli": 3}
+    assert {c.name: c.segments for c in store.coders()} == {"maria": 3, "cli": 3}
     store.close()
 
 

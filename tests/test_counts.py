@@ -12,7 +12,8 @@ from click.testing import CliRunner
 
 from workbench import reconcile
 from workbench.analysis.frame import Selection
-from workbench.analysis.matrix import MatrixSpec, build_matrix, cooccurrence, frequencies
+from workbench.analysis.frequencies import cooccurrence, frequencies
+from workbench.analysis.matrix import MatrixSpec, build_matrix
 from workbench.cli import cli
 from workbench.coding import add_segment, create_code, list_segments, resolve_code, resolve_transcript
 from workbench.project import import_transcripts
@@ -96,16 +97,16 @@ def test_code_filter_takes_no_sibling_with_the_same_prefix(demo):
     """Found: --code Barriers/Time added a phantom Barriers/Timeline column."""
     timeline = create_code(demo, "Barriers/Timeline")
     transcript = demo.transcripts()[0]
-    add_segment(demo, transcript_id=transcript["id"], code_id=timeline["id"], coder="maria", start=0, end=20)
-    time_id = resolve_code(demo, "Barriers/Time")["id"]
-    expected = sum(1 for s in list_segments(demo) if s["code_id"] == time_id and s["coder"] != "consensus")
+    add_segment(demo, transcript_id=transcript["id"], code_id=timeline.id, coder="maria", start=0, end=20)
+    time_id = resolve_code(demo, "Barriers/Time").id
+    expected = sum(1 for s in list_segments(demo) if s.code_id == time_id and s.coder != "consensus")
     matrix = build_matrix(demo, MatrixSpec(columns="code", selection=Selection(codes=["Barriers/Time"])))
     assert matrix.columns == ["Barriers/Time"]
     assert sum(matrix.segment_counts.values()) == expected
     table = frequencies(demo, Selection(codes=["Barriers/Time"]))
     assert int(table["segments"].sum()) == expected
     theme = build_matrix(demo, MatrixSpec(selection=Selection(codes=["Barriers"])))
-    assert sum(theme.segment_counts.values()) == sum(1 for s in list_segments(demo) if s["code"].startswith("Barriers"))
+    assert sum(theme.segment_counts.values()) == sum(1 for s in list_segments(demo) if s.code.startswith("Barriers"))
 
 
 def test_unknown_code_is_an_error_not_an_empty_table(demo):
@@ -123,10 +124,10 @@ def naive_participant_counts(store):
         links.setdefault(link.transcript_id, []).append(link.label)
     counts = Counter()
     for segment in list_segments(store):
-        if segment["coder"] == "consensus":
+        if segment.coder == "consensus":
             continue
-        (person,) = links[segment["transcript_id"]]
-        counts[(person, segment["code"])] += 1
+        (person,) = links[segment.transcript_id]
+        counts[(person, segment.code)] += 1
     return counts
 
 
@@ -179,7 +180,7 @@ def zoom(tmp_path):
 def test_focus_group_segments_go_to_each_speaker(zoom):
     """The Zoom workshop (several named speakers): each speaker's row holds their own segments."""
     store, transcript_id = zoom
-    code = resolve_code(store, "Talk")["id"]
+    code = resolve_code(store, "Talk").id
     turns = store.turns(transcript_id)
     expected = Counter()
     for turn in turns:
@@ -195,7 +196,7 @@ def test_focus_group_segments_go_to_each_speaker(zoom):
 
 def test_a_segment_across_two_turns_counts_once_for_each_speaker(zoom):
     store, transcript_id = zoom
-    code = resolve_code(store, "Talk")["id"]
+    code = resolve_code(store, "Talk").id
     turns = store.turns(transcript_id)
     i = next(i for i in range(len(turns) - 1) if turns[i]["speaker"] and turns[i + 1]["speaker"]
              and turns[i]["speaker"] != turns[i + 1]["speaker"])
@@ -208,7 +209,7 @@ def test_a_segment_across_two_turns_counts_once_for_each_speaker(zoom):
 
 def test_speakers_command_maps_marks_and_merges(zoom, tmp_path):
     store, transcript_id = zoom
-    code = resolve_code(store, "Talk")["id"]
+    code = resolve_code(store, "Talk").id
     turns = store.turns(transcript_id)
     for turn in turns:
         add_segment(store, transcript_id=transcript_id, code_id=code, coder="a", start=turn["start"], end=turn["end"])
@@ -237,8 +238,8 @@ def test_front_matter_maps_speakers(tmp_path):
     try:
         (result,) = import_transcripts(store, [tmp_path / "fg.txt"])
         assert result.status == "imported" and not result.warnings
-        code = create_code(store, "Why")["id"]
-        t = resolve_transcript(store, "fg")["id"]
+        code = create_code(store, "Why").id
+        t = resolve_transcript(store, "fg").id
         body = store.transcript_text(t)
         for word in ("budget", "people"):
             start = body.index(word)
@@ -346,7 +347,7 @@ def test_matrix_screen_pools_without_the_consensus(tmp_path, codebook_path):
     store = Store.open(path, create=True)
     import_transcripts(store, [tmp_path / "North" / "n1.txt"])
     import_codebook(store, codebook_path)
-    code = resolve_code(store, "Barriers/Time")["id"]
+    code = resolve_code(store, "Barriers/Time").id
     for coder in ("maria", "consensus"):
         add_segment(store, transcript_id=1, code_id=code, coder=coder, start=30, end=50)
     store.close()

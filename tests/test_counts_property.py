@@ -14,7 +14,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from workbench.analysis.frame import Selection
-from workbench.analysis.matrix import MatrixSpec, build_matrix, cooccurrence, frequencies, load_context
+from workbench.analysis.frequencies import cooccurrence, frequencies
+from workbench.analysis.matrix import MatrixSpec, build_matrix, load_context
 from workbench.cases import assign_speakers, map_speaker
 from workbench.coding import add_segment, create_code
 from workbench.errors import WorkbenchError
@@ -70,23 +71,23 @@ def build(store: Store, spec: dict) -> None:
             assign_speakers(store, tid, title=f"T{n}", listed=listed)
     transcripts = store.transcripts()
     if spec["merge"] and len(transcripts) > 1:
-        first = [r for r in store.speaker_rows(transcripts[0]["id"]) if r["participant"]]
-        last = [r for r in store.speaker_rows(transcripts[-1]["id"]) if r["speaker"]]
+        first = [r for r in store.speaker_rows(transcripts[0].id) if r.participant]
+        last = [r for r in store.speaker_rows(transcripts[-1].id) if r.speaker]
         if first and last:
-            map_speaker(store, str(transcripts[-1]["id"]), last[0]["speaker"], first[0]["participant"])
-    codes = {c["path"]: c["id"] for c in store.codes(counts=False)}
-    by_index = {i: t for i, t in enumerate(sorted(transcripts, key=lambda t: t["id"]))}
+            map_speaker(store, str(transcripts[-1].id), last[0].speaker, first[0].participant)
+    codes = {c.path: c.id for c in store.codes(counts=False)}
+    by_index = {i: t for i, t in enumerate(sorted(transcripts, key=lambda t: t.id))}
     seen = set()
     for index, path, coder, start, length in spec["segments"]:
         transcript = by_index.get(index % len(by_index))
-        size = transcript["length"]
+        size = transcript.length
         start = start % size
         end = min(size, start + length)
-        key = (transcript["id"], path, coder, start, end)
+        key = (transcript.id, path, coder, start, end)
         if end <= start or key in seen:
             continue
         seen.add(key)
-        add_segment(store, transcript_id=transcript["id"], code_id=codes[path], coder=coder, start=start, end=end)
+        add_segment(store, transcript_id=transcript.id, code_id=codes[path], coder=coder, start=start, end=end)
 
 
 # -- the oracle: raw rows in, naive loops, nothing from workbench.analysis --------------------------

@@ -37,10 +37,10 @@ def hostile(store, tmp_path, codebook_path):
     import_codebook(store, codebook_path)
     text = store.transcript_text(1)
     start = text.index("=HYPERLINK")
-    add_segment(store, transcript_id=1, code_id=resolve_code(store, "Barriers/Time")["id"], coder="maria",
+    add_segment(store, transcript_id=1, code_id=resolve_code(store, "Barriers/Time").id, coder="maria",
                 start=start, end=start + len(HOSTILE), memo=HOSTILE)
     add_memo(store, "project", None, HOSTILE, coder="maria")
-    add_memo(store, "code", resolve_code(store, "Barriers")["id"], "code memo " + HOSTILE, coder="maria")
+    add_memo(store, "code", resolve_code(store, "Barriers").id, "code memo " + HOSTILE, coder="maria")
     add_memo(store, "transcript", 1, "transcript memo " + HOSTILE, coder="james")
     set_summary(store, "participant", "P1", "Barriers", HOSTILE, note=HOSTILE, coder="maria")
     flag_quote(store, 1, coder="maria")

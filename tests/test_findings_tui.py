@@ -28,7 +28,7 @@ def project(tmp_path, codebook_path):
     import_codebook(store, codebook_path)
     text = store.transcript_text(1)
     start = text.index("Time, mostly")
-    add_segment(store, transcript_id=1, code_id=resolve_code(store, "Barriers/Time")["id"], coder="maria",
+    add_segment(store, transcript_id=1, code_id=resolve_code(store, "Barriers/Time").id, coder="maria",
                 start=start, end=start + 20, memo="time <b>pressure</b>")
     add_memo(store, "project", None, "Project memo [x](y)", coder="maria")
     store.close()
@@ -74,10 +74,10 @@ def test_chart_a_matrix_cell_and_flag_a_key_quote(project):
     store = Store.open(project)
     try:
         saved = store.framework_summaries("participant")
-        assert [(s["row_key"], s["summary"], s["note"], s["coder"]) for s in saved] == [
+        assert [(s.row_key, s.summary, s.note, s.coder) for s in saved] == [
             ("RB-01", "Time: patients back to back, no free hour.", "compare with RB-02", "maria")]
-        assert saved[0]["code_id"] == resolve_code(store, "Barriers")["id"]
-        actions = [e["action"] for e in store.audit_entries(20)]
+        assert saved[0].code_id == resolve_code(store, "Barriers").id
+        actions = [e.action for e in store.audit_entries(20)]
         assert "framework.set" in actions and "quote.flag" in actions
     finally:
         store.close()

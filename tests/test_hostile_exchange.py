@@ -319,7 +319,7 @@ def test_an_existing_project_with_control_characters_exports_well_formed_xml(pro
 
 
 def test_control_characters_in_a_qdpx_are_removed_and_reported(store, tmp_path):
-    from workbench.refi.reader import import_qdpx
+    from workbench.refi_import import import_qdpx
 
     text = (f"Hello{CONTROLS} world, hello again" + " and an ordinary sentence" * 8).encode()
     # XML 1.0 cannot carry C0 controls at all (such a file is refused as not well formed), but it
@@ -373,7 +373,7 @@ def _selections_for(raw: str, words: list[str], *, crlf_as_two: bool) -> str:
 @pytest.mark.parametrize("script", ["latin-nfd", "hangul-nfd"])
 def test_crlf_and_decomposed_text_give_exact_passages(store, tmp_path, crlf_as_two, script):
     from workbench.ingest.decode import normalize
-    from workbench.refi.reader import import_qdpx
+    from workbench.refi_import import import_qdpx
 
     if script == "latin-nfd":
         words = ["Café", "target", "naïve", "résumé", "world"]
@@ -397,7 +397,7 @@ def test_crlf_and_decomposed_text_give_exact_passages(store, tmp_path, crlf_as_t
 
 
 def test_a_selection_inside_a_composed_character_is_reported_not_shifted(store, tmp_path):
-    from workbench.refi.reader import import_qdpx
+    from workbench.refi_import import import_qdpx
 
     raw = unicodedata.normalize("NFD", "the café is open\nand the target is here\n")
     inside = raw.index("\u0301")  # between the e and its accent
@@ -438,7 +438,7 @@ def test_offset_map_agrees_with_normalizing_the_prefix():
 # -- 7. duplicate GUIDs and honest counts -----------------------------------------------------------
 
 def test_two_codes_sharing_a_guid_are_both_kept_and_reported(store, tmp_path):
-    from workbench.refi.reader import import_qdpx
+    from workbench.refi_import import import_qdpx
 
     path = qdpx(tmp_path / "dup.qdpx", f'<Code guid="{G1}" name="A" isCodable="true"/>'
                                        f'<Code guid="{G1}" name="B" isCodable="true"/>')
@@ -449,7 +449,7 @@ def test_two_codes_sharing_a_guid_are_both_kept_and_reported(store, tmp_path):
 
 
 def test_duplicate_selection_guids_import_and_are_reported(store, tmp_path):
-    from workbench.refi.reader import import_qdpx
+    from workbench.refi_import import import_qdpx
 
     sel = selection(G3, 0, 5, G1) + selection(G3, 6, 11, G1)
     path = qdpx(tmp_path / "dupsel.qdpx", f'<Code guid="{G1}" name="A" isCodable="true"/>',
@@ -544,7 +544,7 @@ def coded_store(store):
             title="t", site_id=None, date=None, interviewer=None, source_name="t.txt", format="text", checksum="c",
             text="Ana: we had no time and no staff.", attributes={}, participant_ids=[], turns=[])
     code = create_code(store, "Time")
-    return store, transcript_id, code["id"]
+    return store, transcript_id, code.id
 
 
 def test_undo_restores_a_removed_segment_with_its_memo_and_origin(coded_store):
@@ -556,7 +556,7 @@ def test_undo_restores_a_removed_segment_with_its_memo_and_origin(coded_store):
     made = coding.add_segment(store, transcript_id=transcript_id, code_id=code_id, coder="ana", start=5, end=19,
                               memo="the core complaint", origin="suggested")
     history.done(("add", made, None))
-    removed = coding.remove_segment(store, made["id"], coder="ana")
+    removed = coding.remove_segment(store, made.id, coder="ana")
     history.done(("remove", removed, None))
     assert store.segments() == []
     history.undo(store, "ana")
@@ -582,8 +582,8 @@ def test_a_failed_undo_keeps_the_action_and_says_why(coded_store):
     made = coding.add_segment(store, transcript_id=transcript_id, code_id=code_id, coder="ana", start=5, end=19)
     history.done(("add", made, None))
     with store.transaction():
-        store.delete_segment(made["id"])  # another coder removed it meanwhile
-    with pytest.raises(UndoError, match=f"no segment {made['id']}") as caught:
+        store.delete_segment(made.id)  # another coder removed it meanwhile
+    with pytest.raises(UndoError, match=f"no segment {made.id}") as caught:
         history.undo(store, "ana")
     assert "kept" in str(caught.value)
     assert history.undo_stack == [("add", as_dict(made), None)] and history.redo_stack == []

@@ -85,19 +85,19 @@ def _build(root: Path) -> Path:
         assert all(r.status == "imported" for r in results), [r.message for r in results]
         codes = [c for c in store.codes(counts=False)]
         for t in store.transcripts():
-            text = store.transcript_text(t["id"])
+            text = store.transcript_text(t.id)
             starts = [m.start() for m in re.finditer("Carol", text)] + [0]
             for i, code in enumerate(codes):
                 for coder in (f"eve {SQ}", "=cmd coder"):
                     start = starts[i % len(starts)]
-                    add_segment(store, transcript_id=t["id"], code_id=code["id"], coder=coder, start=start,
+                    add_segment(store, transcript_id=t.id, code_id=code.id, coder=coder, start=start,
                                 end=min(start + 40 + i, len(text)), memo=FORMULAS[i % len(FORMULAS)] + " " + IMG)
-            add_memo(store, "transcript", t["id"], SCRIPT + "\r=1+1", coder="eve")
-        add_memo(store, "code", codes[0]["id"], IFRAME, coder="eve")
+            add_memo(store, "transcript", t.id, SCRIPT + "\r=1+1", coder="eve")
+        add_memo(store, "code", codes[0].id, IFRAME, coder="eve")
         # Projects made before import cleaned control characters may hold them: put some in.
         conn = store.conn
         with conn.transaction() as c:
-            c.execute("UPDATE codes SET name = name || ? WHERE id = ?", (ESC, codes[-1]["id"]))
+            c.execute("UPDATE codes SET name = name || ? WHERE id = ?", (ESC, codes[-1].id))
             c.execute("UPDATE sites SET name = name || ?", (ESC,))
             c.execute("UPDATE segments SET memo = memo || ? WHERE id = 1", (ESC,))
             c.execute("UPDATE coders SET name = name || ? WHERE name LIKE 'eve%'", (ESC,))

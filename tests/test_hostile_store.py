@@ -45,7 +45,7 @@ def project(tmp_path, codebook_path):
     source.write_text("Interviewer: Why?\n\nCarol: We had no time at all, none.\n\nInterviewer: And then?\n\nCarol: Then it got better.\n")
     import_transcripts(store, [source])
     import_codebook(store, codebook_path)
-    add_segment(store, transcript_id=1, code_id=store.codes()[1]["id"], coder="maria", start=20, end=30)
+    add_segment(store, transcript_id=1, code_id=store.codes()[1].id, coder="maria", start=20, end=30)
     store.close()
     return path
 
@@ -70,7 +70,7 @@ def test_read_only_file_reads_refuses_writes_and_leaves_nothing(project):
     store = Store.open(project)
     assert store.read_only and "read-only" in store.read_only_reason
     with pytest.raises(ProjectError, match="read-only"):
-        add_segment(store, transcript_id=1, code_id=store.codes()[2]["id"], coder="maria", start=0, end=5)
+        add_segment(store, transcript_id=1, code_id=store.codes()[2].id, coder="maria", start=0, end=5)
     store.close()
     assert listing(folder) == before
 
@@ -141,7 +141,7 @@ def test_disk_full_says_disk_full_and_keeps_the_project_whole(project, tmp_path)
             store.insert_memo("project", None, None, "x" * 100_000)
     store.conn.execute(f"PRAGMA max_page_count = {pages + 1000}")
     assert [r.status for r in import_transcripts(store, [small])] == ["imported"]
-    assert [t["title"] for t in store.transcripts()] == ["a", "small"]
+    assert [t.title for t in store.transcripts()] == ["a", "small"]
     assert store.integrity_problems() == [] and store.search_index_problems() == []
     store.close()
 
@@ -268,18 +268,18 @@ def test_quick_check_runs_after_an_unclean_shutdown_not_on_every_open(project, m
 
 def test_a_code_cannot_become_its_own_ancestor(project):
     store = Store.open(project)
-    codes = {c["path"]: c for c in store.codes()}
+    codes = {c.path: c for c in store.codes()}
     theme = codes["Barriers"]
-    child = next(c for c in store.codes() if c["parent_id"] == theme["id"])
+    child = next(c for c in store.codes() if c.parent_id == theme.id)
     with pytest.raises(WorkbenchError, match="own ancestor") as info:
         with store.transaction():
-            store.update_code(theme["id"], parent_id=child["id"])
-    assert "Barriers" in str(info.value) and child["name"] in str(info.value)
+            store.update_code(theme.id, parent_id=child.id)
+    assert "Barriers" in str(info.value) and child.name in str(info.value)
     with pytest.raises(WorkbenchError, match="own ancestor"):
         with store.transaction():
-            store.update_code(theme["id"], parent_id=theme["id"])
+            store.update_code(theme.id, parent_id=theme.id)
     with pytest.raises(sqlite3.IntegrityError, match="cycle"):  # the store refuses it even in plain SQL
-        store.conn.execute("UPDATE codes SET parent_id = ? WHERE id = ?", (child["id"], theme["id"]))
+        store.conn.execute("UPDATE codes SET parent_id = ? WHERE id = ?", (child.id, theme.id))
     assert store.code_cycles() == []
     store.close()
 
@@ -313,8 +313,8 @@ def test_check_finds_and_repairs_a_cycle_and_a_stale_search_index(project):
     assert store.missing_schema_objects() == []  # the no-cycle trigger is back
     with pytest.raises(sqlite3.IntegrityError, match="cycle"):
         store.conn.execute("UPDATE codes SET parent_id = ? WHERE id = ?", (child[0], theme))
-    assert [r["turn_id"] for r in store.search_turns("why")] == [store.turns(1)[0]["id"]]
-    assert any(a["action"] == "code.move" for a in store.audit_entries(entity="code"))
+    assert [r.turn_id for r in store.search_turns("why")] == [store.turns(1)[0].id]
+    assert any(a.action == "code.move" for a in store.audit_entries(entity="code"))
     assert len(store.segments()) == 1  # repair never deletes coding
     store.close()
 

@@ -24,8 +24,8 @@ def test_batch_keeps_going_past_a_bad_file(store, tmp_path):
         assert results[name].status == "failed" and name in results[name].message
     assert "line 1" in results["bad.vtt"].message
     rows = list_transcripts(store)
-    assert sorted(r["source_name"] for r in rows) == ["also-good.srt", "good.txt"]
-    assert {r["site"] for r in rows} == {"Riverbend"}
+    assert sorted(r.source_name for r in rows) == ["also-good.srt", "good.txt"]
+    assert {r.site for r in rows} == {"Riverbend"}
     assert store.conn.execute("SELECT count(*) FROM turns").fetchone()[0] == 3
 
 
@@ -53,10 +53,10 @@ def test_front_matter_and_metadata_csv(store, tmp_path):
     meta.write_text("file,site,participant,role,site:sector,language\n"
                     "ms-03.srt,Maple Street Pediatrics,MS-03,care manager,primary care,Spanish\n")
     import_transcripts(store, [folder], metadata=meta)
-    rows = {r["source_name"]: r for r in list_transcripts(store)}
-    assert rows["ms-02.txt"]["title"] == "NP interview" and rows["ms-02.txt"]["participant"] == "MS-02"
-    assert rows["ms-02.txt"]["date"] == "2025-04-02" and rows["ms-02.txt"]["role"] == "clinician"
-    assert rows["ms-03.srt"]["site"] == "Maple Street Pediatrics" and rows["ms-03.srt"]["role"] == "care manager"
+    rows = {r.source_name: r for r in list_transcripts(store)}
+    assert rows["ms-02.txt"].title == "NP interview" and rows["ms-02.txt"].participant == "MS-02"
+    assert rows["ms-02.txt"].date == "2025-04-02" and rows["ms-02.txt"].role == "clinician"
+    assert rows["ms-03.srt"].site == "Maple Street Pediatrics" and rows["ms-03.srt"].role == "care manager"
     site = next(s for s in store.sites() if s.name == "Maple Street Pediatrics")
     assert site.attributes == {"sector": "primary care"}
     people = {p.label: p for p in store.participants()}

@@ -91,8 +91,8 @@ def test_search_index_holds_each_turns_text(tmp_path):
     indexed = dict(store.conn.execute("SELECT rowid, text FROM turns_fts").fetchall())
     turns = store.turns(1)
     assert len(turns) == 3
-    assert {t["id"]: text[t["start"]:t["end"]] for t in turns} == indexed
-    assert [r["turn_id"] for r in store.search_turns("deja OR déjà")] == [turns[1]["id"]]
+    assert {t.id: text[t.start:t.end] for t in turns} == indexed
+    assert [r.turn_id for r in store.search_turns("deja OR déjà")] == [turns[1]["id"]]
     assert store.search_index_problems() == []
     store.close()
 
@@ -116,7 +116,7 @@ def test_a_file_failing_while_written_costs_nothing_of_the_others(tmp_path, monk
     store.close()
     assert [r.status for r in results] == ["imported", "imported", "failed", "imported", "imported", "imported"]
     check = Store.open(tmp_path / "p.db")
-    assert sorted(t["title"] for t in check.transcripts()) == ["t0", "t1", "t3", "t4", "t5"]
+    assert sorted(t.title for t in check.transcripts()) == ["t0", "t1", "t3", "t4", "t5"]
     assert check.conn.execute("SELECT count(*) FROM turns").fetchone()[0] == 10  # none of t2's turns
     assert check.search_index_problems() == []
     check.close()

@@ -9,7 +9,8 @@ import pytest
 from click.testing import CliRunner
 
 from workbench.analysis.frame import Selection
-from workbench.analysis.matrix import MatrixSpec, build_matrix, cooccurrence, frequencies
+from workbench.analysis.frequencies import cooccurrence, frequencies
+from workbench.analysis.matrix import MatrixSpec, build_matrix
 from workbench.cli import cli
 from workbench.codings import import_codings
 from workbench.errors import InputError
@@ -154,7 +155,7 @@ def test_spreadsheet_formulas_are_neutralized(store, tmp_path, codebook_path):
     import_codebook(store, codebook_path)
     from workbench.coding import add_segment, resolve_code
 
-    add_segment(store, transcript_id=1, code_id=resolve_code(store, "Barriers")["id"], coder="maria", start=0, end=12)
+    add_segment(store, transcript_id=1, code_id=resolve_code(store, "Barriers").id, coder="maria", start=0, end=12)
     run = lambda *args: CliRunner().invoke(cli, ["--project", str(store.path), *args], obj={})
     csv_text = run("matrix", "--format", "csv").output
     assert "'=cmd" in csv_text and "\n=cmd" not in csv_text

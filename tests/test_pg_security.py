@@ -198,7 +198,7 @@ def test_the_audit_log_is_append_only_for_everyone(t):
         entry = one(cx, "SELECT max(id) FROM audit")
     for user in (t.alice, t.lead):
         with t.connect(user) as cx:
-            for statement in ("UPDATE audit SET action = 'forged'", "DELETE FROM audit WHERE id = %s" % entry,
+            for statement in ("UPDATE audit SET action = 'forged'", f"DELETE FROM audit WHERE id = {entry}",
                               "TRUNCATE audit"):
                 with pytest.raises(errors.InsufficientPrivilege):
                     cx.execute(statement)

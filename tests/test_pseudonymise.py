@@ -65,7 +65,7 @@ def test_recall_on_the_gold_set(sample: Path) -> None:
     store = Store.open(sample)
     try:
         found = ps.find_candidates(store)
-        texts = {Path(r["source_name"]).stem: store.transcript_text(r["id"]) or "" for r in store.transcripts()}
+        texts = {Path(r.source_name).stem: store.transcript_text(r.id) or "" for r in store.transcripts()}
     finally:
         store.close()
     key = ps.Key([ps.KeyEntry(c.term, c.category, c.pseudonym or "[X]", "accept") for c in found])
@@ -260,24 +260,24 @@ def test_transcript_edit_cli(sample: Path, tmp_path: Path) -> None:
     fixed = tmp_path / "fixed.txt"
     store = Store.open(copy)
     try:
-        row = next(r for r in store.transcripts() if r["source_name"] == "hv-01-medical-director.txt")
-        text = store.transcript_text(row["id"]) or ""
-        segs = Counter(s["coder"] for s in store.segments(transcript_id=row["id"]))
+        row = next(r for r in store.transcripts() if r.source_name == "hv-01-medical-director.txt")
+        text = store.transcript_text(row.id) or ""
+        segs = Counter(s.coder for s in store.segments(transcript_id=row.id))
     finally:
         store.close()
     fixed.write_text(text.replace("Chicago", "Boston"), encoding="utf-8")
-    code, out = _run("--project", str(copy), "transcript", "edit", str(row["id"]), "--from-file", str(fixed))
+    code, out = _run("--project", str(copy), "transcript", "edit", str(row.id), "--from-file", str(fixed))
     assert code == 0, out
     assert "characters replaced or added" in out
     store = Store.open(copy)
     try:
-        assert Counter(s["coder"] for s in store.segments(transcript_id=row["id"])) == segs
-        assert "Boston" in (store.transcript_text(row["id"]) or "")
+        assert Counter(s.coder for s in store.segments(transcript_id=row.id)) == segs
+        assert "Boston" in (store.transcript_text(row.id) or "")
     finally:
         store.close()
-    code, out = _run("--project", str(copy), "transcript", "undo-edit", str(row["id"]))
+    code, out = _run("--project", str(copy), "transcript", "undo-edit", str(row.id))
     assert code == 0, out
-    code, out = _run("--project", str(copy), "transcript", "replace", str(row["id"]), "--text", "no such words here",
+    code, out = _run("--project", str(copy), "transcript", "replace", str(row.id), "--text", "no such words here",
                      "--with", "x")
     assert code == 1 and "Traceback" not in out
 
@@ -290,8 +290,8 @@ def test_refi_export_after_an_edit_and_after_pseudonymisation_validates_and_roun
     import xmlschema
 
     from workbench import transcript_edit
-    from workbench.refi.reader import import_qdpx
-    from workbench.refi.writer import export_qdpx
+    from workbench.refi_import import import_qdpx
+    from workbench.refi_export import export_qdpx
 
     copy = tmp_path / "edited.db"
     shutil.copy(sample, copy)
@@ -300,7 +300,7 @@ def test_refi_export_after_an_edit_and_after_pseudonymisation_validates_and_roun
                    encoding="utf-8")
     store = Store.open(copy)
     try:
-        tid = next(r["id"] for r in store.transcripts() if r["source_name"] == "hv-01-medical-director.txt")
+        tid = next(r.id for r in store.transcripts() if r.source_name == "hv-01-medical-director.txt")
         text = store.transcript_text(tid) or ""
         report = transcript_edit.edit_text(store, tid, text.replace("Chicago", "Boston").replace("sticky note",
                                                                                                  "yellow note"),

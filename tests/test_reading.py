@@ -55,16 +55,16 @@ def test_next_uncoded_and_share_coded(project):
     assert [doc.text[a:b] for a, b in [next_uncoded(doc, doc.sentences[1][0])]] == ["Five."]
     row = list_transcripts(project)[0]
     covered = (three[1] + 6 - three[0]) + 4  # the union of the overlapping segments, plus james's
-    assert row["coded"] == round(covered / len(doc.text), 4)
+    assert row.coded == round(covered / len(doc.text), 4)
 
 
 def test_create_codes_while_coding(project):
     code = create_code(project, "Barriers/Parking", coder="maria")
-    assert code["path"] == "Barriers/Parking" and code["colour"] == "#d62728"
+    assert code.path == "Barriers/Parking" and code.colour == "#d62728"
     with pytest.raises(WorkbenchError, match="already exists"):
         create_code(project, "barriers/parking")
     with pytest.raises(WorkbenchError):
         create_code(project, "No such theme/Thing")
     vivo = create_in_vivo_code(project, "“We just trust they'll show up.”")
-    assert vivo["path"] == "In vivo/We just trust they'll show up"
+    assert vivo.path == "In vivo/We just trust they'll show up"
     assert in_vivo_name("word " * 40).endswith("…") and len(in_vivo_name("word " * 40)) <= 61

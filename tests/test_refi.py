@@ -10,8 +10,9 @@ import pytest
 
 from workbench.errors import InputError
 from workbench.project import list_transcripts
-from workbench.refi.reader import import_qdpx, read_codebook
-from workbench.refi.writer import codebook_xml, export_qdpx
+from workbench.refi.codes import read_codebook
+from workbench.refi_import import import_qdpx
+from workbench.refi_export import export_codebook, export_qdpx
 from workbench.sample import build_demo
 from workbench.store import Store
 
@@ -40,7 +41,7 @@ def test_exports_validate_against_the_official_schemas(demo, fixtures, tmp_path)
         (tmp_path / "project.qde").write_bytes(archive.read("project.qde"))
     assert "project.qde" in names and sum(n.startswith("sources/") for n in names) == 18
     xmlschema.XMLSchema(str(fixtures / "refi/Project.xsd")).validate(str(tmp_path / "project.qde"))
-    (tmp_path / "book.qdc").write_bytes(codebook_xml(demo))
+    (tmp_path / "book.qdc").write_bytes(export_codebook(demo))
     xmlschema.XMLSchema(str(fixtures / "refi/Codebook.xsd")).validate(str(tmp_path / "book.qdc"))
     qde = (tmp_path / "project.qde").read_text()
     assert "<Sets" not in qde and "<Users>" in qde  # no empty containers
@@ -68,9 +69,9 @@ def test_round_trip_is_lossless(demo, tmp_path):
     segments = lambda store: sorted((s["transcript"], s["code_guid"], s["coder"], s["start"], s["end"], s["text"],
                                      s["memo"] or "") for s in store.segments())
     assert segments(other) == segments(demo)
-    people = lambda store: sorted((r["title"], r["site"], r["participant"], r["role"]) for r in list_transcripts(store))
+    people = lambda store: sorted((r.title, r.site, r.participant, r.role) for r in list_transcripts(store))
     assert people(other) == people(demo)
-    assert sorted(c["name"] for c in other.coders()) == ["james", "maria"]
+    assert sorted(c.name for c in other.coders()) == ["james", "maria"]
     again = import_qdpx(other, tmp_path / "demo.qdpx")  # importing twice changes nothing
     assert len(other.segments()) == len(demo.segments()) and len(other.transcripts()) == 18 and again.codes == 34
     other.close()
@@ -202,21 +203,21 @@ def test_export_import_export_gives_the_same_xml(fixtures, tmp_path):
 
     first = Store.open(tmp_path / "first.db", create=True)
     build_demo(first)
-    code = next(c for c in first.codes() if c["path"] == "Barriers/Time")
+    code = next(c for c in first.codes() if c.path == "Barriers/Time")
     add_memo(first, "project", None, "Sites chosen for contrast.", coder="james")
     add_memo(first, "transcript", 1, "Candid about the CFO.\nSecond line.", coder="maria")
-    add_memo(first, "code", code["id"], "Time overlaps with staffing.", coder="lee")  # lee wrote only this
-    add_memo(first, "code", code["id"], "A second memo on the same code.", coder="maria")
+    add_memo(first, "code", code.id, "Time overlaps with staffing.", coder="lee")  # lee wrote only this
+    add_memo(first, "code", code.id, "A second memo on the same code.", coder="maria")
     export_qdpx(first, tmp_path / "first.qdpx")
     first.close()
     second = Store.open(tmp_path / "second.db", create=True)
     report = import_qdpx(second, tmp_path / "first.qdpx")
     assert report.notes == 4 and not report.repairs
-    assert "lee" in [c["name"] for c in second.coders()]
-    memos = {(m["target"], m["coder"], m["text"]) for m in second.memos()}
-    time_id = next(c["id"] for c in second.codes() if c["path"] == "Barriers/Time")
+    assert "lee" in [c.name for c in second.coders()]
+    memos = {(m.target, m.coder, m.text) for m in second.memos()}
+    time_id = next(c.id for c in second.codes() if c.path == "Barriers/Time")
     assert ("code", "lee", "Time overlaps with staffing.") in memos
-    assert [m["text"] for m in second.memos("code", time_id)] == ["Time overlaps with staffing.",
+    assert [m.text for m in second.memos("code", time_id)] == ["Time overlaps with staffing.",
                                                                   "A second memo on the same code."]
     assert ("project", "james", "Sites chosen for contrast.") in memos
     export_qdpx(second, tmp_path / "second.qdpx")
@@ -241,3 +242,46 @@ def test_successive_exports_of_an_evolving_project_import_into_one_project(fixtu
         for source in report.sources:
             assert source.imported == source.selections and not source.skipped, source
     assert any("left as" in r for r in reports[-1].repairs)
+
+
+def test_position_maps_take_the_short_way_only_where_nothing_moves(fixtures):
+    """A text without CRLF, astral characters or anything NFC changes maps positions one to one:
+    the short way gives exactly the maps the character-by-character way gives, on the real
+    exports' sources and on real transcripts."""
+    from pathlib import Path
+
+    from workbench.ingest.decode import decode, normalize
+    from workbench.refi.positions import UNITS, _counted_maps, _mapped_index, _normalized_index, _unit_maps
+
+    raws = []
+    for name in ("nvivo-12.7-mac__pyqdpx__OltasSzkepticizmus_17June.qdpx", "qc-1.3.2__qualitative-coding__demo.qdpx"):
+        with zipfile.ZipFile(fixtures / SAMPLES / name) as archive:
+            for info in archive.infolist():
+                if info.filename.lower().endswith(".txt") and info.file_size > 1:
+                    raws.append(decode(archive.read(info), Path(info.filename))[0].lstrip("\ufeff"))
+    raws += [p.read_text(encoding="utf-8") for p in sorted((fixtures / "real/transcripts/annomi_counselling").glob("*.txt"))[:3]]
+    short = 0
+    for raw in raws:
+        maps = _unit_maps(raw)
+        if "\r\n" not in raw:
+            short += 1
+            counted = _counted_maps(raw)
+            assert all(maps[unit] == counted[unit] for unit in UNITS)
+        text, index = _normalized_index(raw)
+        assert index == _mapped_index(raw, text)
+    assert short >= 3
+    # Where only line breaks move (NVivo for Windows: CRLF), each mapped position starts the same
+    # text as the file's text from there, normalized (an independent statement of what a map is).
+    with zipfile.ZipFile(fixtures / SAMPLES / "nvivo-12.6-win__pyqdpx__oltas.qdpx") as archive:
+        (info,) = [i for i in archive.infolist() if i.filename.lower().endswith(".txt")]
+        raw = decode(archive.read(info), Path(info.filename))[0].lstrip("\ufeff")
+    assert "\r\n" in raw
+    text, index = _normalized_index(raw)
+    breaks = [m.start() + 1 for m in re.finditer("\r\n", raw)][:200]
+    for p in [*range(0, len(raw), 997), *breaks, len(raw)]:
+        assert index[p] is not None and text[index[p]:index[p] + 200] == normalize(raw[p:p + 220])[:200], p
+    # and where something moves, the long way is taken
+    for raw in ("a\r\nb 😀 c", "cafe\u0301 x", "\ufeffhi"):
+        text, index = _normalized_index(raw)
+        assert index == _mapped_index(raw, text) and len(index) == len(raw) + 1
+        assert _unit_maps(raw)["UTF-16 units"] == _counted_maps(raw)["UTF-16 units"]

@@ -14,8 +14,8 @@ from workbench.coding import add_memo, add_segment, remove_segment, resolve_code
 from workbench.errors import InputError, NotFoundError, WorkbenchError
 from workbench.findings.relations import add_link, list_links, remove_link
 from workbench.project import import_codebook, import_transcripts
-from workbench.refi.reader import import_qdpx
-from workbench.refi.writer import export_qdpx
+from workbench.refi_import import import_qdpx
+from workbench.refi_export import export_qdpx
 from workbench.store import Store
 
 pytestmark = pytest.mark.both_engines  # each test's `store`: a project file, then a team database
@@ -34,7 +34,7 @@ def project(store, tmp_path, codebook_path):
     for code, words in (("Barriers/Time", "Time, mostly."), ("Barriers/Lack of buy-in", "Nobody believes in it anyway."),
                         ("Barriers/Funding and material resources", "The grant ended in June.")):
         start = text.index(words)
-        add_segment(store, transcript_id=1, code_id=resolve_code(store, code)["id"], coder="maria",
+        add_segment(store, transcript_id=1, code_id=resolve_code(store, code).id, coder="maria",
                     start=start, end=start + len(words))
     return store
 
@@ -47,8 +47,8 @@ def test_links_between_codes_and_segments(project):
     assert b.kind == "segment" and b.direction == "Bidirectional" and "RB-01" in b.source
     c = add_link(store, "Barriers/Funding and material resources", "  is   a cause of ", "Barriers", direction="Associative")
     assert c.relation == "is a cause of"  # user-defined, whitespace tidied
-    assert [link.id for link in list_links(store, code_id=resolve_code(store, "Barriers/Lack of buy-in")["id"])] == [a.id]
-    assert {link.id for link in list_links(store, code_id=resolve_code(store, "Barriers/Time")["id"])} == {a.id, b.id}
+    assert [link.id for link in list_links(store, code_id=resolve_code(store, "Barriers/Lack of buy-in").id)] == [a.id]
+    assert {link.id for link in list_links(store, code_id=resolve_code(store, "Barriers/Time").id)} == {a.id, b.id}
     with pytest.raises(WorkbenchError, match="exists already"):
         add_link(store, "Barriers/Time", "leads to", "Barriers/Lack of buy-in")
     with pytest.raises(WorkbenchError, match="two different ends"):

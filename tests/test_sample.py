@@ -30,12 +30,12 @@ def test_build_report(demo):
 def test_transcripts_sites_roles_formats(demo):
     store, _ = demo
     rows = list_transcripts(store)
-    assert len(rows) >= 16 and len({r["site"] for r in rows}) >= 5
-    assert {r["format"] for r in rows} == {"text", "docx", "vtt"}
-    assert {"administrator", "clinician", "care manager", "patient partner", "CBO leader"} <= {r["role"] for r in rows}
-    assert all(1200 <= r["words"] <= 3000 for r in rows)
-    assert all(r["participant"] and r["date"] and r["interviewer"] for r in rows)
-    assert all(r["turns"] >= 20 for r in rows)
+    assert len(rows) >= 16 and len({r.site for r in rows}) >= 5
+    assert {r.format for r in rows} == {"text", "docx", "vtt"}
+    assert {"administrator", "clinician", "care manager", "patient partner", "CBO leader"} <= {r.role for r in rows}
+    assert all(1200 <= r.words <= 3000 for r in rows)
+    assert all(r.participant and r.date and r.interviewer for r in rows)
+    assert all(r.turns >= 20 for r in rows)
 
 
 def test_two_coders_with_partial_disagreement(demo):

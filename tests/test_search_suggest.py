@@ -80,7 +80,7 @@ def test_codebook_suggestions_keywords_and_patterns(project):
     trust = sg.suggestions(project, 2, "maria", sources=("pattern",))
     assert [s.code for s in trust] == ["Accountability mechanisms/Trust"]
     accepted = sg.accept(project, trust[0], "maria")
-    assert accepted["origin"] == "suggested" and "pattern" in accepted["memo"]
+    assert accepted.origin == "suggested" and "pattern" in accepted.memo
     assert sg.suggestions(project, 2, "maria", sources=("pattern",)) == []  # now coded
     time = next(s for s in found if s.code == "Barriers/Time")
     sg.reject(project, time, "maria")
@@ -88,6 +88,7 @@ def test_codebook_suggestions_keywords_and_patterns(project):
     assert not any(s.code == "Barriers/Time" and s.start == time.start for s in again)  # rejections stick
 
 
+@pytest.mark.slow  # about a minute: trains the text classifier on real coding
 def test_learned_suggestions_on_real_coding(real, tmp_path):
     """Train on some SERDIF participants, evaluate on others: honest precision and recall."""
     import csv
@@ -102,7 +103,7 @@ def test_learned_suggestions_on_real_coding(real, tmp_path):
     from workbench.codings import import_codings
 
     import_codings(store, coded / "gold_segments_derived.csv", coder="serdif", create_codes=True)
-    ids = {t["participant"]: t["id"] for t in store.transcripts()}
+    ids = {t.participant: t.id for t in store.transcripts()}
     test = [ids[p] for p in ("P3", "P7", "P11", "P14", "P17")]
     details = sg.train_and_store(store, test_ids=test)
     overall = details["evaluation"]["(all codes, micro-averaged)"]

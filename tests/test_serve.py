@@ -194,7 +194,7 @@ async def _chromium_session(browser: str, url: str, want: str, timeout: float = 
             while want not in received and time.monotonic() < end:
                 try:
                     event = await asyncio.wait_for(events.get(), 1)
-                except asyncio.TimeoutError:
+                except TimeoutError:
                     continue
                 if event.get("method") == "Network.webSocketFrameReceived":
                     frame = event["params"]["response"]

@@ -35,7 +35,7 @@ def app(tmp_path, codebook_path):
                         ("I text Jolene at Northside and she texts me back", "Accountability mechanisms/Staff-to-staff contact"),
                         ("That's the accountability, really. Trust.", "Accountability mechanisms/Trust")):
         start, end = find_quote(text, quote)
-        add_segment(store, transcript_id=1, code_id=resolve_code(store, code)["id"], coder="maria", start=start, end=end)
+        add_segment(store, transcript_id=1, code_id=resolve_code(store, code).id, coder="maria", start=start, end=end)
     store.close()
     return WorkbenchApp(path, "maria")
 
@@ -95,7 +95,7 @@ def team_app(app):
                          "Barriers/Time"),
                         ("I text Jolene at Northside", "Accountability mechanisms/Trust")):
         start, end = find_quote(text, quote)
-        add_segment(store, transcript_id=1, code_id=resolve_code(store, code)["id"], coder="james", start=start, end=end)
+        add_segment(store, transcript_id=1, code_id=resolve_code(store, code).id, coder="james", start=start, end=end)
     store.close()
     return app
 

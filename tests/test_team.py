@@ -33,7 +33,7 @@ def project(store, tmp_path, codebook_path):
 def code(store, path, coder, quote, transcript=1):
     text = store.transcript_text(transcript)
     start = text.index(quote)
-    return add_segment(store, transcript_id=transcript, code_id=resolve_code(store, path)["id"], coder=coder,
+    return add_segment(store, transcript_id=transcript, code_id=resolve_code(store, path).id, coder=coder,
                        start=start, end=start + len(quote))
 
 
@@ -75,7 +75,7 @@ def test_codebook_changes_follow_segments_and_are_recorded(project):
     code(project, "Barriers/Funding and material resources", "james", "We had no time.")
     code(project, "Barriers/Time", "james", "We had no time.")
     rename_code(project, "Barriers/Time", "Time pressure", coder="maria")
-    assert [s["code_id"] for s in project.segments(coder="maria")][0] == resolve_code(project, "Barriers/Time pressure")["id"]
+    assert [s["code_id"] for s in project.segments(coder="maria")][0] == resolve_code(project, "Barriers/Time pressure").id
     reword_code(project, "Barriers/Time pressure", definition="No hours in the week.", coder="maria")
     result = merge_codes(project, "Barriers/Funding and material resources", "Barriers/Time pressure", coder="maria")
     assert result == CodeMerge(target="Barriers/Time pressure", moved=1, dropped=1)
@@ -83,11 +83,11 @@ def test_codebook_changes_follow_segments_and_are_recorded(project):
     with pytest.raises(WorkbenchError):
         resolve_code(project, "Barriers/Funding and material resources")
     moved = move_code(project, "Barriers/Time pressure", "Shared learning journey", coder="maria")
-    assert moved["path"] == "Shared learning journey/Time pressure"
+    assert moved.path == "Shared learning journey/Time pressure"
     made = split_code(project, "Shared learning journey/Time pressure", ["Clinic hours", "Meetings"], coder="maria")
-    assert [m["path"] for m in made] == ["Shared learning journey/Time pressure/Clinic hours",
+    assert [m.path for m in made] == ["Shared learning journey/Time pressure/Clinic hours",
                                          "Shared learning journey/Time pressure/Meetings"]
-    actions = [h["action"] for h in history(project)]
+    actions = [h.action for h in history(project)]
     assert actions[:5] == ["code.split", "code.add", "code.add", "code.move", "code.merge"]
     with pytest.raises(WorkbenchError, match="already"):
         rename_code(project, "Barriers/Lack of buy-in", "Hierarchy and professional norms")

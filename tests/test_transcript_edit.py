@@ -112,14 +112,14 @@ def coded(store: Store, tmp_path: Path) -> tuple[Store, int, int]:
     (result,) = import_transcripts(store, [path])
     tid = result.transcript_id
     code = coding.create_code(store, "Mandates", coder="maria")
-    return store, tid, code["id"]
+    return store, tid, code.id
 
 
 def _add(store: Store, tid: int, code_id: int, quote: str, coder: str = "maria", memo: str | None = None) -> int:
     text = store.transcript_text(tid) or ""
     start = text.index(quote)
     return int(coding.add_segment(store, transcript_id=tid, code_id=code_id, coder=coder, start=start,
-                                  end=start + len(quote), memo=memo)["id"])
+                                  end=start + len(quote), memo=memo).id)
 
 
 def test_an_edit_carries_segments_and_flags_the_changed_and_vanished(coded: tuple[Store, int, int]) -> None:
@@ -135,26 +135,26 @@ def test_an_edit_carries_segments_and_flags_the_changed_and_vanished(coded: tupl
     assert report.segments == 4
     assert report.changed == [inside]
     assert report.vanished == [gone]
-    segs = {s["id"]: s for s in store.segments(transcript_id=tid)}
+    segs = {s.id: s for s in store.segments(transcript_id=tid)}
     assert len(segs) == 4  # nothing dropped
     new_text = store.transcript_text(tid) or ""
-    assert new_text[segs[before]["start"]:segs[before]["end"]] == "Bayline put all of its practices"
-    assert new_text[segs[after]["start"]:segs[after]["end"]] == "data report"
-    assert segs[inside]["text"] == "The food pantry on [Street] was where our patients went."
-    assert segs[inside]["memo"] == "key"
-    flagged = {s["id"]: s for s in transcript_edit.review_list(store, tid)}
-    assert flagged[inside]["review"] == "changed"
-    assert flagged[gone]["review"] == "vanished" and "Nobody had time" in flagged[gone]["review_note"]
+    assert new_text[segs[before].start:segs[before].end] == "Bayline put all of its practices"
+    assert new_text[segs[after].start:segs[after].end] == "data report"
+    assert segs[inside].text == "The food pantry on [Street] was where our patients went."
+    assert segs[inside].memo == "key"
+    flagged = {s.id: s for s in transcript_edit.review_list(store, tid)}
+    assert flagged[inside].review == "changed"
+    assert flagged[gone].review == "vanished" and "Nobody had time" in flagged[gone].review_note
     # The search index follows the new text.
     assert store.search_turns('"Street"') and store.search_turns("Division") == []
     # One audited action, undone exactly.
     undo = transcript_edit.undo_last_edit(store, tid, coder="maria")
     assert undo.segments == 4
     assert store.transcript_text(tid) == text
-    restored = {s["id"]: s for s in store.segments(transcript_id=tid)}
+    restored = {s.id: s for s in store.segments(transcript_id=tid)}
     for sid in (before, inside, gone, after):
-        assert text[restored[sid]["start"]:restored[sid]["end"]] == restored[sid]["text"]
-    assert restored[gone]["text"] == "Nobody had time"
+        assert text[restored[sid].start:restored[sid].end] == restored[sid].text
+    assert restored[gone].text == "Nobody had time"
     assert transcript_edit.review_list(store, tid) == []
     with pytest.raises(WorkbenchError, match="no edit to undo"):
         transcript_edit.undo_last_edit(store, tid, coder="maria")
@@ -168,10 +168,10 @@ def test_replace_a_selection_and_rename_a_speaker(coded: tuple[Store, int, int])
     report = transcript_edit.replace_passage(store, tid, start, start + len("Bayline"), "[Health System]",
                                              coder="maria")
     assert report.changed == [] and report.moved == 1
-    assert store.segment(seg)["text"] == "Lakeshore in 2020"
+    assert store.segment(seg).text == "Lakeshore in 2020"
     old = transcript_edit.set_speaker(store, tid, 2, "Physician A", coder="maria")
     assert old == "Dr. Natarajan"
-    assert store.turns(tid)[1]["speaker"] == "Physician A"
+    assert store.turns(tid)[1].speaker == "Physician A"
     with pytest.raises(WorkbenchError, match="no turn 9"):
         transcript_edit.set_speaker(store, tid, 9, "X", coder="maria")
 
@@ -186,18 +186,18 @@ def test_update_from_a_corrected_file(coded: tuple[Store, int, int], tmp_path: P
                      "Nobody had time for the data report.\n\nInterviewer: Thank you.\n", encoding="utf-8")
     report = transcript_edit.update_from_file(store, tid, fixed, coder="maria")
     assert not report.unchanged
-    assert store.segment(seg)["text"] == "where our patients went"
-    assert [t["speaker"] for t in store.turns(tid)] == ["Interviewer", "Dr. Natarajan", "Interviewer"]
+    assert store.segment(seg).text == "where our patients went"
+    assert [t.speaker for t in store.turns(tid)] == ["Interviewer", "Dr. Natarajan", "Interviewer"]
     turns = store.turns(tid)
     text = store.transcript_text(tid) or ""
-    assert text[turns[2]["start"]:turns[2]["end"]] == "Thank you."
+    assert text[turns[2].start:turns[2].end] == "Thank you."
 
 
 def test_a_renamed_speaker_keeps_its_case(coded: tuple[Store, int, int]) -> None:
     store, tid, _ = coded
-    before = {r["speaker"]: (r["participant"], r["role"]) for r in store.speaker_rows(tid)}
+    before = {r.speaker: (r.participant, r.role) for r in store.speaker_rows(tid)}
     assert "Dr. Natarajan" in before
     transcript_edit.set_speaker(store, tid, 2, "Physician A", coder="maria")
-    after = {r["speaker"]: (r["participant"], r["role"]) for r in store.speaker_rows(tid)}
+    after = {r.speaker: (r.participant, r.role) for r in store.speaker_rows(tid)}
     assert "Dr. Natarajan" not in after  # no turn has that name any more
     assert after["Physician A"] == before["Dr. Natarajan"]

@@ -6,6 +6,7 @@ import asyncio
 
 import pytest
 
+from workbench.models import Code
 from workbench.project import import_codebook, import_transcripts
 from workbench.store import Store
 from workbench.tui.app import WorkbenchApp
@@ -34,7 +35,7 @@ def project(tmp_path, codebook_path):
 def segments(path):
     store = Store.open(path)
     try:
-        return [(s["coder"], s["text"]) for s in store.segments()]
+        return [(s.coder, s.text) for s in store.segments()]
     finally:
         store.close()
 
@@ -115,12 +116,18 @@ def test_filter_transcripts(project):
     asyncio.run(scenario())
 
 
+def _code(code_id, path, name, definition, keywords):
+    return Code(id=code_id, guid=f"g{code_id}", parent_id=None, name=name, definition=definition, when_to_use=None,
+                when_not_to_use=None, example=None, colour=None, keywords=keywords, patterns=[], position=code_id,
+                path=path, depth=1)
+
+
 def test_picker_ranking():
-    codes = [{"id": 1, "path": "Barriers/Time", "name": "Time", "depth": 1, "definition": "Lack of time", "keywords": ["busy"]},
-             {"id": 2, "path": "Barriers/Funding", "name": "Funding", "depth": 1, "definition": "Money", "keywords": []}]
-    assert rank_codes(codes, "tme", [])[0]["id"] == 1
-    assert rank_codes(codes, "busy", [])[0]["id"] == 1
-    assert [c["id"] for c in rank_codes(codes, "", [2])] == [2, 1]
+    codes = [_code(1, "Barriers/Time", "Time", "Lack of time", ["busy"]),
+             _code(2, "Barriers/Funding", "Funding", "Money", [])]
+    assert rank_codes(codes, "tme", [])[0].id == 1
+    assert rank_codes(codes, "busy", [])[0].id == 1
+    assert [c.id for c in rank_codes(codes, "", [2])] == [2, 1]
 
 
 def test_memo_new_code_in_vivo_and_boundaries(project):
@@ -134,30 +141,30 @@ def test_memo_new_code_in_vivo_and_boundaries(project):
             await pilot.press(*"Barriers/Parking", "up", "up", "enter")  # "+ New code", above "+ In-vivo"
             await pilot.pause()
             store = app.store
-            parking = next(c for c in store.codes() if c["path"] == "Barriers/Parking")
-            assert [s["code_id"] for s in store.segments()] == [parking["id"]]
+            parking = next(c for c in store.codes() if c.path == "Barriers/Parking")
+            assert [s.code_id for s in store.segments()] == [parking.id]
             await pilot.press("m")
             await pilot.pause()
             await pilot.press(*"too narrow", "ctrl+s")
             await pilot.pause()
-            assert store.segments()[0]["memo"] == "too narrow"
+            assert store.segments()[0].memo == "too narrow"
             await pilot.press("s", "J", "b")  # select the segment, extend a sentence, save the bounds
             await pilot.pause()
-            assert store.segments()[0]["text"] == "Time, mostly. Everybody is seeing patients back to back."
+            assert store.segments()[0].text == "Time, mostly. Everybody is seeing patients back to back."
             await pilot.press("u")
-            assert store.segments()[0]["text"] == "Time, mostly."
+            assert store.segments()[0].text == "Time, mostly."
             await pilot.press("j", "c")
             await pilot.pause()
             await pilot.press("up", "enter")  # in-vivo
             await pilot.pause()
-            paths = [c["path"] for c in store.codes()]
+            paths = [c.path for c in store.codes()]
             assert [p for p in paths if p.startswith("In vivo/")] == ["In vivo/There is no hour in the week"]
             await pilot.press("M")
             await pilot.pause()
             await pilot.press(*"Carol is frank", "ctrl+s")
             await pilot.pause()
-            assert store.memos("transcript")[0]["text"] == "Carol is frank"
-            assert [a["action"] for a in store.audit_entries(entity="segment")][0] == "segment.add"
+            assert store.memos("transcript")[0].text == "Carol is frank"
+            assert [a.action for a in store.audit_entries(entity="segment")][0] == "segment.add"
     asyncio.run(scenario())
 
 
@@ -196,7 +203,7 @@ def test_codebook_and_retrieval_jump_into_the_transcript(project):
 
         text = store.transcript_text(1)
         start = text.index("The grant ended")
-        add_segment(store, transcript_id=1, code_id=resolve_code(store, "Barriers/Funding and material resources")["id"],
+        add_segment(store, transcript_id=1, code_id=resolve_code(store, "Barriers/Funding and material resources").id,
                     coder="james", start=start, end=start + 15)
         store.close()
         app = WorkbenchApp(project, "maria")
@@ -224,7 +231,7 @@ def test_codebook_and_retrieval_jump_into_the_transcript(project):
             assert isinstance(reader, ReaderScreen)
             assert reader.doc.text[slice(*reader.selection)] == "The grant ended"
             await pilot.press("a")  # show all coders: james's segment appears
-            assert [s["coder"] for s in reader.doc.segments] == ["james"]
+            assert [s.coder for s in reader.doc.segments] == ["james"]
     asyncio.run(scenario())
 
 
@@ -237,7 +244,7 @@ def test_screen_shows_another_coders_work(project):
             other = Store.open(project)  # a second workbench on the same project
             from workbench.coding import add_segment
 
-            add_segment(other, transcript_id=1, code_id=other.codes()[3]["id"], coder="james", start=0, end=5)
+            add_segment(other, transcript_id=1, code_id=other.codes()[3].id, coder="james", start=0, end=5)
             other.close()
             reader.check_for_changes()
             await pilot.pause()
@@ -252,7 +259,7 @@ def test_matrix_screen_drill_down_and_export(project, tmp_path, monkeypatch):
         store = Store.open(project)
         from workbench.coding import add_segment, resolve_code
 
-        add_segment(store, transcript_id=1, code_id=resolve_code(store, "Barriers/Time")["id"], coder="maria",
+        add_segment(store, transcript_id=1, code_id=resolve_code(store, "Barriers/Time").id, coder="maria",
                     start=60, end=80)
         store.close()
         app = WorkbenchApp(project, "maria")
@@ -293,7 +300,7 @@ def test_agreement_screen(project):
         store = Store.open(project)
         from workbench.coding import add_segment, resolve_code
 
-        time_id = resolve_code(store, "Barriers/Time")["id"]
+        time_id = resolve_code(store, "Barriers/Time").id
         add_segment(store, transcript_id=1, code_id=time_id, coder="maria", start=60, end=73)
         add_segment(store, transcript_id=1, code_id=time_id, coder="james", start=60, end=120)
         store.close()
@@ -333,7 +340,7 @@ def test_search_screen_codes_picked_hits_and_reader_suggestions(project):
             await pilot.pause()
             await pilot.press(*"barriers time", "enter")
             await pilot.pause()
-            assert [s["text"] for s in app.store.segments()] == ["Time, mostly."]
+            assert [s.text for s in app.store.segments()] == ["Time, mostly."]
             await pilot.press("escape")
             await pilot.pause()
             await app.workers.wait_for_complete()
@@ -349,7 +356,7 @@ def test_search_screen_codes_picked_hits_and_reader_suggestions(project):
             assert reader.proposals  # "no hour in the week" matches the Time pattern
             await pilot.press("o", "y")
             await pilot.pause()
-            assert any(s["origin"] == "suggested" for s in app.store.segments())
+            assert any(s.origin == "suggested" for s in app.store.segments())
     asyncio.run(scenario())
 
 
@@ -358,7 +365,7 @@ def test_reconcile_screen_for_one_transcript_with_chosen_coders(project):
         store = Store.open(project)
         from workbench.coding import add_segment, resolve_code
 
-        time_id = resolve_code(store, "Barriers/Time")["id"]
+        time_id = resolve_code(store, "Barriers/Time").id
         add_segment(store, transcript_id=1, code_id=time_id, coder="maria", start=60, end=73)
         add_segment(store, transcript_id=1, code_id=time_id, coder="james", start=60, end=120)
         add_segment(store, transcript_id=1, code_id=time_id, coder="lee", start=60, end=73)

@@ -4,6 +4,7 @@ header without empty fields or "-0.00", notes after the decision, partial coding
 from __future__ import annotations
 
 import asyncio
+from types import SimpleNamespace
 
 import pytest
 from click.testing import CliRunner
@@ -38,15 +39,15 @@ def project(tmp_path, codebook_path):
                                ("Everybody is seeing", "Barriers/Funding and material resources", "james"),
                                ("The grant ended in June.", "Barriers/Funding and material resources", "james")):
         start, end = find_quote(text, quote)
-        add_segment(store, transcript_id=1, code_id=resolve_code(store, code)["id"], coder=coder, start=start, end=end)
+        add_segment(store, transcript_id=1, code_id=resolve_code(store, code).id, coder=coder, start=start, end=end)
     store.close()
     return path
 
 
 def test_participant_id_names_the_transcript(project, tmp_path):
     store = Store.open(project)
-    assert resolve_transcript(store, "RB-01")["id"] == 1
-    assert resolve_transcript(store, "rb-01")["id"] == 1
+    assert resolve_transcript(store, "RB-01").id == 1
+    assert resolve_transcript(store, "rb-01").id == 1
     store.close()
     result = CliRunner().invoke(cli, ["segments", "--transcript", "RB-01", "--project", str(project),
                                       "--format", "csv"], obj={})
@@ -69,6 +70,7 @@ def test_same_named_files_are_told_apart():
             {"id": 5, "title": "Interview", "format": "text"},
             {"id": 6, "title": "Interview", "format": "text"},
             {"id": 7, "title": "Short", "format": "text"}]
+    rows = [SimpleNamespace(**row) for row in rows]  # as the listing's records give them
     shown = distinct_titles(rows, 16)
     assert len({v[:16] for v in shown.values()}) == len(rows)  # distinct as the column shows them
     assert shown[1].endswith("rding.cc") and shown[2].endswith("anscript") and len(shown[1]) <= 16
@@ -117,8 +119,8 @@ def test_reconciliation_header_note_after_decision_and_partial_coding(project):
     store = Store.open(project)
     try:
         decision = store.decisions()[0]
-        assert decision["note"] == "only a few words"
-        notes = [e for e in store.audit_entries(entity="decision") if e["action"] == "reconcile.note"]
+        assert decision.note == "only a few words"
+        notes = [e for e in store.audit_entries(entity="decision") if e.action == "reconcile.note"]
         assert len(notes) == 1
     finally:
         store.close()

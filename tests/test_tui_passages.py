@@ -47,23 +47,23 @@ def cell_text(table: DataTable, row: int, column: int) -> str:
 
 def test_retrieval_shows_whole_passages_and_opens_the_segment_in_view(demo):
     store = Store.open(demo)
-    code = next(c for c in store.codes() if c["path"] == "Barriers/Time")
-    segments = store.segments(code_ids=[code["id"]])
+    code = next(c for c in store.codes() if c.path == "Barriers/Time")
+    segments = store.segments(code_ids=[code.id])
     store.close()
 
     async def scenario():
         app = WorkbenchApp(demo, "maria")
         async with app.run_test(size=(80, 24)) as pilot:
             await settle(app, pilot)
-            app.push_screen(RetrievalScreen(code["id"]))
+            app.push_screen(RetrievalScreen(code.id))
             await settle(app, pilot)
             table = app.screen.query_one(DataTable)
             shown = {table.get_row_at(i)[-1].plain for i in range(table.row_count)}
-            by_id = {str(s["id"]): s for s in segments}
+            by_id = {str(s.id): s for s in segments}
             # a passage of under four lines shows whole; longer ones are cut at a word with "…"
             for index in range(table.row_count):
                 key = table.coordinate_to_cell_key((index, 0)).row_key.value
-                whole = " ".join(by_id[key]["text"].split())
+                whole = " ".join(by_id[key].text.split())
                 text = cell_text(table, index, len(table.columns) - 1)
                 assert text == whole or (text.endswith("…") and whole.startswith(text[:-1]))
             assert any(len(t) > 100 for t in shown)  # not 40 or 70 characters
@@ -75,9 +75,9 @@ def test_retrieval_shows_whole_passages_and_opens_the_segment_in_view(demo):
             reader = app.screen
             assert isinstance(reader, ReaderScreen)
             segment = by_id[key]
-            assert reader.selection == (segment["start"], segment["end"])
+            assert reader.selection == (segment.start, segment.end)
             view = reader.view
-            first = view.line_of(segment["start"])
+            first = view.line_of(segment.start)
             top = int(view.scroll_offset.y)
             assert top <= first < top + view.size.height
             assert first > view.size.height  # it was not on the first screen

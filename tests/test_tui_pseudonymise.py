@@ -75,7 +75,7 @@ def test_reader_corrects_text_and_speaker_and_undoes(tmp_path):
     code = coding.create_code(store, "Time", coder="maria")
     text = store.transcript_text(tid)
     start = text.index("There is no hour")
-    coding.add_segment(store, transcript_id=tid, code_id=code["id"], coder="maria", start=start,
+    coding.add_segment(store, transcript_id=tid, code_id=code.id, coder="maria", start=start,
                        end=start + len("There is no hour in the week."))
     store.close()
 
@@ -106,7 +106,7 @@ def test_reader_corrects_text_and_speaker_and_undoes(tmp_path):
             await pilot.press(*"Moderator", "enter")
             await pilot.pause()
             await app.workers.wait_for_complete()
-            speaker = app.store.turns(tid)[0]["speaker"]
+            speaker = app.store.turns(tid)[0].speaker
             await pilot.press("u")
             await pilot.pause()
             await app.workers.wait_for_complete()
@@ -121,7 +121,7 @@ def test_reader_corrects_text_and_speaker_and_undoes(tmp_path):
     store = Store.open(path)
     try:
         (seg,) = store.segments(transcript_id=tid)
-        assert seg["text"] == "There is no hour in the week."
+        assert seg.text == "There is no hour in the week."
     finally:
         store.close()
 
@@ -163,6 +163,6 @@ def test_speakers_screen_maps_and_marks(tmp_path):
     assert cases["Bo"] == ("participant", "B-01")
     store = Store.open(path)
     try:
-        assert any(e["action"] == "map speaker" for e in store.audit_entries(entity="transcript"))
+        assert any(e.action == "map speaker" for e in store.audit_entries(entity="transcript"))
     finally:
         store.close()

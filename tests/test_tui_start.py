@@ -33,8 +33,8 @@ def bare(tmp_path):
 def state(path):
     store = Store.open(path)
     try:
-        codes = {c["id"]: c["path"] for c in store.codes(counts=False)}
-        return list(codes.values()), [(codes[s["code_id"]], s["text"]) for s in store.segments()]
+        codes = {c.id: c.path for c in store.codes(counts=False)}
+        return list(codes.values()), [(codes[s.code_id], s.text) for s in store.segments()]
     finally:
         store.close()
 
@@ -138,8 +138,8 @@ def test_a_code_someone_else_used_stays_when_its_first_use_is_undone(bare):
             await settle(app, pilot)
             other = Store.open(bare)  # another coder's workbench on the same project
             try:
-                code_id = other.codes(counts=False)[0]["id"]
-                transcript_id = other.transcripts()[0]["id"]
+                code_id = other.codes(counts=False)[0].id
+                transcript_id = other.transcripts()[0].id
                 add_segment(other, transcript_id=transcript_id, code_id=code_id, coder="james", start=0, end=11)
             finally:
                 other.close()

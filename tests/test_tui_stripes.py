@@ -32,7 +32,7 @@ def project(tmp_path, codebook_path):
                                ("Time, mostly.", "Accountability mechanisms/Trust", "maria"),
                                ("The grant ended in June.", "Barriers/Funding and material resources", "james")):
         start, end = find_quote(text, quote)
-        add_segment(store, transcript_id=1, code_id=resolve_code(store, code)["id"], coder=coder, start=start, end=end)
+        add_segment(store, transcript_id=1, code_id=resolve_code(store, code).id, coder=coder, start=start, end=end)
     store.close()
     return path
 

@@ -45,24 +45,9 @@ def resolve_transcript(store: Store, ref: str | int) -> TranscriptRef:
 
 def resolve_code(store: Store, ref: str) -> Code:
     """The code named by its path ("Barriers/Time"), or by a name no other code has."""
-    codes = store.codes(counts=False)
-    wanted = "/".join(part.strip() for part in ref.strip().strip("/").split("/")).casefold()
-    for code in codes:
-        if code.path.casefold() == wanted:
-            return code
-    by_name = [c for c in codes if c.name.casefold() == wanted]
-    if len(by_name) == 1:
-        return by_name[0]
-    if by_name:
-        raise WorkbenchError(
-            f"{len(by_name)} codes are named {ref!r}: " + "; ".join(c.path for c in by_name) + ".",
-            hint="Give the full path, e.g. \"Theme/Code\".",
-        )
-    from rapidfuzz import fuzz, process
+    from workbench.codes import find_code
 
-    close = [m[0] for m in process.extract(ref, [c.path for c in codes], scorer=fuzz.WRatio, limit=3, score_cutoff=60)]
-    hint = ("Did you mean: " + "; ".join(close) + "?") if close else "See the codes with `workbench codebook show`."
-    raise NotFoundError(f"no code {ref!r} in the codebook.", hint=hint)
+    return find_code(store.codes(counts=False), ref)
 
 
 def find_quote(text: str, quote: str, occurrence: int | None = None) -> tuple[int, int]:

@@ -76,6 +76,19 @@ def location_warning(path: str | Path) -> str | None:
     return warning(path)
 
 
+def storage_error(exc: BaseException, path: str | Path) -> WorkbenchError | None:
+    """The project's own error for a storage error a user can act on (busy, read-only, disk full,
+    damaged file), or None for anything else."""
+    from workbench.store import translate_error
+
+    return translate_error(exc, path)
+
+
+def backup(store: Store, destination: str | Path) -> Path:
+    """A consistent copy of the project at ``destination``, even while it is open elsewhere."""
+    return store.backup_to(destination)
+
+
 def current_coder(store: Store, explicit: str | None = None, *, remember: bool = True) -> str:
     """Who is coding: ``--coder``, else ``$WORKBENCH_CODER``, else the last coder of this project,
     else the login name. An explicit name is remembered for the project."""
@@ -320,13 +333,11 @@ def _import_one(store: Store, path: Path, row: dict[str, str] | None, coder: str
         transcript_attributes = {} if participants else attributes
         if role and not participants:
             transcript_attributes["role"] = role
-        transcript_id = store.insert_transcript(
-            title=title, site_id=site_id, date=str(meta["date"]) if meta.get("date") else None,
+        transcript_id = store_transcript(
+            store, parsed, title=title, site_id=site_id, date=str(meta["date"]) if meta.get("date") else None,
             interviewer=str(meta["interviewer"]) if meta.get("interviewer") else None,
-            source_name=path.name, format=parsed.format, checksum=checksum, text=parsed.text,
-            attributes=transcript_attributes, participant_ids=participant_ids,
-            turns=[(t.speaker, t.start, t.end, t.start_time, t.end_time) for t in parsed.turns],
-        )
+            source_name=path.name, checksum=checksum, attributes=transcript_attributes,
+            participant_ids=participant_ids)
         result.warnings += assign_speakers(store, transcript_id, title=title, listed=participant_ids, role=role,
                                            interviewer=meta.get("interviewer"), mapping=meta.get("speakers"))
         store.audit("import", "transcript", transcript_id, coder=coder,
@@ -338,6 +349,20 @@ def _import_one(store: Store, path: Path, row: dict[str, str] | None, coder: str
     except WorkbenchError as exc:  # the transcript stands; the recording can be linked later
         result.warnings.append(f"recording not linked: {exc} (link it with `workbench media`).")
     return result
+
+
+def store_transcript(store: Store, parsed: ParsedTranscript, *, title: str, source_name: str, checksum: str,
+                     site_id: int | None = None, participant_ids: list[int] | None = None,
+                     attributes: dict[str, Any] | None = None, date: str | None = None,
+                     interviewer: str | None = None, guid: str | None = None) -> int:
+    """Write one parsed transcript (its text and turns) into the project: the one place every
+    importer (transcript files, REFI-QDA projects) stores a transcript. The caller holds the
+    transaction and writes the audit entry."""
+    return store.insert_transcript(
+        title=title, site_id=site_id, date=date, interviewer=interviewer, source_name=source_name,
+        format=parsed.format, checksum=checksum, text=parsed.text, attributes=attributes or {},
+        participant_ids=participant_ids or [],
+        turns=[(t.speaker, t.start, t.end, t.start_time, t.end_time) for t in parsed.turns], guid=guid)
 
 
 def _link_media(store: Store, transcript_id: int, source: Path, named: Any, coder: str | None) -> None:

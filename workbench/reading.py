@@ -1,24 +1,21 @@
 """What a coder reads and moves through: a transcript's turns, sentences and segments.
 
 Front-end independent, so the keyboard moves of the coding screen are tested without a screen.
-Sentences are split by a light rule (end punctuation followed by space) that keeps navigation
-instant; spaCy's sentencizer is used where statistics depend on sentence units.
+Sentences are those of :mod:`workbench.sentences` (the same units agreement counts).
 """
 
 from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
 
-from workbench.models import Code, Segment, Transcript, TurnRecord, as_dict, span_of
+from workbench.coders import pooled_coders
+from workbench.models import Code, Segment, Transcript, TurnRecord, as_dict
+from workbench.sentences import split_sentences
 from workbench.store import Store
 
-_SENTENCE_END = re.compile(r"(?<=[.!?…])[\"'”’)\]]*\s+|\n\s*\n")
-# Titles and abbreviations whose full stop does not end a sentence.
-_ABBREVIATIONS = {"mr.", "mrs.", "ms.", "dr.", "st.", "vs.", "e.g.", "i.e.", "etc.", "prof.", "jr.", "sr.", "no."}
 _WORD = re.compile(r"\S+")
 
 
@@ -54,25 +51,6 @@ class Document:
         return ends[-1] if ends else offset
 
 
-def split_sentences(text: str, turns: Sequence[Any]) -> list[tuple[int, int]]:
-    """Sentence spans inside each turn (records, parsed turns or {"start", "end"} mappings; the
-    whole text when there are none)."""
-    spans: list[tuple[int, int]] = []
-    ranges = [span_of(t) for t in turns] or [(0, len(text))]
-    for start, end in ranges:
-        pos = start
-        for match in _SENTENCE_END.finditer(text, start, end):
-            word = text[text.rfind(" ", start, match.start()) + 1:match.start()].lower()
-            if word in _ABBREVIATIONS and "\n" not in match.group(0):
-                continue
-            if match.start() > pos:
-                spans.append((pos, match.start()))
-            pos = match.end()
-        if end > pos:
-            spans.append((pos, end))
-    return spans
-
-
 def search_hits(text: str, query: str) -> list[tuple[int, int]]:
     """Every place ``query`` occurs, case-insensitive, whitespace-flexible (for in-transcript search)."""
     words = query.split()
@@ -87,7 +65,7 @@ def next_uncoded(doc: Document, offset: int) -> tuple[int, int] | None:
     if not doc.sentences:
         return None
     first = doc.sentence_at(offset) + 1
-    order = list(range(first, len(doc.sentences))) + list(range(0, first))
+    order = list(range(first, len(doc.sentences))) + list(range(first))
     for index in order:
         start, end = doc.sentences[index]
         if not doc.covering(start, end):
@@ -129,8 +107,9 @@ def other_coders_spans(store: Store, transcript_id: int, coder: str | None) -> l
 
     if coder is not None and is_blind(store):
         return []
-    return [(s.start, s.end, s.coder) for s in store.segments(transcript_id=transcript_id)
-            if s.coder != coder and s.coder != "consensus"]
+    segments = store.segments(transcript_id=transcript_id)
+    others = set(pooled_coders(s.coder for s in segments)) - {coder}
+    return [(s.start, s.end, s.coder) for s in segments if s.coder in others]
 
 
 def load_document(store: Store, transcript_id: int, coder: str | None = None, *,

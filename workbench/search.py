@@ -14,7 +14,7 @@ from typing import Any
 
 from workbench.coding import add_segment, code_ids_under, resolve_code
 from workbench.errors import WorkbenchError
-from workbench.reading import split_sentences
+from workbench.sentences import split_sentences
 from workbench.store import QueryError, Store
 
 OPERATORS = {"AND", "OR", "NOT", "NEAR"}

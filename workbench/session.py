@@ -1,142 +1,375 @@
-"""Undo and redo of coding actions, independent of any screen.
+"""A coding session: one coder reading and coding one transcript, without any screen.
 
-An action is ``(kind, first, second)``: ``("add", segment, None)`` for a segment made,
-``("remove", segment, None)`` for a segment removed (the full row: code, coder, passage, memo,
-origin), ``("update", before, after)`` for a change of code, boundaries or memo (``before``
-carries the segment's id). Undoing carries out the opposite through the same use cases as the
-CLI (so each step is committed and audited at once) and moves the opposite action to the other
-stack. A step that fails (another coder removed the segment meanwhile, say) changes nothing and
-leaves the action where it was; the error says why.
+The coding screen draws a :class:`CodingSession` and binds keys to it; what a key does to the
+selection (:mod:`workbench.selection`) or to the project happens here, through the same use cases
+as the CLI, so every step is committed and audited at once, and undone and redone exactly
+(:mod:`workbench.undo`). A method that changes the project returns what to tell the coder (also
+kept in ``told``, the status line's words) and raises a :class:`WorkbenchError` when the change
+cannot be made; nothing is changed then.
+
+The session uses one store on one thread (the screen's). Reading a transcript can run elsewhere:
+:func:`read_transcript` takes any store (a worker's own) and :meth:`CodingSession.open` takes
+what it read.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from workbench import coding
 from workbench.errors import WorkbenchError
 from workbench.models import as_dict
-from workbench.store import Store
+from workbench.reading import Document, load_document, load_segments, other_coders_spans
+from workbench.selection import Selection, Span
+from workbench.undo import FIELDS, Action, UndoError, UndoHistory
+from workbench.wording import plural
 
-Action = tuple[str, dict[str, Any], dict[str, Any] | None]
-FIELDS = ("code_id", "start", "end", "memo")
+if TYPE_CHECKING:
+    from workbench.store import Store
 
+__all__ = ["Action", "CodingSession", "Opened", "UndoError", "UndoHistory", "read_transcript"]
 
-class UndoError(WorkbenchError):
-    """An undo or redo step could not be carried out; the action stays on its stack."""
+HINTS = "c code · x remove · u undo · / search · ? keys"
 
 
 @dataclass(slots=True)
-class UndoHistory:
-    undo_stack: list[Action] = field(default_factory=list)
-    redo_stack: list[Action] = field(default_factory=list)
+class Opened:
+    """What a session needs to show a transcript: read in one go, on any thread."""
+
+    doc: Document
+    codes: list[dict[str, Any]]
+    use: dict[int, int]
+
+
+def read_transcript(store: Store, transcript_id: int, coder: str, *, all_coders: bool = False) -> Opened:
+    """The transcript, the codebook and the coder's code counts (for the quick-code keys)."""
+    doc = load_document(store, transcript_id, coder, all_coders=all_coders)
+    return Opened(doc, store.codes(counts=False), store.code_use(coder))
+
+
+class CodingSession(Selection):
+    """One coder on one transcript: the selection, the codes at hand, undo and redo."""
+
+    def __init__(self, store: Store, transcript_id: int, coder: str) -> None:
+        self.store = store
+        self.transcript_id = transcript_id
+        self.coder = coder
+        self.doc: Document | None = None
+        self.selection: Span = (0, 0)
+        self.editing: dict[str, Any] | None = None  # the segment whose boundaries are being adjusted
+        self.history = UndoHistory()
+        self.recent: list[int] = []  # codes applied, latest first (the picker lists them first)
+        self.all_coders = False
+        self.hits: list[Span] = []
+        self.proposals: list[Any] = []  # workbench.suggest.Suggestion
+        self.others: list[tuple[int, int, str]] = []  # other coders' passages
+        self.codes: dict[int, dict[str, Any]] = {}
+        self.use: dict[int, int] = {}
+        self.frequent: list[dict[str, Any]] = []
+        self.told = ""
+        self.pinned = self.load_pins()  # codes pinned to the first number keys, kept per coder
+
+    # -- opening and reading again -------------------------------------------------------------
+
+    def read(self) -> Opened:
+        """Read the transcript on this session's own store (a screen reads on a worker instead)."""
+        return read_transcript(self.store, self.transcript_id, self.coder, all_coders=self.all_coders)
+
+    def open(self, opened: Opened, selection: Span | None = None) -> None:
+        """Show what was read; the selection is ``selection``, else the first sentence."""
+        self.doc = opened.doc
+        self.codes = {c["id"]: c for c in opened.codes}
+        self.use = opened.use
+        self.rank_frequent()
+        self.others = other_coders_spans(self.store, self.transcript_id, self.coder)
+        if selection:
+            self.selection = selection
+        elif self.doc.sentences:
+            self.selection = self.doc.sentences[0]
+
+    def reload(self, *, codes: bool = False) -> None:
+        """Re-read this transcript's segments (and with ``codes``, the codebook, the coder's code
+        counts and other coders' passages) after a change; the text, sentences and layout stay."""
+        if self.doc is None:
+            return
+        if codes:
+            self.codes = {c["id"]: c for c in self.store.codes(counts=False)}
+            self.use = self.store.code_use(self.coder)
+            self.rank_frequent()
+            self.others = other_coders_spans(self.store, self.transcript_id, self.coder)
+        self.doc.segments = load_segments(self.store, self.transcript_id, self.coder, all_coders=self.all_coders,
+                                          codes=self.codes)
+
+    def toggle_all_coders(self) -> str:
+        from workbench.blind import is_blind
+
+        if not self.all_coders and is_blind(self.store):
+            raise WorkbenchError("the project is in its blind phase: other coders' coding stays hidden until it is "
+                                 "opened.", hint="The lead opens it with `workbench phase open`.")
+        self.all_coders = not self.all_coders
+        self.reload()
+        return "Showing all coders' segments." if self.all_coders else f"Showing {self.coder}'s segments."
+
+    # -- the quick-code keys -------------------------------------------------------------------
+
+    def count_use(self, code_id: int, step: int) -> None:
+        """Keep the coder's code counts (for the quick-code keys) without asking the database."""
+        self.use[code_id] = max(0, self.use.get(code_id, 0) + step)
+        self.rank_frequent()
+
+    def rank_frequent(self) -> None:
+        """The keys 1-9: pinned codes first, in the order pinned, then the most used."""
+        pinned = [i for i in self.pinned if i in self.codes][:9]
+        ranked = sorted((i for i, n in self.use.items() if n > 0 and i in self.codes and i not in pinned),
+                        key=lambda i: (-self.use[i], i))
+        self.frequent = [self.codes[i] for i in (pinned + ranked)[:9]]
+
+    def load_pins(self) -> list[int]:
+        try:
+            return [int(i) for i in json.loads(self.store.get_meta(f"pinned_codes:{self.coder}") or "[]")]
+        except (ValueError, TypeError):
+            return []
+
+    def pin(self, segment: dict[str, Any]) -> str:
+        """Pin the code of ``segment`` to the next number key, or unpin it; kept per coder."""
+        code_id = segment["code_id"]
+        if code_id in self.pinned:
+            pinned = [i for i in self.pinned if i != code_id]
+            said = f"Unpinned {segment['code']}."
+        elif len(self.pinned) >= 9:
+            raise WorkbenchError("Nine codes are pinned already: unpin one first (= on it).")
+        else:
+            pinned = [*self.pinned, code_id]
+            said = f"Pinned {segment['code']} to key {len(pinned)}."
+        with self.store.transaction():
+            self.store.set_meta(f"pinned_codes:{self.coder}", json.dumps(pinned))
+        self.pinned[:] = pinned
+        self.rank_frequent()
+        self.told = said
+        return said
+
+    def quick_code(self, number: int) -> dict[str, Any] | None:
+        """The code on the number key ``number`` (1-9), if any."""
+        return self.frequent[number - 1] if 1 <= number <= len(self.frequent) else None
+
+    # -- coding --------------------------------------------------------------------------------
+
+    def mine_here(self) -> list[dict[str, Any]]:
+        """The coder's own segments under the selection."""
+        if not self.doc:
+            return []
+        return [s for s in self.doc.covering(*self.selection) if s["coder"] == self.coder]
+
+    def code_for(self, kind: str, value: Any) -> tuple[int, list[int]]:
+        """The code a picker's answer names: ``("code", id)``, ``("new", path)`` (made with any
+        missing parents) or ``("in-vivo", _)`` (named after the selection). Returns its id and the
+        ids of the codes made for it, parents first (undoing the coding removes them again)."""
+        before = set(self.codes) or {c["id"] for c in self.store.codes(counts=False)}
+        if kind == "new":
+            code = coding.create_code(self.store, value, coder=self.coder, parents=True)
+        elif kind == "in-vivo":
+            text = self.doc.text[slice(*self.selection)] if self.doc else ""
+            code = coding.create_in_vivo_code(self.store, text, coder=self.coder)
+        else:
+            code = self.codes.get(value) or {"id": value}
+        if kind == "code":
+            return code["id"], []
+        self.codes = {c["id"]: c for c in self.store.codes()}
+        return code["id"], [i for i in self.codes if i not in before]
+
+    def apply(self, code_id: int, created: list[int] | None = None) -> str:
+        """Code the selection with ``code_id``."""
+        start, end = self.selection
+        segment = as_dict(coding.add_segment(self.store, transcript_id=self.transcript_id, code_id=code_id,
+                                             coder=self.coder, start=start, end=end))
+        if created:
+            segment["created_code_ids"] = created  # undoing this coding removes these codes again
+        self.recent = [code_id] + [c for c in self.recent if c != code_id]
+        self.told = self.describe(("add", segment, None))
+        self.done(("add", segment, None))
+        return self.told
+
+    def remove(self, segment: dict[str, Any]) -> str:
+        """Remove ``segment`` (one of the coder's own)."""
+        action = ("remove", as_dict(coding.remove_segment(self.store, segment["id"], coder=self.coder)), None)
+        said = self.describe(action)
+        self.told = said[:1].upper() + said[1:] + "."
+        self.done(action)
+        return self.told
+
+    def update(self, segment: dict[str, Any], **changes: Any) -> str:
+        """Change the code, boundaries or memo of ``segment``."""
+        after = coding.update_segment(self.store, segment["id"], coder=self.coder, **changes)
+        before = {k: segment[k] for k in FIELDS}
+        action = ("update", before | {"id": segment["id"]}, {k: getattr(after, k) for k in FIELDS})
+        said = self.describe(action)
+        self.told = said[:1].upper() + said[1:] + "."
+        self.done(action)
+        return self.told
+
+    def memo(self, segment: dict[str, Any], text: str) -> str:
+        """Write (or with an empty text, remove) the memo on ``segment``."""
+        return self.update(segment, memo=text or None)
+
+    def adjust(self, segment: dict[str, Any]) -> None:
+        """Start adjusting the boundaries of ``segment``: it is selected; :meth:`set_bounds` saves."""
+        self.editing = segment
+        self.move_to(segment["start"], segment["end"])
+
+    def set_bounds(self) -> str | None:
+        """The segment being adjusted takes the selection as its boundaries (None: none is)."""
+        if not self.editing:
+            return None
+        segment, self.editing = self.editing, None
+        return self.update(segment, start=self.selection[0], end=self.selection[1])
+
+    def memo_transcript(self, text: str | None) -> str | None:
+        """A memo on the transcript (nothing for an empty text)."""
+        if not text or not text.strip():
+            return None
+        coding.add_memo(self.store, "transcript", self.transcript_id, text, coder=self.coder)
+        return "Memo saved on the transcript."
 
     def done(self, action: Action) -> None:
-        """Record an action just carried out (a new action clears what could be redone). A segment
-        record in it is kept as a dict of its fields (later steps renumber it in place)."""
-        kind, first, second = action
-        action = (kind, _fields(first), None if second is None else _fields(second))
-        self.undo_stack.append(action)
-        self.redo_stack.clear()
+        """Record an action just carried out, and re-read the segments."""
+        self.track(action)
+        self.history.done(action)
+        self.reload()
 
-    def undo(self, store: Store, coder: str | None) -> Action:
-        """Undo the latest action; returns the action carried out. Raises :class:`UndoError`
-        (and keeps the action) when it cannot be undone."""
-        return self._step(store, coder, self.undo_stack, self.redo_stack, "undo")
-
-    def redo(self, store: Store, coder: str | None) -> Action:
-        return self._step(store, coder, self.redo_stack, self.undo_stack, "redo")
-
-    def _step(self, store: Store, coder: str | None, source: list[Action], target: list[Action],
-              verb: str) -> Action:
-        if not source:
-            raise UndoError(f"nothing to {verb}.")
-        action = source[-1]
-        try:
-            inverse = self._invert(store, coder, action)
-        except WorkbenchError as exc:
-            raise UndoError(f"could not {verb} ({_describe(action)}): {exc.message} The action is kept; "
-                            "reload the transcript to see the current coding.", hint=exc.hint) from exc
-        source.pop()
-        target.append(inverse)
-        return inverse
-
-    def _invert(self, store: Store, coder: str | None, action: Action) -> Action:
-        """Carry out the opposite of ``action``; returns the action that would undo that."""
+    def track(self, action: Action) -> None:
         kind, first, second = action
         if kind == "add":
-            coding.remove_segment(store, first["id"], coder=coder)
-            return ("remove", first | _drop_created(store, first, coder), None)
-        if kind == "remove" and first.get("created_paths"):
-            restored = _recreate(store, first, coder)
-            self._renumber(first["id"], restored["id"])
-            return ("add", restored, None)
-        if kind == "remove":
-            restored = as_dict(coding.add_segment(store, transcript_id=first["transcript_id"],
-                                                  code_id=first["code_id"], coder=first["coder"], start=first["start"],
-                                                  end=first["end"], memo=first.get("memo"),
-                                                  origin=first.get("origin") or "manual"))
-            self._renumber(first["id"], restored["id"])
-            return ("add", restored, None)
-        if kind == "edit":  # a correction of the text: undone exactly (text, turns, segments)
-            from workbench.transcript_edit import undo_last_edit
+            self.count_use(first["code_id"], 1)
+        elif kind == "remove":
+            self.count_use(first["code_id"], -1)
+        elif kind == "update" and second and first["code_id"] != second["code_id"]:
+            self.count_use(first["code_id"], -1)
+            self.count_use(second["code_id"], 1)
 
-            undo_last_edit(store, first["transcript_id"], coder=coder)
-            return ("unedit", first | {"end": first["start"] + len(first["old"])}, None)
+    # -- suggestions ---------------------------------------------------------------------------
+
+    def accept_proposal(self) -> str | None:
+        """Code the suggestion under the selection (None: there is none)."""
+        from workbench.suggest import accept
+
+        proposal = self.proposal_here()
+        if proposal is None:
+            return None
+        segment = as_dict(accept(self.store, proposal, self.coder))
+        self.proposals = [p for p in self.proposals if p is not proposal]
+        self.told = f"accepted {proposal.code}"
+        self.done(("add", segment, None))
+        return self.told
+
+    def reject_proposal(self) -> str | None:
+        """Reject the suggestion under the selection for good (None: there is none)."""
+        from workbench.suggest import reject
+
+        proposal = self.proposal_here()
+        if proposal is None:
+            return None
+        reject(self.store, proposal, self.coder)
+        self.proposals = [p for p in self.proposals if p is not proposal]
+        self.told = f"rejected {proposal.code}; it will not be suggested again"
+        return self.told
+
+    # -- correcting the transcript -------------------------------------------------------------
+
+    def correct(self, start: int, end: int, value: str) -> tuple[str, Span] | None:
+        """Replace ``text[start:end]`` with ``value``; the coding is carried over. Returns what to
+        say and the span of the new words, to select once the transcript is read again (None:
+        nothing to change)."""
+        from workbench import transcript_edit
+
+        if self.doc is None or value == self.doc.text[start:end]:
+            return None
+        old = self.doc.text[start:end]
+        report = transcript_edit.replace_passage(self.store, self.transcript_id, start, end, value, coder=self.coder)
+        new = self.store.transcript_text(self.transcript_id) or ""
+        after = start + len(new) - len(self.doc.text) + (end - start)
+        self.history.done(("edit", {"transcript_id": self.transcript_id, "start": start, "end": after,
+                                    "old": old, "new": new[start:after]}, None))
+        self.told = (f"Corrected {self.snippet(start, end)} to “{new[start:after]}”; "
+                     + report.summary().split(": ", 1)[-1])
+        return self.told, (start, after)
+
+    def rename_speaker(self, index: int, name: str) -> str:
+        """Name the speaker of turn ``index`` (from 0)."""
+        from workbench import transcript_edit
+
+        old = transcript_edit.set_speaker(self.store, self.transcript_id, index + 1, name, coder=self.coder)
+        self.told = f"Turn {index + 1} is now spoken by {name} (was {old or 'unnamed'})."
+        return self.told
+
+    # -- undo and redo -------------------------------------------------------------------------
+
+    def undo(self) -> Action | None:
+        """Undo the latest action; returns the action that would redo it (None: nothing to undo).
+        Raises :class:`UndoError`, keeping the action, when it cannot be undone."""
+        if not self.history.undo_stack:
+            return None
+        said = self.describe(self.history.undo_stack[-1])  # undo names the action undone
+        inverse = self._step(self.history.undo)
+        self.told = f"Undid: {said}."
+        return inverse
+
+    def redo(self) -> Action | None:
+        """Redo the latest undone action (None: nothing to redo); as :meth:`undo`."""
+        if not self.history.redo_stack:
+            return None
+        inverse = self._step(self.history.redo)
+        self.told = f"Redid: {self.describe(inverse)}."
+        return inverse
+
+    def _step(self, step: Callable[[Store, str | None], Action]) -> Action:
+        try:
+            inverse = step(self.store, self.coder)
+        except UndoError:
+            self.reload()  # show the coding as it is now
+            raise
+        self.codes = {c["id"]: c for c in self.store.codes(counts=False)}  # a code may be gone or back
+        self.rank_frequent()
+        self.track(inverse)
+        if inverse[0] not in ("edit", "unedit"):  # a changed text is read again whole (reopen)
+            self.reload()
+        return inverse
+
+    def reopen(self, selection: Span | None = None) -> None:
+        """Read the transcript again after its text changed (on this session's store)."""
+        self.open(self.read(), selection)
+
+    # -- in words ------------------------------------------------------------------------------
+
+    def describe(self, action: Action) -> str:
+        """A coding action in words, for the status line after doing, undoing or redoing it."""
+        kind, first, second = action
+        if kind == "edit":
+            return f"corrected “{first['old']}” to “{first['new']}”"
         if kind == "unedit":
-            from workbench.transcript_edit import replace_passage
+            return f"put back “{first['old']}” for “{first['new']}”"
 
-            replace_passage(store, first["transcript_id"], first["start"], first["start"] + len(first["old"]),
-                            first["new"], coder=coder)
-            return ("edit", first | {"end": first["start"] + len(first["new"])}, None)
-        if kind == "update":
-            segment_id = first["id"]
-            coding.update_segment(store, segment_id, coder=coder, **{k: first[k] for k in FIELDS})
-            return ("update", (second or {}) | {"id": segment_id}, {k: first[k] for k in FIELDS})
-        raise UndoError(f"unknown action {kind!r}.")
+        def path(code_id: Any) -> str:
+            return self.codes.get(code_id, {}).get("path", "a removed code")
 
-    def _renumber(self, old: int, new: int) -> None:
-        """A restored segment has a new id: later steps on the old one act on the restored one."""
-        for stack in (self.undo_stack, self.redo_stack):
-            for _, first, second in stack:
-                for part in (first, second):
-                    if part is not None and part.get("id") == old:
-                        part["id"] = new
+        if kind == "add":
+            return f"coded {self.snippet(first['start'], first['end'])} as {path(first['code_id'])}"
+        if kind == "remove":
+            return f"removed {path(first['code_id'])} from {self.snippet(first['start'], first['end'])}"
+        after = second or {}
+        if after.get("code_id") != first.get("code_id"):
+            return f"changed {path(first['code_id'])} to {path(after.get('code_id'))}"
+        if (after.get("start"), after.get("end")) != (first.get("start"), first.get("end")):
+            words = len(self.doc.text[after["start"]:after["end"]].split()) if self.doc else 0
+            return (f"moved the boundaries of {path(first['code_id'])}: now "
+                    f"{self.snippet(after['start'], after['end'])} ({plural(words, 'word')})")
+        return f"{'changed' if after.get('memo') else 'removed'} the memo on {path(first['code_id'])}"
 
-
-def _fields(part: Any) -> dict[str, Any]:
-    return part if isinstance(part, dict) else as_dict(part)
-
-
-def _drop_created(store: Store, segment: dict[str, Any], coder: str | None) -> dict[str, Any]:
-    """Undoing the first use of codes the picker made for it (``created_code_ids``, parents first)
-    removes those codes again, when nothing else uses them; redo makes them again."""
-    ids = segment.get("created_code_ids") or []
-    if not ids:
-        return {}
-    paths = {c.id: c.path for c in store.codes(counts=False)}
-    dropped = [paths[i] for i in reversed(ids) if i in paths and coding.remove_unused_code(store, i, coder=coder)]
-    if not dropped:
-        return {}
-    return {"created_paths": dropped[::-1], "code_path": paths.get(segment["code_id"]), "created_code_ids": []}
-
-
-def _recreate(store: Store, segment: dict[str, Any], coder: str | None) -> dict[str, Any]:
-    before = {c.id for c in store.codes(counts=False)}
-    for path in segment["created_paths"]:
-        if not any(c.path.casefold() == path.casefold() for c in store.codes(counts=False)):
-            coding.create_code(store, path, coder=coder)
-    code = coding.resolve_code(store, segment.get("code_path") or segment["created_paths"][-1])
-    restored = as_dict(coding.add_segment(store, transcript_id=segment["transcript_id"], code_id=code.id,
-                                          coder=segment["coder"], start=segment["start"], end=segment["end"],
-                                          memo=segment.get("memo"), origin=segment.get("origin") or "manual"))
-    restored["created_code_ids"] = [c.id for c in store.codes(counts=False) if c.id not in before]
-    return restored
-
-
-def _describe(action: Action) -> str:
-    kind, first, _ = action
-    what = {"add": "coding", "remove": "removal", "update": "change", "edit": "correction",
-            "unedit": "undone correction"}.get(kind, kind)
-    return f"the {what} of segment {first.get('id')}"
+    def status(self) -> str:
+        """The status line: whose coding, how much, where the selection is, what was just done."""
+        mine = sum(1 for s in self.doc.segments if s.get("mine")) if self.doc else 0
+        extra = f" · {plural(len(self.hits), 'hit')}" if self.hits else ""
+        shown = "all coders" if self.all_coders else self.coder
+        return f"{shown} · {plural(mine, 'segment')} · {self.describe_selection()}{extra} · " + (self.told or HINTS)

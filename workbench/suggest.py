@@ -20,7 +20,7 @@ from workbench.analysis.matrix import column_key
 from workbench.coding import add_segment
 from workbench.errors import WorkbenchError
 from workbench.models import Segment, TurnRecord
-from workbench.reading import split_sentences
+from workbench.sentences import split_sentences
 from workbench.search import fuzzy_query, marked_spans
 from workbench.store import QueryError, Store
 
@@ -55,16 +55,13 @@ def blank_nlp():  # noqa: ANN201 - a spaCy Language
     return nlp
 
 
-INTERVIEWER_LABELS = {"interviewer", "i", "moderator", "int", "q", "facilitator"}
-
-
 def participant_turns(store: Store, transcript_id: int) -> list[TurnRecord]:
     """The turns worth suggesting codes for: not the interviewer's questions."""
+    from workbench.cases import is_interviewer
+
     transcript = store.transcript(transcript_id)
-    interviewer = ((transcript.interviewer if transcript else None) or "").casefold()
-    return [t for t in store.turns(transcript_id)
-            if (t.speaker or "").casefold() not in INTERVIEWER_LABELS
-            and not (interviewer and (t.speaker or "").casefold() == interviewer)]
+    interviewer = transcript.interviewer if transcript else None
+    return [t for t in store.turns(transcript_id) if not is_interviewer(t.speaker or "", interviewer)]
 
 
 def _sentences(store: Store, transcript_id: int) -> tuple[str, list[tuple[int, int]]]:

@@ -161,7 +161,7 @@ def calibrate(store: Store, gold: str, trainee: str, *, transcript_ids: list[int
         spans: dict[tuple[int, str], list[tuple[int, int]]] = defaultdict(list)
         for s in segments:
             spans[(s.code_id, s.coder)].append((s.start, s.end))
-        weight = (lambda i: ends[i] - starts[i]) if unit == "character" else (lambda i: 1)  # noqa: E731
+        weight = (lambda i, s=starts, e=ends: e[i] - s[i]) if unit == "character" else (lambda i: 1)  # noqa: E731
         total = sum(weight(i) for i in range(len(units)))
         for code_id, result in results.items():
             g = set(_carrying(units, starts, ends, spans.get((code_id, gold), []), overlap))

@@ -1,7 +1,7 @@
 """Units of comparison: sentences, speaker turns, or characters, and the overlap rule that says
 when a unit carries a code for a coder.
 
-- ``sentence``: the sentences the coding screen moves through (``workbench.reading.split_sentences``:
+- ``sentence``: the sentences the coding screen moves through (``workbench.sentences.split_sentences``:
   end punctuation followed by space, or a blank line, within each turn; common abbreviations do
   not end a sentence), so a sentence means the same thing in the reader and in agreement. Split
   once per transcript and kept in memory by the transcript's checksum.
@@ -23,6 +23,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from workbench.models import span_of
+from workbench.sentences import split_sentences
 
 UNITS = ("sentence", "turn", "character")
 OVERLAP_RULES = ("any", "half", "all")
@@ -32,8 +33,6 @@ _CACHE_SIZE = 4096
 
 def sentence_units(text: str, turns: Sequence[Any], checksum: str | None = None) -> list[tuple[int, int]]:
     """The reader's sentences of a transcript (cached by ``checksum`` when given)."""
-    from workbench.reading import split_sentences
-
     if checksum is None:
         return split_sentences(text, turns)
     key = (checksum, len(text), len(turns))

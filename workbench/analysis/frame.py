@@ -26,7 +26,7 @@ from workbench.store import Store
 if TYPE_CHECKING:
     import pandas as pd
 
-    from workbench.cases import Attribution
+    from workbench.analysis.attribution import Attribution
 
 BASE_DIMENSIONS = ("site", "participant", "role", "transcript", "coder")
 NONE = "(none)"
@@ -93,7 +93,7 @@ def load_context(store: Store) -> Context:
 def attribution(store: Store, context: Context) -> "Attribution":
     """Who each segment is credited to (loaded once per context: the turns and speakers)."""
     if context.attribution is None:
-        from workbench.cases import Attribution
+        from workbench.analysis.attribution import Attribution
 
         context.attribution = Attribution(store.turn_spans(), store.speaker_map(), context.participants_by_transcript)
     return context.attribution
@@ -132,9 +132,9 @@ def resolve(store: Store, selection: Selection, context: Context) -> Chosen:
         origin = selection.origin
     code_ids = None
     if selection.codes:
-        from workbench.coding import resolve_code
+        from workbench.codes import find_code
 
-        roots = [resolve_code(store, ref).id for ref in selection.codes]
+        roots = [find_code(context.codes, ref)["id"] for ref in selection.codes]
         code_ids = codes_within(context.codes, roots)
     transcript_ids = None
     if selection.sites:

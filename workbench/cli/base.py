@@ -11,12 +11,15 @@ import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from workbench import __version__
 from workbench.errors import WorkbenchError
+
+if TYPE_CHECKING:
+    from workbench.store import Store
 
 FORMATS = click.Choice(["table", "json", "csv"])
 
@@ -36,24 +39,24 @@ def handled(func: Callable) -> Callable:
         except WorkbenchError as exc:
             raise _fail(exc) from exc
         except Exception as exc:  # disk full, read-only, damaged file... met outside a transaction
-            from workbench.store import translate_error
+            from workbench.project import storage_error
 
             obj = click.get_current_context(silent=True)
             project = (obj.obj or {}).get("project") if obj else None
-            known = translate_error(exc, Path(project or "the project"))
+            known = storage_error(exc, Path(project or "the project"))
             if known is None:
                 raise
             raise _fail(known) from exc
     return wrapper
 
 
-def _store(ctx: click.Context, create: bool = False):
+def _store(ctx: click.Context, create: bool = False) -> Store:
     from workbench.project import open_store
 
     store = open_store(ctx.obj["project"], create=create)
     ctx.call_on_close(store.close)
     if not ctx.obj.get("location_warned"):  # once per command
-        from workbench.store import location_warning
+        from workbench.project import location_warning
 
         ctx.obj["location_warned"] = True
         warning = location_warning(store.path)

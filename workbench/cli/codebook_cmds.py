@@ -26,7 +26,7 @@ def codebook_import(ctx: click.Context, file: str, coder: str | None) -> None:
 
     store = _store(ctx, create=True)
     if Path(file).suffix.lower() in (".qdc", ".qde"):
-        from workbench.refi.reader import read_codebook
+        from workbench.refi.codes import read_codebook
 
         book, repairs = read_codebook(file)
         changes = apply_codebook(store, book, coder=coder)
@@ -56,18 +56,18 @@ def codebook_show(ctx: click.Context, fmt: str) -> None:
         by_id: dict[int, dict[str, Any]] = {}
         roots: list[dict[str, Any]] = []
         for c in codes:
-            node = {k: c[k] for k in ("id", "guid", "name", "path", "definition", "when_to_use", "when_not_to_use",
+            node = {k: getattr(c, k) for k in ("id", "guid", "name", "path", "definition", "when_to_use", "when_not_to_use",
                                       "example", "colour", "keywords", "segments")}
             node["children"] = []
-            by_id[c["id"]] = node
+            by_id[c.id] = node
             # (a parent not listed before its child only happens in a damaged project: shown at the top)
-            (by_id[c["parent_id"]]["children"] if c["parent_id"] in by_id else roots).append(node)
+            (by_id[c.parent_id]["children"] if c.parent_id in by_id else roots).append(node)
         click.echo(to_json(roots), nl=False)
         return
     if not codes:
         click.echo("The project has no codes yet: load some with `workbench codebook import FILE`.")
     for c in codes:
-        click.echo(f"{'  ' * c['depth']}{c['name']} ({c['segments']})")
+        click.echo(f"{'  ' * c.depth}{c.name} ({c.segments})")
 
 
 @codebook_group.command("export")
@@ -84,9 +84,9 @@ def codebook_export(ctx: click.Context, fmt: str, output: str | None) -> None:
 
     store = _store(ctx)
     if fmt == "qdc":
-        from workbench.refi.writer import codebook_xml
+        from workbench.refi_export import export_codebook
 
-        data = codebook_xml(store)
+        data = export_codebook(store)
         if output:
             from workbench.export.destination import write_file
 
@@ -99,7 +99,7 @@ def codebook_export(ctx: click.Context, fmt: str, output: str | None) -> None:
     if fmt == "yaml":
         text = to_yaml(book)
     else:
-        text = to_markdown(book, {c["path"]: c["segments"] for c in store.codes()})
+        text = to_markdown(book, {c.path: c.segments or 0 for c in store.codes()})
     _emit(text, output)
 
 

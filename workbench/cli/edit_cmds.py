@@ -61,7 +61,7 @@ def edit_cmd(ctx: click.Context, transcript: str, source: str | None, coder: str
     else:
         new = _edit_in_editor(old, row.title)
         if new is None:
-            click.echo(f"{row['title']}: the editor closed without a change; nothing changed.")
+            click.echo(f"{row.title}: the editor closed without a change; nothing changed.")
             return
     _report(edit_text(store, row.id, new, coder=who))
 

@@ -30,14 +30,14 @@ def init_cmd(ctx: click.Context) -> None:
 @handled
 def open_cmd(ctx: click.Context, coder: str | None) -> None:
     """Open the coding workbench on the project."""
-    from workbench.project import current_coder, project_location
+    from workbench.project import current_coder, project_path
 
     store = _store(ctx)
     name = current_coder(store, coder)
     store.close()
     from workbench.tui.app import run
 
-    run(project_location(ctx.obj["project"]), name)
+    run(project_path(ctx.obj["project"]), name)
 
 
 @cli.command("import")
@@ -117,7 +117,8 @@ def import_cmd(ctx: click.Context, paths: tuple[str, ...], metadata: str | None,
 def _import_refi(store, paths: list[str]) -> None:  # noqa: ANN001 - a Store
     """Projects from other tools (.qdpx; a bare .qde brings its codebook)."""
     from workbench.project import apply_codebook
-    from workbench.refi.reader import import_qdpx, read_codebook
+    from workbench.refi.codes import read_codebook
+    from workbench.refi_import import import_qdpx
 
     for name in paths:
         if Path(name).suffix.lower() == ".qde":
@@ -155,7 +156,7 @@ def export_qdpx_cmd(ctx: click.Context, file: str) -> None:
     """A REFI-QDA project (.qdpx) for NVivo, ATLAS.ti, MAXQDA and QualCoder: codebook, transcripts,
     every coder's segments, sites and participants as cases, memos as notes."""
     from workbench.export.destination import replacing
-    from workbench.refi.writer import export_qdpx
+    from workbench.refi_export import export_qdpx
 
     from workbench.cli.progress import working
 
@@ -200,12 +201,11 @@ def demo_cmd(ctx: click.Context, no_tui: bool, coder: str | None) -> None:
     The project goes to --project, by default demo.db in your user data folder. Running it again
     opens the existing demo project.
     """
-    from workbench.project import current_coder
+    from workbench.project import current_coder, open_store
     from workbench.sample import build_demo, default_demo_path
-    from workbench.store import Store
 
     path = Path(ctx.obj["project"]) if ctx.obj["project"] else default_demo_path()
-    store = Store.open(path, create=True)
+    store = open_store(path, create=True)
     from workbench.cli.progress import progress_bar
 
     with progress_bar("Building the sample study") as progress:
@@ -231,6 +231,8 @@ def demo_cmd(ctx: click.Context, no_tui: bool, coder: str | None) -> None:
 @handled
 def backup_cmd(ctx: click.Context, destination: str) -> None:
     """Copy the project consistently, even while it is open elsewhere."""
+    from workbench.project import backup
+
     from workbench.export.destination import check_destination
 
     check_destination(destination, **{**_destination(destination), "force": True})  # an existing file: refused below
@@ -238,7 +240,7 @@ def backup_cmd(ctx: click.Context, destination: str) -> None:
     from workbench.cli.progress import working
 
     with working(f"Copying to {destination}"):
-        copy = store.backup_to(destination)
+        copy = backup(store, destination)
     click.echo(f"Backed up to {copy}")
 
 

@@ -16,11 +16,11 @@ URL_HELP = ("postgresql://USER@HOST:PORT/DATABASE, a libpq service (service=NAME
 
 def _team_url(ctx: click.Context, what: str) -> str:
     """The team database this command works on: --project (or $WORKBENCH_PROJECT) as a URL."""
-    from workbench.store.postgres import is_postgres
+    from workbench.team import is_team_database
 
     root = ctx.find_root().obj or {}
     url = root.get("project") or os.environ.get("WORKBENCH_PROJECT")
-    if not is_postgres(url):
+    if not is_team_database(url):
         raise WorkbenchError(f"{what} works on a team database on PostgreSQL, and the project is "
                              f"{url or 'workbench.db (the default file)'}.",
                              hint=f"Name the database with --project: {URL_HELP}.")
@@ -54,12 +54,11 @@ def init_cmd(url: str, lead: str | None, ask: bool) -> None:
     URL is postgresql://USER@HOST:PORT/DATABASE, a libpq service (service=NAME) or postgresql://
     with the PG* environment variables; USER must be able to create roles and own DATABASE.
     """
-    from workbench.store.postgres.schema import LATEST
-    from workbench.store.postgres.team import describe, init_server
+    from workbench.team import describe, init_server, schema_version
 
     report = init_server(url, lead=lead, lead_password=_password(lead or "the lead", ask))
     done = (f"{len(report.applied)} migrations applied" if report.applied else "already up to date")
-    click.echo(f"Team database {report.database} ready ({describe(url)}): schema version {LATEST}, {done}.")
+    click.echo(f"Team database {report.database} ready ({describe(url)}): schema version {schema_version()}, {done}.")
     click.echo(f"  roles: {report.roles.lead} (leads), {report.roles.coder} (coders), "
                f"{report.roles.owner} (owns the tables, cannot log in)")
     leads = ", ".join(f"{name} (new login role)" if name == report.lead and report.lead_created else name
@@ -83,7 +82,7 @@ def add_coder_cmd(ctx: click.Context, name: str, as_lead: bool, ask: bool) -> No
 
     An existing role (a coder of another study on the same server) joins the study as it is.
     """
-    from workbench.store.postgres.team import add_coder
+    from workbench.team import add_coder
 
     url = _team_url(ctx, "server add-coder")
     report = add_coder(url, name, password=_password(name, ask), lead=as_lead)
@@ -101,11 +100,10 @@ def phase_cmd(ctx: click.Context, phase: str | None) -> None:
     While blind, each coder's queries return only their own segments and memos: the database
     enforces it, for the workbench and any other client alike.
     """
-    from workbench.store.postgres import is_postgres
-    from workbench.store.postgres.team import get_phase, set_phase
+    from workbench.team import get_phase, is_team_database, set_phase
 
     root = ctx.find_root().obj or {}
-    if not is_postgres(root.get("project") or os.environ.get("WORKBENCH_PROJECT")):
+    if not is_team_database(root.get("project") or os.environ.get("WORKBENCH_PROJECT")):
         _file_phase(ctx, phase)
         return
     url = _team_url(ctx, "phase")
@@ -152,11 +150,11 @@ def serve_cmd(ctx: click.Context, port: int, host: str, public: bool, public_url
     """
     from workbench.project import project_path
     from workbench.serve import ServeSettings, is_loopback, new_token, serve
-    from workbench.store.postgres import is_postgres
+    from workbench.team import is_team_database
 
     project = (ctx.find_root().obj or {}).get("project")
     named = str(project or os.environ.get("WORKBENCH_PROJECT") or "")
-    if is_postgres(named):  # a team database: checked now (reachable, set up), served by its URL
+    if is_team_database(named):  # a team database: checked now (reachable, set up), served by its URL
         from workbench.project import open_store
 
         open_store(named).close()

@@ -142,7 +142,7 @@ def frequencies_cmd(ctx: click.Context, columns: str, coder: tuple[str, ...], or
                     code_filter: tuple[str, ...], site: tuple[str, ...], role: tuple[str, ...], fmt: str,
                     output: str | None) -> None:
     """Code frequencies: segments, transcripts, participants and coders per code."""
-    from workbench.analysis.matrix import frequencies
+    from workbench.analysis.frequencies import frequencies
 
     selection = _selection(coder, code_filter, site, role, origin)
     table = frequencies(_store(ctx), selection, columns)
@@ -163,7 +163,7 @@ def cooccurrence_cmd(ctx: click.Context, columns: str, unit: str, coder: tuple[s
                      code_filter: tuple[str, ...], site: tuple[str, ...], role: tuple[str, ...], fmt: str,
                      output: str | None) -> None:
     """Code co-occurrence: how often two codes' segments overlap or share a turn."""
-    from workbench.analysis.matrix import cooccurrence
+    from workbench.analysis.frequencies import cooccurrence
 
     selection = _selection(coder, code_filter, site, role, origin)
     table = cooccurrence(_store(ctx), selection, columns, unit)

@@ -60,7 +60,7 @@ def reconcile_cmd(ctx: click.Context, coders: str | None, transcripts: tuple[str
     from workbench.output import to_json
 
     store = _store(ctx)
-    names = [c.strip() for c in coders.split(",")] if coders else pooled_coders(c["name"] for c in store.coders() if c["segments"])
+    names = [c.strip() for c in coders.split(",")] if coders else pooled_coders(c.name for c in store.coders() if c.segments)
     ids = [resolve_transcript(store, t).id for t in transcripts] or None
     options = {"unit": unit, "transcript_ids": ids}
     if accept_agreed:
@@ -143,7 +143,7 @@ def agreement_cmd(ctx: click.Context, coders: str | None, unit: str, overlap: st
     from workbench.coding import resolve_transcript
 
     store = _store(ctx)
-    names = [c.strip() for c in coders.split(",")] if coders else pooled_coders(c["name"] for c in store.coders() if c["segments"])
+    names = [c.strip() for c in coders.split(",")] if coders else pooled_coders(c.name for c in store.coders() if c.segments)
     ids = [resolve_transcript(store, t).id for t in transcripts] or None
     if bootstrap < 0:
         raise WorkbenchError("--bootstrap needs 0 or more samples.")

@@ -123,9 +123,9 @@ def _names(ctx: click.Context, kind: str) -> list[str]:
     if not path.is_file():
         return []
     try:
-        from workbench.store import Store
+        from workbench.project import open_store
 
-        store = Store.open(path)
+        store = open_store(path)
     except Exception:  # noqa: BLE001 - completion never fails loudly
         return []
     try:

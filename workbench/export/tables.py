@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 import re
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -238,7 +238,7 @@ def write_matrix(matrix: "Matrix", fmt: str, path: Path | None, *, book: "Codebo
     """Write a matrix in a format; returns the text for text formats written to standard output."""
     meta = {"title": matrix.title, "rows_by": matrix.spec.rows, "columns_by": matrix.spec.columns,
             "value": matrix.spec.value, "selection": matrix.spec.selection.describe(), "project": project,
-            "made_by": f"workbench {__version__}", "made_at": datetime.now(timezone.utc).isoformat(timespec="seconds")}
+            "made_by": f"workbench {__version__}", "made_at": datetime.now(UTC).isoformat(timespec="seconds")}
     if fmt == "csv":
         text = table_to_csv(matrix.table)
     elif fmt == "tidy":

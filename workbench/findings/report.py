@@ -22,6 +22,8 @@ import datetime as _dt
 from dataclasses import dataclass, field
 from typing import Any
 
+from workbench.coders import pooled_coders
+from workbench.codes import codes_within
 from workbench.errors import WorkbenchError
 from workbench.findings.text import HTML_STYLE, h, md, md_block, md_line
 from workbench.models import Segment
@@ -122,7 +124,7 @@ def _agreement_paragraph(store: Store, unit: str) -> str:
     from workbench.agreement import report as agreement_report
 
     # every coder's independent coding, whichever coding the rest of the report draws on
-    coders = [c.name for c in store.coders() if c.segments and c.name != "consensus"]
+    coders = pooled_coders(c.name for c in store.coders() if c.segments)
     if len(coders) < 2:
         return ("Inter-coder agreement was not assessed: the project holds the coding of "
                 f"{len(coders)} coder{'s' if len(coders) != 1 else ''}.")
@@ -179,6 +181,7 @@ def build_report(store: Store, spec: ReportSpec | None = None) -> dict[str, Any]
         if code.parent_id is not None:
             continue
         theme = code.path
+        within = set(codes_within(codes, [code.id]))
         ids = sorted({i for (row, column), cell_ids in counts.cells.items() if column == theme for i in cell_ids})
         prevalence = []
         for site in counts.table.index:
@@ -191,7 +194,7 @@ def build_report(store: Store, spec: ReportSpec | None = None) -> dict[str, Any]
         section = ThemeSection(
             path=theme, definition=code.definition,
             sub_codes=[(c.path.split("/", 1)[1], c.definition) for c in codes
-                       if c.path.startswith(theme + "/")],
+                       if c.id in within and c.id != code.id],
             prevalence=prevalence,
             quotes=select_quotes([segments[i] for i in ids if i in segments], flagged, spec.quotes_per_theme))
         for fm in (framework, site_framework):

@@ -21,9 +21,9 @@ from pathlib import Path
 
 from workbench.errors import InputError
 from workbench.ingest.speakers import NAME, MAX_NAME_LENGTH
+from workbench.ingest.timestamps import parse_timestamp
 from workbench.models import ParsedTranscript, Turn
 
-_TIMESTAMP = re.compile(r"(?:(\d+):)?(\d+):(\d+)[.,](\d+)")
 _SPEAKER_PREFIX = re.compile(rf"^[ \t]*(?:-[ \t]*)?(?P<name>{NAME})[ \t]*:(?:[ \t]+|$)")
 # SRT has no markup of its own; players honour these HTML-like formatting tags only.
 _SRT_TAG = re.compile(r"</?(?:i|b|u|s|font)(?:\s[^>]*)?>", re.I)
@@ -50,24 +50,12 @@ def _split_lines(text: str) -> list[str]:
     return re.split(r"\r\n|\n|\r", text)
 
 
-def parse_timestamp(value: str) -> float | None:
-    """A WebVTT/SRT timestamp to seconds; lenient about digit counts (Teams writes ``0:0:0.5``)."""
-    match = _TIMESTAMP.fullmatch(value)
-    if not match:
-        return None
-    hours, minutes, seconds, fraction = match.groups()
-    if int(minutes) > 59 and hours is not None or int(seconds) > 59:
-        return None
-    return (int(hours or 0) * 3600 + int(minutes) * 60 + int(seconds)
-            + int(fraction) / 10 ** len(fraction))
-
-
 def parse_timing(line: str) -> tuple[float, float] | None:
     """``start --> end [settings]`` to seconds; None when it is not a valid timing line."""
     match = re.match(r"([0-9:.,]+)[ \t]+-->[ \t]+([0-9:.,]+)(.*)$", line)
     if not match:
         return None
-    start, end = parse_timestamp(match.group(1)), parse_timestamp(match.group(2))
+    start, end = parse_timestamp(match.group(1), fraction=True), parse_timestamp(match.group(2), fraction=True)
     rest = match.group(3)
     if start is None or end is None:
         return None

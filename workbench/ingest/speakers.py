@@ -17,6 +17,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from workbench.ingest.timestamps import parse_timestamp
+
 _WORD = r"(?:[A-Z\u00C0-\u00DE\u0100-\u024F][\w.'\u2019\-]*|\d+[A-Za-z]?)"
 _PARTICLE = r"(?:de|da|del|della|di|du|van|von|der|den|la|le|bin|al|y)"
 NAME = rf"{_WORD}(?:[ \t]+(?:{_WORD}|{_PARTICLE})){{0,4}}"
@@ -49,20 +51,6 @@ class Label:
     speaker: str
     end: int  # where the speech starts, relative to the line
     time: float | None = None
-
-
-def parse_timestamp(value: str) -> float | None:
-    """``hh:mm:ss``, ``mm:ss`` or with milliseconds (``.`` or ``,``) to seconds."""
-    value = value.replace(",", ".")
-    parts = value.split(":")
-    try:
-        numbers = [float(p) for p in parts]
-    except ValueError:
-        return None
-    seconds = 0.0
-    for number in numbers:
-        seconds = seconds * 60 + number
-    return seconds
 
 
 def find_label(line: str) -> Label | None:

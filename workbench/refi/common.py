@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import re
 import uuid
+from pathlib import Path
+from xml.etree.ElementTree import Element
+
+from workbench.errors import InputError
 
 from workbench.models import Code
 
@@ -67,3 +71,26 @@ def parse_description(text: str | None) -> dict[str, str | None]:
     for label, value in zip(pieces[1::2], pieces[2::2]):
         out[labels[label.lower()]] = value.strip() or None
     return out
+
+
+def parse_xml(data: bytes, path: Path) -> Element:
+    import defusedxml.ElementTree as SafeET
+    from defusedxml import DefusedXmlException
+
+    try:
+        return SafeET.fromstring(data, forbid_dtd=True)
+    except DefusedXmlException as exc:
+        raise InputError(f"the XML uses a DTD or entities, which are refused for safety ({type(exc).__name__}).",
+                         path=path, hint="Export the file again from the tool that made it.") from exc
+    except SafeET.ParseError as exc:
+        line = exc.position[0] if getattr(exc, "position", None) else None
+        raise InputError(f"the XML is not well formed: {exc}.", path=path, line=line) from exc
+
+
+def children(element: Element, name: str) -> list[Element]:
+    return [child for child in element if local(child.tag) == name]
+
+
+def child(element: Element, name: str) -> Element | None:
+    found = children(element, name)
+    return found[0] if found else None

@@ -18,15 +18,14 @@ import xml.etree.ElementTree as ET
 import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 from pathlib import Path
 from typing import Any
 
 from workbench import __version__
 from workbench.errors import WorkbenchError
-from workbench.models import Code, Memo, Segment, Transcript
+from workbench.models import Code, Memo, RefiSnapshot, Segment, Transcript
 from workbench.refi.common import CODEBOOK_NS, PROJECT_NS, description_text
-from workbench.store import Store
 from workbench.textclean import xml_safe
 
 VARIABLE_NAMESPACE = uuid.UUID("6b0d3a52-8c1f-4d43-9d7e-2c9e5a6f1b10")
@@ -36,7 +35,7 @@ def _iso(stamp: str | None) -> str | None:
     if not stamp:
         return None
     try:
-        return datetime.fromisoformat(stamp).astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+        return datetime.fromisoformat(stamp).astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     except ValueError:
         return None
 
@@ -73,9 +72,8 @@ def _xml_safe_tree(root: ET.Element) -> None:
             el.attrib[key] = xml_safe(value)
 
 
-def codebook_xml(store: Store) -> bytes:
-    """The project's codebook as a .qdc document."""
-    codes = store.codes()
+def codebook_xml(codes: list[dict[str, Any]]) -> bytes:
+    """The project's codes (in tree order, as ``Store.codes`` lists them) as a .qdc document."""
     if not codes:
         raise WorkbenchError("the project has no codes to export.")
     ET.register_namespace("", CODEBOOK_NS)
@@ -110,28 +108,21 @@ class ExportReport:
     notes: int
 
 
-def export_qdpx(store: Store, path: str | Path) -> ExportReport:
+def write_qdpx(project: RefiSnapshot, path: str | Path) -> ExportReport:
     """Write the whole project as a .qdpx archive (written to a temporary file, then moved)."""
     path = Path(path)
-    if store.guids_missing():  # a read-only project that has them all exports without writing
-        with store.transaction():
-            store.ensure_guids()
     ns = PROJECT_NS
     ET.register_namespace("", ns)
     q = lambda tag: f"{{{ns}}}{tag}"  # noqa: E731
-    coders = store.coders()
-    coder_guids = store.guids("coders")
-    codes = store.codes()
-    transcripts = store.transcripts()
-    transcript_guids = store.guids("transcripts")
-    segments = store.segments()
-    segment_guids = store.guids("segments")
-    memos = store.memos()
-    memo_guids = store.guids("memos")
-    first_user = coder_guids[coders[0].id] if coders else None
+    coders, coder_guids = project.coders, project.coder_guids
+    codes = project.codes
+    transcripts, transcript_guids = project.transcripts, project.transcript_guids
+    segments, segment_guids = project.segments, project.segment_guids
+    memos, memo_guids = project.memos, project.memo_guids
+    first_user = coder_guids[coders[0]["id"]] if coders else None
     root = ET.Element(q("Project"), {k: v for k, v in {
-        "name": store.get_meta("title") or path.stem, "origin": f"workbench {__version__}",
-        "creatingUserGUID": first_user, "creationDateTime": _iso(store.get_meta("created_at"))}.items() if v})
+        "name": project.title or path.stem, "origin": f"workbench {__version__}",
+        "creatingUserGUID": first_user, "creationDateTime": _iso(project.created_at)}.items() if v})
     if coders:
         users = ET.SubElement(root, q("Users"))
         for coder in coders:
@@ -144,10 +135,8 @@ def export_qdpx(store: Store, path: str | Path) -> ExportReport:
                        {target_id: guids for (target, target_id), guids in notes_for.items()
                         if target == "code" and target_id is not None})
     # Variables and cases: sites and participants with their attributes.
-    sites = store.sites()
-    site_guids = store.guids("sites")
-    participants = store.participants()
-    participant_guids = store.guids("participants")
+    sites, site_guids = project.sites, project.site_guids
+    participants, participant_guids = project.participants, project.participant_guids
     variables: dict[str, str] = {}
     for key in sorted({k for s in sites for k in s.attributes} |
                       {k for p in participants for k in p.attributes} | {"role", "site"}):
@@ -157,8 +146,8 @@ def export_qdpx(store: Store, path: str | Path) -> ExportReport:
         for key, guid in variables.items():
             ET.SubElement(variables_el, q("Variable"), {"guid": guid, "name": key, "typeOfVariable": "Text"})
     links: dict[int, list[str]] = {}
-    for link in store.transcript_participant_links():
-        links.setdefault(link.transcript_id, []).append(link.label)
+    for link in project.transcript_participants:
+        links.setdefault(link["transcript_id"], []).append(link["label"])
     by_site: dict[str, list[int]] = {}
     for t in transcripts:
         if t.site:
@@ -219,11 +208,11 @@ def export_qdpx(store: Store, path: str | Path) -> ExportReport:
         for memo in memos:
             user = coder_guids.get(memo.coder_id) if memo.coder_id else None
             note = ET.SubElement(notes_el, q("Note"), {k: v for k, v in {
-                "guid": memo_guids[memo.id], "name": _note_name(memo, codes, transcripts), "creatingUser": user,
-                "creationDateTime": _iso(memo.created_at)}.items() if v})
-            ET.SubElement(note, q("PlainTextContent")).text = memo.text
-    write_links(store, root, ns)
-    description = store.get_meta("codebook_description")
+                "guid": memo_guids[memo["id"]], "name": _note_name(memo, codes, transcripts), "creatingUser": user,
+                "creationDateTime": _iso(memo["created_at"])}.items() if v})
+            ET.SubElement(note, q("PlainTextContent")).text = memo["text"]
+    write_links(project, root, ns)
+    description = project.codebook_description
     if description:
         ET.SubElement(root, q("Description")).text = description
     for note in notes_for.get(("project", None), []):  # memos on the project as a whole
@@ -238,8 +227,8 @@ def export_qdpx(store: Store, path: str | Path) -> ExportReport:
         with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as archive:
             archive.writestr("project.qde", xml)
             for t in transcripts:
-                archive.writestr(f"sources/{transcript_guids[t.id]}.txt",
-                                 (store.transcript_text(t.id) or "").encode("utf-8"))
+                archive.writestr(f"sources/{transcript_guids[t['id']]}.txt",
+                                 (project.text_of(t["id"]) or "").encode("utf-8"))
         os.replace(tmp, path)
     except OSError as exc:
         Path(tmp).unlink(missing_ok=True)
@@ -247,17 +236,17 @@ def export_qdpx(store: Store, path: str | Path) -> ExportReport:
     return ExportReport(path, len(transcripts), len(codes), len(segments), len(coders), cases, len(memos))
 
 
-def write_links(store: Store, root: ET.Element, ns: str) -> int:
+def write_links(project: RefiSnapshot, root: ET.Element, ns: str) -> int:
     """Links between codes and between segments (``Project/Links``), with their memos as Notes
     (``Link/NoteRef``). Call after Notes would be written and before the Description: Notes are
     created (or extended) at the end, then Links, as the schema's order wants. Returns the count."""
-    links = store.links()
+    links = project.links
     if not links:
         return 0
     q = lambda tag: f"{{{ns}}}{tag}"  # noqa: E731
-    code_guids, segment_guids = store.guids("codes"), store.guids("segments")
-    coder_guids = {c.name: g for c in store.coders() for i, g in store.guids("coders").items() if i == c.id}
-    memo_links = [link for link in links if link.memo]
+    code_guids, segment_guids = project.code_guids, project.segment_guids
+    coder_guids = {c["name"]: project.coder_guids[c["id"]] for c in project.coders if c["id"] in project.coder_guids}
+    memo_links = [link for link in links if link["memo"]]
     if memo_links:
         notes_el = root.find(q("Notes"))
         if notes_el is None:

@@ -1,17 +1,27 @@
 """The workbench application: a small shell that owns the project connection and the coder.
 
-Threading rule: ``app.store`` belongs to the UI thread. Thread workers open their own
-:class:`~workbench.store.Store` on ``app.project`` and hand results back with
-``call_from_thread``; they never touch widgets or ``app.store``.
+Threading rule: ``app.store`` belongs to the UI thread. Work on a thread goes through
+:func:`workbench.tui.workers.run_in_thread`: it opens a store of its own on ``app.project`` and
+hands the result back on the UI thread; it never touches widgets or ``app.store``.
+
+Errors: an error raised by a worker's job or by a key's action goes to
+:meth:`WorkbenchApp.report_error`: a :class:`~workbench.errors.WorkbenchError` is shown as a
+notification; anything else (a bug) is written with its traceback to the error log (under the
+user's state folder) and notified; the app keeps running. With ``WORKBENCH_DEBUG`` set, or when
+the app runs headless (the tests), a bug ends the app with its traceback instead, as before. An
+error anywhere else (a message handler, drawing) still ends the app, after it is logged.
 """
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
+from typing import Any
 
 from textual.app import App
 from textual.binding import Binding
 
+from workbench.errors import WorkbenchError
 from workbench.project import open_store
 from workbench.tui.commands import ScreenActions
 
@@ -37,6 +47,46 @@ class WorkbenchApp(App):
         self.project = project if isinstance(project, Path) else Path(project)  # a team database stays its URL
         self.coder = coder
         self.store = open_store(self.project)
+        self.error_log = error_log_path()
+        self.raise_bugs: bool | None = None  # None: when WORKBENCH_DEBUG is set or the app runs headless
+
+    # -- errors --------------------------------------------------------------------------------
+
+    def report_error(self, error: BaseException) -> None:
+        """Show a WorkbenchError as a notification; log and notify anything else. On the UI thread."""
+        if isinstance(error, WorkbenchError):
+            self.notify(str(error), severity="error", timeout=8)
+            return
+        if self.strict() and isinstance(error, Exception):
+            super()._handle_exception(error)  # the traceback, and the app ends
+            return
+        where = log_error(self.error_log, error, project=self.project)
+        self.notify(f"Unexpected error ({type(error).__name__}: {error}). Nothing acknowledged is lost; "
+                    f"the details are in {where}. Please report it.", severity="error", timeout=15)
+
+    def strict(self) -> bool:
+        """Whether a bug ends the app (with WORKBENCH_DEBUG set, or headless: in the tests)."""
+        if self.raise_bugs is not None:
+            return self.raise_bugs
+        return bool(os.environ.get("WORKBENCH_DEBUG")) or self.is_headless
+
+    async def run_action(self, action: Any, default_namespace: Any = None, namespaces: Any = None) -> bool:
+        """Every key's action (and the command palette's) runs here: its error is reported, and
+        the screen goes on."""
+        try:
+            return await super().run_action(action, default_namespace, namespaces)
+        except Exception as error:  # noqa: BLE001
+            if not isinstance(error, WorkbenchError) and self.strict():
+                raise
+            self.report_error(error)
+            return True
+
+    def _handle_exception(self, error: Exception) -> None:
+        """Any other error ends the app, as Textual does (a message handler that raised stops
+        handling messages); it is written to the error log first."""
+        if not self.strict():
+            log_error(self.error_log, error, project=self.project)
+        super()._handle_exception(error)
 
     def on_mount(self) -> None:
         self.title = f"workbench · coder: {self.coder}"
@@ -61,6 +111,36 @@ class WorkbenchApp(App):
 
     def on_unmount(self) -> None:
         self.store.close()
+
+
+def error_log_path() -> Path:
+    """Where bugs met by the app are written: ``WORKBENCH_ERROR_LOG``, else ``workbench.log`` in
+    the user's state folder."""
+    if os.environ.get("WORKBENCH_ERROR_LOG"):
+        return Path(os.environ["WORKBENCH_ERROR_LOG"])
+    from platformdirs import user_state_dir
+
+    return Path(user_state_dir("workbench")) / "workbench.log"
+
+
+def log_error(path: Path, error: BaseException, *, project: Path | None = None) -> Path:
+    """Append ``error`` with its traceback to the log at ``path`` (the log is started afresh
+    once it passes 1 MB; the previous one is kept as ``.1``); returns the path."""
+    import traceback
+    from datetime import UTC, datetime
+
+    entry = (f"--- {datetime.now(UTC).isoformat(timespec='seconds')} project: {project}\n"
+             + "".join(traceback.format_exception(error)))
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        old = path.with_name(path.name + ".1")
+        if path.is_file() and path.stat().st_size > 1_000_000 and (old.is_file() or not old.exists()):
+            path.replace(old)
+        with path.open("a", encoding="utf-8") as log:
+            log.write(entry)
+    except OSError:  # no writable state folder: the notification still says what happened
+        pass
+    return path
 
 
 def run(project: Path, coder: str) -> None:

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-
-def plural(count: int, noun: str, nouns: str | None = None) -> str:
-    """'1 word', '2 words', '1,204 hits'."""
-    return f"{count:,} {noun if count == 1 else (nouns or noun + 's')}"
+from workbench.wording import plural  # noqa: F401 - the screens import it from here
 
 
 def lines_needed(text: str, width: int, most: int = 4) -> int:

@@ -35,7 +35,7 @@ class _Parser:
         return self.tokens[self.pos] if self.pos < len(self.tokens) else None
 
     def _take(self) -> str:
-        token: str = self.tokens[self.pos]
+        token = str(self.tokens[self.pos])
         self.pos += 1
         return token
 

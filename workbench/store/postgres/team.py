@@ -28,6 +28,8 @@ from workbench.store.postgres.schema import (
     notify_triggers,
 )
 
+Connection = Any  # a psycopg connection (psycopg is imported only where one is made)
+
 F = TypeVar("F", bound=Callable[..., Any])
 NAME_RULE = re.compile(r"^[a-z_][a-z0-9_.@-]{0,62}$")
 RESERVED = {"consensus", "public", "postgres", "none", "current_user", "session_user", "current_role"}
@@ -79,7 +81,7 @@ def describe(url: str) -> str:
     return re.sub(r"(password\s*=\s*)(\S+)", r"\1***", text, flags=re.IGNORECASE)
 
 
-def connect(url: str, **kwargs: Any) -> Any:
+def connect(url: str, **kwargs: Any) -> Connection:
     """A psycopg connection (autocommit; transactions are explicit), or a clear error."""
     import psycopg
 
@@ -192,7 +194,7 @@ def _check_name(name: str, roles: TeamRoles | None = None) -> None:
                              hint="Choose another name (consensus is the reconciled coding's coder).")
 
 
-def _rights(cx: Any) -> tuple[str, str, bool, bool, bool]:
+def _rights(cx: Connection) -> tuple[str, str, bool, bool, bool]:
     row = cx.execute(
         "SELECT current_user, current_database(), r.rolsuper, r.rolcreaterole, d.datdba = r.oid "
         "FROM pg_roles r, pg_database d WHERE r.rolname = current_user AND d.datname = current_database()"
@@ -200,7 +202,7 @@ def _rights(cx: Any) -> tuple[str, str, bool, bool, bool]:
     return row[0], row[1], bool(row[2]), bool(row[3]), bool(row[4])
 
 
-def _role(cx: Any, name: str) -> tuple[bool, bool] | None:
+def _role(cx: Connection, name: str) -> tuple[bool, bool] | None:
     """(can log in, is superuser) of an existing role, else None."""
     row = cx.execute("SELECT rolcanlogin, rolsuper FROM pg_roles WHERE rolname = %s", (name,)).fetchone()
     return (bool(row[0]), bool(row[1])) if row else None
@@ -277,14 +279,14 @@ def init_server(url: str, *, lead: str | None = None, lead_password: str | None 
     return report
 
 
-def _members(cx: Any, group: str) -> list[tuple[str, bool]]:
+def _members(cx: Connection, group: str) -> list[tuple[str, bool]]:
     """(name, is superuser) of the roles that are members of ``group``."""
     rows = cx.execute("SELECT m.rolname, m.rolsuper FROM pg_auth_members a JOIN pg_roles g ON g.oid = a.roleid "
                       "JOIN pg_roles m ON m.oid = a.member WHERE g.rolname = %s ORDER BY 1", (group,)).fetchall()
     return [(name, bool(superuser)) for name, superuser in rows]
 
 
-def _migrate(cx: Any, roles: TeamRoles) -> list[int]:
+def _migrate(cx: Connection, roles: TeamRoles) -> list[int]:
     """Apply the missing migrations, then the team layer and the grants (as the owner role)."""
     from psycopg import sql
 
@@ -311,7 +313,7 @@ def _migrate(cx: Any, roles: TeamRoles) -> list[int]:
     return applied
 
 
-def _grant(cx: Any, roles: TeamRoles) -> None:
+def _grant(cx: Connection, roles: TeamRoles) -> None:
     """Every right, to the groups: both read; the lead writes the project; a coder only their rows."""
     from psycopg import sql
 
@@ -336,7 +338,7 @@ def _grant(cx: Any, roles: TeamRoles) -> None:
     run("GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA {} TO {}", schema, both)
 
 
-def _team_roles(cx: Any, url: str) -> TeamRoles:
+def _team_roles(cx: Connection, url: str) -> TeamRoles:
     import psycopg
 
     try:

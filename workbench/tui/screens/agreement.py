@@ -6,7 +6,7 @@ from typing import Any
 
 from rich.style import Style
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
@@ -14,9 +14,8 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
 from workbench.coders import pooled_coders
-from workbench.errors import WorkbenchError
 from workbench.tui.text import plural
-from workbench.project import open_store
+from workbench.tui.workers import run_in_thread
 
 UNITS = ("sentence", "turn", "character")
 LEVELS = ("code", "theme")
@@ -55,21 +54,18 @@ class AgreementScreen(Screen):
     def on_mount(self) -> None:
         self.compute()
 
-    @work(thread=True, exclusive=True, group="agreement")
     def compute(self) -> None:
-        from workbench.agreement.compute import AgreementSpec, compute_agreement
+        """The report is computed on a worker thread with its own connection."""
+        unit, level, round_ = self.unit, self.level, self.round
 
-        store = open_store(self.app.project)
-        try:
+        def job(store: Any) -> Any:
+            from workbench.agreement.compute import AgreementSpec, compute_agreement
+
             coders = pooled_coders(c.name for c in store.coders())
-            report = compute_agreement(store, AgreementSpec(coders=coders, unit=self.unit, columns=self.level,
-                                                            round=self.round))
-        except WorkbenchError as exc:
-            self.app.call_from_thread(self.query_one("#summary", Static).update, str(exc))
-            return
-        finally:
-            store.close()
-        self.app.call_from_thread(self.show, report)
+            return compute_agreement(store, AgreementSpec(coders=coders, unit=unit, columns=level, round=round_))
+
+        run_in_thread(self, job, self.show, group="agreement",
+                      failed=lambda exc: self.query_one("#summary", Static).update(str(exc)))
 
     def show(self, report: Any) -> None:
         from workbench.agreement.report import fmt
@@ -165,7 +161,7 @@ class AgreementScreen(Screen):
     def action_calibrate(self) -> None:
         from workbench.tui.screens.calibration import CalibrationScreen
 
-        coders = [c["name"] for c in self.app.store.coders()]
+        coders = [c.name for c in self.app.store.coders()]
         if len(coders) < 2:
             self.notify("Calibration needs two coders (a gold coder and a trainee).", severity="warning")
             return

@@ -8,15 +8,14 @@ from typing import Any
 
 from rich.style import Style
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
-from workbench.errors import WorkbenchError
-from workbench.project import open_store
+from workbench.tui.workers import run_in_thread
 
 
 class CalibrationScreen(Screen):
@@ -52,19 +51,12 @@ class CalibrationScreen(Screen):
     def on_mount(self) -> None:
         self.compute()
 
-    @work(thread=True, exclusive=True, group="calibration")
     def compute(self) -> None:
         from workbench.agreement.calibration import calibrate
 
-        store = open_store(self.app.project)
-        try:
-            report = calibrate(store, self.gold, self.trainee)
-        except WorkbenchError as exc:
-            self.app.call_from_thread(self.show_error, str(exc))
-            return
-        finally:
-            store.close()
-        self.app.call_from_thread(self.show, report)
+        gold, trainee = self.gold, self.trainee
+        run_in_thread(self, lambda store: calibrate(store, gold, trainee), self.show, group="calibration",
+                      failed=lambda exc: self.show_error(str(exc)))
 
     def show_error(self, message: str) -> None:
         self.report = None

@@ -53,20 +53,20 @@ class CodebookScreen(Screen):
         tree.root.expand()
         nodes: dict[int, Any] = {}
         totals = self.totals(codes)
-        parents = {c["parent_id"] for c in codes}
+        parents = {c.parent_id for c in codes}
         for code in codes:
-            parent = nodes.get(code["parent_id"], tree.root)
+            parent = nodes.get(code.parent_id, tree.root)
             label = Text()
-            label.append("■ ", Style(color=code["colour"] or "#888888"))
-            label.append(code["name"])
-            label.append(f"  {code['segments']}", Style(dim=True))
-            if totals[code["id"]] != code["segments"]:
-                label.append(f" ({totals[code['id']]} with sub-codes)", Style(dim=True))
-            if code["id"] in parents:
+            label.append("■ ", Style(color=code.colour or "#888888"))
+            label.append(code.name)
+            label.append(f"  {code.segments}", Style(dim=True))
+            if totals[code.id] != code.segments:
+                label.append(f" ({totals[code.id]} with sub-codes)", Style(dim=True))
+            if code.id in parents:
                 node = parent.add(label, data=code, expand=True)
             else:
                 node = parent.add_leaf(label, data=code)
-            nodes[code["id"]] = node
+            nodes[code.id] = node
         tree.focus()
         if select in nodes:
             tree.move_cursor(nodes[select])
@@ -106,8 +106,8 @@ class CodebookScreen(Screen):
         if memos:
             out.append("Memos\n", Style(bold=True))
             for memo in memos:
-                out.append(f"{memo['coder'] or ''} · {memo['created_at'][:10]}\n", Style(dim=True))
-                out.append(memo["text"] + "\n\n")
+                out.append(f"{memo.coder or ''} · {memo.created_at[:10]}\n", Style(dim=True))
+                out.append(memo.text + "\n\n")
         from workbench.findings.relations import list_links
 
         links = list_links(self.app.store, code_id=code.id)

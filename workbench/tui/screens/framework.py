@@ -65,7 +65,7 @@ class SummaryEditor(Screen[bool]):
         self.query_one(TextArea).text = saved["summary"] if saved else ""
         self.query_one("#note", Input).value = (saved or {}).get("note") or ""
         wanted = set(self.segment_ids)
-        paths = {c["id"]: c["path"] for c in store.codes(counts=False)}
+        paths = {c.id: c.path for c in store.codes(counts=False)}
         for segment in store.segments():
             if segment.id in wanted:
                 self.rows[str(segment.id)] = SegmentListing(**as_dict(segment), code=paths.get(segment.code_id, ""))

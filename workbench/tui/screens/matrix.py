@@ -8,7 +8,7 @@ from typing import Any
 
 from rich.style import Style
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
@@ -17,7 +17,7 @@ from textual.widgets import DataTable, Footer, Header, Static
 from workbench.coders import CONSENSUS, pooled_coders
 from workbench.tui.text import plural
 from workbench.errors import WorkbenchError
-from workbench.project import open_store
+from workbench.tui.workers import run_in_thread
 
 VALUES = ("segments", "transcripts", "participants", "share", "excerpts")
 ROWS = ("site", "participant", "role", "transcript", "coder")
@@ -78,7 +78,7 @@ class MatrixScreen(Screen):
 
     def on_mount(self) -> None:
         # None: all coders pooled (the consensus apart); then each coder; the consensus last, on its own.
-        names = [c["name"] for c in self.app.store.coders()]
+        names = [c.name for c in self.app.store.coders()]
         self.coders = [None] + pooled_coders(names) + [CONSENSUS] * (CONSENSUS in names)
         self.compute()
 
@@ -92,20 +92,13 @@ class MatrixScreen(Screen):
         return MatrixSpec(rows=self.rows, columns=self.columns, value=self.value, transpose=self.transposed,
                           selection=selection)
 
-    @work(thread=True, exclusive=True, group="matrix")
     def compute(self) -> None:
         """pandas and the matrix are built on a worker thread with its own connection."""
         from workbench.analysis.matrix import build_matrix
 
-        store = open_store(self.app.project)
-        try:
-            matrix = build_matrix(store, self.spec())
-        except WorkbenchError as exc:
-            self.app.call_from_thread(self.notify, str(exc), severity="error")
-            return
-        finally:
-            store.close()
-        self.app.call_from_thread(self.show, matrix)
+        spec = self.spec()
+        run_in_thread(self, lambda store: build_matrix(store, spec), self.show, group="matrix",
+                      failed=lambda exc: self.notify(str(exc), severity="error"))
 
     def show(self, matrix: Any) -> None:
         self.matrix = matrix

@@ -8,16 +8,16 @@ new terms. Accepting a term replaces every occurrence of it when the key is appl
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
 from workbench import pseudonymise as ps
-from workbench.errors import WorkbenchError
-from workbench.project import open_store
+from workbench.tui.workers import run_in_thread
 from workbench.tui.screens.dialogs import TextPrompt
 
 
@@ -62,26 +62,21 @@ class PseudonymiseScreen(Screen):
         table.add_columns("Status", "Term", "Category", "Pseudonym", "Count", "Found by")
         self.find()
 
-    @work(thread=True, exclusive=True, group="pseudonymise")
     def find(self) -> None:
         assert self.key_path is not None
-        try:
-            key = ps.load_key(self.key_path, must_exist=False)
-            store = open_store(self.app.project)
-            try:
-                if not key.project:
-                    key.project = ps.project_fingerprint(store)
-                found = ps.find_candidates(store, key=key)
-            finally:
-                store.close()
+        key_path = self.key_path
+
+        def job(store: Any) -> tuple[ps.Key, dict[str, str], dict[str, int], int]:
+            key = ps.load_key(key_path, must_exist=False)
+            if not key.project:
+                key.project = ps.project_fingerprint(store)
+            found = ps.find_candidates(store, key=key)
             ps.add_to_key(key, found, status="proposed")
-            ps.save_key(key, self.key_path)
-        except WorkbenchError as exc:
-            self.app.call_from_thread(self.notify, str(exc), severity="error")
-            return
-        contexts = {c.term: c.context for c in found}
-        counts = {c.term: c.count for c in found}
-        self.app.call_from_thread(self.show, key, contexts, counts, len(found))
+            ps.save_key(key, key_path)
+            return key, {c.term: c.context for c in found}, {c.term: c.count for c in found}, len(found)
+
+        run_in_thread(self, job, lambda result: self.show(*result), group="pseudonymise",
+                      failed=lambda exc: self.notify(str(exc), severity="error"))
 
     def show(self, key: ps.Key, contexts: dict[str, str], counts: dict[str, int], new: int) -> None:
         self.key, self.contexts, self.counts = key, contexts, counts

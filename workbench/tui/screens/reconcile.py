@@ -14,7 +14,6 @@ from typing import Any
 
 from rich.style import Style
 from rich.text import Text
-from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
@@ -24,7 +23,7 @@ from textual.widgets import Footer, Header, Static
 from workbench import reconcile
 from workbench.coders import pooled_coders
 from workbench.errors import WorkbenchError
-from workbench.project import open_store
+from workbench.tui.workers import run_in_thread
 
 if TYPE_CHECKING:
     from workbench.store import Store
@@ -75,22 +74,17 @@ class ReconcileScreen(Screen):
         yield Footer()
 
     def on_mount(self) -> None:
-        counts = {c["name"]: c["segments"] for c in self.app.store.coders()}
+        counts = {c.name: c.segments for c in self.app.store.coders()}
         self.coders = sorted(pooled_coders(counts), key=lambda name: -counts[name])[:3]
         self.load()
 
-    @work(thread=True, exclusive=True, group="reconcile")
     def load(self) -> None:
-        store = open_store(self.app.project)
-        try:
+        def job(store: Store) -> tuple[Any, str]:
             items = reconcile.find_disagreements(store, self.coders, transcript_ids=self.transcript_ids)
-            agreement = self.consensus_agreement(store)
-        except WorkbenchError as exc:
-            self.app.call_from_thread(self.query_one("#progress", Static).update, str(exc))
-            return
-        finally:
-            store.close()
-        self.app.call_from_thread(self.show, items, agreement)
+            return items, self.consensus_agreement(store)
+
+        run_in_thread(self, job, lambda found: self.show(*found), group="reconcile",
+                      failed=lambda exc: self.query_one("#progress", Static).update(str(exc)))
 
     def consensus_agreement(self, store: Store) -> str:
         """Agreement of the consensus with each coder, by turn (recomputed after decisions)."""
@@ -133,12 +127,12 @@ class ReconcileScreen(Screen):
         item = self.items[self.index]
         store = self.app.store
         text = store.transcript_text(item.transcript_id) or ""
-        turn = next((t for t in store.turns(item.transcript_id) if t["start"] <= item.start < t["end"] + 1), None)
-        lo, hi = (turn["start"], turn["end"]) if turn else (max(0, item.start - 300), item.end + 300)
+        turn = next((t for t in store.turns(item.transcript_id) if t.start <= item.start < t.end + 1), None)
+        lo, hi = (turn.start, turn.end) if turn else (max(0, item.start - 300), item.end + 300)
         passage = Text()
         passage.append(f"{self.index + 1}. {item.transcript}", Style(bold=True))
-        if turn and turn["speaker"]:
-            passage.append(f" · {turn['speaker']}", Style(dim=True))
+        if turn and turn.speaker:
+            passage.append(f" · {turn.speaker}", Style(dim=True))
         passage.append("\n\n" + text[lo:item.start])
         passage.append(text[item.start:item.end], Style(reverse=True, bold=True))
         passage.append(text[item.end:hi] + "\n")
@@ -157,24 +151,24 @@ class ReconcileScreen(Screen):
                            + (f" ({done.note})" if done.note else " · m adds a note to it"),
                            Style(dim=True))
         self.query_one("#text", Static).update(passage)
-        codes = {c["path"]: c for c in store.codes()}
+        codes = {c.path: c for c in store.codes()}
         segments = store.segments(transcript_id=item.transcript_id)
-        paths_by_id = {c["id"]: c["path"] for c in codes.values()}
+        paths_by_id = {c.id: c.path for c in codes.values()}
         for number, (coder, paths) in enumerate(item.codes.items(), 1):
             body = Text()
             body.append(f"{number}  {coder}\n", Style(bold=True))
             # codes on part of the unit that fall short of the rule (e.g. under half a sentence)
-            partly = sorted({paths_by_id.get(s["code_id"], "?") for s in segments
-                             if s["coder"] == coder and s["start"] < item.end and s["end"] > item.start}
+            partly = sorted({paths_by_id.get(s.code_id, "?") for s in segments
+                             if s.coder == coder and s.start < item.end and s.end > item.start}
                             - set(paths))
             if not paths:
                 body.append("(no code on this sentence)\n" if partly else "(no code here)\n", Style(dim=True))
             for path in paths:
-                code = codes.get(path, {})
-                body.append("■ ", Style(color=code.get("colour") or "#888888"))
+                code = codes.get(path)
+                body.append("■ ", Style(color=(code.colour if code else None) or "#888888"))
                 body.append(path + "\n")
-                if code.get("definition"):
-                    body.append(f"{code['definition']}\n", Style(dim=True))
+                if code and code.definition:
+                    body.append(f"{code.definition}\n", Style(dim=True))
             if partly:
                 body.append("coded on part of it only (not counted):\n", Style(italic=True))
                 for path in partly:
@@ -219,7 +213,7 @@ class ReconcileScreen(Screen):
 
         def chosen(result: tuple[str, Any] | None) -> None:
             if result and result[0] == "code":
-                path = next(c["path"] for c in self.app.store.codes() if c["id"] == result[1])
+                path = next(c.path for c in self.app.store.codes() if c.id == result[1])
                 self.decide("codes", [path])
         self.app.push_screen(CodePicker(self.app.store.codes(), [], item.text), chosen)
 
@@ -263,7 +257,7 @@ class ReconcileScreen(Screen):
     def action_choose_coders(self) -> None:
         from workbench.tui.screens.dialogs import CoderChooser
 
-        names = pooled_coders(c["name"] for c in self.app.store.coders())
+        names = pooled_coders(c.name for c in self.app.store.coders())
 
         def chosen(selected: list[str] | None) -> None:
             if selected:

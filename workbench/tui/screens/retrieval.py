@@ -48,14 +48,14 @@ class RetrievalScreen(Screen):
 
     def on_mount(self) -> None:
         store = self.app.store
-        codes = {c["id"]: c for c in store.codes()}
+        codes = {c.id: c for c in store.codes()}
         if self.segment_ids is not None:
             wanted = set(self.segment_ids)
-            self.rows = [row for row in store.segments() if row["id"] in wanted]
+            self.rows = [row for row in store.segments() if row.id in wanted]
             title = f"[b]{self.title_text}[/b]: {plural(len(self.rows), 'segment')}"
         else:
             self.rows = store.segments(code_ids=code_ids_under(store, self.code_id))
-            title = f"[b]{codes[self.code_id]['path']}[/b] and its sub-codes: {plural(len(self.rows), 'segment')}"
+            title = f"[b]{codes[self.code_id].path}[/b] and its sub-codes: {plural(len(self.rows), 'segment')}"
         self.rows = [SegmentListing(**as_dict(row), code=codes[row.code_id].path) for row in self.rows]
         self.query_one("#title", Static).update(title)
         self.fill("")

@@ -5,15 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, Static
 
 from workbench.tui.text import hit_window, plural
-from workbench.errors import WorkbenchError
-from workbench.project import open_store
+from workbench.tui.workers import run_in_thread
 
 
 class SearchScreen(Screen):
@@ -57,23 +56,21 @@ class SearchScreen(Screen):
     def run_search(self) -> None:
         self.search(self.query_one(Input).value)
 
-    @work(thread=True, exclusive=True, group="search")
     def search(self, query: str) -> None:
-        from workbench.search import search
+        fuzzy = self.fuzzy
 
-        store = open_store(self.app.project)
-        try:
-            hits = search(store, query, fuzzy=self.fuzzy) if query.strip() else []
-            texts = {}  # the passages around the hits, to show them whole
+        def job(store: Any) -> tuple[list[Any], dict[int, str]]:
+            from workbench.search import search
+
+            hits = search(store, query, fuzzy=fuzzy) if query.strip() else []
+            texts: dict[int, str] = {}  # the passages around the hits, to show them whole
             for hit in hits:
                 if hit.transcript_id not in texts:
                     texts[hit.transcript_id] = store.transcript_text(hit.transcript_id) or ""
-        except WorkbenchError as exc:
-            self.app.call_from_thread(self.query_one("#info", Static).update, str(exc))
-            return
-        finally:
-            store.close()
-        self.app.call_from_thread(self.show, hits, texts)
+            return hits, texts
+
+        run_in_thread(self, job, lambda found: self.show(*found), group="search",
+                      failed=lambda exc: self.query_one("#info", Static).update(str(exc)))
 
     def show(self, hits: list[Any], texts: dict[int, str] | None = None) -> None:
         self.hits, self.picked = hits, set()
@@ -135,7 +132,7 @@ class SearchScreen(Screen):
                 return
             from workbench.search import code_hits
 
-            path = next(c["path"] for c in self.app.store.codes() if c["id"] == result[1])
+            path = next(c.path for c in self.app.store.codes() if c.id == result[1])
             added = code_hits(self.app.store, chosen, path, coder=self.app.coder)
             self.notify(f"{plural(added, 'sentence')} coded as {path}.")
             self.picked = set()

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Any
 
 from rapidfuzz import fuzz
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
@@ -14,7 +15,7 @@ from textual.widgets import DataTable, Header, Input, Static
 
 from workbench.tui.text import plural
 from workbench.project import TranscriptListing, list_transcripts
-from workbench.project import open_store
+from workbench.tui.workers import post_from_thread, run_in_thread
 from workbench.tui.widgets.keybar import KeyBar
 
 # (key, heading, width); the title takes the room that is left.
@@ -120,18 +121,14 @@ class TranscriptsScreen(Screen):
     def action_reload(self) -> None:
         self.load_rows()
 
-    @work(thread=True, exclusive=True, group="transcripts")
     def load_rows(self) -> None:
         """Read the listing on a worker thread with its own connection: the rows first, then the
         share coded (the slow part on a large project) as soon as it is known."""
-        store = open_store(self.app.project)
-        try:
-            rows = list_transcripts(store, coded=False)
-            self.app.call_from_thread(self.show_rows, rows)
-            covered = store.coded_lengths()
-        finally:
-            store.close()
-        self.app.call_from_thread(self.show_coded, covered)
+        def job(store: Any) -> dict[int, int]:
+            post_from_thread(self, self.show_rows, list_transcripts(store, coded=False))
+            return store.coded_lengths()
+
+        run_in_thread(self, job, self.show_coded, group="transcripts")
 
     def show_coded(self, covered: dict[int, int]) -> None:
         self.rows = [replace(row, coded=round(covered.get(row.id, 0) / row.length, 4) if row.length else 0.0)

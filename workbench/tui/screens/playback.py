@@ -1,0 +1,119 @@
+"""The coding screen's recording: v plays from the selected turn and the selection follows the
+playing turn (until the coder moves away); V pauses and resumes. Played with mpv
+(:mod:`workbench.media`)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from workbench.session import CodingSession
+
+
+def clock(seconds: float) -> str:
+    seconds = int(seconds)
+    return f"{seconds // 3600:02d}:{seconds % 3600 // 60:02d}:{seconds % 60:02d}"
+
+
+class Playback:
+    """Mixed into the reader screen (a Textual screen: ``app``, ``notify``, ``set_interval``),
+    which provides ``session``, ``move_to`` and ``update_side``."""
+
+    app: Any
+    notify: Any
+    set_interval: Any
+
+    session: CodingSession
+    player: Any = None  # workbench.media.Player, started on the first v
+    following = False  # the selection follows the recording while it plays
+    followed_turn: int | None = None
+    follow_timer: Any = None
+
+    def action_play(self) -> None:
+        """Play the recording from the start of the selected turn; the selection follows it."""
+        from workbench.media import Player, PlayerError, media_for
+
+        doc = self.session.doc if self.session else None
+        if doc is None:
+            return
+        path = media_for(self.app.store, self.session.transcript_id)
+        if path is None:
+            self.notify("This transcript has no recording: link one with "
+                        f"`workbench media {self.session.transcript_id} FILE`.", severity="warning", timeout=5)
+            return
+        if not path.exists():
+            self.notify(f"The recording {path} is missing.", severity="warning", timeout=5)
+            return
+        turn = doc.turns[doc.turn_at(self.session.selection[0])]
+        if turn.get("start_time") is None:
+            self.notify("This turn has no time: the transcript was not timed.", severity="warning", timeout=4)
+            return
+        if not Player.available():
+            self.notify("Playing needs mpv: install it (apt install mpv, brew install mpv).", severity="warning",
+                        timeout=5)
+            return
+        if self.player is None:
+            self.player = Player()
+        try:
+            self.player.play(path, float(turn["start_time"]))
+        except PlayerError as exc:
+            self.notify(str(exc), severity="error")
+            return
+        self.following = True
+        self.followed_turn = None
+        if self.follow_timer is None:
+            self.follow_timer = self.set_interval(0.5, self.follow)
+        self.session.told = f"Playing from {clock(turn['start_time'])} · V pauses"
+        self.update_side()
+
+    def action_pause(self) -> None:
+        from workbench.media import PlayerError
+
+        if self.player is None or self.player.loaded is None:
+            self.notify("Nothing is playing: v plays the recording from the selected turn.", timeout=3)
+            return
+        try:
+            paused = self.player.toggle_pause()
+        except PlayerError as exc:
+            self.notify(str(exc), severity="error")
+            return
+        self.following = not paused
+        self.session.told = "Paused · V resumes" if paused else "Playing · V pauses"
+        self.update_side()
+
+    def follow(self) -> None:
+        """Select the turn being played (while following)."""
+        doc = self.session.doc if self.session else None
+        if not self.following or self.player is None or doc is None:
+            return
+        at = self.player.position()
+        if at is None:
+            return
+        current = None
+        for index, turn in enumerate(doc.turns):
+            if turn.get("start_time") is not None and turn["start_time"] <= at + 0.05:
+                current = index
+        if current is None:
+            return
+        turn = doc.turns[current]
+        here = doc.turn_at(self.session.selection[0])
+        followed = self.followed_turn
+        if followed is not None and here != followed and here != current:
+            self.following = False  # the coder moved away: stop following (v follows again)
+            self.followed_turn = None
+            return
+        if here != current:
+            self.move_to(turn["start"], turn["end"])
+            self.session.told = f"Playing {clock(at)} · V pauses"
+            self.update_side()
+        self.followed_turn = current
+
+    def close_player(self) -> None:
+        if self.player is not None:
+            self.player.close()
+
+    def move_to(self, start: int, end: int) -> None:  # provided by the screen
+        raise NotImplementedError
+
+    def update_side(self) -> None:  # provided by the screen
+        raise NotImplementedError

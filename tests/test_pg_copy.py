@@ -8,7 +8,7 @@ import zipfile
 from click.testing import CliRunner
 
 from workbench.cli import cli
-from workbench.refi.writer import export_qdpx
+from workbench.refi_export import export_qdpx
 from workbench.sample import build_demo
 from workbench.store import Store
 from workbench.store.postgres import team

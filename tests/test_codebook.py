@@ -58,13 +58,13 @@ def test_markdown_document(codebook_path):
 def test_apply_is_idempotent_and_keeps_guids(store, codebook_path):
     first = import_codebook(store, codebook_path)
     assert len(first.added) == 34 and not first.updated
-    guids = {c["path"]: c["guid"] for c in store.codes()}
+    guids = {c.path: c.guid for c in store.codes()}
     again = import_codebook(store, codebook_path)
     assert not again.added and not again.updated and len(again.unchanged) == 34
     exported = project_codebook(store)
     reloaded = parse_codebook(to_yaml(exported), Path("x.yaml"))
     changes = apply_codebook(store, reloaded)
-    assert not changes.added and {c["path"]: c["guid"] for c in store.codes()} == guids
+    assert not changes.added and {c.path: c.guid for c in store.codes()} == guids
 
 
 def test_apply_updates_and_reports_kept_codes(store, codebook_path):
@@ -72,6 +72,6 @@ def test_apply_updates_and_reports_kept_codes(store, codebook_path):
     small = parse_codebook("codes:\n  - name: Barriers\n    definition: Anything in the way.\n", Path("s.yaml"))
     changes = apply_codebook(store, small, coder="maria")
     assert changes.updated == ["Barriers"] and len(changes.kept) == 33
-    assert next(c for c in store.codes() if c["path"] == "Barriers")["definition"] == "Anything in the way."
+    assert next(c for c in store.codes() if c.path == "Barriers").definition == "Anything in the way."
     audit = store.audit_entries(entity="code")
-    assert audit[0]["action"] == "code.update" and audit[0]["coder"] == "maria"
+    assert audit[0].action == "code.update" and audit[0].coder == "maria"

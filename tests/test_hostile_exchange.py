@@ -147,7 +147,7 @@ def test_a_guid_matching_another_code_by_path_never_makes_a_code_its_own_parent(
                           Path("b.yaml"))
     with deadline(20), pytest.raises(InputError, match="one code cannot be two"):
         apply_codebook(store, book)
-    assert [(c["path"], c["guid"]) for c in store.codes()] == [("X", G1)]  # nothing changed
+    assert [(c.path, c.guid) for c in store.codes()] == [("X", G1)]  # nothing changed
     assert not find_cycles((i, p) for i, p, _ in store.code_parents())
 
 
@@ -288,12 +288,12 @@ def test_control_characters_are_replaced_at_import_and_exports_stay_well_formed(
     assert wb(project, "import", str(site)).exit_code == 0
     assert wb(project, "memo", f"Memo{CONTROLS}end", "--transcript", "ctl", "--coder", "ana").exit_code == 0
     with opened(project) as store:
-        text = store.transcript_text(store.transcripts()[0]["id"])
+        text = store.transcript_text(store.transcripts()[0].id)
         code = store.codes()[0]
-        memo = store.memos()[0]["text"]
-    assert not any(ch in text + code["name"] + code["definition"] + memo for ch in "\x1b\x07\x0b\x0c\x01")
+        memo = store.memos()[0].text
+    assert not any(ch in text + code.name + code.definition + memo for ch in "\x1b\x07\x0b\x0c\x01")
     assert "bell" + " " * 5 + "[31m" not in text and text.count("[31m") == 2  # one space per control
-    assert code["name"] == "Time[31m pressure" and memo == "Memo[31mend"
+    assert code.name == "Time[31m pressure" and memo == "Memo[31mend"
     _export_is_well_formed(project, tmp_path)
 
 
@@ -327,9 +327,9 @@ def test_control_characters_in_a_qdpx_are_removed_and_reported(store, tmp_path):
     path = qdpx(tmp_path / "ctl.qdpx", f'<Code guid="{G1}" name="Bad&#x9b;31mname" isCodable="true"/>',
                 [(G2, "one", text, selection(G3, 0, 5, G1))])
     report = import_qdpx(store, path)
-    assert store.codes()[0]["name"] == "Bad31mname"
-    assert "\x1b" not in store.transcript_text(store.transcripts()[0]["id"])
-    assert store.segments()[0]["text"] == "Hello" and any("control" in r for r in report.repairs)
+    assert store.codes()[0].name == "Bad31mname"
+    assert "\x1b" not in store.transcript_text(store.transcripts()[0].id)
+    assert store.segments()[0].text == "Hello" and any("control" in r for r in report.repairs)
 
 
 # -- 4. .docx with a DTD ------------------------------------------------------------------------------
@@ -388,12 +388,12 @@ def test_crlf_and_decomposed_text_give_exact_passages(store, tmp_path, crlf_as_t
                 [(G2, "nfd", raw.encode(), _selections_for(raw, nfd_words, crlf_as_two=crlf_as_two))])
     report = import_qdpx(store, path)
     assert report.sources[0].imported == len(words), report.sources[0].skipped
-    stored = sorted(s["text"] for s in store.segments())
+    stored = sorted(s.text for s in store.segments())
     assert stored == sorted(unicodedata.normalize("NFC", w) for w in words)
-    text = store.transcript_text(store.transcripts()[0]["id"])
+    text = store.transcript_text(store.transcripts()[0].id)
     assert text == normalize(raw)
     for segment in store.segments():
-        assert text[segment["start"]:segment["end"]] == segment["text"]
+        assert text[segment.start:segment.end] == segment.text
 
 
 def test_a_selection_inside_a_composed_character_is_reported_not_shifted(store, tmp_path):
@@ -408,7 +408,7 @@ def test_a_selection_inside_a_composed_character_is_reported_not_shifted(store, 
     source = report.sources[0]
     assert (source.imported, source.selections) == (1, 2)
     assert any("cannot be placed exactly" in s for s in source.skipped)
-    assert [s["text"] for s in store.segments()] == ["target"]
+    assert [s.text for s in store.segments()] == ["target"]
 
 
 def test_offset_map_agrees_with_normalizing_the_prefix():
@@ -443,8 +443,8 @@ def test_two_codes_sharing_a_guid_are_both_kept_and_reported(store, tmp_path):
     path = qdpx(tmp_path / "dup.qdpx", f'<Code guid="{G1}" name="A" isCodable="true"/>'
                                        f'<Code guid="{G1}" name="B" isCodable="true"/>')
     report = import_qdpx(store, path)
-    assert sorted(c["path"] for c in store.codes()) == ["A", "B"]
-    assert len({c["guid"] for c in store.codes()}) == 2
+    assert sorted(c.path for c in store.codes()) == ["A", "B"]
+    assert len({c.guid for c in store.codes()}) == 2
     assert any("shared the GUID" in r for r in report.repairs)
 
 
@@ -455,7 +455,7 @@ def test_duplicate_selection_guids_import_and_are_reported(store, tmp_path):
     path = qdpx(tmp_path / "dupsel.qdpx", f'<Code guid="{G1}" name="A" isCodable="true"/>',
                 [(G2, "one", b"Hello world", sel)])
     report = import_qdpx(store, path)
-    assert sorted(s["text"] for s in store.segments()) == ["Hello", "world"]
+    assert sorted(s.text for s in store.segments()) == ["Hello", "world"]
     assert any("used more than once" in r for r in report.repairs)
 
 
@@ -482,7 +482,7 @@ def test_merge_reports_codes_with_the_same_path_and_another_definition(tmp_path)
     result = wb(mine, "merge", str(theirs))
     assert result.exit_code == 0 and "'Time' has a different definition" in result.output
     with opened(mine) as store:
-        assert [c["definition"] for c in store.codes()] == ["Lack of time"]
+        assert [c.definition for c in store.codes()] == ["Lack of time"]
 
 
 # -- 8. encodings ---------------------------------------------------------------------------------
@@ -521,7 +521,7 @@ def test_import_reports_the_encoding_and_accepts_encoding(project, tmp_path):
     forced = wb(other, "import", str(path), "--encoding", "latin-1")
     assert forced.exit_code == 0
     with opened(other) as store:
-        assert "Genève" in store.transcript_text(store.transcripts()[0]["id"])
+        assert "Genève" in store.transcript_text(store.transcripts()[0].id)
     bad = wb(other, "import", str(path), "--encoding", "klingon")
     assert bad.exit_code != 0 and "unknown encoding" in bad.output
 
@@ -562,8 +562,8 @@ def test_undo_restores_a_removed_segment_with_its_memo_and_origin(coded_store):
     history.undo(store, "ana")
     (restored,) = store.segments()
     keys = ("transcript_id", "code_id", "coder", "start", "end", "text", "memo", "origin")
-    assert {k: restored[k] for k in keys} == {k: made[k] for k in keys}
-    assert restored["memo"] == "the core complaint" and restored["origin"] == "suggested"
+    assert {k: getattr(restored, k) for k in keys} == {k: getattr(made, k) for k in keys}
+    assert restored.memo == "the core complaint" and restored.origin == "suggested"
     # the earlier "add" now refers to the restored segment: undoing it removes that one
     history.undo(store, "ana")
     assert store.segments() == []

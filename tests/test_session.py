@@ -50,15 +50,15 @@ def selected(s: CodingSession) -> str:
 
 
 def code_id(s: CodingSession, path: str) -> int:
-    return resolve_code(s.store, path)["id"]
+    return resolve_code(s.store, path).id
 
 
 def state(store: Store) -> tuple:
     """Everything a coding action can change, without row ids (a restored segment has a new one)."""
-    paths = {c["id"]: c["path"] for c in store.codes(counts=False)}
-    segments = sorted((paths[g["code_id"]], g["coder"], g["start"], g["end"], g["text"], g["memo"], g["origin"])
+    paths = {c.id: c.path for c in store.codes(counts=False)}
+    segments = sorted((paths[g.code_id], g.coder, g.start, g.end, g.text, g.memo, g.origin)
                       for g in store.segments())
-    return (store.transcript_text(1), tuple(t["speaker"] for t in store.turns(1)), tuple(sorted(paths.values())),
+    return (store.transcript_text(1), tuple(t.speaker for t in store.turns(1)), tuple(sorted(paths.values())),
             tuple(segments))
 
 
@@ -245,12 +245,12 @@ def test_undo_restores_memo_and_origin_and_the_view_of_the_coding(session):
     _with_a_suggested_segment(s)
     (segment,) = s.mine_here()
     s.remove(segment)
-    assert s.doc.segments == [] and s.use.get(segment["code_id"], 0) == 0
+    assert s.doc.segments == [] and s.use.get(segment.code_id, 0) == 0
     s.undo()
     assert s.told == "Undid: removed Barriers/Time from “Time, mostly.”."
     (restored,) = s.doc.segments
-    assert (restored["memo"], restored["origin"]) == ("suggested (pattern, 0.80): no time", "suggested")
-    assert s.use[segment["code_id"]] == 1  # the quick-code counts follow
+    assert (restored.memo, restored.origin) == ("suggested (pattern, 0.80): no time", "suggested")
+    assert s.use[segment.code_id] == 1  # the quick-code counts follow
 
 
 def test_an_accepted_suggestion_is_coded_as_suggested_and_a_rejected_one_is_gone(session):
@@ -258,7 +258,7 @@ def test_an_accepted_suggestion_is_coded_as_suggested_and_a_rejected_one_is_gone
     _propose(s)
     _accept(s)
     (segment,) = s.doc.segments
-    assert (segment["origin"], segment["memo"]) == ("suggested", "suggested (pattern, 0.80): no time")
+    assert (segment.origin, segment.memo) == ("suggested", "suggested (pattern, 0.80): no time")
     assert [p.code for p in s.proposals] == ["Accountability mechanisms/Trust"]
     assert s.reject_proposal() == "rejected Accountability mechanisms/Trust; it will not be suggested again"
     assert s.proposals == [] and s.accept_proposal() is None and s.reject_proposal() is None
@@ -268,13 +268,13 @@ def test_an_accepted_suggestion_is_coded_as_suggested_and_a_rejected_one_is_gone
 def test_undo_of_new_codes_removes_them_and_redo_makes_them_again(session):
     s = session
     _code_new_with_parents(s)
-    assert {"Scheduling", "Scheduling/Clinic hours"} <= set(c["path"] for c in s.codes.values())
+    assert {"Scheduling", "Scheduling/Clinic hours"} <= set(c.path for c in s.codes.values())
     s.undo()
-    assert not any(c["path"].startswith("Scheduling") for c in s.store.codes(counts=False))
-    assert not any(c["path"].startswith("Scheduling") for c in s.codes.values())
+    assert not any(c.path.startswith("Scheduling") for c in s.store.codes(counts=False))
+    assert not any(c.path.startswith("Scheduling") for c in s.codes.values())
     s.redo()
     (segment,) = s.doc.segments
-    assert segment["code"] == "Scheduling/Clinic hours"
+    assert segment.code == "Scheduling/Clinic hours"
 
 
 # -- steps that cannot be carried out --------------------------------------------------------------
@@ -287,12 +287,12 @@ def test_an_undo_that_fails_keeps_the_action_and_says_why(project, session):
     _memo(s)
     stack = list(s.history.undo_stack)
     (segment,) = s.mine_here()
-    elsewhere(path, f"coding.remove_segment(store, {segment['id']}, coder='james')")  # another coder, meanwhile
+    elsewhere(path, f"coding.remove_segment(store, {segment.id}, coder='james')")  # another coder, meanwhile
     told = s.told
     for _ in range(2):  # as often as it is tried
         with pytest.raises(UndoError) as caught:
             s.undo()
-        assert f"no segment {segment['id']}" in str(caught.value) and "The action is kept" in str(caught.value)
+        assert f"no segment {segment.id}" in str(caught.value) and "The action is kept" in str(caught.value)
         assert s.history.undo_stack == stack and s.history.redo_stack == []
     assert s.told == told
     assert s.doc.segments == []  # the coding as it is now
@@ -343,10 +343,10 @@ def test_pins_come_first_are_kept_per_coder_and_stop_at_nine(project, session):
     s.apply(time)
     s.apply(trust)
     s.count_use(time, 5)
-    assert [c["id"] for c in s.frequent] == [time, trust] and s.quick_code(1)["id"] == time
-    segment = next(g for g in s.mine_here() if g["code_id"] == trust)
+    assert [c.id for c in s.frequent] == [time, trust] and s.quick_code(1).id == time
+    segment = next(g for g in s.mine_here() if g.code_id == trust)
     assert s.pin(segment) == "Pinned Accountability mechanisms/Trust to key 1."
-    assert [c["id"] for c in s.frequent] == [trust, time]
+    assert [c.id for c in s.frequent] == [trust, time]
     again = CodingSession(store, 1, "maria")
     assert again.pinned == [trust] and CodingSession(store, 1, "james").pinned == []
     assert s.pin(segment) == "Unpinned Accountability mechanisms/Trust." and s.pinned == []

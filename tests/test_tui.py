@@ -185,7 +185,7 @@ def test_search_next_uncoded_quick_code_and_mouse(project):
             await pilot.press("k", "k")
             await pilot.press("1")  # the most used code so far: Funding
             await pilot.pause()
-            assert [s["code"] for s in reader.doc.segments] == ["Barriers/Funding and material resources"] * 2
+            assert [s.code for s in reader.doc.segments] == ["Barriers/Funding and material resources"] * 2
             await pilot.press("w")  # the next sentence nobody coded
             assert not reader.doc.covering(*reader.selection)
             view = reader.view
@@ -216,7 +216,7 @@ def test_codebook_and_retrieval_jump_into_the_transcript(project):
 
             assert isinstance(app.screen, CodebookScreen)
             tree = app.screen.query_one("Tree")
-            node = next(n for n in tree._tree_nodes.values() if n.data and n.data["path"] == "Barriers")
+            node = next(n for n in tree._tree_nodes.values() if n.data and n.data.path == "Barriers")
             tree.move_cursor(node)
             await pilot.pause()
             assert "Anything that makes the partnership" in str(app.screen.query_one("#definition").render())
@@ -248,7 +248,7 @@ def test_screen_shows_another_coders_work(project):
             other.close()
             reader.check_for_changes()
             await pilot.pause()
-            assert [s["coder"] for s in reader.doc.segments] == ["james"]
+            assert [s.coder for s in reader.doc.segments] == ["james"]
     asyncio.run(scenario())
 
 

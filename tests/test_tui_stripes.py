@@ -113,7 +113,7 @@ def test_pinned_quick_codes_stay_put(project):
             await pilot.press("down", "enter")
             await pilot.pause()
             pinned = reader.pinned[0]
-            assert reader.frequent[0]["id"] == pinned
+            assert reader.frequent[0].id == pinned
             assert "(pinned)" in side(reader) and "Pinned" in str(reader.query_one("#status").render())
             # use the other code a lot: the pinned one keeps key 1
             other = next(c for c in reader.frequent if c["id"] != pinned)

@@ -33,25 +33,25 @@ def codes_within(codes: Iterable[Code], roots: Iterable[int]) -> list[int]:
     return out
 
 
-def find_code(codes: Sequence[Any], ref: str) -> Any:
+def find_code(codes: Sequence[Code], ref: str) -> Code:
     """The code named by its path ("Barriers/Time"), or by a name no other code has, among
     ``codes``; a clear error naming the candidates when none or several match."""
     from workbench.errors import NotFoundError, WorkbenchError
 
     wanted = "/".join(part.strip() for part in ref.strip().strip("/").split("/")).casefold()
     for code in codes:
-        if code["path"].casefold() == wanted:
+        if code.path.casefold() == wanted:
             return code
-    by_name = [c for c in codes if c["name"].casefold() == wanted]
+    by_name = [c for c in codes if c.name.casefold() == wanted]
     if len(by_name) == 1:
         return by_name[0]
     if by_name:
         raise WorkbenchError(
-            f"{len(by_name)} codes are named {ref!r}: " + "; ".join(c["path"] for c in by_name) + ".",
+            f"{len(by_name)} codes are named {ref!r}: " + "; ".join(c.path for c in by_name) + ".",
             hint="Give the full path, e.g. \"Theme/Code\".",
         )
     from rapidfuzz import fuzz, process
 
-    close = [m[0] for m in process.extract(ref, [c["path"] for c in codes], scorer=fuzz.WRatio, limit=3, score_cutoff=60)]
+    close = [m[0] for m in process.extract(ref, [c.path for c in codes], scorer=fuzz.WRatio, limit=3, score_cutoff=60)]
     hint = ("Did you mean: " + "; ".join(close) + "?") if close else "See the codes with `workbench codebook show`."
     raise NotFoundError(f"no code {ref!r} in the codebook.", hint=hint)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 
 @dataclass(slots=True)
@@ -128,28 +128,9 @@ class SpeakerCase:
 
 
 class _Record:
-    """Base of the store's records. During the move from dict rows to records, ``row["key"]`` still
-    reads the attribute at run time for code not converted yet; type checkers do not see it, so
-    mypy reports every such use left."""
+    """Base of the store's records."""
 
     __slots__ = ()
-
-    if not TYPE_CHECKING:
-
-        def __getitem__(self, key):
-            try:
-                return getattr(self, key)
-            except AttributeError:
-                raise KeyError(key) from None
-
-        def get(self, key, default=None):
-            return getattr(self, key, default)
-
-        def keys(self):
-            return [f.name for f in fields(self)]
-
-        def __contains__(self, key):
-            return key in self.keys()
 
 
 def span_of(turn: Any) -> tuple[int, int]:
@@ -656,20 +637,20 @@ class RefiSnapshot:
     title: str | None
     created_at: str | None
     codebook_description: str | None
-    coders: list[dict[str, Any]]
+    coders: list[Coder]
     coder_guids: dict[int, str]
-    codes: list[dict[str, Any]]
+    codes: list[Code]
     code_guids: dict[int, str]
-    transcripts: list[dict[str, Any]]
+    transcripts: list[Transcript]
     transcript_guids: dict[int, str]
-    segments: list[dict[str, Any]]
+    segments: list[Segment]
     segment_guids: dict[int, str]
-    memos: list[dict[str, Any]]
+    memos: list[Memo]
     memo_guids: dict[int, str]
-    sites: list[dict[str, Any]]
+    sites: list[Site]
     site_guids: dict[int, str]
-    participants: list[dict[str, Any]]
+    participants: list[Participant]
     participant_guids: dict[int, str]
-    transcript_participants: list[dict[str, Any]]
-    links: list[dict[str, Any]]
+    transcript_participants: list[ParticipantLink]
+    links: list[Link]
     text_of: Callable[[int], str | None]

@@ -67,7 +67,7 @@ class Selection:
         """Extend the selection to the end of its turn."""
         if not self.doc or not self.doc.turns:
             return False
-        return self.move_to(self.selection[0], self.doc.turns[self.doc.turn_at(self.selection[0])]["end"])
+        return self.move_to(self.selection[0], self.doc.turns[self.doc.turn_at(self.selection[0])].end)
 
     def turn(self, step: int) -> bool:
         """The first sentence of the next (``step`` 1) or previous (-1) turn."""
@@ -76,7 +76,7 @@ class Selection:
             return False
         index = min(max(doc.turn_at(self.selection[0]) + step, 0), len(doc.turns) - 1)
         turn = doc.turns[index]
-        first = next((s for s in doc.sentences if s[0] >= turn["start"]), (turn["start"], turn["end"]))
+        first = next((s for s in doc.sentences if s[0] >= turn.start), (turn.start, turn.end))
         return self.move_to(*first)
 
     def select_turn(self) -> bool:
@@ -84,7 +84,7 @@ class Selection:
         if not self.doc or not self.doc.turns:
             return False
         turn = self.doc.turns[self.doc.turn_at(self.selection[0])]
-        return self.move_to(turn["start"], turn["end"])
+        return self.move_to(turn.start, turn.end)
 
     def next_uncoded(self) -> bool:
         """The next sentence no shown segment covers; False when every sentence is coded."""

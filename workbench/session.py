@@ -21,8 +21,8 @@ from typing import TYPE_CHECKING, Any
 
 from workbench import coding
 from workbench.errors import WorkbenchError
-from workbench.models import as_dict
-from workbench.reading import Document, load_document, load_segments, other_coders_spans
+from workbench.models import Code, as_dict
+from workbench.reading import Document, ShownSegment, load_document, load_segments, other_coders_spans
 from workbench.selection import Selection, Span
 from workbench.undo import FIELDS, Action, UndoError, UndoHistory
 from workbench.wording import plural
@@ -40,7 +40,7 @@ class Opened:
     """What a session needs to show a transcript: read in one go, on any thread."""
 
     doc: Document
-    codes: list[dict[str, Any]]
+    codes: list[Code]
     use: dict[int, int]
 
 
@@ -59,16 +59,16 @@ class CodingSession(Selection):
         self.coder = coder
         self.doc: Document | None = None
         self.selection: Span = (0, 0)
-        self.editing: dict[str, Any] | None = None  # the segment whose boundaries are being adjusted
+        self.editing: ShownSegment | None = None  # the segment whose boundaries are being adjusted
         self.history = UndoHistory()
         self.recent: list[int] = []  # codes applied, latest first (the picker lists them first)
         self.all_coders = False
         self.hits: list[Span] = []
         self.proposals: list[Any] = []  # workbench.suggest.Suggestion
         self.others: list[tuple[int, int, str]] = []  # other coders' passages
-        self.codes: dict[int, dict[str, Any]] = {}
+        self.codes: dict[int, Code] = {}
         self.use: dict[int, int] = {}
-        self.frequent: list[dict[str, Any]] = []
+        self.frequent: list[Code] = []
         self.told = ""
         self.pinned = self.load_pins()  # codes pinned to the first number keys, kept per coder
 
@@ -81,7 +81,7 @@ class CodingSession(Selection):
     def open(self, opened: Opened, selection: Span | None = None) -> None:
         """Show what was read; the selection is ``selection``, else the first sentence."""
         self.doc = opened.doc
-        self.codes = {c["id"]: c for c in opened.codes}
+        self.codes = {c.id: c for c in opened.codes}
         self.use = opened.use
         self.rank_frequent()
         self.others = other_coders_spans(self.store, self.transcript_id, self.coder)
@@ -96,7 +96,7 @@ class CodingSession(Selection):
         if self.doc is None:
             return
         if codes:
-            self.codes = {c["id"]: c for c in self.store.codes(counts=False)}
+            self.codes = {c.id: c for c in self.store.codes(counts=False)}
             self.use = self.store.code_use(self.coder)
             self.rank_frequent()
             self.others = other_coders_spans(self.store, self.transcript_id, self.coder)
@@ -133,17 +133,17 @@ class CodingSession(Selection):
         except (ValueError, TypeError):
             return []
 
-    def pin(self, segment: dict[str, Any]) -> str:
+    def pin(self, segment: ShownSegment) -> str:
         """Pin the code of ``segment`` to the next number key, or unpin it; kept per coder."""
-        code_id = segment["code_id"]
+        code_id = segment.code_id
         if code_id in self.pinned:
             pinned = [i for i in self.pinned if i != code_id]
-            said = f"Unpinned {segment['code']}."
+            said = f"Unpinned {segment.code}."
         elif len(self.pinned) >= 9:
             raise WorkbenchError("Nine codes are pinned already: unpin one first (= on it).")
         else:
             pinned = [*self.pinned, code_id]
-            said = f"Pinned {segment['code']} to key {len(pinned)}."
+            said = f"Pinned {segment.code} to key {len(pinned)}."
         with self.store.transaction():
             self.store.set_meta(f"pinned_codes:{self.coder}", json.dumps(pinned))
         self.pinned[:] = pinned
@@ -151,34 +151,32 @@ class CodingSession(Selection):
         self.told = said
         return said
 
-    def quick_code(self, number: int) -> dict[str, Any] | None:
+    def quick_code(self, number: int) -> Code | None:
         """The code on the number key ``number`` (1-9), if any."""
         return self.frequent[number - 1] if 1 <= number <= len(self.frequent) else None
 
     # -- coding --------------------------------------------------------------------------------
 
-    def mine_here(self) -> list[dict[str, Any]]:
+    def mine_here(self) -> list[ShownSegment]:
         """The coder's own segments under the selection."""
         if not self.doc:
             return []
-        return [s for s in self.doc.covering(*self.selection) if s["coder"] == self.coder]
+        return [s for s in self.doc.covering(*self.selection) if s.coder == self.coder]
 
     def code_for(self, kind: str, value: Any) -> tuple[int, list[int]]:
         """The code a picker's answer names: ``("code", id)``, ``("new", path)`` (made with any
         missing parents) or ``("in-vivo", _)`` (named after the selection). Returns its id and the
         ids of the codes made for it, parents first (undoing the coding removes them again)."""
-        before = set(self.codes) or {c["id"] for c in self.store.codes(counts=False)}
+        before = set(self.codes) or {c.id for c in self.store.codes(counts=False)}
         if kind == "new":
             code = coding.create_code(self.store, value, coder=self.coder, parents=True)
         elif kind == "in-vivo":
             text = self.doc.text[slice(*self.selection)] if self.doc else ""
             code = coding.create_in_vivo_code(self.store, text, coder=self.coder)
         else:
-            code = self.codes.get(value) or {"id": value}
-        if kind == "code":
-            return code["id"], []
-        self.codes = {c["id"]: c for c in self.store.codes()}
-        return code["id"], [i for i in self.codes if i not in before]
+            return int(value), []
+        self.codes = {c.id: c for c in self.store.codes()}
+        return code.id, [i for i in self.codes if i not in before]
 
     def apply(self, code_id: int, created: list[int] | None = None) -> str:
         """Code the selection with ``code_id``."""
@@ -192,32 +190,32 @@ class CodingSession(Selection):
         self.done(("add", segment, None))
         return self.told
 
-    def remove(self, segment: dict[str, Any]) -> str:
+    def remove(self, segment: ShownSegment) -> str:
         """Remove ``segment`` (one of the coder's own)."""
-        action = ("remove", as_dict(coding.remove_segment(self.store, segment["id"], coder=self.coder)), None)
+        action = ("remove", as_dict(coding.remove_segment(self.store, segment.id, coder=self.coder)), None)
         said = self.describe(action)
         self.told = said[:1].upper() + said[1:] + "."
         self.done(action)
         return self.told
 
-    def update(self, segment: dict[str, Any], **changes: Any) -> str:
+    def update(self, segment: ShownSegment, **changes: Any) -> str:
         """Change the code, boundaries or memo of ``segment``."""
-        after = coding.update_segment(self.store, segment["id"], coder=self.coder, **changes)
-        before = {k: segment[k] for k in FIELDS}
-        action = ("update", before | {"id": segment["id"]}, {k: getattr(after, k) for k in FIELDS})
+        after = coding.update_segment(self.store, segment.id, coder=self.coder, **changes)
+        before = {k: getattr(segment, k) for k in FIELDS}
+        action = ("update", before | {"id": segment.id}, {k: getattr(after, k) for k in FIELDS})
         said = self.describe(action)
         self.told = said[:1].upper() + said[1:] + "."
         self.done(action)
         return self.told
 
-    def memo(self, segment: dict[str, Any], text: str) -> str:
+    def memo(self, segment: ShownSegment, text: str) -> str:
         """Write (or with an empty text, remove) the memo on ``segment``."""
         return self.update(segment, memo=text or None)
 
-    def adjust(self, segment: dict[str, Any]) -> None:
+    def adjust(self, segment: ShownSegment) -> None:
         """Start adjusting the boundaries of ``segment``: it is selected; :meth:`set_bounds` saves."""
         self.editing = segment
-        self.move_to(segment["start"], segment["end"])
+        self.move_to(segment.start, segment.end)
 
     def set_bounds(self) -> str | None:
         """The segment being adjusted takes the selection as its boundaries (None: none is)."""
@@ -330,7 +328,7 @@ class CodingSession(Selection):
         except UndoError:
             self.reload()  # show the coding as it is now
             raise
-        self.codes = {c["id"]: c for c in self.store.codes(counts=False)}  # a code may be gone or back
+        self.codes = {c.id: c for c in self.store.codes(counts=False)}  # a code may be gone or back
         self.rank_frequent()
         self.track(inverse)
         if inverse[0] not in ("edit", "unedit"):  # a changed text is read again whole (reopen)
@@ -352,7 +350,8 @@ class CodingSession(Selection):
             return f"put back “{first['old']}” for “{first['new']}”"
 
         def path(code_id: Any) -> str:
-            return self.codes.get(code_id, {}).get("path", "a removed code")
+            code = self.codes.get(code_id)
+            return code.path if code is not None else "a removed code"
 
         if kind == "add":
             return f"coded {self.snippet(first['start'], first['end'])} as {path(first['code_id'])}"
@@ -369,7 +368,7 @@ class CodingSession(Selection):
 
     def status(self) -> str:
         """The status line: whose coding, how much, where the selection is, what was just done."""
-        mine = sum(1 for s in self.doc.segments if s.get("mine")) if self.doc else 0
+        mine = sum(1 for s in self.doc.segments if s.mine) if self.doc else 0
         extra = f" · {plural(len(self.hits), 'hit')}" if self.hits else ""
         shown = "all coders" if self.all_coders else self.coder
         return f"{shown} · {plural(mine, 'segment')} · {self.describe_selection()}{extra} · " + (self.told or HINTS)

@@ -115,7 +115,7 @@ def _drop_created(store: Store, segment: dict[str, Any], coder: str | None) -> d
     ids = segment.get("created_code_ids") or []
     if not ids:
         return {}
-    paths = {c["id"]: c["path"] for c in store.codes(counts=False)}
+    paths = {c.id: c.path for c in store.codes(counts=False)}
     dropped = [paths[i] for i in reversed(ids) if i in paths and coding.remove_unused_code(store, i, coder=coder)]
     if not dropped:
         return {}
@@ -123,15 +123,15 @@ def _drop_created(store: Store, segment: dict[str, Any], coder: str | None) -> d
 
 
 def _recreate(store: Store, segment: dict[str, Any], coder: str | None) -> dict[str, Any]:
-    before = {c["id"] for c in store.codes(counts=False)}
+    before = {c.id for c in store.codes(counts=False)}
     for path in segment["created_paths"]:
-        if not any(c["path"].casefold() == path.casefold() for c in store.codes(counts=False)):
+        if not any(c.path.casefold() == path.casefold() for c in store.codes(counts=False)):
             coding.create_code(store, path, coder=coder)
     code = coding.resolve_code(store, segment.get("code_path") or segment["created_paths"][-1])
-    restored = as_dict(coding.add_segment(store, transcript_id=segment["transcript_id"], code_id=code["id"],
+    restored = as_dict(coding.add_segment(store, transcript_id=segment["transcript_id"], code_id=code.id,
                                   coder=segment["coder"], start=segment["start"], end=segment["end"],
                                   memo=segment.get("memo"), origin=segment.get("origin") or "manual"))
-    restored["created_code_ids"] = [c["id"] for c in store.codes(counts=False) if c["id"] not in before]
+    restored["created_code_ids"] = [c.id for c in store.codes(counts=False) if c.id not in before]
     return restored
 
 

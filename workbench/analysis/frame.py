@@ -134,7 +134,7 @@ def resolve(store: Store, selection: Selection, context: Context) -> Chosen:
     if selection.codes:
         from workbench.codes import find_code
 
-        roots = [find_code(context.codes, ref)["id"] for ref in selection.codes]
+        roots = [find_code(context.codes, ref).id for ref in selection.codes]
         code_ids = codes_within(context.codes, roots)
     transcript_ids = None
     if selection.sites:

@@ -72,7 +72,7 @@ def _xml_safe_tree(root: ET.Element) -> None:
             el.attrib[key] = xml_safe(value)
 
 
-def codebook_xml(codes: list[dict[str, Any]]) -> bytes:
+def codebook_xml(codes: Sequence[Code]) -> bytes:
     """The project's codes (in tree order, as ``Store.codes`` lists them) as a .qdc document."""
     if not codes:
         raise WorkbenchError("the project has no codes to export.")
@@ -119,7 +119,7 @@ def write_qdpx(project: RefiSnapshot, path: str | Path) -> ExportReport:
     transcripts, transcript_guids = project.transcripts, project.transcript_guids
     segments, segment_guids = project.segments, project.segment_guids
     memos, memo_guids = project.memos, project.memo_guids
-    first_user = coder_guids[coders[0]["id"]] if coders else None
+    first_user = coder_guids[coders[0].id] if coders else None
     root = ET.Element(q("Project"), {k: v for k, v in {
         "name": project.title or path.stem, "origin": f"workbench {__version__}",
         "creatingUserGUID": first_user, "creationDateTime": _iso(project.created_at)}.items() if v})
@@ -147,7 +147,7 @@ def write_qdpx(project: RefiSnapshot, path: str | Path) -> ExportReport:
             ET.SubElement(variables_el, q("Variable"), {"guid": guid, "name": key, "typeOfVariable": "Text"})
     links: dict[int, list[str]] = {}
     for link in project.transcript_participants:
-        links.setdefault(link["transcript_id"], []).append(link["label"])
+        links.setdefault(link.transcript_id, []).append(link.label)
     by_site: dict[str, list[int]] = {}
     for t in transcripts:
         if t.site:
@@ -208,9 +208,9 @@ def write_qdpx(project: RefiSnapshot, path: str | Path) -> ExportReport:
         for memo in memos:
             user = coder_guids.get(memo.coder_id) if memo.coder_id else None
             note = ET.SubElement(notes_el, q("Note"), {k: v for k, v in {
-                "guid": memo_guids[memo["id"]], "name": _note_name(memo, codes, transcripts), "creatingUser": user,
-                "creationDateTime": _iso(memo["created_at"])}.items() if v})
-            ET.SubElement(note, q("PlainTextContent")).text = memo["text"]
+                "guid": memo_guids[memo.id], "name": _note_name(memo, codes, transcripts), "creatingUser": user,
+                "creationDateTime": _iso(memo.created_at)}.items() if v})
+            ET.SubElement(note, q("PlainTextContent")).text = memo.text
     write_links(project, root, ns)
     description = project.codebook_description
     if description:
@@ -227,8 +227,8 @@ def write_qdpx(project: RefiSnapshot, path: str | Path) -> ExportReport:
         with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as archive:
             archive.writestr("project.qde", xml)
             for t in transcripts:
-                archive.writestr(f"sources/{transcript_guids[t['id']]}.txt",
-                                 (project.text_of(t["id"]) or "").encode("utf-8"))
+                archive.writestr(f"sources/{transcript_guids[t.id]}.txt",
+                                 (project.text_of(t.id) or "").encode("utf-8"))
         os.replace(tmp, path)
     except OSError as exc:
         Path(tmp).unlink(missing_ok=True)
@@ -245,8 +245,8 @@ def write_links(project: RefiSnapshot, root: ET.Element, ns: str) -> int:
         return 0
     q = lambda tag: f"{{{ns}}}{tag}"  # noqa: E731
     code_guids, segment_guids = project.code_guids, project.segment_guids
-    coder_guids = {c["name"]: project.coder_guids[c["id"]] for c in project.coders if c["id"] in project.coder_guids}
-    memo_links = [link for link in links if link["memo"]]
+    coder_guids = {c.name: project.coder_guids[c.id] for c in project.coders if c.id in project.coder_guids}
+    memo_links = [link for link in links if link.memo]
     if memo_links:
         notes_el = root.find(q("Notes"))
         if notes_el is None:

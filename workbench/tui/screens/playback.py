@@ -45,7 +45,7 @@ class Playback:
             self.notify(f"The recording {path} is missing.", severity="warning", timeout=5)
             return
         turn = doc.turns[doc.turn_at(self.session.selection[0])]
-        if turn.get("start_time") is None:
+        if turn.start_time is None:
             self.notify("This turn has no time: the transcript was not timed.", severity="warning", timeout=4)
             return
         if not Player.available():
@@ -55,7 +55,7 @@ class Playback:
         if self.player is None:
             self.player = Player()
         try:
-            self.player.play(path, float(turn["start_time"]))
+            self.player.play(path, float(turn.start_time))
         except PlayerError as exc:
             self.notify(str(exc), severity="error")
             return
@@ -63,7 +63,7 @@ class Playback:
         self.followed_turn = None
         if self.follow_timer is None:
             self.follow_timer = self.set_interval(0.5, self.follow)
-        self.session.told = f"Playing from {clock(turn['start_time'])} · V pauses"
+        self.session.told = f"Playing from {clock(turn.start_time)} · V pauses"
         self.update_side()
 
     def action_pause(self) -> None:
@@ -91,7 +91,7 @@ class Playback:
             return
         current = None
         for index, turn in enumerate(doc.turns):
-            if turn.get("start_time") is not None and turn["start_time"] <= at + 0.05:
+            if turn.start_time is not None and turn.start_time <= at + 0.05:
                 current = index
         if current is None:
             return
@@ -103,7 +103,7 @@ class Playback:
             self.followed_turn = None
             return
         if here != current:
-            self.move_to(turn["start"], turn["end"])
+            self.move_to(turn.start, turn.end)
             self.session.told = f"Playing {clock(at)} · V pauses"
             self.update_side()
         self.followed_turn = current

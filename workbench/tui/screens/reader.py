@@ -345,7 +345,7 @@ class ReaderScreen(CodingActions, Playback, Screen):
             return
         from workbench.tui.screens.retrieval import RetrievalScreen
 
-        self.app.push_screen(RetrievalScreen(covering[0]["code_id"]))
+        self.app.push_screen(RetrievalScreen(covering[0].code_id))
 
     def action_reconcile(self) -> None:
         from workbench.tui.screens.reconcile import ReconcileScreen

@@ -15,7 +15,7 @@ from workbench.tui.workers import post_from_thread, run_in_thread
 from workbench.tui.text import plural
 
 if TYPE_CHECKING:
-    from workbench.reading import Document
+    from workbench.reading import Document, ShownSegment
     from workbench.session import CodingSession
     from workbench.tui.widgets.transcript_view import TranscriptView
 
@@ -90,9 +90,9 @@ class CodingActions:
         if code is None:
             self.notify("No code on that key yet: the keys 1-9 hold your most used codes.", timeout=3)
             return
-        self.attempt(lambda: self.session.apply(code["id"]))
+        self.attempt(lambda: self.session.apply(code.id))
 
-    def with_segment(self, prompt: str, then: Callable[[dict[str, Any]], Any]) -> None:
+    def with_segment(self, prompt: str, then: Callable[[ShownSegment], Any]) -> None:
         """Run ``then`` on the coder's segment under the selection, asking which when several."""
         segments = self.session.mine_here() if self.session else []
         if not segments:
@@ -102,7 +102,7 @@ class CodingActions:
         else:
             from workbench.tui.screens.dialogs import SegmentChooser
 
-            by_id = {s["id"]: s for s in segments}
+            by_id = {s.id: s for s in segments}
             self.app.push_screen(SegmentChooser(prompt, segments),
                                  lambda chosen: then(by_id[chosen]) if chosen in by_id else None)
 
@@ -111,18 +111,18 @@ class CodingActions:
                           lambda segment: self.attempt(lambda: self.session.remove(segment), notify=2))
 
     def action_change_code(self) -> None:
-        def change(segment: dict[str, Any]) -> None:
+        def change(segment: ShownSegment) -> None:
             from workbench.tui.screens.picker import CodePicker
 
             def picked(result: tuple[str, Any] | None) -> None:
                 if result and result[0] == "code":
                     self.attempt(lambda: self.session.update(segment, code_id=result[1]), notify=3)
-            self.app.push_screen(CodePicker(list(self.session.codes.values()), self.session.recent, segment["text"]),
+            self.app.push_screen(CodePicker(list(self.session.codes.values()), self.session.recent, segment.text),
                                  picked)
         self.with_segment("Change the code of which segment?", change)
 
     def action_select_segment(self) -> None:
-        def select(segment: dict[str, Any]) -> None:
+        def select(segment: ShownSegment) -> None:
             self.session.adjust(segment)
             self.moved()
         self.with_segment("Adjust which segment?", select)
@@ -134,10 +134,10 @@ class CodingActions:
         self.attempt(self.session.set_bounds, notify=3)
 
     def action_memo_segment(self) -> None:
-        def edit(segment: dict[str, Any]) -> None:
+        def edit(segment: ShownSegment) -> None:
             from workbench.tui.screens.dialogs import MemoDialog
 
-            self.app.push_screen(MemoDialog(f"Memo on {segment['code']}", segment.get("memo") or ""),
+            self.app.push_screen(MemoDialog(f"Memo on {segment.code}", segment.memo or ""),
                                  lambda text: self.attempt(lambda: self.session.memo(segment, text), notify=3)
                                  if text is not None else None)
         self.with_segment("Memo on which segment?", edit)
@@ -149,7 +149,7 @@ class CodingActions:
             said = self.attempt(lambda: self.session.memo_transcript(text), severity="error")
             if said:
                 self.notify(said, timeout=2)
-        self.app.push_screen(MemoDialog(f"Memo on {self.doc.transcript['title'] if self.doc else ''}"), save)
+        self.app.push_screen(MemoDialog(f"Memo on {self.doc.transcript.title if self.doc else ''}"), save)
 
     def action_pin(self) -> None:
         """Pin the code under the selection to the next number key (or unpin it); kept per coder."""
@@ -243,7 +243,7 @@ class CodingActions:
             self.notify(said, timeout=3)
             self.reopen(self.selection)
 
-        self.app.push_screen(TextPrompt(f"Speaker of turn {index + 1}:", self.doc.turns[index].get("speaker") or ""),
+        self.app.push_screen(TextPrompt(f"Speaker of turn {index + 1}:", self.doc.turns[index].speaker or ""),
                              done)
 
     # -- undo and redo ---------------------------------------------------------------------------

@@ -31,26 +31,27 @@ def panel_text(session: CodingSession, view: TranscriptView) -> Text:
     start, end = session.selection
     t = doc.transcript
     out = Text()
-    out.append(f"{t['title']}\n", Style(bold=True))
-    out.append(" · ".join(x for x in (t["site"], t["participant"], t["role"]) if x) + "\n", Style(dim=True))
-    out.append(f"#{t['id']} {t.get('source_name') or ''}\n\n", Style(dim=True))
+    out.append(f"{t.title}\n", Style(bold=True))
+    out.append(" · ".join(x for x in (t.site, t.participant, t.role) if x) + "\n", Style(dim=True))
+    out.append(f"#{t.id} {t.source_name or ''}\n\n", Style(dim=True))
     if session.editing:
         out.append("Adjusting a segment: extend or shrink, then b to save.\n\n", Style(bold=True, color="yellow"))
     covering = doc.covering(start, end)
     if covering:
         out.append("Codes here\n", Style(bold=True))
         for segment in covering:
-            out.append("■ ", Style(color=segment.get("colour") or "#888888"))
-            out.append(f"{segment['code']}\n")
-            out.append(f"  {segment['coder']} · {segment['origin']}\n", Style(dim=True))
-            if segment.get("memo"):
-                out.append(f"  memo: {segment['memo']}\n", Style(italic=True))
-        code = session.codes.get(covering[0]["code_id"])
+            out.append("■ ", Style(color=segment.colour or "#888888"))
+            out.append(f"{segment.code}\n")
+            out.append(f"  {segment.coder} · {segment.origin}\n", Style(dim=True))
+            if segment.memo:
+                out.append(f"  memo: {segment.memo}\n", Style(italic=True))
+        code = session.codes.get(covering[0].code_id)
         if code:
-            for key, label in (("definition", ""), ("when_to_use", "Use when: "), ("when_not_to_use", "Not for: ")):
-                if code.get(key):
-                    out.append(f"\n{label}" if label else f"\n{code['name']}: ", Style(bold=True))
-                    out.append(code[key] + "\n")
+            for value, label in ((code.definition, ""), (code.when_to_use, "Use when: "),
+                                 (code.when_not_to_use, "Not for: ")):
+                if value:
+                    out.append(f"\n{label}" if label else f"\n{code.name}: ", Style(bold=True))
+                    out.append(value + "\n")
     else:
         out.append("Not coded here.\n", Style(dim=True))
     proposed = [p for p in session.proposals if p.start < end and p.end > start]
@@ -68,8 +69,8 @@ def panel_text(session: CodingSession, view: TranscriptView) -> Text:
         out.append(" (= pins)\n", Style(dim=True))
         for number, code in enumerate(session.frequent, 1):
             out.append(f" {number} ", Style(reverse=True))
-            out.append(f" {code['path'].split('/')[-1]}")
-            out.append(" (pinned)\n" if code["id"] in session.pinned else "\n", Style(dim=True))
+            out.append(f" {code.path.split('/')[-1]}")
+            out.append(" (pinned)\n" if code.id in session.pinned else "\n", Style(dim=True))
     return out
 
 
@@ -78,9 +79,9 @@ def legend(out: Text, session: CodingSession, view: TranscriptView) -> None:
     assert session.doc is not None
     low, high = view.visible_span()
     seen: dict[str, str | None] = {}
-    for segment in sorted(session.doc.segments, key=lambda s: s["code_id"]):
-        if segment["start"] < high and segment["end"] > low and segment["code"] not in seen:
-            seen[segment["code"]] = segment.get("colour")
+    for segment in sorted(session.doc.segments, key=lambda s: s.code_id):
+        if segment.start < high and segment.end > low and segment.code not in seen:
+            seen[segment.code] = segment.colour
     if not seen:
         return
     out.append("\nIn view\n", Style(bold=True))

@@ -8,7 +8,6 @@ with every code below it, by following the tree (``parent_id``), never by compar
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import Any
 
 from workbench.models import Code
 

@@ -80,7 +80,7 @@ def legend(out: Text, session: CodingSession, view: TranscriptView) -> None:
     low, high = view.visible_span()
     seen: dict[str, str | None] = {}
     for segment in sorted(session.doc.segments, key=lambda s: s.code_id):
-        if segment.start < high and segment.end > low and segment.code not in seen:
+        if segment.start < high and segment.end > low and segment.code is not None and segment.code not in seen:
             seen[segment.code] = segment.colour
     if not seen:
         return

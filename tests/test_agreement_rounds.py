@@ -58,7 +58,7 @@ def test_rounds_carry_segments_and_split_agreement(project):
     assert rounds["after codebook v2"].current and not rounds[BEFORE].current
     listed = json.loads(run(project, "round", "list", "--format", "json").output)
     assert [r["name"] for r in listed] == [BEFORE, "after codebook v2"]
-    assert project.audit_entries(entity="round")[0]["action"] == "start"
+    assert project.audit_entries(entity="round")[0].action == "start"
     time = lambda report: next(c for c in report.codes if c.code == "Barriers/Time")  # noqa: E731
     late = compute_agreement(project, AgreementSpec(coders=["maria", "james"], round="after codebook v2"))
     early = compute_agreement(project, AgreementSpec(coders=["maria", "james"], round="before"))

@@ -113,9 +113,9 @@ def project(store, tmp_path, codebook_path):
 
 def test_sentences_are_the_readers(project):
     for transcript in project.transcripts():
-        text = project.transcript_text(transcript["id"])
-        doc = load_document(project, transcript["id"])
-        assert units_for("sentence", text, project.turns(transcript["id"]), set(), transcript["checksum"]) == doc.sentences
+        text = project.transcript_text(transcript.id)
+        doc = load_document(project, transcript.id)
+        assert units_for("sentence", text, project.turns(transcript.id), set(), transcript.checksum) == doc.sentences
         assert "Dr. Reyes said so." in [text[a:b] for a, b in doc.sentences]
 
 
@@ -123,9 +123,9 @@ def _random_coding(store, seed: int, coders=("maria", "james", "lee")) -> None:
     rng = random.Random(seed)
     codes = [c for c in store.codes(counts=False)][:6]
     for transcript in store.transcripts():
-        length = len(store.transcript_text(transcript["id"]))
+        length = len(store.transcript_text(transcript.id))
         for coder in coders:
-            if transcript["title"] == "c" and coder == "lee":
+            if transcript.title == "c" and coder == "lee":
                 continue  # a missing coder
             for _ in range(rng.randint(2, 7)):
                 start = rng.randrange(0, length - 5)

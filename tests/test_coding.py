@@ -70,7 +70,7 @@ def test_add_update_remove_with_audit(project):
     assert [s.id for s in listed] == [segment.id] and listed[0].code == "Barriers/Time"
     remove_segment(project, segment.id, coder="maria")
     assert list_segments(project) == []
-    actions = [a["action"] for a in reversed(project.audit_entries(entity="segment"))]
+    actions = [a.action for a in reversed(project.audit_entries(entity="segment"))]
     assert actions == ["segment.add", "segment.update", "segment.remove"]
 
 

@@ -39,7 +39,7 @@ from workbench.store import Store
 
 path, coder = sys.argv[1], sys.argv[2]
 app = Store.open(path)
-code = app.codes(counts=False)[3]["id"]
+code = app.codes(counts=False)[3].id
 print("ready", flush=True)
 for line in sys.stdin:
     command, *args = line.split()

@@ -97,7 +97,7 @@ def test_code_filter_takes_no_sibling_with_the_same_prefix(demo):
     """Found: --code Barriers/Time added a phantom Barriers/Timeline column."""
     timeline = create_code(demo, "Barriers/Timeline")
     transcript = demo.transcripts()[0]
-    add_segment(demo, transcript_id=transcript["id"], code_id=timeline.id, coder="maria", start=0, end=20)
+    add_segment(demo, transcript_id=transcript.id, code_id=timeline.id, coder="maria", start=0, end=20)
     time_id = resolve_code(demo, "Barriers/Time").id
     expected = sum(1 for s in list_segments(demo) if s.code_id == time_id and s.coder != "consensus")
     matrix = build_matrix(demo, MatrixSpec(columns="code", selection=Selection(codes=["Barriers/Time"])))
@@ -184,8 +184,8 @@ def test_focus_group_segments_go_to_each_speaker(zoom):
     turns = store.turns(transcript_id)
     expected = Counter()
     for turn in turns:
-        add_segment(store, transcript_id=transcript_id, code_id=code, coder="a", start=turn["start"], end=turn["end"])
-        expected[turn["speaker"] or "(none)"] += 1
+        add_segment(store, transcript_id=transcript_id, code_id=code, coder="a", start=turn.start, end=turn.end)
+        expected[turn.speaker or "(none)"] += 1
     matrix = build_matrix(store, MatrixSpec(rows="participant"))
     got = {row: matrix.value(row, "Talk") for row in matrix.rows}
     assert got == dict(expected)
@@ -198,12 +198,12 @@ def test_a_segment_across_two_turns_counts_once_for_each_speaker(zoom):
     store, transcript_id = zoom
     code = resolve_code(store, "Talk").id
     turns = store.turns(transcript_id)
-    i = next(i for i in range(len(turns) - 1) if turns[i]["speaker"] and turns[i + 1]["speaker"]
-             and turns[i]["speaker"] != turns[i + 1]["speaker"])
+    i = next(i for i in range(len(turns) - 1) if turns[i].speaker and turns[i + 1].speaker
+             and turns[i].speaker != turns[i + 1].speaker)
     a, b = turns[i], turns[i + 1]
-    add_segment(store, transcript_id=transcript_id, code_id=code, coder="a", start=a["end"] - 5, end=b["start"] + 5)
+    add_segment(store, transcript_id=transcript_id, code_id=code, coder="a", start=a.end - 5, end=b.start + 5)
     by_person = build_matrix(store, MatrixSpec(rows="participant"))
-    assert by_person.value(a["speaker"], "Talk") == 1 and by_person.value(b["speaker"], "Talk") == 1
+    assert by_person.value(a.speaker, "Talk") == 1 and by_person.value(b.speaker, "Talk") == 1
     assert build_matrix(store, MatrixSpec(rows="site")).value("zoom_workshop", "Talk") == 1
 
 
@@ -212,19 +212,19 @@ def test_speakers_command_maps_marks_and_merges(zoom, tmp_path):
     code = resolve_code(store, "Talk").id
     turns = store.turns(transcript_id)
     for turn in turns:
-        add_segment(store, transcript_id=transcript_id, code_id=code, coder="a", start=turn["start"], end=turn["end"])
+        add_segment(store, transcript_id=transcript_id, code_id=code, coder="a", start=turn.start, end=turn.end)
     out = invoke(store.path, "speakers", str(transcript_id))
     assert "Conor Healy" in out and "Dr. Melissa Ko" in out
-    ko = sum(1 for t in turns if t["speaker"] == "Dr. Melissa Ko")
+    ko = sum(1 for t in turns if t.speaker == "Dr. Melissa Ko")
     invoke(store.path, "speakers", "map", str(transcript_id), "Dr. Melissa Ko", "--interviewer")
     matrix = build_matrix(store, MatrixSpec(rows="participant"))
     assert "Dr. Melissa Ko" not in matrix.rows  # an interviewer is not a participant
-    assert matrix.value("(none)", "Talk") == ko + sum(1 for t in turns if not t["speaker"])
+    assert matrix.value("(none)", "Talk") == ko + sum(1 for t in turns if not t.speaker)
     # The same person under two names: map both to one participant.
     invoke(store.path, "speakers", "map", str(transcript_id), "Srijani Ghosh", "Conor Healy")
     merged = build_matrix(store, MatrixSpec(rows="participant"))
     assert "Srijani Ghosh" not in merged.rows
-    assert merged.value("Conor Healy", "Talk") == sum(1 for t in turns if t["speaker"] in ("Conor Healy", "Srijani Ghosh"))
+    assert merged.value("Conor Healy", "Talk") == sum(1 for t in turns if t.speaker in ("Conor Healy", "Srijani Ghosh"))
     bad = CliRunner().invoke(cli, ["--project", str(store.path), "speakers", "map", str(transcript_id), "Nobody", "X"],
                              obj={})
     assert bad.exit_code == 1 and "no speaker 'Nobody'" in bad.output

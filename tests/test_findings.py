@@ -69,12 +69,12 @@ def test_summaries_are_audited_replaced_and_removed(hostile):
     before = len(store.audit_entries(500))
     set_summary(store, "participant", "p1", "Barriers", "Second version", coder="james")  # case-insensitive row
     rows = store.framework_summaries()
-    assert [(r["row_key"], r["summary"], r["coder"]) for r in rows] == [("P1", "Second version", "james")]
+    assert [(r.row_key, r.summary, r.coder) for r in rows] == [("P1", "Second version", "james")]
     entry = store.audit_entries(1)[0]
-    assert entry["action"] == "framework.set"
-    assert json.loads(entry["before"])["summary"] == HOSTILE and json.loads(entry["after"])["summary"] == "Second version"
+    assert entry.action == "framework.set"
+    assert json.loads(entry.before)["summary"] == HOSTILE and json.loads(entry.after)["summary"] == "Second version"
     set_summary(store, "participant", "P1", "Barriers", "  ", coder="james")
-    assert store.framework_summaries() == [] and store.audit_entries(1)[0]["action"] == "framework.clear"
+    assert store.framework_summaries() == [] and store.audit_entries(1)[0].action == "framework.clear"
     assert len(store.audit_entries(500)) == before + 2
     with pytest.raises(NotFoundError, match="no participant called 'P9'"):
         set_summary(store, "participant", "P9", "Barriers", "x")
@@ -113,7 +113,7 @@ def test_framework_set_and_quote_commands(hostile):
     run = lambda *args: CliRunner().invoke(cli, ["--project", str(hostile.path), *args], obj={})
     result = run("framework", "set", "S1", "Barriers", "Site summary", "--rows", "site", "--coder", "ann")
     assert result.exit_code == 0, result.output
-    assert [(r["row_kind"], r["row_key"], r["coder"]) for r in hostile.framework_summaries("site")] == [("site", "S1", "ann")]
+    assert [(r.row_kind, r.row_key, r.coder) for r in hostile.framework_summaries("site")] == [("site", "S1", "ann")]
     assert "Site summary" in run("framework", "--rows", "site").output
     assert run("quote", "unflag", "1").exit_code == 0 and hostile.key_quote_ids() == set()
     assert run("quote", "flag", "1").exit_code == 0 and hostile.key_quote_ids() == {1}
@@ -148,7 +148,7 @@ def test_memo_report_every_memo_with_context(hostile, tmp_path):
 
 def test_memo_report_on_the_sample_study(demo):
     text = memo_report(demo, by="code")
-    segment_memos = [s for s in demo.segments() if (s["memo"] or "").strip()]
+    segment_memos = [s for s in demo.segments() if (s.memo or "").strip()]
     assert text.count("- **on a passage of") == len(segment_memos) > 40
 
 
@@ -181,7 +181,7 @@ def test_report_renders_with_its_sections(report_md):
 def test_report_quotes_are_attributed_to_the_right_people(demo, report_md):
     import re
 
-    segments = {s["id"]: s for s in demo.segments()}
+    segments = {s.id: s for s in demo.segments()}
     flagged = demo.key_quote_ids()
     quotes = re.findall(r"> “(.*?)”\n>\n> — (.*?) \(Q(\d+)(, flagged)?\)", report_md)
     assert len(quotes) >= 12
@@ -198,7 +198,7 @@ def test_report_quotes_are_attributed_to_the_right_people(demo, report_md):
 
 def test_report_prevalence_matches_an_independent_count(demo, report_md):
     segments = demo.segments()
-    codes = {c["id"]: c["path"].split("/")[0] for c in demo.codes(counts=False)}
+    codes = {c.id: c.path.split("/")[0] for c in demo.codes(counts=False)}
     participants = demo.participants()
     for theme in ("Barriers", "Shared learning journey"):
         section = report_md.split(f"### {theme}\n")[1].split("#### Key quotes")[0]

@@ -141,7 +141,7 @@ def test_codebook_screen_shows_a_codes_links(project):
             screen = app.screen
             assert isinstance(screen, CodebookScreen)
             tree = screen.query_one("Tree")
-            node = next(n for n in tree._tree_lines if n.node.data and n.node.data["path"] == "Barriers/Time").node
+            node = next(n for n in tree._tree_lines if n.node.data and n.node.data.path == "Barriers/Time").node
             tree.move_cursor(node)
             await pilot.pause()
             text = str(screen.query_one("#definition").render())

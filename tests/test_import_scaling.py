@@ -92,7 +92,7 @@ def test_search_index_holds_each_turns_text(tmp_path):
     turns = store.turns(1)
     assert len(turns) == 3
     assert {t.id: text[t.start:t.end] for t in turns} == indexed
-    assert [r.turn_id for r in store.search_turns("deja OR déjà")] == [turns[1]["id"]]
+    assert [r.turn_id for r in store.search_turns("deja OR déjà")] == [turns[1].id]
     assert store.search_index_problems() == []
     store.close()
 

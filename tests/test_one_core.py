@@ -30,11 +30,11 @@ def test_reader_and_agreement_cut_the_same_sentences(store, real: Path):
     for result in results:
         document = load_document(store, result.transcript_id)
         transcript = store.transcript(result.transcript_id)
-        units = units_for("sentence", document.text, store.turns(result.transcript_id), set(), transcript["checksum"])
+        units = units_for("sentence", document.text, store.turns(result.transcript_id), set(), transcript.checksum)
         assert document.sentences == units
         total += len(units)
         # every sentence lies inside one turn, so a unit never spans two speakers
-        turns = [(t["start"], t["end"]) for t in document.turns]
+        turns = [(t.start, t.end) for t in document.turns]
         assert all(any(a <= s and e <= b for a, b in turns) for s, e in units)
     assert total > 500  # real transcripts, not a handful of lines
 
@@ -77,17 +77,17 @@ def test_sub_codes_and_pooled_coders_have_one_meaning(store, tmp_path: Path):
     transcript.write_text("Interviewer: Why?\nAnn: No time at all. The timeline slipped. Money too.\n", encoding="utf-8")
     [result] = import_transcripts(store, [transcript])
     tid = result.transcript_id
-    text = store.transcript(tid)["text"]
+    text = store.transcript(tid).text
     for coder, code, quote in (("ann", "Barriers/Time/Weeks", "No time at all."), ("bo", "Barriers/Timeline",
                                "The timeline slipped."), (CONSENSUS, "Barriers2/Money", "Money too."),
                                ("bo", "Barriers/Time", "No time at all.")):
         start = text.index(quote)
-        add_segment(store, transcript_id=tid, code_id=resolve_code(store, code)["id"], coder=coder,
+        add_segment(store, transcript_id=tid, code_id=resolve_code(store, code).id, coder=coder,
                     start=start, end=start + len(quote))
     codes = store.codes(counts=False)
-    barriers = resolve_code(store, "Barriers")["id"]
+    barriers = resolve_code(store, "Barriers").id
     tree = codes_within(codes, [barriers])
-    assert sorted(c["path"] for c in codes if c["id"] in tree) == [
+    assert sorted(c.path for c in codes if c.id in tree) == [
         "Barriers", "Barriers/Time", "Barriers/Time/Weeks", "Barriers/Timeline"]
     # the analysis filter, resolved on its own context, and retrieval take the same codes
     context = load_context(store)
@@ -98,7 +98,7 @@ def test_sub_codes_and_pooled_coders_have_one_meaning(store, tmp_path: Path):
     # "every coder but the consensus", seen from ann in the reader
     assert {c for _, _, c in other_coders_spans(store, tid, "ann")} == set(pooled_coders(["ann", "bo", CONSENSUS])) - {"ann"}
     # suggestions skip the interviewer's turns by the same rule as speakers-as-cases
-    assert [t["speaker"] for t in participant_turns(store, tid)] == ["Ann"]
+    assert [t.speaker for t in participant_turns(store, tid)] == ["Ann"]
 
 
 def test_refi_reader_returns_data_that_the_one_import_writes(fixtures: Path, store):
@@ -117,13 +117,13 @@ def test_refi_reader_returns_data_that_the_one_import_writes(fixtures: Path, sto
     assert all(source.transcript.text[c.start:c.end].strip() for c in source.codings)
     assert store.transcripts() == []  # reading wrote nothing
     report = write_project(store, project, path)
-    (row,) = [t for t in store.transcripts() if t["checksum"] == source.checksum]
-    assert [(t["speaker"], t["start"], t["end"]) for t in store.turns(row["id"])] == [
+    (row,) = [t for t in store.transcripts() if t.checksum == source.checksum]
+    assert [(t.speaker, t.start, t.end) for t in store.turns(row.id)] == [
         (t.speaker, t.start, t.end) for t in source.transcript.turns]
-    segments = store.segments(transcript_id=row["id"])
-    guids = {c["id"]: c["guid"] for c in store.codes()}
-    assert sorted((s["start"], s["end"], guids[s["code_id"]], s["coder"]) for s in segments) == sorted(
+    segments = store.segments(transcript_id=row.id)
+    guids = {c.id: c.guid for c in store.codes()}
+    assert sorted((s.start, s.end, guids[s.code_id], s.coder) for s in segments) == sorted(
         {(c.start, c.end, c.code_guid, c.user) for c in source.codings})
     assert report.sources[[s.name for s in report.sources].index(source.title)].imported == 297
-    added = [e for e in store.audit_entries(limit=100_000) if e["action"] == "segment.add"]
+    added = [e for e in store.audit_entries(limit=100_000) if e.action == "segment.add"]
     assert len(added) == len(store.segments()) > 0

@@ -316,7 +316,7 @@ def test_refi_export_after_an_edit_and_after_pseudonymisation_validates_and_roun
             try:
                 back = import_qdpx(other, out)
                 assert not back.repairs
-                quotes = lambda s: sorted((q["transcript"], q["code_guid"], q["coder"], q["start"], q["end"], q["text"])
+                quotes = lambda s: sorted((q.transcript, q.code_guid, q.coder, q.start, q.end, q.text)
                                           for q in s.segments())
                 assert quotes(other) == quotes(project)
                 assert "Natarajan" not in str(quotes(other))

@@ -48,9 +48,9 @@ def project(store, tmp_path, codebook_path):
 def test_next_uncoded_and_share_coded(project):
     doc = load_document(project, 1, "maria")
     three = doc.sentences[2]
-    add_segment(project, transcript_id=1, code_id=project.codes()[1]["id"], coder="maria", start=three[0], end=three[1])
-    add_segment(project, transcript_id=1, code_id=project.codes()[2]["id"], coder="maria", start=three[0], end=three[1] + 6)
-    add_segment(project, transcript_id=1, code_id=project.codes()[3]["id"], coder="james", start=0, end=4)
+    add_segment(project, transcript_id=1, code_id=project.codes()[1].id, coder="maria", start=three[0], end=three[1])
+    add_segment(project, transcript_id=1, code_id=project.codes()[2].id, coder="maria", start=three[0], end=three[1] + 6)
+    add_segment(project, transcript_id=1, code_id=project.codes()[3].id, coder="james", start=0, end=4)
     doc = load_document(project, 1, "maria")
     assert [doc.text[a:b] for a, b in [next_uncoded(doc, doc.sentences[1][0])]] == ["Five."]
     row = list_transcripts(project)[0]

@@ -59,10 +59,10 @@ def test_links_between_codes_and_segments(project):
         add_link(store, "Barriers/Time", "   ", "Barriers")
     with pytest.raises(InputError):
         add_link(store, "Barriers/Time", "x" * 61, "Barriers")
-    actions = [e["action"] for e in store.audit_entries(10, entity="link")]
+    actions = [e.action for e in store.audit_entries(10, entity="link")]
     assert actions.count("link.add") == 3
     remove_link(store, c.id, coder="maria")
-    assert store.audit_entries(1)[0]["action"] == "link.remove" and len(list_links(store)) == 2
+    assert store.audit_entries(1)[0].action == "link.remove" and len(list_links(store)) == 2
     remove_segment(store, 3)  # a segment's links go with it (the audit log keeps both)
     assert [link.id for link in list_links(store)] == [a.id]
 
@@ -108,7 +108,7 @@ def test_links_round_trip_through_refi_and_validate(project, tmp_path, fixtures,
             if link.kind == "code":
                 return (link.source, link.target)
             a, b = s.segment(link.source_id), s.segment(link.target_id)
-            return ((a["start"], a["end"], a["text"]), (b["start"], b["end"], b["text"]))
+            return ((a.start, a.end, a.text), (b.start, b.end, b.text))
         mine = sorted((l.guid, l.kind, l.relation, l.direction, l.memo, ends(store, l)) for l in list_links(store))
         theirs = sorted((l.guid, l.kind, l.relation, l.direction, l.memo, ends(other, l)) for l in list_links(other))
         assert theirs == mine and len(theirs) == 3
@@ -127,7 +127,7 @@ def test_merging_codes_keeps_summaries_and_links(project):
     add_link(store, "Barriers/Funding and material resources", "leads to", "Barriers/Time")
     merge_codes(store, "Barriers/Time", "Barriers/Lack of buy-in")
     rows = store.framework_summaries()
-    assert [(r["row_key"], r["summary"], r["note"]) for r in rows] == [
+    assert [(r.row_key, r.summary, r.note) for r in rows] == [
         ("RB-01", "Nobody believes in it.\n\nNo hour in the week.", "n")]
     assert [(l.source, l.target) for l in list_links(store)] == [
         ("Barriers/Funding and material resources", "Barriers/Lack of buy-in")]  # the self-link is dropped

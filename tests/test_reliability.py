@@ -66,10 +66,10 @@ def test_sigkill_during_a_burst_of_coding_keeps_every_acknowledged_segment(coded
         from workbench.store import Store
         from workbench.coding import add_segment
         store = Store.open({str(coded_project)!r})
-        code = store.codes()[3]["id"]
+        code = store.codes()[3].id
         for i in range(100000):
             segment = add_segment(store, transcript_id=1, code_id=code, coder="maria", start=i % 9000, end=i % 9000 + 5 + i // 9000)
-            print("ack", segment["id"], flush=True)
+            print("ack", segment.id, flush=True)
     """)
     acks = wait_for_acks(process, 150)
     process.send_signal(signal.SIGKILL)
@@ -148,7 +148,7 @@ def test_two_coders_at_once_lose_nothing(coded_project):
         from workbench.store import Store
         from workbench.coding import add_segment
         store = Store.open({str(coded_project)!r})
-        code = store.codes()[5]["id"]
+        code = store.codes()[5].id
         coder = sys.argv[1] if len(sys.argv) > 1 else "x"
         for i in range(200):
             add_segment(store, transcript_id=1, code_id=code, coder=CODER, start=i * 10, end=i * 10 + 7)
@@ -180,7 +180,7 @@ def test_a_locked_project_gives_a_clear_message_after_a_bounded_wait(coded_proje
         store = Store.open({str(coded_project)!r})
         start = time.monotonic()
         try:
-            add_segment(store, transcript_id=1, code_id=store.codes()[2]["id"], coder="maria", start=0, end=5)
+            add_segment(store, transcript_id=1, code_id=store.codes()[2].id, coder="maria", start=0, end=5)
         except WorkbenchError as exc:
             print("ack", round(time.monotonic() - start, 1), flush=True)
             print(exc, flush=True)

@@ -42,7 +42,7 @@ def test_two_coders_with_partial_disagreement(demo):
     store, _ = demo
     by_transcript: dict[int, dict[str, set]] = defaultdict(lambda: defaultdict(set))
     for s in store.segments():
-        by_transcript[s["transcript_id"]][s["coder"]].add((s["code_id"], s["start"], s["end"]))
+        by_transcript[s.transcript_id][s.coder].add((s.code_id, s.start, s.end))
     double = {t: c for t, c in by_transcript.items() if set(c) == {"maria", "james"}}
     assert len(double) >= 6
     for coders in double.values():
@@ -51,16 +51,16 @@ def test_two_coders_with_partial_disagreement(demo):
         exact = coders["maria"] & coders["james"]
         assert 0.5 * len(coders["maria"]) <= len(matched) < len(coders["maria"])  # agree often, not always
         assert len(exact) < len(matched)  # boundaries differ where the codes agree
-    themes = {c["path"].split("/")[0] for c in store.codes() if c["segments"]}
+    themes = {c.path.split("/")[0] for c in store.codes() if c.segments}
     assert themes == {"Motivations to partner", "Accountability mechanisms", "Barriers", "Shared learning journey"}
 
 
 def test_sites_differ_by_theme(demo):
     store, _ = demo
-    paths = {c["id"]: c["path"] for c in store.codes()}
+    paths = {c.id: c.path for c in store.codes()}
     counts: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     for s in store.segments(coder="maria"):
-        counts[s["site"]][paths[s["code_id"]].split("/")[0]] += 1
+        counts[s.site][paths[s.code_id].split("/")[0]] += 1
     assert counts["Riverbend Family Medicine"]["Shared learning journey"] > counts["Harborview Internal Medicine"]["Shared learning journey"]
     assert counts["Harborview Internal Medicine"]["Accountability mechanisms"] >= 5
 

@@ -92,7 +92,7 @@ def study(store, tmp_path, codebook_path):
         4: ["Barriers/Time"],
         5: ["Barriers/Time", "Barriers/Funding and material resources"],
     }
-    codes = {c["path"]: c["id"] for c in store.codes(counts=False)}
+    codes = {c.path: c.id for c in store.codes(counts=False)}
     for tid, paths in plan.items():
         for k, path in enumerate(paths):
             add_segment(store, transcript_id=tid, code_id=codes[path], coder="maria", start=k, end=k + 5)

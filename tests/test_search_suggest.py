@@ -64,7 +64,7 @@ def test_bad_query_is_a_clear_error(project):
 def test_code_all_hits_codes_sentences_once(project):
     hits = search(project, "partner OR partnership OR weekly")
     added = code_hits(project, hits, "Shared learning journey/Frequent interactions", coder="maria")
-    texts = sorted(s["text"] for s in project.segments())
+    texts = sorted(s.text for s in project.segments())
     assert added == 3 and "The partners meet weekly." in texts
     assert code_hits(project, hits, "Shared learning journey/Frequent interactions", coder="maria") == 0
     coded = search(project, "partner", code="Shared learning journey")

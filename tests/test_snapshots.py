@@ -142,7 +142,7 @@ def test_every_screen_retrieval(snap_compare, app, size):
     async def retrieve(pilot):
         await _settle(pilot)
         store = pilot.app.store
-        code_id = next(c["id"] for c in store.codes() if c["path"] == "Barriers")
+        code_id = next(c.id for c in store.codes() if c.path == "Barriers")
         pilot.app.push_screen(RetrievalScreen(code_id))
         await _settle(pilot)
     assert snap_compare(app, terminal_size=size, run_before=retrieve)

@@ -47,17 +47,17 @@ def test_reconcile_accept_agreed_and_decide(project):
     assert found[1].codes == {"maria": [], "james": ["Barriers/Funding and material resources"]}
     assert reconcile.accept_agreed(project, ["maria", "james"]) == 1
     consensus = project.segments(coder="consensus")
-    assert [(s["text"], s["origin"]) for s in consensus] == [("We had no time.", "consensus")]
+    assert [(s.text, s.origin) for s in consensus] == [("We had no time.", "consensus")]
     reconcile.decide(project, found[0], "maria", note="the second sentence repeats the point", coder="hannah")
     reconcile.decide(project, found[1], "james", coder="hannah")
     reconcile.decide(project, found[2], "neither", coder="hannah")
-    texts = sorted(s["text"] for s in project.segments(coder="consensus"))
+    texts = sorted(s.text for s in project.segments(coder="consensus"))
     assert texts == ["Nobody had time.", "The grant ended.", "We had no time."]
     decision = project.decisions()[0]
-    assert decision["note"] == "the second sentence repeats the point" and decision["coder"] == "hannah"
-    audit = next(a for a in project.audit_entries(limit=50) if a["id"] == decision["audit_id"])
-    assert audit["action"] == "reconcile.decide"
-    memo = next(s for s in project.segments(coder="consensus") if s["text"] == "Nobody had time.")["memo"]
+    assert decision.note == "the second sentence repeats the point" and decision.coder == "hannah"
+    audit = next(a for a in project.audit_entries(limit=50) if a.id == decision.audit_id)
+    assert audit.action == "reconcile.decide"
+    memo = next(s for s in project.segments(coder="consensus") if s.text == "Nobody had time.").memo
     assert memo.startswith(f"decision {decision['id']}")
     again = reconcile.find_disagreements(project, ["maria", "james"])
     assert all(d.settled for d in again)
@@ -75,7 +75,7 @@ def test_codebook_changes_follow_segments_and_are_recorded(project):
     code(project, "Barriers/Funding and material resources", "james", "We had no time.")
     code(project, "Barriers/Time", "james", "We had no time.")
     rename_code(project, "Barriers/Time", "Time pressure", coder="maria")
-    assert [s["code_id"] for s in project.segments(coder="maria")][0] == resolve_code(project, "Barriers/Time pressure").id
+    assert [s.code_id for s in project.segments(coder="maria")][0] == resolve_code(project, "Barriers/Time pressure").id
     reword_code(project, "Barriers/Time pressure", definition="No hours in the week.", coder="maria")
     result = merge_codes(project, "Barriers/Funding and material resources", "Barriers/Time pressure", coder="maria")
     assert result == CodeMerge(target="Barriers/Time pressure", moved=1, dropped=1)
@@ -111,7 +111,7 @@ def test_merge_is_idempotent_and_reports_conflicts(project, tmp_path, codebook_p
     assert any("Skepticism" in c for c in first.conflicts)
     second = merge_project(project, other_path)
     assert second.segments_added == 0 and second.transcripts_added == 0 and second.codes_added == 0
-    assert sorted({s["coder"] for s in project.segments()}) == ["james", "maria"]
+    assert sorted({s.coder for s in project.segments()}) == ["james", "maria"]
 
 
 def test_import_codings_wide_layout(project, tmp_path):
@@ -122,7 +122,7 @@ def test_import_codings_wide_layout(project, tmp_path):
                      "a,The grant ended.,lee,yes,,TRUE\n")
     report = import_codings(project, sheet)
     assert report.added == 4
-    rows = sorted((s["text"], s["coder"]) for s in project.segments())
+    rows = sorted((s.text, s.coder) for s in project.segments())
     assert rows[0] == ("The grant ended.", "lee")
 
 

@@ -112,7 +112,7 @@ def test_reconciliation_header_note_after_decision_and_partial_coding(project):
             await pilot.press(*"only a few words", "ctrl+s")
             await settle(app, pilot)
             decided = screen.items[index]
-            assert decided.decision["note"] == "only a few words"
+            assert decided.decision.note == "only a few words"
             head = str(screen.query_one("#progress").render())
             assert "-0.00" not in head and "·  ·" not in head
     asyncio.run(scenario())

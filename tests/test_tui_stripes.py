@@ -116,15 +116,15 @@ def test_pinned_quick_codes_stay_put(project):
             assert reader.frequent[0].id == pinned
             assert "(pinned)" in side(reader) and "Pinned" in str(reader.query_one("#status").render())
             # use the other code a lot: the pinned one keeps key 1
-            other = next(c for c in reader.frequent if c["id"] != pinned)
+            other = next(c for c in reader.frequent if c.id != pinned)
             for _ in range(3):
-                reader.count_use(other["id"], 5)
-            assert reader.frequent[0]["id"] == pinned
+                reader.count_use(other.id, 5)
+            assert reader.frequent[0].id == pinned
         # kept for the coder in the project
         app2 = WorkbenchApp(project, "maria")
         async with app2.run_test(size=(110, 30)) as pilot:
             reader = await open_reader(app2, pilot)
-            assert reader.pinned == [pinned] and reader.frequent[0]["id"] == pinned
+            assert reader.pinned == [pinned] and reader.frequent[0].id == pinned
             await pilot.press("j", "equals_sign")
             await pilot.pause()
             await pilot.press("down", "enter")

@@ -247,7 +247,7 @@ def report_markdown(data: dict[str, Any], *, svg_marker: str | None = None) -> s
               f"{len(data['transcripts'])} interviews with {len(data['participants'])} participants at "
               f"{len(data['sites'])} sites; {data['coded_transcripts']} interviews coded by "
               f"{len(data['coders'])} coder{'' if len(data['coders']) == 1 else 's'}"
-              + (f" ({md_line(', '.join(c['name'] for c in data['coders']))})" if data["coders"] else "") + ", "
+              + (f" ({md_line(', '.join(c.name for c in data['coders']))})" if data["coders"] else "") + ", "
               f"{data['segments']} coded segments"
               + ("." if data["selection"] == "all coders pooled" else f" in this report ({md_line(data['selection'])}).")
               + (f" Shares of participants count every participant of a site, including the "
@@ -257,8 +257,8 @@ def report_markdown(data: dict[str, Any], *, svg_marker: str | None = None) -> s
     if not data["codes"]:
         lines += ["No codebook yet.", ""]
     lines += [] if not data["codes"] else _table(["Code", "Definition"],
-                    [[("**" + md_line(c["path"]) + "**") if c["parent_id"] is None else md_line(c["path"]),
-                      md_line(c["definition"] or "")] for c in data["codes"]])
+                    [[("**" + md_line(c.path) + "**") if c.parent_id is None else md_line(c.path),
+                      md_line(c.definition or "")] for c in data["codes"]])
     lines += ["## Results", "", md(QUOTE_RULE), ""]
     for theme in data["themes"]:
         lines += [f"### {md_line(theme.path)}", ""]
@@ -305,10 +305,10 @@ def report_markdown(data: dict[str, Any], *, svg_marker: str | None = None) -> s
             lines += [svg_marker, ""]
     lines += ["## Appendix: data", ""]
     lines += _table(["Transcript", "Site", "Participant", "Role", "Date", "Words", "Segments"],
-                    [[md_line(t["title"]), md_line(t["site"] or ""), md_line(t["participant"] or ""),
-                      md_line(t["role"] or ""), md_line(t["date"] or ""), str(t["words"]), str(t["segments"])]
+                    [[md_line(t.title), md_line(t.site or ""), md_line(t.participant or ""),
+                      md_line(t.role or ""), md_line(t.date or ""), str(t.words), str(t.segments)]
                      for t in data["transcripts"]])
-    lines += _table(["Coder", "Segments"], [[md_line(c["name"]), str(c["segments"])] for c in data["coders"]])
+    lines += _table(["Coder", "Segments"], [[md_line(c.name), str(c.segments)] for c in data["coders"]])
     return "\n".join(lines).rstrip() + "\n"
 
 

@@ -131,7 +131,7 @@ def _random_coding(store, seed: int, coders=("maria", "james", "lee")) -> None:
                 start = rng.randrange(0, length - 5)
                 end = min(length, start + rng.randint(1, 60))
                 try:
-                    add_segment(store, transcript_id=transcript["id"], code_id=rng.choice(codes)["id"], coder=coder,
+                    add_segment(store, transcript_id=transcript.id, code_id=rng.choice(codes).id, coder=coder,
                                 start=start, end=end)
                 except Exception:  # noqa: BLE001 - an identical random segment twice
                     pass
@@ -144,18 +144,18 @@ def test_tallies_against_a_naive_count(project, unit, overlap):
     _random_coding(project, seed=len(unit) * 7 + len(overlap))
     coders = ["maria", "james", "lee"]
     report = compute_agreement(project, AgreementSpec(coders=coders, unit=unit, overlap=overlap))
-    paths = {c["id"]: c["path"] for c in project.codes(counts=False)}
+    paths = {c.id: c.path for c in project.codes(counts=False)}
     tallies: dict[str, Counter] = defaultdict(Counter)
     for transcript in project.transcripts():
-        segments = project.segments(transcript_id=transcript["id"])
-        present = {s["coder"] for s in segments}
-        text = project.transcript_text(transcript["id"])
-        boundaries = {p for s in segments for p in (s["start"], s["end"])}
-        units = units_for(unit, text, project.turns(transcript["id"]), boundaries)
+        segments = project.segments(transcript_id=transcript.id)
+        present = {s.coder for s in segments}
+        text = project.transcript_text(transcript.id)
+        boundaries = {p for s in segments for p in (s.start, s.end)}
+        units = units_for(unit, text, project.turns(transcript.id), boundaries)
         for key in paths.values():
             for u in units:
-                values = tuple((1 if carries(u, sorted((s["start"], s["end"]) for s in segments
-                                                        if s["coder"] == c and paths[s["code_id"]] == key), overlap)
+                values = tuple((1 if carries(u, sorted((s.start, s.end) for s in segments
+                                                        if s.coder == c and paths[s.code_id] == key), overlap)
                                 else 0) if c in present else None for c in coders)
                 tallies[key][values] += (u[1] - u[0]) if unit == "character" else 1
     for code in report.codes:

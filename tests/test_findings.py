@@ -187,9 +187,9 @@ def test_report_quotes_are_attributed_to_the_right_people(demo, report_md):
     assert len(quotes) >= 12
     for text, who, number, flag in quotes:
         segment = segments[int(number)]
-        assert " ".join(segment["text"].split()).replace("[", "\\[").replace("]", "\\]") == text
+        assert " ".join(segment.text.split()).replace("[", "\\[").replace("]", "\\]") == text
         participant, role, site = who.split(", ", 2)
-        assert (participant, site) == (segment["participant"], segment["site"])
+        assert (participant, site) == (segment.participant, segment.site)
         assert bool(flag) == (int(number) in flagged)
     barriers = report_md.split("### Barriers")[1].split("### Shared")[0]
     numbers = [int(n) for n in re.findall(r"\(Q(\d+)", barriers.split("#### Framework")[0])]
@@ -203,8 +203,8 @@ def test_report_prevalence_matches_an_independent_count(demo, report_md):
     for theme in ("Barriers", "Shared learning journey"):
         section = report_md.split(f"### {theme}\n")[1].split("#### Key quotes")[0]
         for site in {p.site for p in participants}:
-            mine = [s for s in segments if codes[s["code_id"]] == theme and s["site"] == site]
-            raised = {s["participant"] for s in mine}
+            mine = [s for s in segments if codes[s.code_id] == theme and s.site == site]
+            raised = {s.participant for s in mine}
             at_site = [p for p in participants if p.site == site]
             share = f"{len(raised) / len(at_site):.0%}"
             assert f"| {site} | {len(mine)} | {len(raised)} of {len(at_site)} | {share} |" in section

@@ -58,7 +58,7 @@ def test_reconcile_accept_agreed_and_decide(project):
     audit = next(a for a in project.audit_entries(limit=50) if a.id == decision.audit_id)
     assert audit.action == "reconcile.decide"
     memo = next(s for s in project.segments(coder="consensus") if s.text == "Nobody had time.").memo
-    assert memo.startswith(f"decision {decision['id']}")
+    assert memo.startswith(f"decision {decision.id}")
     again = reconcile.find_disagreements(project, ["maria", "james"])
     assert all(d.settled for d in again)
     # The matrix can be drawn from the consensus.

@@ -26,7 +26,7 @@ import pytest
 from click.testing import CliRunner
 
 from workbench.cli import cli
-from workbench.serve import _descendants, app_command, is_loopback
+from workbench.tui.serve import _descendants, app_command, is_loopback
 
 ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|\x1b[()][A-Z0-9]|\x1b\][^\x07]*\x07")
 

@@ -210,3 +210,17 @@ def test_a_result_is_dropped_when_its_screen_closed_or_a_newer_run_started(proje
             assert not any("rror" in m for m in messages(app))
             await still_alive(app, pilot)
     asyncio.run(scenario())
+
+
+def test_the_error_log_never_writes_to_the_project_or_a_device(tmp_path):
+    """WORKBENCH_ERROR_LOG naming the project (or its -wal) would open it with Python file I/O and
+    drop the app's SQLite locks on close; a device or folder is not a log either."""
+    project = tmp_path / "study.db"
+    project.write_bytes(b"SQLite format 3\x00")
+    for target in (project, tmp_path / "study.db-wal"):
+        log_error(target, RuntimeError("a bug"), project=project)
+    assert project.read_bytes() == b"SQLite format 3\x00"
+    assert not (tmp_path / "study.db-wal").exists()
+    log_error(tmp_path, RuntimeError("a bug"), project=project)  # a folder: nothing written, no error
+    written = log_error(tmp_path / "workbench.log", RuntimeError("a bug"), project=project)
+    assert "a bug" in written.read_text()

@@ -149,7 +149,7 @@ def serve_cmd(ctx: click.Context, port: int, host: str, public: bool, public_url
     token, printed once; requests without it are refused.
     """
     from workbench.project import project_path
-    from workbench.serve import ServeSettings, is_loopback, new_token, serve
+    from workbench.tui.serve import ServeSettings, is_loopback, new_token, serve
     from workbench.team import is_team_database
 
     project = (ctx.find_root().obj or {}).get("project")

@@ -131,6 +131,11 @@ def log_error(path: Path, error: BaseException, *, project: Path | None = None) 
 
     entry = (f"--- {datetime.now(UTC).isoformat(timespec='seconds')} project: {project}\n"
              + "".join(traceback.format_exception(error)))
+    if project is not None and path.resolve() in {Path(str(project.resolve()) + tail) for tail in
+                                                  ("", "-wal", "-shm", "-journal")}:
+        return path  # never the project's own files: closing a descriptor would drop the app's locks
+    if path.exists() and not path.is_file():
+        return path  # a device, a FIFO or a folder is not a log
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         old = path.with_name(path.name + ".1")

@@ -57,15 +57,17 @@ def run_process(cmd: list[str], *, cwd: Path | None = None, env: dict[str, str] 
     kernel's accounting of this one child, not of the benchmark process)."""
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         start = time.perf_counter()
-        proc = subprocess.Popen(cmd, cwd=cwd, env={**os.environ, **(env or {})}, stdin=subprocess.DEVNULL,
-                                stdout=out, stderr=err)
+        proc = subprocess.Popen(
+            cmd, cwd=cwd, env={**os.environ, **(env or {})}, stdin=subprocess.DEVNULL, stdout=out, stderr=err
+        )
         _, status, usage = os.wait4(proc.pid, 0)
         wall = time.perf_counter() - start
         proc.returncode = os.waitstatus_to_exitcode(status)
         if proc.returncode != 0:
             err.seek(0)
-            raise RuntimeError(f"{' '.join(map(str, cmd))} exited {proc.returncode}:\n"
-                               + err.read().decode(errors="replace")[-3000:])
+            raise RuntimeError(
+                f"{' '.join(map(str, cmd))} exited {proc.returncode}:\n" + err.read().decode(errors="replace")[-3000:]
+            )
         out.seek(0)
         return Run(wall, usage.ru_maxrss / 1024, out.read().decode(errors="replace"), usage.ru_utime + usage.ru_stime)
 
@@ -98,12 +100,28 @@ class Figure:
         return [b / a for a, b in zip(self.walls, self.qc_walls)]
 
     def as_dict(self) -> dict:
-        return {"label": self.label, "walls": self.walls, "peaks": self.peaks, "cpus": self.cpus, "inproc": self.inproc,
-                "qc_walls": self.qc_walls, "qc_peaks": self.qc_peaks, "note": self.note}
+        return {
+            "label": self.label,
+            "walls": self.walls,
+            "peaks": self.peaks,
+            "cpus": self.cpus,
+            "inproc": self.inproc,
+            "qc_walls": self.qc_walls,
+            "qc_peaks": self.qc_peaks,
+            "note": self.note,
+        }
 
 
-def paired(label: str, repeat: int, ours: list[str], *, prepare=None, qc: list[str] | None = None,  # noqa: ANN001
-           qc_prepare=None, qc_cwd=None) -> Figure:  # noqa: ANN001
+def paired(
+    label: str,
+    repeat: int,
+    ours: list[str],
+    *,
+    prepare=None,
+    qc: list[str] | None = None,  # noqa: ANN001
+    qc_prepare=None,
+    qc_cwd=None,
+) -> Figure:  # noqa: ANN001
     """Run the workbench's command and qc's in turn, ``repeat`` times each."""
     figure = Figure(label)
     for _ in range(repeat):
@@ -204,9 +222,12 @@ def run_step(name: str, a: dict) -> dict:
         if name == "matrix":
             seconds, _ = _timed(build_matrix, store, spec, detail=False)  # count-only, as the CLI's table
         else:
+
             def both() -> None:
-                write_matrix(build_matrix(store, spec), "xlsx", Path(a["out"]), book=project_codebook(store),
-                             force=True)
+                write_matrix(
+                    build_matrix(store, spec), "xlsx", Path(a["out"]), book=project_codebook(store), force=True
+                )
+
             seconds, _ = _timed(both)
     elif name == "stats":
         from workbench.analysis.frame import Selection
@@ -222,8 +243,9 @@ def run_step(name: str, a: dict) -> dict:
         from workbench.agreement.compute import AgreementSpec, compute_agreement
 
         unit = name.split("_")[1]
-        seconds, _ = _timed(compute_agreement, store, AgreementSpec(coders=["maria", "james", "lee"], unit=unit,
-                                                                    columns="code"))
+        seconds, _ = _timed(
+            compute_agreement, store, AgreementSpec(coders=["maria", "james", "lee"], unit=unit, columns="code")
+        )
     elif name == "qdpx":
         from workbench.refi_export import export_qdpx
 
@@ -269,6 +291,7 @@ async def bench_tui(db: Path, transcript_id: int, opens: int = 5, applies: int =
         def painted() -> None:
             original()
             paints.append(time.perf_counter())
+
         reader._compositor_refresh = painted
         times = []
         for _ in range(applies):
@@ -280,8 +303,14 @@ async def bench_tui(db: Path, transcript_id: int, opens: int = 5, applies: int =
             await pilot.pause()
             assert len(reader.doc.segments) == before + 1
             times.append(min(t for t in paints if t > start) - start)
-    return {"rows": rows, "first_screen_s": first_screen, "complete_s": complete, "open_s": open_times,
-            "apply_ms": [t * 1000 for t in times], "peak_mb": _peak_mb()}
+    return {
+        "rows": rows,
+        "first_screen_s": first_screen,
+        "complete_s": complete,
+        "open_s": open_times,
+        "apply_ms": [t * 1000 for t in times],
+        "peak_mb": _peak_mb(),
+    }
 
 
 # -- the peer --------------------------------------------------------------------------------------
@@ -296,8 +325,10 @@ def peer_command() -> str | None:
 
 def install_peer() -> None:
     subprocess.run([sys.executable, "-m", "venv", str(PEER_VENV)], check=True)
-    subprocess.run([str(PEER_VENV / "bin" / "pip"), "install", "-q", "-r",
-                    str(ROOT / "benchmarks" / "requirements-peer.txt")], check=True)
+    subprocess.run(
+        [str(PEER_VENV / "bin" / "pip"), "install", "-q", "-r", str(ROOT / "benchmarks" / "requirements-peer.txt")],
+        check=True,
+    )
 
 
 # -- the benchmark ---------------------------------------------------------------------------------
@@ -307,23 +338,36 @@ def machine() -> str:
     cpu = platform.processor() or platform.machine()
     ram = ""
     if Path("/proc/cpuinfo").exists():
-        cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-                    if line.startswith("model name")), cpu)
+        cpu = next(
+            (
+                line.split(":", 1)[1].strip()
+                for line in Path("/proc/cpuinfo").read_text().splitlines()
+                if line.startswith("model name")
+            ),
+            cpu,
+        )
     if Path("/proc/meminfo").exists():
         kb = int(Path("/proc/meminfo").read_text().split()[1])
         ram = f", {kb / 1024 / 1024:.0f} GiB RAM"
-    load = (", load average {:.1f} {:.1f} {:.1f} at start".format(*os.getloadavg())
-            if hasattr(os, "getloadavg") else "")
-    return (f"{cpu}, {os.cpu_count()} cores{ram}, {platform.system()} {platform.machine()}, "
-            f"Python {platform.python_version()}, SQLite {sqlite3.sqlite_version}{load}")
+    load = ", load average {:.1f} {:.1f} {:.1f} at start".format(*os.getloadavg()) if hasattr(os, "getloadavg") else ""
+    return (
+        f"{cpu}, {os.cpu_count()} cores{ram}, {platform.system()} {platform.machine()}, "
+        f"Python {platform.python_version()}, SQLite {sqlite3.sqlite_version}{load}"
+    )
 
 
-STEPS = ("import", "qdpx", "transcripts", "matrix", "stats", "crosstab", "agreement_turn", "agreement_sentence",
-         "xlsx")
+STEPS = ("import", "qdpx", "transcripts", "matrix", "stats", "crosstab", "agreement_turn", "agreement_sentence", "xlsx")
 
 
-def bench_size(size: int, work: Path, qc: str | None, repeat: int, peer_max: int, log,  # noqa: ANN001
-               steps: tuple[str, ...] = STEPS) -> dict:
+def bench_size(
+    size: int,
+    work: Path,
+    qc: str | None,
+    repeat: int,
+    peer_max: int,
+    log,  # noqa: ANN001
+    steps: tuple[str, ...] = STEPS,
+) -> dict:
     wb = workbench_cmd()
     corpus, db = work / f"corpus-{size}", work / f"project-{size}.db"
     info, run = step("setup", size=size, corpus=corpus, db=db)
@@ -336,8 +380,10 @@ def bench_size(size: int, work: Path, qc: str | None, repeat: int, peer_max: int
             figure.inproc = step(inproc, db=db, **kwargs)[0]["s"]
         figures[key] = figure.as_dict()
         med = statistics.median(figure.walls)
-        line = f"  {figure.label}: {fmt_s(med)} ({fmt_s(min(figure.walls))}-{fmt_s(max(figure.walls))}), " \
-               f"{max(figure.peaks):.0f} MB"
+        line = (
+            f"  {figure.label}: {fmt_s(med)} ({fmt_s(min(figure.walls))}-{fmt_s(max(figure.walls))}), "
+            f"{max(figure.peaks):.0f} MB"
+        )
         if figure.inproc is not None:
             line += f"; in-process {fmt_s(figure.inproc)}"
         if figure.qc_walls:
@@ -346,7 +392,7 @@ def bench_size(size: int, work: Path, qc: str | None, repeat: int, peer_max: int
 
     # import: the whole `workbench import`, into a new project each run; qc's into a new qc project
     scratch = work / f"scratch-{size}.db"
-    counter = iter(range(10 ** 6))
+    counter = iter(range(10**6))
 
     def fresh_db() -> None:
         for suffix in ("", "-wal", "-shm"):
@@ -359,9 +405,14 @@ def bench_size(size: int, work: Path, qc: str | None, repeat: int, peer_max: int
         return folder
 
     if "import" in steps:
-        figure = paired("import", repeat, [*wb, "--project", str(scratch), "import", str(corpus)], prepare=fresh_db,
-                        qc=[qc, "corpus", "import", "-r", "-i", "verbatim", str(corpus)] if qc else None,
-                        qc_prepare=fresh_qc if qc else None)
+        figure = paired(
+            "import",
+            repeat,
+            [*wb, "--project", str(scratch), "import", str(corpus)],
+            prepare=fresh_db,
+            qc=[qc, "corpus", "import", "-r", "-i", "verbatim", str(corpus)] if qc else None,
+            qc_prepare=fresh_qc if qc else None,
+        )
         figure.inproc = info["s"]
         fresh_db()
         add("import", figure)
@@ -373,8 +424,12 @@ def bench_size(size: int, work: Path, qc: str | None, repeat: int, peer_max: int
     qdpx = work / f"p-{size}.qdpx"
     want = steps.__contains__
     if want("qdpx") or (qc and size <= peer_max):
-        add("qdpx", paired("QDPX export", repeat, [*wb, *project, "export", "qdpx", str(qdpx), "--force"]), "qdpx",
-            out=work / f"q-{size}.qdpx")
+        add(
+            "qdpx",
+            paired("QDPX export", repeat, [*wb, *project, "export", "qdpx", str(qdpx), "--force"]),
+            "qdpx",
+            out=work / f"q-{size}.qdpx",
+        )
     coded = None
     if qc and size <= peer_max:  # qc loads the same coding from the workbench's QDPX export
         coded = work / f"qc-coded-{size}"
@@ -384,26 +439,52 @@ def bench_size(size: int, work: Path, qc: str | None, repeat: int, peer_max: int
     runs = {  # step: (label, workbench's arguments, qc's arguments, in-process step's extra arguments)
         "transcripts": ("`workbench transcripts`", ["transcripts"], None, {}),
         "matrix": ("`workbench matrix` (site x theme, counts)", ["matrix"], None, {}),
-        "stats": ("code statistics (`frequencies` / `qc codes stats`)", ["frequencies"],
-                  [qc, "codes", "stats"] if coded else None, {}),
-        "crosstab": ("crosstab of all codes by turn (`cooccurrence` / `qc codes crosstab`)",
-                     ["cooccurrence", "--columns", "code", "--unit", "turn"],
-                     [qc, "codes", "crosstab", "-z"] if coded else None, {}),
-        "agreement_turn": ("agreement by turn, 3 coders", ["agreement", "--coders", "maria,james,lee", "--unit", "turn"],
-                           None, {}),
-        "agreement_sentence": ("agreement by sentence (the default unit), 3 coders",
-                               ["agreement", "--coders", "maria,james,lee"], None, {}),
-        "xlsx": (f"XLSX, {info['segments']:,} segments", ["matrix", "--format", "xlsx", "-o", str(work / "m.xlsx"), "--force"],
-                 None, {"out": work / "m.xlsx"}),
+        "stats": (
+            "code statistics (`frequencies` / `qc codes stats`)",
+            ["frequencies"],
+            [qc, "codes", "stats"] if coded else None,
+            {},
+        ),
+        "crosstab": (
+            "crosstab of all codes by turn (`cooccurrence` / `qc codes crosstab`)",
+            ["cooccurrence", "--columns", "code", "--unit", "turn"],
+            [qc, "codes", "crosstab", "-z"] if coded else None,
+            {},
+        ),
+        "agreement_turn": (
+            "agreement by turn, 3 coders",
+            ["agreement", "--coders", "maria,james,lee", "--unit", "turn"],
+            None,
+            {},
+        ),
+        "agreement_sentence": (
+            "agreement by sentence (the default unit), 3 coders",
+            ["agreement", "--coders", "maria,james,lee"],
+            None,
+            {},
+        ),
+        "xlsx": (
+            f"XLSX, {info['segments']:,} segments",
+            ["matrix", "--format", "xlsx", "-o", str(work / "m.xlsx"), "--force"],
+            None,
+            {"out": work / "m.xlsx"},
+        ),
     }
     if size >= 1000:  # one coder's 100,000 segments
-        runs["xlsx_one_coder"] = ("XLSX, one coder (about 100,000 segments)",
-                                  ["matrix", "--coder", "maria", "--format", "xlsx", "-o", str(work / "m.xlsx"), "--force"],
-                                  None, {"out": work / "m.xlsx", "coders": ["maria"]})
+        runs["xlsx_one_coder"] = (
+            "XLSX, one coder (about 100,000 segments)",
+            ["matrix", "--coder", "maria", "--format", "xlsx", "-o", str(work / "m.xlsx"), "--force"],
+            None,
+            {"out": work / "m.xlsx", "coders": ["maria"]},
+        )
     for key, (label, args, peer, extra) in runs.items():
         if want(key.replace("_one_coder", "")):
-            add(key, paired(label, repeat, [*wb, *project, *args], qc=peer, qc_cwd=coded),
-                key.replace("_one_coder", ""), **extra)
+            add(
+                key,
+                paired(label, repeat, [*wb, *project, *args], qc=peer, qc_cwd=coded),
+                key.replace("_one_coder", ""),
+                **extra,
+            )
     return result
 
 
@@ -420,8 +501,10 @@ def bench_bigfiles(work: Path, repeat: int, log) -> dict:  # noqa: ANN001
             size = info["bytes"]
             shutil.rmtree(folder)
         out[label] = {"s": times, "bytes": size, "peak_mb": peaks}
-        log(f"  one {size / 1e6:.1f} MB transcript: import {fmt_s(statistics.median(times))} in-process, "
-            f"{max(peaks):.0f} MB")
+        log(
+            f"  one {size / 1e6:.1f} MB transcript: import {fmt_s(statistics.median(times))} in-process, "
+            f"{max(peaks):.0f} MB"
+        )
     return out
 
 
@@ -437,51 +520,70 @@ def spread(values: list[float]) -> str:
 
 def report(results: dict) -> str:
     """The tables, in Markdown: one per study size, then the coding screen, then the goals."""
-    lines = [f"Machine: {results['machine']}. Whole-process figures are the median of {results['repeat']} "
-             "runs (min-max); qc's runs alternate with the workbench's and its ratio is the median of the "
-             "pairs' ratios. Peak memory is each step's own process (the largest of its runs).", ""]
+    lines = [
+        f"Machine: {results['machine']}. Whole-process figures are the median of {results['repeat']} "
+        "runs (min-max); qc's runs alternate with the workbench's and its ratio is the median of the "
+        "pairs' ratios. Peak memory is each step's own process (the largest of its runs).",
+        "",
+    ]
     for r in results["sizes"]:
         figs = r["figures"]
-        lines += [f"**{r['size']:,} transcripts** ({r['words']:,} words, {r['segments']:,} segments)", "",
-                  "| step | whole process: wall (min-max) | its CPU time | peak memory | in-process (second column) | qc, whole process | qc / workbench |",
-                  "|---|---|---|---|---|---|---|"]
+        lines += [
+            f"**{r['size']:,} transcripts** ({r['words']:,} words, {r['segments']:,} segments)",
+            "",
+            "| step | whole process: wall (min-max) | its CPU time | peak memory | in-process (second column) | qc, whole process | qc / workbench |",
+            "|---|---|---|---|---|---|---|",
+        ]
         for key, f in figs.items():
             qc_cell = spread(f["qc_walls"]) if f["qc_walls"] else ""
             ratio = ""
             if f["qc_walls"]:
                 ratios = [b / a for a, b in zip(f["walls"], f["qc_walls"])]
                 ratio = f"{statistics.median(ratios):.1f}x" + (
-                    f" ({min(ratios):.1f}-{max(ratios):.1f})" if len(ratios) > 1 else "")
+                    f" ({min(ratios):.1f}-{max(ratios):.1f})" if len(ratios) > 1 else ""
+                )
             inproc = fmt_s(f["inproc"]) if f["inproc"] is not None else ""
             if key == "import":
                 inproc += f"; floor {fmt_s(r['floor_s'])}, {f['inproc'] / r['floor_s']:.1f}x the floor"
             cpu = fmt_s(statistics.median(f["cpus"])) if f.get("cpus") else ""
-            lines.append(f"| {f['label']} | {spread(f['walls'])} | {cpu} | {max(f['peaks']):.0f} MB | {inproc} | {qc_cell} | {ratio} |")
+            lines.append(
+                f"| {f['label']} | {spread(f['walls'])} | {cpu} | {max(f['peaks']):.0f} MB | {inproc} | {qc_cell} | {ratio} |"
+            )
         lines.append("")
     if results.get("bigfiles"):
         b = results["bigfiles"]
         one, four = statistics.median(b["1MB"]["s"]), statistics.median(b["4MB"]["s"])
-        lines += [f"**One long transcript** (in-process, median of {len(b['1MB']['s'])}): "
-                  f"{b['1MB']['bytes'] / 1e6:.1f} MB imports in {fmt_s(one)}, {b['4MB']['bytes'] / 1e6:.1f} MB in "
-                  f"{fmt_s(four)}: {four / one:.1f}x for {b['4MB']['bytes'] / b['1MB']['bytes']:.1f}x the text "
-                  f"(peak {max(b['4MB']['peak_mb']):.0f} MB).", ""]
+        lines += [
+            f"**One long transcript** (in-process, median of {len(b['1MB']['s'])}): "
+            f"{b['1MB']['bytes'] / 1e6:.1f} MB imports in {fmt_s(one)}, {b['4MB']['bytes'] / 1e6:.1f} MB in "
+            f"{fmt_s(four)}: {four / one:.1f}x for {b['4MB']['bytes'] / b['1MB']['bytes']:.1f}x the text "
+            f"(peak {max(b['4MB']['peak_mb']):.0f} MB).",
+            "",
+        ]
     if results.get("tui"):
         t = results["tui"]
         firsts = [x["first_screen_s"] for x in t["runs"]]
         completes = [x["complete_s"] for x in t["runs"]]
         opens = [o for x in t["runs"] for o in x["open_s"]]
         applies = [a for x in t["runs"] for a in x["apply_ms"]]
-        lines += [f"**Coding screen** (Pilot, {t['runs'][0]['rows']:,} transcripts, 3 coders; {len(t['runs'])} "
-                  "processes; the 20,000-word transcript opened 5 times in each)", "",
-                  "| figure | median (min-max) |", "|---|---|",
-                  f"| first screen (the listing) | {spread(firsts)} |",
-                  f"| share-coded column filled in | {spread(completes)} |",
-                  f"| open and paint a 20,000-word transcript | {spread(opens)} |",
-                  f"| key that applies a code -> segment painted | {statistics.median(applies):.0f} ms "
-                  f"(p95 {sorted(applies)[int(0.95 * (len(applies) - 1))]:.0f} ms) |",
-                  f"| peak memory of the coding screen's process | {max(x['peak_mb'] for x in t['runs']):.0f} MB |", ""]
-    lines.append(f"Peak memory of the benchmark's own process (which only starts the others): "
-                 f"{results['own_peak_mb']:.0f} MB; largest step: {results['largest_step_mb']:.0f} MB.")
+        lines += [
+            f"**Coding screen** (Pilot, {t['runs'][0]['rows']:,} transcripts, 3 coders; {len(t['runs'])} "
+            "processes; the 20,000-word transcript opened 5 times in each)",
+            "",
+            "| figure | median (min-max) |",
+            "|---|---|",
+            f"| first screen (the listing) | {spread(firsts)} |",
+            f"| share-coded column filled in | {spread(completes)} |",
+            f"| open and paint a 20,000-word transcript | {spread(opens)} |",
+            f"| key that applies a code -> segment painted | {statistics.median(applies):.0f} ms "
+            f"(p95 {sorted(applies)[int(0.95 * (len(applies) - 1))]:.0f} ms) |",
+            f"| peak memory of the coding screen's process | {max(x['peak_mb'] for x in t['runs']):.0f} MB |",
+            "",
+        ]
+    lines.append(
+        f"Peak memory of the benchmark's own process (which only starts the others): "
+        f"{results['own_peak_mb']:.0f} MB; largest step: {results['largest_step_mb']:.0f} MB."
+    )
     return "\n".join(lines)
 
 
@@ -508,8 +610,15 @@ def goals(results: dict) -> str:
     for key, goal in (("transcripts", 0.2), ("matrix", 0.35)):
         f = fig(100, key)
         if f:
-            rows.append((f"`workbench {key}`, whole process, 100 transcripts", fmt_s(med(f["walls"])),
-                         med(f["walls"]), goal, "s"))
+            rows.append(
+                (
+                    f"`workbench {key}`, whole process, 100 transcripts",
+                    fmt_s(med(f["walls"])),
+                    med(f["walls"]),
+                    goal,
+                    "s",
+                )
+            )
     for size in sorted(by_size, reverse=True):
         f = fig(size, "import")
         if f and f["inproc"]:
@@ -531,10 +640,24 @@ def goals(results: dict) -> str:
         rows.append(("XLSX peak memory at 300,000 segments", f"{max(f['peaks']):.0f} MB", max(f["peaks"]), 300, "MB"))
     f = fig(1000, "matrix")
     if f:
-        rows.append(("count-only matrix, peak memory at 300,000 segments", f"{max(f['peaks']):.0f} MB",
-                     max(f["peaks"]), 150, "MB"))
-    rows.append(("largest peak of any step (each in its own process)", f"{results['largest_step_mb']:.0f} MB",
-                 results["largest_step_mb"], 400, "MB"))
+        rows.append(
+            (
+                "count-only matrix, peak memory at 300,000 segments",
+                f"{max(f['peaks']):.0f} MB",
+                max(f["peaks"]),
+                150,
+                "MB",
+            )
+        )
+    rows.append(
+        (
+            "largest peak of any step (each in its own process)",
+            f"{results['largest_step_mb']:.0f} MB",
+            results["largest_step_mb"],
+            400,
+            "MB",
+        )
+    )
     lines = ["| figure | measured (median) | goal | |", "|---|---|---|---|"]
     for name, text, value, goal, unit in rows:
         goal_text = {"s": fmt_s(goal), "x": f"{goal:g}x", "MB": f"{goal:g} MB"}[unit]
@@ -569,13 +692,20 @@ def main() -> None:
     parser.add_argument("--tui", type=int, default=1000, help="transcripts in the coding-screen project (0: skip)")
     parser.add_argument("--tui-runs", type=int, default=3, help="coding-screen processes")
     parser.add_argument("--no-bigfiles", action="store_true", help="skip the 1 MB / 4 MB transcript import")
-    parser.add_argument("--large-steps", default=",".join(STEPS),
-                        help="steps run at 1,000 transcripts and more (default: all): " + ",".join(STEPS))
+    parser.add_argument(
+        "--large-steps",
+        default=",".join(STEPS),
+        help="steps run at 1,000 transcripts and more (default: all): " + ",".join(STEPS),
+    )
     parser.add_argument("--quick", action="store_true", help="10 and 100 transcripts, 2 runs, coding screen at 100")
     parser.add_argument("--no-peer", action="store_true", help="do not run qc")
     parser.add_argument("--install-peer", action="store_true", help="install qc into benchmarks/.peer-venv first")
-    parser.add_argument("--peer-max", type=int, default=100,
-                        help="largest study whose coding qc loads (its .qdpx import takes over 6 minutes at 1,000)")
+    parser.add_argument(
+        "--peer-max",
+        type=int,
+        default=100,
+        help="largest study whose coding qc loads (its .qdpx import takes over 6 minutes at 1,000)",
+    )
     parser.add_argument("--json", help="also save the raw figures to this file")
     args = parser.parse_args()
     if args.quick:
@@ -583,12 +713,20 @@ def main() -> None:
     if args.install_peer:
         install_peer()
     qc = None if args.no_peer else peer_command()
-    results = {"machine": machine(), "repeat": args.repeat, "sizes": [], "started": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())}
+    results = {
+        "machine": machine(),
+        "repeat": args.repeat,
+        "sizes": [],
+        "started": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+    }
 
     def log(text: str) -> None:
         print(text, file=sys.stderr, flush=True)
 
-    log(f"machine: {results['machine']}" + ("" if qc else " (qc not found: peer columns skipped; --install-peer installs it)"))
+    log(
+        f"machine: {results['machine']}"
+        + ("" if qc else " (qc not found: peer columns skipped; --install-peer installs it)")
+    )
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         for size in [int(s) for s in args.sizes.split(",") if s]:
@@ -606,9 +744,12 @@ def main() -> None:
             for _ in range(args.tui_runs):
                 t, _ = step("tui", db=db, transcript_id=info["transcript_id"])
                 runs.append(t)
-                log(f"  first screen {fmt_s(t['first_screen_s'])}, complete {fmt_s(t['complete_s'])}, opens "
-                    + ", ".join(fmt_s(o) for o in t["open_s"]) + f", apply median "
-                    f"{statistics.median(t['apply_ms']):.0f} ms, {t['peak_mb']:.0f} MB")
+                log(
+                    f"  first screen {fmt_s(t['first_screen_s'])}, complete {fmt_s(t['complete_s'])}, opens "
+                    + ", ".join(fmt_s(o) for o in t["open_s"])
+                    + f", apply median "
+                    f"{statistics.median(t['apply_ms']):.0f} ms, {t['peak_mb']:.0f} MB"
+                )
             results["tui"] = {"size": args.tui, "runs": runs}
     peaks = [p for r in results["sizes"] for f in r["figures"].values() for p in f["peaks"]]
     peaks += [x["peak_mb"] for x in results.get("tui", {}).get("runs", [])]

@@ -57,13 +57,15 @@ def codebook() -> Codebook:
     codes = []
     for index, theme in enumerate(THEMES):
         children = [CodeSpec(name=f"{theme} {k + 1}", definition=f"Sub-code {k + 1} of {theme}.") for k in range(9)]
-        codes.append(CodeSpec(name=theme, colour=PALETTE[index], definition=f"The {theme.lower()} theme.",
-                              children=children))
+        codes.append(
+            CodeSpec(name=theme, colour=PALETTE[index], definition=f"The {theme.lower()} theme.", children=children)
+        )
     return Codebook(name="Benchmark codebook", codes=codes)
 
 
-def add_coding(db: Path, *, per_transcript: int = 100, coders: tuple[str, ...] = ("maria", "james", "lee"),
-               seed: int = 2) -> int:
+def add_coding(
+    db: Path, *, per_transcript: int = 100, coders: tuple[str, ...] = ("maria", "james", "lee"), seed: int = 2
+) -> int:
     """About ``per_transcript`` segments per transcript per coder; coders agree on half of them."""
     store = Store.open(db)
     apply_codebook(store, codebook())
@@ -75,20 +77,28 @@ def add_coding(db: Path, *, per_transcript: int = 100, coders: tuple[str, ...] =
         coder_ids = [store.coder_id(c) for c in coders]
         for transcript in store.transcripts():
             length = len(store.transcript_text(transcript["id"]) or "")
-            shared = [(rng.randrange(0, max(1, length - 600)), rng.randint(40, 500), rng.choice(leaves))
-                      for _ in range(per_transcript // 2)]
+            shared = [
+                (rng.randrange(0, max(1, length - 600)), rng.randint(40, 500), rng.choice(leaves))
+                for _ in range(per_transcript // 2)
+            ]
             for coder_id in coder_ids:
-                own = shared + [(rng.randrange(0, max(1, length - 600)), rng.randint(40, 500), rng.choice(leaves))
-                                for _ in range(per_transcript - len(shared))]
+                own = shared + [
+                    (rng.randrange(0, max(1, length - 600)), rng.randint(40, 500), rng.choice(leaves))
+                    for _ in range(per_transcript - len(shared))
+                ]
                 for start, size, code in own:
                     start += rng.choice([0, 0, 0, rng.randint(-30, 30)])
                     start = max(0, start)
                     rows.append((transcript["id"], code, coder_id, start, start + size, "", "imported", stamp, stamp))
         store.conn.conn.executemany(
             'INSERT OR IGNORE INTO segments(transcript_id, code_id, coder_id, start, "end", text, origin, created_at, updated_at) '
-            "VALUES (?,?,?,?,?,?,?,?,?)", rows)
-        store.conn.execute('UPDATE segments SET text = (SELECT substr(t.text, segments.start + 1, segments."end" - segments.start) '
-                           "FROM transcripts t WHERE t.id = segments.transcript_id)")
+            "VALUES (?,?,?,?,?,?,?,?,?)",
+            rows,
+        )
+        store.conn.execute(
+            'UPDATE segments SET text = (SELECT substr(t.text, segments.start + 1, segments."end" - segments.start) '
+            "FROM transcripts t WHERE t.id = segments.transcript_id)"
+        )
     count = len(store.segments())
     store.close()
     return count

@@ -19,7 +19,9 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def _plan(coder_index: int, codes: int, spans: list[tuple[int, int]], code_ids: list[int]) -> list[tuple[int, int, int, int]]:
+def _plan(
+    coder_index: int, codes: int, spans: list[tuple[int, int]], code_ids: list[int]
+) -> list[tuple[int, int, int, int]]:
     """(transcript, code, start, end) for each code a coder applies: distinct for that coder."""
     out = []
     for i in range(codes):
@@ -45,8 +47,16 @@ def _coder(project: str, name: str, plan: list[tuple[int, int, int, int]], go: A
         except Exception as exc:  # counted as lost, reported
             errors.append(f"{type(exc).__name__}: {exc}")
         latencies.append((time.perf_counter() - t0) * 1000)
-    out.put({"name": name, "latencies": latencies, "errors": errors[:3], "failed": len(errors),
-             "started": started, "ended": time.perf_counter()})
+    out.put(
+        {
+            "name": name,
+            "latencies": latencies,
+            "errors": errors[:3],
+            "failed": len(errors),
+            "started": started,
+            "ended": time.perf_counter(),
+        }
+    )
     store.close()
 
 
@@ -63,8 +73,12 @@ def _run(projects: list[str], names: list[str], plans: list[list[tuple[int, int,
         p.join(60)
     latencies = sorted(x for r in results for x in r["latencies"])
     wall = max(r["ended"] for r in results) - min(r["started"] for r in results)
-    return {"latencies": latencies, "wall_s": wall, "failed": sum(r["failed"] for r in results),
-            "errors": [e for r in results for e in r["errors"]][:5]}
+    return {
+        "latencies": latencies,
+        "wall_s": wall,
+        "failed": sum(r["failed"] for r in results),
+        "errors": [e for r in results for e in r["errors"]][:5],
+    }
 
 
 def _count(project: str, names: list[str]) -> int:
@@ -80,9 +94,18 @@ def _count(project: str, names: list[str]) -> int:
 def _summary(label: str, run: dict[str, Any], expected: int, found: int) -> dict[str, Any]:
     lat = run["latencies"]
     p95 = lat[min(len(lat) - 1, int(round(0.95 * len(lat))) - 1)]
-    return {"engine": label, "expected": expected, "stored": found, "lost": expected - found,
-            "failed": run["failed"], "median_ms": statistics.median(lat), "p95_ms": p95,
-            "per_s": expected / run["wall_s"], "wall_s": run["wall_s"], "errors": run["errors"]}
+    return {
+        "engine": label,
+        "expected": expected,
+        "stored": found,
+        "lost": expected - found,
+        "failed": run["failed"],
+        "median_ms": statistics.median(lat),
+        "p95_ms": p95,
+        "per_s": expected / run["wall_s"],
+        "wall_s": run["wall_s"],
+        "errors": run["errors"],
+    }
 
 
 def bench_team(coders: int = 10, codes: int = 200, log: Any = print) -> list[dict[str, Any]]:
@@ -128,8 +151,10 @@ def bench_team(coders: int = 10, codes: int = 200, log: Any = print) -> list[dic
 def report(results: list[dict[str, Any]]) -> str:
     lines = ["| engine | codes applied | stored | lost | median | p95 | throughput |", "|---|---|---|---|---|---|---|"]
     for r in results:
-        lines.append(f"| {r['engine']} | {r['expected']} | {r['stored']} | {r['lost']} | {r['median_ms']:.1f} ms | "
-                     f"{r['p95_ms']:.1f} ms | {r['per_s']:.0f} codes/s |")
+        lines.append(
+            f"| {r['engine']} | {r['expected']} | {r['stored']} | {r['lost']} | {r['median_ms']:.1f} ms | "
+            f"{r['p95_ms']:.1f} ms | {r['per_s']:.0f} codes/s |"
+        )
     for r in results:
         if r["errors"]:
             lines.append(f"{r['engine']} errors: " + "; ".join(r["errors"]))

@@ -46,8 +46,9 @@ def bindir() -> Path:
     for folder in candidates:
         if (folder / "initdb").is_file() and (folder / "pg_ctl").is_file():
             return folder
-    raise NoServer("PostgreSQL server binaries (initdb, pg_ctl) are not installed "
-                   "(Debian: apt-get install postgresql-15)")
+    raise NoServer(
+        "PostgreSQL server binaries (initdb, pg_ctl) are not installed (Debian: apt-get install postgresql-15)"
+    )
 
 
 class Cluster:
@@ -60,8 +61,10 @@ class Cluster:
             try:
                 pwd.getpwnam(SERVER_USER)
             except KeyError as exc:
-                raise NoServer(f"running as root, and there is no '{SERVER_USER}' system user to run the "
-                               "server as (the PostgreSQL server refuses to run as root)") from exc
+                raise NoServer(
+                    f"running as root, and there is no '{SERVER_USER}' system user to run the "
+                    "server as (the PostgreSQL server refuses to run as root)"
+                ) from exc
         # A short path: the socket path <dir>/.s.PGSQL.5432 may be at most 107 bytes.
         base = "/tmp" if os.path.isdir("/tmp") else tempfile.gettempdir()
         self.socket_dir = tempfile.mkdtemp(prefix="wb-pg-", dir=base)
@@ -79,8 +82,9 @@ class Cluster:
             cmd = ["runuser", "-u", SERVER_USER, "--", *cmd]
         done = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
         if done.returncode != 0:
-            raise RuntimeError(f"{program} failed ({done.returncode}): {done.stderr.strip() or done.stdout.strip()}"
-                               + self._log_tail())
+            raise RuntimeError(
+                f"{program} failed ({done.returncode}): {done.stderr.strip() or done.stdout.strip()}" + self._log_tail()
+            )
 
     def _log_tail(self) -> str:
         try:
@@ -90,14 +94,24 @@ class Cluster:
             return ""
 
     def start(self) -> Cluster:
-        self._run("initdb", "-D", self.data, "-U", self.superuser, "-A", "trust", "-E", "UTF8",
-                  "--locale=C.UTF-8", "--no-sync")
+        self._run(
+            "initdb",
+            "-D",
+            self.data,
+            "-U",
+            self.superuser,
+            "-A",
+            "trust",
+            "-E",
+            "UTF8",
+            "--locale=C.UTF-8",
+            "--no-sync",
+        )
         hba = os.path.join(self.data, "pg_hba.conf")
         with open(hba, encoding="utf-8") as fh:
             rules = fh.read()
         with open(hba, "w", encoding="utf-8") as fh:  # first match wins: the probe role needs its password
-            fh.write(f"local all {PASSWORD_ROLE} scram-sha-256\nlocal all +{PASSWORD_GROUP} scram-sha-256\n"
-                     + rules)
+            fh.write(f"local all {PASSWORD_ROLE} scram-sha-256\nlocal all +{PASSWORD_GROUP} scram-sha-256\n" + rules)
         self._run("pg_ctl", "-D", self.data, "-l", self.log, "-w", "-o", self._options(), "start")
         self.running = True
         with self.connect() as cx:
@@ -106,8 +120,10 @@ class Cluster:
         return self
 
     def _options(self) -> str:
-        return (f"-c listen_addresses='' -k {self.socket_dir} -c fsync=off -c synchronous_commit=off "
-                "-c full_page_writes=off -c track_functions=all")  # tests count function calls
+        return (
+            f"-c listen_addresses='' -k {self.socket_dir} -c fsync=off -c synchronous_commit=off "
+            "-c full_page_writes=off -c track_functions=all"
+        )  # tests count function calls
 
     def restart(self) -> None:
         """Stop the server (its clients are disconnected) and start it again."""

@@ -16,8 +16,7 @@ from workbench.project import import_codebook, import_transcripts
 
 pytestmark = pytest.mark.both_engines  # each test's `store`: a project file, then a team database
 
-TEXT = ("Interviewer: Why partner?\n\n"
-        "Carol: We had no time. Nobody had time. The grant ended. We trusted them anyway.\n")
+TEXT = "Interviewer: Why partner?\n\nCarol: We had no time. Nobody had time. The grant ended. We trusted them anyway.\n"
 
 
 @pytest.fixture
@@ -33,8 +32,14 @@ def project(store, tmp_path, codebook_path):
 def code(store, transcript, path, coder, quote):
     text = store.transcript_text(transcript)
     start = text.index(quote)
-    add_segment(store, transcript_id=transcript, code_id=resolve_code(store, path).id, coder=coder,
-                start=start, end=start + len(quote))
+    add_segment(
+        store,
+        transcript_id=transcript,
+        code_id=resolve_code(store, path).id,
+        coder=coder,
+        start=start,
+        end=start + len(quote),
+    )
 
 
 def test_units_and_overlap_rules():

@@ -7,9 +7,21 @@ import random
 
 import pytest
 
-from workbench.agreement.stats import (Unit, brennan_prediger, cohen_kappa, fleiss_kappa, fleiss_kappa_from_counts,
-                                       fleiss_kappa_per_category, gwet_ac1, krippendorff_alpha, percent_agreement,
-                                       pooled_kappa, chance_parts, cohen_parts, scott_pi)
+from workbench.agreement.stats import (
+    Unit,
+    brennan_prediger,
+    cohen_kappa,
+    fleiss_kappa,
+    fleiss_kappa_from_counts,
+    fleiss_kappa_per_category,
+    gwet_ac1,
+    krippendorff_alpha,
+    percent_agreement,
+    pooled_kappa,
+    chance_parts,
+    cohen_parts,
+    scott_pi,
+)
 
 K = None
 # Krippendorff (2011), the same data Gwet (2014) uses (irrCAC's cac.raw4raters): 4 coders x 12 units.
@@ -80,7 +92,9 @@ def test_randolph_examples():
     # Randolph (2005), p. 17: example 1 Fleiss .33, free-marginal .33; example 2 Fleiss -.20, free .33
     first = [tuple(s) for s in ("YYY", "YYN", "NNY", "NNN")]
     second = [tuple(s) for s in ("YYY", "YYN", "YYN", "YYY")]
-    assert fleiss_kappa(first) == pytest.approx(1 / 3, abs=5e-3) and brennan_prediger(first) == pytest.approx(1 / 3, abs=5e-3)
+    assert fleiss_kappa(first) == pytest.approx(1 / 3, abs=5e-3) and brennan_prediger(first) == pytest.approx(
+        1 / 3, abs=5e-3
+    )
     assert gwet_ac1(first) == pytest.approx(0.3333, abs=5e-4)
     assert fleiss_kappa(second) == pytest.approx(-0.20, abs=5e-3)
     assert brennan_prediger(second, ("N", "Y")) == pytest.approx(1 / 3, abs=5e-3)
@@ -116,8 +130,18 @@ def test_rare_codes_and_undefined_cases():
 def test_fleiss_per_category():
     # Fleiss (1971): kappa_j = 1 - sum_i n_ij (n - n_ij) / (N n (n-1) p_j q_j), and the overall kappa is
     # the p_j q_j-weighted mean of the kappa_j; computed here straight from the table.
-    table = [[0, 0, 0, 0, 14], [0, 2, 6, 4, 2], [0, 0, 3, 5, 6], [0, 3, 9, 2, 0], [2, 2, 8, 1, 1],
-             [7, 7, 0, 0, 0], [3, 2, 6, 3, 0], [2, 5, 3, 2, 2], [6, 5, 2, 1, 0], [0, 2, 2, 3, 7]]
+    table = [
+        [0, 0, 0, 0, 14],
+        [0, 2, 6, 4, 2],
+        [0, 0, 3, 5, 6],
+        [0, 3, 9, 2, 0],
+        [2, 2, 8, 1, 1],
+        [7, 7, 0, 0, 0],
+        [3, 2, 6, 3, 0],
+        [2, 5, 3, 2, 2],
+        [6, 5, 2, 1, 0],
+        [0, 2, 2, 3, 7],
+    ]
     n, subjects = 14, len(table)
     units = [Unit(tuple(j for j, count in enumerate(row) for _ in range(count))) for row in table]
     per = fleiss_kappa_per_category(units)
@@ -140,7 +164,9 @@ def test_krippendorff_ordinal_and_ratio_published():
     assert krippendorff_alpha(UNITS, "ratio") == pytest.approx(0.7974, abs=5e-4)
     binary = [Unit((1, 0, 1)), Unit((0, 0, 0)), Unit((1, 1, None)), Unit((0, 1, 1))]
     nominal = krippendorff_alpha(binary)
-    assert all(krippendorff_alpha(binary, level) == pytest.approx(nominal) for level in ("ordinal", "interval", "ratio"))
+    assert all(
+        krippendorff_alpha(binary, level) == pytest.approx(nominal) for level in ("ordinal", "interval", "ratio")
+    )
     with pytest.raises(ValueError, match="0 or more"):
         krippendorff_alpha([(-1, 2), (2, 2)], "ratio")
 
@@ -152,8 +178,10 @@ def test_against_the_krippendorff_package():
     rng = random.Random(7)
     for trial in range(25):
         coders, units = rng.randint(2, 5), rng.randint(5, 30)
-        data = [[rng.choice([None, 1, 2, 2, 3, 4, 7]) if rng.random() < 0.9 else None for _ in range(units)]
-                for _ in range(coders)]
+        data = [
+            [rng.choice([None, 1, 2, 2, 3, 4, 7]) if rng.random() < 0.9 else None for _ in range(units)]
+            for _ in range(coders)
+        ]
         matrix = np.array([[np.nan if v is None else v for v in row] for row in data], dtype=float)
         ours_units = list(zip(*data))
         for level in ("nominal", "ordinal", "interval", "ratio"):

@@ -19,8 +19,7 @@ from workbench.store.sqlite.schema import LATEST
 
 pytestmark = pytest.mark.both_engines  # each test's `store`: a project file, then a team database
 
-TEXT = ("Interviewer: Why partner?\n\n"
-        "Carol: We had no time. Nobody had time. The grant ended. We trusted them anyway.\n")
+TEXT = "Interviewer: Why partner?\n\nCarol: We had no time. Nobody had time. The grant ended. We trusted them anyway.\n"
 
 
 @pytest.fixture
@@ -36,8 +35,14 @@ def project(store, tmp_path, codebook_path):
 def code(store, transcript, path, coder, quote):
     text = store.transcript_text(transcript)
     start = text.index(quote)
-    add_segment(store, transcript_id=transcript, code_id=resolve_code(store, path).id, coder=coder,
-                start=start, end=start + len(quote))
+    add_segment(
+        store,
+        transcript_id=transcript,
+        code_id=resolve_code(store, path).id,
+        coder=coder,
+        start=start,
+        end=start + len(quote),
+    )
 
 
 def run(project, *args):
@@ -115,19 +120,36 @@ def test_methods_paragraph_and_pairing(project):
     result = run(project, "agreement", "--report", "--bootstrap", "200")
     assert result.exit_code == 0, result.output
     text = result.output
-    for needle in ("3 coders (james, lee and maria)", "2 transcripts", "unit of analysis was the sentence",
-                   "at least half", "Fleiss' kappa", "Gwet's AC1", "95% bootstrap interval", "fell below 0.667",
-                   "References", "Brennan, R. L., & Prediger"):
+    for needle in (
+        "3 coders (james, lee and maria)",
+        "2 transcripts",
+        "unit of analysis was the sentence",
+        "at least half",
+        "Fleiss' kappa",
+        "Gwet's AC1",
+        "95% bootstrap interval",
+        "fell below 0.667",
+        "References",
+        "Brennan, R. L., & Prediger",
+    ):
         assert needle in text, needle
     continuum = run(project, "agreement", "--report", "--unit", "continuum", "--coders", "maria,james")
-    assert continuum.exit_code == 0 and "character continuum" in continuum.output and "Krippendorff, K. (1995)" in continuum.output
+    assert (
+        continuum.exit_code == 0
+        and "character continuum" in continuum.output
+        and "Krippendorff, K. (1995)" in continuum.output
+    )
     mean = json.loads(run(project, "agreement", "--format", "json").output)
     pooled = json.loads(run(project, "agreement", "--format", "json", "--pairing", "pooled_pairs").output)
     time_mean = next(c for c in mean["codes"] if c["code"] == "Barriers/Time")
     time_pooled = next(c for c in pooled["codes"] if c["code"] == "Barriers/Time")
     assert mean["percent_agreement_pairing"] == "per_unit_mean"
-    assert time_pooled["percent_agreement"] == time_pooled["percent_agreement_pooled_pairs"] \
-        == time_mean["percent_agreement_pooled_pairs"] != time_mean["percent_agreement"]
+    assert (
+        time_pooled["percent_agreement"]
+        == time_pooled["percent_agreement_pooled_pairs"]
+        == time_mean["percent_agreement_pooled_pairs"]
+        != time_mean["percent_agreement"]
+    )
     for key in ("gwet_ac1", "brennan_prediger", "scott_pi", "krippendorff_alpha_ordinal", "krippendorff_alpha_ratio"):
         assert key in time_mean
     assert time_mean["scott_pi"] is None  # three coders: Scott's pi is for two (Fleiss' kappa generalises it)

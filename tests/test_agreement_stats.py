@@ -7,8 +7,15 @@ from collections import defaultdict
 
 import pytest
 
-from workbench.agreement.stats import (Unit, bootstrap_alpha, cohen_kappa, fleiss_kappa, fleiss_kappa_from_counts,
-                                       krippendorff_alpha, percent_agreement)
+from workbench.agreement.stats import (
+    Unit,
+    bootstrap_alpha,
+    cohen_kappa,
+    fleiss_kappa,
+    fleiss_kappa_from_counts,
+    krippendorff_alpha,
+    percent_agreement,
+)
 
 # Krippendorff (2011), "Computing Krippendorff's alpha-reliability": 4 coders x 12 units, missing values.
 K = None
@@ -34,8 +41,18 @@ def test_cohen_grant_proposals():
 
 
 def test_fleiss_published_example():
-    table = [[0, 0, 0, 0, 14], [0, 2, 6, 4, 2], [0, 0, 3, 5, 6], [0, 3, 9, 2, 0], [2, 2, 8, 1, 1],
-             [7, 7, 0, 0, 0], [3, 2, 6, 3, 0], [2, 5, 3, 2, 2], [6, 5, 2, 1, 0], [0, 2, 2, 3, 7]]
+    table = [
+        [0, 0, 0, 0, 14],
+        [0, 2, 6, 4, 2],
+        [0, 0, 3, 5, 6],
+        [0, 3, 9, 2, 0],
+        [2, 2, 8, 1, 1],
+        [7, 7, 0, 0, 0],
+        [3, 2, 6, 3, 0],
+        [2, 5, 3, 2, 2],
+        [6, 5, 2, 1, 0],
+        [0, 2, 2, 3, 7],
+    ]
     assert fleiss_kappa_from_counts(table) == pytest.approx(0.210, abs=0.0005)
 
 

@@ -12,9 +12,11 @@ from workbench.project import import_codebook, import_transcripts
 from workbench.store import Store
 from workbench.tui.app import WorkbenchApp
 
-TEXT = ("Interviewer: What gets in the way?\n\n"
-        "Carol: Time, mostly. Everybody is seeing patients back to back. There is no hour in the week.\n\n"
-        "Interviewer: And money?\n\nCarol: Money too. The grant ended in June.\n")
+TEXT = (
+    "Interviewer: What gets in the way?\n\n"
+    "Carol: Time, mostly. Everybody is seeing patients back to back. There is no hour in the week.\n\n"
+    "Interviewer: And money?\n\nCarol: Money too. The grant ended in June.\n"
+)
 
 
 @pytest.fixture
@@ -29,15 +31,29 @@ def project(tmp_path, codebook_path):
     money_id = resolve_code(store, "Barriers/Funding and material resources").id
     text = store.transcript_text(1)
     at = lambda quote: (text.index(quote), text.index(quote) + len(quote))  # noqa: E731
-    add_segment(store, transcript_id=1, code_id=time_id, coder="maria", start=at("Time, mostly.")[0],
-                end=at("Time, mostly.")[1])
-    add_segment(store, transcript_id=1, code_id=time_id, coder="james", start=at("Time, mostly.")[0],
-                end=at("There is no hour in the week.")[1])
+    add_segment(
+        store, transcript_id=1, code_id=time_id, coder="maria", start=at("Time, mostly.")[0], end=at("Time, mostly.")[1]
+    )
+    add_segment(
+        store,
+        transcript_id=1,
+        code_id=time_id,
+        coder="james",
+        start=at("Time, mostly.")[0],
+        end=at("There is no hour in the week.")[1],
+    )
     start_round(store, "v2")
-    add_segment(store, transcript_id=1, code_id=money_id, coder="maria", start=at("Money too.")[0],
-                end=at("The grant ended in June.")[1])
-    add_segment(store, transcript_id=1, code_id=money_id, coder="james", start=at("Money too.")[0],
-                end=at("Money too.")[1])
+    add_segment(
+        store,
+        transcript_id=1,
+        code_id=money_id,
+        coder="maria",
+        start=at("Money too.")[0],
+        end=at("The grant ended in June.")[1],
+    )
+    add_segment(
+        store, transcript_id=1, code_id=money_id, coder="james", start=at("Money too.")[0], end=at("Money too.")[1]
+    )
     store.close()
     return path
 
@@ -82,4 +98,5 @@ def test_round_key_and_calibration_screen(project):
             await pilot.press("escape")
             await pilot.pause()
             assert app.screen is agreement
+
     asyncio.run(scenario())

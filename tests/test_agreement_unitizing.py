@@ -94,11 +94,13 @@ def test_observed_coincidences_against_a_character_count():
         assert {k: round(v, 9) for k, v in data.l.items() if v} == {k: round(v, 9) for k, v in naive.items() if v}
 
 
-TEXT = ("Interviewer: Why partner?\n\n"
-        "Carol: We had no time. Nobody had time. The grant ended. We trusted them anyway. "
-        "Dr. Reyes said so. It was hard!\n\n"
-        "Interviewer: And then?\n\n"
-        "Carol: Then we met again. We talked. It got better.\n")
+TEXT = (
+    "Interviewer: Why partner?\n\n"
+    "Carol: We had no time. Nobody had time. The grant ended. We trusted them anyway. "
+    "Dr. Reyes said so. It was hard!\n\n"
+    "Interviewer: And then?\n\n"
+    "Carol: Then we met again. We talked. It got better.\n"
+)
 
 
 @pytest.fixture
@@ -131,14 +133,29 @@ def _random_coding(store, seed: int, coders=("maria", "james", "lee")) -> None:
                 start = rng.randrange(0, length - 5)
                 end = min(length, start + rng.randint(1, 60))
                 try:
-                    add_segment(store, transcript_id=transcript.id, code_id=rng.choice(codes).id, coder=coder,
-                                start=start, end=end)
+                    add_segment(
+                        store,
+                        transcript_id=transcript.id,
+                        code_id=rng.choice(codes).id,
+                        coder=coder,
+                        start=start,
+                        end=end,
+                    )
                 except Exception:  # noqa: BLE001 - an identical random segment twice
                     pass
 
 
-@pytest.mark.parametrize("unit,overlap", [("sentence", "half"), ("sentence", "any"), ("sentence", "all"),
-                                          ("turn", "any"), ("turn", "half"), ("character", "half")])
+@pytest.mark.parametrize(
+    "unit,overlap",
+    [
+        ("sentence", "half"),
+        ("sentence", "any"),
+        ("sentence", "all"),
+        ("turn", "any"),
+        ("turn", "half"),
+        ("character", "half"),
+    ],
+)
 def test_tallies_against_a_naive_count(project, unit, overlap):
     """Every unit's values recomputed unit by unit with ``carries`` (the direct definition)."""
     _random_coding(project, seed=len(unit) * 7 + len(overlap))
@@ -154,25 +171,43 @@ def test_tallies_against_a_naive_count(project, unit, overlap):
         units = units_for(unit, text, project.turns(transcript.id), boundaries)
         for key in paths.values():
             for u in units:
-                values = tuple((1 if carries(u, sorted((s.start, s.end) for s in segments
-                                                        if s.coder == c and paths[s.code_id] == key), overlap)
-                                else 0) if c in present else None for c in coders)
+                values = tuple(
+                    (
+                        1
+                        if carries(
+                            u,
+                            sorted((s.start, s.end) for s in segments if s.coder == c and paths[s.code_id] == key),
+                            overlap,
+                        )
+                        else 0
+                    )
+                    if c in present
+                    else None
+                    for c in coders
+                )
                 tallies[key][values] += (u[1] - u[0]) if unit == "character" else 1
     for code in report.codes:
         units = [stats.Unit(v, w) for v, w in tallies[code.code].items()]
         assert code.units == sum(u.weight for u in units)
-        assert code.krippendorff_alpha == stats.krippendorff_alpha(units) or \
-            code.krippendorff_alpha == pytest.approx(stats.krippendorff_alpha(units))
+        assert code.krippendorff_alpha == stats.krippendorff_alpha(units) or code.krippendorff_alpha == pytest.approx(
+            stats.krippendorff_alpha(units)
+        )
         assert code.percent_agreement == pytest.approx(stats.percent_agreement(units))
         assert code.gwet_ac1 == pytest.approx(stats.gwet_ac1(units, (0, 1)))
-        assert code.fleiss_kappa == stats.fleiss_kappa(units, (0, 1)) or \
-            code.fleiss_kappa == pytest.approx(stats.fleiss_kappa(units, (0, 1)))
+        assert code.fleiss_kappa == stats.fleiss_kappa(units, (0, 1)) or code.fleiss_kappa == pytest.approx(
+            stats.fleiss_kappa(units, (0, 1))
+        )
 
 
 def test_continuum_through_the_cli(project):
     code = lambda t, path, coder, quote: add_segment(  # noqa: E731
-        project, transcript_id=t, code_id=resolve_code(project, path).id, coder=coder,
-        start=project.transcript_text(t).index(quote), end=project.transcript_text(t).index(quote) + len(quote))
+        project,
+        transcript_id=t,
+        code_id=resolve_code(project, path).id,
+        coder=coder,
+        start=project.transcript_text(t).index(quote),
+        end=project.transcript_text(t).index(quote) + len(quote),
+    )
     code(1, "Barriers/Time", "maria", "We had no time.")
     code(1, "Barriers/Time", "james", "We had no time. Nobody had time.")
     code(1, "Accountability mechanisms/Trust", "maria", "We trusted them anyway.")
@@ -205,10 +240,12 @@ def test_continuum_through_the_cli(project):
 def test_agreement_does_not_load_spacy(project, tmp_path):
     """Sentence units come from the reader's splitter: no spaCy import on an agreement run."""
     _random_coding(project, seed=1)
-    code = ("import sys; from workbench.store import Store; "
-            "from workbench.agreement.compute import AgreementSpec, compute_agreement; "
-            f"s = Store.open({str(project.path)!r}); "
-            "compute_agreement(s, AgreementSpec(coders=['maria', 'james'])); "
-            "print('spacy' in sys.modules)")
+    code = (
+        "import sys; from workbench.store import Store; "
+        "from workbench.agreement.compute import AgreementSpec, compute_agreement; "
+        f"s = Store.open({str(project.path)!r}); "
+        "compute_agreement(s, AgreementSpec(coders=['maria', 'james'])); "
+        "print('spacy' in sys.modules)"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"

@@ -19,15 +19,23 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "workbench"
 
-_LINT = ("import sys; from importlinter.cli import lint_imports; "
-         "sys.exit(lint_imports(config_filename='pyproject.toml', no_cache=True, no_logo=True))")
+_LINT = (
+    "import sys; from importlinter.cli import lint_imports; "
+    "sys.exit(lint_imports(config_filename='pyproject.toml', no_cache=True, no_logo=True))"
+)
 
 
 def _lint(root: Path) -> subprocess.CompletedProcess[str]:
     """import-linter on the package under ``root`` (its own process: the graph is built from the
     files there, not from what this test process has imported)."""
-    return subprocess.run([sys.executable, "-c", _LINT], cwd=root, capture_output=True, text=True, timeout=300,
-                          env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(root), "NO_COLOR": "1"})
+    return subprocess.run(
+        [sys.executable, "-c", _LINT],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(root), "NO_COLOR": "1"},
+    )
 
 
 def test_import_graph_follows_the_contracts():
@@ -46,8 +54,10 @@ def test_the_contracts_catch_each_kind_of_violation(tmp_path: Path):
     (copy / "refi" / "writes.py").write_text("from workbench.store import Store\n", encoding="utf-8")
     (copy / "cli" / "direct.py").write_text("from workbench.store import Store\n", encoding="utf-8")
     (copy / "coding_screen.py").write_text("import textual\n", encoding="utf-8")  # a new core module, unlisted
-    (copy / "reading.py").write_text((copy / "reading.py").read_text(encoding="utf-8")
-                                     + "\nimport sqlite3\nfrom textual.app import App\n", encoding="utf-8")
+    (copy / "reading.py").write_text(
+        (copy / "reading.py").read_text(encoding="utf-8") + "\nimport sqlite3\nfrom textual.app import App\n",
+        encoding="utf-8",
+    )
     result = _lint(tmp_path)
     out = result.stdout
     assert result.returncode == 1, out + result.stderr
@@ -62,9 +72,11 @@ def test_the_contracts_catch_each_kind_of_violation(tmp_path: Path):
 # -- SQL written as text ------------------------------------------------------------------------------
 
 # Statements as SQL writes them (upper-case keywords), not prose: "select a code from the list".
-_SQL = re.compile(r"\b(?:SELECT\b[^\n]*?\bFROM|INSERT\s+(?:OR\s+[A-Z]+\s+)?INTO|UPDATE\s+\w+\s+SET|DELETE\s+FROM"
-                  r"|CREATE\s+(?:TABLE|INDEX|UNIQUE|TRIGGER|VIEW|VIRTUAL)|DROP\s+(?:TABLE|INDEX|TRIGGER|VIEW)"
-                  r"|ALTER\s+TABLE|BEGIN\s+(?:IMMEDIATE|EXCLUSIVE))\b|\bPRAGMA\s+\w+\s*[=(]")
+_SQL = re.compile(
+    r"\b(?:SELECT\b[^\n]*?\bFROM|INSERT\s+(?:OR\s+[A-Z]+\s+)?INTO|UPDATE\s+\w+\s+SET|DELETE\s+FROM"
+    r"|CREATE\s+(?:TABLE|INDEX|UNIQUE|TRIGGER|VIEW|VIRTUAL)|DROP\s+(?:TABLE|INDEX|TRIGGER|VIEW)"
+    r"|ALTER\s+TABLE|BEGIN\s+(?:IMMEDIATE|EXCLUSIVE))\b|\bPRAGMA\s+\w+\s*[=(]"
+)
 _EXECUTE = {"execute", "executemany", "executescript"}
 
 
@@ -106,10 +118,13 @@ def test_sql_stays_in_the_store():
 
 def test_the_sql_check_sees_sql_and_not_prose():
     assert sql_in('q = "SELECT id FROM codes WHERE name = ?"\n')
-    assert sql_in('conn.execute(q)\n')
+    assert sql_in("conn.execute(q)\n")
     assert sql_in('x = f"UPDATE segments SET code_id = {n}"\n')
     assert sql_in('x = "PRAGMA user_version = 3"\n')
     assert not sql_in('"""SELECT ... FROM in a docstring is prose."""\nhint = "select a code from the list"\n')
     assert not sql_in('note = "Other coders\' commits are noticed with PRAGMA data_version"\n')
     # the store itself is full of it: the check reads what it is meant to read
-    assert len(sql_in("".join(p.read_text(encoding="utf-8") for p in sorted((PACKAGE / "store" / "sqlite").glob("*.py"))))) > 50
+    assert (
+        len(sql_in("".join(p.read_text(encoding="utf-8") for p in sorted((PACKAGE / "store" / "sqlite").glob("*.py")))))
+        > 50
+    )

@@ -18,8 +18,16 @@ def test_blind_phase_hides_other_coders_in_cli_and_reader(tmp_path, monkeypatch)
     store = Store.open(path, create=True)
     build_demo(store)
     with store.transaction():
-        store.insert_segment(transcript_id=1, code_id=1, coder_id=store.coder_id("james"), start=0, end=5,
-                             text=store.transcript_text(1)[:5], memo=None, origin="manual")
+        store.insert_segment(
+            transcript_id=1,
+            code_id=1,
+            coder_id=store.coder_id("james"),
+            start=0,
+            end=5,
+            text=store.transcript_text(1)[:5],
+            memo=None,
+            origin="manual",
+        )
     store.close()
     run = lambda *a: CliRunner().invoke(cli, ["--project", str(path), *a], obj={})  # noqa: E731
     monkeypatch.setenv("WORKBENCH_CODER", "maria")

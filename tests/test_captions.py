@@ -13,7 +13,7 @@ from workbench.ingest.captions import cue_text, parse_srt_cues, parse_webvtt_cue
 
 
 def turns_of(parsed):
-    return [(t.speaker, " ".join(parsed.text[t.start:t.end].split())) for t in parsed.turns]
+    return [(t.speaker, " ".join(parsed.text[t.start : t.end].split())) for t in parsed.turns]
 
 
 def raw(path: Path) -> str:
@@ -22,10 +22,21 @@ def raw(path: Path) -> str:
 
 # -- W3C file parsing: expected results from the upstream assertions --------------------------
 
-@pytest.mark.parametrize("name, count", [
-    ("newlines", 4), ("signature-bom", 0), ("timings-omitted-hours", 3), ("settings-multiple", 2),
-    ("header-garbage", 1), ("arrows", 6), ("nulls", 7), ("ids", 5), ("stylesheets", 2),
-])
+
+@pytest.mark.parametrize(
+    "name, count",
+    [
+        ("newlines", 4),
+        ("signature-bom", 0),
+        ("timings-omitted-hours", 3),
+        ("settings-multiple", 2),
+        ("header-garbage", 1),
+        ("arrows", 6),
+        ("nulls", 7),
+        ("ids", 5),
+        ("stylesheets", 2),
+    ],
+)
 def test_w3c_file_parsing_cue_counts(real, name, count):
     cues = parse_webvtt_cues(raw(real / "vtt_srt" / "w3c_wpt" / f"file-parsing_{name}.vtt"))
     assert len(cues) == count
@@ -92,11 +103,22 @@ def test_w3c_cue_text_parsing(real, name):
 
 # -- webvtt-py fixtures -----------------------------------------------------------------------
 
-@pytest.mark.parametrize("name, cues", [
-    ("captions_with_bom.vtt", 4), ("comments.vtt", 3), ("cue_tags.vtt", 3), ("styles.vtt", 1),
-    ("styles2.vtt", 6), ("using_identifiers.vtt", 6), ("youtube_dl.vtt", 4),
-    ("metadata_headers_multiline.vtt", 2), ("invalid_timeframe_in_cue_text.vtt", 4), ("teams_timeframe.vtt", 2),
-])
+
+@pytest.mark.parametrize(
+    "name, cues",
+    [
+        ("captions_with_bom.vtt", 4),
+        ("comments.vtt", 3),
+        ("cue_tags.vtt", 3),
+        ("styles.vtt", 1),
+        ("styles2.vtt", 6),
+        ("using_identifiers.vtt", 6),
+        ("youtube_dl.vtt", 4),
+        ("metadata_headers_multiline.vtt", 2),
+        ("invalid_timeframe_in_cue_text.vtt", 4),
+        ("teams_timeframe.vtt", 2),
+    ],
+)
 def test_webvtt_py_fixtures(real, name, cues):
     assert len(parse_webvtt_cues(raw(real / "vtt_srt/webvtt_py" / name))) == cues
     parsed = read_transcript(real / "vtt_srt/webvtt_py" / name)
@@ -128,10 +150,17 @@ def test_srt_empty_payload(real):
 
 # -- real transcripts ---------------------------------------------------------------------------
 
+
 def test_podcast_dialects_give_the_same_turns(real):
     folder = real / "vtt_srt/podcast_namespace"
-    parsed = [read_transcript(folder / name) for name in
-              ("example_2021_bom_colon-speakers.vtt", "example_2024_mixed-voice-tags-and-colon.vtt", "example.srt")]
+    parsed = [
+        read_transcript(folder / name)
+        for name in (
+            "example_2021_bom_colon-speakers.vtt",
+            "example_2024_mixed-voice-tags-and-colon.vtt",
+            "example.srt",
+        )
+    ]
     first = turns_of(parsed[0])
     assert len(first) == 10 and {s for s, _ in first} == {"Travis", "Sarah", "Gilon"}
     assert all(turns_of(p) == first for p in parsed[1:])
@@ -148,14 +177,14 @@ def test_zoom_transcript_five_speakers_and_unlabelled_cue(real):
     parsed = read_transcript(real / "transcripts/zoom_workshop/GMT20240124-202901_Recording.transcript.vtt")
     assert parsed.speakers == ["Srijani Ghosh", "Conor Healy", "Dr. Melissa Ko", "Shreeharsh Kelkar", "Ryan Sloan"]
     unknown = [t for t in parsed.turns if t.speaker is None]
-    assert len(unknown) == 1 and parsed.text[unknown[0].start:unknown[0].end] == "Hmm."
+    assert len(unknown) == 1 and parsed.text[unknown[0].start : unknown[0].end] == "Hmm."
 
 
 def test_zoom_closed_captions_without_speakers(real):
     parsed = read_transcript(real / "transcripts/zoom_workshop/GMT20240124-202901_Recording.cc.vtt")
     assert parsed.speakers == [] and parsed.words > 1000
     # no speakers: paragraphs at pauses or sentence ends, not one 1,860-word turn
-    sizes = [len(parsed.text[t.start:t.end].split()) for t in parsed.turns]
+    sizes = [len(parsed.text[t.start : t.end].split()) for t in parsed.turns]
     assert len(parsed.turns) >= 8 and max(sizes) <= 250 and sum(sizes) == parsed.words
     assert all(t.start_time is not None for t in parsed.turns)
     assert "\r" not in parsed.text
@@ -172,8 +201,9 @@ def test_primock_consultation_same_turns_in_vtt_srt_txt(real, consultation):
     assert all(t.start_time is not None and t.end_time >= t.start_time for t in vtt.turns)
 
 
-@pytest.mark.parametrize("name", ["day2_consultation05.vtt", "day3_consultation03.vtt", "day4_consultation02.vtt",
-                                  "day5_consultation04.srt"])
+@pytest.mark.parametrize(
+    "name", ["day2_consultation05.vtt", "day3_consultation03.vtt", "day4_consultation02.vtt", "day5_consultation04.srt"]
+)
 def test_primock_other_consultations(real, name):
     parsed = read_transcript(real / "transcripts/primock57" / name)
     assert parsed.speakers == ["Doctor", "Patient"] and len(parsed.turns) > 50
@@ -186,10 +216,13 @@ def test_primock_other_consultations(real, name):
 
 def test_day3_vtt_and_txt_agree(real):
     folder = real / "transcripts/primock57"
-    assert turns_of(read_transcript(folder / "day3_consultation03.vtt")) == turns_of(read_transcript(folder / "day3_consultation03.txt"))
+    assert turns_of(read_transcript(folder / "day3_consultation03.vtt")) == turns_of(
+        read_transcript(folder / "day3_consultation03.txt")
+    )
 
 
 # -- errors ---------------------------------------------------------------------------------------
+
 
 def test_not_webvtt_is_a_clear_error(tmp_path):
     path = tmp_path / "x.vtt"

@@ -21,6 +21,7 @@ def run(tmp_path):
         if ok:
             assert result.exit_code == 0, result.output
         return result
+
     invoke.project = project
     return invoke
 
@@ -29,8 +30,10 @@ def run(tmp_path):
 def coded(run, tmp_path, codebook_path):
     folder = tmp_path / "Riverbend Family Medicine"
     folder.mkdir()
-    (folder / "rb-01.txt").write_text("---\nparticipant: RB-01\nrole: administrator\n---\n"
-                                      "Interviewer: Why partner?\n\nCarol: We had no time and no staff.\n")
+    (folder / "rb-01.txt").write_text(
+        "---\nparticipant: RB-01\nrole: administrator\n---\n"
+        "Interviewer: Why partner?\n\nCarol: We had no time and no staff.\n"
+    )
     run("init")
     run("codebook", "import", str(codebook_path))
     run("import", str(folder))
@@ -55,11 +58,23 @@ def test_transcripts_json(coded):
 
 
 def test_code_by_quote_then_segments_json_and_remove(coded):
-    out = coded("code", "add", "rb-01", "--code", "Barriers/Time", "--text", "no time", "--coder", "maria",
-                "--format", "json").output
+    out = coded(
+        "code", "add", "rb-01", "--code", "Barriers/Time", "--text", "no time", "--coder", "maria", "--format", "json"
+    ).output
     segment = json.loads(out)
-    coded("code", "add", "rb-01", "--code", "Barriers/Funding and material resources", "--start",
-          str(segment["end"] + 5), "--end", str(segment["end"] + 13), "--coder", "james")
+    coded(
+        "code",
+        "add",
+        "rb-01",
+        "--code",
+        "Barriers/Funding and material resources",
+        "--start",
+        str(segment["end"] + 5),
+        "--end",
+        str(segment["end"] + 13),
+        "--coder",
+        "james",
+    )
     rows = json.loads(coded("segments", "--format", "json").output)
     assert {r["coder"] for r in rows} == {"maria", "james"}
     for key in ("id", "transcript", "site", "code", "coder", "start", "end", "text"):
@@ -82,13 +97,16 @@ def test_codebook_show_and_export(coded, tmp_path):
     assert "guid:" in yaml_text and "when_not_to_use" in yaml_text
 
 
-@pytest.mark.parametrize("args, words", [
-    (["code", "add", "rb-01", "--code", "Barriers/Tme", "--text", "no time"], "Did you mean: Barriers/Time"),
-    (["code", "add", "nope", "--code", "Barriers/Time", "--text", "no time"], "no transcript called 'nope'"),
-    (["code", "add", "rb-01", "--code", "Barriers/Time", "--text", "absent words"], "is not in the transcript"),
-    (["code", "add", "rb-01", "--code", "Barriers/Time"], "either --text"),
-    (["code", "remove", "999"], "no segment 999"),
-])
+@pytest.mark.parametrize(
+    "args, words",
+    [
+        (["code", "add", "rb-01", "--code", "Barriers/Tme", "--text", "no time"], "Did you mean: Barriers/Time"),
+        (["code", "add", "nope", "--code", "Barriers/Time", "--text", "no time"], "no transcript called 'nope'"),
+        (["code", "add", "rb-01", "--code", "Barriers/Time", "--text", "absent words"], "is not in the transcript"),
+        (["code", "add", "rb-01", "--code", "Barriers/Time"], "either --text"),
+        (["code", "remove", "999"], "no segment 999"),
+    ],
+)
 def test_errors_are_messages_with_exit_code_1(coded, args, words):
     result = coded(*args, ok=False)
     assert result.exit_code == 1 and words in result.output and "Traceback" not in result.output
@@ -118,8 +136,10 @@ def test_missing_project_says_how_to_make_one(tmp_path):
 
 
 def test_help_does_not_import_heavy_modules():
-    code = ("import sys; from workbench.cli import cli\n"
-            "heavy = [m for m in ('textual', 'spacy', 'pandas') if m in sys.modules]\n"
-            "print(','.join(heavy))")
+    code = (
+        "import sys; from workbench.cli import cli\n"
+        "heavy = [m for m in ('textual', 'spacy', 'pandas') if m in sys.modules]\n"
+        "print(','.join(heavy))"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
     assert out == ""

@@ -17,11 +17,17 @@ from workbench.cli import cli
 def project(tmp_path, codebook_path):
     folder = tmp_path / "Riverbend Family Medicine"
     folder.mkdir()
-    (folder / "rb-01.txt").write_text("---\nparticipant: RB-01\nrole: administrator\n---\n"
-                                      "Interviewer: Why partner?\n\nCarol: We had no time and no staff.\n")
+    (folder / "rb-01.txt").write_text(
+        "---\nparticipant: RB-01\nrole: administrator\n---\n"
+        "Interviewer: Why partner?\n\nCarol: We had no time and no staff.\n"
+    )
     path = tmp_path / "p.db"
-    for args in (["init"], ["codebook", "import", str(codebook_path)], ["import", str(folder)],
-                 ["code", "add", "rb-01", "--code", "Barriers/Time", "--text", "no time", "--coder", "maria"]):
+    for args in (
+        ["init"],
+        ["codebook", "import", str(codebook_path)],
+        ["import", str(folder)],
+        ["code", "add", "rb-01", "--code", "Barriers/Time", "--text", "no time", "--coder", "maria"],
+    ):
         result = CliRunner().invoke(cli, ["--project", str(path), *args], obj={})
         assert result.exit_code == 0, result.output
     return path
@@ -36,16 +42,21 @@ def _all_commands(group: click.Group, prefix: tuple[str, ...] = ()):
 
 def test_project_after_the_subcommand(project, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)  # no ./workbench.db here: the option must be honoured
-    for args in (["matrix", "--project", str(project)], ["transcripts", "--project", str(project), "--format", "csv"],
-                 ["codebook", "show", "--project", str(project)], ["segments", f"--project={project}"]):
+    for args in (
+        ["matrix", "--project", str(project)],
+        ["transcripts", "--project", str(project), "--format", "csv"],
+        ["codebook", "show", "--project", str(project)],
+        ["segments", f"--project={project}"],
+    ):
         result = CliRunner().invoke(cli, args, obj={})
         assert result.exit_code == 0, (args, result.output)
     assert "RB-01" in CliRunner().invoke(cli, ["transcripts", "--project", str(project)], obj={}).output
     assert not (tmp_path / "workbench.db").exists()
     # after the command wins over before it, as the last word on a command line does
     other = tmp_path / "other.db"
-    result = CliRunner().invoke(cli, ["--project", str(other), "segments", "--project", str(project),
-                                      "--format", "csv"], obj={})
+    result = CliRunner().invoke(
+        cli, ["--project", str(other), "segments", "--project", str(project), "--format", "csv"], obj={}
+    )
     assert result.exit_code == 0 and "no time" in result.output and not other.exists()
 
 
@@ -61,11 +72,20 @@ def test_every_command_help_ends_with_examples():
 
 
 def _complete(project, words: str) -> list[str]:
-    env = {**os.environ, "_WORKBENCH_COMPLETE": "bash_complete", "COMP_WORDS": words,
-           "COMP_CWORD": str(len(words.split()) - (0 if words.endswith(" ") else 1)),
-           "WORKBENCH_PROJECT": str(project)}
-    out = subprocess.run([sys.executable, "-c", "from workbench.cli import cli; cli(prog_name='workbench')"], env=env,
-                         capture_output=True, text=True, timeout=60).stdout
+    env = {
+        **os.environ,
+        "_WORKBENCH_COMPLETE": "bash_complete",
+        "COMP_WORDS": words,
+        "COMP_CWORD": str(len(words.split()) - (0 if words.endswith(" ") else 1)),
+        "WORKBENCH_PROJECT": str(project),
+    }
+    out = subprocess.run(
+        [sys.executable, "-c", "from workbench.cli import cli; cli(prog_name='workbench')"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    ).stdout
     return [line.split(",", 1)[1] for line in out.splitlines() if "," in line]
 
 
@@ -98,8 +118,7 @@ def test_progress_is_drawn_on_a_terminal_only(tmp_path):
     drawn = out.getvalue()
     assert "Importing" in drawn and "3/3" in drawn and "Computing agreement" in drawn
     # not a terminal (a pipe, a script): nothing at all
-    result = CliRunner().invoke(cli, ["import", str(tmp_path / "nothing"), "--project", str(tmp_path / "p.db")],
-                                obj={})
+    result = CliRunner().invoke(cli, ["import", str(tmp_path / "nothing"), "--project", str(tmp_path / "p.db")], obj={})
     assert "Importing" not in result.output
 
 
@@ -111,14 +130,17 @@ def test_demo_and_import_run_with_progress_on_a_terminal(tmp_path):
     folder.mkdir()
     for n in range(3):
         (folder / f"i{n}.txt").write_text(f"Interviewer: Question {n}?\n\nAnn: Answer {n}.\n")
-    script = ("import sys; from workbench.cli import cli; "
-              f"cli(['import', {str(folder)!r}, '--project', {str(tmp_path / 'p.db')!r}], prog_name='workbench')")
+    script = (
+        "import sys; from workbench.cli import cli; "
+        f"cli(['import', {str(folder)!r}, '--project', {str(tmp_path / 'p.db')!r}], prog_name='workbench')"
+    )
     chunks = []
 
     def read(fd):
         data = os.read(fd, 4096)
         chunks.append(data)
         return data
+
     status = pty.spawn([sys.executable, "-c", script], read)
     text = b"".join(chunks).decode(errors="replace")
     assert os.waitstatus_to_exitcode(status) == 0, text

@@ -15,8 +15,12 @@ pytestmark = pytest.mark.both_engines  # each test's `store`: a project file, th
 
 def test_default_codebook_covers_the_four_themes(codebook_path):
     book = load_codebook(codebook_path)
-    assert [c.name for c in book.codes] == ["Motivations to partner", "Accountability mechanisms", "Barriers",
-                                            "Shared learning journey"]
+    assert [c.name for c in book.codes] == [
+        "Motivations to partner",
+        "Accountability mechanisms",
+        "Barriers",
+        "Shared learning journey",
+    ]
     for theme in book.codes:
         assert 4 <= len(theme.children) <= 8, theme.name
         for _, code in theme.walk():
@@ -24,16 +28,19 @@ def test_default_codebook_covers_the_four_themes(codebook_path):
                 assert getattr(code, field), f"{code.name} lacks {field}"
 
 
-@pytest.mark.parametrize("text, line, words", [
-    ("codes:\n  - name: A\n    colr: '#ffffff'\n", 3, "Did you mean `colour`"),
-    ("codes:\n  - name: A\n  - name: a\n", 3, "both named"),
-    ("codes:\n  - name: A\n    colour: red\n", 3, "not a colour"),
-    ("codes:\n  - definition: x\n", 2, "has no name"),
-    ("codes:\n  - name: A/B\n", 2, "contains '/'"),
-    ("codes:\n  - name: A\n    children:\n      - name: B\n      - name: B\n", 5, "both named 'B'"),
-    ("codes:\n  - name: [A\n", 2, "not valid YAML"),
-    ("name: x\n", 1, "no `codes:`"),
-])
+@pytest.mark.parametrize(
+    "text, line, words",
+    [
+        ("codes:\n  - name: A\n    colr: '#ffffff'\n", 3, "Did you mean `colour`"),
+        ("codes:\n  - name: A\n  - name: a\n", 3, "both named"),
+        ("codes:\n  - name: A\n    colour: red\n", 3, "not a colour"),
+        ("codes:\n  - definition: x\n", 2, "has no name"),
+        ("codes:\n  - name: A/B\n", 2, "contains '/'"),
+        ("codes:\n  - name: A\n    children:\n      - name: B\n      - name: B\n", 5, "both named 'B'"),
+        ("codes:\n  - name: [A\n", 2, "not valid YAML"),
+        ("name: x\n", 1, "no `codes:`"),
+    ],
+)
 def test_errors_name_file_and_line(text, line, words):
     with pytest.raises(InputError) as err:
         parse_codebook(text, Path("book.yaml"))
@@ -44,8 +51,9 @@ def test_errors_name_file_and_line(text, line, words):
 def test_yaml_round_trip(codebook_path):
     book = load_codebook(codebook_path)
     again = parse_codebook(to_yaml(book), Path("again.yaml"))
-    strip = lambda b: [(p, c.definition, c.when_to_use, c.when_not_to_use, c.example, c.colour, c.keywords)
-                       for p, c in b.walk()]
+    strip = lambda b: [
+        (p, c.definition, c.when_to_use, c.when_not_to_use, c.example, c.colour, c.keywords) for p, c in b.walk()
+    ]
     assert strip(again) == strip(book)
 
 

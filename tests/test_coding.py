@@ -6,15 +6,25 @@ import sqlite3
 
 import pytest
 
-from workbench.coding import (add_memo, add_segment, find_quote, list_segments, remove_segment, resolve_code,
-                              resolve_transcript, update_segment)
+from workbench.coding import (
+    add_memo,
+    add_segment,
+    find_quote,
+    list_segments,
+    remove_segment,
+    resolve_code,
+    resolve_transcript,
+    update_segment,
+)
 from workbench.errors import InputError, NotFoundError, WorkbenchError
 from workbench.project import import_codebook, import_transcripts
 
 pytestmark = pytest.mark.both_engines
 
-TEXT = ("Interviewer: Why did you partner?\n\nCarol: Honestly, we didn\u2019t have the staff.\n"
-        "We had no time for it, and no time for meetings either.\n")
+TEXT = (
+    "Interviewer: Why did you partner?\n\nCarol: Honestly, we didn\u2019t have the staff.\n"
+    "We had no time for it, and no time for meetings either.\n"
+)
 
 
 @pytest.fixture

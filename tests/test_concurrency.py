@@ -89,8 +89,13 @@ class Child:
 
     def __init__(self, code: str, *args: str) -> None:
         self.process = subprocess.Popen(
-            [sys.executable, "-c", textwrap.dedent(code), *args], cwd=ROOT, text=True,
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+            [sys.executable, "-c", textwrap.dedent(code), *args],
+            cwd=ROOT,
+            text=True,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
         self.lines: queue.Queue[str] = queue.Queue()
         threading.Thread(target=self._read, daemon=True).start()
 
@@ -133,16 +138,24 @@ def visible(path: Path, coder: str, start: int) -> bool:
     """Whether a fresh connection in this (third) process sees the coder's segment at ``start``."""
     raw = sqlite3.connect(path, timeout=10)
     try:
-        row = raw.execute("""SELECT count(*) FROM segments g JOIN coders k ON k.id = g.coder_id
-                             WHERE k.name = ? AND g.start = ?""", (coder, start)).fetchone()
+        row = raw.execute(
+            """SELECT count(*) FROM segments g JOIN coders k ON k.id = g.coder_id
+                             WHERE k.name = ? AND g.start = ?""",
+            (coder, start),
+        ).fetchone()
     finally:
         raw.close()
     return row[0] == 1
 
 
 def run_cli(path: Path, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-c", "from workbench.cli import main; main()", "--project", str(path),
-                           *args], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-c", "from workbench.cli import main; main()", "--project", str(path), *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 @pytest.fixture
@@ -181,8 +194,20 @@ def test_app_with_workers_and_cli_commands_keeps_the_wal_and_every_write_visible
             assert listing.returncode == 0, listing.stderr
             assert _wal(project).exists(), "a command-line process removed the WAL while the app was open"
             start = 100 + round_
-            added = run_cli(project, "code", "add", "1", "--code", code_path, "--coder", "cli",
-                            "--start", str(start), "--end", str(start + 5))
+            added = run_cli(
+                project,
+                "code",
+                "add",
+                "1",
+                "--code",
+                code_path,
+                "--coder",
+                "cli",
+                "--start",
+                str(start),
+                "--end",
+                str(start + 5),
+            )
             assert added.returncode == 0, added.stderr
             assert visible(project, "cli", start)
             app.send(f"code {round_}")
@@ -236,7 +261,9 @@ def test_two_apps_and_a_cli_writer_lose_nothing_and_hide_nothing(project):
             writer.stop()
     raw = sqlite3.connect(project)
     assert raw.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
-    counts = dict(raw.execute("SELECT k.name, count(*) FROM segments g JOIN coders k ON k.id = g.coder_id GROUP BY k.name"))
+    counts = dict(
+        raw.execute("SELECT k.name, count(*) FROM segments g JOIN coders k ON k.id = g.coder_id GROUP BY k.name")
+    )
     raw.close()
     assert counts == {"maria": actions, "james": actions, "cli": actions}
 

@@ -198,8 +198,11 @@ def test_a_segment_across_two_turns_counts_once_for_each_speaker(zoom):
     store, transcript_id = zoom
     code = resolve_code(store, "Talk").id
     turns = store.turns(transcript_id)
-    i = next(i for i in range(len(turns) - 1) if turns[i].speaker and turns[i + 1].speaker
-             and turns[i].speaker != turns[i + 1].speaker)
+    i = next(
+        i
+        for i in range(len(turns) - 1)
+        if turns[i].speaker and turns[i + 1].speaker and turns[i].speaker != turns[i + 1].speaker
+    )
     a, b = turns[i], turns[i + 1]
     add_segment(store, transcript_id=transcript_id, code_id=code, coder="a", start=a.end - 5, end=b.start + 5)
     by_person = build_matrix(store, MatrixSpec(rows="participant"))
@@ -225,14 +228,17 @@ def test_speakers_command_maps_marks_and_merges(zoom, tmp_path):
     merged = build_matrix(store, MatrixSpec(rows="participant"))
     assert "Srijani Ghosh" not in merged.rows
     assert merged.value("Conor Healy", "Talk") == sum(1 for t in turns if t.speaker in ("Conor Healy", "Srijani Ghosh"))
-    bad = CliRunner().invoke(cli, ["--project", str(store.path), "speakers", "map", str(transcript_id), "Nobody", "X"],
-                             obj={})
+    bad = CliRunner().invoke(
+        cli, ["--project", str(store.path), "speakers", "map", str(transcript_id), "Nobody", "X"], obj={}
+    )
     assert bad.exit_code == 1 and "no speaker 'Nobody'" in bad.output
 
 
 def test_front_matter_maps_speakers(tmp_path):
-    text = ("---\nsite: North\nparticipants: [N-1, N-2]\nspeakers:\n  Ann: N-1\n  Bo: N-2\n  Mod: interviewer\n---\n"
-            "Mod: What brought you here?\n\nAnn: The budget did.\n\nBo: For me it was the people.\n")
+    text = (
+        "---\nsite: North\nparticipants: [N-1, N-2]\nspeakers:\n  Ann: N-1\n  Bo: N-2\n  Mod: interviewer\n---\n"
+        "Mod: What brought you here?\n\nAnn: The budget did.\n\nBo: For me it was the people.\n"
+    )
     (tmp_path / "fg.txt").write_text(text, encoding="utf-8")
     store = Store.open(tmp_path / "p.db", create=True)
     try:
@@ -300,8 +306,9 @@ def test_search_reports_every_hit_and_apply_codes_them_all(tmp_path):
         assert code_hits(store, hits, "Money", coder="a") == 1200
     finally:
         store.close()
-    result = CliRunner().invoke(cli, ["--project", str(tmp_path / "p.db"), "search", "budget", "--limit", "1000"],
-                                obj={})
+    result = CliRunner().invoke(
+        cli, ["--project", str(tmp_path / "p.db"), "search", "budget", "--limit", "1000"], obj={}
+    )
     assert result.exit_code == 0 and "first 1,000 of 1,200 hits" in result.output
 
 
@@ -341,8 +348,10 @@ def test_matrix_screen_pools_without_the_consensus(tmp_path, codebook_path):
     from workbench.tui.screens.matrix import MatrixScreen
 
     (tmp_path / "North").mkdir()
-    (tmp_path / "North" / "n1.txt").write_text("---\nparticipant: N-1\n---\nInterviewer: Why?\n\n"
-                                              "N-1: Because the budget ran out in the spring.\n", encoding="utf-8")
+    (tmp_path / "North" / "n1.txt").write_text(
+        "---\nparticipant: N-1\n---\nInterviewer: Why?\n\nN-1: Because the budget ran out in the spring.\n",
+        encoding="utf-8",
+    )
     path = tmp_path / "p.db"
     store = Store.open(path, create=True)
     import_transcripts(store, [tmp_path / "North" / "n1.txt"])

@@ -30,21 +30,26 @@ VALUES = ["segments", "transcripts", "participants", "share"]
 COLUMNS = ["theme", "code", "level2"]
 
 turn_st = st.tuples(st.sampled_from(SPEAKERS), st.integers(3, 30))
-transcript_st = st.fixed_dictionaries({
-    "site": st.sampled_from(["North", "South", "East"]),
-    "interview": st.booleans(),  # one listed participant, else each speaker is one
-    "turns": st.lists(turn_st, min_size=1, max_size=5),
-})
-segment_st = st.tuples(st.integers(0, 3), st.sampled_from(CODE_TREE), st.sampled_from(CODERS),
-                       st.integers(0, 150), st.integers(1, 40))
-project_st = st.fixed_dictionaries({
-    "transcripts": st.lists(transcript_st, min_size=1, max_size=4),
-    "segments": st.lists(segment_st, max_size=30),
-    "merge": st.booleans(),  # map one speaker of the last transcript to the first one's participant
-    "columns": st.sampled_from(COLUMNS),
-    "transpose": st.booleans(),
-    "selection": st.sampled_from(["pooled", "consensus", "ann", "code:A/Time", "code:B/Ti", "code:AB"]),
-})
+transcript_st = st.fixed_dictionaries(
+    {
+        "site": st.sampled_from(["North", "South", "East"]),
+        "interview": st.booleans(),  # one listed participant, else each speaker is one
+        "turns": st.lists(turn_st, min_size=1, max_size=5),
+    }
+)
+segment_st = st.tuples(
+    st.integers(0, 3), st.sampled_from(CODE_TREE), st.sampled_from(CODERS), st.integers(0, 150), st.integers(1, 40)
+)
+project_st = st.fixed_dictionaries(
+    {
+        "transcripts": st.lists(transcript_st, min_size=1, max_size=4),
+        "segments": st.lists(segment_st, max_size=30),
+        "merge": st.booleans(),  # map one speaker of the last transcript to the first one's participant
+        "columns": st.sampled_from(COLUMNS),
+        "transpose": st.booleans(),
+        "selection": st.sampled_from(["pooled", "consensus", "ann", "code:A/Time", "code:B/Ti", "code:AB"]),
+    }
+)
 
 
 def build(store: Store, spec: dict) -> None:
@@ -62,12 +67,27 @@ def build(store: Store, spec: dict) -> None:
             site_id = store.site_id(t["site"], {"kind": "big" if t["site"] != "East" else "small"})
             listed = []
             if t["interview"]:
-                listed = [store.participant_id(f"P{n}", role="patient" if n % 2 else "nurse", site_id=site_id,
-                                               attributes={"lang": "en" if n % 2 else "fr"})]
+                listed = [
+                    store.participant_id(
+                        f"P{n}",
+                        role="patient" if n % 2 else "nurse",
+                        site_id=site_id,
+                        attributes={"lang": "en" if n % 2 else "fr"},
+                    )
+                ]
             tid = store.insert_transcript(
-                title=f"T{n}", site_id=site_id, date=None, interviewer=None, source_name=f"t{n}.txt", format="text",
-                checksum=str(n), text=text, attributes={}, participant_ids=listed,
-                turns=[(s, a, b, None, None) for s, a, b in turns])
+                title=f"T{n}",
+                site_id=site_id,
+                date=None,
+                interviewer=None,
+                source_name=f"t{n}.txt",
+                format="text",
+                checksum=str(n),
+                text=text,
+                attributes={},
+                participant_ids=listed,
+                turns=[(s, a, b, None, None) for s, a, b in turns],
+            )
             assign_speakers(store, tid, title=f"T{n}", listed=listed)
     transcripts = store.transcripts()
     if spec["merge"] and len(transcripts) > 1:
@@ -97,17 +117,23 @@ def raw(store: Store) -> dict:
     c = store.conn
     q = lambda sql: [tuple(r) for r in c.execute(sql).fetchall()]  # noqa: E731
     return {
-        "segments": q('SELECT g.id, g.transcript_id, g.code_id, k.name, g.start, g."end" FROM segments g '
-                      "JOIN coders k ON k.id = g.coder_id"),
+        "segments": q(
+            'SELECT g.id, g.transcript_id, g.code_id, k.name, g.start, g."end" FROM segments g '
+            "JOIN coders k ON k.id = g.coder_id"
+        ),
         "codes": q("SELECT id, parent_id, name FROM codes"),
         "transcripts": q("SELECT t.id, t.title, s.name FROM transcripts t LEFT JOIN sites s ON s.id = t.site_id"),
         "sites": q("SELECT name, json_extract(attributes, '$.kind') FROM sites"),
         "participants": q("SELECT label, role, json_extract(attributes, '$.lang') FROM participants"),
-        "links": q("SELECT tp.transcript_id, p.label FROM transcript_participants tp "
-                   "JOIN participants p ON p.id = tp.participant_id"),
-        "turns": q('SELECT transcript_id, start, "end", coalesce(speaker, \'\') FROM turns'),
-        "speakers": q("SELECT x.transcript_id, x.speaker, p.label, x.role FROM speakers x "
-                      "LEFT JOIN participants p ON p.id = x.participant_id"),
+        "links": q(
+            "SELECT tp.transcript_id, p.label FROM transcript_participants tp "
+            "JOIN participants p ON p.id = tp.participant_id"
+        ),
+        "turns": q("SELECT transcript_id, start, \"end\", coalesce(speaker, '') FROM turns"),
+        "speakers": q(
+            "SELECT x.transcript_id, x.speaker, p.label, x.role FROM speakers x "
+            "LEFT JOIN participants p ON p.id = x.participant_id"
+        ),
     }
 
 
@@ -117,6 +143,7 @@ def code_paths(data: dict) -> dict[int, str]:
     def path(i: int) -> str:
         parent, name = rows[i]
         return name if parent is None else path(parent) + "/" + name
+
     return {i: path(i) for i in rows}
 
 
@@ -192,16 +219,24 @@ def naive_matrix(data: dict, rows: str, columns: str, value: str, selection: str
         universe = set(titles.values())
     elif rows == "coder":
         coders = {c for _, _, _, c, _, _ in data["segments"]}
-        universe = ({"consensus"} & coders if selection == "consensus" else {"ann"} & coders if selection == "ann"
-                    else coders - {"consensus"})
+        universe = (
+            {"consensus"} & coders
+            if selection == "consensus"
+            else {"ann"} & coders
+            if selection == "ann"
+            else coders - {"consensus"}
+        )
     elif rows == "site:kind":
         universe = {str(k) for k in kinds.values()}
     elif rows == "participant:lang":
         universe = {NONE if g is None else str(g) for _, _, g in data["participants"]}
     else:
         universe = {person_key(data, rows, p) for _, p in linked}
-    wanted_codes = [p for p in paths.values()
-                    if not selection.startswith("code:") or p == selection[5:] or p.startswith(selection[5:] + "/")]
+    wanted_codes = [
+        p
+        for p in paths.values()
+        if not selection.startswith("code:") or p == selection[5:] or p.startswith(selection[5:] + "/")
+    ]
     column_universe = {column_of(p, columns) for p in wanted_codes}
     cell_segments: dict = defaultdict(set)
     cell_transcripts: dict = defaultdict(set)
@@ -255,8 +290,13 @@ def naive_frequencies(data: dict, columns: str) -> dict:
     for key in {column_of(p, columns) for p in paths.values()}:
         segs = [s for s in chosen(data, "pooled") if column_of(paths[s[2]], columns) == key]
         people = {p for s in segs for p in credited(data, s[1], s[4], s[5])}
-        out[key] = (len(segs), len({s[1] for s in segs}), len(people), len({s[3] for s in segs}),
-                    round(len({s[1] for s in segs}) / len(data["transcripts"]), 3))
+        out[key] = (
+            len(segs),
+            len({s[1] for s in segs}),
+            len(people),
+            len({s[3] for s in segs}),
+            round(len({s[1] for s in segs}) / len(data["transcripts"]), 3),
+        )
     return out
 
 
@@ -270,7 +310,7 @@ def naive_cooccurrence(data: dict, columns: str, unit: str) -> dict:
         return max([i for i, a in enumerate(starts) if a <= start], default=-1)
 
     for i, a in enumerate(segs):
-        for b in segs[i + 1:]:
+        for b in segs[i + 1 :]:
             ka, kb = column_of(paths[a[2]], columns), column_of(paths[b[2]], columns)
             if a[1] != b[1] or ka == kb:
                 continue
@@ -300,12 +340,22 @@ def test_every_count_equals_the_naive_count(spec):
                 return
             for rows in ROWS:
                 for value in VALUES:
-                    matrix = build_matrix(store, MatrixSpec(rows=rows, columns=columns, value=value,
-                                                            transpose=transpose,
-                                                            selection=selection_of(spec["selection"])),
-                                          context, detail=False)
+                    matrix = build_matrix(
+                        store,
+                        MatrixSpec(
+                            rows=rows,
+                            columns=columns,
+                            value=value,
+                            transpose=transpose,
+                            selection=selection_of(spec["selection"]),
+                        ),
+                        context,
+                        detail=False,
+                    )
                     universe, column_universe, expected = naive_matrix(data, rows, columns, value, spec["selection"])
-                    got_rows, got_columns = (matrix.columns, matrix.rows) if transpose else (matrix.rows, matrix.columns)
+                    got_rows, got_columns = (
+                        (matrix.columns, matrix.rows) if transpose else (matrix.rows, matrix.columns)
+                    )
                     assert set(got_rows) == universe, (rows, value)
                     assert set(got_columns) == column_universe, (rows, value)
                     for row in got_rows:
@@ -315,8 +365,13 @@ def test_every_count_equals_the_naive_count(spec):
             table = frequencies(store, columns=columns)
             for key, numbers in naive_frequencies(data, columns).items():
                 row = table.loc[key]
-                assert (int(row["segments"]), int(row["transcripts"]), int(row["participants"]), int(row["coders"]),
-                        float(row["share_of_transcripts"])) == numbers, key
+                assert (
+                    int(row["segments"]),
+                    int(row["transcripts"]),
+                    int(row["participants"]),
+                    int(row["coders"]),
+                    float(row["share_of_transcripts"]),
+                ) == numbers, key
             for unit in ("overlap", "turn"):
                 co = cooccurrence(store, columns=columns, unit=unit)
                 expected = naive_cooccurrence(data, columns, unit)

@@ -21,23 +21,35 @@ def make_docx(path, build):
 def test_bold_labels_with_and_without_colon(tmp_path):
     def build(d):
         d.add_paragraph("Interview transcript, site visit 3")
-        p = d.add_paragraph(); p.add_run("INTERVIEWER:").bold = True; p.add_run(" How did it start?")
-        p = d.add_paragraph(); p.add_run("Dr. Whitaker").bold = True; p.add_run("\tWith a phone call.")
+        p = d.add_paragraph()
+        p.add_run("INTERVIEWER:").bold = True
+        p.add_run(" How did it start?")
+        p = d.add_paragraph()
+        p.add_run("Dr. Whitaker").bold = True
+        p.add_run("\tWith a phone call.")
         d.add_paragraph("And a lot of coffee.")
+
     parsed = read_transcript(make_docx(tmp_path / "a.docx", build))
     assert [t.speaker for t in parsed.turns] == [None, "INTERVIEWER", "Dr. Whitaker"]
     last = parsed.turns[-1]
-    assert parsed.text[last.start:last.end] == "With a phone call.\n\nAnd a lot of coffee."
+    assert parsed.text[last.start : last.end] == "With a phone call.\n\nAnd a lot of coffee."
 
 
 def test_speaker_table_rows(tmp_path):
     def build(d):
         table = d.add_table(rows=1, cols=3)
-        table.rows[0].cells[0].text, table.rows[0].cells[1].text, table.rows[0].cells[2].text = "Time", "Speaker", "Text"
-        for stamp, who, said in [("00:00:05", "Interviewer", "Tell me about the pantry."),
-                                 ("00:00:09", "Kevin", "We started in a church basement.")]:
+        table.rows[0].cells[0].text, table.rows[0].cells[1].text, table.rows[0].cells[2].text = (
+            "Time",
+            "Speaker",
+            "Text",
+        )
+        for stamp, who, said in [
+            ("00:00:05", "Interviewer", "Tell me about the pantry."),
+            ("00:00:09", "Kevin", "We started in a church basement."),
+        ]:
             cells = table.add_row().cells
             cells[0].text, cells[1].text, cells[2].text = stamp, who, said
+
     parsed = read_transcript(make_docx(tmp_path / "t.docx", build))
     assert parsed.speakers == ["Interviewer", "Kevin"]
     assert parsed.turns[1].start_time == 9.0

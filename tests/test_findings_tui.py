@@ -12,10 +12,12 @@ from workbench.project import import_codebook, import_transcripts
 from workbench.store import Store
 from workbench.tui.app import WorkbenchApp
 
-TEXT = ("---\nsite: Riverbend Family Medicine\nparticipant: RB-01\nrole: administrator\n---\n"
-        "Interviewer: What gets in the way?\n\n"
-        "Carol: Time, mostly. Everybody is seeing patients back to back. There is no hour in the week.\n\n"
-        "Interviewer: And money?\n\nCarol: Money too. The grant ended in June.\n")
+TEXT = (
+    "---\nsite: Riverbend Family Medicine\nparticipant: RB-01\nrole: administrator\n---\n"
+    "Interviewer: What gets in the way?\n\n"
+    "Carol: Time, mostly. Everybody is seeing patients back to back. There is no hour in the week.\n\n"
+    "Interviewer: And money?\n\nCarol: Money too. The grant ended in June.\n"
+)
 
 
 @pytest.fixture
@@ -28,8 +30,15 @@ def project(tmp_path, codebook_path):
     import_codebook(store, codebook_path)
     text = store.transcript_text(1)
     start = text.index("Time, mostly")
-    add_segment(store, transcript_id=1, code_id=resolve_code(store, "Barriers/Time").id, coder="maria",
-                start=start, end=start + 20, memo="time <b>pressure</b>")
+    add_segment(
+        store,
+        transcript_id=1,
+        code_id=resolve_code(store, "Barriers/Time").id,
+        coder="maria",
+        start=start,
+        end=start + 20,
+        memo="time <b>pressure</b>",
+    )
     add_memo(store, "project", None, "Project memo [x](y)", coder="maria")
     store.close()
     return path
@@ -70,12 +79,14 @@ def test_chart_a_matrix_cell_and_flag_a_key_quote(project):
             await pilot.press("ctrl+s")
             await pilot.pause()
             assert isinstance(app.screen, MatrixScreen)
+
     asyncio.run(scenario())
     store = Store.open(project)
     try:
         saved = store.framework_summaries("participant")
         assert [(s.row_key, s.summary, s.note, s.coder) for s in saved] == [
-            ("RB-01", "Time: patients back to back, no free hour.", "compare with RB-02", "maria")]
+            ("RB-01", "Time: patients back to back, no free hour.", "compare with RB-02", "maria")
+        ]
         assert saved[0].code_id == resolve_code(store, "Barriers").id
         actions = [e.action for e in store.audit_entries(20)]
         assert "framework.set" in actions and "quote.flag" in actions
@@ -120,6 +131,7 @@ def test_memo_list_and_saturation_view(project):
             await pilot.pause()
             assert sat.spec.base == 1
             assert "not reached" in str(sat.query_one("#title").render())
+
     asyncio.run(scenario())
 
 
@@ -146,4 +158,5 @@ def test_codebook_screen_shows_a_codes_links(project):
             await pilot.pause()
             text = str(screen.query_one("#definition").render())
             assert "Barriers/Time → leads to → Barriers/Lack of buy-in" in text and "no time, no buy-in" in text
+
     asyncio.run(scenario())

@@ -24,6 +24,7 @@ from workbench.store import Store
 @contextlib.contextmanager
 def deadline(seconds: float):
     """Fail (instead of hanging) when the block takes longer than ``seconds``."""
+
     def expired(signum, frame):  # noqa: ANN001
         raise TimeoutError(f"did not finish within {seconds} s")
 
@@ -48,15 +49,28 @@ G1, G2, G3 = (str(uuid.UUID(int=i)) for i in (0x1111, 0x2222, 0x3333))
 U1 = str(uuid.UUID(int=0xAAAA))
 
 
-def qdpx(path: Path, codes: str, sources: list[tuple[str, str, bytes | None, str]] = (), *, users: str | None = None,
-         extra: str = "", name: str = "hostile") -> Path:
+def qdpx(
+    path: Path,
+    codes: str,
+    sources: list[tuple[str, str, bytes | None, str]] = (),
+    *,
+    users: str | None = None,
+    extra: str = "",
+    name: str = "hostile",
+) -> Path:
     """A .qdpx archive: ``sources`` are (guid, name, text bytes or None for a missing file, inner XML)."""
     users = users if users is not None else f'<Users><User guid="{U1}" name="ana"/></Users>'
-    src = "".join(f'<TextSource guid="{g}" name="{n}" plainTextPath="internal://{g}.txt">{inner}</TextSource>'
-                  for g, n, _, inner in sources)
-    qde = (f'<?xml version="1.0" encoding="utf-8"?><Project xmlns="urn:QDA-XML:project:1.0" name="{name}">'
-           f'{users}<CodeBook><Codes>{codes}</Codes></CodeBook>'
-           + (f"<Sources>{src}</Sources>" if sources else "") + extra + "</Project>")
+    src = "".join(
+        f'<TextSource guid="{g}" name="{n}" plainTextPath="internal://{g}.txt">{inner}</TextSource>'
+        for g, n, _, inner in sources
+    )
+    qde = (
+        f'<?xml version="1.0" encoding="utf-8"?><Project xmlns="urn:QDA-XML:project:1.0" name="{name}">'
+        f"{users}<CodeBook><Codes>{codes}</Codes></CodeBook>"
+        + (f"<Sources>{src}</Sources>" if sources else "")
+        + extra
+        + "</Project>"
+    )
     with zipfile.ZipFile(path, "w") as archive:
         archive.writestr("project.qde", qde)
         for g, _, data, _ in sources:
@@ -66,10 +80,14 @@ def qdpx(path: Path, codes: str, sources: list[tuple[str, str, bytes | None, str
 
 
 def selection(guid: str, start: int, end: int, code: str, name: str = "", codes: tuple[str, ...] = ()) -> str:
-    codings = "".join(f'<Coding guid="{uuid.uuid4()}" creatingUser="{U1}"><CodeRef targetGUID="{c}"/></Coding>'
-                      for c in (code, *codes))
-    return (f'<PlainTextSelection guid="{guid}" name="{name}" startPosition="{start}" endPosition="{end}" '
-            f'creatingUser="{U1}">{codings}</PlainTextSelection>')
+    codings = "".join(
+        f'<Coding guid="{uuid.uuid4()}" creatingUser="{U1}"><CodeRef targetGUID="{c}"/></Coding>'
+        for c in (code, *codes)
+    )
+    return (
+        f'<PlainTextSelection guid="{guid}" name="{name}" startPosition="{start}" endPosition="{end}" '
+        f'creatingUser="{U1}">{codings}</PlainTextSelection>'
+    )
 
 
 def opened(path: Path):
@@ -120,17 +138,21 @@ def test_yaml_two_codes_sharing_a_guid_are_refused_with_both_lines(project, tmp_
 
 def test_qdc_code_reusing_its_parents_guid_is_refused(project, tmp_path):
     book = tmp_path / "self.qdc"
-    book.write_text(f'<CodeBook xmlns="urn:QDA-XML:codebook:1.0"><Codes><Code guid="{G1}" name="A" isCodable="true">'
-                    f'<Code guid="{{{G1.upper()}}}" name="B" isCodable="true"/></Code></Codes></CodeBook>')
+    book.write_text(
+        f'<CodeBook xmlns="urn:QDA-XML:codebook:1.0"><Codes><Code guid="{G1}" name="A" isCodable="true">'
+        f'<Code guid="{{{G1.upper()}}}" name="B" isCodable="true"/></Code></Codes></CodeBook>'
+    )
     result = wb(project, "codebook", "import", str(book))
     assert result.exit_code != 0 and "cannot contain itself" in result.output
     assert counts(project) == (0, 0, 0)
 
 
 def test_qdpx_code_reusing_its_parents_guid_is_refused_and_nothing_is_left(project, tmp_path):
-    path = qdpx(tmp_path / "self.qdpx",
-                f'<Code guid="{G1}" name="A" isCodable="true"><Code guid="{G1}" name="B" isCodable="true"/></Code>',
-                [(G2, "one", b"Hello world", selection(G3, 0, 5, G1))])
+    path = qdpx(
+        tmp_path / "self.qdpx",
+        f'<Code guid="{G1}" name="A" isCodable="true"><Code guid="{G1}" name="B" isCodable="true"/></Code>',
+        [(G2, "one", b"Hello world", selection(G3, 0, 5, G1))],
+    )
     result = wb(project, "import", str(path), seconds=30)
     assert result.exit_code != 0 and "cannot contain itself" in result.output
     assert counts(project) == (0, 0, 0)
@@ -143,8 +165,9 @@ def test_a_guid_matching_another_code_by_path_never_makes_a_code_its_own_parent(
 
     apply_codebook(store, parse_codebook(f"codes:\n  - name: X\n    guid: {G1}\n", Path("a.yaml")))
     # X is matched by path, while its sub-code carries X's GUID: one project code for two codebook codes
-    book = parse_codebook(f"codes:\n  - name: X\n    guid: {G2}\n    children:\n      - name: Y\n        guid: {G1}\n",
-                          Path("b.yaml"))
+    book = parse_codebook(
+        f"codes:\n  - name: X\n    guid: {G2}\n    children:\n      - name: Y\n        guid: {G1}\n", Path("b.yaml")
+    )
     with deadline(20), pytest.raises(InputError, match="one code cannot be two"):
         apply_codebook(store, book)
     assert [(c.path, c.guid) for c in store.codes()] == [("X", G1)]  # nothing changed
@@ -177,17 +200,27 @@ def damaged(tmp_path, codebook_path):
 
 def test_an_existing_project_with_a_cycle_never_hangs(damaged, tmp_path, codebook_path):
     total = counts(damaged)[0]
-    for args in (["codebook", "show"], ["codebook", "show", "--format", "json"], ["segments"], ["matrix"],
-                 ["codebook", "export"], ["codebook", "export", "--format", "qdc"], ["frequencies"],
-                 ["export", "qdpx", str(tmp_path / "out.qdpx")]):
+    for args in (
+        ["codebook", "show"],
+        ["codebook", "show", "--format", "json"],
+        ["segments"],
+        ["matrix"],
+        ["codebook", "export"],
+        ["codebook", "export", "--format", "qdc"],
+        ["frequencies"],
+        ["export", "qdpx", str(tmp_path / "out.qdpx")],
+    ):
         result = wb(damaged, *args, seconds=30)
         assert result.exit_code == 0, (args, result.output)
     with zipfile.ZipFile(tmp_path / "out.qdpx") as archive:
         qde = ET.fromstring(archive.read("project.qde"))
     assert len(qde.findall(".//{urn:QDA-XML:project:1.0}Code")) == total  # every code still exported
     # entrances that change codes refuse, saying why
-    for args in (["codebook", "import", str(codebook_path)], ["codebook", "move", "Barriers/Time", "--to", "Facilitators"],
-                 ["codebook", "split", "Barriers", "A", "B"]):
+    for args in (
+        ["codebook", "import", str(codebook_path)],
+        ["codebook", "move", "Barriers/Time", "--to", "Facilitators"],
+        ["codebook", "split", "Barriers", "A", "B"],
+    ):
         result = wb(damaged, *args, seconds=30)
         assert result.exit_code != 0 and "cycle" in result.output, (args, result.output)
 
@@ -205,6 +238,7 @@ def test_moving_a_code_under_its_own_sub_code_is_refused(project, codebook_path)
 
 
 # -- 2. YAML aliases, sizes, deep nesting ------------------------------------------------------------
+
 
 def _alias_bomb(levels: int = 27) -> str:
     lines = ['a0: &a0 ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]']
@@ -280,8 +314,10 @@ CONTROLS = "\x1b[31m\x07\x0b\x0c\x01"
 def test_control_characters_are_replaced_at_import_and_exports_stay_well_formed(project, tmp_path):
     site = tmp_path / "Site"
     site.mkdir()
-    (site / "ctl.txt").write_text(f"Interviewer: bell{CONTROLS}here\n\nAna: we had no time{CONTROLS}at all\n"
-                                  + "Ana: and the rest of the interview is ordinary talk about the clinic.\n" * 5)
+    (site / "ctl.txt").write_text(
+        f"Interviewer: bell{CONTROLS}here\n\nAna: we had no time{CONTROLS}at all\n"
+        + "Ana: and the rest of the interview is ordinary talk about the clinic.\n" * 5
+    )
     book = tmp_path / "ctl.yaml"
     book.write_text('codes:\n  - name: "Time\\e[31m\\a pressure"\n    definition: "Busy\\x01 days"\n')
     assert wb(project, "codebook", "import", str(book)).exit_code == 0
@@ -310,10 +346,28 @@ def test_an_existing_project_with_control_characters_exports_well_formed_xml(pro
     with opened(project) as store, store.transaction():
         code_id = store.insert_code(name=f"Bad{CONTROLS}name", parent_id=None, definition=f"def{CONTROLS}")
         transcript_id = store.insert_transcript(
-            title=f"T{CONTROLS}", site_id=None, date=None, interviewer=None, source_name="t.txt", format="text",
-            checksum="x", text=f"Ana: text{CONTROLS} more text", attributes={}, participant_ids=[], turns=[])
-        store.insert_segment(transcript_id=transcript_id, code_id=code_id, coder_id=store.coder_id(f"c{CONTROLS}"),
-                             start=5, end=12, text="text\x1b[3", memo=f"memo{CONTROLS}", origin="manual")
+            title=f"T{CONTROLS}",
+            site_id=None,
+            date=None,
+            interviewer=None,
+            source_name="t.txt",
+            format="text",
+            checksum="x",
+            text=f"Ana: text{CONTROLS} more text",
+            attributes={},
+            participant_ids=[],
+            turns=[],
+        )
+        store.insert_segment(
+            transcript_id=transcript_id,
+            code_id=code_id,
+            coder_id=store.coder_id(f"c{CONTROLS}"),
+            start=5,
+            end=12,
+            text="text\x1b[3",
+            memo=f"memo{CONTROLS}",
+            origin="manual",
+        )
         store.insert_memo("code", code_id, None, f"code memo{CONTROLS}")
     _export_is_well_formed(project, tmp_path)
 
@@ -324,8 +378,11 @@ def test_control_characters_in_a_qdpx_are_removed_and_reported(store, tmp_path):
     text = (f"Hello{CONTROLS} world, hello again" + " and an ordinary sentence" * 8).encode()
     # XML 1.0 cannot carry C0 controls at all (such a file is refused as not well formed), but it
     # can carry C1 controls such as CSI (U+009B), which terminals read as an escape sequence
-    path = qdpx(tmp_path / "ctl.qdpx", f'<Code guid="{G1}" name="Bad&#x9b;31mname" isCodable="true"/>',
-                [(G2, "one", text, selection(G3, 0, 5, G1))])
+    path = qdpx(
+        tmp_path / "ctl.qdpx",
+        f'<Code guid="{G1}" name="Bad&#x9b;31mname" isCodable="true"/>',
+        [(G2, "one", text, selection(G3, 0, 5, G1))],
+    )
     report = import_qdpx(store, path)
     assert store.codes()[0].name == "Bad31mname"
     assert "\x1b" not in store.transcript_text(store.transcripts()[0].id)
@@ -333,6 +390,7 @@ def test_control_characters_in_a_qdpx_are_removed_and_reported(store, tmp_path):
 
 
 # -- 4. .docx with a DTD ------------------------------------------------------------------------------
+
 
 def test_docx_with_a_dtd_is_refused_not_silently_shortened(project, tmp_path):
     import docx
@@ -346,7 +404,9 @@ def test_docx_with_a_dtd_is_refused_not_silently_shortened(project, tmp_path):
         for info in source.infolist():
             data = source.read(info)
             if info.filename == "word/document.xml":
-                data = data.replace(b"?>", b'?>\n<!DOCTYPE w:document [<!ENTITY x "X">]>', 1).replace(b"&amp;x;", b"&x;")
+                data = data.replace(b"?>", b'?>\n<!DOCTYPE w:document [<!ENTITY x "X">]>', 1).replace(
+                    b"&amp;x;", b"&x;"
+                )
             out.writestr(info, data)
     result = wb(project, "import", str(hostile))
     assert result.exit_code != 0 and "DTD" in result.output
@@ -355,6 +415,7 @@ def test_docx_with_a_dtd_is_refused_not_silently_shortened(project, tmp_path):
 
 
 # -- 6. positions through normalization (CRLF, NFD, decomposed Hangul) -----------------------------
+
 
 def _selections_for(raw: str, words: list[str], *, crlf_as_two: bool) -> str:
     """Selections of each word, positions in code points of ``raw`` (CRLF counted as one or two)."""
@@ -384,8 +445,11 @@ def test_crlf_and_decomposed_text_give_exact_passages(store, tmp_path, crlf_as_t
     raw = unicodedata.normalize("NFD", raw)
     nfd_words = [unicodedata.normalize("NFD", w) for w in words]
     assert raw != unicodedata.normalize("NFC", raw)
-    path = qdpx(tmp_path / "nfd.qdpx", f'<Code guid="{G1}" name="A" isCodable="true"/>',
-                [(G2, "nfd", raw.encode(), _selections_for(raw, nfd_words, crlf_as_two=crlf_as_two))])
+    path = qdpx(
+        tmp_path / "nfd.qdpx",
+        f'<Code guid="{G1}" name="A" isCodable="true"/>',
+        [(G2, "nfd", raw.encode(), _selections_for(raw, nfd_words, crlf_as_two=crlf_as_two))],
+    )
     report = import_qdpx(store, path)
     assert report.sources[0].imported == len(words), report.sources[0].skipped
     stored = sorted(s.text for s in store.segments())
@@ -393,7 +457,7 @@ def test_crlf_and_decomposed_text_give_exact_passages(store, tmp_path, crlf_as_t
     text = store.transcript_text(store.transcripts()[0].id)
     assert text == normalize(raw)
     for segment in store.segments():
-        assert text[segment.start:segment.end] == segment.text
+        assert text[segment.start : segment.end] == segment.text
 
 
 def test_a_selection_inside_a_composed_character_is_reported_not_shifted(store, tmp_path):
@@ -403,7 +467,9 @@ def test_a_selection_inside_a_composed_character_is_reported_not_shifted(store, 
     inside = raw.index("\u0301")  # between the e and its accent
     good = raw.index("target")
     sel = selection(str(uuid.uuid4()), inside, inside + 8, G1) + selection(str(uuid.uuid4()), good, good + 6, G1)
-    path = qdpx(tmp_path / "inside.qdpx", f'<Code guid="{G1}" name="A" isCodable="true"/>', [(G2, "x", raw.encode(), sel)])
+    path = qdpx(
+        tmp_path / "inside.qdpx", f'<Code guid="{G1}" name="A" isCodable="true"/>', [(G2, "x", raw.encode(), sel)]
+    )
     report = import_qdpx(store, path)
     source = report.sources[0]
     assert (source.imported, source.selections) == (1, 2)
@@ -419,8 +485,23 @@ def test_offset_map_agrees_with_normalizing_the_prefix():
     from workbench.ingest.decode import normalize
     from workbench.refi.reader import _normalized_index
 
-    alphabet = st.sampled_from(list("ab \n\r") + ["\r\n", "e\u0301", "\u0301", "\u0327", "\u1100", "\u1161",
-                                                      "\u11a8", "\u00e9", "\x1b", "\ufeff", "\u0b47\u0b3e", "ﬁ"])
+    alphabet = st.sampled_from(
+        list("ab \n\r")
+        + [
+            "\r\n",
+            "e\u0301",
+            "\u0301",
+            "\u0327",
+            "\u1100",
+            "\u1161",
+            "\u11a8",
+            "\u00e9",
+            "\x1b",
+            "\ufeff",
+            "\u0b47\u0b3e",
+            "ﬁ",
+        ]
+    )
 
     @settings(max_examples=300, deadline=None)
     @given(st.lists(alphabet, max_size=30).map("".join))
@@ -437,11 +518,14 @@ def test_offset_map_agrees_with_normalizing_the_prefix():
 
 # -- 7. duplicate GUIDs and honest counts -----------------------------------------------------------
 
+
 def test_two_codes_sharing_a_guid_are_both_kept_and_reported(store, tmp_path):
     from workbench.refi_import import import_qdpx
 
-    path = qdpx(tmp_path / "dup.qdpx", f'<Code guid="{G1}" name="A" isCodable="true"/>'
-                                       f'<Code guid="{G1}" name="B" isCodable="true"/>')
+    path = qdpx(
+        tmp_path / "dup.qdpx",
+        f'<Code guid="{G1}" name="A" isCodable="true"/><Code guid="{G1}" name="B" isCodable="true"/>',
+    )
     report = import_qdpx(store, path)
     assert sorted(c.path for c in store.codes()) == ["A", "B"]
     assert len({c.guid for c in store.codes()}) == 2
@@ -452,8 +536,9 @@ def test_duplicate_selection_guids_import_and_are_reported(store, tmp_path):
     from workbench.refi_import import import_qdpx
 
     sel = selection(G3, 0, 5, G1) + selection(G3, 6, 11, G1)
-    path = qdpx(tmp_path / "dupsel.qdpx", f'<Code guid="{G1}" name="A" isCodable="true"/>',
-                [(G2, "one", b"Hello world", sel)])
+    path = qdpx(
+        tmp_path / "dupsel.qdpx", f'<Code guid="{G1}" name="A" isCodable="true"/>', [(G2, "one", b"Hello world", sel)]
+    )
     report = import_qdpx(store, path)
     assert sorted(s.text for s in store.segments()) == ["Hello", "world"]
     assert any("used more than once" in r for r in report.repairs)
@@ -462,10 +547,14 @@ def test_duplicate_selection_guids_import_and_are_reported(store, tmp_path):
 def test_selections_and_codings_are_counted_apart_and_missing_texts_say_so(project, tmp_path):
     sel = selection(G3, 0, 5, G1, codes=(G2,)) + selection(str(uuid.uuid4()), 6, 11, G1)
     missing = str(uuid.uuid4())
-    path = qdpx(tmp_path / "count.qdpx", f'<Code guid="{G1}" name="A" isCodable="true"/>'
-                                         f'<Code guid="{G2}" name="B" isCodable="true"/>',
-                [(str(uuid.uuid4()), "one", b"Hello world", sel),
-                 (missing, "gone", None, selection(str(uuid.uuid4()), 0, 3, G1))])
+    path = qdpx(
+        tmp_path / "count.qdpx",
+        f'<Code guid="{G1}" name="A" isCodable="true"/><Code guid="{G2}" name="B" isCodable="true"/>',
+        [
+            (str(uuid.uuid4()), "one", b"Hello world", sel),
+            (missing, "gone", None, selection(str(uuid.uuid4()), 0, 3, G1)),
+        ],
+    )
     result = wb(project, "import", str(path))
     assert result.exit_code == 0, result.output
     assert "one: 2 of 2 selections imported (3 of 3 codings)" in result.output
@@ -488,16 +577,36 @@ def test_merge_reports_codes_with_the_same_path_and_another_definition(tmp_path)
 # -- 8. encodings ---------------------------------------------------------------------------------
 
 ENCODED = [
-    ("utf8-stray-byte", "Ana: It’s naïve.\n".encode() + b"I don\x92t know.\n", "Ana: It’s naïve.\nI don’t know.\n",
-     "utf-8 (1 stray byte read as cp1252)"),
-    ("short-latin-1", "Ana: Was the café open? Sí, the crème was très bon, señor.\n".encode("latin-1"),
-     "Ana: Was the café open? Sí, the crème was très bon, señor.\n", "cp1252"),
-    ("utf16-le-no-bom", "Ana: hello there, café\n".encode("utf-16-le"), "Ana: hello there, café\n",
-     "utf-16-le (no byte-order mark)"),
-    ("utf16-be-no-bom", "Ana: hello there, café\n".encode("utf-16-be"), "Ana: hello there, café\n",
-     "utf-16-be (no byte-order mark)"),
-    ("cp1251", "Ана: Я работаю учителем в школе уже десять лет.\n".encode("cp1251"),
-     "Ана: Я работаю учителем в школе уже десять лет.\n", "cp1251"),
+    (
+        "utf8-stray-byte",
+        "Ana: It’s naïve.\n".encode() + b"I don\x92t know.\n",
+        "Ana: It’s naïve.\nI don’t know.\n",
+        "utf-8 (1 stray byte read as cp1252)",
+    ),
+    (
+        "short-latin-1",
+        "Ana: Was the café open? Sí, the crème was très bon, señor.\n".encode("latin-1"),
+        "Ana: Was the café open? Sí, the crème was très bon, señor.\n",
+        "cp1252",
+    ),
+    (
+        "utf16-le-no-bom",
+        "Ana: hello there, café\n".encode("utf-16-le"),
+        "Ana: hello there, café\n",
+        "utf-16-le (no byte-order mark)",
+    ),
+    (
+        "utf16-be-no-bom",
+        "Ana: hello there, café\n".encode("utf-16-be"),
+        "Ana: hello there, café\n",
+        "utf-16-be (no byte-order mark)",
+    ),
+    (
+        "cp1251",
+        "Ана: Я работаю учителем в школе уже десять лет.\n".encode("cp1251"),
+        "Ана: Я работаю учителем в школе уже десять лет.\n",
+        "cp1251",
+    ),
 ]
 
 
@@ -514,7 +623,7 @@ def test_import_reports_the_encoding_and_accepts_encoding(project, tmp_path):
     path = tmp_path / "latin.txt"
     path.write_bytes("Ana: Où êtes-vous né? À Genève.\n".encode("latin-1"))
     result = wb(project, "import", str(path), "--format", "json")
-    row = json.loads(result.output[result.output.index("["):result.output.rindex("]") + 1])[0]
+    row = json.loads(result.output[result.output.index("[") : result.output.rindex("]") + 1])[0]
     assert row["encoding"] == "cp1252" and row["status"] == "imported"
     other = tmp_path / "o.db"
     wb(other, "init")
@@ -535,14 +644,25 @@ def test_binary_is_still_refused():
 
 # -- 9. undo --------------------------------------------------------------------------------------
 
+
 @pytest.fixture
 def coded_store(store):
     from workbench.coding import create_code
 
     with store.transaction():
         transcript_id = store.insert_transcript(
-            title="t", site_id=None, date=None, interviewer=None, source_name="t.txt", format="text", checksum="c",
-            text="Ana: we had no time and no staff.", attributes={}, participant_ids=[], turns=[])
+            title="t",
+            site_id=None,
+            date=None,
+            interviewer=None,
+            source_name="t.txt",
+            format="text",
+            checksum="c",
+            text="Ana: we had no time and no staff.",
+            attributes={},
+            participant_ids=[],
+            turns=[],
+        )
     code = create_code(store, "Time")
     return store, transcript_id, code.id
 
@@ -553,8 +673,16 @@ def test_undo_restores_a_removed_segment_with_its_memo_and_origin(coded_store):
 
     store, transcript_id, code_id = coded_store
     history = UndoHistory()
-    made = coding.add_segment(store, transcript_id=transcript_id, code_id=code_id, coder="ana", start=5, end=19,
-                              memo="the core complaint", origin="suggested")
+    made = coding.add_segment(
+        store,
+        transcript_id=transcript_id,
+        code_id=code_id,
+        coder="ana",
+        start=5,
+        end=19,
+        memo="the core complaint",
+        origin="suggested",
+    )
     history.done(("add", made, None))
     removed = coding.remove_segment(store, made.id, coder="ana")
     history.done(("remove", removed, None))

@@ -48,24 +48,35 @@ RUN = "String.fromCharCode(80,87,78,69,68)"
 MARKER = "PWNED"
 IMG = f"<img src=x onerror=document.title={RUN}>"
 SVG = f"<svg onload=document.title={RUN}>"
-DQ = f"\"><img src=x onerror=document.title={RUN}>"
+DQ = f'"><img src=x onerror=document.title={RUN}>'
 SQ = f"'><img src=x onerror=document.title={RUN}>"
 SCRIPT = f"<script>document.title={RUN}</script>"
-IFRAME = f"<iframe srcdoc=\"<script>parent.document.title={RUN}</script>\"></iframe>"
+IFRAME = f'<iframe srcdoc="<script>parent.document.title={RUN}</script>"></iframe>'
 MD = "[click](javascript:alert(1)) | pipe | ![i](http://tracker.example/p.png) <!-- x"
 ESC = "\x1b]0;retitled\x07\x1b[2J\x9b31m\u202e"
 HTML_PAYLOADS = [IMG, SVG, DQ, SQ, SCRIPT, IFRAME, MD]
-FORMULAS = ["=1+1", "\r=1+1", "x\n@SUM(A1)", "+cmd", "-2+3", "\t=2", "a\r\n=HYPERLINK(\"x\")"]
+FORMULAS = ["=1+1", "\r=1+1", "x\n@SUM(A1)", "+cmd", "-2+3", "\t=2", 'a\r\n=HYPERLINK("x")']
 FORMULA_START = ("=", "+", "-", "@", "\t")
 
 
 def _build(root: Path) -> Path:
-    book = {"name": "Book " + IMG, "description": SCRIPT + " " + MD, "codes": [
-        {"name": IMG, "definition": SCRIPT, "when_to_use": MD, "when_not_to_use": IFRAME, "example": SQ,
-         "keywords": [SVG], "colour": "#123456",
-         "children": [{"name": SVG, "definition": "=1+1"}, {"name": "=HYPERLINK(\"x\")"}, {"name": DQ}]},
-        {"name": "Pipe | code", "definition": "<!-- open comment", "children": [{"name": SQ}]},
-    ]}
+    book = {
+        "name": "Book " + IMG,
+        "description": SCRIPT + " " + MD,
+        "codes": [
+            {
+                "name": IMG,
+                "definition": SCRIPT,
+                "when_to_use": MD,
+                "when_not_to_use": IFRAME,
+                "example": SQ,
+                "keywords": [SVG],
+                "colour": "#123456",
+                "children": [{"name": SVG, "definition": "=1+1"}, {"name": '=HYPERLINK("x")'}, {"name": DQ}],
+            },
+            {"name": "Pipe | code", "definition": "<!-- open comment", "children": [{"name": SQ}]},
+        ],
+    }
     (root / "book.yaml").write_text(yaml.safe_dump(book, allow_unicode=True), encoding="utf-8")
     site = root / IMG
     site.mkdir()
@@ -76,7 +87,9 @@ def _build(root: Path) -> Path:
         (site / f"t{n}.txt").write_text(
             "---\n" + yaml.safe_dump(front, allow_unicode=True) + "---\n"
             f"Interviewer: {SCRIPT} and {IFRAME}\n\nCarol: =1+1 and {IMG} and {MD}\n\n"
-            f"Carol: @SUM(A1) -2+3 +cmd {DQ}\n", encoding="utf-8")
+            f"Carol: @SUM(A1) -2+3 +cmd {DQ}\n",
+            encoding="utf-8",
+        )
     project = root / "p.db"
     store = Store.open(project, create=True)
     try:
@@ -90,8 +103,15 @@ def _build(root: Path) -> Path:
             for i, code in enumerate(codes):
                 for coder in (f"eve {SQ}", "=cmd coder"):
                     start = starts[i % len(starts)]
-                    add_segment(store, transcript_id=t.id, code_id=code.id, coder=coder, start=start,
-                                end=min(start + 40 + i, len(text)), memo=FORMULAS[i % len(FORMULAS)] + " " + IMG)
+                    add_segment(
+                        store,
+                        transcript_id=t.id,
+                        code_id=code.id,
+                        coder=coder,
+                        start=start,
+                        end=min(start + 40 + i, len(text)),
+                        memo=FORMULAS[i % len(FORMULAS)] + " " + IMG,
+                    )
             add_memo(store, "transcript", t.id, SCRIPT + "\r=1+1", coder="eve")
         add_memo(store, "code", codes[0].id, IFRAME, coder="eve")
         # Projects made before import cleaned control characters may hold them: put some in.
@@ -121,8 +141,32 @@ def _run(project: Path, *args: str, ok: bool = True):
 # ---------------------------------------------------------------------------------------------
 # HTML: no element or attribute from project text; the text is there, as text.
 
-ALLOWED_TAGS = {"html", "head", "meta", "title", "style", "body", "h1", "h2", "h3", "p", "br", "table", "thead",
-                "tbody", "tr", "th", "td", "blockquote", "span", "b", "i", "dl", "dt", "dd"}
+ALLOWED_TAGS = {
+    "html",
+    "head",
+    "meta",
+    "title",
+    "style",
+    "body",
+    "h1",
+    "h2",
+    "h3",
+    "p",
+    "br",
+    "table",
+    "thead",
+    "tbody",
+    "tr",
+    "th",
+    "td",
+    "blockquote",
+    "span",
+    "b",
+    "i",
+    "dl",
+    "dt",
+    "dd",
+}
 ALLOWED_ATTRS = {"lang", "charset", "http-equiv", "content", "class", "style", "title"}
 
 
@@ -197,14 +241,20 @@ def test_report_drops_a_colour_that_is_not_a_colour():
     from workbench.export.report import _codebook
     from workbench.models import Codebook, CodeSpec
 
-    book = Codebook(name="b", codes=[CodeSpec(name="a", colour="red;background:url(http://x.example/t)"),
-                                     CodeSpec(name="b", colour="#a1b2c3")])
+    book = Codebook(
+        name="b",
+        codes=[
+            CodeSpec(name="a", colour="red;background:url(http://x.example/t)"),
+            CodeSpec(name="b", colour="#a1b2c3"),
+        ],
+    )
     page = _codebook(book)
     assert "url(" not in page and "background:#a1b2c3" in page
 
 
 # ---------------------------------------------------------------------------------------------
 # Headless Chromium: the pages run no script.
+
 
 def _chromium() -> str | None:
     for name in ("chromium", "chromium-browser", "google-chrome"):
@@ -218,10 +268,24 @@ def _dump_dom(browser: str, page: Path) -> str:
     profile = tempfile.mkdtemp(prefix="wb-chromium-")
     try:
         result = subprocess.run(
-            [browser, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-             "--disable-component-update", "--disable-sync", "--no-first-run", f"--user-data-dir={profile}",
-             "--virtual-time-budget=2000", "--dump-dom", page.as_uri()],
-            capture_output=True, text=True, timeout=90)
+            [
+                browser,
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+                f"--user-data-dir={profile}",
+                "--virtual-time-budget=2000",
+                "--dump-dom",
+                page.as_uri(),
+            ],
+            capture_output=True,
+            text=True,
+            timeout=90,
+        )
     finally:
         shutil.rmtree(profile, ignore_errors=True)
     assert result.returncode == 0 and "<html" in result.stdout, result.stderr[-2000:]
@@ -238,8 +302,14 @@ def test_no_script_runs_in_headless_chromium(hostile, tmp_path):
     control.write_text(f"<!DOCTYPE html><html><head><title>t</title></head><body>{IMG}</body></html>")
     assert MARKER in _dump_dom(browser, control)
     pages = []
-    for n, args in enumerate([["matrix", "--value", "excerpts"], ["frequencies"], ["cooccurrence"],
-                              ["matrix", "--rows", "participant", "--columns", "code", "--value", "excerpts"]]):
+    for n, args in enumerate(
+        [
+            ["matrix", "--value", "excerpts"],
+            ["frequencies"],
+            ["cooccurrence"],
+            ["matrix", "--rows", "participant", "--columns", "code", "--value", "excerpts"],
+        ]
+    ):
         out = tmp_path / f"p{n}.html"
         _run(hostile, *args, "--format", "html", "-o", str(out))
         pages.append(out)
@@ -252,14 +322,16 @@ def test_no_script_runs_in_headless_chromium(hostile, tmp_path):
 # ---------------------------------------------------------------------------------------------
 # Markdown: no raw HTML, no links, no unescaped pipes in tables.
 
+
 def _unescaped_pipes(line: str) -> int:
     return len(re.findall(r"(?<!\\)\|", line))
 
 
 def assert_safe_markdown(text: str, table_columns: int | None = None) -> None:
     without_br = text.replace("<br>", "")
-    assert "<" not in without_br and ">" not in without_br.replace("&gt;", ""), \
-        [line for line in text.splitlines() if "<" in line.replace("<br>", "")][:3]
+    assert "<" not in without_br and ">" not in without_br.replace("&gt;", ""), [
+        line for line in text.splitlines() if "<" in line.replace("<br>", "")
+    ][:3]
     assert not re.search(r"(?<!\\)\[", text), "an unescaped [ can start a link"
     assert "\x1b" not in text and "\x9b" not in text
     if table_columns is not None:
@@ -269,9 +341,17 @@ def assert_safe_markdown(text: str, table_columns: int | None = None) -> None:
             assert _unescaped_pipes(line) == table_columns + 2, line
 
 
-@pytest.mark.parametrize("args", [["matrix"], ["matrix", "--value", "excerpts", "--columns", "code"],
-                                  ["matrix", "--rows", "participant"], ["frequencies"], ["cooccurrence"]],
-                         ids=lambda a: "-".join(a).replace("--", ""))
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["matrix"],
+        ["matrix", "--value", "excerpts", "--columns", "code"],
+        ["matrix", "--rows", "participant"],
+        ["frequencies"],
+        ["cooccurrence"],
+    ],
+    ids=lambda a: "-".join(a).replace("--", ""),
+)
 def test_markdown_tables_escape_html_and_pipes(hostile, args):
     text = _run(hostile, *args, "--format", "md").output
     header = next(line for line in text.splitlines() if line.startswith("|"))
@@ -293,6 +373,7 @@ def test_md_and_html_text_units():
 # ---------------------------------------------------------------------------------------------
 # CSV and XLSX: no line of a CSV file and no cell begins a formula, whatever the line break.
 
+
 def _line_starts(text: str) -> list[str]:
     """Every piece of a CSV document after a CR or LF, whether or not a reader honours quotes."""
     return [piece.lstrip('"') for piece in re.split(r"[\r\n]+", text) if piece]
@@ -307,10 +388,19 @@ def assert_no_formula_starts(text: str) -> None:
             assert not re.search(r"[\r\n][=+\-@\t]", field), field
 
 
-@pytest.mark.parametrize("args", [["segments"], ["transcripts"], ["frequencies"], ["cooccurrence"],
-                                  ["matrix", "--value", "excerpts"], ["matrix", "--rows", "coder"],
-                                  ["agreement", "--unit", "turn"]],
-                         ids=lambda a: "-".join(a).replace("--", ""))
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["segments"],
+        ["transcripts"],
+        ["frequencies"],
+        ["cooccurrence"],
+        ["matrix", "--value", "excerpts"],
+        ["matrix", "--rows", "coder"],
+        ["agreement", "--unit", "turn"],
+    ],
+    ids=lambda a: "-".join(a).replace("--", ""),
+)
 def test_csv_outputs_never_start_a_formula(hostile, args):
     text = _run(hostile, *args, "--format", "csv").output
     assert_no_formula_starts(text)
@@ -326,14 +416,19 @@ def test_tidy_and_segment_memos_with_carriage_returns(hostile):
 
 def test_csv_quotes_every_field_with_cr_lf_comma_or_quote():
     text = csv_text(["a", "b"], [["\r=1+1", "plain"], ["x,y", 'say "hi"'], ["one\ntwo", ""]])
-    assert text == "a,b\n\"'\r'=1+1\",plain\n\"x,y\",\"say \"\"hi\"\"\"\n\"one\ntwo\",\n"
-    assert list(csv.reader(io.StringIO(text, newline=""))) == [["a", "b"], ["'\r'=1+1", "plain"],
-                                                               ["x,y", 'say "hi"'], ["one\ntwo", ""]]
+    assert text == 'a,b\n"\'\r\'=1+1",plain\n"x,y","say ""hi"""\n"one\ntwo",\n'
+    assert list(csv.reader(io.StringIO(text, newline=""))) == [
+        ["a", "b"],
+        ["'\r'=1+1", "plain"],
+        ["x,y", 'say "hi"'],
+        ["one\ntwo", ""],
+    ]
     assert neutralize("ok\n-1") == "ok\n'-1" and neutralize(-1) == -1 and neutralize("a-b") == "a-b"
 
 
-@pytest.mark.parametrize("args", [["matrix", "--value", "excerpts"], ["frequencies"], ["agreement", "--unit", "turn"]],
-                         ids=lambda a: a[0])
+@pytest.mark.parametrize(
+    "args", [["matrix", "--value", "excerpts"], ["frequencies"], ["agreement", "--unit", "turn"]], ids=lambda a: a[0]
+)
 def test_xlsx_cells_never_start_a_formula(hostile, tmp_path, args):
     from openpyxl import load_workbook
 
@@ -351,6 +446,7 @@ def test_xlsx_cells_never_start_a_formula(hostile, tmp_path, args):
 
 # ---------------------------------------------------------------------------------------------
 # Terminals: no raw control character reaches one.
+
 
 def test_printable_and_tables_show_control_characters():
     assert printable("a\x1b[2Jb\x07\x9bc\u202e\td\n") == "a\\x1b[2Jb\\x07\\x9bc\\u202e\td\n"
@@ -376,8 +472,13 @@ def _in_terminal(project: Path, commands: list[list[str]]) -> list[tuple[list[st
     outputs = []
     for args in commands:
         main, child = pty.openpty()
-        process = subprocess.Popen([str(exe), "--project", str(project), *args], stdin=child, stdout=child,
-                                   stderr=child, env={**os.environ, "COLUMNS": "200"})
+        process = subprocess.Popen(
+            [str(exe), "--project", str(project), *args],
+            stdin=child,
+            stdout=child,
+            stderr=child,
+            env={**os.environ, "COLUMNS": "200"},
+        )
         os.close(child)
         chunks = []
         while True:
@@ -400,17 +501,28 @@ def _in_terminal(project: Path, commands: list[list[str]]) -> list[tuple[list[st
 @pytest.mark.skipif(sys.platform == "win32", reason="needs a pseudo-terminal")
 def test_names_and_errors_reach_a_real_terminal_escaped(hostile):
     """The CLI in a pseudo-terminal: the code tree (names printed as they are) and an error."""
-    outputs = _in_terminal(hostile, [["codebook", "show"],
-                                     ["code", "add", "nothing\x1b[2J", "--code", "x", "--start", "0", "--end", "1"]])
+    outputs = _in_terminal(
+        hostile, [["codebook", "show"], ["code", "add", "nothing\x1b[2J", "--code", "x", "--start", "0", "--end", "1"]]
+    )
     assert "\\x1b]0;retitled\\x07" in outputs[0][1] and "\\x1b[2J" in outputs[1][1]
 
 
 @pytest.mark.slow
 @pytest.mark.skipif(sys.platform == "win32", reason="needs a pseudo-terminal")
 def test_every_listing_reaches_a_real_terminal_escaped(hostile):
-    outputs = _in_terminal(hostile, [["segments"], ["transcripts"], ["frequencies"], ["segments", "--format", "csv"],
-                                     ["codebook", "export", "--format", "md"], ["agreement", "--unit", "turn"],
-                                     ["matrix", "--rows", "coder"], ["codebook", "history"]])
+    outputs = _in_terminal(
+        hostile,
+        [
+            ["segments"],
+            ["transcripts"],
+            ["frequencies"],
+            ["segments", "--format", "csv"],
+            ["codebook", "export", "--format", "md"],
+            ["agreement", "--unit", "turn"],
+            ["matrix", "--rows", "coder"],
+            ["codebook", "history"],
+        ],
+    )
     assert "\\x1b]0;retitled\\x07" in outputs[3][1] and "retitled" in outputs[4][1]
 
 
@@ -457,7 +569,9 @@ def test_writers_refuse_hostile_destinations(small, tmp_path, writer):
     args = WRITERS[writer]
     folder = tmp_path / "out"
     folder.mkdir()
-    ext = "." + ("qdpx" if writer == "export-qdpx" else args[args.index("--format") + 1] if "--format" in args else "yaml")
+    ext = "." + (
+        "qdpx" if writer == "export-qdpx" else args[args.index("--format") + 1] if "--format" in args else "yaml"
+    )
 
     # a new path: written, with the user's normal mode
     new = folder / f"new{ext}"
@@ -550,6 +664,7 @@ def test_failed_export_leaves_nothing_and_keeps_the_old_file(small, tmp_path, mo
 # ---------------------------------------------------------------------------------------------
 # import-codings: hostile spreadsheets end in a clear error, fast, with nothing imported.
 
+
 def _xlsx(rows: list[list], parts: dict[str, object] | None = None) -> bytes:
     """A real workbook from openpyxl, with some of its parts rewritten (function of the old bytes)."""
     import zipfile
@@ -586,19 +701,29 @@ def _declared_huge(data: bytes, rows: int = 3000) -> bytes:
 
 def _shared_strings(count: int):
     def make(_: bytes) -> bytes:
-        return (b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
-                + b"<si><t>a</t></si>" * count + b"</sst>")
+        return (
+            b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+            + b"<si><t>a</t></si>" * count
+            + b"</sst>"
+        )
+
     return make
 
 
 def _ss_rels(data: bytes) -> bytes:
-    return data.replace(b"</Relationships>", b'<Relationship Id="rIdS" Type="http://schemas.openxmlformats.org/'
-                        b'officeDocument/2006/relationships/sharedStrings" Target="sharedStrings.xml"/></Relationships>')
+    return data.replace(
+        b"</Relationships>",
+        b'<Relationship Id="rIdS" Type="http://schemas.openxmlformats.org/'
+        b'officeDocument/2006/relationships/sharedStrings" Target="sharedStrings.xml"/></Relationships>',
+    )
 
 
 def _ss_types(data: bytes) -> bytes:
-    return data.replace(b"</Types>", b'<Override PartName="/xl/sharedStrings.xml" ContentType="application/'
-                        b'vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>')
+    return data.replace(
+        b"</Types>",
+        b'<Override PartName="/xl/sharedStrings.xml" ContentType="application/'
+        b'vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>',
+    )
 
 
 def _far_cell(data: bytes) -> bytes:
@@ -616,8 +741,14 @@ def _many_rows(data: bytes) -> bytes:
 
 XLSX_CASES = {
     "declared-dimensions": ({SHEET: _declared_huge}, None),  # imports: the declared size is ignored
-    "shared-strings": ({"xl/sharedStrings.xml": _shared_strings(400_000), "xl/_rels/workbook.xml.rels": _ss_rels,
-                        "[Content_Types].xml": _ss_types}, "300,000 shared strings"),
+    "shared-strings": (
+        {
+            "xl/sharedStrings.xml": _shared_strings(400_000),
+            "xl/_rels/workbook.xml.rels": _ss_rels,
+            "[Content_Types].xml": _ss_types,
+        },
+        "300,000 shared strings",
+    ),
     "far-column": ({SHEET: _far_cell}, "1,000 columns"),
     "far-row": ({SHEET: _far_row}, "100,000 rows"),
     "many-rows": ({SHEET: _many_rows}, "100,000 rows"),
@@ -635,7 +766,9 @@ def _segments(project: Path) -> int:
     return len(json.loads(_run(project, "segments", "--format", "json").output))
 
 
-@pytest.mark.parametrize("case", [pytest.param(c, marks=pytest.mark.slow) if c == "many-rows" else c for c in XLSX_CASES])
+@pytest.mark.parametrize(
+    "case", [pytest.param(c, marks=pytest.mark.slow) if c == "many-rows" else c for c in XLSX_CASES]
+)
 def test_import_codings_bounds_hostile_spreadsheets(coding_project, tmp_path, case):
     import time
 
@@ -654,13 +787,18 @@ def test_import_codings_bounds_hostile_spreadsheets(coding_project, tmp_path, ca
         # the 3,000 one-cell rows have no code: refused row by row, in seconds, nothing imported
         assert result.exit_code == 1 and "rows cannot be imported" in result.output, result.output
     else:
-        assert result.exit_code == 1 and f"at most {words}" in result.output and str(path) in result.output, result.output
+        assert result.exit_code == 1 and f"at most {words}" in result.output and str(path) in result.output, (
+            result.output
+        )
     assert _segments(coding_project) == before
 
 
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])
-@pytest.mark.parametrize("value", ["1" * 5000, "1e400", "-5", "12abc", "nan", "9" * 13],
-                         ids=["5000-digits", "1e400", "negative", "12abc", "nan", "13-digits"])
+@pytest.mark.parametrize(
+    "value",
+    ["1" * 5000, "1e400", "-5", "12abc", "nan", "9" * 13],
+    ids=["5000-digits", "1e400", "negative", "12abc", "nan", "13-digits"],
+)
 def test_import_codings_refuses_absurd_offsets_with_row_and_column(coding_project, tmp_path, fmt, value):
     rows = [HEAD, ["a", "Barriers/Time", "lee", "0", "5"], ["a", "Barriers/Time", "lee", value, "10"]]
     path = tmp_path / f"c.{fmt}"
@@ -685,7 +823,7 @@ def test_import_codings_accepts_spreadsheet_numbers(coding_project, tmp_path):
 
 def test_import_codings_refuses_a_broken_csv(coding_project, tmp_path):
     path = tmp_path / "big-field.csv"
-    path.write_text("transcript,code,coder,start,end\n\"a" + "x" * 200_000 + "\",Barriers/Time,lee,0,5\n")
+    path.write_text('transcript,code,coder,start,end\n"a' + "x" * 200_000 + '",Barriers/Time,lee,0,5\n')
     result = _run(coding_project, "import-codings", str(path), ok=False)
     assert result.exit_code == 1 and "not a readable CSV file" in result.output and "bug" not in result.output
 

@@ -42,7 +42,9 @@ def project(tmp_path, codebook_path):
     path = folder / "p.db"
     store = Store.open(path, create=True)
     source = tmp_path / "a.txt"
-    source.write_text("Interviewer: Why?\n\nCarol: We had no time at all, none.\n\nInterviewer: And then?\n\nCarol: Then it got better.\n")
+    source.write_text(
+        "Interviewer: Why?\n\nCarol: We had no time at all, none.\n\nInterviewer: And then?\n\nCarol: Then it got better.\n"
+    )
     import_transcripts(store, [source])
     import_codebook(store, codebook_path)
     add_segment(store, transcript_id=1, code_id=store.codes()[1].id, coder="maria", start=20, end=30)
@@ -55,6 +57,7 @@ def listing(folder: Path) -> dict[str, int]:
 
 
 # -- read-only places ---------------------------------------------------------------------------
+
 
 def test_read_only_file_reads_refuses_writes_and_leaves_nothing(project):
     folder = project.parent
@@ -125,6 +128,7 @@ def test_merge_from_an_older_project_migrates_a_temporary_copy_only(project, tmp
 
 # -- disk full ------------------------------------------------------------------------------------
 
+
 def test_disk_full_says_disk_full_and_keeps_the_project_whole(project, tmp_path):
     store = Store.open(project)
     pages = store.conn.execute("PRAGMA page_count").fetchone()[0]
@@ -173,6 +177,7 @@ def test_disk_full_on_a_real_small_disk(tmp_path, codebook_path):
 
 # -- clear errors instead of "this is a bug" ----------------------------------------------------------
 
+
 def test_backup_into_a_missing_folder_is_a_clear_error(project, tmp_path):
     result = run(project, "backup", str(tmp_path / "nowhere" / "copy.db"))
     assert result.exit_code == 1 and "does not exist" in result.output
@@ -205,16 +210,28 @@ def test_a_file_that_is_not_a_database_is_recognised_without_reading_it(tmp_path
 
 
 def test_the_busy_message_states_the_real_wait(project):
-    holder = subprocess.Popen([sys.executable, "-c", textwrap.dedent(f"""
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            textwrap.dedent(f"""
         import sqlite3, time
         conn = sqlite3.connect({str(project)!r}, isolation_level=None)
         conn.execute("BEGIN IMMEDIATE")
         print("locked", flush=True)
         time.sleep(30)
-    """)], stdout=subprocess.PIPE, text=True)
+    """),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         assert holder.stdout.readline().strip() == "locked"
-        writer = subprocess.run([sys.executable, "-c", textwrap.dedent(f"""
+        writer = subprocess.run(
+            [
+                sys.executable,
+                "-c",
+                textwrap.dedent(f"""
             import time
             from workbench.store import Store
             from workbench.errors import WorkbenchError
@@ -225,8 +242,14 @@ def test_the_busy_message_states_the_real_wait(project):
                     store.set_meta("x", "y")
             except WorkbenchError as exc:
                 print(round(time.monotonic() - start, 2), exc, flush=True)
-        """)], cwd=ROOT, capture_output=True, text=True, timeout=60,
-            env={**os.environ, "WORKBENCH_BUSY_TIMEOUT_MS": "1200"})
+        """),
+            ],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            env={**os.environ, "WORKBENCH_BUSY_TIMEOUT_MS": "1200"},
+        )
     finally:
         holder.kill()
         holder.wait()
@@ -237,6 +260,7 @@ def test_the_busy_message_states_the_real_wait(project):
 
 # -- integrity checks only when they matter -----------------------------------------------------------
 
+
 def test_quick_check_runs_after_an_unclean_shutdown_not_on_every_open(project, monkeypatch):
     calls: list[str] = []
     real = store_db.quick_check
@@ -246,14 +270,23 @@ def test_quick_check_runs_after_an_unclean_shutdown_not_on_every_open(project, m
     Store.open(project).close()  # a worker while the app is open
     app.close()
     assert calls == []
-    killed = subprocess.Popen([sys.executable, "-c", textwrap.dedent(f"""
+    killed = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            textwrap.dedent(f"""
         from workbench.store import Store
         store = Store.open({str(project)!r})
         with store.transaction():
             store.set_meta("x", "y" * 5000)
         print("written", flush=True)
         import time; time.sleep(30)
-    """)], cwd=ROOT, stdout=subprocess.PIPE, text=True)
+    """),
+        ],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     assert killed.stdout.readline().strip() == "written"
     killed.send_signal(signal.SIGKILL)
     killed.wait()
@@ -265,6 +298,7 @@ def test_quick_check_runs_after_an_unclean_shutdown_not_on_every_open(project, m
 
 
 # -- code tree cycles ----------------------------------------------------------------------------------
+
 
 def test_a_code_cannot_become_its_own_ancestor(project):
     store = Store.open(project)
@@ -338,20 +372,23 @@ me@host:/data /home/me/remote fuse.sshfs rw 0 0
 """
 
 
-@pytest.mark.parametrize("path, expected", [
-    ("/home/me/Dropbox/study/p.db", "Dropbox"),
-    ("/Users/me/Library/CloudStorage/OneDrive-University/p.db", "OneDrive"),
-    ("/Users/me/OneDrive - Hospital/p.db", "OneDrive"),
-    ("/Users/me/Library/Mobile Documents/com~apple~CloudDocs/p.db", "iCloud"),
-    ("/home/me/Google Drive/p.db", "Google Drive"),
-    ("/home/me/Nextcloud/p.db", "Nextcloud"),
-    ("/home/me/ownCloud/p.db", "ownCloud"),
-    ("/mnt/team/study/p.db", "cifs"),
-    ("/srv/nfs/p.db", "nfs4"),
-    ("/home/me/remote/p.db", "fuse.sshfs"),
-    ("/home/me/study/p.db", None),
-    ("/home/me/dropboxing-notes/p.db", None),
-])
+@pytest.mark.parametrize(
+    "path, expected",
+    [
+        ("/home/me/Dropbox/study/p.db", "Dropbox"),
+        ("/Users/me/Library/CloudStorage/OneDrive-University/p.db", "OneDrive"),
+        ("/Users/me/OneDrive - Hospital/p.db", "OneDrive"),
+        ("/Users/me/Library/Mobile Documents/com~apple~CloudDocs/p.db", "iCloud"),
+        ("/home/me/Google Drive/p.db", "Google Drive"),
+        ("/home/me/Nextcloud/p.db", "Nextcloud"),
+        ("/home/me/ownCloud/p.db", "ownCloud"),
+        ("/mnt/team/study/p.db", "cifs"),
+        ("/srv/nfs/p.db", "nfs4"),
+        ("/home/me/remote/p.db", "fuse.sshfs"),
+        ("/home/me/study/p.db", None),
+        ("/home/me/dropboxing-notes/p.db", None),
+    ],
+)
 def test_synced_and_network_folders_are_recognised(path, expected):
     warning = location_warning(path, mounts=MOUNTS)
     if expected is None:

@@ -46,12 +46,16 @@ def test_reimport_unchanged_and_changed(store, tmp_path):
 def test_front_matter_and_metadata_csv(store, tmp_path):
     folder = tmp_path / "maple-street"
     folder.mkdir()
-    (folder / "ms-02.txt").write_text("---\ntitle: NP interview\nsite: Maple Street Pediatrics\nparticipant: MS-02\n"
-                                      "role: clinician\ndate: 2025-04-02\nyears_in_role: 6\n---\n[Interviewer] Hi\n[Erin] Hello\n")
+    (folder / "ms-02.txt").write_text(
+        "---\ntitle: NP interview\nsite: Maple Street Pediatrics\nparticipant: MS-02\n"
+        "role: clinician\ndate: 2025-04-02\nyears_in_role: 6\n---\n[Interviewer] Hi\n[Erin] Hello\n"
+    )
     (folder / "ms-03.srt").write_text("1\n00:00:01,000 --> 00:00:02,000\nRosa Delgado: Hola\n")
     meta = tmp_path / "meta.csv"
-    meta.write_text("file,site,participant,role,site:sector,language\n"
-                    "ms-03.srt,Maple Street Pediatrics,MS-03,care manager,primary care,Spanish\n")
+    meta.write_text(
+        "file,site,participant,role,site:sector,language\n"
+        "ms-03.srt,Maple Street Pediatrics,MS-03,care manager,primary care,Spanish\n"
+    )
     import_transcripts(store, [folder], metadata=meta)
     rows = {r.source_name: r for r in list_transcripts(store)}
     assert rows["ms-02.txt"].title == "NP interview" and rows["ms-02.txt"].participant == "MS-02"
@@ -107,5 +111,7 @@ def test_import_of_all_real_transcripts(store, real):
     total_turns = store.conn.execute("SELECT count(*) FROM turns").fetchone()[0]
     assert total_turns == sum(r.turns for r in results) > 1500
     # Every turn lies inside its text.
-    for row in store.conn.execute('SELECT t.id, length(t.text), max(u."end") FROM transcripts t JOIN turns u ON u.transcript_id = t.id GROUP BY t.id'):
+    for row in store.conn.execute(
+        'SELECT t.id, length(t.text), max(u."end") FROM transcripts t JOIN turns u ON u.transcript_id = t.id GROUP BY t.id'
+    ):
         assert row[2] <= row[1]

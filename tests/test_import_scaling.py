@@ -64,8 +64,9 @@ def test_import_does_work_linear_in_the_size_of_a_transcript(tmp_path):
     calls_a, statements_a = import_work(tmp_path, small, "a")
     calls_b, statements_b = import_work(tmp_path, large, "b")
     assert calls_b <= 4.5 * calls_a, f"4x the text made {calls_b / calls_a:.1f}x the calls"
-    assert len(statements_b) <= 4.5 * len(statements_a), \
+    assert len(statements_b) <= 4.5 * len(statements_a), (
         f"4x the text ran {len(statements_b) / len(statements_a):.1f}x the statements"
+    )
     assert len(statements_b) >= 3 * len(statements_a)  # the count does see the turns
 
 
@@ -83,15 +84,18 @@ def test_no_statement_cuts_the_search_index_text_out_of_the_transcript_in_sql(tm
 
 def test_search_index_holds_each_turns_text(tmp_path):
     source = tmp_path / "t.txt"
-    source.write_text("Interviewer: Ça va? Ünïcode first.\n\nCarol: 🙂 emoji before the words, then déjà vu.\n"
-                      "More of Carol's turn.\n\nInterviewer: Last one.\n", encoding="utf-8")
+    source.write_text(
+        "Interviewer: Ça va? Ünïcode first.\n\nCarol: 🙂 emoji before the words, then déjà vu.\n"
+        "More of Carol's turn.\n\nInterviewer: Last one.\n",
+        encoding="utf-8",
+    )
     store = Store.open(tmp_path / "p.db", create=True)
     import_transcripts(store, [source])
     text = store.transcript_text(1)
     indexed = dict(store.conn.execute("SELECT rowid, text FROM turns_fts").fetchall())
     turns = store.turns(1)
     assert len(turns) == 3
-    assert {t.id: text[t.start:t.end] for t in turns} == indexed
+    assert {t.id: text[t.start : t.end] for t in turns} == indexed
     assert [r.turn_id for r in store.search_turns("deja OR déjà")] == [turns[1].id]
     assert store.search_index_problems() == []
     store.close()
@@ -145,8 +149,9 @@ def test_a_long_import_never_keeps_another_writer_waiting_long(tmp_path):
         results = import_transcripts(store, [{str(folder)!r}])
         print("done", sum(r.status == "imported" for r in results), round(time.monotonic() - started, 1), flush=True)
     """)
-    importer = subprocess.Popen([sys.executable, "-c", code], cwd=ROOT, text=True, stdout=subprocess.PIPE,
-                                stderr=subprocess.PIPE)
+    importer = subprocess.Popen(
+        [sys.executable, "-c", code], cwd=ROOT, text=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
     assert importer.stdout.readline().strip() == "ready"
     writer_code = textwrap.dedent(f"""
         import time
@@ -166,8 +171,14 @@ def test_a_long_import_never_keeps_another_writer_waiting_long(tmp_path):
             time.sleep(0.05)
         print("result", writes, busy, flush=True)
     """)
-    writer = subprocess.run([sys.executable, "-c", writer_code], cwd=ROOT, text=True, capture_output=True,
-                            timeout=120, env={**os.environ, "WORKBENCH_BUSY_TIMEOUT_MS": "2500"})
+    writer = subprocess.run(
+        [sys.executable, "-c", writer_code],
+        cwd=ROOT,
+        text=True,
+        capture_output=True,
+        timeout=120,
+        env={**os.environ, "WORKBENCH_BUSY_TIMEOUT_MS": "2500"},
+    )
     out, err = importer.communicate(timeout=300)
     assert importer.returncode == 0, err
     assert out.split()[:2] == ["done", "700"]

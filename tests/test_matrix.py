@@ -80,8 +80,12 @@ def demo(tmp_path_factory):
 
 def test_every_value_on_the_sample_study(demo):
     counts = build_matrix(demo, MatrixSpec()).table
-    assert list(counts.columns) == ["Motivations to partner", "Accountability mechanisms", "Barriers",
-                                    "Shared learning journey"]
+    assert list(counts.columns) == [
+        "Motivations to partner",
+        "Accountability mechanisms",
+        "Barriers",
+        "Shared learning journey",
+    ]
     assert len(counts.index) == 6 and int(counts.values.sum()) == len(demo.segments())
     transcripts = build_matrix(demo, MatrixSpec(value="transcripts")).table
     assert (transcripts <= 3).all().all() and (transcripts <= counts).all().all()
@@ -105,8 +109,9 @@ def test_empty_rows_and_columns_are_kept(demo):
 def test_filters_attributes_and_transpose(demo):
     by_setting = build_matrix(demo, MatrixSpec(rows="site:setting"))
     assert set(by_setting.table.index) == {"rural", "urban", "suburban", "statewide", "regional"}
-    barriers = build_matrix(demo, MatrixSpec(columns="level2", transpose=True,
-                                             selection=Selection(codes=["Barriers"], roles=["clinician"])))
+    barriers = build_matrix(
+        demo, MatrixSpec(columns="level2", transpose=True, selection=Selection(codes=["Barriers"], roles=["clinician"]))
+    )
     assert all(name.startswith("Barriers") for name in barriers.table.index)
     assert set(barriers.frame["role"]) == {"clinician"}
 
@@ -150,7 +155,7 @@ def test_spreadsheet_formulas_are_neutralized(store, tmp_path, codebook_path):
 
     path = tmp_path / "=cmd" / "a.txt"
     path.parent.mkdir()
-    path.write_text("Interviewer: =HYPERLINK(\"http://x\")\n\nR: +1 @sum -2\n")
+    path.write_text('Interviewer: =HYPERLINK("http://x")\n\nR: +1 @sum -2\n')
     import_transcripts(store, [path])
     import_codebook(store, codebook_path)
     from workbench.coding import add_segment, resolve_code
@@ -168,11 +173,13 @@ def test_spreadsheet_formulas_are_neutralized(store, tmp_path, codebook_path):
 
 def test_import_codings_reports_bad_rows_and_imports_nothing(demo, tmp_path):
     bad = tmp_path / "codings.csv"
-    bad.write_text("transcript,code,coder,start,end,text\n"
-                   "rb-01-practice-manager,Barriers/Time,lee,0,10,\n"
-                   "rb-01-practice-manager,Barriers/Nope,lee,0,10,\n"
-                   "nothing,Barriers/Time,lee,0,10,\n"
-                   "rb-01-practice-manager,Barriers/Time,lee,0,10,not what is there\n")
+    bad.write_text(
+        "transcript,code,coder,start,end,text\n"
+        "rb-01-practice-manager,Barriers/Time,lee,0,10,\n"
+        "rb-01-practice-manager,Barriers/Nope,lee,0,10,\n"
+        "nothing,Barriers/Time,lee,0,10,\n"
+        "rb-01-practice-manager,Barriers/Time,lee,0,10,not what is there\n"
+    )
     before = len(demo.segments())
     with pytest.raises(InputError) as err:
         import_codings(demo, bad)

@@ -45,8 +45,11 @@ def tone(path, seconds=20):
         out.setnchannels(1)
         out.setsampwidth(2)
         out.setframerate(8000)
-        out.writeframes(b"".join(struct.pack("<h", int(6000 * math.sin(2 * math.pi * 440 * i / 8000)))
-                                 for i in range(8000 * seconds)))
+        out.writeframes(
+            b"".join(
+                struct.pack("<h", int(6000 * math.sin(2 * math.pi * 440 * i / 8000))) for i in range(8000 * seconds)
+            )
+        )
     return path
 
 
@@ -139,6 +142,7 @@ def test_v_plays_from_the_turn_and_the_reader_follows(project, monkeypatch):
             await pilot.press("escape")
             await pilot.pause()
             assert player.process is None  # leaving the transcript ends mpv
+
     asyncio.run(scenario())
 
 
@@ -155,6 +159,7 @@ def test_without_mpv_or_recording_the_key_says_so(project, tmp_path, monkeypatch
             await pilot.pause()
             assert any(expect in n.message for n in app._notifications)
             assert reader.selection == selection and reader.player is None
+
     monkeypatch.setenv("PATH", str(tmp_path))  # no mpv on the PATH
     asyncio.run(scenario("needs mpv"))
     store = Store.open(project)

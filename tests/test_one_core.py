@@ -21,9 +21,13 @@ def test_reader_and_agreement_cut_the_same_sentences(store, real: Path):
     """The coding screen's sentences and agreement's sentence units are the same spans, on real
     counselling, consultation and usability transcripts (txt, vtt, srt, odt)."""
     folder = real / "transcripts"
-    files = [folder / "annomi_counselling" / "annomi_t007_high_reducing-alcohol-consumption.txt",
-             folder / "primock57" / "day1_consultation01.vtt", folder / "primock57" / "day5_consultation04.srt",
-             folder / "serdif_usability" / "P1_GMT20211118.odt", folder / "serdif_usability" / "P3_GMT20211125.txt"]
+    files = [
+        folder / "annomi_counselling" / "annomi_t007_high_reducing-alcohol-consumption.txt",
+        folder / "primock57" / "day1_consultation01.vtt",
+        folder / "primock57" / "day5_consultation04.srt",
+        folder / "serdif_usability" / "P1_GMT20211118.odt",
+        folder / "serdif_usability" / "P3_GMT20211125.txt",
+    ]
     results = import_transcripts(store, files)
     assert [r.status for r in results] == ["imported"] * len(files)
     total = 0
@@ -43,8 +47,10 @@ def test_caption_timings_and_speaker_label_times_read_alike(real: Path):
     """Every cue timing of real WebVTT and SRT files gives the same seconds when it stands in a
     speaker label (``[00:01:02.345] Name:``), through the one timestamp parser."""
     checked = 0
-    for path in [*sorted((real / "transcripts" / "primock57").glob("*.vtt")),
-                 *sorted((real / "transcripts" / "primock57").glob("*.srt"))]:
+    for path in [
+        *sorted((real / "transcripts" / "primock57").glob("*.vtt")),
+        *sorted((real / "transcripts" / "primock57").glob("*.srt")),
+    ]:
         for line in path.read_text(encoding="utf-8-sig").splitlines():
             match = re.match(r"([0-9:.,]+)[ \t]+-->[ \t]+([0-9:.,]+)", line)
             if not match:
@@ -59,11 +65,16 @@ def test_caption_timings_and_speaker_label_times_read_alike(real: Path):
 
 
 def _book() -> Codebook:
-    return Codebook(name="t", codes=[
-        CodeSpec(name="Barriers", children=[CodeSpec(name="Time", children=[CodeSpec(name="Weeks")]),
-                                            CodeSpec(name="Timeline")]),
-        CodeSpec(name="Barriers2", children=[CodeSpec(name="Money")]),
-    ])
+    return Codebook(
+        name="t",
+        codes=[
+            CodeSpec(
+                name="Barriers",
+                children=[CodeSpec(name="Time", children=[CodeSpec(name="Weeks")]), CodeSpec(name="Timeline")],
+            ),
+            CodeSpec(name="Barriers2", children=[CodeSpec(name="Money")]),
+        ],
+    )
 
 
 def test_sub_codes_and_pooled_coders_have_one_meaning(store, tmp_path: Path):
@@ -74,21 +85,36 @@ def test_sub_codes_and_pooled_coders_have_one_meaning(store, tmp_path: Path):
 
     apply_codebook(store, _book())
     transcript = tmp_path / "t.txt"
-    transcript.write_text("Interviewer: Why?\nAnn: No time at all. The timeline slipped. Money too.\n", encoding="utf-8")
+    transcript.write_text(
+        "Interviewer: Why?\nAnn: No time at all. The timeline slipped. Money too.\n", encoding="utf-8"
+    )
     [result] = import_transcripts(store, [transcript])
     tid = result.transcript_id
     text = store.transcript(tid).text
-    for coder, code, quote in (("ann", "Barriers/Time/Weeks", "No time at all."), ("bo", "Barriers/Timeline",
-                               "The timeline slipped."), (CONSENSUS, "Barriers2/Money", "Money too."),
-                               ("bo", "Barriers/Time", "No time at all.")):
+    for coder, code, quote in (
+        ("ann", "Barriers/Time/Weeks", "No time at all."),
+        ("bo", "Barriers/Timeline", "The timeline slipped."),
+        (CONSENSUS, "Barriers2/Money", "Money too."),
+        ("bo", "Barriers/Time", "No time at all."),
+    ):
         start = text.index(quote)
-        add_segment(store, transcript_id=tid, code_id=resolve_code(store, code).id, coder=coder,
-                    start=start, end=start + len(quote))
+        add_segment(
+            store,
+            transcript_id=tid,
+            code_id=resolve_code(store, code).id,
+            coder=coder,
+            start=start,
+            end=start + len(quote),
+        )
     codes = store.codes(counts=False)
     barriers = resolve_code(store, "Barriers").id
     tree = codes_within(codes, [barriers])
     assert sorted(c.path for c in codes if c.id in tree) == [
-        "Barriers", "Barriers/Time", "Barriers/Time/Weeks", "Barriers/Timeline"]
+        "Barriers",
+        "Barriers/Time",
+        "Barriers/Time/Weeks",
+        "Barriers/Timeline",
+    ]
     # the analysis filter, resolved on its own context, and retrieval take the same codes
     context = load_context(store)
     assert resolve(store, Selection(codes=["Barriers"]), context).code_ids == tree
@@ -96,7 +122,9 @@ def test_sub_codes_and_pooled_coders_have_one_meaning(store, tmp_path: Path):
     section = next(t for t in report["themes"] if t.path == "Barriers")
     assert sorted(name for name, _ in section.sub_codes) == ["Time", "Time/Weeks", "Timeline"]
     # "every coder but the consensus", seen from ann in the reader
-    assert {c for _, _, c in other_coders_spans(store, tid, "ann")} == set(pooled_coders(["ann", "bo", CONSENSUS])) - {"ann"}
+    assert {c for _, _, c in other_coders_spans(store, tid, "ann")} == set(pooled_coders(["ann", "bo", CONSENSUS])) - {
+        "ann"
+    }
     # suggestions skip the interviewer's turns by the same rule as speakers-as-cases
     assert [t.speaker for t in participant_turns(store, tid)] == ["Ann"]
 
@@ -114,16 +142,18 @@ def test_refi_reader_returns_data_that_the_one_import_writes(fixtures: Path, sto
     assert project.codebook is not None and project.code_guids == 152 and len(coded) == 1
     (source,) = coded
     assert len({c.selection for c in source.codings}) == 297
-    assert all(source.transcript.text[c.start:c.end].strip() for c in source.codings)
+    assert all(source.transcript.text[c.start : c.end].strip() for c in source.codings)
     assert store.transcripts() == []  # reading wrote nothing
     report = write_project(store, project, path)
     (row,) = [t for t in store.transcripts() if t.checksum == source.checksum]
     assert [(t.speaker, t.start, t.end) for t in store.turns(row.id)] == [
-        (t.speaker, t.start, t.end) for t in source.transcript.turns]
+        (t.speaker, t.start, t.end) for t in source.transcript.turns
+    ]
     segments = store.segments(transcript_id=row.id)
     guids = {c.id: c.guid for c in store.codes()}
     assert sorted((s.start, s.end, guids[s.code_id], s.coder) for s in segments) == sorted(
-        {(c.start, c.end, c.code_guid, c.user) for c in source.codings})
+        {(c.start, c.end, c.code_guid, c.user) for c in source.codings}
+    )
     assert report.sources[[s.name for s in report.sources].index(source.title)].imported == 297
     added = [e for e in store.audit_entries(limit=100_000) if e.action == "segment.add"]
     assert len(added) == len(store.segments()) > 0

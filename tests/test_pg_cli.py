@@ -37,8 +37,9 @@ def test_init_add_coder_and_phase(pg_cluster, pg_database, names):
     again = run("server", "init", admin)  # as the superuser, without --lead: the leads stay as they were
     assert again.exit_code == 0 and f"leads: {names['lead']}\n" in again.output and "warning" not in again.output
 
-    result = run("server", "add-coder", names["alice"], "--password", "--project", admin,
-                 input="s3cret pass\ns3cret pass\n")
+    result = run(
+        "server", "add-coder", names["alice"], "--password", "--project", admin, input="s3cret pass\ns3cret pass\n"
+    )
     assert result.exit_code == 0, result.output
     assert f"Coder {names['alice']} (created, member of {pg_database}_coder)" in result.output
     assert "s3cret" not in result.output
@@ -173,8 +174,9 @@ def test_a_connection_lost_during_init_is_a_clear_error_and_init_can_run_again(p
         worker.start()
         deadline = time.monotonic() + 30
         while True:
-            waiting = holder.execute("SELECT pid FROM pg_stat_activity WHERE datname = %s AND wait_event = 'advisory'",
-                                     (pg_database,)).fetchall()
+            waiting = holder.execute(
+                "SELECT pid FROM pg_stat_activity WHERE datname = %s AND wait_event = 'advisory'", (pg_database,)
+            ).fetchall()
             if waiting or time.monotonic() > deadline:
                 break
             time.sleep(0.02)

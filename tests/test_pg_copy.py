@@ -25,9 +25,19 @@ def qde(store, path) -> str:
 
 
 def everything(store) -> tuple:
-    return (store.audit_entries(limit=10**6), store.segments(), store.memos(), store.decisions(), store.links(),
-            store.framework_summaries(), sorted(store.key_quote_ids()), store.codes(), store.transcripts(),
-            store.rounds(), {t: store.guids(t) for t in store.GUID_TABLES})
+    return (
+        store.audit_entries(limit=10**6),
+        store.segments(),
+        store.memos(),
+        store.decisions(),
+        store.links(),
+        store.framework_summaries(),
+        sorted(store.key_quote_ids()),
+        store.codes(),
+        store.transcripts(),
+        store.rounds(),
+        {t: store.guids(t) for t in store.GUID_TABLES},
+    )
 
 
 def test_demo_file_to_team_database_and_back_is_lossless(pg_cluster, pg_database, tmp_path):

@@ -23,8 +23,13 @@ def _sqlite_tables() -> dict[str, list[str]]:
     cx = sqlite3.connect(":memory:")
     for script in sqlite_schema.MIGRATIONS:
         cx.executescript(script)
-    names = [n for (n,) in cx.execute("SELECT name FROM sqlite_master WHERE type = 'table' "
-                                      "AND name NOT LIKE 'sqlite_%' AND name NOT LIKE 'turns_fts%'")]
+    names = [
+        n
+        for (n,) in cx.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' "
+            "AND name NOT LIKE 'sqlite_%' AND name NOT LIKE 'turns_fts%'"
+        )
+    ]
     return {n: [c[1] for c in cx.execute(f'PRAGMA table_info("{n}")')] for n in names}
 
 
@@ -40,10 +45,12 @@ def test_the_same_numbered_migrations():
 def test_the_same_tables_and_columns(pg_cluster, pg_database):
     team.init_server(pg_cluster.url(pg_database))
     with pg_cluster.connect(pg_database) as cx:
-        rows = cx.execute("SELECT c.table_name, c.column_name, t.table_type FROM information_schema.columns c "
-                          "JOIN information_schema.tables t USING (table_schema, table_name) "
-                          "WHERE c.table_schema = 'workbench' "
-                          "ORDER BY c.table_name, c.ordinal_position").fetchall()
+        rows = cx.execute(
+            "SELECT c.table_name, c.column_name, t.table_type FROM information_schema.columns c "
+            "JOIN information_schema.tables t USING (table_schema, table_name) "
+            "WHERE c.table_schema = 'workbench' "
+            "ORDER BY c.table_name, c.ordinal_position"
+        ).fetchall()
     pg: dict[str, list[str]] = {}
     for table, column, _kind in rows:
         pg.setdefault(table, []).append(column)
@@ -60,8 +67,9 @@ def test_code_tree_cycles_are_refused(pg_cluster, pg_database):
     team.init_server(pg_cluster.url(pg_database))
     with pg_cluster.connect(pg_database) as cx:
         a = cx.execute("INSERT INTO codes (guid, name) VALUES ('a', 'A') RETURNING id").fetchone()[0]
-        b = cx.execute("INSERT INTO codes (guid, name, parent_id) VALUES ('b', 'B', %s) RETURNING id",
-                       (a,)).fetchone()[0]
+        b = cx.execute("INSERT INTO codes (guid, name, parent_id) VALUES ('b', 'B', %s) RETURNING id", (a,)).fetchone()[
+            0
+        ]
         try:
             cx.execute("UPDATE codes SET parent_id = %s WHERE id = %s", (b, a))
         except psycopg.errors.CheckViolation as exc:
@@ -78,8 +86,13 @@ def test_code_tree_cycles_are_refused(pg_cluster, pg_database):
 
 
 def test_postgres_connection_strings_are_told_from_project_files():
-    for text in ("postgresql://lead@db.example.org/study", "postgres://u@h/d", "postgresql://",
-                 "service=study", "host=/tmp/sock dbname=study"):
+    for text in (
+        "postgresql://lead@db.example.org/study",
+        "postgres://u@h/d",
+        "postgresql://",
+        "service=study",
+        "host=/tmp/sock dbname=study",
+    ):
         assert is_postgres(text), text
     for text in ("study.db", "/home/maria/postgresql/study.db", "", None, "notes=1.db"):
         assert not is_postgres(text), text
@@ -97,9 +110,14 @@ def test_without_a_server_the_tests_skip_but_fail_where_postgres_is_required(tmp
     test = "tests/test_pg_schema.py::test_code_tree_cycles_are_refused"
     outcomes = {}
     for required in ("0", "1"):
-        done = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", test],
-                              cwd=root, env={**env, "WORKBENCH_REQUIRE_POSTGRES": required},
-                              capture_output=True, text=True, timeout=300)
+        done = subprocess.run(
+            [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", test],
+            cwd=root,
+            env={**env, "WORKBENCH_REQUIRE_POSTGRES": required},
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
         outcomes[required] = (done.returncode, done.stdout)
     assert outcomes["0"][0] == 0 and "1 skipped" in outcomes["0"][1], outcomes["0"][1][-2000:]
     assert outcomes["1"][0] == 1 and "WORKBENCH_REQUIRE_POSTGRES=1 but PostgreSQL server binaries" in outcomes["1"][1]

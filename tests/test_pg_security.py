@@ -63,14 +63,19 @@ def t(pg_cluster):
     database = pg_cluster.create_database()
     setup = Team(pg_cluster, database)
     with setup.connect(setup.lead) as cx:
-        setup.transcript = one(cx, "INSERT INTO transcripts (guid, title, source_name, format, checksum, text, "
-                               "imported_at) VALUES ('g1', 'RB-01', 'rb-01.txt', 'txt', 'x', %s, %s) RETURNING id",
-                               ("Interviewer: Why partner?\nCarol: We were running out of time and staff.", NOW))
-        cx.execute("INSERT INTO turns (transcript_id, position, speaker, start, \"end\") VALUES "
-                   "(%s, 0, 'Interviewer', 0, 25), (%s, 1, 'Carol', 26, 73)", (setup.transcript, setup.transcript))
+        setup.transcript = one(
+            cx,
+            "INSERT INTO transcripts (guid, title, source_name, format, checksum, text, "
+            "imported_at) VALUES ('g1', 'RB-01', 'rb-01.txt', 'txt', 'x', %s, %s) RETURNING id",
+            ("Interviewer: Why partner?\nCarol: We were running out of time and staff.", NOW),
+        )
+        cx.execute(
+            'INSERT INTO turns (transcript_id, position, speaker, start, "end") VALUES '
+            "(%s, 0, 'Interviewer', 0, 25), (%s, 1, 'Carol', 26, 73)",
+            (setup.transcript, setup.transcript),
+        )
         setup.code = one(cx, "INSERT INTO codes (guid, name) VALUES ('c1', 'Barriers') RETURNING id")
-        setup.consensus = one(cx, "INSERT INTO coders (name, created_at) VALUES ('consensus', %s) RETURNING id",
-                              (NOW,))
+        setup.consensus = one(cx, "INSERT INTO coders (name, created_at) VALUES ('consensus', %s) RETURNING id", (NOW,))
     with setup.connect(setup.alice) as cx:
         setup.alice_seg = add_segment(cx, setup.transcript, setup.code, 0, 10)
         setup.alice_memo = add_memo(cx, "alice's memo")
@@ -87,8 +92,7 @@ def test_init_is_idempotent_and_applies_every_migration(t):
     again = team.init_server(t.cluster.url(t.db), lead=t.lead)
     assert again.applied == [] and t.report.applied == list(range(1, LATEST + 1))
     with t.connect(t.lead) as cx:
-        assert [v for (v,) in cx.execute("SELECT version FROM schema_version ORDER BY 1")] == list(
-            range(1, LATEST + 1))
+        assert [v for (v,) in cx.execute("SELECT version FROM schema_version ORDER BY 1")] == list(range(1, LATEST + 1))
         owners = {o for (o,) in cx.execute("SELECT DISTINCT tableowner FROM pg_tables WHERE schemaname = 'workbench'")}
         assert owners == {t.roles.owner}
         assert one(cx, "SELECT rolcanlogin FROM pg_roles WHERE rolname = %s", (t.roles.owner,)) is False
@@ -140,18 +144,29 @@ LEAD_ONLY = {
     "codebook: rename": ("UPDATE codes SET name = 'Renamed' WHERE id = %s", lambda t: (t.code,)),
     "codebook: delete": ("DELETE FROM codes WHERE id = %s", lambda t: (t.code,)),
     "coders: add one": ("INSERT INTO coders (name, created_at) VALUES ('mallory', 'x')", lambda t: ()),
-    "consensus coder": ("INSERT INTO segments (transcript_id, code_id, coder_id, start, \"end\", text, origin, "
-                        "created_at, updated_at) VALUES (%s, %s, %s, 30, 35, 'x', 'consensus', 'x', 'x')",
-                        lambda t: (t.transcript, t.code, t.consensus)),
-    "decisions": ("INSERT INTO decisions (transcript_id, start, \"end\", coders, choice, codes, created_at) "
-                  "VALUES (%s, 0, 10, '[]', 'take', '[]', 'x')", lambda t: (t.transcript,)),
-    "framework summaries": ("INSERT INTO framework_summaries (row_kind, row_key, code_id, summary, created_at, "
-                            "updated_at) VALUES ('site', %s, %s, 'x', 'x', 'x')",
-                            lambda t: (uuid.uuid4().hex, t.code)),
-    "key quotes": ("INSERT INTO key_quotes (segment_id, created_at) VALUES (%s, 'x') ON CONFLICT DO NOTHING",
-                   lambda t: (t.alice_seg,)),
-    "links": ("INSERT INTO links (guid, source_code_id, target_code_id, relation, created_at) "
-              "VALUES (%s, %s, %s, 'x', 'x')", lambda t: (uuid.uuid4().hex, t.code, t.code)),
+    "consensus coder": (
+        'INSERT INTO segments (transcript_id, code_id, coder_id, start, "end", text, origin, '
+        "created_at, updated_at) VALUES (%s, %s, %s, 30, 35, 'x', 'consensus', 'x', 'x')",
+        lambda t: (t.transcript, t.code, t.consensus),
+    ),
+    "decisions": (
+        'INSERT INTO decisions (transcript_id, start, "end", coders, choice, codes, created_at) '
+        "VALUES (%s, 0, 10, '[]', 'take', '[]', 'x')",
+        lambda t: (t.transcript,),
+    ),
+    "framework summaries": (
+        "INSERT INTO framework_summaries (row_kind, row_key, code_id, summary, created_at, "
+        "updated_at) VALUES ('site', %s, %s, 'x', 'x', 'x')",
+        lambda t: (uuid.uuid4().hex, t.code),
+    ),
+    "key quotes": (
+        "INSERT INTO key_quotes (segment_id, created_at) VALUES (%s, 'x') ON CONFLICT DO NOTHING",
+        lambda t: (t.alice_seg,),
+    ),
+    "links": (
+        "INSERT INTO links (guid, source_code_id, target_code_id, relation, created_at) VALUES (%s, %s, %s, 'x', 'x')",
+        lambda t: (uuid.uuid4().hex, t.code, t.code),
+    ),
     "transcripts": ("UPDATE transcripts SET title = 'x' WHERE id = %s", lambda t: (t.transcript,)),
     "turns": ("DELETE FROM turns WHERE transcript_id = %s", lambda t: (-1,)),
     "rounds": ("INSERT INTO rounds (name, started_at) VALUES (%s, 'x')", lambda t: (uuid.uuid4().hex,)),
@@ -198,8 +213,11 @@ def test_the_audit_log_is_append_only_for_everyone(t):
         entry = one(cx, "SELECT max(id) FROM audit")
     for user in (t.alice, t.lead):
         with t.connect(user) as cx:
-            for statement in ("UPDATE audit SET action = 'forged'", f"DELETE FROM audit WHERE id = {entry}",
-                              "TRUNCATE audit"):
+            for statement in (
+                "UPDATE audit SET action = 'forged'",
+                f"DELETE FROM audit WHERE id = {entry}",
+                "TRUNCATE audit",
+            ):
                 with pytest.raises(errors.InsufficientPrivilege):
                     cx.execute(statement)
     # not even the table's owner (the migrations' role: row-level security hides every row from its
@@ -223,8 +241,12 @@ def _visible(cx, table: str) -> set[int]:
 
 def test_blind_phase_hides_other_coders_work_from_every_query(t):
     with t.connect(t.lead) as cx:
-        decision = one(cx, "INSERT INTO decisions (transcript_id, start, \"end\", coders, choice, codes, "
-                       "created_at) VALUES (%s, 0, 10, '[]', 'take', '[]', 'x') RETURNING id", (t.transcript,))
+        decision = one(
+            cx,
+            'INSERT INTO decisions (transcript_id, start, "end", coders, choice, codes, '
+            "created_at) VALUES (%s, 0, 10, '[]', 'take', '[]', 'x') RETURNING id",
+            (t.transcript,),
+        )
     with pytest.raises(team.NotAllowedError, match="only the project lead"):
         team.set_phase(t.url(t.alice), True)
     assert team.set_phase(t.url(t.lead), True).blind
@@ -233,8 +255,12 @@ def test_blind_phase_hides_other_coders_work_from_every_query(t):
             assert t.alice_seg in _visible(cx, "segments") and t.bob_seg not in _visible(cx, "segments")
             assert t.bob_memo not in _visible(cx, "memos") and t.alice_memo in _visible(cx, "memos")
             assert one(cx, "SELECT count(*) FROM segments WHERE coder_id = %s", (t.bob_id,)) == 0
-            assert one(cx, "SELECT count(*) FROM segments s JOIN coders c ON c.id = s.coder_id "
-                           "WHERE c.name = %s", (t.bob,)) == 0
+            assert (
+                one(
+                    cx, "SELECT count(*) FROM segments s JOIN coders c ON c.id = s.coder_id WHERE c.name = %s", (t.bob,)
+                )
+                == 0
+            )
             assert decision not in _visible(cx, "decisions")
             assert {c for (c,) in cx.execute("SELECT DISTINCT coder FROM audit")} <= {t.alice}
             # a view or function made by the coder runs with the coder's rights: still nothing
@@ -275,16 +301,21 @@ def test_a_listener_hears_another_roles_change_within_a_second(t):
 
 def test_full_text_search_stems_english_with_a_gin_index(t):
     with t.connect(t.alice) as cx:
-        hits = [s for (s,) in cx.execute("SELECT speaker FROM turns WHERE tsv @@ websearch_to_tsquery('english', %s)",
-                                         ("run",))]
+        hits = [
+            s
+            for (s,) in cx.execute(
+                "SELECT speaker FROM turns WHERE tsv @@ websearch_to_tsquery('english', %s)", ("run",)
+            )
+        ]
         assert hits == ["Carol"]  # "running" matched by its stem
-        assert [s for (s,) in cx.execute("SELECT speaker FROM turns WHERE tsv @@ to_tsquery('english', 'partn:*')")
-                ] == ["Interviewer"]
+        assert [
+            s for (s,) in cx.execute("SELECT speaker FROM turns WHERE tsv @@ to_tsquery('english', 'partn:*')")
+        ] == ["Interviewer"]
         assert one(cx, "SELECT indexdef FROM pg_indexes WHERE indexname = 'turns_tsv_index'").endswith(
-            "USING gin (tsv)")
+            "USING gin (tsv)"
+        )
     with t.connect(t.lead) as cx, cx.transaction(force_rollback=True):  # an edited text is indexed again
-        cx.execute("UPDATE transcripts SET text = replace(text, 'running', 'walking') WHERE id = %s",
-                   (t.transcript,))
+        cx.execute("UPDATE transcripts SET text = replace(text, 'running', 'walking') WHERE id = %s", (t.transcript,))
         assert one(cx, "SELECT count(*) FROM turns WHERE tsv @@ to_tsquery('english', 'walk')") == 1
 
 
@@ -352,16 +383,20 @@ def test_policies_ask_who_you_are_once_per_query_not_once_per_row(t):
     """Row-level security evaluated per row made a count over 100,000 segments take seconds: each
     policy function must run once per statement, whatever the number of rows."""
     with t.connect(t.lead) as cx:
-        cx.execute('INSERT INTO segments (transcript_id, code_id, coder_id, start, "end", text, created_at, '
-                   "updated_at) SELECT %s, %s, %s, g, g + 1, 'x', 'x', 'x' FROM generate_series(100, 699) g",
-                   (t.transcript, t.code, t.bob_id))
+        cx.execute(
+            'INSERT INTO segments (transcript_id, code_id, coder_id, start, "end", text, created_at, '
+            "updated_at) SELECT %s, %s, %s, g, g + 1, 'x', 'x', 'x' FROM generate_series(100, 699) g",
+            (t.transcript, t.code, t.bob_id),
+        )
     try:
         for blind in (False, True):
             team.set_phase(t.url(t.lead), blind)
             with t.connect(t.alice) as cx, cx.transaction():
                 rows = one(cx, "SELECT count(*) FROM segments")
-                calls = {f: one(cx, "SELECT pg_stat_get_xact_function_calls(%s::regprocedure)",
-                                (f"workbench.{f}()",)) for f in ("is_lead", "session_coder_id", "blind_phase")}
+                calls = {
+                    f: one(cx, "SELECT pg_stat_get_xact_function_calls(%s::regprocedure)", (f"workbench.{f}()",))
+                    for f in ("is_lead", "session_coder_id", "blind_phase")
+                }
             assert rows >= (1 if blind else 600)
             assert all(1 <= n <= 2 for n in calls.values()), calls
     finally:
@@ -371,8 +406,10 @@ def test_policies_ask_who_you_are_once_per_query_not_once_per_row(t):
 
 
 def test_rejected_suggestions_are_each_coders_own(t):
-    insert = ('INSERT INTO rejected_suggestions (transcript_id, start, "end", code_id, coder, source, created_at) '
-              "VALUES (%s, %s, %s, %s, %s, 'rules', 'x') RETURNING id, coder")
+    insert = (
+        'INSERT INTO rejected_suggestions (transcript_id, start, "end", code_id, coder, source, created_at) '
+        "VALUES (%s, %s, %s, %s, %s, 'rules', 'x') RETURNING id, coder"
+    )
     with t.connect(t.bob) as cx:
         bobs = cx.execute(insert, (t.transcript, 0, 5, t.code, t.bob)).fetchone()[0]
     with t.connect(t.alice) as cx:

@@ -37,6 +37,7 @@ def study(pg_cluster, pg_database, tmp_path, codebook_path):
         s = Store.open(pg_cluster.url(pg_database, user=names[who]))
         opened.append(s)
         return s
+
     yield names, open_as
     for s in opened:
         s.close()
@@ -44,8 +45,14 @@ def study(pg_cluster, pg_database, tmp_path, codebook_path):
 
 def apply(store, quote: str, coder: str) -> int:
     start = TEXT.index(quote)
-    return add_segment(store, transcript_id=1, code_id=resolve_code(store, "Barriers/Time").id, coder=coder,
-                       start=start, end=start + len(quote)).id
+    return add_segment(
+        store,
+        transcript_id=1,
+        code_id=resolve_code(store, "Barriers/Time").id,
+        coder=coder,
+        start=start,
+        end=start + len(quote),
+    ).id
 
 
 def test_a_coder_is_their_database_user_and_changes_only_their_own(study):

@@ -9,28 +9,38 @@ from workbench.ingest import read_transcript
 from workbench.ingest.speakers import find_label
 
 
-@pytest.mark.parametrize("line, speaker, time", [
-    ("Interviewer: So tell me", "Interviewer", None),
-    ("INTERVIEWER: So tell me", "INTERVIEWER", None),
-    ("DR. WHITAKER: Well", "DR. WHITAKER", None),
-    ("[Erin] We started", "Erin", None),
-    ("[Erin]: We started", "Erin", None),
-    ("Rachel Stern (00:00:09): Sure", "Rachel Stern", 9.0),
-    ("[00:01:02] Dr. Natarajan: Yes", "Dr. Natarajan", 62.0),
-    ("00:01:02 Speaker 2: Yes", "Speaker 2", 62.0),
-    ("**Interviewer:** hello", "Interviewer", None),
-    ("I: And then?", "I", None),
-    ("Dr. Melissa Ko: hi", "Dr. Melissa Ko", None),
-])
+@pytest.mark.parametrize(
+    "line, speaker, time",
+    [
+        ("Interviewer: So tell me", "Interviewer", None),
+        ("INTERVIEWER: So tell me", "INTERVIEWER", None),
+        ("DR. WHITAKER: Well", "DR. WHITAKER", None),
+        ("[Erin] We started", "Erin", None),
+        ("[Erin]: We started", "Erin", None),
+        ("Rachel Stern (00:00:09): Sure", "Rachel Stern", 9.0),
+        ("[00:01:02] Dr. Natarajan: Yes", "Dr. Natarajan", 62.0),
+        ("00:01:02 Speaker 2: Yes", "Speaker 2", 62.0),
+        ("**Interviewer:** hello", "Interviewer", None),
+        ("I: And then?", "I", None),
+        ("Dr. Melissa Ko: hi", "Dr. Melissa Ko", None),
+    ],
+)
 def test_label_styles(line, speaker, time):
     label = find_label(line)
     assert label is not None and label.speaker == speaker and label.time == time
 
 
-@pytest.mark.parametrize("line", [
-    "the thing is: nobody came", "[inaudible] and then", "[crosstalk]", "It was 10:30 when we met",
-    "So here's what happened: we met", "",
-])
+@pytest.mark.parametrize(
+    "line",
+    [
+        "the thing is: nobody came",
+        "[inaudible] and then",
+        "[crosstalk]",
+        "It was 10:30 when we met",
+        "So here's what happened: we met",
+        "",
+    ],
+)
 def test_not_labels(line):
     assert find_label(line) is None
 
@@ -42,13 +52,17 @@ def write(tmp_path, name, content, encoding="utf-8"):
 
 
 def test_front_matter_and_turns(tmp_path):
-    path = write(tmp_path, "a.txt", "---\nsite: Riverbend\nparticipant: RB-01\nrole: administrator\n"
-                 "date: 2025-03-14\n---\nInterviewer: How did it start?\n\nCarol: Well, um.\n\nIt was 2019.\n")
+    path = write(
+        tmp_path,
+        "a.txt",
+        "---\nsite: Riverbend\nparticipant: RB-01\nrole: administrator\n"
+        "date: 2025-03-14\n---\nInterviewer: How did it start?\n\nCarol: Well, um.\n\nIt was 2019.\n",
+    )
     parsed = read_transcript(path)
     assert parsed.metadata["site"] == "Riverbend" and parsed.metadata["participant"] == "RB-01"
     assert [t.speaker for t in parsed.turns] == ["Interviewer", "Carol"]
     carol = parsed.turns[1]
-    assert parsed.text[carol.start:carol.end] == "Well, um.\n\nIt was 2019."
+    assert parsed.text[carol.start : carol.end] == "Well, um.\n\nIt was 2019."
     assert not parsed.text.startswith("---")
 
 
@@ -77,11 +91,15 @@ def test_utf16_with_bom(tmp_path):
     assert parsed.speakers == ["Interviewer", "R"]
 
 
-@pytest.mark.parametrize("content, reason", [
-    (b"", "empty"),
-    (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00" * 50, "binary"),
-    (b"---\ntitle: x\n---\n\n", "no text"),
-], ids=["empty", "png", "front-matter-only"])
+@pytest.mark.parametrize(
+    "content, reason",
+    [
+        (b"", "empty"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00" * 50, "binary"),
+        (b"---\ntitle: x\n---\n\n", "no text"),
+    ],
+    ids=["empty", "png", "front-matter-only"],
+)
 def test_refusals(tmp_path, content, reason):
     with pytest.raises(InputError) as err:
         read_transcript(write(tmp_path, "bad.txt", content))
@@ -107,7 +125,7 @@ def test_usability_sessions_where_only_the_moderator_is_labelled(real):
     parsed = read_transcript(real / "transcripts/serdif_usability/P3_GMT20211125.txt")
     assert set(parsed.speakers) == {"Participant", "MODERATOR"}
     moderator = [t for t in parsed.turns if t.speaker == "MODERATOR"]
-    assert parsed.text[moderator[0].start:moderator[0].end].startswith("It is weird because for me it is working")
+    assert parsed.text[moderator[0].start : moderator[0].end].startswith("It is weird because for me it is working")
     # Every MODERATOR turn is followed by the participant.
     for turn, nxt in zip(parsed.turns, parsed.turns[1:]):
         assert turn.speaker != nxt.speaker

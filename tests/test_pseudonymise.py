@@ -21,13 +21,23 @@ from workbench.store import Store
 GOLD = {
     "hv-01-medical-director": {
         "person": ["Natarajan", "Marcus Bell", "Daniel Osei", "Joan Lassiter", "Denise Porter", "Priya"],
-        "site": ["Harborview", "Northside", "Northside Neighbors Alliance",
-                 "Lakeshore", "Keystone", "Maple Street"],
+        "site": ["Harborview", "Northside", "Northside Neighbors Alliance", "Lakeshore", "Keystone", "Maple Street"],
         "organisation": ["Bayline", "Bayline Medical Pavilion"],
     },
     "nn-01-executive-director": {
-        "person": ["Angela", "Brooks", "Marisol", "Gloria", "Gloria Estrada", "Rosa", "Luis", "Rachel Stern",
-                   "Jolene Haines", "Sam Whitaker", "Kevin"],
+        "person": [
+            "Angela",
+            "Brooks",
+            "Marisol",
+            "Gloria",
+            "Gloria Estrada",
+            "Rosa",
+            "Luis",
+            "Rachel Stern",
+            "Jolene Haines",
+            "Sam Whitaker",
+            "Kevin",
+        ],
         "site": ["Northside Neighbors Alliance", "Keystone", "Maple Street", "Riverbend", "Harborview"],
         "organisation": ["Grace Lutheran", "Alcott", "Bayline"],
     },
@@ -56,7 +66,8 @@ def _segments(path: Path) -> list[tuple]:
         return conn.execute(
             'SELECT g.id, c.guid, k.name, g.origin, g.text, substr(t.text, g.start + 1, g."end" - g.start) '
             "FROM segments g JOIN codes c ON c.id = g.code_id JOIN coders k ON k.id = g.coder_id "
-            "JOIN transcripts t ON t.id = g.transcript_id ORDER BY g.id").fetchall()
+            "JOIN transcripts t ON t.id = g.transcript_id ORDER BY g.id"
+        ).fetchall()
     finally:
         conn.close()
 
@@ -78,8 +89,9 @@ def test_recall_on_the_gold_set(sample: Path) -> None:
                 spots = [m.start() for m in re.finditer(rf"(?<!\w){re.escape(name)}(?!\w)", text)]
                 assert spots, f"gold term {name!r} is not in {stem}"
                 for spot in spots:  # every occurrence lies inside a replaced span
-                    assert any(s <= spot and spot + len(name) <= e for s, e in covered), \
+                    assert any(s <= spot and spot + len(name) <= e for s, e in covered), (
                         f"{category} {name!r} at {spot} of {stem} is missed"
+                    )
 
 
 def test_the_sample_study_pseudonymised_keeps_every_segment(sample: Path, tmp_path: Path) -> None:
@@ -118,8 +130,10 @@ def test_the_sample_study_pseudonymised_keeps_every_segment(sample: Path, tmp_pa
 
 def test_exports_written_pseudonymised_from_the_original(sample: Path, tmp_path: Path) -> None:
     key = tmp_path / "key.csv"
-    key.write_text("term,category,pseudonym\nNatarajan,person,[Physician A]\nBayline,organisation,[Health System]\n",
-                   encoding="utf-8")
+    key.write_text(
+        "term,category,pseudonym\nNatarajan,person,[Physician A]\nBayline,organisation,[Health System]\n",
+        encoding="utf-8",
+    )
     code, out = _run("--project", str(sample), "--pseudonymised", str(key), "segments", "--format", "csv")
     assert code == 0, out
     assert "Natarajan" not in out and "Bayline" not in out
@@ -138,14 +152,17 @@ def test_exports_written_pseudonymised_from_the_original(sample: Path, tmp_path:
 
 
 def test_overlapping_terms_longest_wins_and_boundaries_reported(tmp_path: Path) -> None:
-    key = ps.Key([ps.KeyEntry("Bayline", "organisation", "[Org]", "accept"),
-                  ps.KeyEntry("Bayline Medical Pavilion", "location", "[Building]", "accept"),
-                  ps.KeyEntry("Dr. Natarajan", "person", "[Physician A]", "accept"),
-                  ps.KeyEntry("NATARAJAN", "person", "[Physician A]", "accept")])
+    key = ps.Key(
+        [
+            ps.KeyEntry("Bayline", "organisation", "[Org]", "accept"),
+            ps.KeyEntry("Bayline Medical Pavilion", "location", "[Building]", "accept"),
+            ps.KeyEntry("Dr. Natarajan", "person", "[Physician A]", "accept"),
+            ps.KeyEntry("NATARAJAN", "person", "[Physician A]", "accept"),
+        ]
+    )
     text = "Dr. Natarajan works at the Bayline Medical Pavilion for Bayline. NATARAJAN: yes. Natarajanesque."
     matches = ps.Matcher(key.entries).find(text)
-    assert [text[s:e] for s, e, _ in matches] == ["Dr. Natarajan", "Bayline Medical Pavilion", "Bayline",
-                                                   "NATARAJAN"]
+    assert [text[s:e] for s, e, _ in matches] == ["Dr. Natarajan", "Bayline Medical Pavilion", "Bayline", "NATARAJAN"]
     assert ps.replace_in(text, ps.Matcher(key.entries)).startswith("[Physician A] works at the [Building] for [Org].")
 
 
@@ -158,20 +175,40 @@ def test_bad_keys_get_clear_messages(sample: Path, tmp_path: Path) -> None:
     out_db = str(tmp_path / "out.db")
     cases = {
         "empty": (key_file("empty.yaml", ""), "empty"),
-        "alias": (key_file("alias.yaml", "terms:\n - &a {term: X, category: name, pseudonym: '[A]'}\n - *a\n"),
-                  "alias"),
-        "no pseudonym": (key_file("nop.yaml", "terms:\n - {term: Bayline, category: organisation, status: accept}\n"),
-                         "no pseudonym"),
-        "self": (key_file("self.yaml", "terms:\n - {term: Bayline, category: organisation, pseudonym: Harborview}\n"
-                                       " - {term: Harborview, category: site, pseudonym: '[Site 1]'}\n"),
-                 "itself a term"),
-        "other project": (key_file("other.yaml", "project: '2001-01-01T00:00:00.000+00:00'\n"
-                                                 "terms:\n - {term: Bayline, category: org, pseudonym: '[O]'}\n"),
-                          "another project"),
-        "duplicate": (key_file("dup.yaml", "terms:\n - {term: Bayline, pseudonym: '[O]'}\n"
-                                           " - {term: bayline, pseudonym: '[P]'}\n"), "already entry 1"),
-        "nothing accepted": (key_file("none.yaml", "terms:\n - {term: Bayline, pseudonym: '[O]', status: reject}\n"),
-                             "accepts no term"),
+        "alias": (
+            key_file("alias.yaml", "terms:\n - &a {term: X, category: name, pseudonym: '[A]'}\n - *a\n"),
+            "alias",
+        ),
+        "no pseudonym": (
+            key_file("nop.yaml", "terms:\n - {term: Bayline, category: organisation, status: accept}\n"),
+            "no pseudonym",
+        ),
+        "self": (
+            key_file(
+                "self.yaml",
+                "terms:\n - {term: Bayline, category: organisation, pseudonym: Harborview}\n"
+                " - {term: Harborview, category: site, pseudonym: '[Site 1]'}\n",
+            ),
+            "itself a term",
+        ),
+        "other project": (
+            key_file(
+                "other.yaml",
+                "project: '2001-01-01T00:00:00.000+00:00'\n"
+                "terms:\n - {term: Bayline, category: org, pseudonym: '[O]'}\n",
+            ),
+            "another project",
+        ),
+        "duplicate": (
+            key_file(
+                "dup.yaml", "terms:\n - {term: Bayline, pseudonym: '[O]'}\n - {term: bayline, pseudonym: '[P]'}\n"
+            ),
+            "already entry 1",
+        ),
+        "nothing accepted": (
+            key_file("none.yaml", "terms:\n - {term: Bayline, pseudonym: '[O]', status: reject}\n"),
+            "accepts no term",
+        ),
     }
     before = sample.read_bytes()
     for label, (path, message) in cases.items():
@@ -181,8 +218,9 @@ def test_bad_keys_get_clear_messages(sample: Path, tmp_path: Path) -> None:
         assert "Traceback" not in out and not Path(out_db).exists()
     assert sample.read_bytes() == before
     huge = tmp_path / "huge.csv"
-    huge.write_text("term,category,pseudonym\n" + "".join(f"t{i},name,[N]\n" for i in range(ps.MAX_TERMS + 1)),
-                    encoding="utf-8")
+    huge.write_text(
+        "term,category,pseudonym\n" + "".join(f"t{i},name,[N]\n" for i in range(ps.MAX_TERMS + 1)), encoding="utf-8"
+    )
     with pytest.raises(WorkbenchError, match="the limit is"):
         ps.load_key(huge)
 
@@ -236,15 +274,17 @@ def test_named_ner_pipeline_adds_entities(tmp_path: Path) -> None:
     project = tmp_path / "p.db"
     source = tmp_path / "site" / "i.txt"
     source.parent.mkdir()
-    source.write_text("Interviewer: who came?\n\nRespondent: yesterday Quimby went to Vantmore for the meeting\n",
-                      encoding="utf-8")
+    source.write_text(
+        "Interviewer: who came?\n\nRespondent: yesterday Quimby went to Vantmore for the meeting\n", encoding="utf-8"
+    )
     assert _run("--project", str(project), "import", str(source))[0] == 0
-    code, out = _run("--project", str(project), "pseudonymise", "--find", "--no-rules", "--model", str(model),
-                     "--format", "json")
+    code, out = _run(
+        "--project", str(project), "pseudonymise", "--find", "--no-rules", "--model", str(model), "--format", "json"
+    )
     assert code == 0, out
     import json
 
-    rows, _ = json.JSONDecoder().raw_decode(out[out.index("["):])
+    rows, _ = json.JSONDecoder().raw_decode(out[out.index("[") :])
     found = {c["term"]: c for c in rows}
     assert found["Quimby"]["category"] == "person" and found["Quimby"]["source"] == "model: PERSON"
     assert found["Vantmore"]["category"] == "organisation"
@@ -277,13 +317,15 @@ def test_transcript_edit_cli(sample: Path, tmp_path: Path) -> None:
         store.close()
     code, out = _run("--project", str(copy), "transcript", "undo-edit", str(row.id))
     assert code == 0, out
-    code, out = _run("--project", str(copy), "transcript", "replace", str(row.id), "--text", "no such words here",
-                     "--with", "x")
+    code, out = _run(
+        "--project", str(copy), "transcript", "replace", str(row.id), "--text", "no such words here", "--with", "x"
+    )
     assert code == 1 and "Traceback" not in out
 
 
 def test_refi_export_after_an_edit_and_after_pseudonymisation_validates_and_round_trips(
-        sample: Path, tmp_path: Path, fixtures: Path) -> None:
+    sample: Path, tmp_path: Path, fixtures: Path
+) -> None:
     import shutil
     import zipfile
 
@@ -296,15 +338,17 @@ def test_refi_export_after_an_edit_and_after_pseudonymisation_validates_and_roun
     copy = tmp_path / "edited.db"
     shutil.copy(sample, copy)
     key = tmp_path / "k.csv"
-    key.write_text("term,category,pseudonym\nNatarajan,person,[Physician A]\nBayline,organisation,[Health System]\n",
-                   encoding="utf-8")
+    key.write_text(
+        "term,category,pseudonym\nNatarajan,person,[Physician A]\nBayline,organisation,[Health System]\n",
+        encoding="utf-8",
+    )
     store = Store.open(copy)
     try:
         tid = next(r.id for r in store.transcripts() if r.source_name == "hv-01-medical-director.txt")
         text = store.transcript_text(tid) or ""
-        report = transcript_edit.edit_text(store, tid, text.replace("Chicago", "Boston").replace("sticky note",
-                                                                                                 "yellow note"),
-                                           coder="maria")
+        report = transcript_edit.edit_text(
+            store, tid, text.replace("Chicago", "Boston").replace("sticky note", "yellow note"), coder="maria"
+        )
         assert not report.unchanged
         ps.pseudonymise_store(store, ps.load_key(key), coder="maria")
         for name, project in (("after-edit", store),):
@@ -316,8 +360,9 @@ def test_refi_export_after_an_edit_and_after_pseudonymisation_validates_and_roun
             try:
                 back = import_qdpx(other, out)
                 assert not back.repairs
-                quotes = lambda s: sorted((q.transcript, q.code_guid, q.coder, q.start, q.end, q.text)
-                                          for q in s.segments())
+                quotes = lambda s: sorted(
+                    (q.transcript, q.code_guid, q.coder, q.start, q.end, q.text) for q in s.segments()
+                )
                 assert quotes(other) == quotes(project)
                 assert "Natarajan" not in str(quotes(other))
             finally:

@@ -16,7 +16,12 @@ pytestmark = pytest.mark.both_engines  # each test's `store`: a project file, th
 def test_sentences_respect_abbreviations_and_turns():
     text = "Hi, Mrs. Smith. I am Dr. Fields. Okay? Yes!\n\nNext para"
     assert [text[a:b] for a, b in split_sentences(text, [])] == [
-        "Hi, Mrs. Smith.", "I am Dr. Fields.", "Okay?", "Yes!", "Next para"]
+        "Hi, Mrs. Smith.",
+        "I am Dr. Fields.",
+        "Okay?",
+        "Yes!",
+        "Next para",
+    ]
     turns = [{"start": 0, "end": 15}, {"start": 16, "end": 32}]
     assert [text[a:b] for a, b in split_sentences(text, turns)] == ["Hi, Mrs. Smith.", "I am Dr. Fields."]
 
@@ -49,7 +54,9 @@ def test_next_uncoded_and_share_coded(project):
     doc = load_document(project, 1, "maria")
     three = doc.sentences[2]
     add_segment(project, transcript_id=1, code_id=project.codes()[1].id, coder="maria", start=three[0], end=three[1])
-    add_segment(project, transcript_id=1, code_id=project.codes()[2].id, coder="maria", start=three[0], end=three[1] + 6)
+    add_segment(
+        project, transcript_id=1, code_id=project.codes()[2].id, coder="maria", start=three[0], end=three[1] + 6
+    )
     add_segment(project, transcript_id=1, code_id=project.codes()[3].id, coder="james", start=0, end=4)
     doc = load_document(project, 1, "maria")
     assert [doc.text[a:b] for a, b in [next_uncoded(doc, doc.sentences[1][0])]] == ["Five."]

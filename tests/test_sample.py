@@ -46,8 +46,9 @@ def test_two_coders_with_partial_disagreement(demo):
     double = {t: c for t, c in by_transcript.items() if set(c) == {"maria", "james"}}
     assert len(double) >= 6
     for coders in double.values():
-        matched = [m for m in coders["maria"]
-                   if any(j[0] == m[0] and j[1] < m[2] and m[1] < j[2] for j in coders["james"])]
+        matched = [
+            m for m in coders["maria"] if any(j[0] == m[0] and j[1] < m[2] and m[1] < j[2] for j in coders["james"])
+        ]
         exact = coders["maria"] & coders["james"]
         assert 0.5 * len(coders["maria"]) <= len(matched) < len(coders["maria"])  # agree often, not always
         assert len(exact) < len(matched)  # boundaries differ where the codes agree
@@ -61,7 +62,10 @@ def test_sites_differ_by_theme(demo):
     counts: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     for s in store.segments(coder="maria"):
         counts[s.site][paths[s.code_id].split("/")[0]] += 1
-    assert counts["Riverbend Family Medicine"]["Shared learning journey"] > counts["Harborview Internal Medicine"]["Shared learning journey"]
+    assert (
+        counts["Riverbend Family Medicine"]["Shared learning journey"]
+        > counts["Harborview Internal Medicine"]["Shared learning journey"]
+    )
     assert counts["Harborview Internal Medicine"]["Accountability mechanisms"] >= 5
 
 

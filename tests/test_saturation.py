@@ -12,8 +12,14 @@ from click.testing import CliRunner
 from workbench.cli import cli
 from workbench.coding import add_segment
 from workbench.errors import WorkbenchError
-from workbench.findings.saturation import (SaturationSpec, compute_saturation, guest_runs, new_counts,
-                                           saturation_point, svg_curve)
+from workbench.findings.saturation import (
+    SaturationSpec,
+    compute_saturation,
+    guest_runs,
+    new_counts,
+    saturation_point,
+    svg_curve,
+)
 from workbench.project import import_transcripts
 
 # methods-reference.md §6.2: a base of 4 interviews with 37 themes, first run (5-6) adds 7.
@@ -43,7 +49,7 @@ def _naive(code_sets, base, run, threshold, step):
     s = base + 1
     while s + run - 1 <= len(code_sets):
         before = set().union(*code_sets[: s - 1])
-        within = set().union(*code_sets[s - 1: s - 1 + run])
+        within = set().union(*code_sets[s - 1 : s - 1 + run])
         if len(within - before) / len(base_set) <= threshold:
             return s - 1
         s += step
@@ -68,8 +74,12 @@ def test_agrees_with_a_naive_computation_on_random_studies():
 def test_bad_parameters_are_clear_errors():
     with pytest.raises(WorkbenchError, match="larger than"):
         guest_runs([1, 2], base=4, run=2, threshold=0.05)
-    for spec in (SaturationSpec(base=0), SaturationSpec(run=0), SaturationSpec(threshold=5),
-                 SaturationSpec(order="random")):
+    for spec in (
+        SaturationSpec(base=0),
+        SaturationSpec(run=0),
+        SaturationSpec(threshold=5),
+        SaturationSpec(order="random"),
+    ):
         with pytest.raises(WorkbenchError):
             spec.check()
 
@@ -119,8 +129,9 @@ def test_the_command(study):
     assert result.exit_code == 0, result.output
     assert "Saturation at 3+2 interviews" in result.output and "order: interview date" in result.output
     assert "line: total codes" in result.output  # the terminal plot
-    data = json.loads(run("--base", "2", "--order", "date", "--threshold", "0", "--format", "json",
-                          "--permutations", "50").output)
+    data = json.loads(
+        run("--base", "2", "--order", "date", "--threshold", "0", "--format", "json", "--permutations", "50").output
+    )
     assert data["saturation_point"] == 3 and data["base_size"] == 2 and data["run_step"] == 1
     assert len(data["permutation_points"]) == 50
     bad = run("--base", "9")

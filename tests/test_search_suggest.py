@@ -17,13 +17,17 @@ from workbench import suggest as sg
 pytestmark = pytest.mark.both_engines  # each test's `store`: a project file, then a team database
 
 TEXTS = {
-    "Riverbend/rb-01.txt": ("---\nparticipant: RB-01\nrole: administrator\n---\n"
-                            "Interviewer: What gets in the way?\n\n"
-                            "Carol: There is no time. The partners meet weekly. Partnering took years. "
-                            "We faxed everything to the pantry.\n"),
-    "Harborview/hv-01.txt": ("---\nparticipant: HV-01\nrole: clinician\n---\n"
-                             "Interviewer: And trust?\n\n"
-                             "Dr. Natarajan: We trusted them. The partnership has a dashboard and a parntership charter.\n"),
+    "Riverbend/rb-01.txt": (
+        "---\nparticipant: RB-01\nrole: administrator\n---\n"
+        "Interviewer: What gets in the way?\n\n"
+        "Carol: There is no time. The partners meet weekly. Partnering took years. "
+        "We faxed everything to the pantry.\n"
+    ),
+    "Harborview/hv-01.txt": (
+        "---\nparticipant: HV-01\nrole: clinician\n---\n"
+        "Interviewer: And trust?\n\n"
+        "Dr. Natarajan: We trusted them. The partnership has a dashboard and a parntership charter.\n"
+    ),
 }
 
 
@@ -39,7 +43,7 @@ def project(store, tmp_path, codebook_path):
 
 
 def test_stemming_phrases_prefixes_and_booleans(project):
-    texts = lambda hits: sorted(project.transcript_text(h.transcript_id)[h.start:h.end] for h in hits)
+    texts = lambda hits: sorted(project.transcript_text(h.transcript_id)[h.start : h.end] for h in hits)
     assert texts(search(project, "partner")) == ["Partnering", "partners"]
     assert texts(search(project, '"meet weekly"')) == ["meet weekly"]
     assert texts(search(project, "fax*")) == ["faxed"]
@@ -122,4 +126,6 @@ def test_cli_search_and_suggest(project):
     assert "1 sentences coded" in result.output
     listing = json.loads(run("suggest", "rb-01", "--format", "json", "--coder", "james").output)
     assert any(s["source"] == "pattern" for s in listing)
-    assert "1 accepted, 1 rejected" in run("suggest", "rb-01", "--accept", "1", "--reject", "2", "--coder", "james").output
+    assert (
+        "1 accepted, 1 rejected" in run("suggest", "rb-01", "--accept", "1", "--reject", "2", "--coder", "james").output
+    )

@@ -49,10 +49,25 @@ class Served:
     def __init__(self, project: Path) -> None:
         self.port = free_port()
         env = {k: v for k, v in os.environ.items() if k != "WORKBENCH_DEBUG"}
-        self.proc = subprocess.Popen([sys.executable, "-m", "workbench", "serve", "--project", str(project),
-                                      "--port", str(self.port), "--coder", "maria"],
-                                     stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env,
-                                     start_new_session=True)
+        self.proc = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "workbench",
+                "serve",
+                "--project",
+                str(project),
+                "--port",
+                str(self.port),
+                "--coder",
+                "maria",
+            ],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            env=env,
+            start_new_session=True,
+        )
         self.output = ""
         deadline = time.monotonic() + 60
         while "token=" not in self.output:
@@ -112,8 +127,9 @@ def test_requests_without_the_token_are_refused(demo):
                     seen["policy"] = "frame-ancestors 'none'" in r.headers["Content-Security-Policy"]
                     seen["page websocket"] = re.search(r'data-session-websocket-url="([^"]+)"', await r.text())[1]
                 try:  # the token, but from another web site's page
-                    async with http.ws_connect(served.base + "/ws", headers={**headers,
-                                                                             "Origin": "http://evil.example"}):
+                    async with http.ws_connect(
+                        served.base + "/ws", headers={**headers, "Origin": "http://evil.example"}
+                    ):
                         seen["foreign origin"] = "opened"
                 except aiohttp.WSServerHandshakeError as exc:
                     seen["foreign origin"] = exc.status
@@ -122,9 +138,18 @@ def test_requests_without_the_token_are_refused(demo):
         seen = asyncio.run(probe())
     finally:
         served.stop()
-    assert seen == {"page": 403, "download": 403, "wrong token": 403, "websocket": 403, "token": 302,
-                    "cookie": (True, True, "Strict"), "page with cookie": 200, "policy": True,
-                    "page websocket": f"ws://127.0.0.1:{served.port}/ws", "foreign origin": 403}
+    assert seen == {
+        "page": 403,
+        "download": 403,
+        "wrong token": 403,
+        "websocket": 403,
+        "token": 302,
+        "cookie": (True, True, "Strict"),
+        "page with cookie": 200,
+        "policy": True,
+        "page websocket": f"ws://127.0.0.1:{served.port}/ws",
+        "foreign origin": 403,
+    }
 
 
 def test_refuses_a_public_address_unless_asked(demo):
@@ -147,11 +172,25 @@ async def _chromium_session(browser: str, url: str, want: str, timeout: float = 
     import aiohttp
 
     profile = tempfile.mkdtemp(prefix="wb-chromium-")
-    proc = subprocess.Popen([browser, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
-                             "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                             "--remote-debugging-port=0", f"--user-data-dir={profile}", "--window-size=1280,900",
-                             "about:blank"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                            start_new_session=True)
+    proc = subprocess.Popen(
+        [
+            browser,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--remote-debugging-port=0",
+            f"--user-data-dir={profile}",
+            "--window-size=1280,900",
+            "about:blank",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
     try:
         port_file = Path(profile) / "DevToolsActivePort"
         deadline = time.monotonic() + 30
@@ -159,8 +198,10 @@ async def _chromium_session(browser: str, url: str, want: str, timeout: float = 
             assert time.monotonic() < deadline and proc.poll() is None, "Chromium did not start its DevTools"
             await asyncio.sleep(0.05)
         port, path = port_file.read_text().splitlines()[:2]
-        async with aiohttp.ClientSession() as http, http.ws_connect(f"ws://127.0.0.1:{port}{path}",
-                                                                    max_msg_size=0) as cdp:
+        async with (
+            aiohttp.ClientSession() as http,
+            http.ws_connect(f"ws://127.0.0.1:{port}{path}", max_msg_size=0) as cdp,
+        ):
             ids = iter(range(1, 10_000))
             events: asyncio.Queue = asyncio.Queue()
             pending: dict[int, asyncio.Future] = {}
@@ -203,8 +244,11 @@ async def _chromium_session(browser: str, url: str, want: str, timeout: float = 
                         data = base64.b64decode(data).decode("utf-8", "replace")
                     received += ANSI.sub("", data)
             await asyncio.sleep(0.5)  # let the page write what it received to its terminal
-            wrote = (await call("Runtime.evaluate", {"expression": "document.body.className",
-                                                     "returnByValue": True}, session))["result"]["value"]
+            wrote = (
+                await call(
+                    "Runtime.evaluate", {"expression": "document.body.className", "returnByValue": True}, session
+                )
+            )["result"]["value"]
             task.cancel()
             return received, "-first-byte" in str(wrote)
     finally:

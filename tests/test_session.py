@@ -15,13 +15,15 @@ from workbench.project import import_codebook, import_transcripts
 from workbench.session import CodingSession, UndoError
 from workbench.store import Store
 
-TEXT = ("---\nsite: Riverbend Family Medicine\nparticipant: RB-01\nrole: administrator\n---\n"
-        "[00:00:05] Interviewer: What gets in the way of the partnership?\n\n"
-        "[00:00:09] Carol: Time, mostly. Everybody is seeing patients back to back, and there is no hour in "
-        "the week for a meeting. And money, honestly: the grant for the van ended in June.\n\n"
-        "[00:00:31] Interviewer: How do you keep each other on track?\n\n"
-        "[00:00:35] Carol: We don't have a contract for most of it. I text Jolene at Northside and she texts me "
-        "back. That's the accountability, really. Trust.\n")
+TEXT = (
+    "---\nsite: Riverbend Family Medicine\nparticipant: RB-01\nrole: administrator\n---\n"
+    "[00:00:05] Interviewer: What gets in the way of the partnership?\n\n"
+    "[00:00:09] Carol: Time, mostly. Everybody is seeing patients back to back, and there is no hour in "
+    "the week for a meeting. And money, honestly: the grant for the van ended in June.\n\n"
+    "[00:00:31] Interviewer: How do you keep each other on track?\n\n"
+    "[00:00:35] Carol: We don't have a contract for most of it. I text Jolene at Northside and she texts me "
+    "back. That's the accountability, really. Trust.\n"
+)
 
 
 @pytest.fixture
@@ -56,16 +58,21 @@ def code_id(s: CodingSession, path: str) -> int:
 def state(store: Store) -> tuple:
     """Everything a coding action can change, without row ids (a restored segment has a new one)."""
     paths = {c.id: c.path for c in store.codes(counts=False)}
-    segments = sorted((paths[g.code_id], g.coder, g.start, g.end, g.text, g.memo, g.origin)
-                      for g in store.segments())
-    return (store.transcript_text(1), tuple(t.speaker for t in store.turns(1)), tuple(sorted(paths.values())),
-            tuple(segments))
+    segments = sorted((paths[g.code_id], g.coder, g.start, g.end, g.text, g.memo, g.origin) for g in store.segments())
+    return (
+        store.transcript_text(1),
+        tuple(t.speaker for t in store.turns(1)),
+        tuple(sorted(paths.values())),
+        tuple(segments),
+    )
 
 
 def elsewhere(path, code: str) -> None:
     """Run ``code`` in another process on the same project (``store`` is open there)."""
-    program = ("from workbench.store import Store\nfrom workbench import coding, transcript_edit\n"
-               f"store = Store.open({str(path)!r})\n{code}\nstore.close()\n")
+    program = (
+        "from workbench.store import Store\nfrom workbench import coding, transcript_edit\n"
+        f"store = Store.open({str(path)!r})\n{code}\nstore.close()\n"
+    )
     subprocess.run([sys.executable, "-c", program], check=True, timeout=60)
 
 
@@ -76,8 +83,11 @@ def test_moves_by_sentence_turn_and_word(session):
     s = session
     assert selected(s) == "What gets in the way of the partnership?"
     assert s.sentence(1) and selected(s) == "Time, mostly."
-    assert s.extend_sentence(1) and selected(s) == "Time, mostly. Everybody is seeing patients back to back, and " \
-                                                   "there is no hour in the week for a meeting."
+    assert (
+        s.extend_sentence(1)
+        and selected(s)
+        == "Time, mostly. Everybody is seeing patients back to back, and there is no hour in the week for a meeting."
+    )
     assert s.extend_sentence(-1) and selected(s) == "Time, mostly."
     assert s.extend_sentence(-1) and selected(s) == "Time, mostly."  # never shorter than its first sentence
     assert s.extend_word(1) and selected(s) == "Time, mostly. Everybody"
@@ -93,8 +103,10 @@ def test_moves_by_sentence_turn_and_word(session):
 
 def test_search_hits_uncoded_passages_and_the_words_for_the_selection(session):
     s = session
-    assert s.search("TEXT") == [(s.doc.text.index("text Jolene"), s.doc.text.index("text Jolene") + 4),
-                                (s.doc.text.index("texts me"), s.doc.text.index("texts me") + 4)]
+    assert s.search("TEXT") == [
+        (s.doc.text.index("text Jolene"), s.doc.text.index("text Jolene") + 4),
+        (s.doc.text.index("texts me"), s.doc.text.index("texts me") + 4),
+    ]
     assert s.next_hit(1) and selected(s) == "text"
     assert s.next_hit(1) and selected(s) == "text" and s.selection[0] == s.doc.text.index("texts me")
     assert s.next_hit(1) and s.selection[0] == s.doc.text.index("text Jolene")  # wraps around
@@ -102,7 +114,7 @@ def test_search_hits_uncoded_passages_and_the_words_for_the_selection(session):
     assert s.search("zebra") == [] and not s.next_hit(1)
     s.move_to(0, 0)
     assert s.selection == (0, 1)  # at least one character
-    s.move_to(5, 10 ** 6)
+    s.move_to(5, 10**6)
     assert s.selection == (5, len(s.doc.text))
     s.move_to(*s.doc.sentences[1])
     assert s.describe_selection() == "turn 2/4 · 1 sentence, 2 words"
@@ -177,8 +189,16 @@ def _with_a_suggested_segment(s):
     """A segment with a memo and origin "suggested" (as accepting a suggestion makes)."""
     s.sentence(1)
     start, end = s.selection
-    add_segment(s.store, transcript_id=1, code_id=code_id(s, "Barriers/Time"), coder="maria", start=start, end=end,
-                memo="suggested (pattern, 0.80): no time", origin="suggested")
+    add_segment(
+        s.store,
+        transcript_id=1,
+        code_id=code_id(s, "Barriers/Time"),
+        coder="maria",
+        start=start,
+        end=end,
+        memo="suggested (pattern, 0.80): no time",
+        origin="suggested",
+    )
     s.reload()
 
 
@@ -186,9 +206,19 @@ def _propose(s):
     from workbench.suggest import Suggestion
 
     start, end = s.doc.sentences[1]
-    s.proposals = [Suggestion(1, start, end, code_id(s, "Barriers/Time"), "Barriers/Time", "pattern", 0.8, "no time"),
-                   Suggestion(1, start, end, code_id(s, "Accountability mechanisms/Trust"),
-                              "Accountability mechanisms/Trust", "keyword", 0.5, "trust")]
+    s.proposals = [
+        Suggestion(1, start, end, code_id(s, "Barriers/Time"), "Barriers/Time", "pattern", 0.8, "no time"),
+        Suggestion(
+            1,
+            start,
+            end,
+            code_id(s, "Accountability mechanisms/Trust"),
+            "Accountability mechanisms/Trust",
+            "keyword",
+            0.5,
+            "trust",
+        ),
+    ]
 
 
 def _accept(s):
@@ -201,12 +231,18 @@ ACTIONS = {
     "code with new codes": (None, _code_new_with_parents, "coded “Time, mostly.” as Scheduling/Clinic hours"),
     "in-vivo code": (None, _code_in_vivo, "coded “Time, mostly.” as In vivo/Time, mostly"),
     "remove": (_with_a_suggested_segment, _remove, "Removed Barriers/Time from “Time, mostly.”."),
-    "change code": (_with_a_suggested_segment, _change_code,
-                    "Changed Barriers/Time to Accountability mechanisms/Trust."),
+    "change code": (
+        _with_a_suggested_segment,
+        _change_code,
+        "Changed Barriers/Time to Accountability mechanisms/Trust.",
+    ),
     "memo": (_code_time, _memo, "Changed the memo on Barriers/Time."),
     "remove memo": (_with_a_suggested_segment, _remove_memo, "Removed the memo on Barriers/Time."),
-    "boundaries": (_with_a_suggested_segment, _bounds, "Moved the boundaries of Barriers/Time: now “Time, mostly. "
-                                                        "Everybody is seeing…” (20 words)."),
+    "boundaries": (
+        _with_a_suggested_segment,
+        _bounds,
+        "Moved the boundaries of Barriers/Time: now “Time, mostly. Everybody is seeing…” (20 words).",
+    ),
     "correction": (_code_time, _correct, None),
     "accept a suggestion": (_propose, _accept, "accepted Barriers/Time"),
 }
@@ -368,8 +404,12 @@ def test_on_a_read_only_project_every_change_is_refused_and_nothing_is_kept(proj
         assert ro.read_only
         r = CodingSession(ro, 1, "maria")
         r.open(r.read(), s.selection)
-        for change in (lambda: r.pin(segment), lambda: r.apply(code_id(r, "Accountability mechanisms/Trust")),
-                       lambda: r.remove(segment), lambda: r.memo(segment, "a memo")):
+        for change in (
+            lambda: r.pin(segment),
+            lambda: r.apply(code_id(r, "Accountability mechanisms/Trust")),
+            lambda: r.remove(segment),
+            lambda: r.memo(segment, "a memo"),
+        ):
             with pytest.raises(WorkbenchError, match="read-only"):
                 change()
         assert r.pinned == [] and r.history.undo_stack == [] and len(r.doc.segments) == 1

@@ -12,13 +12,15 @@ from workbench.store import Store
 from workbench.tui.app import WorkbenchApp
 from workbench.coding import add_segment, find_quote, resolve_code
 
-TEXT = ("---\nsite: Riverbend Family Medicine\nparticipant: RB-01\nrole: administrator\n---\n"
-        "[00:00:05] Interviewer: What gets in the way of the partnership?\n\n"
-        "[00:00:09] Carol: Time, mostly. Everybody is seeing patients back to back, and there is no hour in "
-        "the week for a meeting. And money, honestly: the grant for the van ended in June.\n\n"
-        "[00:00:31] Interviewer: How do you keep each other on track?\n\n"
-        "[00:00:35] Carol: We don't have a contract for most of it. I text Jolene at Northside and she texts me "
-        "back. That's the accountability, really. Trust.\n")
+TEXT = (
+    "---\nsite: Riverbend Family Medicine\nparticipant: RB-01\nrole: administrator\n---\n"
+    "[00:00:05] Interviewer: What gets in the way of the partnership?\n\n"
+    "[00:00:09] Carol: Time, mostly. Everybody is seeing patients back to back, and there is no hour in "
+    "the week for a meeting. And money, honestly: the grant for the van ended in June.\n\n"
+    "[00:00:31] Interviewer: How do you keep each other on track?\n\n"
+    "[00:00:35] Carol: We don't have a contract for most of it. I text Jolene at Northside and she texts me "
+    "back. That's the accountability, really. Trust.\n"
+)
 
 
 @pytest.fixture
@@ -30,10 +32,12 @@ def app(tmp_path, codebook_path):
     import_transcripts(store, [source])
     import_codebook(store, codebook_path)
     text = store.transcript_text(1)
-    for quote, code in (("Time, mostly. Everybody is seeing patients back to back", "Barriers/Time"),
-                        ("the grant for the van ended in June", "Barriers/Funding and material resources"),
-                        ("I text Jolene at Northside and she texts me back", "Accountability mechanisms/Staff-to-staff contact"),
-                        ("That's the accountability, really. Trust.", "Accountability mechanisms/Trust")):
+    for quote, code in (
+        ("Time, mostly. Everybody is seeing patients back to back", "Barriers/Time"),
+        ("the grant for the van ended in June", "Barriers/Funding and material resources"),
+        ("I text Jolene at Northside and she texts me back", "Accountability mechanisms/Staff-to-staff contact"),
+        ("That's the accountability, really. Trust.", "Accountability mechanisms/Trust"),
+    ):
         start, end = find_quote(text, quote)
         add_segment(store, transcript_id=1, code_id=resolve_code(store, code).id, coder="maria", start=start, end=end)
     store.close()
@@ -56,6 +60,7 @@ def test_reader_screen(snap_compare, app):
         await pilot.press("enter")
         await _settle(pilot)
         await pilot.press("n", "j", "J")
+
     assert snap_compare(app, terminal_size=(100, 30), run_before=open_and_select)
 
 
@@ -68,6 +73,7 @@ def test_code_picker(snap_compare, app):
         await pilot.pause()
         await pilot.press(*"trust")
         await pilot.pause()
+
     assert snap_compare(app, terminal_size=(100, 30), run_before=pick)
 
 
@@ -78,6 +84,7 @@ def test_codebook_screen(snap_compare, app):
         await pilot.pause()
         await pilot.press("down", "down")
         await pilot.pause()
+
     assert snap_compare(app, terminal_size=(100, 30), run_before=codebook)
 
 
@@ -91,9 +98,10 @@ def team_app(app):
     """The same project with a second coder, for agreement and reconciliation."""
     store = Store.open(app.project)
     text = store.transcript_text(1)
-    for quote, code in (("Everybody is seeing patients back to back, and there is no hour in the week for a meeting",
-                         "Barriers/Time"),
-                        ("I text Jolene at Northside", "Accountability mechanisms/Trust")):
+    for quote, code in (
+        ("Everybody is seeing patients back to back, and there is no hour in the week for a meeting", "Barriers/Time"),
+        ("I text Jolene at Northside", "Accountability mechanisms/Trust"),
+    ):
         start, end = find_quote(text, quote)
         add_segment(store, transcript_id=1, code_id=resolve_code(store, code).id, coder="james", start=start, end=end)
     store.close()
@@ -107,6 +115,7 @@ def _keys(*keys, wait: bool = True):
             await pilot.press(key)
             await _settle(pilot)
         await pilot.pause(0.2)
+
     return run
 
 
@@ -145,6 +154,7 @@ def test_every_screen_retrieval(snap_compare, app, size):
         code_id = next(c.id for c in store.codes() if c.path == "Barriers")
         pilot.app.push_screen(RetrievalScreen(code_id))
         await _settle(pilot)
+
     assert snap_compare(app, terminal_size=size, run_before=retrieve)
 
 

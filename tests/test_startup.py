@@ -42,11 +42,16 @@ def project(tmp_path_factory) -> Path:
     path = tmp / "p.db"
     folder = tmp / "Riverbend"
     folder.mkdir()
-    (folder / "rb-01.txt").write_text("---\nparticipant: RB-01\nrole: administrator\n---\n"
-                                      "Interviewer: Why partner?\n\nCarol: We had no time and no staff.\n")
-    for args in (["init"], ["codebook", "import", str(ROOT / "codebooks" / "partnerships.yaml")],
-                 ["import", str(folder)],
-                 ["code", "add", "rb-01", "--code", "Barriers", "--text", "no time", "--coder", "maria"]):
+    (folder / "rb-01.txt").write_text(
+        "---\nparticipant: RB-01\nrole: administrator\n---\n"
+        "Interviewer: Why partner?\n\nCarol: We had no time and no staff.\n"
+    )
+    for args in (
+        ["init"],
+        ["codebook", "import", str(ROOT / "codebooks" / "partnerships.yaml")],
+        ["import", str(folder)],
+        ["code", "add", "rb-01", "--code", "Barriers", "--text", "no time", "--coder", "maria"],
+    ):
         result = CliRunner().invoke(cli, ["--project", str(path), *args], obj={})
         assert result.exit_code == 0, result.output
     return path
@@ -55,8 +60,13 @@ def project(tmp_path_factory) -> Path:
 def imported_by(project: Path, tmp_path: Path, *args: str) -> tuple[list[str], str]:
     report = tmp_path / "modules.json"
     env = {k: v for k, v in os.environ.items() if k != "WORKBENCH_DEBUG"}
-    done = subprocess.run([sys.executable, "-c", DRIVER, str(report), "--project", str(project), *args],
-                          capture_output=True, text=True, env=env, timeout=60)
+    done = subprocess.run(
+        [sys.executable, "-c", DRIVER, str(report), "--project", str(project), *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+    )
     assert done.returncode == 0, done.stderr
     return json.loads(report.read_text()), done.stdout
 
@@ -64,8 +74,11 @@ def imported_by(project: Path, tmp_path: Path, *args: str) -> tuple[list[str], s
 def sqlite_utils_at_module_level() -> bool:
     """Whether a module of workbench/store still imports sqlite_utils when it is imported (a known cost,
     removed on the store's side: sqlite_utils pulls in pandas and numpy)."""
-    nodes = [node for path in sorted((ROOT / "workbench" / "store").rglob("*.py"))
-             for node in ast.parse(path.read_text(encoding="utf-8")).body]
+    nodes = [
+        node
+        for path in sorted((ROOT / "workbench" / "store").rglob("*.py"))
+        for node in ast.parse(path.read_text(encoding="utf-8")).body
+    ]
     for node in nodes:
         if isinstance(node, ast.Import) and any(a.name.split(".")[0] == "sqlite_utils" for a in node.names):
             return True
@@ -74,12 +87,15 @@ def sqlite_utils_at_module_level() -> bool:
     return False
 
 
-@pytest.mark.parametrize("args, shows", [
-    (["transcripts"], "rb-01"),
-    (["transcripts", "--format", "json"], '"participant": "RB-01"'),
-    (["codebook", "show"], "Barriers"),
-    (["segments"], "no time"),
-])
+@pytest.mark.parametrize(
+    "args, shows",
+    [
+        (["transcripts"], "rb-01"),
+        (["transcripts", "--format", "json"], '"participant": "RB-01"'),
+        (["codebook", "show"], "Barriers"),
+        (["segments"], "no time"),
+    ],
+)
 def test_listing_commands_do_not_import_heavy_modules(project, tmp_path, args, shows):
     modules, out = imported_by(project, tmp_path, *args)
     assert shows in out  # the command really ran and listed the project
@@ -96,10 +112,18 @@ def test_a_listing_loads_only_its_own_command_module(project, tmp_path):
     modules, _ = imported_by(project, tmp_path, "transcripts")
     report = tmp_path / "modules.json"
     env = {k: v for k, v in os.environ.items() if k != "WORKBENCH_DEBUG"}
-    code = DRIVER.replace('{name.split(".")[0] for name in sys.modules}',
-                          '{name for name in sys.modules if name.startswith("workbench.cli.")}')
-    subprocess.run([sys.executable, "-c", code, str(report), "--project", str(project), "transcripts"],
-                   capture_output=True, text=True, env=env, timeout=60, check=True)
+    code = DRIVER.replace(
+        '{name.split(".")[0] for name in sys.modules}',
+        '{name for name in sys.modules if name.startswith("workbench.cli.")}',
+    )
+    subprocess.run(
+        [sys.executable, "-c", code, str(report), "--project", str(project), "transcripts"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+        check=True,
+    )
     loaded = set(json.loads(report.read_text()))
     assert loaded == {"workbench.cli.base", "workbench.cli.usage", "workbench.cli.project_cmds"}
 

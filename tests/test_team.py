@@ -17,8 +17,7 @@ from workbench.merge import merge_project
 from workbench.project import import_codebook, import_transcripts
 from workbench.store import Store
 
-TEXT = ("Interviewer: Why partner?\n\n"
-        "Carol: We had no time. Nobody had time. The grant ended. We trusted them anyway.\n")
+TEXT = "Interviewer: Why partner?\n\nCarol: We had no time. Nobody had time. The grant ended. We trusted them anyway.\n"
 
 
 @pytest.fixture
@@ -33,8 +32,14 @@ def project(store, tmp_path, codebook_path):
 def code(store, path, coder, quote, transcript=1):
     text = store.transcript_text(transcript)
     start = text.index(quote)
-    return add_segment(store, transcript_id=transcript, code_id=resolve_code(store, path).id, coder=coder,
-                       start=start, end=start + len(quote))
+    return add_segment(
+        store,
+        transcript_id=transcript,
+        code_id=resolve_code(store, path).id,
+        coder=coder,
+        start=start,
+        end=start + len(quote),
+    )
 
 
 def test_reconcile_accept_agreed_and_decide(project):
@@ -85,8 +90,10 @@ def test_codebook_changes_follow_segments_and_are_recorded(project):
     moved = move_code(project, "Barriers/Time pressure", "Shared learning journey", coder="maria")
     assert moved.path == "Shared learning journey/Time pressure"
     made = split_code(project, "Shared learning journey/Time pressure", ["Clinic hours", "Meetings"], coder="maria")
-    assert [m.path for m in made] == ["Shared learning journey/Time pressure/Clinic hours",
-                                         "Shared learning journey/Time pressure/Meetings"]
+    assert [m.path for m in made] == [
+        "Shared learning journey/Time pressure/Clinic hours",
+        "Shared learning journey/Time pressure/Meetings",
+    ]
     actions = [h.action for h in history(project)]
     assert actions[:5] == ["code.split", "code.add", "code.add", "code.move", "code.merge"]
     with pytest.raises(WorkbenchError, match="already"):
@@ -116,10 +123,12 @@ def test_merge_is_idempotent_and_reports_conflicts(project, tmp_path, codebook_p
 
 def test_import_codings_wide_layout(project, tmp_path):
     sheet = tmp_path / "wide.csv"
-    sheet.write_text("transcript,text,coder,Time,Trust,Barriers/Funding and material resources\n"
-                     "a,We had no time.,lee,1,,\n"
-                     "a,We trusted them anyway.,lee,,x,\n"
-                     "a,The grant ended.,lee,yes,,TRUE\n")
+    sheet.write_text(
+        "transcript,text,coder,Time,Trust,Barriers/Funding and material resources\n"
+        "a,We had no time.,lee,1,,\n"
+        "a,We trusted them anyway.,lee,,x,\n"
+        "a,The grant ended.,lee,yes,,TRUE\n"
+    )
     report = import_codings(project, sheet)
     assert report.added == 4
     rows = sorted((s.text, s.coder) for s in project.segments())

@@ -15,8 +15,24 @@ from workbench.project import import_transcripts
 from workbench.retext import OffsetMap, Replacement, diff_blocks, move_span, replacement_blocks
 from workbench.store import Store
 
-WORDS = ["care", "team", "clinic", "the", "referral", "food", "partner", "data", "we", "said", "Bayline",
-         "naïve", "café", "한국", "trust", "x"]
+WORDS = [
+    "care",
+    "team",
+    "clinic",
+    "the",
+    "referral",
+    "food",
+    "partner",
+    "data",
+    "we",
+    "said",
+    "Bayline",
+    "naïve",
+    "café",
+    "한국",
+    "trust",
+    "x",
+]
 
 
 def _text(draw_words: list[str], seps: list[str]) -> str:
@@ -26,8 +42,11 @@ def _text(draw_words: list[str], seps: list[str]) -> str:
     return "".join(out)
 
 
-texts = st.builds(_text, st.lists(st.sampled_from(WORDS), min_size=3, max_size=40),
-                  st.lists(st.sampled_from([" ", " ", ", ", ". ", "\n\n", "? "]), min_size=40, max_size=40))
+texts = st.builds(
+    _text,
+    st.lists(st.sampled_from(WORDS), min_size=3, max_size=40),
+    st.lists(st.sampled_from([" ", " ", ", ", ". ", "\n\n", "? "]), min_size=40, max_size=40),
+)
 
 
 @st.composite
@@ -60,18 +79,18 @@ def test_every_untouched_segment_keeps_exactly_its_text(case: tuple[str, str, li
     old, new, spans = case
     blocks = diff_blocks(old, new)
     # The blocks reassemble both texts exactly.
-    assert "".join(old[b.a0:b.a1] for b in blocks) == old
-    assert "".join(new[b.b0:b.b1] for b in blocks) == new
-    assert all(old[b.a0:b.a1] == new[b.b0:b.b1] for b in blocks if b.equal)
+    assert "".join(old[b.a0 : b.a1] for b in blocks) == old
+    assert "".join(new[b.b0 : b.b1] for b in blocks) == new
+    assert all(old[b.a0 : b.a1] == new[b.b0 : b.b1] for b in blocks if b.equal)
     mapping = OffsetMap(blocks, len(old), len(new))
     for start, end in spans:
         moved = move_span(mapping, old, new, start, end)
         assert 0 <= moved.start <= moved.end <= len(new)
         if _untouched(old, new, start, end, blocks):
             assert moved.status == "same"
-            assert new[moved.start:moved.end] == old[start:end]
+            assert new[moved.start : moved.end] == old[start:end]
         if moved.status == "same":
-            assert new[moved.start:moved.end] == old[start:end]
+            assert new[moved.start : moved.end] == old[start:end]
 
 
 @settings(max_examples=200, deadline=None)
@@ -87,7 +106,7 @@ def test_known_replacements_map_exactly(old: str, data: st.DataObject) -> None:
     assert new == expected
     mapping = OffsetMap(blocks, len(old), len(new))
     for a, b in chosen:  # a replaced word maps onto its pseudonym
-        assert new[mapping.start(a):mapping.end(b)] == "[Person]"
+        assert new[mapping.start(a) : mapping.end(b)] == "[Person]"
 
 
 def test_diff_is_linear_enough_for_long_transcripts() -> None:
@@ -105,10 +124,13 @@ def test_diff_is_linear_enough_for_long_transcripts() -> None:
 def coded(store: Store, tmp_path: Path) -> tuple[Store, int, int]:
     path = tmp_path / "site" / "interview.txt"
     path.parent.mkdir()
-    path.write_text("Interviewer: How did the partnership start?\n\n"
-                    "Dr. Natarajan: Bayline put all of its practices into Lakeshore in 2020. "
-                    "The food pantry on Division Street was where our patients went. "
-                    "Nobody had time for the data report.\n", encoding="utf-8")
+    path.write_text(
+        "Interviewer: How did the partnership start?\n\n"
+        "Dr. Natarajan: Bayline put all of its practices into Lakeshore in 2020. "
+        "The food pantry on Division Street was where our patients went. "
+        "Nobody had time for the data report.\n",
+        encoding="utf-8",
+    )
     (result,) = import_transcripts(store, [path])
     tid = result.transcript_id
     code = coding.create_code(store, "Mandates", coder="maria")
@@ -118,8 +140,11 @@ def coded(store: Store, tmp_path: Path) -> tuple[Store, int, int]:
 def _add(store: Store, tid: int, code_id: int, quote: str, coder: str = "maria", memo: str | None = None) -> int:
     text = store.transcript_text(tid) or ""
     start = text.index(quote)
-    return int(coding.add_segment(store, transcript_id=tid, code_id=code_id, coder=coder, start=start,
-                                  end=start + len(quote), memo=memo).id)
+    return int(
+        coding.add_segment(
+            store, transcript_id=tid, code_id=code_id, coder=coder, start=start, end=start + len(quote), memo=memo
+        ).id
+    )
 
 
 def test_an_edit_carries_segments_and_flags_the_changed_and_vanished(coded: tuple[Store, int, int]) -> None:
@@ -129,8 +154,7 @@ def test_an_edit_carries_segments_and_flags_the_changed_and_vanished(coded: tupl
     gone = _add(store, tid, code_id, "Nobody had time", coder="james")
     after = _add(store, tid, code_id, "data report")
     text = store.transcript_text(tid) or ""
-    new = (text.replace("Division Street", "[Street]").replace("Nobody had time for", "")
-           .replace("How did", "When did"))
+    new = text.replace("Division Street", "[Street]").replace("Nobody had time for", "").replace("How did", "When did")
     report = transcript_edit.edit_text(store, tid, new, coder="maria")
     assert report.segments == 4
     assert report.changed == [inside]
@@ -138,8 +162,8 @@ def test_an_edit_carries_segments_and_flags_the_changed_and_vanished(coded: tupl
     segs = {s.id: s for s in store.segments(transcript_id=tid)}
     assert len(segs) == 4  # nothing dropped
     new_text = store.transcript_text(tid) or ""
-    assert new_text[segs[before].start:segs[before].end] == "Bayline put all of its practices"
-    assert new_text[segs[after].start:segs[after].end] == "data report"
+    assert new_text[segs[before].start : segs[before].end] == "Bayline put all of its practices"
+    assert new_text[segs[after].start : segs[after].end] == "data report"
     assert segs[inside].text == "The food pantry on [Street] was where our patients went."
     assert segs[inside].memo == "key"
     flagged = {s.id: s for s in transcript_edit.review_list(store, tid)}
@@ -153,7 +177,7 @@ def test_an_edit_carries_segments_and_flags_the_changed_and_vanished(coded: tupl
     assert store.transcript_text(tid) == text
     restored = {s.id: s for s in store.segments(transcript_id=tid)}
     for sid in (before, inside, gone, after):
-        assert text[restored[sid].start:restored[sid].end] == restored[sid].text
+        assert text[restored[sid].start : restored[sid].end] == restored[sid].text
     assert restored[gone].text == "Nobody had time"
     assert transcript_edit.review_list(store, tid) == []
     with pytest.raises(WorkbenchError, match="no edit to undo"):
@@ -165,8 +189,9 @@ def test_replace_a_selection_and_rename_a_speaker(coded: tuple[Store, int, int])
     seg = _add(store, tid, code_id, "Lakeshore in 2020")
     text = store.transcript_text(tid) or ""
     start = text.index("Bayline")
-    report = transcript_edit.replace_passage(store, tid, start, start + len("Bayline"), "[Health System]",
-                                             coder="maria")
+    report = transcript_edit.replace_passage(
+        store, tid, start, start + len("Bayline"), "[Health System]", coder="maria"
+    )
     assert report.changed == [] and report.moved == 1
     assert store.segment(seg).text == "Lakeshore in 2020"
     old = transcript_edit.set_speaker(store, tid, 2, "Physician A", coder="maria")
@@ -180,17 +205,20 @@ def test_update_from_a_corrected_file(coded: tuple[Store, int, int], tmp_path: P
     store, tid, code_id = coded
     seg = _add(store, tid, code_id, "where our patients went")
     fixed = tmp_path / "fixed.txt"
-    fixed.write_text("Interviewer: How did the partnership start?\n\n"
-                     "Dr. Natarajan: Bayline put all its practices into Lakeshore in 2020. "
-                     "The food pantry on Division Street was where our patients went. "
-                     "Nobody had time for the data report.\n\nInterviewer: Thank you.\n", encoding="utf-8")
+    fixed.write_text(
+        "Interviewer: How did the partnership start?\n\n"
+        "Dr. Natarajan: Bayline put all its practices into Lakeshore in 2020. "
+        "The food pantry on Division Street was where our patients went. "
+        "Nobody had time for the data report.\n\nInterviewer: Thank you.\n",
+        encoding="utf-8",
+    )
     report = transcript_edit.update_from_file(store, tid, fixed, coder="maria")
     assert not report.unchanged
     assert store.segment(seg).text == "where our patients went"
     assert [t.speaker for t in store.turns(tid)] == ["Interviewer", "Dr. Natarajan", "Interviewer"]
     turns = store.turns(tid)
     text = store.transcript_text(tid) or ""
-    assert text[turns[2].start:turns[2].end] == "Thank you."
+    assert text[turns[2].start : turns[2].end] == "Thank you."
 
 
 def test_a_renamed_speaker_keeps_its_case(coded: tuple[Store, int, int]) -> None:

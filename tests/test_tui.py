@@ -14,10 +14,12 @@ from workbench.tui.screens.picker import rank_codes
 from workbench.tui.screens.reader import ReaderScreen
 from workbench.tui.screens.transcripts import TranscriptsScreen
 
-TEXT = ("---\nsite: Riverbend Family Medicine\nparticipant: RB-01\nrole: administrator\n---\n"
-        "Interviewer: What gets in the way?\n\n"
-        "Carol: Time, mostly. Everybody is seeing patients back to back. There is no hour in the week.\n\n"
-        "Interviewer: And money?\n\nCarol: Money too. The grant ended in June.\n")
+TEXT = (
+    "---\nsite: Riverbend Family Medicine\nparticipant: RB-01\nrole: administrator\n---\n"
+    "Interviewer: What gets in the way?\n\n"
+    "Carol: Time, mostly. Everybody is seeing patients back to back. There is no hour in the week.\n\n"
+    "Interviewer: And money?\n\nCarol: Money too. The grant ended in June.\n"
+)
 
 
 @pytest.fixture
@@ -81,6 +83,7 @@ def test_code_undo_redo_remove(project):
             await pilot.press("escape")
             await pilot.pause()
             assert isinstance(app.screen, TranscriptsScreen)
+
     asyncio.run(scenario())
 
 
@@ -98,6 +101,7 @@ def test_extend_by_word_and_cancel_picker(project):
             await pilot.press("escape")
             await pilot.pause()
             assert isinstance(app.screen, ReaderScreen) and segments(project) == []
+
     asyncio.run(scenario())
 
 
@@ -113,18 +117,34 @@ def test_filter_transcripts(project):
             await pilot.press("escape")
             await pilot.pause()
             assert app.screen.query_one("DataTable").row_count == 1
+
     asyncio.run(scenario())
 
 
 def _code(code_id, path, name, definition, keywords):
-    return Code(id=code_id, guid=f"g{code_id}", parent_id=None, name=name, definition=definition, when_to_use=None,
-                when_not_to_use=None, example=None, colour=None, keywords=keywords, patterns=[], position=code_id,
-                path=path, depth=1)
+    return Code(
+        id=code_id,
+        guid=f"g{code_id}",
+        parent_id=None,
+        name=name,
+        definition=definition,
+        when_to_use=None,
+        when_not_to_use=None,
+        example=None,
+        colour=None,
+        keywords=keywords,
+        patterns=[],
+        position=code_id,
+        path=path,
+        depth=1,
+    )
 
 
 def test_picker_ranking():
-    codes = [_code(1, "Barriers/Time", "Time", "Lack of time", ["busy"]),
-             _code(2, "Barriers/Funding", "Funding", "Money", [])]
+    codes = [
+        _code(1, "Barriers/Time", "Time", "Lack of time", ["busy"]),
+        _code(2, "Barriers/Funding", "Funding", "Money", []),
+    ]
     assert rank_codes(codes, "tme", [])[0].id == 1
     assert rank_codes(codes, "busy", [])[0].id == 1
     assert [c.id for c in rank_codes(codes, "", [2])] == [2, 1]
@@ -165,6 +185,7 @@ def test_memo_new_code_in_vivo_and_boundaries(project):
             await pilot.pause()
             assert store.memos("transcript")[0].text == "Carol is frank"
             assert [a.action for a in store.audit_entries(entity="segment")][0] == "segment.add"
+
     asyncio.run(scenario())
 
 
@@ -193,6 +214,7 @@ def test_search_next_uncoded_quick_code_and_mouse(project):
             await pilot.click(view, offset=(6, line - int(view.scroll_offset.y)))
             await pilot.pause()
             assert reader.doc.text[slice(*reader.selection)] == "What"
+
     asyncio.run(scenario())
 
 
@@ -203,8 +225,14 @@ def test_codebook_and_retrieval_jump_into_the_transcript(project):
 
         text = store.transcript_text(1)
         start = text.index("The grant ended")
-        add_segment(store, transcript_id=1, code_id=resolve_code(store, "Barriers/Funding and material resources").id,
-                    coder="james", start=start, end=start + 15)
+        add_segment(
+            store,
+            transcript_id=1,
+            code_id=resolve_code(store, "Barriers/Funding and material resources").id,
+            coder="james",
+            start=start,
+            end=start + 15,
+        )
         store.close()
         app = WorkbenchApp(project, "maria")
         async with app.run_test(size=(100, 30)) as pilot:
@@ -232,6 +260,7 @@ def test_codebook_and_retrieval_jump_into_the_transcript(project):
             assert reader.doc.text[slice(*reader.selection)] == "The grant ended"
             await pilot.press("a")  # show all coders: james's segment appears
             assert [s.coder for s in reader.doc.segments] == ["james"]
+
     asyncio.run(scenario())
 
 
@@ -249,6 +278,7 @@ def test_screen_shows_another_coders_work(project):
             reader.check_for_changes()
             await pilot.pause()
             assert [s.coder for s in reader.doc.segments] == ["james"]
+
     asyncio.run(scenario())
 
 
@@ -259,8 +289,9 @@ def test_matrix_screen_drill_down_and_export(project, tmp_path, monkeypatch):
         store = Store.open(project)
         from workbench.coding import add_segment, resolve_code
 
-        add_segment(store, transcript_id=1, code_id=resolve_code(store, "Barriers/Time").id, coder="maria",
-                    start=60, end=80)
+        add_segment(
+            store, transcript_id=1, code_id=resolve_code(store, "Barriers/Time").id, coder="maria", start=60, end=80
+        )
         store.close()
         app = WorkbenchApp(project, "maria")
         async with app.run_test(size=(120, 30)) as pilot:
@@ -292,6 +323,7 @@ def test_matrix_screen_drill_down_and_export(project, tmp_path, monkeypatch):
             await pilot.press("enter")
             await pilot.pause()
             assert (tmp_path / "out.xlsx").exists()
+
     asyncio.run(scenario())
 
 
@@ -319,6 +351,7 @@ def test_agreement_screen(project):
             await app.workers.wait_for_complete()
             await pilot.pause()
             assert screen.report.spec.unit == "turn"
+
     asyncio.run(scenario())
 
 
@@ -357,6 +390,7 @@ def test_search_screen_codes_picked_hits_and_reader_suggestions(project):
             await pilot.press("o", "y")
             await pilot.pause()
             assert any(s.origin == "suggested" for s in app.store.segments())
+
     asyncio.run(scenario())
 
 
@@ -394,4 +428,5 @@ def test_reconcile_screen_for_one_transcript_with_chosen_coders(project):
             await pilot.press("2")  # take the second coder's coding for the first disagreement
             await pilot.pause()
             assert app.store.decisions()
+
     asyncio.run(scenario())

@@ -63,6 +63,7 @@ def test_a_worker_that_raises_a_workbench_error_is_a_notification(project):
             assert isinstance(reader, ReaderScreen) and not reader.view.loading
             assert str(reader.query_one("#status").render()) == "no transcript 99. · Escape goes back"
             await still_alive(app, pilot)
+
     asyncio.run(scenario())
 
 
@@ -85,6 +86,7 @@ def test_a_bug_in_a_worker_is_logged_and_notified_and_the_app_keeps_running(proj
             log = app.error_log.read_text()
             assert "Traceback" in log and "ZeroDivisionError: the reader's bug" in log and str(project) in log
             await still_alive(app, pilot)
+
     asyncio.run(scenario())
 
 
@@ -100,6 +102,7 @@ def test_in_tests_a_bug_in_a_worker_still_ends_the_app_with_its_traceback(projec
             await settle(app, pilot)
             await pilot.press("enter")
             await settle(app, pilot)
+
     with pytest.raises(ZeroDivisionError, match="the reader's bug"):
         asyncio.run(scenario())
 
@@ -120,6 +123,7 @@ def test_a_workbench_error_from_a_key_is_a_notification(project, monkeypatch):
             await pilot.pause()
             assert "no code 12.\n  List the codes with `workbench codebook show`." in messages(app)
             await still_alive(app, pilot)
+
     asyncio.run(scenario())
 
 
@@ -138,21 +142,27 @@ def test_a_job_gets_its_own_store_and_its_outcome_comes_back_on_the_ui_thread(pr
         async with app.run_test(size=(100, 30)) as pilot:
             await settle(app, pilot)
             ui = threading.get_ident()
-            run_in_thread(app.screen, job, lambda text: seen.update(text=text, done_thread=threading.get_ident()),
-                          group="test")
+            run_in_thread(
+                app.screen, job, lambda text: seen.update(text=text, done_thread=threading.get_ident()), group="test"
+            )
             await settle(app, pilot)
             assert seen["text"] == TEXT.strip() and seen["done_thread"] == ui and seen["job thread"] != ui
             assert seen["store"] is not app.store
             with pytest.raises(Exception):  # noqa: B017 - closed after the job (the engine says how)
                 seen["store"].transcript_text(1)
-            run_in_thread(app.screen, failing, group="test",
-                          failed=lambda exc: seen.update(error=str(exc), failed_thread=threading.get_ident()))
+            run_in_thread(
+                app.screen,
+                failing,
+                group="test",
+                failed=lambda exc: seen.update(error=str(exc), failed_thread=threading.get_ident()),
+            )
             await settle(app, pilot)
             assert seen["error"] == "the job cannot go on." and seen["failed_thread"] == ui
             run_in_thread(app.screen, failing, group="test")  # no handler of its own: the app's
             await settle(app, pilot)
             assert "the job cannot go on." in messages(app)
             await still_alive(app, pilot)
+
     asyncio.run(scenario())
 
 
@@ -172,9 +182,15 @@ def test_every_thread_worker_of_the_screens_goes_through_run_in_thread():
     from pathlib import Path
 
     tui = Path(__file__).resolve().parent.parent / "workbench" / "tui"
-    by_hand = {str(p.relative_to(tui)): [w for w in ("@work", "thread=True", "open_store(", "call_from_thread(")
-                                         if w in p.read_text(encoding="utf-8")]
-               for p in tui.rglob("*.py") if p.name not in ("workers.py", "app.py")}
+    by_hand = {
+        str(p.relative_to(tui)): [
+            w
+            for w in ("@work", "thread=True", "open_store(", "call_from_thread(")
+            if w in p.read_text(encoding="utf-8")
+        ]
+        for p in tui.rglob("*.py")
+        if p.name not in ("workers.py", "app.py")
+    }
     assert {p: words for p, words in by_hand.items() if words} == {}
 
 
@@ -188,6 +204,7 @@ def test_a_result_is_dropped_when_its_screen_closed_or_a_newer_run_started(proje
         def job(store):
             assert release.wait(30)
             return name
+
         return job
 
     async def scenario():
@@ -209,6 +226,7 @@ def test_a_result_is_dropped_when_its_screen_closed_or_a_newer_run_started(proje
             assert delivered == ["newer"]
             assert not any("rror" in m for m in messages(app))
             await still_alive(app, pilot)
+
     asyncio.run(scenario())
 
 

@@ -14,10 +14,12 @@ from workbench.tui.keys import keys_label
 from workbench.tui.screens.help import HelpScreen
 from workbench.tui.screens.reader import ReaderScreen
 
-TEXT = ("---\nsite: Riverbend Family Medicine\nparticipant: RB-01\nrole: administrator\n---\n"
-        "Interviewer: What gets in the way?\n\n"
-        "Carol: Time, mostly. Everybody is seeing patients back to back. There is no hour in the week.\n\n"
-        "Interviewer: And money?\n\nCarol: Money too. The grant ended in June.\n")
+TEXT = (
+    "---\nsite: Riverbend Family Medicine\nparticipant: RB-01\nrole: administrator\n---\n"
+    "Interviewer: What gets in the way?\n\n"
+    "Carol: Time, mostly. Everybody is seeing patients back to back. There is no hour in the week.\n\n"
+    "Interviewer: And money?\n\nCarol: Money too. The grant ended in June.\n"
+)
 
 
 @pytest.fixture
@@ -100,4 +102,5 @@ def test_actions_confirm_in_words(project):
             assert isinstance(app.screen, HelpScreen)
             text = str(app.screen.query_one("Static").render())
             assert "square_bracket" not in text and "question_mark" not in text and "]" in text and "?" in text
+
     asyncio.run(scenario())

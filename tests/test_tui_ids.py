@@ -19,10 +19,12 @@ from workbench.tui.screens.dialogs import MemoDialog
 from workbench.tui.screens.reconcile import ReconcileScreen
 from workbench.tui.screens.transcripts import distinct_titles
 
-TEXT = ("---\nsite: Riverbend Family Medicine\nparticipant: RB-01\nrole: administrator\n---\n"
-        "Interviewer: What gets in the way?\n\n"
-        "Carol: Time, mostly. Everybody is seeing patients back to back. There is no hour in the week.\n\n"
-        "Interviewer: And money?\n\nCarol: Money too. The grant ended in June.\n")
+TEXT = (
+    "---\nsite: Riverbend Family Medicine\nparticipant: RB-01\nrole: administrator\n---\n"
+    "Interviewer: What gets in the way?\n\n"
+    "Carol: Time, mostly. Everybody is seeing patients back to back. There is no hour in the week.\n\n"
+    "Interviewer: And money?\n\nCarol: Money too. The grant ended in June.\n"
+)
 
 
 @pytest.fixture
@@ -34,10 +36,12 @@ def project(tmp_path, codebook_path):
     import_transcripts(store, [source])
     import_codebook(store, codebook_path)
     text = store.transcript_text(1)
-    for quote, code, coder in (("Time, mostly.", "Barriers/Time", "maria"),
-                               ("Everybody is seeing patients back to back.", "Barriers/Time", "maria"),
-                               ("Everybody is seeing", "Barriers/Funding and material resources", "james"),
-                               ("The grant ended in June.", "Barriers/Funding and material resources", "james")):
+    for quote, code, coder in (
+        ("Time, mostly.", "Barriers/Time", "maria"),
+        ("Everybody is seeing patients back to back.", "Barriers/Time", "maria"),
+        ("Everybody is seeing", "Barriers/Funding and material resources", "james"),
+        ("The grant ended in June.", "Barriers/Funding and material resources", "james"),
+    ):
         start, end = find_quote(text, quote)
         add_segment(store, transcript_id=1, code_id=resolve_code(store, code).id, coder=coder, start=start, end=end)
     store.close()
@@ -49,8 +53,9 @@ def test_participant_id_names_the_transcript(project, tmp_path):
     assert resolve_transcript(store, "RB-01").id == 1
     assert resolve_transcript(store, "rb-01").id == 1
     store.close()
-    result = CliRunner().invoke(cli, ["segments", "--transcript", "RB-01", "--project", str(project),
-                                      "--format", "csv"], obj={})
+    result = CliRunner().invoke(
+        cli, ["segments", "--transcript", "RB-01", "--project", str(project), "--format", "csv"], obj={}
+    )
     assert result.exit_code == 0 and "The grant ended in June." in result.output
     # a participant with two transcripts is ambiguous: a clear error naming both
     second = tmp_path / "rb-01-follow-up.txt"
@@ -63,13 +68,15 @@ def test_participant_id_names_the_transcript(project, tmp_path):
 
 
 def test_same_named_files_are_told_apart():
-    rows = [{"id": 1, "title": "GMT20240124-202901_Recording.cc", "format": "vtt"},
-            {"id": 2, "title": "GMT20240124-202901_Recording.transcript", "format": "vtt"},
-            {"id": 3, "title": "P1_GMT20211118", "format": "odt"},
-            {"id": 4, "title": "P1_GMT20211118", "format": "text"},
-            {"id": 5, "title": "Interview", "format": "text"},
-            {"id": 6, "title": "Interview", "format": "text"},
-            {"id": 7, "title": "Short", "format": "text"}]
+    rows = [
+        {"id": 1, "title": "GMT20240124-202901_Recording.cc", "format": "vtt"},
+        {"id": 2, "title": "GMT20240124-202901_Recording.transcript", "format": "vtt"},
+        {"id": 3, "title": "P1_GMT20211118", "format": "odt"},
+        {"id": 4, "title": "P1_GMT20211118", "format": "text"},
+        {"id": 5, "title": "Interview", "format": "text"},
+        {"id": 6, "title": "Interview", "format": "text"},
+        {"id": 7, "title": "Short", "format": "text"},
+    ]
     rows = [SimpleNamespace(**row) for row in rows]  # as the listing's records give them
     shown = distinct_titles(rows, 16)
     assert len({v[:16] for v in shown.values()}) == len(rows)  # distinct as the column shows them
@@ -115,6 +122,7 @@ def test_reconciliation_header_note_after_decision_and_partial_coding(project):
             assert decided.decision.note == "only a few words"
             head = str(screen.query_one("#progress").render())
             assert "-0.00" not in head and "·  ·" not in head
+
     asyncio.run(scenario())
     store = Store.open(project)
     try:

@@ -81,6 +81,7 @@ def test_retrieval_shows_whole_passages_and_opens_the_segment_in_view(demo):
             top = int(view.scroll_offset.y)
             assert top <= first < top + view.size.height
             assert first > view.size.height  # it was not on the first screen
+
     asyncio.run(scenario())
 
 
@@ -100,14 +101,15 @@ def test_search_centres_and_highlights_the_hit(demo):
                 passage = table.get_row_at(index)[2]
                 hit = app.screen.hits[index]
                 spans = [span for span in passage.spans if "reverse" in str(span.style)]
-                assert spans and passage.plain[spans[0].start:spans[0].end].lower().startswith("grant")
+                assert spans and passage.plain[spans[0].start : spans[0].end].lower().startswith("grant")
                 middle = spans[0].start / max(1, len(passage.plain))
                 text = app.screen.texts[hit.transcript_id]
                 # centred, unless the hit is near the start or the end of its turn (the passage stays in it)
-                near_start = "\n" in text[max(0, hit.start - 60):hit.start] or hit.start < 60
-                near_end = "\n" in text[hit.end:hit.end + 60] or hit.end + 60 > len(text)
+                near_start = "\n" in text[max(0, hit.start - 60) : hit.start] or hit.start < 60
+                near_end = "\n" in text[hit.end : hit.end + 60] or hit.end + 60 > len(text)
                 assert 0.2 < middle < 0.8 or near_start or near_end
                 assert "\n" not in passage.plain
+
     asyncio.run(scenario())
 
 
@@ -124,4 +126,5 @@ def test_wide_terminal_caps_the_reading_measure(demo):
             assert 70 <= longest <= MEASURE
             assert reader.query_one("#side").size.width > 60
             assert reader.view.size.width <= MEASURE + GUTTER + 2
+
     asyncio.run(scenario())

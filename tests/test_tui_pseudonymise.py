@@ -10,9 +10,11 @@ from workbench.store import Store
 from workbench.tui.app import WorkbenchApp
 from workbench.tui.screens.pseudonymise import PseudonymiseScreen, default_key_path
 
-TEXT = ("---\nsite: Riverbend Family Medicine\nparticipant: RB-01\nrole: administrator\ninterviewer: Tom Albright\n---\n"
-        "Tom Albright: What gets in the way?\n\n"
-        "Carol Vance: Time, mostly. Dr. Quennell at Bayline says so too. Write to carol@riverbend.example.\n")
+TEXT = (
+    "---\nsite: Riverbend Family Medicine\nparticipant: RB-01\nrole: administrator\ninterviewer: Tom Albright\n---\n"
+    "Tom Albright: What gets in the way?\n\n"
+    "Carol Vance: Time, mostly. Dr. Quennell at Bayline says so too. Write to carol@riverbend.example.\n"
+)
 
 
 def test_review_accept_reject_rename_add(tmp_path):
@@ -75,8 +77,14 @@ def test_reader_corrects_text_and_speaker_and_undoes(tmp_path):
     code = coding.create_code(store, "Time", coder="maria")
     text = store.transcript_text(tid)
     start = text.index("There is no hour")
-    coding.add_segment(store, transcript_id=tid, code_id=code.id, coder="maria", start=start,
-                       end=start + len("There is no hour in the week."))
+    coding.add_segment(
+        store,
+        transcript_id=tid,
+        code_id=code.id,
+        coder="maria",
+        start=start,
+        end=start + len("There is no hour in the week."),
+    )
     store.close()
 
     async def scenario():

@@ -14,8 +14,7 @@ from workbench.tui.screens.picker import CodePicker
 from workbench.tui.screens.reader import ReaderScreen
 from workbench.tui.screens.transcripts import TranscriptsScreen
 
-TEXT = ("Interviewer: What gets in the way?\n\n"
-        "Carol: Time, mostly. Everybody is seeing patients back to back.\n")
+TEXT = "Interviewer: What gets in the way?\n\nCarol: Time, mostly. Everybody is seeing patients back to back.\n"
 
 
 @pytest.fixture
@@ -74,6 +73,7 @@ def test_enter_in_the_picker_makes_the_typed_code_and_undo_removes_it(bare):
             await pilot.press("u")
             await pilot.pause()
             assert state(bare) == ([], [])
+
     asyncio.run(scenario())
 
 
@@ -95,6 +95,7 @@ def test_down_enter_picks_the_in_vivo_row_and_enter_alone_the_first(bare):
             await pilot.press("enter")  # nothing typed: the highlighted row is the in-vivo code
             await settle(app, pilot)
             assert state(bare)[1] == [("In vivo/Time, mostly", "Time, mostly.")]
+
     asyncio.run(scenario())
 
 
@@ -122,6 +123,7 @@ def test_theme_slash_name_asks_before_making_the_theme(bare):
             await pilot.press("u")
             await pilot.pause()
             assert state(bare) == ([], [])
+
     asyncio.run(scenario())
 
 
@@ -146,6 +148,7 @@ def test_a_code_someone_else_used_stays_when_its_first_use_is_undone(bare):
             await pilot.press("u")
             await pilot.pause()
             assert state(bare) == (["Time pressure"], [("Time pressure", "Interviewer")])
+
     asyncio.run(scenario())
 
 
@@ -165,4 +168,5 @@ def test_an_empty_project_says_how_to_start_and_loads_the_default_codebook(tmp_p
             await settle(app, pilot)
             assert len(state(path)[0]) == 34
             assert "codebook" not in str(welcome.render()).lower() or "No codebook" not in str(welcome.render())
+
     asyncio.run(scenario())

@@ -13,10 +13,12 @@ from workbench.store import Store
 from workbench.tui.app import WorkbenchApp
 from workbench.tui.screens.reader import ReaderScreen
 
-TEXT = ("---\nsite: Riverbend Family Medicine\nparticipant: RB-01\nrole: administrator\n---\n"
-        "Interviewer: What gets in the way?\n\n"
-        "Carol: Time, mostly. Everybody is seeing patients back to back. There is no hour in the week.\n\n"
-        "Interviewer: And money?\n\nCarol: Money too. The grant ended in June.\n")
+TEXT = (
+    "---\nsite: Riverbend Family Medicine\nparticipant: RB-01\nrole: administrator\n---\n"
+    "Interviewer: What gets in the way?\n\n"
+    "Carol: Time, mostly. Everybody is seeing patients back to back. There is no hour in the week.\n\n"
+    "Interviewer: And money?\n\nCarol: Money too. The grant ended in June.\n"
+)
 
 
 @pytest.fixture
@@ -28,9 +30,11 @@ def project(tmp_path, codebook_path):
     import_transcripts(store, [source])
     import_codebook(store, codebook_path)
     text = store.transcript_text(1)
-    for quote, code, coder in (("Time, mostly.", "Barriers/Time", "maria"),
-                               ("Time, mostly.", "Accountability mechanisms/Trust", "maria"),
-                               ("The grant ended in June.", "Barriers/Funding and material resources", "james")):
+    for quote, code, coder in (
+        ("Time, mostly.", "Barriers/Time", "maria"),
+        ("Time, mostly.", "Accountability mechanisms/Trust", "maria"),
+        ("The grant ended in June.", "Barriers/Funding and material resources", "james"),
+    ):
         start, end = find_quote(text, quote)
         add_segment(store, transcript_id=1, code_id=resolve_code(store, code).id, coder=coder, start=start, end=end)
     store.close()
@@ -76,15 +80,22 @@ def test_legend_letters_and_other_coders(project, monkeypatch):
             await pilot.pause()
             letters = reader.view.letter_of
             marks = gutter(reader, time_at)
-            assert marks[:2] == "".join(sorted([letters["Barriers/Time"], letters["Accountability mechanisms/Trust"]],
-                                               key=lambda l: marks.index(l)))
+            assert marks[:2] == "".join(
+                sorted(
+                    [letters["Barriers/Time"], letters["Accountability mechanisms/Trust"]], key=lambda l: marks.index(l)
+                )
+            )
             panel = side(reader)
-            assert f"{letters['Barriers/Time']} Time" in panel and f"{letters['Accountability mechanisms/Trust']} Trust" in panel
+            assert (
+                f"{letters['Barriers/Time']} Time" in panel
+                and f"{letters['Accountability mechanisms/Trust']} Trust" in panel
+            )
             # james coded the grant sentence: a mark in the gutter and a word in the panel, without pressing a
             assert gutter(reader, grant_at)[4] == "◦" and gutter(reader, time_at)[4] == " "
             await pilot.press("n", "n", "n", "j")
             await pilot.pause()
             assert "also coded here by james" in side(reader)
+
     asyncio.run(scenario())
 
 
@@ -97,6 +108,7 @@ def test_no_color_starts_in_letters(project, monkeypatch):
             reader = await open_reader(app, pilot)
             assert reader.view.letters
             assert gutter(reader, reader.doc.text.index("Time, mostly"))[0].isalpha()
+
     asyncio.run(scenario())
 
 
@@ -130,4 +142,5 @@ def test_pinned_quick_codes_stay_put(project):
             await pilot.press("down", "enter")
             await pilot.pause()
             assert reader.pinned == []
+
     asyncio.run(scenario())

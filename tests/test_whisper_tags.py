@@ -20,33 +20,53 @@ def whisper_file(tmp_path, segments, name="session.json", **extra):
 
 
 def test_whisper_with_speakers(tmp_path):
-    path = whisper_file(tmp_path, [
-        {"id": 0, "start": 0.0, "end": 2.5, "text": " Why did you partner?", "speaker": "SPEAKER_00"},
-        {"id": 1, "start": 2.9, "end": 6.0, "text": " Mostly time.", "speaker": "SPEAKER_01"},
-        {"id": 2, "start": 6.0, "end": 9.2, "text": " And money.", "words": [{"word": "And", "speaker": "SPEAKER_01"}]},
-        {"id": 3, "start": 9.5, "end": 11.0, "text": " Thank you.", "speaker": "SPEAKER_00"},
-    ], language="en")
+    path = whisper_file(
+        tmp_path,
+        [
+            {"id": 0, "start": 0.0, "end": 2.5, "text": " Why did you partner?", "speaker": "SPEAKER_00"},
+            {"id": 1, "start": 2.9, "end": 6.0, "text": " Mostly time.", "speaker": "SPEAKER_01"},
+            {
+                "id": 2,
+                "start": 6.0,
+                "end": 9.2,
+                "text": " And money.",
+                "words": [{"word": "And", "speaker": "SPEAKER_01"}],
+            },
+            {"id": 3, "start": 9.5, "end": 11.0, "text": " Thank you.", "speaker": "SPEAKER_00"},
+        ],
+        language="en",
+    )
     parsed = read_transcript(path)
     assert parsed.format == "whisper" and parsed.speakers == ["SPEAKER_00", "SPEAKER_01"]
-    assert [(t.speaker, parsed.text[t.start:t.end], t.start_time, t.end_time) for t in parsed.turns] == [
-        ("SPEAKER_00", "Why did you partner?", 0.0, 2.5), ("SPEAKER_01", "Mostly time. And money.", 2.9, 9.2),
-        ("SPEAKER_00", "Thank you.", 9.5, 11.0)]
+    assert [(t.speaker, parsed.text[t.start : t.end], t.start_time, t.end_time) for t in parsed.turns] == [
+        ("SPEAKER_00", "Why did you partner?", 0.0, 2.5),
+        ("SPEAKER_01", "Mostly time. And money.", 2.9, 9.2),
+        ("SPEAKER_00", "Thank you.", 9.5, 11.0),
+    ]
 
 
 def test_whisper_without_speakers_splits_at_pauses(tmp_path):
-    path = whisper_file(tmp_path, [
-        {"start": 0.0, "end": 2.0, "text": "First thought."}, {"start": 2.1, "end": 4.0, "text": "Still first."},
-        {"start": 7.0, "end": 9.0, "text": "After a pause."}])
+    path = whisper_file(
+        tmp_path,
+        [
+            {"start": 0.0, "end": 2.0, "text": "First thought."},
+            {"start": 2.1, "end": 4.0, "text": "Still first."},
+            {"start": 7.0, "end": 9.0, "text": "After a pause."},
+        ],
+    )
     parsed = read_transcript(path)
-    assert [parsed.text[t.start:t.end] for t in parsed.turns] == ["First thought. Still first.", "After a pause."]
+    assert [parsed.text[t.start : t.end] for t in parsed.turns] == ["First thought. Still first.", "After a pause."]
 
 
-@pytest.mark.parametrize("content, message", [
-    ('{"note": "a clinical note"}', 'no "segments" list'),
-    ("{not json", "not valid JSON"),
-    ('{"segments": [{"start": "soon", "text": "x"}]}', "segment 1"),
-    ('{"segments": []}', "no segments with text"),
-])
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        ('{"note": "a clinical note"}', 'no "segments" list'),
+        ("{not json", "not valid JSON"),
+        ('{"segments": [{"start": "soon", "text": "x"}]}', "segment 1"),
+        ('{"segments": []}', "no segments with text"),
+    ],
+)
 def test_bad_whisper_files(tmp_path, content, message):
     path = tmp_path / "bad.json"
     path.write_text(content)
@@ -86,7 +106,7 @@ def test_captions_without_speakers_become_paragraphs():
     sentence = "This is a sentence of about ten words in all. "
     cues = [Cue(float(i * 3), float(i * 3 + 3), sentence) for i in range(40)]  # contiguous, no pauses
     parsed = cues_to_transcript(cues, "srt")
-    sizes = [len(parsed.text[t.start:t.end].split()) for t in parsed.turns]
+    sizes = [len(parsed.text[t.start : t.end].split()) for t in parsed.turns]
     assert len(parsed.turns) > 1 and max(sizes) <= 250 and sum(sizes) == 40 * 10
     # with speakers nothing changes: one speaker's cues are one turn
     labelled = cues_to_transcript([Cue(c.start, c.end, "Ann: " + c.text) for c in cues], "srt")

@@ -11,12 +11,18 @@ from workbench.export.tables import XLSX_CELL_LIMIT, write_xlsx
 
 
 def test_sheets_headers_formats_and_values(tmp_path):
-    matrix = pd.DataFrame({"Barriers": [0.5, 0.25], "Outcomes": [1.0, None]},
-                          index=pd.Index(["=Site A", "Site B"], name="site"))
-    excerpts = pd.DataFrame({"code": pd.Categorical(["Barriers", "Barriers", "Outcomes"]),
-                             "start": [0, 10, 20], "count": pd.array([1, None, 3], dtype="Int64"),
-                             "text": ["+1 more", "a long passage " * 10, None]},
-                            index=pd.Index(["Site A", "Site A", "Site B"], name="row (site)"))
+    matrix = pd.DataFrame(
+        {"Barriers": [0.5, 0.25], "Outcomes": [1.0, None]}, index=pd.Index(["=Site A", "Site B"], name="site")
+    )
+    excerpts = pd.DataFrame(
+        {
+            "code": pd.Categorical(["Barriers", "Barriers", "Outcomes"]),
+            "start": [0, 10, 20],
+            "count": pd.array([1, None, 3], dtype="Int64"),
+            "text": ["+1 more", "a long passage " * 10, None],
+        },
+        index=pd.Index(["Site A", "Site A", "Site B"], name="row (site)"),
+    )
     path = tmp_path / "t.xlsx"
     write_xlsx(path, [("Matrix", matrix), ("Excerpts", excerpts)], wrap_columns={"text"})
     book = load_workbook(path)
@@ -30,8 +36,11 @@ def test_sheets_headers_formats_and_values(tmp_path):
     sheet = book["Excerpts"]
     assert sheet.freeze_panes == "B2" and sheet.max_row == 4
     rows = [[c.value for c in row] for row in sheet.iter_rows(min_row=2)]
-    assert rows == [["Site A", "Barriers", 0, 1, "'+1 more"], ["Site A", "Barriers", 10, None, "a long passage " * 10],
-                    ["Site B", "Outcomes", 20, 3, None]]
+    assert rows == [
+        ["Site A", "Barriers", 0, 1, "'+1 more"],
+        ["Site A", "Barriers", 10, None, "a long passage " * 10],
+        ["Site B", "Outcomes", 20, 3, None],
+    ]
     assert sheet["E2"].alignment.wrap_text and sheet.column_dimensions["E"].width >= 80
 
 

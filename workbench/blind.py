@@ -35,6 +35,8 @@ def visible_coder(store: Store, viewer: str | None, asked: str | None) -> str | 
     if not is_blind(store) or viewer is None:
         return asked
     if asked is not None and asked != viewer:
-        raise WorkbenchError(f"the project is in its blind phase: {viewer} sees only their own coding, not {asked}'s.",
-                             hint="The lead opens the phase with `workbench phase open` when coding is done.")
+        raise WorkbenchError(
+            f"the project is in its blind phase: {viewer} sees only their own coding, not {asked}'s.",
+            hint="The lead opens the phase with `workbench phase open` when coding is done.",
+        )
     return viewer

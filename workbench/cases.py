@@ -39,8 +39,11 @@ _NUMBERED = re.compile(r"^(interviewer|moderator) \d+$")
 def is_interviewer(speaker: str, interviewer: str | None = None) -> bool:
     """Whether a speaker label names the interviewer/moderator (the same rule as migration 7)."""
     label = speaker.strip().casefold()
-    return (label in INTERVIEWER_LABELS or bool(_NUMBERED.match(label))
-            or (bool(interviewer) and label == str(interviewer).strip().casefold()))
+    return (
+        label in INTERVIEWER_LABELS
+        or bool(_NUMBERED.match(label))
+        or (bool(interviewer) and label == str(interviewer).strip().casefold())
+    )
 
 
 def _mapping(value: Any) -> dict[str, str]:
@@ -54,8 +57,10 @@ def _mapping(value: Any) -> dict[str, str]:
         if not part.strip():
             continue
         if "=" not in part:
-            raise WorkbenchError(f"the speakers entry {part.strip()!r} has no '='.",
-                                 hint="Write speakers as Name=PARTICIPANT; Other Name=interviewer.")
+            raise WorkbenchError(
+                f"the speakers entry {part.strip()!r} has no '='.",
+                hint="Write speakers as Name=PARTICIPANT; Other Name=interviewer.",
+            )
         name, _, who = part.partition("=")
         out[name.strip()] = who.strip()
     return out
@@ -71,8 +76,16 @@ def _new_label(store: Store, speaker: str, title: str) -> str:
     return label
 
 
-def assign_speakers(store: Store, transcript_id: int, *, title: str, listed: list[int],
-                    interviewer: str | None = None, mapping: Any = None, role: str | None = None) -> list[str]:
+def assign_speakers(
+    store: Store,
+    transcript_id: int,
+    *,
+    title: str,
+    listed: list[int],
+    interviewer: str | None = None,
+    mapping: Any = None,
+    role: str | None = None,
+) -> list[str]:
     """Map a newly imported transcript's speakers (inside the import's transaction); returns
     warnings for speakers left unmapped."""
     explicit = {k.casefold(): v for k, v in _mapping(mapping).items()}
@@ -101,8 +114,10 @@ def assign_speakers(store: Store, transcript_id: int, *, title: str, listed: lis
         elif listed:
             store.set_speaker(transcript_id, speaker, listed_labels.get(speaker.casefold()), PARTICIPANT)
             if pid is None and speaker:
-                warnings.append(f"speaker {speaker!r} is not one of the listed participants; map it with "
-                                f"`workbench speakers map {transcript_id} {speaker!r} PARTICIPANT`.")
+                warnings.append(
+                    f"speaker {speaker!r} is not one of the listed participants; map it with "
+                    f"`workbench speakers map {transcript_id} {speaker!r} PARTICIPANT`."
+                )
         elif speaker:
             pid = store.participant_id(_new_label(store, speaker, title), role=role, site_id=site_id)
             store.set_speaker(transcript_id, speaker, pid, PARTICIPANT)
@@ -129,27 +144,38 @@ def list_speakers(store: Store, transcript: str | None = None) -> list[SpeakerCa
     from workbench.coding import resolve_transcript
 
     transcript_id = resolve_transcript(store, transcript).id if transcript else None
-    return [SpeakerCase(r.transcript_id, r.transcript, r.site, r.speaker,
-                        r.role, r.participant, r.turns or 0)
-            for r in store.speaker_rows(transcript_id)]
+    return [
+        SpeakerCase(r.transcript_id, r.transcript, r.site, r.speaker, r.role, r.participant, r.turns or 0)
+        for r in store.speaker_rows(transcript_id)
+    ]
 
 
-def map_speaker(store: Store, transcript: str, speaker: str, participant: str | None = None, *,
-                interviewer: bool = False, coder: str | None = None) -> SpeakerCase:
+def map_speaker(
+    store: Store,
+    transcript: str,
+    speaker: str,
+    participant: str | None = None,
+    *,
+    interviewer: bool = False,
+    coder: str | None = None,
+) -> SpeakerCase:
     """Map one speaker of a transcript to a participant (made at the transcript's site if new;
     an existing one is the same person, merged across transcripts) or mark it as the interviewer."""
     from workbench.coding import resolve_transcript
 
     if interviewer == (participant is not None):
-        raise WorkbenchError("give either a participant or --interviewer.",
-                             hint="e.g. workbench speakers map T \"Denise Porter\" HV-02, or ... --interviewer.")
+        raise WorkbenchError(
+            "give either a participant or --interviewer.",
+            hint='e.g. workbench speakers map T "Denise Porter" HV-02, or ... --interviewer.',
+        )
     found = resolve_transcript(store, transcript)
     rows = store.speaker_rows(found.id)
     wanted = speaker.strip()
     if wanted.casefold() in ("(unlabelled)", "(unknown)"):
         wanted = ""
     row = next((r for r in rows if r.speaker == wanted), None) or next(
-        (r for r in rows if r.speaker.casefold() == wanted.casefold()), None)
+        (r for r in rows if r.speaker.casefold() == wanted.casefold()), None
+    )
     if row is None:
         names = ", ".join(repr(r.speaker or "(unlabelled)") for r in rows) or "none"
         raise NotFoundError(f"{found.title!r} has no speaker {speaker!r}.", hint=f"Its speakers: {names}.")
@@ -161,18 +187,22 @@ def map_speaker(store: Store, transcript: str, speaker: str, participant: str | 
             pid, role = None, INTERVIEWER
         else:
             existing = store.participant_by_label(participant.strip())
-            pid = existing.id if existing else store.participant_id(
-                participant.strip(), role=None, site_id=store.transcript_site_id(found.id))
+            pid = (
+                existing.id
+                if existing
+                else store.participant_id(participant.strip(), role=None, site_id=store.transcript_site_id(found.id))
+            )
             role = PARTICIPANT
         store.set_speaker(found.id, row.speaker, pid, role)
         if pid is not None:
             store.link_participant(found.id, pid)
         old = row.participant_id
-        if old is not None and old != pid and not any(
-                r.participant_id == old and r.speaker != row.speaker and r.role == PARTICIPANT
-                for r in rows):
+        if (
+            old is not None
+            and old != pid
+            and not any(r.participant_id == old and r.speaker != row.speaker and r.role == PARTICIPANT for r in rows)
+        ):
             store.unlink_participant(found.id, old)
-        after = {"speaker": row.speaker, "participant": participant.strip() if pid is not None else None,
-                 "role": role}
+        after = {"speaker": row.speaker, "participant": participant.strip() if pid is not None else None, "role": role}
         store.audit("map speaker", "transcript", found.id, coder=coder, before=before, after=after)
     return next(s for s in list_speakers(store, str(found.id)) if s.speaker == row.speaker)

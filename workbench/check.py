@@ -23,12 +23,15 @@ def check_project(store: Store, *, repair: bool = False, coder: str | None = Non
     if not repair or not (report.cycles or report.search_index or report.schema):
         return report
     if store.read_only:
-        raise ProjectError(f"{store.path}: cannot repair a read-only project ({store.read_only_reason}).",
-                           hint="Copy it to a folder you can write to, then run `workbench check --repair` on the copy.")
+        raise ProjectError(
+            f"{store.path}: cannot repair a read-only project ({store.read_only_reason}).",
+            hint="Copy it to a folder you can write to, then run `workbench check --repair` on the copy.",
+        )
     if report.integrity:
         raise ProjectError(
             f"{store.path} is damaged beyond what `check --repair` mends: {report.integrity[0]}.",
-            hint="Restore it from a backup, or recover what SQLite can with `sqlite3 FILE .recover`.")
+            hint="Restore it from a backup, or recover what SQLite can with `sqlite3 FILE .recover`.",
+        )
     stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
     backup = store.backup_to(Path(store.path).with_name(f"{Path(store.path).name}.before-repair-{stamp}"))
     report.backup = str(backup)
@@ -38,8 +41,13 @@ def check_project(store: Store, *, repair: bool = False, coder: str | None = Non
             freed = store.break_code_cycle(cycle)
             text = " > ".join(names.get(c, str(c)) for c in cycle)
             report.repaired.append(f"broke the code cycle {text}: {names.get(freed, freed)!r} is now a top-level code")
-            store.audit("code.move", "code", freed, coder=coder,
-                        after={"parent_id": None, "repair": "cycle", "cycle": [names.get(c, c) for c in cycle]})
+            store.audit(
+                "code.move",
+                "code",
+                freed,
+                coder=coder,
+                after={"parent_id": None, "repair": "cycle", "cycle": [names.get(c, c) for c in cycle]},
+            )
         if report.search_index:
             turns = store.rebuild_search_index()
             report.repaired.append(f"rebuilt the search index ({turns} turns)")
@@ -56,12 +64,14 @@ def check_project(store: Store, *, repair: bool = False, coder: str | None = Non
 
 def _inspect(store: Store, report: CheckReport) -> None:
     report.integrity = store.integrity_problems()
-    report.foreign_keys = [f"{p.table} row {p.rowid} points at a missing {p.parent} row"
-                           for p in store.foreign_key_problems()]
+    report.foreign_keys = [
+        f"{p.table} row {p.rowid} points at a missing {p.parent} row" for p in store.foreign_key_problems()
+    ]
     names = store.code_names()
     report.cycles = [[names.get(c, str(c)) for c in cycle] for cycle in store.code_cycles()]
     report.orphan_segments = [
         f"segment {s.id} (transcript {s.transcript_id}, {s.start}-{s.end}): {s.problem}"
-        for s in store.orphan_segments()]
+        for s in store.orphan_segments()
+    ]
     report.search_index = store.search_index_problems()
     report.schema = store.missing_schema_objects()

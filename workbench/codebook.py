@@ -31,8 +31,18 @@ from workbench.models import Codebook, CodeSpec
 from workbench.safeyaml import check_yaml
 from workbench.textclean import clean_line, clean_text
 
-CODE_FIELDS = ("name", "definition", "when_to_use", "when_not_to_use", "example", "colour",
-               "keywords", "patterns", "guid", "children")
+CODE_FIELDS = (
+    "name",
+    "definition",
+    "when_to_use",
+    "when_not_to_use",
+    "example",
+    "colour",
+    "keywords",
+    "patterns",
+    "guid",
+    "children",
+)
 _ALIASES = {"color": "colour", "description": "definition", "codes": "children", "subcodes": "children"}
 TOP_FIELDS = ("name", "description", "codes")
 _COLOUR = re.compile(r"^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$")
@@ -80,15 +90,18 @@ def _mapping(
 def _code(node: yaml.Node, path: Path, where: str) -> CodeSpec:
     fields = _mapping(node, path, f"the code {where}", CODE_FIELDS, _ALIASES)
     if "name" not in fields:
-        raise InputError(f"the code {where} has no name.", path=path, line=_line(node),
-                         hint="Every code needs `name: ...`.")
+        raise InputError(
+            f"the code {where} has no name.", path=path, line=_line(node), hint="Every code needs `name: ...`."
+        )
     name = clean_line(_scalar(fields["name"][1], path, "a code's name") or "")
     if not name:
         raise InputError(f"the code {where} has an empty name.", path=path, line=_line(fields["name"][1]))
     if "/" in name:
         raise InputError(
             f"the code name {name!r} contains '/', which separates levels in code paths.",
-            path=path, line=_line(fields["name"][1]), hint="Use another character, such as '-' or '&'.",
+            path=path,
+            line=_line(fields["name"][1]),
+            hint="Use another character, such as '-' or '&'.",
         )
     spec = CodeSpec(name=name, line=_line(node))
     for key in ("definition", "when_to_use", "when_not_to_use", "example"):
@@ -98,15 +111,16 @@ def _code(node: yaml.Node, path: Path, where: str) -> CodeSpec:
         colour = _scalar(fields["colour"][1], path, f"the colour of {name!r}")
         if colour and not _COLOUR.match(colour):
             raise InputError(
-                f"the colour {colour!r} of {name!r} is not a colour.", path=path,
-                line=_line(fields["colour"][1]), hint='Write colours as "#rrggbb", in quotes, e.g. "#1f77b4".',
+                f"the colour {colour!r} of {name!r} is not a colour.",
+                path=path,
+                line=_line(fields["colour"][1]),
+                hint='Write colours as "#rrggbb", in quotes, e.g. "#1f77b4".',
             )
         spec.colour = _expand_colour(colour) if colour else None
     if "guid" in fields:
         guid = _scalar(fields["guid"][1], path, f"the guid of {name!r}")
         if guid and not _GUID.match(guid):
-            raise InputError(f"the guid {guid!r} of {name!r} is not a GUID.", path=path,
-                             line=_line(fields["guid"][1]))
+            raise InputError(f"the guid {guid!r} of {name!r} is not a GUID.", path=path, line=_line(fields["guid"][1]))
         spec.guid = guid.lower() if guid else None
     if "keywords" in fields:
         node_kw = fields["keywords"][1]
@@ -126,8 +140,9 @@ def _patterns(node: yaml.Node, path: Path, name: str) -> list[list[dict]]:
     """spaCy token patterns: a list of patterns, each a list of token specs (``{LOWER: time}``)."""
     value = yaml.safe_load(yaml.serialize(node))
     problem = None
-    if not isinstance(value, list) or not all(isinstance(p, list) and p and all(isinstance(t, dict) for t in p)
-                                              for p in value):
+    if not isinstance(value, list) or not all(
+        isinstance(p, list) and p and all(isinstance(t, dict) for t in p) for p in value
+    ):
         problem = "must be a list of patterns, each a list of token specs such as {LOWER: time}"
     else:
         try:
@@ -140,8 +155,12 @@ def _patterns(node: yaml.Node, path: Path, name: str) -> list[list[dict]]:
         except Exception as exc:  # spaCy reports pattern errors with several exception types
             problem = f"is not a valid spaCy pattern ({' '.join(str(exc).split())[:200]})"
     if problem:
-        raise InputError(f"`patterns` of {name!r} {problem}.", path=path, line=_line(node),
-                         hint="See https://spacy.io/usage/rule-based-matching for token patterns.")
+        raise InputError(
+            f"`patterns` of {name!r} {problem}.",
+            path=path,
+            line=_line(node),
+            hint="See https://spacy.io/usage/rule-based-matching for token patterns.",
+        )
     return value
 
 
@@ -149,8 +168,9 @@ def _codes(node: yaml.Node, path: Path, where: str) -> list[CodeSpec]:
     if isinstance(node, yaml.ScalarNode) and node.tag == "tag:yaml.org,2002:null":
         return []
     if not isinstance(node, yaml.SequenceNode):
-        raise InputError(f"the codes {where} must be a list (lines starting with `- name:`).",
-                         path=path, line=_line(node))
+        raise InputError(
+            f"the codes {where} must be a list (lines starting with `- name:`).", path=path, line=_line(node)
+        )
     codes: list[CodeSpec] = []
     seen: dict[str, int] = {}
     for index, item in enumerate(node.value, 1):
@@ -159,7 +179,9 @@ def _codes(node: yaml.Node, path: Path, where: str) -> list[CodeSpec]:
         if key in seen:
             raise InputError(
                 f"two codes {where} are both named {code.name!r} (the first is on line {seen[key]}).",
-                path=path, line=code.line, hint="Sibling codes need distinct names; rename or merge them.",
+                path=path,
+                line=code.line,
+                hint="Sibling codes need distinct names; rename or merge them.",
             )
         seen[key] = code.line or 0
         codes.append(code)
@@ -176,16 +198,22 @@ def parse_codebook(text: str, path: Path) -> Codebook:
     """Parse codebook YAML, reporting problems with the file and line."""
     try:
         # a code level is a mapping and its `children` list; patterns add a few levels more
-        check_yaml(text, path, what="the codebook", max_depth=2 * MAX_CODE_DEPTH + 8,
-                   too_deep=f"codes are nested more than {MAX_CODE_DEPTH} levels deep; the workbench accepts at "
-                            f"most {MAX_CODE_DEPTH} levels.")
+        check_yaml(
+            text,
+            path,
+            what="the codebook",
+            max_depth=2 * MAX_CODE_DEPTH + 8,
+            too_deep=f"codes are nested more than {MAX_CODE_DEPTH} levels deep; the workbench accepts at "
+            f"most {MAX_CODE_DEPTH} levels.",
+        )
         root = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.YAMLError as exc:
         # The construct that failed starts at the context mark: that is the line to fix.
         mark = getattr(exc, "context_mark", None) or getattr(exc, "problem_mark", None)
         raise InputError(
             f"the codebook is not valid YAML: {getattr(exc, 'problem', None) or exc}.",
-            path=path, line=mark.line + 1 if mark else None,
+            path=path,
+            line=mark.line + 1 if mark else None,
             hint="Check indentation and quote values that contain ':' or '#'.",
         ) from exc
     if root is None:
@@ -214,8 +242,7 @@ def load_codebook(path: str | Path) -> Codebook:
     except FileNotFoundError as exc:
         raise InputError("no such codebook file.", path=path) from exc
     except UnicodeDecodeError as exc:
-        raise InputError("the codebook is not UTF-8 text.", path=path,
-                         hint="Save it as UTF-8.") from exc
+        raise InputError("the codebook is not UTF-8 text.", path=path, hint="Save it as UTF-8.") from exc
     except OSError as exc:
         raise InputError(f"cannot be read: {exc.strerror}.", path=path) from exc
     return parse_codebook(text, path)
@@ -254,8 +281,12 @@ def to_markdown(book: Codebook, counts: dict[str, int] | None = None) -> str:
     lines = [f"# {md_text(book.name)}", ""]
     if book.description:
         lines += [md_text(book.description), ""]
-    fields = (("definition", "Definition"), ("when_to_use", "When to use"),
-              ("when_not_to_use", "When not to use"), ("example", "Example"))
+    fields = (
+        ("definition", "Definition"),
+        ("when_to_use", "When to use"),
+        ("when_not_to_use", "When not to use"),
+        ("example", "Example"),
+    )
 
     def entry(code: CodeSpec, path: str, depth: int) -> None:
         heading = "#" * min(depth + 2, 6)
@@ -264,7 +295,7 @@ def to_markdown(book: Codebook, counts: dict[str, int] | None = None) -> str:
         for key, label in fields:
             value = getattr(code, key)
             if value:
-                shown = f"“{value}”" if key == "example" and not value.startswith(("\"", "“")) else value
+                shown = f"“{value}”" if key == "example" and not value.startswith(('"', "“")) else value
                 lines.extend([f"**{label}.** {md_text(shown)}", ""])
         if code.keywords:
             lines.extend(["**Keywords.** " + ", ".join(md_text(k) for k in code.keywords), ""])

@@ -31,8 +31,7 @@ def rename_code(store: Store, ref: str, new_name: str, *, coder: str | None = No
     _check_name(store, code.parent_id, new_name, code.id)
     with store.transaction():
         store.update_code(code.id, name=new_name)
-        store.audit("code.rename", "code", code.id, coder=coder, before={"path": code.path},
-                    after={"name": new_name})
+        store.audit("code.rename", "code", code.id, coder=coder, before={"path": code.path}, after={"name": new_name})
     return resolve_code(store, code.path.rsplit("/", 1)[0] + "/" + new_name if "/" in code.path else new_name)
 
 
@@ -40,11 +39,14 @@ def reword_code(store: Store, ref: str, *, coder: str | None = None, **fields: s
     code = resolve_code(store, ref)
     changes = {k: v for k, v in fields.items() if k in REWORDABLE and v is not None}
     if not changes:
-        raise WorkbenchError("nothing to change.", hint="Give --definition, --when-to-use, --when-not-to-use, --example or --colour.")
+        raise WorkbenchError(
+            "nothing to change.", hint="Give --definition, --when-to-use, --when-not-to-use, --example or --colour."
+        )
     with store.transaction():
         store.update_code(code.id, **changes)
-        store.audit("code.reword", "code", code.id, coder=coder, before={k: getattr(code, k) for k in changes},
-                    after=changes)
+        store.audit(
+            "code.reword", "code", code.id, coder=coder, before={k: getattr(code, k) for k in changes}, after=changes
+        )
     return resolve_code(store, code.path)
 
 
@@ -60,8 +62,14 @@ def move_code(store: Store, ref: str, new_parent: str | None, *, coder: str | No
     with store.transaction():
         store.update_code(code.id, parent_id=parent_id)
         refuse_store_cycles(store, "the move")  # rolls back
-        store.audit("code.move", "code", code.id, coder=coder, before={"path": code.path},
-                    after={"parent": parent.path if parent else None})
+        store.audit(
+            "code.move",
+            "code",
+            code.id,
+            coder=coder,
+            before={"path": code.path},
+            after={"parent": parent.path if parent else None},
+        )
     return resolve_code(store, (parent.path + "/" if parent else "") + code.name)
 
 
@@ -89,9 +97,14 @@ def merge_codes(store: Store, source_ref: str, target_ref: str, *, coder: str | 
             store.update_code(child.id, parent_id=target.id)
         store.delete_code(source.id)
         refuse_store_cycles(store, "the merge")  # rolls back
-        store.audit("code.merge", "code", target.id, coder=coder,
-                    before={"source": source.path, "source_guid": source.guid},
-                    after={"target": target.path, "segments_moved": moved, "duplicates_dropped": dropped})
+        store.audit(
+            "code.merge",
+            "code",
+            target.id,
+            coder=coder,
+            before={"source": source.path, "source_guid": source.guid},
+            after={"target": target.path, "segments_moved": moved, "duplicates_dropped": dropped},
+        )
     return CodeMerge(target=target.path, moved=moved, dropped=dropped)
 
 
@@ -104,8 +117,14 @@ def split_code(store: Store, ref: str, new_names: list[str], *, coder: str | Non
         raise WorkbenchError("a split needs at least two new codes.")
     with store.transaction():
         made = [create_code(store, f"{code.path}/{name}", coder=coder) for name in new_names]
-        store.audit("code.split", "code", code.id, coder=coder, before={"path": code.path},
-                    after={"into": [m.path for m in made]})
+        store.audit(
+            "code.split",
+            "code",
+            code.id,
+            coder=coder,
+            before={"path": code.path},
+            after={"into": [m.path for m in made]},
+        )
     return made
 
 

@@ -47,7 +47,7 @@ def find_code(codes: Sequence[Code], ref: str) -> Code:
     if by_name:
         raise WorkbenchError(
             f"{len(by_name)} codes are named {ref!r}: " + "; ".join(c.path for c in by_name) + ".",
-            hint="Give the full path, e.g. \"Theme/Code\".",
+            hint='Give the full path, e.g. "Theme/Code".',
         )
     from rapidfuzz import fuzz, process
 

@@ -23,13 +23,20 @@ def resolve_transcript(store: Store, ref: str | int) -> TranscriptRef:
     if not matches:
         # a participant's id (HV-01) names their transcript when they have only one
         wanted = str(ref).strip().casefold()
-        ids = sorted({link.transcript_id for link in store.transcript_participant_links()
-                      if (link.label or "").casefold() == wanted})
+        ids = sorted(
+            {
+                link.transcript_id
+                for link in store.transcript_participant_links()
+                if (link.label or "").casefold() == wanted
+            }
+        )
         matches = [m for i in ids for m in store.find_transcripts(str(i)) if m.id == i]
         if len(matches) > 1:
             listed = ", ".join(f"{m.id} ({m.title})" for m in matches[:5])
-            raise WorkbenchError(f"participant {ref!r} has {len(matches)} transcripts: {listed}.",
-                                 hint="Give the transcript's id instead (the # column of `workbench transcripts`).")
+            raise WorkbenchError(
+                f"participant {ref!r} has {len(matches)} transcripts: {listed}.",
+                hint="Give the transcript's id instead (the # column of `workbench transcripts`).",
+            )
     if len(matches) == 1:
         return matches[0]
     if not matches:
@@ -40,7 +47,9 @@ def resolve_transcript(store: Store, ref: str | int) -> TranscriptRef:
         hint = ("Did you mean: " + "; ".join(close) + "?") if close else "List them with `workbench transcripts`."
         raise NotFoundError(f"no transcript called {ref!r}.", hint=hint)
     listed = ", ".join(f"{m.id} ({m.title})" for m in matches[:5])
-    raise WorkbenchError(f"{len(matches)} transcripts match {ref!r}: {listed}.", hint="Give the transcript's id instead.")
+    raise WorkbenchError(
+        f"{len(matches)} transcripts match {ref!r}: {listed}.", hint="Give the transcript's id instead."
+    )
 
 
 def resolve_code(store: Store, ref: str) -> Code:
@@ -63,20 +72,30 @@ def find_quote(text: str, quote: str, occurrence: int | None = None) -> tuple[in
     matches = [(m.start(), m.end()) for m in re.finditer(pattern, text)]
     shown = quote if len(quote) < 80 else quote[:77] + "..."
     if not matches:
-        raise NotFoundError(f"the text {shown!r} is not in the transcript.",
-                            hint="Copy the passage exactly as it stands in the transcript.")
+        raise NotFoundError(
+            f"the text {shown!r} is not in the transcript.",
+            hint="Copy the passage exactly as it stands in the transcript.",
+        )
     if occurrence is None:
         if len(matches) > 1:
-            raise WorkbenchError(f"the text {shown!r} occurs {len(matches)} times in the transcript.",
-                                 hint="Quote more words, or say which one with --occurrence N.")
+            raise WorkbenchError(
+                f"the text {shown!r} occurs {len(matches)} times in the transcript.",
+                hint="Quote more words, or say which one with --occurrence N.",
+            )
         return matches[0]
     if not 1 <= occurrence <= len(matches):
         raise WorkbenchError(f"the text {shown!r} occurs {len(matches)} times; there is no occurrence {occurrence}.")
     return matches[occurrence - 1]
 
 
-_QUOTES = {"'": "['\u2018\u2019]", "\u2019": "['\u2018\u2019]", "\u2018": "['\u2018\u2019]",
-           '"': '["\u201c\u201d]', "\u201c": '["\u201c\u201d]', "\u201d": '["\u201c\u201d]'}
+_QUOTES = {
+    "'": "['\u2018\u2019]",
+    "\u2019": "['\u2018\u2019]",
+    "\u2018": "['\u2018\u2019]",
+    '"': '["\u201c\u201d]',
+    "\u201c": '["\u201c\u201d]',
+    "\u201d": '["\u201c\u201d]',
+}
 
 
 def _flex(word: str) -> str:
@@ -116,12 +135,30 @@ def add_segment(
         if store.find_segment(transcript_id, code_id, coder_id, start, end) is not None:
             raise WorkbenchError(f"{coder} has already coded this passage with this code.")
         segment_id = store.insert_segment(
-            transcript_id=transcript_id, code_id=code_id, coder_id=coder_id, start=start, end=end,
-            text=text[start:end], memo=memo, origin=origin,
+            transcript_id=transcript_id,
+            code_id=code_id,
+            coder_id=coder_id,
+            start=start,
+            end=end,
+            text=text[start:end],
+            memo=memo,
+            origin=origin,
         )
-        store.audit("segment.add", "segment", segment_id, coder=coder,
-                    after={"transcript_id": transcript_id, "code_id": code_id, "coder": coder,
-                           "start": start, "end": end, "memo": memo, "origin": origin})
+        store.audit(
+            "segment.add",
+            "segment",
+            segment_id,
+            coder=coder,
+            after={
+                "transcript_id": transcript_id,
+                "code_id": code_id,
+                "coder": coder,
+                "start": start,
+                "end": end,
+                "memo": memo,
+                "origin": origin,
+            },
+        )
     return _segment(store, segment_id)
 
 
@@ -177,8 +214,9 @@ def add_memo(store: Store, target: str, target_id: int | None, text: str, *, cod
     with store.transaction():
         coder_id = store.coder_id(coder) if coder else None
         memo_id = store.insert_memo(target, target_id, coder_id, text)
-        store.audit("memo.add", "memo", memo_id, coder=coder,
-                    after={"target": target, "target_id": target_id, "text": text})
+        store.audit(
+            "memo.add", "memo", memo_id, coder=coder, after={"target": target, "target_id": target_id, "text": text}
+        )
     return memo_id
 
 
@@ -190,8 +228,15 @@ def missing_parents(store: Store, path: str) -> list[str]:
     return [p for p in above if p and p.casefold() not in existing]
 
 
-def create_code(store: Store, path: str, *, coder: str | None = None, definition: str | None = None,
-                colour: str | None = None, parents: bool = False) -> Code:
+def create_code(
+    store: Store,
+    path: str,
+    *,
+    coder: str | None = None,
+    definition: str | None = None,
+    colour: str | None = None,
+    parents: bool = False,
+) -> Code:
     """Add a code by path ("Theme/New code"); its parent must exist, unless ``parents`` asks to
     create the missing ones too (in the same transaction). Used for codes made while coding,
     including in-vivo codes named after the coder's selection."""
@@ -211,8 +256,13 @@ def create_code(store: Store, path: str, *, coder: str | None = None, definition
         raise WorkbenchError(f"the code {full!r} already exists.")
     with store.transaction():
         siblings = [c for c in store.codes(counts=False) if c.parent_id == (parent.id if parent else None)]
-        code_id = store.insert_code(name=name, parent_id=parent.id if parent else None, position=len(siblings),
-                                    definition=definition, colour=colour or (parent.colour if parent else None))
+        code_id = store.insert_code(
+            name=name,
+            parent_id=parent.id if parent else None,
+            position=len(siblings),
+            definition=definition,
+            colour=colour or (parent.colour if parent else None),
+        )
         store.audit("code.add", "code", code_id, coder=coder, after={"path": full, "definition": definition})
     return next(c for c in store.codes(counts=False) if c.id == code_id)
 
@@ -223,8 +273,11 @@ def remove_unused_code(store: Store, code_id: int, *, coder: str | None = None) 
     code = store.code_raw(code_id)
     if code is None:
         return False
-    if (store.segments(code_ids=[code_id]) or any(c.parent_id == code_id for c in store.codes(counts=False))
-            or store.memos("code", code_id)):
+    if (
+        store.segments(code_ids=[code_id])
+        or any(c.parent_id == code_id for c in store.codes(counts=False))
+        or store.memos("code", code_id)
+    ):
         return False
     path = next((c.path for c in store.codes(counts=False) if c.id == code_id), code.name)
     with store.transaction():
@@ -245,8 +298,13 @@ def in_vivo_name(passage: str, limit: int = 60) -> str:
 def create_in_vivo_code(store: Store, passage: str, *, coder: str | None = None) -> Code:
     """An in-vivo code under the "In vivo" theme (made when first needed)."""
     if not any(c.path == IN_VIVO_THEME for c in store.codes(counts=False)):
-        create_code(store, IN_VIVO_THEME, coder=coder, colour="#bcbd22",
-                    definition="Codes named in the participants' own words, made while coding.")
+        create_code(
+            store,
+            IN_VIVO_THEME,
+            coder=coder,
+            colour="#bcbd22",
+            definition="Codes named in the participants' own words, made while coding.",
+        )
     return create_code(store, f"{IN_VIVO_THEME}/{in_vivo_name(passage)}", coder=coder)
 
 
@@ -264,8 +322,14 @@ class SegmentListing(Segment):
     code: str | None = None
 
 
-def list_segments(store: Store, *, transcript: str | None = None, code: str | None = None,
-                  coder: str | None = None, site: str | None = None) -> list[SegmentListing]:
+def list_segments(
+    store: Store,
+    *,
+    transcript: str | None = None,
+    code: str | None = None,
+    coder: str | None = None,
+    site: str | None = None,
+) -> list[SegmentListing]:
     """Coded segments with their context, filtered; a code includes its sub-codes."""
     paths = {c.id: c.path for c in store.codes(counts=False)}
     transcript_id = resolve_transcript(store, transcript).id if transcript else None

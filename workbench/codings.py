@@ -55,8 +55,12 @@ class CodingsReport:
 
 
 def _too_big(path: Path, what: str, limit: str, line: int | None = None) -> InputError:
-    return InputError(f"{what}; import-codings reads at most {limit}.", path=path, line=line,
-                      hint="Split the file, or remove the empty rows and columns a program added, and import again.")
+    return InputError(
+        f"{what}; import-codings reads at most {limit}.",
+        path=path,
+        line=line,
+        hint="Split the file, or remove the empty rows and columns a program added, and import again.",
+    )
 
 
 def _check_archive(path: Path) -> None:
@@ -67,12 +71,15 @@ def _check_archive(path: Path) -> None:
     try:
         archive = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, OSError) as exc:
-        raise InputError(f"the spreadsheet cannot be opened ({exc}).", path=path,
-                         hint="Save it again as .xlsx, or export it as CSV.") from exc
+        raise InputError(
+            f"the spreadsheet cannot be opened ({exc}).", path=path, hint="Save it again as .xlsx, or export it as CSV."
+        ) from exc
     with archive:
         unpacked = sum(max(info.file_size, 0) for info in archive.infolist())
         if unpacked > MAX_UNPACKED_BYTES:
-            raise _too_big(path, f"the spreadsheet unpacks to {unpacked:,} bytes", f"{MAX_UNPACKED_BYTES:,} bytes unpacked")
+            raise _too_big(
+                path, f"the spreadsheet unpacks to {unpacked:,} bytes", f"{MAX_UNPACKED_BYTES:,} bytes unpacked"
+            )
         for info in archive.infolist():
             if not info.filename.lower().endswith("sharedstrings.xml"):
                 continue
@@ -86,10 +93,13 @@ def _check_archive(path: Path) -> None:
                     # a match inside the kept tail would be counted twice: drop it from the tail
                     cut = tail.rfind(b"<")
                     if cut >= 0 and pattern.match(tail, cut):
-                        tail = tail[cut + 1:]
+                        tail = tail[cut + 1 :]
                     if count > MAX_SHARED_STRINGS:
-                        raise _too_big(path, f"the spreadsheet has more than {MAX_SHARED_STRINGS:,} shared strings",
-                                       f"{MAX_SHARED_STRINGS:,} shared strings")
+                        raise _too_big(
+                            path,
+                            f"the spreadsheet has more than {MAX_SHARED_STRINGS:,} shared strings",
+                            f"{MAX_SHARED_STRINGS:,} shared strings",
+                        )
 
 
 def _read_xlsx(path: Path) -> list[dict[str, str]]:
@@ -114,8 +124,7 @@ def _read_xlsx(path: Path) -> list[dict[str, str]]:
                     raise _too_big(path, f"the sheet has more than {MAX_CELLS:,} cells", f"{MAX_CELLS:,} cells", number)
                 if len(row) > MAX_COLUMNS:
                     if any(v not in (None, "") for v in row[MAX_COLUMNS:]):
-                        raise _too_big(path, f"a value in column {len(row):,}",
-                                       f"{MAX_COLUMNS:,} columns", number)
+                        raise _too_big(path, f"a value in column {len(row):,}", f"{MAX_COLUMNS:,} columns", number)
                     row = row[:MAX_COLUMNS]
                 values.append(row)
         except InputError:
@@ -153,10 +162,15 @@ def read_rows(path: Path) -> list[dict[str, str]]:
             if len(rows) >= MAX_ROWS:
                 raise _too_big(path, f"the file has more than {MAX_ROWS:,} rows", f"{MAX_ROWS:,} rows", reader.line_num)
             if len(row) > MAX_COLUMNS + 1:
-                raise _too_big(path, f"line {reader.line_num} has {len(row):,} columns", f"{MAX_COLUMNS:,} columns",
-                               reader.line_num)
-            rows.append({(k or "").strip().lower(): (v if isinstance(v, str) else "; ".join(v or []))
-                         for k, v in row.items()})
+                raise _too_big(
+                    path,
+                    f"line {reader.line_num} has {len(row):,} columns",
+                    f"{MAX_COLUMNS:,} columns",
+                    reader.line_num,
+                )
+            rows.append(
+                {(k or "").strip().lower(): (v if isinstance(v, str) else "; ".join(v or [])) for k, v in row.items()}
+            )
     except csv.Error as exc:
         raise InputError(f"not a readable CSV file ({exc}).", path=path, line=reader.line_num) from exc
     return rows
@@ -166,8 +180,9 @@ def _offset(raw: str, column: str) -> int:
     """A start or end offset: a whole number of characters (a spreadsheet may write 10 as 10.0)."""
     if not _OFFSET.fullmatch(raw):
         shown = raw if len(raw) <= 24 else f"{raw[:20]}… ({len(raw):,} characters)"
-        raise WorkbenchError(f"column {column}: {shown!r} is not an offset (a whole number of characters from 0, "
-                             "at most 12 digits).")
+        raise WorkbenchError(
+            f"column {column}: {shown!r} is not an offset (a whole number of characters from 0, at most 12 digits)."
+        )
     return int(raw.split(".")[0])
 
 
@@ -205,8 +220,9 @@ def _column(row: dict[str, str], name: str) -> str | None:
     return None
 
 
-def import_codings(store: Store, path: str | Path, *, coder: str | None = None, create_codes: bool = False,
-                   origin: str = "imported") -> CodingsReport:
+def import_codings(
+    store: Store, path: str | Path, *, coder: str | None = None, create_codes: bool = False, origin: str = "imported"
+) -> CodingsReport:
     """Import coded passages from a CSV or XLSX file, all or nothing."""
     path = Path(path)
     if not path.exists():
@@ -218,8 +234,12 @@ def import_codings(store: Store, path: str | Path, *, coder: str | None = None, 
     head = set(rows[0])
     for needed in ("transcript", "code"):
         if not any(alias in head for alias in ALIASES[needed]):
-            raise InputError(f"no `{needed}` column.", path=path, line=1,
-                             hint="Columns: transcript, code, coder, start, end or text, memo.")
+            raise InputError(
+                f"no `{needed}` column.",
+                path=path,
+                line=1,
+                hint="Columns: transcript, code, coder, start, end or text, memo.",
+            )
     texts: dict[int, str] = {}
     transcripts: dict[str, TranscriptRef] = {}
     codes = {c.path.casefold(): c for c in store.codes(counts=False)}
@@ -244,7 +264,9 @@ def import_codings(store: Store, path: str | Path, *, coder: str | None = None, 
             if start_raw is not None and end_raw is not None:
                 start, end = _offset(start_raw, "start"), _offset(end_raw, "end")
                 if not 0 <= start < end <= len(text):
-                    raise WorkbenchError(f"the offsets {start}-{end} are outside the transcript ({len(text)} characters).")
+                    raise WorkbenchError(
+                        f"the offsets {start}-{end} are outside the transcript ({len(text)} characters)."
+                    )
                 if quote is not None and " ".join(quote.split()) != " ".join(text[start:end].split()):
                     raise WorkbenchError(f"the text at {start}-{end} is {text[start:end][:60]!r}, not {quote[:60]!r}.")
             elif quote is not None:
@@ -261,15 +283,21 @@ def import_codings(store: Store, path: str | Path, *, coder: str | None = None, 
     if errors:
         shown = errors[:MAX_ERRORS_SHOWN]
         more = f"\n  ... and {len(errors) - len(shown)} more" if len(errors) > len(shown) else ""
-        raise InputError(f"{len(errors)} rows cannot be imported; nothing was imported:\n  " + "\n  ".join(shown) + more,
-                         path=path, hint="Fix the rows (or use --create-codes for new codes) and import again.")
+        raise InputError(
+            f"{len(errors)} rows cannot be imported; nothing was imported:\n  " + "\n  ".join(shown) + more,
+            path=path,
+            hint="Fix the rows (or use --create-codes for new codes) and import again.",
+        )
     report = CodingsReport()
     with store.transaction():
         for code_path in missing_codes:
             parent = "/".join(code_path.split("/")[:-1])
             if parent and parent.casefold() not in codes:
-                raise InputError(f"the code {code_path!r} needs its parent {parent!r} first.", path=path,
-                                 line=missing_codes[code_path])
+                raise InputError(
+                    f"the code {code_path!r} needs its parent {parent!r} first.",
+                    path=path,
+                    line=missing_codes[code_path],
+                )
             created = create_code(store, code_path, coder=coder)
             codes[created.path.casefold()] = created
             report.created_codes.append(created.path)
@@ -280,11 +308,27 @@ def import_codings(store: Store, path: str | Path, *, coder: str | None = None, 
             if store.find_segment(transcript_id, code_id, coder_id, start, end) is not None:
                 report.already += 1
                 continue
-            store.insert_segment(transcript_id=transcript_id, code_id=code_id, coder_id=coder_id,
-                                              start=start, end=end, text=texts[transcript_id][start:end],
-                                              memo=memo, origin=origin)
+            store.insert_segment(
+                transcript_id=transcript_id,
+                code_id=code_id,
+                coder_id=coder_id,
+                start=start,
+                end=end,
+                text=texts[transcript_id][start:end],
+                memo=memo,
+                origin=origin,
+            )
             report.added += 1
-        store.audit("codings.import", "segment", None, coder=coder,
-                    after={"file": path.name, "added": report.added, "already": report.already,
-                           "created_codes": report.created_codes})
+        store.audit(
+            "codings.import",
+            "segment",
+            None,
+            coder=coder,
+            after={
+                "file": path.name,
+                "added": report.added,
+                "already": report.already,
+                "created_codes": report.created_codes,
+            },
+        )
     return report

@@ -43,14 +43,18 @@ def set_media(store: Store, transcript_id: int, path: str | Path, *, coder: str 
     if not path.is_file():
         raise InputError("no such recording.", path=path, hint="Give the audio or video file of the interview.")
     if path.suffix.lower() not in MEDIA_SUFFIXES:
-        raise InputError(f"{path.suffix or 'a file without extension'} is not an audio or video file mpv plays.",
-                         path=path, hint="Supported: " + " ".join(MEDIA_SUFFIXES) + ".")
+        raise InputError(
+            f"{path.suffix or 'a file without extension'} is not an audio or video file mpv plays.",
+            path=path,
+            hint="Supported: " + " ".join(MEDIA_SUFFIXES) + ".",
+        )
     path = path.resolve()
     with store.transaction():
         before = store.get_meta(media_key(transcript_id))
         store.set_meta(media_key(transcript_id), str(path))
-        store.audit("media.set", "transcript", transcript_id, coder=coder, before={"media": before},
-                    after={"media": str(path)})
+        store.audit(
+            "media.set", "transcript", transcript_id, coder=coder, before={"media": before}, after={"media": str(path)}
+        )
     return path
 
 
@@ -74,8 +78,9 @@ class Player:
         self.process: subprocess.Popen | None = None
         self.socket_path: str | None = None
         self.loaded: Path | None = None
-        self.extra_args = list(extra_args if extra_args is not None else
-                               os.environ.get("WORKBENCH_MPV_ARGS", "").split())
+        self.extra_args = list(
+            extra_args if extra_args is not None else os.environ.get("WORKBENCH_MPV_ARGS", "").split()
+        )
 
     @staticmethod
     def available() -> bool:
@@ -86,14 +91,27 @@ class Player:
             return
         binary = shutil.which("mpv")
         if binary is None:
-            raise PlayerError("playing the recording needs mpv, which is not installed.",
-                              hint="Install it (Debian/Ubuntu: apt install mpv; macOS: brew install mpv).")
+            raise PlayerError(
+                "playing the recording needs mpv, which is not installed.",
+                hint="Install it (Debian/Ubuntu: apt install mpv; macOS: brew install mpv).",
+            )
         folder = tempfile.mkdtemp(prefix="workbench-mpv-")
         self.socket_path = os.path.join(folder, "mpv.sock")
         self.process = subprocess.Popen(
-            [binary, "--idle=yes", "--no-terminal", "--force-window=no", "--no-audio-display", "--keep-open=yes",
-             f"--input-ipc-server={self.socket_path}", *self.extra_args],
-            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            [
+                binary,
+                "--idle=yes",
+                "--no-terminal",
+                "--force-window=no",
+                "--no-audio-display",
+                "--keep-open=yes",
+                f"--input-ipc-server={self.socket_path}",
+                *self.extra_args,
+            ],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         deadline = time.monotonic() + 5.0
         while not os.path.exists(self.socket_path):
             if self.process.poll() is not None or time.monotonic() > deadline:

@@ -54,9 +54,16 @@ def merge_project(store: Store, other_path: str | Path, *, coder: str | None = N
                 if store.find_segment(transcript_id, code_id, coder_id, segment.start, segment.end) is not None:
                     report.segments_already += 1
                     continue
-                store.insert_segment(transcript_id=transcript_id, code_id=code_id, coder_id=coder_id,
-                                     start=segment.start, end=segment.end, text=segment.text,
-                                     memo=segment.memo, origin=segment.origin)
+                store.insert_segment(
+                    transcript_id=transcript_id,
+                    code_id=code_id,
+                    coder_id=coder_id,
+                    start=segment.start,
+                    end=segment.end,
+                    text=segment.text,
+                    memo=segment.memo,
+                    origin=segment.origin,
+                )
                 report.segments_added += 1
             for memo in other.memos():
                 target = memo.target_id
@@ -68,20 +75,34 @@ def merge_project(store: Store, other_path: str | Path, *, coder: str | None = N
                     continue
                 same = [m for m in store.memos(memo.target, target) if m.text == memo.text]
                 if not same:
-                    store.insert_memo(memo.target, target, store.coder_id(memo.coder) if memo.coder else None,
-                                      memo.text)
+                    store.insert_memo(
+                        memo.target, target, store.coder_id(memo.coder) if memo.coder else None, memo.text
+                    )
                     report.memos_added += 1
-            store.audit("merge", "project", None, coder=coder,
-                        after={"from": str(other_path), "transcripts_added": report.transcripts_added,
-                               "codes_added": report.codes_added, "segments_added": report.segments_added,
-                               "conflicts": report.conflicts})
+            store.audit(
+                "merge",
+                "project",
+                None,
+                coder=coder,
+                after={
+                    "from": str(other_path),
+                    "transcripts_added": report.transcripts_added,
+                    "codes_added": report.codes_added,
+                    "segments_added": report.segments_added,
+                    "conflicts": report.conflicts,
+                },
+            )
     finally:
         other.close()
     return report
 
 
-_DEFINITION_FIELDS = (("definition", "definition"), ("when_to_use", "when to use"),
-                      ("when_not_to_use", "when not to use"), ("example", "example"))
+_DEFINITION_FIELDS = (
+    ("definition", "definition"),
+    ("when_to_use", "when to use"),
+    ("when_not_to_use", "when not to use"),
+    ("example", "example"),
+)
 
 
 def _merge_codes(store: Store, other: Store, report: MergeReport, coder: str | None) -> dict[int, int]:
@@ -92,23 +113,35 @@ def _merge_codes(store: Store, other: Store, report: MergeReport, coder: str | N
     for code in other.codes():  # parents come before their children
         match = by_guid.get(code.guid)
         if match is not None and match.path.casefold() != code.path.casefold():
-            report.conflicts.append(f"code {code.path!r} is {match.path!r} here (same GUID, renamed or moved "
-                                    f"differently); its segments are merged into {match.path!r}.")
+            report.conflicts.append(
+                f"code {code.path!r} is {match.path!r} here (same GUID, renamed or moved "
+                f"differently); its segments are merged into {match.path!r}."
+            )
         match = match or by_path.get(code.path.casefold())
         if match is not None:
             mapping[code.id] = match.id
-            differing = [label for key, label in _DEFINITION_FIELDS
-                         if (getattr(code, key) or "").strip() != (getattr(match, key) or "").strip()]
+            differing = [
+                label
+                for key, label in _DEFINITION_FIELDS
+                if (getattr(code, key) or "").strip() != (getattr(match, key) or "").strip()
+            ]
             if differing:
                 report.conflicts.append(
                     f"code {match.path!r} has a different {', '.join(differing)} in {other.path.name}; this "
-                    "project's wording was kept (compare them with `workbench codebook show`, then reword).")
+                    "project's wording was kept (compare them with `workbench codebook show`, then reword)."
+                )
             continue
         parent_id = mapping.get(code.parent_id) if code.parent_id else None
         new_id = store.insert_code(
-            name=code.name, parent_id=parent_id, guid=code.guid, position=code.position,
-            **{k: getattr(code, k) for k in ("definition", "when_to_use", "when_not_to_use", "example", "colour", "keywords",
-                                    "patterns")})
+            name=code.name,
+            parent_id=parent_id,
+            guid=code.guid,
+            position=code.position,
+            **{
+                k: getattr(code, k)
+                for k in ("definition", "when_to_use", "when_not_to_use", "example", "colour", "keywords", "patterns")
+            },
+        )
         store.audit("code.add", "code", new_id, coder=coder, after={"path": code.path, "merged_from": str(other.path)})
         mapping[code.id] = new_id
         report.codes_added += 1
@@ -132,18 +165,30 @@ def _merge_transcripts(store: Store, other: Store, report: MergeReport) -> dict[
         if changed is not None:
             report.conflicts.append(
                 f"transcript {row.title!r} ({row.source_name}) has different text in the two projects; "
-                "its segments were not merged. Re-import one version in both projects, then merge again.")
+                "its segments were not merged. Re-import one version in both projects, then merge again."
+            )
             continue
         full = other.transcript(row.id)
-        participant_ids = [store.participant_id(label, role=participants[label].role, site_id=site_id,
-                                                attributes=participants[label].attributes)
-                           for label in links.get(row.id, [])]
+        participant_ids = [
+            store.participant_id(
+                label, role=participants[label].role, site_id=site_id, attributes=participants[label].attributes
+            )
+            for label in links.get(row.id, [])
+        ]
         new_id = store.insert_transcript(
-            title=row.title, site_id=site_id, date=row.date, interviewer=row.interviewer,
-            source_name=row.source_name, format=row.format, checksum=row.checksum, text=full.text if full and full.text else "",
-            attributes=row.attributes, participant_ids=participant_ids,
+            title=row.title,
+            site_id=site_id,
+            date=row.date,
+            interviewer=row.interviewer,
+            source_name=row.source_name,
+            format=row.format,
+            checksum=row.checksum,
+            text=full.text if full and full.text else "",
+            attributes=row.attributes,
+            participant_ids=participant_ids,
             turns=[(t.speaker, t.start, t.end, t.start_time, t.end_time) for t in other.turns(row.id)],
-            guid=row.guid if store.transcript_by_guid(row.guid) is None else None)
+            guid=row.guid if store.transcript_by_guid(row.guid) is None else None,
+        )
         mapping[row.id] = new_id
         report.transcripts_added += 1
     return mapping

@@ -157,11 +157,13 @@ def to_table(rows: Sequence[Row], columns: Sequence[tuple[str, str]], *, width: 
     while sum(widths) + 2 * (len(widths) - 1) > width and max(widths) > 12:
         widest = widths.index(max(widths))
         widths[widest] -= 1
+
     def line(values: Sequence[str]) -> str:
         out = []
         for value, w in zip(values, widths):
             out.append(value if len(value) <= w else value[: max(w - 1, 0)] + "…")
         return "  ".join(v.ljust(w) for v, w in zip(out, widths)).rstrip()
+
     lines = [line([h for _, h in columns]), line(["-" * w for w in widths])]
     lines += [line(r) for r in cells]
     return "\n".join(lines) + "\n"
@@ -178,7 +180,7 @@ class _TerminalText:
         if not isinstance(text, str):
             raise TypeError("a terminal stream takes text")
         lead = "\r" if text.startswith("\r") else ""
-        self._stream.write(lead + printable(text[len(lead):]))
+        self._stream.write(lead + printable(text[len(lead) :]))
         return len(text)
 
     def __getattr__(self, name: str) -> Any:  # flush, isatty, fileno, encoding, errors...

@@ -35,11 +35,24 @@ def load_codebook(path: str | Path) -> Codebook:
 
     return load(path)
 
+
 DEFAULT_PROJECT = "workbench.db"
 Progress = Callable[[int, int, str], None]
 
-KNOWN_FIELDS = {"file", "title", "site", "participant", "participants", "role", "date",
-                "interviewer", "site_attributes", "attributes", "speakers", "media"}
+KNOWN_FIELDS = {
+    "file",
+    "title",
+    "site",
+    "participant",
+    "participants",
+    "role",
+    "date",
+    "interviewer",
+    "site_attributes",
+    "attributes",
+    "speakers",
+    "media",
+}
 
 
 def project_path(explicit: str | Path | None = None) -> Path:
@@ -92,8 +105,9 @@ def backup(store: Store, destination: str | Path) -> Path:
 def current_coder(store: Store, explicit: str | None = None, *, remember: bool = True) -> str:
     """Who is coding: ``--coder``, else ``$WORKBENCH_CODER``, else the last coder of this project,
     else the login name. An explicit name is remembered for the project."""
-    name = (explicit or os.environ.get("WORKBENCH_CODER") or store.get_meta("last_coder")
-            or getpass.getuser() or "coder").strip()
+    name = (
+        explicit or os.environ.get("WORKBENCH_CODER") or store.get_meta("last_coder") or getpass.getuser() or "coder"
+    ).strip()
     if not name:
         raise WorkbenchError("the coder's name is empty.", hint="Give one with --coder NAME.")
     if remember and explicit and not store.read_only and store.get_meta("last_coder") != name:
@@ -122,8 +136,21 @@ class ImportResult:
     encoding: str | None = None  # how a text or caption file's bytes were read
 
 
-MEDIA_SUFFIXES = (".mp3", ".m4a", ".wav", ".ogg", ".opus", ".flac", ".aac", ".wma", ".mp4", ".mkv", ".webm",
-                  ".mov", ".avi")  # recordings beside transcripts: linked, not imported (see media.py)
+MEDIA_SUFFIXES = (
+    ".mp3",
+    ".m4a",
+    ".wav",
+    ".ogg",
+    ".opus",
+    ".flac",
+    ".aac",
+    ".wma",
+    ".mp4",
+    ".mkv",
+    ".webm",
+    ".mov",
+    ".avi",
+)  # recordings beside transcripts: linked, not imported (see media.py)
 
 
 def collect_files(paths: Iterable[str | Path]) -> tuple[list[Path], list[Path]]:
@@ -165,8 +192,12 @@ def load_metadata(path: str | Path) -> dict[str, dict[str, str]]:
     reader = csv.DictReader(text.splitlines())
     columns = [c.strip() for c in (reader.fieldnames or [])]
     if "file" not in columns:
-        raise InputError("the metadata file has no `file` column.", path=path, line=1,
-                         hint="The first row names the columns: file, site, participant, role, ...")
+        raise InputError(
+            "the metadata file has no `file` column.",
+            path=path,
+            line=1,
+            hint="The first row names the columns: file, site, participant, role, ...",
+        )
     rows: dict[str, dict[str, str]] = {}
     for number, row in enumerate(reader, start=2):
         clean = {(k or "").strip(): (v or "").strip() for k, v in row.items() if k}
@@ -219,9 +250,13 @@ def import_transcripts(
     rows = load_metadata(metadata) if metadata else {}
     files, skipped = collect_files(paths)
     results: list[ImportResult] = [
-        ImportResult(path, "skipped", f"{path}: not a Whisper transcript (a JSON file without \"segments\")."
-                     if path.suffix.lower() == ".json" else
-                     f"{path}: not a transcript format this version reads ({path.suffix}).")
+        ImportResult(
+            path,
+            "skipped",
+            f'{path}: not a Whisper transcript (a JSON file without "segments").'
+            if path.suffix.lower() == ".json"
+            else f"{path}: not a transcript format this version reads ({path.suffix}).",
+        )
         for path in skipped
     ]
     # Files are written in batches (one commit every few files or half a second, never holding
@@ -280,13 +315,22 @@ def import_transcripts(
     return results
 
 
-def _import_one(store: Store, path: Path, row: dict[str, str] | None, coder: str | None,
-                encoding: str | None = None, tags: str = "render") -> ImportResult:
+def _import_one(
+    store: Store,
+    path: Path,
+    row: dict[str, str] | None,
+    coder: str | None,
+    encoding: str | None = None,
+    tags: str = "render",
+) -> ImportResult:
     if not path.exists():
         raise InputError("no such file or folder.", path=path)
     if store.is_project_file(path):  # reading it here would drop this process's locks on the project
-        raise InputError("this is the project file itself, not a transcript.", path=path,
-                         hint="Name the transcript files or their folder.")
+        raise InputError(
+            "this is the project file itself, not a transcript.",
+            path=path,
+            hint="Name the transcript files or their folder.",
+        )
     parsed: ParsedTranscript = read_transcript(path, encoding, tags=tags)
     checksum = hashlib.sha256(path.read_bytes()).hexdigest()
     meta = {"site": path.parent.name or None, "title": path.stem}
@@ -305,9 +349,17 @@ def _import_one(store: Store, path: Path, row: dict[str, str] | None, coder: str
     title = str(meta.get("title") or path.stem)
     site = str(meta["site"]) if meta.get("site") else None
 
-    result = ImportResult(path, "imported", title=title, site=site, turns=len(parsed.turns),
-                          speakers=parsed.speakers, words=parsed.words, warnings=list(parsed.warnings),
-                          encoding=parsed.encoding)
+    result = ImportResult(
+        path,
+        "imported",
+        title=title,
+        site=site,
+        turns=len(parsed.turns),
+        speakers=parsed.speakers,
+        words=parsed.words,
+        warnings=list(parsed.warnings),
+        encoding=parsed.encoding,
+    )
     if parsed.encoding and parsed.encoding != "utf-8" and not encoding:
         result.warnings.append(f"read as {parsed.encoding}; check the accents, or give --encoding")
     same = store.transcript_by_checksum(checksum)
@@ -334,15 +386,40 @@ def _import_one(store: Store, path: Path, row: dict[str, str] | None, coder: str
         if role and not participants:
             transcript_attributes["role"] = role
         transcript_id = store_transcript(
-            store, parsed, title=title, site_id=site_id, date=str(meta["date"]) if meta.get("date") else None,
+            store,
+            parsed,
+            title=title,
+            site_id=site_id,
+            date=str(meta["date"]) if meta.get("date") else None,
             interviewer=str(meta["interviewer"]) if meta.get("interviewer") else None,
-            source_name=path.name, checksum=checksum, attributes=transcript_attributes,
-            participant_ids=participant_ids)
-        result.warnings += assign_speakers(store, transcript_id, title=title, listed=participant_ids, role=role,
-                                           interviewer=meta.get("interviewer"), mapping=meta.get("speakers"))
-        store.audit("import", "transcript", transcript_id, coder=coder,
-                    after={"title": title, "source": path.name, "site": site, "format": parsed.format,
-                           "checksum": checksum, "turns": len(parsed.turns)})
+            source_name=path.name,
+            checksum=checksum,
+            attributes=transcript_attributes,
+            participant_ids=participant_ids,
+        )
+        result.warnings += assign_speakers(
+            store,
+            transcript_id,
+            title=title,
+            listed=participant_ids,
+            role=role,
+            interviewer=meta.get("interviewer"),
+            mapping=meta.get("speakers"),
+        )
+        store.audit(
+            "import",
+            "transcript",
+            transcript_id,
+            coder=coder,
+            after={
+                "title": title,
+                "source": path.name,
+                "site": site,
+                "format": parsed.format,
+                "checksum": checksum,
+                "turns": len(parsed.turns),
+            },
+        )
     result.transcript_id = transcript_id
     try:
         _link_media(store, transcript_id, path, meta.get("media"), coder)
@@ -351,18 +428,37 @@ def _import_one(store: Store, path: Path, row: dict[str, str] | None, coder: str
     return result
 
 
-def store_transcript(store: Store, parsed: ParsedTranscript, *, title: str, source_name: str, checksum: str,
-                     site_id: int | None = None, participant_ids: list[int] | None = None,
-                     attributes: dict[str, Any] | None = None, date: str | None = None,
-                     interviewer: str | None = None, guid: str | None = None) -> int:
+def store_transcript(
+    store: Store,
+    parsed: ParsedTranscript,
+    *,
+    title: str,
+    source_name: str,
+    checksum: str,
+    site_id: int | None = None,
+    participant_ids: list[int] | None = None,
+    attributes: dict[str, Any] | None = None,
+    date: str | None = None,
+    interviewer: str | None = None,
+    guid: str | None = None,
+) -> int:
     """Write one parsed transcript (its text and turns) into the project: the one place every
     importer (transcript files, REFI-QDA projects) stores a transcript. The caller holds the
     transaction and writes the audit entry."""
     return store.insert_transcript(
-        title=title, site_id=site_id, date=date, interviewer=interviewer, source_name=source_name,
-        format=parsed.format, checksum=checksum, text=parsed.text, attributes=attributes or {},
+        title=title,
+        site_id=site_id,
+        date=date,
+        interviewer=interviewer,
+        source_name=source_name,
+        format=parsed.format,
+        checksum=checksum,
+        text=parsed.text,
+        attributes=attributes or {},
         participant_ids=participant_ids or [],
-        turns=[(t.speaker, t.start, t.end, t.start_time, t.end_time) for t in parsed.turns], guid=guid)
+        turns=[(t.speaker, t.start, t.end, t.start_time, t.end_time) for t in parsed.turns],
+        guid=guid,
+    )
 
 
 def _link_media(store: Store, transcript_id: int, source: Path, named: Any, coder: str | None) -> None:
@@ -440,35 +536,46 @@ def apply_codebook(store: Store, book: Codebook, *, coder: str | None = None) ->
                     raise InputError(
                         f"the codebook's code {path!r} (GUID {spec.guid}) has the path of the project's code "
                         f"{row.path!r}, whose GUID {row.guid} the codebook gives to {other!r}; nothing was "
-                        "changed.", hint="Check the GUIDs in the codebook: one code cannot be two.")
+                        "changed.",
+                        hint="Check the GUIDs in the codebook: one code cannot be two.",
+                    )
             if row is not None and row.id in seen:
-                raise InputError(f"the codebook's code {path!r} and another of its codes both match the project's "
-                                 f"code {row.path!r}; nothing was changed.",
-                                 hint="Give the codes distinct GUIDs, or remove the guid lines, and import again.")
+                raise InputError(
+                    f"the codebook's code {path!r} and another of its codes both match the project's "
+                    f"code {row.path!r}; nothing was changed.",
+                    hint="Give the codes distinct GUIDs, or remove the guid lines, and import again.",
+                )
             values = {key: getattr(spec, key) for key in _CODE_FIELDS}
             if row is None:
-                code_id = store.insert_code(name=spec.name, parent_id=parent_id, guid=spec.guid,
-                                            position=position, **values)
+                code_id = store.insert_code(
+                    name=spec.name, parent_id=parent_id, guid=spec.guid, position=position, **values
+                )
                 store.audit("code.add", "code", code_id, coder=coder, after={"path": path, **values})
                 changes.added.append(path)
             else:
                 code_id = row.id
                 current = store.code_raw(code_id)
                 assert current is not None  # listed by store.codes() in this transaction
-                before = {key: (json.loads(getattr(current, key)) if key in ("keywords", "patterns")
-                                else getattr(current, key))
-                          for key in _CODE_FIELDS}
+                before = {
+                    key: (
+                        json.loads(getattr(current, key)) if key in ("keywords", "patterns") else getattr(current, key)
+                    )
+                    for key in _CODE_FIELDS
+                }
                 before.update(name=current.name, parent_id=current.parent_id)
                 after = {**values, "name": spec.name, "parent_id": parent_id}
                 moving = (current.name.casefold(), current.parent_id) != (spec.name.casefold(), parent_id)
                 all_codes = store.codes(counts=False) if moving else []
-                if any(c.id != code_id and c.parent_id == parent_id and c.name.casefold() == spec.name.casefold()
-                       for c in all_codes):
+                if any(
+                    c.id != code_id and c.parent_id == parent_id and c.name.casefold() == spec.name.casefold()
+                    for c in all_codes
+                ):
                     # the code matched by GUID would take the path of another project code: keep it where it is
                     here = next((c.path for c in all_codes if c.id == code_id), current.name)
                     changes.conflicts.append(
                         f"the code {path!r} (GUID {spec.guid}) is {here!r} in the project, and another code "
-                        f"already has the path {path!r}; it was left as {here!r}")
+                        f"already has the path {path!r}; it was left as {here!r}"
+                    )
                     after.update(name=current.name, parent_id=current.parent_id)
                     path = here
                 if before != after or current.position != position:
@@ -502,10 +609,18 @@ def project_codebook(store: Store) -> Codebook:
     specs: dict[int, CodeSpec] = {}
     roots: list[CodeSpec] = []
     for row in rows:
-        spec = CodeSpec(name=row.name, guid=row.guid, keywords=list(row.keywords), patterns=row.patterns,
-                        **{k: getattr(row, k) for k in ("definition", "when_to_use", "when_not_to_use", "example", "colour")})
+        spec = CodeSpec(
+            name=row.name,
+            guid=row.guid,
+            keywords=list(row.keywords),
+            patterns=row.patterns,
+            **{k: getattr(row, k) for k in ("definition", "when_to_use", "when_not_to_use", "example", "colour")},
+        )
         specs[row.id] = spec
         # a parent not listed before its child only happens in a damaged project: shown at the top
         (specs[row.parent_id].children if row.parent_id in specs else roots).append(spec)
-    return Codebook(name=store.get_meta("codebook_name") or "Codebook", codes=roots,
-                    description=store.get_meta("codebook_description"))
+    return Codebook(
+        name=store.get_meta("codebook_name") or "Codebook",
+        codes=roots,
+        description=store.get_meta("codebook_description"),
+    )

@@ -83,8 +83,14 @@ class ShownSegment(Segment):
     colour: str | None = None
 
 
-def load_segments(store: Store, transcript_id: int, coder: str | None, *, all_coders: bool = False,
-                  codes: Mapping[int, Code] | None = None) -> list[ShownSegment]:
+def load_segments(
+    store: Store,
+    transcript_id: int,
+    coder: str | None,
+    *,
+    all_coders: bool = False,
+    codes: Mapping[int, Code] | None = None,
+) -> list[ShownSegment]:
     """A transcript's segments with code path and colour; ``coder``'s are marked ``mine``;
     other coders' are included only with ``all_coders``."""
     from workbench.blind import is_blind
@@ -95,8 +101,14 @@ def load_segments(store: Store, transcript_id: int, coder: str | None, *, all_co
         all_coders = False  # the blind phase: only the coder's own coding is shown
     for segment in store.segments(transcript_id=transcript_id, coder=None if all_coders else coder):
         code = codes.get(segment.code_id)
-        out.append(ShownSegment(**as_dict(segment), mine=coder is None or segment.coder == coder,
-                                code=code.path if code else None, colour=code.colour if code else None))
+        out.append(
+            ShownSegment(
+                **as_dict(segment),
+                mine=coder is None or segment.coder == coder,
+                code=code.path if code else None,
+                colour=code.colour if code else None,
+            )
+        )
     return out
 
 
@@ -112,8 +124,7 @@ def other_coders_spans(store: Store, transcript_id: int, coder: str | None) -> l
     return [(s.start, s.end, s.coder) for s in segments if s.coder in others]
 
 
-def load_document(store: Store, transcript_id: int, coder: str | None = None, *,
-                  all_coders: bool = False) -> Document:
+def load_document(store: Store, transcript_id: int, coder: str | None = None, *, all_coders: bool = False) -> Document:
     """Everything the coding screen needs for one transcript, in one read."""
     transcript = store.transcript(transcript_id)
     if transcript is None:

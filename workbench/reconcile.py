@@ -50,8 +50,14 @@ def _default_overlap(unit: str, overlap: str | None) -> str:
     return overlap or ("any" if unit == "turn" else "half")
 
 
-def unit_codings(store: Store, coders: list[str], *, unit: str = "sentence", overlap: str | None = None,
-                 transcript_ids: list[int] | None = None) -> list[UnitCoding]:
+def unit_codings(
+    store: Store,
+    coders: list[str],
+    *,
+    unit: str = "sentence",
+    overlap: str | None = None,
+    transcript_ids: list[int] | None = None,
+) -> list[UnitCoding]:
     """Every unit of the transcripts that two or more of ``coders`` coded, with each coder's codes."""
     if len(coders) < 2:
         raise WorkbenchError("reconciliation needs two or more coders.")
@@ -75,8 +81,10 @@ def unit_codings(store: Store, coders: list[str], *, unit: str = "sentence", ove
         for start, end in units_for(unit, text, store.turns(transcript.id), boundaries):
             if not text[start:end].strip():
                 continue
-            codes = {c: {path for (who, path), sp in spans.items() if who == c and carries((start, end), sp, rule)}
-                     for c in present}
+            codes = {
+                c: {path for (who, path), sp in spans.items() if who == c and carries((start, end), sp, rule)}
+                for c in present
+            }
             out.append(UnitCoding(transcript.id, transcript.title, start, end, codes))
     return out
 
@@ -92,8 +100,17 @@ def find_disagreements(store: Store, coders: list[str], **options: Any) -> list[
         if len({frozenset(v) for v in u.codes.values()}) <= 1:
             continue
         text = texts.setdefault(u.transcript_id, store.transcript_text(u.transcript_id) or "")
-        out.append(Disagreement(u.transcript_id, u.transcript, u.start, u.end, text[u.start:u.end],
-                                {c: sorted(v) for c, v in u.codes.items()}, decided.get((u.transcript_id, u.start, u.end))))
+        out.append(
+            Disagreement(
+                u.transcript_id,
+                u.transcript,
+                u.start,
+                u.end,
+                text[u.start : u.end],
+                {c: sorted(v) for c, v in u.codes.items()},
+                decided.get((u.transcript_id, u.start, u.end)),
+            )
+        )
     return out
 
 
@@ -122,16 +139,36 @@ def accept_agreed(store: Store, coders: list[str], *, coder: str | None = None, 
             code_id = code_ids[path]
             if store.find_segment(transcript_id, code_id, consensus_id, start, end) is not None:
                 continue
-            add_segment(store, transcript_id=transcript_id, code_id=code_id, coder=CONSENSUS, start=start, end=end,
-                        memo="agreed by " + ", ".join(coders), origin="consensus")
+            add_segment(
+                store,
+                transcript_id=transcript_id,
+                code_id=code_id,
+                coder=CONSENSUS,
+                start=start,
+                end=end,
+                memo="agreed by " + ", ".join(coders),
+                origin="consensus",
+            )
             added += 1
-        store.audit("reconcile.accept_agreed", "segment", None, coder=coder,
-                    after={"coders": coders, "segments_added": added, **{k: v for k, v in options.items() if v}})
+        store.audit(
+            "reconcile.accept_agreed",
+            "segment",
+            None,
+            coder=coder,
+            after={"coders": coders, "segments_added": added, **{k: v for k, v in options.items() if v}},
+        )
     return added
 
 
-def decide(store: Store, disagreement: Disagreement, choice: str, *, codes: list[str] | None = None,
-           note: str | None = None, coder: str | None = None) -> list[int]:
+def decide(
+    store: Store,
+    disagreement: Disagreement,
+    choice: str,
+    *,
+    codes: list[str] | None = None,
+    note: str | None = None,
+    coder: str | None = None,
+) -> list[int]:
     """Settle one disagreement: ``choice`` is a coder's name (take their codes), ``both`` (every
     coder's), ``neither``, or ``codes`` (the given code paths). Returns the consensus segments made."""
     if choice in disagreement.codes:
@@ -143,25 +180,55 @@ def decide(store: Store, disagreement: Disagreement, choice: str, *, codes: list
     elif choice == "codes":
         chosen = [resolve_code(store, c).path for c in codes or []]
     else:
-        raise WorkbenchError(f"unknown choice {choice!r}.",
-                             hint="Take a coder's name, both, neither, or codes with --code.")
+        raise WorkbenchError(
+            f"unknown choice {choice!r}.", hint="Take a coder's name, both, neither, or codes with --code."
+        )
     made: list[int] = []
     with store.transaction():
-        audit_id = store.audit("reconcile.decide", "decision", None, coder=coder,
-                               before={"transcript_id": disagreement.transcript_id, "start": disagreement.start,
-                                       "end": disagreement.end, "codes": disagreement.codes},
-                               after={"choice": choice, "codes": chosen, "note": note})
+        audit_id = store.audit(
+            "reconcile.decide",
+            "decision",
+            None,
+            coder=coder,
+            before={
+                "transcript_id": disagreement.transcript_id,
+                "start": disagreement.start,
+                "end": disagreement.end,
+                "codes": disagreement.codes,
+            },
+            after={"choice": choice, "codes": chosen, "note": note},
+        )
         decision_id = store.insert_decision(
-            transcript_id=disagreement.transcript_id, start=disagreement.start, end=disagreement.end,
-            coders=list(disagreement.codes), choice=choice, codes=chosen, note=note, coder=coder, audit_id=audit_id)
+            transcript_id=disagreement.transcript_id,
+            start=disagreement.start,
+            end=disagreement.end,
+            coders=list(disagreement.codes),
+            choice=choice,
+            codes=chosen,
+            note=note,
+            coder=coder,
+            audit_id=audit_id,
+        )
         consensus_id = store.coder_id(CONSENSUS)
         memo = f"decision {decision_id}" + (f": {note}" if note else "")
         for path in chosen:
             code_id = resolve_code(store, path).id
-            if store.find_segment(disagreement.transcript_id, code_id, consensus_id, disagreement.start,
-                                  disagreement.end) is None:
-                segment = add_segment(store, transcript_id=disagreement.transcript_id, code_id=code_id, coder=CONSENSUS,
-                                      start=disagreement.start, end=disagreement.end, memo=memo, origin="consensus")
+            if (
+                store.find_segment(
+                    disagreement.transcript_id, code_id, consensus_id, disagreement.start, disagreement.end
+                )
+                is None
+            ):
+                segment = add_segment(
+                    store,
+                    transcript_id=disagreement.transcript_id,
+                    code_id=code_id,
+                    coder=CONSENSUS,
+                    start=disagreement.start,
+                    end=disagreement.end,
+                    memo=memo,
+                    origin="consensus",
+                )
                 made.append(segment.id)
     disagreement.decision = next(d for d in store.decisions(disagreement.transcript_id) if d.id == decision_id)
     return made
@@ -176,11 +243,18 @@ def annotate(store: Store, disagreement: Disagreement, note: str | None, *, code
     memo = f"decision {decision_id}" + (f": {note}" if note else "")
     consensus = CONSENSUS
     with store.transaction():
-        store.audit("reconcile.note", "decision", decision_id, coder=coder,
-                    before={"note": disagreement.decision.note}, after={"note": note})
+        store.audit(
+            "reconcile.note",
+            "decision",
+            decision_id,
+            coder=coder,
+            before={"note": disagreement.decision.note},
+            after={"note": note},
+        )
         store.set_decision_note(decision_id, note)
         for segment in store.segments(transcript_id=disagreement.transcript_id, coder=consensus):
-            if segment.memo and (segment.memo == f"decision {decision_id}"
-                                    or segment.memo.startswith(f"decision {decision_id}:")):
+            if segment.memo and (
+                segment.memo == f"decision {decision_id}" or segment.memo.startswith(f"decision {decision_id}:")
+            ):
                 store.update_segment(segment.id, memo=memo)
     disagreement.decision = replace(disagreement.decision, note=note)

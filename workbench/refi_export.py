@@ -17,17 +17,27 @@ def snapshot(store: Store) -> RefiSnapshot:
         with store.transaction():
             store.ensure_guids()
     return RefiSnapshot(
-        title=store.get_meta("title"), created_at=store.get_meta("created_at"),
+        title=store.get_meta("title"),
+        created_at=store.get_meta("created_at"),
         codebook_description=store.get_meta("codebook_description"),
-        coders=store.coders(), coder_guids=store.guids("coders"),
-        codes=store.codes(), code_guids=store.guids("codes"),
-        transcripts=store.transcripts(), transcript_guids=store.guids("transcripts"),
-        segments=store.segments(), segment_guids=store.guids("segments"),
-        memos=store.memos(), memo_guids=store.guids("memos"),
-        sites=store.sites(), site_guids=store.guids("sites"),
-        participants=store.participants(), participant_guids=store.guids("participants"),
-        transcript_participants=store.transcript_participant_links(), links=store.links(),
-        text_of=store.transcript_text)
+        coders=store.coders(),
+        coder_guids=store.guids("coders"),
+        codes=store.codes(),
+        code_guids=store.guids("codes"),
+        transcripts=store.transcripts(),
+        transcript_guids=store.guids("transcripts"),
+        segments=store.segments(),
+        segment_guids=store.guids("segments"),
+        memos=store.memos(),
+        memo_guids=store.guids("memos"),
+        sites=store.sites(),
+        site_guids=store.guids("sites"),
+        participants=store.participants(),
+        participant_guids=store.guids("participants"),
+        transcript_participants=store.transcript_participant_links(),
+        links=store.links(),
+        text_of=store.transcript_text,
+    )
 
 
 def export_qdpx(store: Store, path: str | Path) -> ExportReport:

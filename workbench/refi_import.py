@@ -64,25 +64,42 @@ def write_project(store: Store, project: RefiProject, path: Path, *, coder: str 
                 transcript_id = existing.id
             else:
                 transcript_id = store_transcript(
-                    store, source.transcript, title=source.title, site_id=site_of.get(source.guid),
-                    source_name=source.file, checksum=source.checksum, attributes={"imported_from": path.name},
+                    store,
+                    source.transcript,
+                    title=source.title,
+                    site_id=site_of.get(source.guid),
+                    source_name=source.file,
+                    checksum=source.checksum,
+                    attributes={"imported_from": path.name},
                     participant_ids=people_of.get(source.guid, []),
-                    guid=source.guid if store.transcript_by_guid(source.guid) is None else None)
+                    guid=source.guid if store.transcript_by_guid(source.guid) is None else None,
+                )
             transcript_of[source.guid] = transcript_id
             placed: set[int] = set()
             for coding in source.codings:
                 code_id = codes_by_guid.get(coding.code_guid)
                 if code_id is None:
-                    source.report.skipped.append(f"selection {coding.guid}: its code {coding.code_guid} "
-                                                 "is not in the codebook")
+                    source.report.skipped.append(
+                        f"selection {coding.guid}: its code {coding.code_guid} is not in the codebook"
+                    )
                     continue
                 coder_id = store.coder_id(coding.user)
                 if store.find_segment(transcript_id, code_id, coder_id, coding.start, coding.end) is None:
-                    segment = add_segment(store, transcript_id=transcript_id, code_id=code_id, coder=coding.user,
-                                          start=coding.start, end=coding.end, memo=coding.memo, origin="imported")
+                    segment = add_segment(
+                        store,
+                        transcript_id=transcript_id,
+                        code_id=code_id,
+                        coder=coding.user,
+                        start=coding.start,
+                        end=coding.end,
+                        memo=coding.memo,
+                        origin="imported",
+                    )
                     if coding.guid and coding.guid in segment_guids:
-                        repairs.add(f"the selection GUID {coding.guid} is used more than once (or by a "
-                                    "segment already in the project): the later selection got a new GUID")
+                        repairs.add(
+                            f"the selection GUID {coding.guid} is used more than once (or by a "
+                            "segment already in the project): the later selection got a new GUID"
+                        )
                     elif coding.guid:
                         store.set_guid("segments", segment.id, coding.guid)
                         segment_guids.add(coding.guid)
@@ -91,9 +108,19 @@ def write_project(store: Store, project: RefiProject, path: Path, *, coder: str 
             source.report.imported = len(placed)
         report.notes = _write_notes(store, project, transcript_of, repairs)
         import_links(store, project.links, repairs, coder=coder)
-        store.audit("import.refi", "project", None, coder=coder,
-                    after={"file": path.name, "origin": report.origin, "codes": report.codes,
-                           "sources": [s.name for s in report.sources], "repairs": repairs.notes})
+        store.audit(
+            "import.refi",
+            "project",
+            None,
+            coder=coder,
+            after={
+                "file": path.name,
+                "origin": report.origin,
+                "codes": report.codes,
+                "sources": [s.name for s in report.sources],
+                "repairs": repairs.notes,
+            },
+        )
     report.repairs = repairs.notes
     return report
 
@@ -144,8 +171,11 @@ def _write_notes(store: Store, project: RefiProject, transcript_of: dict[str, in
         target, target_id = targets.get(note.guid or "", ("project", None))
         if note.guid not in targets:
             unattached += 1
-        if any(m.text == note.text for m in store.memos(target, target_id)
-               if (target_id is not None or m.target_id is None)):
+        if any(
+            m.text == note.text
+            for m in store.memos(target, target_id)
+            if (target_id is not None or m.target_id is None)
+        ):
             continue  # already here (the same file imported again)
         coder_id = store.coder_id(project.users[note.user]) if note.user in project.users else None
         memo_id = store.insert_memo(target, target_id, coder_id, note.text)
@@ -153,8 +183,9 @@ def _write_notes(store: Store, project: RefiProject, transcript_of: dict[str, in
             store.set_guid("memos", memo_id, note.guid)
         added += 1
     if unattached:
-        repairs.add(f"{unattached} notes not attached to the project, a code or a source were kept as memos "
-                    "on the project")
+        repairs.add(
+            f"{unattached} notes not attached to the project, a code or a source were kept as memos on the project"
+        )
     return added
 
 
@@ -180,8 +211,9 @@ def import_links(store: Store, links: list[RefiLink], repairs: Repairs, *, coder
         if store.find_link(relation=relation, **ends) is not None:
             continue
         direction = link.direction if link.direction in ("OneWay", "Bidirectional", "Associative") else "Associative"
-        store.insert_link(relation=relation, direction=direction, memo=link.memo, coder=coder,
-                          guid=link.guid or None, **ends)
+        store.insert_link(
+            relation=relation, direction=direction, memo=link.memo, coder=coder, guid=link.guid or None, **ends
+        )
         added += 1
     if skipped:
         repairs.add(f"{skipped} links between things other than two codes or two coded passages were not imported")

@@ -67,18 +67,28 @@ def diff_blocks(old: str, new: str) -> list[Block]:
     while suffix < limit - prefix and old[len(old) - 1 - suffix] == new[len(new) - 1 - suffix]:
         suffix += 1
     # Widen the changed middle to whole tokens, so a diff never cuts a word in two.
-    while prefix > 0 and old[prefix - 1].isalnum() and (prefix < len(old) and old[prefix].isalnum()
-                                                        or prefix < len(new) and new[prefix].isalnum()):
+    while (
+        prefix > 0
+        and old[prefix - 1].isalnum()
+        and (prefix < len(old) and old[prefix].isalnum() or prefix < len(new) and new[prefix].isalnum())
+    ):
         prefix -= 1
-    while suffix > 0 and old[len(old) - suffix].isalnum() and (
-            len(old) - suffix - 1 >= prefix and old[len(old) - suffix - 1].isalnum()
-            or len(new) - suffix - 1 >= prefix and new[len(new) - suffix - 1].isalnum()):
+    while (
+        suffix > 0
+        and old[len(old) - suffix].isalnum()
+        and (
+            len(old) - suffix - 1 >= prefix
+            and old[len(old) - suffix - 1].isalnum()
+            or len(new) - suffix - 1 >= prefix
+            and new[len(new) - suffix - 1].isalnum()
+        )
+    ):
         suffix -= 1
     blocks: list[Block] = []
     if prefix:
         blocks.append(Block(0, prefix, 0, prefix, True))
-    a_mid = old[prefix:len(old) - suffix]
-    b_mid = new[prefix:len(new) - suffix]
+    a_mid = old[prefix : len(old) - suffix]
+    b_mid = new[prefix : len(new) - suffix]
     if a_mid or b_mid:
         if not a_mid or not b_mid:
             blocks.append(Block(prefix, prefix + len(a_mid), prefix, prefix + len(b_mid), False))
@@ -106,7 +116,7 @@ def replacement_blocks(old: str, replacements: Sequence[Replacement]) -> tuple[s
         if rep.start < a or rep.end < rep.start or rep.end > len(old):
             raise ValueError(f"replacements overlap or fall outside the text at {rep.start}-{rep.end}")
         if rep.start > a:
-            out.append(old[a:rep.start])
+            out.append(old[a : rep.start])
             blocks.append(Block(a, rep.start, b, b + rep.start - a, True))
             b += rep.start - a
         out.append(rep.new)
@@ -140,7 +150,7 @@ class OffsetMap:
         self._a1 = [b.a1 for b in blocks]
 
     @classmethod
-    def between(cls, old: str, new: str) -> "OffsetMap":
+    def between(cls, old: str, new: str) -> OffsetMap:
         return cls(diff_blocks(old, new), len(old), len(new))
 
     def start(self, pos: int) -> int:

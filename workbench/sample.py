@@ -92,8 +92,16 @@ def load_coding_file(store: Store, path: Path) -> int:
         for coder, code_id, start, end, memo in planned:
             if store.find_segment(transcript.id, code_id, store.coder_id(coder), start, end) is not None:
                 continue  # loaded by an earlier, interrupted build
-            add_segment(store, transcript_id=transcript.id, code_id=code_id, coder=coder,
-                        start=start, end=end, memo=memo, origin="imported")
+            add_segment(
+                store,
+                transcript_id=transcript.id,
+                code_id=code_id,
+                coder=coder,
+                start=start,
+                end=end,
+                memo=memo,
+                origin="imported",
+            )
             added += 1
     return added
 
@@ -101,12 +109,12 @@ def load_coding_file(store: Store, path: Path) -> int:
 def build_demo(store: Store, *, progress: Progress | None = None, root: Path = ROOT) -> DemoReport:
     """Build the sample study into an empty project; a project that has it already is left alone."""
     if store.get_meta("sample_study") == SAMPLE_VERSION:
-        return DemoReport(built=False, transcripts=len(store.transcripts()), codes=len(store.codes()),
-                          segments=len(store.segments()))
+        return DemoReport(
+            built=False, transcripts=len(store.transcripts()), codes=len(store.codes()), segments=len(store.segments())
+        )
     files = sample_files(root)
     apply_codebook(store, load_codebook(files.codebook), coder="sample")
-    results = import_transcripts(store, [files.transcripts], metadata=files.metadata, coder="sample",
-                                 progress=progress)
+    results = import_transcripts(store, [files.transcripts], metadata=files.metadata, coder="sample", progress=progress)
     failures = [r.message for r in results if r.status == "failed"]
     segments = 0
     for coding in sorted(files.coding.glob("*.yaml")):
@@ -116,8 +124,9 @@ def build_demo(store: Store, *, progress: Progress | None = None, root: Path = R
     with store.transaction():
         store.set_meta("sample_study", SAMPLE_VERSION)
         store.set_meta("title", "Partnerships between health care organizations (sample study)")
-    return DemoReport(built=True, transcripts=len(store.transcripts()), codes=len(store.codes()),
-                      segments=segments, failures=failures)
+    return DemoReport(
+        built=True, transcripts=len(store.transcripts()), codes=len(store.codes()), segments=segments, failures=failures
+    )
 
 
 def load_framework_file(store: Store, path: Path) -> int:
@@ -131,8 +140,11 @@ def load_framework_file(store: Store, path: Path) -> int:
         theme, rows, coder = data["theme"], data.get("rows", "participant"), data.get("by", "sample")
         cells = data["cells"]
     except (yaml.YAMLError, KeyError, TypeError) as exc:
-        raise InputError(f"not a framework file ({exc}).", path=path,
-                         hint="It needs theme, rows and cells (row, summary, key_quotes).") from exc
+        raise InputError(
+            f"not a framework file ({exc}).",
+            path=path,
+            hint="It needs theme, rows and cells (row, summary, key_quotes).",
+        ) from exc
     segments = store.segments(coder=coder)
     planned = []
     for number, cell in enumerate(cells, 1):
@@ -141,8 +153,11 @@ def load_framework_file(store: Store, path: Path) -> int:
             words = " ".join(quote.split())
             found = [s.id for s in segments if words in " ".join(s.text.split()) and _in_row(s, rows, cell["row"])]
             if len(found) != 1:
-                raise InputError(f"cell #{number} ({cell['row']}): the key quote {words[:60]!r} matches "
-                                 f"{len(found)} of {coder}'s segments, not one.", path=path)
+                raise InputError(
+                    f"cell #{number} ({cell['row']}): the key quote {words[:60]!r} matches "
+                    f"{len(found)} of {coder}'s segments, not one.",
+                    path=path,
+                )
             flags.append(found[0])
         planned.append((cell, flags))
     with store.transaction():

@@ -35,10 +35,19 @@ class Hit:
     context: str
 
     def as_dict(self) -> dict[str, Any]:
-        return {"transcript_id": self.transcript_id, "transcript": self.transcript, "site": self.site,
-                "participant": self.participant, "role": self.role, "speaker": self.speaker, "start": self.start,
-                "end": self.end, "sentence_start": self.sentence[0], "sentence_end": self.sentence[1],
-                "context": self.context}
+        return {
+            "transcript_id": self.transcript_id,
+            "transcript": self.transcript,
+            "site": self.site,
+            "participant": self.participant,
+            "role": self.role,
+            "speaker": self.speaker,
+            "start": self.start,
+            "end": self.end,
+            "sentence_start": self.sentence[0],
+            "sentence_end": self.sentence[1],
+            "context": self.context,
+        }
 
 
 class Hits(list):
@@ -66,8 +75,10 @@ def fuzzy_query(store: Store, query: str) -> str:
         if token.startswith('"') or token in "()" or token.upper() in OPERATORS or len(plain) < 4:
             out.append(token)
             continue
-        close = [m[0] for m in process.extract(plain.lower(), vocabulary, scorer=fuzz.ratio, limit=6,
-                                               score_cutoff=FUZZY_SCORE)]
+        close = [
+            m[0]
+            for m in process.extract(plain.lower(), vocabulary, scorer=fuzz.ratio, limit=6, score_cutoff=FUZZY_SCORE)
+        ]
         alternatives = [token] + [f'"{word}"' for word in close if word != plain.lower()]
         out.append("(" + " OR ".join(alternatives) + ")" if len(alternatives) > 1 else token)
     return " ".join(out)
@@ -89,16 +100,24 @@ def marked_spans(marked: str) -> list[tuple[int, int]]:
     merged: list[tuple[int, int]] = []
     plain = marked.replace("\x01", "").replace("\x02", "")
     for span in spans:  # the words of a phrase come marked one by one: join them
-        if merged and not plain[merged[-1][1]:span[0]].strip():
+        if merged and not plain[merged[-1][1] : span[0]].strip():
             merged[-1] = (merged[-1][0], span[1])
         else:
             merged.append(span)
     return merged
 
 
-def search(store: Store, query: str, *, sites: list[str] | None = None, roles: list[str] | None = None,
-           speakers: list[str] | None = None, code: str | None = None, fuzzy: bool = False,
-           limit: int | None = None) -> Hits:
+def search(
+    store: Store,
+    query: str,
+    *,
+    sites: list[str] | None = None,
+    roles: list[str] | None = None,
+    speakers: list[str] | None = None,
+    code: str | None = None,
+    fuzzy: bool = False,
+    limit: int | None = None,
+) -> Hits:
     """Every match of ``query``, with its transcript, speaker, sentence and context; with
     ``limit``, the first ``limit`` of them, and the number of all of them in ``total``."""
     if not query.strip():
@@ -107,9 +126,11 @@ def search(store: Store, query: str, *, sites: list[str] | None = None, roles: l
     try:
         rows = store.search_turns(match, limit=-1)  # every matching turn: no silent cap
     except QueryError as exc:
-        raise WorkbenchError(f"the search {query!r} cannot be read: {exc.message}.",
-                             hint='Use words, "exact phrases", prefix* and AND / OR / NOT; put a phrase with '
-                                  'punctuation in double quotes.') from exc
+        raise WorkbenchError(
+            f"the search {query!r} cannot be read: {exc.message}.",
+            hint='Use words, "exact phrases", prefix* and AND / OR / NOT; put a phrase with '
+            "punctuation in double quotes.",
+        ) from exc
     info = {t.id: t for t in store.transcripts()}
     links: dict[int, list[tuple[str, str | None]]] = {}
     role_of: dict[str, str | None] = {}
@@ -117,7 +138,9 @@ def search(store: Store, query: str, *, sites: list[str] | None = None, roles: l
         links.setdefault(link.transcript_id, []).append((link.label, link.role))
         role_of[link.label] = link.role
     # A hit is the participant's whose turn it is in (an interviewer's turn: the interview's one participant).
-    speaking = {(t, speaker): label for t, speaker, label, kind in store.speaker_map() if kind == "participant" and label}
+    speaking = {
+        (t, speaker): label for t, speaker, label, kind in store.speaker_map() if kind == "participant" and label
+    }
     wanted_codes = None
     coded: dict[int, list[tuple[int, int]]] = {}
     if code:
@@ -132,7 +155,8 @@ def search(store: Store, query: str, *, sites: list[str] | None = None, roles: l
         transcript = info[row.transcript_id]
         people = links.get(row.transcript_id, [])
         person = speaking.get((row.transcript_id, row.speaker or "")) or (
-            people[0][0] if len({p for p, _ in people}) == 1 else None)
+            people[0][0] if len({p for p, _ in people}) == 1 else None
+        )
         role = role_of.get(person) if person else None
         if sites and transcript.site not in sites:
             continue
@@ -145,16 +169,29 @@ def search(store: Store, query: str, *, sites: list[str] | None = None, roles: l
         for a, b in marked_spans(row.marked):
             start, end = row.start + a, row.start + b
             sentence = next(((s, e) for s, e in sentences if s <= start < e), (row.start, row.end))
-            if wanted_codes is not None and not any(s < sentence[1] and e > sentence[0]
-                                                    for s, e in coded.get(row.transcript_id, [])):
+            if wanted_codes is not None and not any(
+                s < sentence[1] and e > sentence[0] for s, e in coded.get(row.transcript_id, [])
+            ):
                 continue
             total += 1
             if limit is not None and len(hits) >= limit:
                 continue  # counted, not shown
             lo, hi = max(row.start, start - 70), min(row.end, end + 70)
             context = ("…" if lo > row.start else "") + " ".join(text[lo:hi].split()) + ("…" if hi < row.end else "")
-            hits.append(Hit(row.transcript_id, transcript.title, transcript.site,
-                            person, role, row.speaker, start, end, sentence, context))
+            hits.append(
+                Hit(
+                    row.transcript_id,
+                    transcript.title,
+                    transcript.site,
+                    person,
+                    role,
+                    row.speaker,
+                    start,
+                    end,
+                    sentence,
+                    context,
+                )
+            )
     hits.total = total
     return hits
 
@@ -171,7 +208,14 @@ def code_hits(store: Store, hits: list[Hit], code: str, *, coder: str, origin: s
             if key in seen or store.find_segment(hit.transcript_id, code_id, coder_id, *hit.sentence) is not None:
                 continue
             seen.add(key)
-            add_segment(store, transcript_id=hit.transcript_id, code_id=code_id, coder=coder,
-                        start=hit.sentence[0], end=hit.sentence[1], origin=origin)
+            add_segment(
+                store,
+                transcript_id=hit.transcript_id,
+                code_id=code_id,
+                coder=coder,
+                start=hit.sentence[0],
+                end=hit.sentence[1],
+                origin=origin,
+            )
             added += 1
     return added

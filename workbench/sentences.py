@@ -31,7 +31,7 @@ def split_sentences(text: str, turns: Sequence[Any]) -> list[tuple[int, int]]:
     for start, end in ranges:
         pos = start
         for match in _SENTENCE_END.finditer(text, start, end):
-            word = text[text.rfind(" ", start, match.start()) + 1:match.start()].lower()
+            word = text[text.rfind(" ", start, match.start()) + 1 : match.start()].lower()
             if word in _ABBREVIATIONS and "\n" not in match.group(0):
                 continue
             if match.start() > pos:

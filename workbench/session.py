@@ -100,15 +100,18 @@ class CodingSession(Selection):
             self.use = self.store.code_use(self.coder)
             self.rank_frequent()
             self.others = other_coders_spans(self.store, self.transcript_id, self.coder)
-        self.doc.segments = load_segments(self.store, self.transcript_id, self.coder, all_coders=self.all_coders,
-                                          codes=self.codes)
+        self.doc.segments = load_segments(
+            self.store, self.transcript_id, self.coder, all_coders=self.all_coders, codes=self.codes
+        )
 
     def toggle_all_coders(self) -> str:
         from workbench.blind import is_blind
 
         if not self.all_coders and is_blind(self.store):
-            raise WorkbenchError("the project is in its blind phase: other coders' coding stays hidden until it is "
-                                 "opened.", hint="The lead opens it with `workbench phase open`.")
+            raise WorkbenchError(
+                "the project is in its blind phase: other coders' coding stays hidden until it is opened.",
+                hint="The lead opens it with `workbench phase open`.",
+            )
         self.all_coders = not self.all_coders
         self.reload()
         return "Showing all coders' segments." if self.all_coders else f"Showing {self.coder}'s segments."
@@ -123,8 +126,10 @@ class CodingSession(Selection):
     def rank_frequent(self) -> None:
         """The keys 1-9: pinned codes first, in the order pinned, then the most used."""
         pinned = [i for i in self.pinned if i in self.codes][:9]
-        ranked = sorted((i for i, n in self.use.items() if n > 0 and i in self.codes and i not in pinned),
-                        key=lambda i: (-self.use[i], i))
+        ranked = sorted(
+            (i for i, n in self.use.items() if n > 0 and i in self.codes and i not in pinned),
+            key=lambda i: (-self.use[i], i),
+        )
         self.frequent = [self.codes[i] for i in (pinned + ranked)[:9]]
 
     def load_pins(self) -> list[int]:
@@ -181,8 +186,11 @@ class CodingSession(Selection):
     def apply(self, code_id: int, created: list[int] | None = None) -> str:
         """Code the selection with ``code_id``."""
         start, end = self.selection
-        segment = as_dict(coding.add_segment(self.store, transcript_id=self.transcript_id, code_id=code_id,
-                                             coder=self.coder, start=start, end=end))
+        segment = as_dict(
+            coding.add_segment(
+                self.store, transcript_id=self.transcript_id, code_id=code_id, coder=self.coder, start=start, end=end
+            )
+        )
         if created:
             segment["created_code_ids"] = created  # undoing this coding removes these codes again
         self.recent = [code_id] + [c for c in self.recent if c != code_id]
@@ -288,10 +296,22 @@ class CodingSession(Selection):
         report = transcript_edit.replace_passage(self.store, self.transcript_id, start, end, value, coder=self.coder)
         new = self.store.transcript_text(self.transcript_id) or ""
         after = start + len(new) - len(self.doc.text) + (end - start)
-        self.history.done(("edit", {"transcript_id": self.transcript_id, "start": start, "end": after,
-                                    "old": old, "new": new[start:after]}, None))
-        self.told = (f"Corrected {self.snippet(start, end)} to “{new[start:after]}”; "
-                     + report.summary().split(": ", 1)[-1])
+        self.history.done(
+            (
+                "edit",
+                {
+                    "transcript_id": self.transcript_id,
+                    "start": start,
+                    "end": after,
+                    "old": old,
+                    "new": new[start:after],
+                },
+                None,
+            )
+        )
+        self.told = (
+            f"Corrected {self.snippet(start, end)} to “{new[start:after]}”; " + report.summary().split(": ", 1)[-1]
+        )
         return self.told, (start, after)
 
     def rename_speaker(self, index: int, name: str) -> str:
@@ -361,9 +381,11 @@ class CodingSession(Selection):
         if after.get("code_id") != first.get("code_id"):
             return f"changed {path(first['code_id'])} to {path(after.get('code_id'))}"
         if (after.get("start"), after.get("end")) != (first.get("start"), first.get("end")):
-            words = len(self.doc.text[after["start"]:after["end"]].split()) if self.doc else 0
-            return (f"moved the boundaries of {path(first['code_id'])}: now "
-                    f"{self.snippet(after['start'], after['end'])} ({plural(words, 'word')})")
+            words = len(self.doc.text[after["start"] : after["end"]].split()) if self.doc else 0
+            return (
+                f"moved the boundaries of {path(first['code_id'])}: now "
+                f"{self.snippet(after['start'], after['end'])} ({plural(words, 'word')})"
+            )
         return f"{'changed' if after.get('memo') else 'removed'} the memo on {path(first['code_id'])}"
 
     def status(self) -> str:

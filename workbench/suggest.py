@@ -42,8 +42,15 @@ class Suggestion:
     why: str = ""
 
     def as_dict(self) -> dict[str, Any]:
-        return {"transcript_id": self.transcript_id, "start": self.start, "end": self.end, "code": self.code,
-                "source": self.source, "score": round(self.score, 3), "why": self.why}
+        return {
+            "transcript_id": self.transcript_id,
+            "start": self.start,
+            "end": self.end,
+            "code": self.code,
+            "source": self.source,
+            "score": round(self.score, 3),
+            "why": self.why,
+        }
 
 
 @lru_cache(maxsize=1)
@@ -82,8 +89,11 @@ def codebook_suggestions(store: Store, transcript_id: int, *, fuzzy: bool = True
         for keyword in code.keywords:
             phrase = '"' + keyword.replace('"', " ") + '"'
             # Misspellings are only looked for in longer keywords: short words have too many neighbours.
-            for source, query in (("keyword", phrase),) + ((("keyword (fuzzy)", fuzzy_query(store, keyword)),)
-                                                           if fuzzy and " " not in keyword and len(keyword) >= 7 else ()):
+            for source, query in (("keyword", phrase),) + (
+                (("keyword (fuzzy)", fuzzy_query(store, keyword)),)
+                if fuzzy and " " not in keyword and len(keyword) >= 7
+                else ()
+            ):
                 try:
                     rows = store.search_turns(query, transcript_id=transcript_id)
                 except QueryError:  # a keyword the search cannot read is skipped, not fatal
@@ -97,8 +107,9 @@ def codebook_suggestions(store: Store, transcript_id: int, *, fuzzy: bool = True
                         score = 0.7 if source == "keyword" else 0.5
                         found = out.get(key)
                         if found is None or found.score < score:
-                            out[key] = Suggestion(transcript_id, *sentence, code.id, code.path, source, score,
-                                                  f"keyword “{keyword}”")
+                            out[key] = Suggestion(
+                                transcript_id, *sentence, code.id, code.path, source, score, f"keyword “{keyword}”"
+                            )
                         elif found.source.startswith("keyword") and f"“{keyword}”" not in found.why:
                             found.score = min(0.95, found.score + 0.1)
                             found.why += f", “{keyword}”"
@@ -115,8 +126,9 @@ def codebook_suggestions(store: Store, transcript_id: int, *, fuzzy: bool = True
             doc = nlp.make_doc(text[start:end])
             for match_id, _, _ in matcher(doc):
                 code = by_id[int(nlp.vocab.strings[match_id])]
-                out[(start, end, code.id)] = Suggestion(transcript_id, start, end, code.id, code.path,
-                                                            "pattern", 0.9, "token pattern")
+                out[(start, end, code.id)] = Suggestion(
+                    transcript_id, start, end, code.id, code.path, "pattern", 0.9, "token pattern"
+                )
     return list(out.values())
 
 
@@ -130,8 +142,9 @@ class TrainingData:
     test: list[tuple[str, dict[str, float]]] = field(default_factory=list)
 
 
-def labelled_sentences(store: Store, transcript_ids: list[int], *, columns: str, coders: list[str] | None
-                       ) -> list[tuple[str, set[str]]]:
+def labelled_sentences(
+    store: Store, transcript_ids: list[int], *, columns: str, coders: list[str] | None
+) -> list[tuple[str, set[str]]]:
     """Each sentence of the transcripts with the codes (at ``columns`` level) that cover half of it."""
     paths = {c.id: column_key(c.path, columns) for c in store.codes(counts=False)}
     out = []
@@ -150,8 +163,9 @@ def labelled_sentences(store: Store, transcript_ids: list[int], *, columns: str,
     return out
 
 
-def build_training(store: Store, *, train_ids: list[int], test_ids: list[int], columns: str = "code",
-                   coders: list[str] | None = None) -> TrainingData:
+def build_training(
+    store: Store, *, train_ids: list[int], test_ids: list[int], columns: str = "code", coders: list[str] | None = None
+) -> TrainingData:
     train = labelled_sentences(store, train_ids, columns=columns, coders=coders)
     counts: dict[str, int] = {}
     for _, labels in train:
@@ -159,16 +173,19 @@ def build_training(store: Store, *, train_ids: list[int], test_ids: list[int], c
             counts[label] = counts.get(label, 0) + 1
     labels = sorted(label for label, n in counts.items() if n >= MIN_EXAMPLES)
     if not labels:
-        raise WorkbenchError(f"no code has {MIN_EXAMPLES} or more coded sentences to learn from.",
-                             hint="Code more, or learn themes instead of codes (--columns theme).")
+        raise WorkbenchError(
+            f"no code has {MIN_EXAMPLES} or more coded sentences to learn from.",
+            hint="Code more, or learn themes instead of codes (--columns theme).",
+        )
     as_cats = lambda found: {label: float(label in found) for label in labels}  # noqa: E731
     data = TrainingData(labels, [(t, as_cats(l)) for t, l in train])
     data.test = [(t, as_cats(l)) for t, l in labelled_sentences(store, test_ids, columns=columns, coders=coders)]
     return data
 
 
-def train_classifier(data: TrainingData, *, epochs: int = 12, seed: int = 7,
-                     progress: Callable[[int, int, float], None] | None = None):  # noqa: ANN201 - spaCy Language
+def train_classifier(
+    data: TrainingData, *, epochs: int = 12, seed: int = 7, progress: Callable[[int, int, float], None] | None = None
+):  # noqa: ANN201 - spaCy Language
     """A bag-of-words multi-label classifier on a blank English pipeline (CPU, seconds)."""
     import spacy
     from spacy.training import Example
@@ -176,9 +193,18 @@ def train_classifier(data: TrainingData, *, epochs: int = 12, seed: int = 7,
 
     fix_random_seed(seed)
     nlp = spacy.blank("en")
-    textcat = nlp.add_pipe("textcat_multilabel", config={"model": {
-        "@architectures": "spacy.TextCatBOW.v3", "exclusive_classes": False, "ngram_size": 2,
-        "no_output_layer": False, "length": BOW_LENGTH}})
+    textcat = nlp.add_pipe(
+        "textcat_multilabel",
+        config={
+            "model": {
+                "@architectures": "spacy.TextCatBOW.v3",
+                "exclusive_classes": False,
+                "ngram_size": 2,
+                "no_output_layer": False,
+                "length": BOW_LENGTH,
+            }
+        },
+    )
     for label in data.labels:
         textcat.add_label(label)
     examples = [Example.from_dict(nlp.make_doc(text), {"cats": cats}) for text, cats in data.train]
@@ -210,14 +236,14 @@ def evaluate(nlp, data: TrainingData, threshold: float = THRESHOLD) -> dict[str,
     for label, s in scores.items():
         precision = s["tp"] / (s["tp"] + s["fp"]) if s["tp"] + s["fp"] else None
         recall = s["tp"] / s["support"] if s["support"] else None
-        out[label] = {"precision": precision, "recall": recall, "support": s["support"],
-                      "suggested": s["tp"] + s["fp"]}
+        out[label] = {"precision": precision, "recall": recall, "support": s["support"], "suggested": s["tp"] + s["fp"]}
     total = {k: sum(scores[l][k] for l in data.labels) for k in ("tp", "fp", "fn")}
     out["(all codes, micro-averaged)"] = {
         "precision": total["tp"] / (total["tp"] + total["fp"]) if total["tp"] + total["fp"] else None,
         "recall": total["tp"] / (total["tp"] + total["fn"]) if total["tp"] + total["fn"] else None,
         "support": sum(scores[l]["support"] for l in data.labels),
-        "suggested": total["tp"] + total["fp"]}
+        "suggested": total["tp"] + total["fp"],
+    }
     return out
 
 
@@ -233,9 +259,14 @@ def split_transcripts(store: Store, test_share: float = 0.3, seed: int = 7) -> t
     return sorted(shuffled[cut:]), sorted(shuffled[:cut])
 
 
-def train_and_store(store: Store, *, columns: str = "code", coders: list[str] | None = None,
-                    test_ids: list[int] | None = None, progress: Callable[[int, int, float], None] | None = None
-                    ) -> dict[str, Any]:
+def train_and_store(
+    store: Store,
+    *,
+    columns: str = "code",
+    coders: list[str] | None = None,
+    test_ids: list[int] | None = None,
+    progress: Callable[[int, int, float], None] | None = None,
+) -> dict[str, Any]:
     """Evaluate on held-out transcripts, then train on every coded transcript and keep the model in
     the project. Returns the evaluation."""
     coded = sorted({s.transcript_id for s in store.segments() if not coders or s.coder in coders})
@@ -247,8 +278,16 @@ def train_and_store(store: Store, *, columns: str = "code", coders: list[str] | 
     held_out = evaluate(train_classifier(data, progress=progress), data)
     full = build_training(store, train_ids=coded, test_ids=[], columns=columns, coders=coders)
     nlp = train_classifier(full, progress=progress)
-    details = {"columns": columns, "coders": coders, "labels": full.labels, "threshold": THRESHOLD, "length": BOW_LENGTH,
-               "train_transcripts": len(train_ids), "test_transcripts": len(test_ids), "evaluation": held_out}
+    details = {
+        "columns": columns,
+        "coders": coders,
+        "labels": full.labels,
+        "threshold": THRESHOLD,
+        "length": BOW_LENGTH,
+        "train_transcripts": len(train_ids),
+        "test_transcripts": len(test_ids),
+        "evaluation": held_out,
+    }
     with store.transaction():
         store.save_model(MODEL, nlp.to_bytes(), details)
     return details
@@ -259,9 +298,18 @@ def _load(data: bytes, labels: tuple[str, ...], length: int):  # noqa: ANN202 - 
     import spacy
 
     nlp = spacy.blank("en")
-    textcat = nlp.add_pipe("textcat_multilabel", config={"model": {
-        "@architectures": "spacy.TextCatBOW.v3", "exclusive_classes": False, "ngram_size": 2,
-        "no_output_layer": False, "length": length}})
+    textcat = nlp.add_pipe(
+        "textcat_multilabel",
+        config={
+            "model": {
+                "@architectures": "spacy.TextCatBOW.v3",
+                "exclusive_classes": False,
+                "ngram_size": 2,
+                "no_output_layer": False,
+                "length": length,
+            }
+        },
+    )
     for label in labels:
         textcat.add_label(label)
     nlp.initialize()
@@ -276,26 +324,38 @@ def learned_suggestions(store: Store, transcript_id: int) -> list[Suggestion]:
     try:
         nlp = _load(model.data, tuple(details["labels"]), details.get("length", BOW_LENGTH))
     except (ValueError, KeyError) as exc:
-        raise WorkbenchError("the suggestion model kept in the project cannot be read by this version.",
-                             hint="Learn it again: workbench suggest --train.") from exc
+        raise WorkbenchError(
+            "the suggestion model kept in the project cannot be read by this version.",
+            hint="Learn it again: workbench suggest --train.",
+        ) from exc
     codes = {c.path: c for c in store.codes(counts=False)}
     text, sentences = _sentences(store, transcript_id)
     out = []
     for (start, end), doc in zip(sentences, nlp.pipe(text[s:e] for s, e in sentences)):
         for label, score in doc.cats.items():
             if score >= details.get("threshold", THRESHOLD) and label in codes:
-                out.append(Suggestion(transcript_id, start, end, codes[label].id, label, "learned", score,
-                                      "learned from the team's coding"))
+                out.append(
+                    Suggestion(
+                        transcript_id,
+                        start,
+                        end,
+                        codes[label].id,
+                        label,
+                        "learned",
+                        score,
+                        "learned from the team's coding",
+                    )
+                )
     return out
 
 
-def suggestions(store: Store, transcript_id: int, coder: str, *, sources: tuple[str, ...] = ("keyword", "pattern", "learned")
-                ) -> list[Suggestion]:
+def suggestions(
+    store: Store, transcript_id: int, coder: str, *, sources: tuple[str, ...] = ("keyword", "pattern", "learned")
+) -> list[Suggestion]:
     """Open proposals for a transcript: not yet coded with that code by the coder, not rejected."""
     found: list[Suggestion] = []
     if "keyword" in sources or "pattern" in sources:
-        found += [s for s in codebook_suggestions(store, transcript_id)
-                  if s.source.split(" ")[0] in sources]
+        found += [s for s in codebook_suggestions(store, transcript_id) if s.source.split(" ")[0] in sources]
     if "learned" in sources:
         found += learned_suggestions(store, transcript_id)
     rejected = store.rejected_suggestions(coder)
@@ -313,13 +373,21 @@ def suggestions(store: Store, transcript_id: int, coder: str, *, sources: tuple[
 
 
 def accept(store: Store, suggestion: Suggestion, coder: str) -> Segment:
-    return add_segment(store, transcript_id=suggestion.transcript_id, code_id=suggestion.code_id, coder=coder,
-                       start=suggestion.start, end=suggestion.end, origin="suggested",
-                       memo=f"suggested ({suggestion.source}, {suggestion.score:.2f}): {suggestion.why}")
+    return add_segment(
+        store,
+        transcript_id=suggestion.transcript_id,
+        code_id=suggestion.code_id,
+        coder=coder,
+        start=suggestion.start,
+        end=suggestion.end,
+        origin="suggested",
+        memo=f"suggested ({suggestion.source}, {suggestion.score:.2f}): {suggestion.why}",
+    )
 
 
 def reject(store: Store, suggestion: Suggestion, coder: str) -> None:
     with store.transaction():
-        store.reject_suggestion(suggestion.transcript_id, suggestion.start, suggestion.end, suggestion.code_id, coder,
-                                suggestion.source)
+        store.reject_suggestion(
+            suggestion.transcript_id, suggestion.start, suggestion.end, suggestion.code_id, coder, suggestion.source
+        )
         store.audit("suggestion.reject", "suggestion", None, coder=coder, after=suggestion.as_dict())

@@ -48,8 +48,10 @@ class EditReport:
     def summary(self) -> str:
         if self.unchanged:
             return f"{self.title}: the text is the same; nothing changed."
-        parts = [f"{self.title}: text changed ({self.changed_chars:,} characters replaced or added)",
-                 f"{self.segments} segment{'s' if self.segments != 1 else ''} carried over"]
+        parts = [
+            f"{self.title}: text changed ({self.changed_chars:,} characters replaced or added)",
+            f"{self.segments} segment{'s' if self.segments != 1 else ''} carried over",
+        ]
         if self.moved:
             parts.append(f"{self.moved} moved with the text")
         if self.changed:
@@ -72,10 +74,20 @@ def _title(store: Store, transcript_id: int) -> str:
     return str(row.title)
 
 
-def apply_text(store: Store, transcript_id: int, new_text: str, *, coder: str | None,
-               blocks: list[Block] | None = None, action: str = EDIT_ACTION,
-               details: dict[str, Any] | None = None, new_turns: list[Turn] | None = None,
-               keep_before: bool = True, flag: bool = True, checksum: str | None = None) -> EditReport:
+def apply_text(
+    store: Store,
+    transcript_id: int,
+    new_text: str,
+    *,
+    coder: str | None,
+    blocks: list[Block] | None = None,
+    action: str = EDIT_ACTION,
+    details: dict[str, Any] | None = None,
+    new_turns: list[Turn] | None = None,
+    keep_before: bool = True,
+    flag: bool = True,
+    checksum: str | None = None,
+) -> EditReport:
     """Replace a transcript's text, carrying its turns and segments over. ``blocks`` may give the
     exact changes (when they are known, e.g. pseudonyms); otherwise the texts are diffed.
     ``new_turns`` replaces the turns (a re-imported file knows its own); otherwise they are carried
@@ -96,9 +108,17 @@ def apply_text(store: Store, transcript_id: int, new_text: str, *, coder: str | 
         if new_turns is not None:
             ids = [t.id for t in turns]
             for position, new in enumerate(new_turns):
-                carried.append(StoredTurn(id=ids[position] if position < len(ids) else None, position=position,
-                                          speaker=new.speaker, start=new.start, end=new.end,
-                                          start_time=new.start_time, end_time=new.end_time))
+                carried.append(
+                    StoredTurn(
+                        id=ids[position] if position < len(ids) else None,
+                        position=position,
+                        speaker=new.speaker,
+                        start=new.start,
+                        end=new.end,
+                        start_time=new.start_time,
+                        end_time=new.end_time,
+                    )
+                )
             report.turns_removed = max(0, len(turns) - len(new_turns))
         else:
             for turn in turns:
@@ -135,21 +155,38 @@ def apply_text(store: Store, transcript_id: int, new_text: str, *, coder: str | 
             taken.add(key)
             if (start, end) != (seg.start, seg.end):
                 report.moved += 1
-            new_segments.append(replace(seg, start=start, end=end, text=new_text[start:end] or old_quote,
-                                        review=review, review_note=note))
-        store.rewrite_transcript(transcript_id, text=new_text, checksum=checksum or text_checksum(new_text),
-                                 turns=carried, segments=new_segments)
+            new_segments.append(
+                replace(
+                    seg, start=start, end=end, text=new_text[start:end] or old_quote, review=review, review_note=note
+                )
+            )
+        store.rewrite_transcript(
+            transcript_id,
+            text=new_text,
+            checksum=checksum or text_checksum(new_text),
+            turns=carried,
+            segments=new_segments,
+        )
         report.audit_id = store.audit(
-            action, "transcript", transcript_id, coder=coder,
+            action,
+            "transcript",
+            transcript_id,
+            coder=coder,
             before={"text": old_text, "turns": turns, "segments": segments} if keep_before else None,
-            after={"checksum": checksum or text_checksum(new_text), "changed_chars": report.changed_chars,
-                   "changed_segments": report.changed, "vanished_segments": report.vanished,
-                   **(details or {})})
+            after={
+                "checksum": checksum or text_checksum(new_text),
+                "changed_chars": report.changed_chars,
+                "changed_segments": report.changed,
+                "vanished_segments": report.vanished,
+                **(details or {}),
+            },
+        )
     return report
 
 
-def replace_passage(store: Store, transcript_id: int, start: int, end: int, replacement: str, *,
-                    coder: str | None) -> EditReport:
+def replace_passage(
+    store: Store, transcript_id: int, start: int, end: int, replacement: str, *, coder: str | None
+) -> EditReport:
     """Replace ``text[start:end]`` with ``replacement`` (the reader's edit of a selection)."""
     text = store.transcript_text(transcript_id)
     if text is None:
@@ -158,16 +195,24 @@ def replace_passage(store: Store, transcript_id: int, start: int, end: int, repl
         raise InputError(f"the passage {start}-{end} is outside the transcript (0-{len(text)}).")
     replacement = normalize(replacement)
     new_text, blocks = replacement_blocks(text, [Replacement(start, end, replacement)])
-    return apply_text(store, transcript_id, new_text, coder=coder, blocks=blocks,
-                      details={"replaced": text[start:end], "with": replacement})
+    return apply_text(
+        store,
+        transcript_id,
+        new_text,
+        coder=coder,
+        blocks=blocks,
+        details={"replaced": text[start:end], "with": replacement},
+    )
 
 
 def edit_text(store: Store, transcript_id: int, new_text: str, *, coder: str | None) -> EditReport:
     """A whole new text for the transcript (from an editor or a corrected file), diffed."""
     new_text = normalize(new_text)
     if not new_text.strip():
-        raise InputError("the new text is empty; the transcript was not changed.",
-                         hint="To remove a transcript's text, delete the transcript instead.")
+        raise InputError(
+            "the new text is empty; the transcript was not changed.",
+            hint="To remove a transcript's text, delete the transcript instead.",
+        )
     return apply_text(store, transcript_id, new_text, coder=coder)
 
 
@@ -183,9 +228,14 @@ def set_speaker(store: Store, transcript_id: int, turn_number: int, speaker: str
         turn = turns[turn_number - 1]
         assert turn.id is not None  # a stored turn
         store.set_turn_speaker(turn.id, speaker)
-        store.audit("transcript.speaker", "transcript", transcript_id, coder=coder,
-                    before={"turn": turn_number, "speaker": turn.speaker},
-                    after={"turn": turn_number, "speaker": speaker})
+        store.audit(
+            "transcript.speaker",
+            "transcript",
+            transcript_id,
+            coder=coder,
+            before={"turn": turn_number, "speaker": turn.speaker},
+            after={"turn": turn_number, "speaker": speaker},
+        )
     return str(turn.speaker or "")
 
 
@@ -195,9 +245,14 @@ def undo_last_edit(store: Store, transcript_id: int, *, coder: str | None) -> Ed
     the later edit first)."""
     with store.transaction():
         title = _title(store, transcript_id)
-        entries = [e for e in store.audit_entries(limit=1_000_000, entity="transcript")
-                   if e.entity_id == transcript_id and e.action in (EDIT_ACTION, UNDO_ACTION)
-                   or e.entity_id == transcript_id and e.action == "pseudonymise"]
+        entries = [
+            e
+            for e in store.audit_entries(limit=1_000_000, entity="transcript")
+            if e.entity_id == transcript_id
+            and e.action in (EDIT_ACTION, UNDO_ACTION)
+            or e.entity_id == transcript_id
+            and e.action == "pseudonymise"
+        ]
         undone: set[int] = set()
         target = None
         for entry in entries:  # newest first
@@ -214,8 +269,11 @@ def undo_last_edit(store: Store, transcript_id: int, *, coder: str | None) -> Ed
         before = _loads(target.before) or {}
         after = _loads(target.after) or {}
         if "text" not in before:
-            raise WorkbenchError(f"{title}: the last edit was a pseudonymisation, which keeps no original text "
-                                 "and cannot be undone here.", hint="Restore the backup taken before it.")
+            raise WorkbenchError(
+                f"{title}: the last edit was a pseudonymisation, which keeps no original text "
+                "and cannot be undone here.",
+                hint="Restore the backup taken before it.",
+            )
         text, turns, segments = store.transcript_content(transcript_id)
         current = store.transcript(transcript_id)
         stored = current.checksum if current else None
@@ -226,14 +284,28 @@ def undo_last_edit(store: Store, transcript_id: int, *, coder: str | None) -> Ed
         for seg in segments:
             old = by_id.get(seg.id)
             restored.append(old if old else seg)  # segments coded after the edit stay as they are
-        store.rewrite_transcript(transcript_id, text=before["text"], checksum=text_checksum(before["text"]),
-                                 turns=_restore_turns([StoredTurn(**t) for t in before.get("turns", [])], turns),
-                                 segments=restored)
-        report = EditReport(transcript_id, title, changed_chars=int(after.get("changed_chars", 0)),
-                            turns=len(before.get("turns", [])), segments=len(restored))
-        report.audit_id = store.audit(UNDO_ACTION, "transcript", transcript_id, coder=coder,
-                                      before={"checksum": text_checksum(text)},
-                                      after={"undid": target.id, "checksum": text_checksum(before["text"])})
+        store.rewrite_transcript(
+            transcript_id,
+            text=before["text"],
+            checksum=text_checksum(before["text"]),
+            turns=_restore_turns([StoredTurn(**t) for t in before.get("turns", [])], turns),
+            segments=restored,
+        )
+        report = EditReport(
+            transcript_id,
+            title,
+            changed_chars=int(after.get("changed_chars", 0)),
+            turns=len(before.get("turns", [])),
+            segments=len(restored),
+        )
+        report.audit_id = store.audit(
+            UNDO_ACTION,
+            "transcript",
+            transcript_id,
+            coder=coder,
+            before={"checksum": text_checksum(text)},
+            after={"undid": target.id, "checksum": text_checksum(before["text"])},
+        )
     return report
 
 
@@ -248,8 +320,15 @@ def _loads(value: str | None) -> Any:
     return json.loads(value) if value else None
 
 
-def update_from_file(store: Store, transcript_id: int, path: Path, *, coder: str | None,
-                     encoding: str | None = None, tags: str = "render") -> EditReport:
+def update_from_file(
+    store: Store,
+    transcript_id: int,
+    path: Path,
+    *,
+    coder: str | None,
+    encoding: str | None = None,
+    tags: str = "render",
+) -> EditReport:
     """Re-import a corrected file over a transcript: the new text is read as the file's format
     says, and the coding is carried over to it. The transcript then carries the file's checksum,
     so importing the same file again changes nothing."""
@@ -258,8 +337,15 @@ def update_from_file(store: Store, transcript_id: int, path: Path, *, coder: str
     parsed = read_transcript(path, encoding, tags=tags)
     if not parsed.text.strip():
         raise InputError("the file has no text; the transcript was not changed.", path=path)
-    return apply_text(store, transcript_id, parsed.text, coder=coder, new_turns=parsed.turns,
-                      details={"source": path.name}, checksum=hashlib.sha256(path.read_bytes()).hexdigest())
+    return apply_text(
+        store,
+        transcript_id,
+        parsed.text,
+        coder=coder,
+        new_turns=parsed.turns,
+        details={"source": path.name},
+        checksum=hashlib.sha256(path.read_bytes()).hexdigest(),
+    )
 
 
 def review_list(store: Store, transcript_id: int | None = None) -> list[ReviewSegment]:

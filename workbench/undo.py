@@ -48,8 +48,7 @@ class UndoHistory:
     def redo(self, store: Store, coder: str | None) -> Action:
         return self._step(store, coder, self.redo_stack, self.undo_stack, "redo")
 
-    def _step(self, store: Store, coder: str | None, source: list[Action], target: list[Action],
-              verb: str) -> Action:
+    def _step(self, store: Store, coder: str | None, source: list[Action], target: list[Action], verb: str) -> Action:
         if not source:
             raise UndoError(f"nothing to {verb}.")
         action = source[-1]
@@ -57,8 +56,11 @@ class UndoHistory:
             with store.transaction():  # all of the step or none of it (codes made again, say)
                 inverse = _invert(store, coder, action)
         except WorkbenchError as exc:
-            raise UndoError(f"could not {verb} ({_describe(action)}): {exc.message} The action is kept; "
-                            "reload the transcript to see the current coding.", hint=exc.hint) from exc
+            raise UndoError(
+                f"could not {verb} ({_describe(action)}): {exc.message} The action is kept; "
+                "reload the transcript to see the current coding.",
+                hint=exc.hint,
+            ) from exc
         source.pop()
         target.append(inverse)
         if action[0] == "remove":  # a restored segment has a new id
@@ -87,9 +89,18 @@ def _invert(store: Store, coder: str | None, action: Action) -> Action:
     if kind == "remove" and first.get("created_paths"):
         return ("add", _recreate(store, first, coder), None)
     if kind == "remove":
-        restored = as_dict(coding.add_segment(store, transcript_id=first["transcript_id"], code_id=first["code_id"],
-                                      coder=first["coder"], start=first["start"], end=first["end"],
-                                      memo=first.get("memo"), origin=first.get("origin") or "manual"))
+        restored = as_dict(
+            coding.add_segment(
+                store,
+                transcript_id=first["transcript_id"],
+                code_id=first["code_id"],
+                coder=first["coder"],
+                start=first["start"],
+                end=first["end"],
+                memo=first.get("memo"),
+                origin=first.get("origin") or "manual",
+            )
+        )
         return ("add", restored, None)
     if kind == "edit":  # a correction of the text: undone exactly (text, turns, segments)
         from workbench.transcript_edit import undo_last_edit
@@ -99,8 +110,9 @@ def _invert(store: Store, coder: str | None, action: Action) -> Action:
     if kind == "unedit":
         from workbench.transcript_edit import replace_passage
 
-        replace_passage(store, first["transcript_id"], first["start"], first["start"] + len(first["old"]),
-                        first["new"], coder=coder)
+        replace_passage(
+            store, first["transcript_id"], first["start"], first["start"] + len(first["old"]), first["new"], coder=coder
+        )
         return ("edit", first | {"end": first["start"] + len(first["new"])}, None)
     if kind == "update":
         segment_id = first["id"]
@@ -128,15 +140,29 @@ def _recreate(store: Store, segment: dict[str, Any], coder: str | None) -> dict[
         if not any(c.path.casefold() == path.casefold() for c in store.codes(counts=False)):
             coding.create_code(store, path, coder=coder)
     code = coding.resolve_code(store, segment.get("code_path") or segment["created_paths"][-1])
-    restored = as_dict(coding.add_segment(store, transcript_id=segment["transcript_id"], code_id=code.id,
-                                  coder=segment["coder"], start=segment["start"], end=segment["end"],
-                                  memo=segment.get("memo"), origin=segment.get("origin") or "manual"))
+    restored = as_dict(
+        coding.add_segment(
+            store,
+            transcript_id=segment["transcript_id"],
+            code_id=code.id,
+            coder=segment["coder"],
+            start=segment["start"],
+            end=segment["end"],
+            memo=segment.get("memo"),
+            origin=segment.get("origin") or "manual",
+        )
+    )
     restored["created_code_ids"] = [c.id for c in store.codes(counts=False) if c.id not in before]
     return restored
 
 
 def _describe(action: Action) -> str:
     kind, first, _ = action
-    what = {"add": "coding", "remove": "removal", "update": "change", "edit": "correction",
-            "unedit": "undone correction"}.get(kind, kind)
+    what = {
+        "add": "coding",
+        "remove": "removal",
+        "update": "change",
+        "edit": "correction",
+        "unedit": "undone correction",
+    }.get(kind, kind)
     return f"the {what} of segment {first.get('id')}"

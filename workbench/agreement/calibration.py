@@ -77,14 +77,30 @@ class CodeCalibration:
 
     def as_dict(self) -> dict[str, Any]:
         r = lambda v: None if v is None else round(v, 4)  # noqa: E731
-        listed = lambda items: [{"transcript": i.transcript, "start": i.start, "end": i.end, "text": i.text}  # noqa: E731
-                                for i in items[:MAX_LISTED]]
-        return {"code": self.code, "definition": self.definition, "when_to_use": self.when_to_use,
-                "when_not_to_use": self.when_not_to_use, "agreements": self.tp, "misses": self.fn,
-                "extras": self.fp, "agreements_on_absence": self.tn, "gold_positive": self.gold_positive,
-                "cohen_kappa": r(self.kappa), "recall": r(self.recall), "precision": r(self.precision),
-                "positive_agreement": r(self.positive_agreement), "flags": self.flags,
-                "missed": listed(self.misses), "extra": listed(self.extras)}
+        listed = (
+            lambda items: [
+                {"transcript": i.transcript, "start": i.start, "end": i.end, "text": i.text}  # noqa: E731
+                for i in items[:MAX_LISTED]
+            ]
+        )
+        return {
+            "code": self.code,
+            "definition": self.definition,
+            "when_to_use": self.when_to_use,
+            "when_not_to_use": self.when_not_to_use,
+            "agreements": self.tp,
+            "misses": self.fn,
+            "extras": self.fp,
+            "agreements_on_absence": self.tn,
+            "gold_positive": self.gold_positive,
+            "cohen_kappa": r(self.kappa),
+            "recall": r(self.recall),
+            "precision": r(self.precision),
+            "positive_agreement": r(self.positive_agreement),
+            "flags": self.flags,
+            "missed": listed(self.misses),
+            "extra": listed(self.extras),
+        }
 
 
 @dataclass(slots=True)
@@ -117,14 +133,30 @@ class Calibration:
 
     def as_dict(self) -> dict[str, Any]:
         r = lambda v: None if v is None else round(v, 4)  # noqa: E731
-        return {"gold": self.gold, "trainee": self.trainee, "unit": self.unit, "overlap_rule": self.overlap,
-                "transcripts": self.transcripts, "pooled_kappa": r(self.pooled_kappa), "recall": r(self.recall),
-                "precision": r(self.precision), "misses": self.misses, "extras": self.extras,
-                "codes": [c.as_dict() for c in self.codes]}
+        return {
+            "gold": self.gold,
+            "trainee": self.trainee,
+            "unit": self.unit,
+            "overlap_rule": self.overlap,
+            "transcripts": self.transcripts,
+            "pooled_kappa": r(self.pooled_kappa),
+            "recall": r(self.recall),
+            "precision": r(self.precision),
+            "misses": self.misses,
+            "extras": self.extras,
+            "codes": [c.as_dict() for c in self.codes],
+        }
 
 
-def calibrate(store: Store, gold: str, trainee: str, *, transcript_ids: list[int] | None = None,
-              unit: str = "sentence", overlap: str | None = None) -> Calibration:
+def calibrate(
+    store: Store,
+    gold: str,
+    trainee: str,
+    *,
+    transcript_ids: list[int] | None = None,
+    unit: str = "sentence",
+    overlap: str | None = None,
+) -> Calibration:
     """The trainee's coding against the gold coder's, on the transcripts both coded (or those given)."""
     from workbench.agreement.compute import _carrying
 
@@ -134,14 +166,14 @@ def calibrate(store: Store, gold: str, trainee: str, *, transcript_ids: list[int
     known = {c.name for c in store.coders()}
     for role, name in (("gold", gold), ("trainee", trainee)):
         if name not in known:
-            raise WorkbenchError(f"there is no coder {name!r} (the {role}).",
-                                 hint="Coders here: " + ", ".join(sorted(known)) + ".")
+            raise WorkbenchError(
+                f"there is no coder {name!r} (the {role}).", hint="Coders here: " + ", ".join(sorted(known)) + "."
+            )
     if gold == trainee:
         raise WorkbenchError("the gold coder and the trainee are the same coder.", hint="Name two different coders.")
     codes = store.codes(counts=False)
     by_id = {c.id: c for c in codes}
-    results = {c.id: CodeCalibration(c.path, c.definition, c.when_to_use,
-                                        c.when_not_to_use) for c in codes}
+    results = {c.id: CodeCalibration(c.path, c.definition, c.when_to_use, c.when_not_to_use) for c in codes}
     used: list[str] = []
     for transcript in store.transcripts():
         if transcript_ids is not None and transcript.id not in transcript_ids:
@@ -151,8 +183,10 @@ def calibrate(store: Store, gold: str, trainee: str, *, transcript_ids: list[int
         if transcript_ids is None and len(coders_here) < 2:
             continue
         if gold not in coders_here:
-            raise WorkbenchError(f"{gold} (the gold coder) did not code {transcript.title!r}.",
-                                 hint="Choose transcripts the gold coder coded (--transcript).")
+            raise WorkbenchError(
+                f"{gold} (the gold coder) did not code {transcript.title!r}.",
+                hint="Choose transcripts the gold coder coded (--transcript).",
+            )
         used.append(transcript.title)
         text = store.transcript_text(transcript.id) or ""
         boundaries = {p for s in segments for p in (s.start, s.end)}
@@ -171,8 +205,13 @@ def calibrate(store: Store, gold: str, trainee: str, *, transcript_ids: list[int
                 if index in g and index in t:
                     result.tp += weight(index)
                     continue
-                instance = Instance(transcript.title, transcript.id, starts[index], ends[index],
-                                    excerpt(text[starts[index]:ends[index]], 300))
+                instance = Instance(
+                    transcript.title,
+                    transcript.id,
+                    starts[index],
+                    ends[index],
+                    excerpt(text[starts[index] : ends[index]], 300),
+                )
                 if index in g:
                     result.fn += weight(index)
                     result.misses.append(instance)
@@ -181,12 +220,18 @@ def calibrate(store: Store, gold: str, trainee: str, *, transcript_ids: list[int
                     result.extras.append(instance)
             result.tn += total - sum(weight(i) for i in g | t)
     if not used:
-        raise WorkbenchError(f"no transcript was coded by both {gold} and {trainee}.",
-                             hint="The trainee codes the gold coder's transcripts; name them with --transcript.")
+        raise WorkbenchError(
+            f"no transcript was coded by both {gold} and {trainee}.",
+            hint="The trainee codes the gold coder's transcripts; name them with --transcript.",
+        )
     parts = []
     for result in results.values():
-        units_ = [stats.Unit((1, 1), result.tp), stats.Unit((1, 0), result.fn), stats.Unit((0, 1), result.fp),
-                  stats.Unit((0, 0), result.tn)]
+        units_ = [
+            stats.Unit((1, 1), result.tp),
+            stats.Unit((1, 0), result.fn),
+            stats.Unit((0, 1), result.fp),
+            stats.Unit((0, 0), result.tn),
+        ]
         part = stats.cohen_parts([u for u in units_ if u.weight])
         parts.append(part)
         result.kappa = stats._kappa(part) if part else None
@@ -197,34 +242,59 @@ def calibrate(store: Store, gold: str, trainee: str, *, transcript_ids: list[int
 def calibration_text(report: Calibration, *, only_problems: bool = True) -> str:
     """The report for people: a per-code table, then each code's misses and extras with its definition."""
     fmt = lambda v, pct=False: "undefined" if v is None else (f"{v:.0%}" if pct else f"{v:.3f}")  # noqa: E731
-    lines = [f"Calibration of {report.trainee} against {report.gold} on {len(report.transcripts)} transcripts, "
-             f"by {report.unit} (overlap rule: {report.overlap})",
-             f"Pooled kappa {fmt(report.pooled_kappa)} · recall {fmt(report.recall, True)} · precision "
-             f"{fmt(report.precision, True)} · {report.misses} misses, {report.extras} extras", ""]
+    lines = [
+        f"Calibration of {report.trainee} against {report.gold} on {len(report.transcripts)} transcripts, "
+        f"by {report.unit} (overlap rule: {report.overlap})",
+        f"Pooled kappa {fmt(report.pooled_kappa)} · recall {fmt(report.recall, True)} · precision "
+        f"{fmt(report.precision, True)} · {report.misses} misses, {report.extras} extras",
+        "",
+    ]
     head = ["code", "gold", "agree", "miss", "extra", "kappa", "recall", "precision", "note"]
     rows = []
     for c in report.codes:
         if c.tp + c.fn + c.fp == 0:
             continue
-        rows.append([c.code, str(c.gold_positive), str(c.tp), str(c.fn), str(c.fp), fmt(c.kappa), fmt(c.recall, True),
-                     fmt(c.precision, True), "the gold coder never applied it" if "gold_never_applied" in c.flags
-                     else "too few instances to judge" if "too_few_instances" in c.flags else ""])
+        rows.append(
+            [
+                c.code,
+                str(c.gold_positive),
+                str(c.tp),
+                str(c.fn),
+                str(c.fp),
+                fmt(c.kappa),
+                fmt(c.recall, True),
+                fmt(c.precision, True),
+                "the gold coder never applied it"
+                if "gold_never_applied" in c.flags
+                else "too few instances to judge"
+                if "too_few_instances" in c.flags
+                else "",
+            ]
+        )
     widths = [min(60, max(len(r[i]) for r in rows + [head])) for i in range(len(head))]
     for row in [head, ["-" * w for w in widths], *rows]:
-        lines.append("  ".join((v[:widths[i] - 1] + "…" if len(v) > widths[i] else v).ljust(widths[i])
-                               for i, v in enumerate(row)).rstrip())
+        lines.append(
+            "  ".join(
+                (v[: widths[i] - 1] + "…" if len(v) > widths[i] else v).ljust(widths[i]) for i, v in enumerate(row)
+            ).rstrip()
+        )
     if not rows:
         lines.append("(neither coder applied any code on these transcripts)")
     for c in report.codes:
         if not (c.misses or c.extras):
             continue
         lines += ["", f"== {c.code} (kappa {fmt(c.kappa)})"]
-        for label, value in (("Definition", c.definition), ("When to use", c.when_to_use),
-                             ("When not to use", c.when_not_to_use)):
+        for label, value in (
+            ("Definition", c.definition),
+            ("When to use", c.when_to_use),
+            ("When not to use", c.when_not_to_use),
+        ):
             if value:
                 lines.append(f"   {label}: {' '.join(value.split())}")
-        for label, items in (("Missed (the gold coder applied it, you did not)", c.misses),
-                             ("Extra (you applied it, the gold coder did not)", c.extras)):
+        for label, items in (
+            ("Missed (the gold coder applied it, you did not)", c.misses),
+            ("Extra (you applied it, the gold coder did not)", c.extras),
+        ):
             if items:
                 lines.append(f"   {label}:")
                 for item in items[:10]:

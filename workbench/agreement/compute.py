@@ -76,11 +76,17 @@ class CodeAgreement:
 
     def as_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {
-            "code": self.code, "units": self.units, "prevalence": _r(self.prevalence),
-            "percent_agreement": _r(self.percent_agreement), "cohen_kappa": _r(self.cohen_kappa),
-            "fleiss_kappa": _r(self.fleiss_kappa), "krippendorff_alpha": _r(self.krippendorff_alpha),
+            "code": self.code,
+            "units": self.units,
+            "prevalence": _r(self.prevalence),
+            "percent_agreement": _r(self.percent_agreement),
+            "cohen_kappa": _r(self.cohen_kappa),
+            "fleiss_kappa": _r(self.fleiss_kappa),
+            "krippendorff_alpha": _r(self.krippendorff_alpha),
             "alpha_interval": [_r(v) for v in self.alpha_interval] if self.alpha_interval else None,
-            "flagged": self.flagged, "disagreements": self.disagreements}
+            "flagged": self.flagged,
+            "disagreements": self.disagreements,
+        }
         for key in KAPPA_KEYS:
             data[key] = _r(getattr(self, key))
         data["percent_agreement_pooled_pairs"] = _r(self.percent_agreement_pooled_pairs)
@@ -108,14 +114,27 @@ class AgreementReport:
     skipped: list[str] = field(default_factory=list)  # transcripts left out (not every coder coded them)
 
     def as_dict(self) -> dict[str, Any]:
-        data = {"coders": self.spec.coders, "unit": self.spec.unit, "overlap_rule": self.spec.overlap,
-                "columns": self.spec.columns, "threshold": self.spec.threshold, "transcripts": self.transcripts,
-                "round": self.spec.round, "percent_agreement_pairing": self.spec.pairing,
-                "overall": self.overall.as_dict(), "codes": [c.as_dict() for c in self.codes], "notes": self.notes}
+        data = {
+            "coders": self.spec.coders,
+            "unit": self.spec.unit,
+            "overlap_rule": self.spec.overlap,
+            "columns": self.spec.columns,
+            "threshold": self.spec.threshold,
+            "transcripts": self.transcripts,
+            "round": self.spec.round,
+            "percent_agreement_pairing": self.spec.pairing,
+            "overall": self.overall.as_dict(),
+            "codes": [c.as_dict() for c in self.codes],
+            "notes": self.notes,
+        }
         if self.spec.unit == "continuum":
-            data["formulation"] = {"alpha_u": "krippendorff_1995_2004", "alpha_u_binary": "krippendorff_2016",
-                                   "u_alpha": "krippendorff_2016", "c_alpha_u": "krippendorff_2016",
-                                   "C_alpha_u": "krippendorff_2016"}
+            data["formulation"] = {
+                "alpha_u": "krippendorff_1995_2004",
+                "alpha_u_binary": "krippendorff_2016",
+                "u_alpha": "krippendorff_2016",
+                "c_alpha_u": "krippendorff_2016",
+                "C_alpha_u": "krippendorff_2016",
+            }
             data["themes"] = [t.as_dict() for t in self.themes]
             data["skipped_transcripts"] = self.skipped
         return data
@@ -137,12 +156,15 @@ def _check_spec(store: Store, spec: AgreementSpec) -> None:
     if len(spec.coders) < 2 or missing:
         raise WorkbenchError(
             "agreement needs at least two coders of this project"
-            + (f"; unknown: {', '.join(missing)}" if missing else "") + ".",
-            hint="Coders here: " + ", ".join(sorted(known)) + ".")
+            + (f"; unknown: {', '.join(missing)}" if missing else "")
+            + ".",
+            hint="Coders here: " + ", ".join(sorted(known)) + ".",
+        )
 
 
-def _segments(store: Store, spec: AgreementSpec, transcript_id: int, coder_index: dict[str, int],
-              round_id: Any) -> list[SegmentSpan]:
+def _segments(
+    store: Store, spec: AgreementSpec, transcript_id: int, coder_index: dict[str, int], round_id: Any
+) -> list[SegmentSpan]:
     segments = [s for s in store.segment_spans(transcript_id) if s.coder in coder_index]
     if spec.round is not None:
         segments = [s for s in segments if s.round_id == round_id]
@@ -215,17 +237,25 @@ def compute_agreement(store: Store, spec: AgreementSpec) -> AgreementReport:
                 touched_weight += weight
                 if values != blank and 0 in values and len(examples[key]) < MAX_DISAGREEMENTS:
                     start, end = units[index]
-                    examples[key].append({
-                        "transcript": transcript.title, "start": start, "end": end,
-                        "text": excerpt(text[start:end], 200),
-                        "coded_by": [c for c, v in zip(spec.coders, values) if v == 1],
-                        "not_coded_by": [c for c, v in zip(spec.coders, values) if v == 0]})
+                    examples[key].append(
+                        {
+                            "transcript": transcript.title,
+                            "start": start,
+                            "end": end,
+                            "text": excerpt(text[start:end], 200),
+                            "coded_by": [c for c, v in zip(spec.coders, values) if v == 1],
+                            "not_coded_by": [c for c, v in zip(spec.coders, values) if v == 0],
+                        }
+                    )
             if total_weight - touched_weight:
                 tally[blank] += total_weight - touched_weight
     if not used_transcripts:
-        raise WorkbenchError("no transcript was coded by two or more of these coders"
-                             + (f" in round {spec.round!r}" if spec.round is not None else "") + ".",
-                             hint="Agreement compares coders on the transcripts they both coded.")
+        raise WorkbenchError(
+            "no transcript was coded by two or more of these coders"
+            + (f" in round {spec.round!r}" if spec.round is not None else "")
+            + ".",
+            hint="Agreement compares coders on the transcripts they both coded.",
+        )
     if spec.unit == "character":
         notes.append("Units are characters; a run of characters no segment boundary splits counts once per character.")
     if spec.unit == "sentence":
@@ -234,16 +264,27 @@ def compute_agreement(store: Store, spec: AgreementSpec) -> AgreementReport:
     if spec.round is not None:
         notes.append(f"Only segments made in coding round {spec.round!r}.")
     if len(spec.coders) == 2:
-        notes.append("Cohen's kappa and Scott's pi: units both coders rated. Fleiss' kappa is for three or more coders.")
+        notes.append(
+            "Cohen's kappa and Scott's pi: units both coders rated. Fleiss' kappa is for three or more coders."
+        )
     else:
-        notes.append("Fleiss' kappa, AC1 and Brennan-Prediger keep units a coder skipped (Gwet 2014): P_o over units "
-                     "rated by two or more, category shares over units rated at least once; alpha keeps them as "
-                     "missing values. Cohen's kappa and Scott's pi are for two coders.")
-    notes.append("Percent agreement: " + ("the mean over units of the share of agreeing coder pairs (Fleiss' P_o)."
-                                          if spec.pairing == "per_unit_mean" else
-                                          "all agreeing coder pairs / all coder pairs (pooled pairs)."))
-    notes.append("Each code is a present/absent variable (q = 2 categories, also for Brennan-Prediger and AC1); "
-                 "ordinal and ratio alpha equal nominal alpha for such a variable.")
+        notes.append(
+            "Fleiss' kappa, AC1 and Brennan-Prediger keep units a coder skipped (Gwet 2014): P_o over units "
+            "rated by two or more, category shares over units rated at least once; alpha keeps them as "
+            "missing values. Cohen's kappa and Scott's pi are for two coders."
+        )
+    notes.append(
+        "Percent agreement: "
+        + (
+            "the mean over units of the share of agreeing coder pairs (Fleiss' P_o)."
+            if spec.pairing == "per_unit_mean"
+            else "all agreeing coder pairs / all coder pairs (pooled pairs)."
+        )
+    )
+    notes.append(
+        "Each code is a present/absent variable (q = 2 categories, also for Brennan-Prediger and AC1); "
+        "ordinal and ratio alpha equal nominal alpha for such a variable."
+    )
     results: list[CodeAgreement] = []
     pooled: dict[str, list] = defaultdict(list)
     two = len(spec.coders) == 2
@@ -254,7 +295,9 @@ def compute_agreement(store: Store, spec: AgreementSpec) -> AgreementReport:
             result.disagreements = examples.get(key, [])
         results.append(result)
     overall = CodeAgreement(
-        code="(all codes, pooled)", units=max((r.units for r in results), default=0), prevalence=None,
+        code="(all codes, pooled)",
+        units=max((r.units for r in results), default=0),
+        prevalence=None,
         percent_agreement=_mean([r.percent_agreement for r in results]),
         percent_agreement_pooled_pairs=_mean([r.percent_agreement_pooled_pairs for r in results]),
         cohen_kappa=stats.pooled_kappa(pooled["cohen"]) if two else None,
@@ -264,22 +307,28 @@ def compute_agreement(store: Store, spec: AgreementSpec) -> AgreementReport:
         gwet_ac1=stats.pooled_kappa(pooled["gwet_ac1"]),
         krippendorff_alpha=stats.pooled_alpha(pooled["alpha"]),
         krippendorff_alpha_ordinal=stats.pooled_alpha(pooled["alpha_ordinal"]),
-        krippendorff_alpha_ratio=stats.pooled_alpha(pooled["alpha_ratio"]))
+        krippendorff_alpha_ratio=stats.pooled_alpha(pooled["alpha_ratio"]),
+    )
     overall.units_pairable = max((r.units_pairable or 0 for r in results), default=0)
     overall.flagged = overall.krippendorff_alpha is not None and overall.krippendorff_alpha < spec.threshold
     if spec.bootstrap and overall.krippendorff_alpha is not None:
         overall.alpha_interval = stats.bootstrap_pooled_alpha(
-            [[stats.Unit(v, w) for v, w in tallies[key].items()] for key in keys], samples=spec.bootstrap,
-            seed=spec.seed)
+            [[stats.Unit(v, w) for v, w in tallies[key].items()] for key in keys],
+            samples=spec.bootstrap,
+            seed=spec.seed,
+        )
     _undefined(overall, two)
-    notes.append("Overall: alpha sums observed and expected disagreements over codes; the kappa-type coefficients "
-                 "average observed and expected agreement over codes, then form one coefficient (De Vries et al. 2008); "
-                 "percent agreement is the mean over codes.")
+    notes.append(
+        "Overall: alpha sums observed and expected disagreements over codes; the kappa-type coefficients "
+        "average observed and expected agreement over codes, then form one coefficient (De Vries et al. 2008); "
+        "percent agreement is the mean over codes."
+    )
     return AgreementReport(spec, used_transcripts, results, overall, notes)
 
 
-def _carrying(units: list[tuple[int, int]], starts: list[int], ends: list[int], spans: list[tuple[int, int]],
-              rule: str) -> list[int]:
+def _carrying(
+    units: list[tuple[int, int]], starts: list[int], ends: list[int], spans: list[tuple[int, int]], rule: str
+) -> list[int]:
     """Indexes of the (sorted, disjoint) units that the union of ``spans`` covers by ``rule``.
 
     A unit inside one merged span is fully covered (carries by every rule); only the units at a
@@ -314,18 +363,23 @@ def _mean(values: list[float | None]) -> float | None:
     return sum(present) / len(present) if present else None
 
 
-def _code_result(key: str, units: list[stats.Unit], two: bool, spec: AgreementSpec,
-                 pooled: dict[str, list]) -> CodeAgreement:
+def _code_result(
+    key: str, units: list[stats.Unit], two: bool, spec: AgreementSpec, pooled: dict[str, list]
+) -> CodeAgreement:
     binary = (0, 1)
     a_parts = stats.alpha_parts(units)
-    parts = {"alpha": a_parts, "alpha_ordinal": stats.alpha_parts(units, "ordinal"),
-             "alpha_ratio": stats.alpha_parts(units, "ratio"),
-             "cohen": stats.cohen_parts(units) if two else None,
-             "fleiss": stats.fleiss_parts(units, binary) if not two else None,
-             "scott": stats.chance_parts([stats.Unit(u.values[:2], u.weight) for u in units], "scott", binary)
-             if two else None,
-             "brennan_prediger": stats.chance_parts(units, "brennan_prediger", binary),
-             "gwet_ac1": stats.chance_parts(units, "gwet_ac1", binary)}
+    parts = {
+        "alpha": a_parts,
+        "alpha_ordinal": stats.alpha_parts(units, "ordinal"),
+        "alpha_ratio": stats.alpha_parts(units, "ratio"),
+        "cohen": stats.cohen_parts(units) if two else None,
+        "fleiss": stats.fleiss_parts(units, binary) if not two else None,
+        "scott": stats.chance_parts([stats.Unit(u.values[:2], u.weight) for u in units], "scott", binary)
+        if two
+        else None,
+        "brennan_prediger": stats.chance_parts(units, "brennan_prediger", binary),
+        "gwet_ac1": stats.chance_parts(units, "gwet_ac1", binary),
+    }
     for name, value in parts.items():
         pooled[name].append(value)
     ones = sum(u.weight * sum(1 for v in u.values if v == 1) for u in units)
@@ -333,15 +387,22 @@ def _code_result(key: str, units: list[stats.Unit], two: bool, spec: AgreementSp
     alpha = _alpha(a_parts)
     kappa = lambda name: stats._kappa(parts[name]) if parts[name] else None  # noqa: E731
     result = CodeAgreement(
-        code=key, units=sum(u.weight for u in units), prevalence=ones / given if given else None,
+        code=key,
+        units=sum(u.weight for u in units),
+        prevalence=ones / given if given else None,
         percent_agreement=stats.percent_agreement(units, spec.pairing),
         percent_agreement_pooled_pairs=stats.percent_agreement(units, "pooled_pairs"),
-        cohen_kappa=kappa("cohen"), fleiss_kappa=kappa("fleiss"), krippendorff_alpha=alpha,
-        scott_pi=kappa("scott"), brennan_prediger=kappa("brennan_prediger"), gwet_ac1=kappa("gwet_ac1"),
+        cohen_kappa=kappa("cohen"),
+        fleiss_kappa=kappa("fleiss"),
+        krippendorff_alpha=alpha,
+        scott_pi=kappa("scott"),
+        brennan_prediger=kappa("brennan_prediger"),
+        gwet_ac1=kappa("gwet_ac1"),
         krippendorff_alpha_ordinal=_alpha(parts["alpha_ordinal"]),
         krippendorff_alpha_ratio=_alpha(parts["alpha_ratio"]),
         units_pairable=sum(u.weight for u in units if sum(v is not None for v in u.values) >= 2),
-        flagged=alpha is not None and alpha < spec.threshold)
+        flagged=alpha is not None and alpha < spec.threshold,
+    )
     if spec.bootstrap and spec.bootstrap_codes and alpha is not None:
         result.alpha_interval = stats.bootstrap_alpha(units, samples=spec.bootstrap, seed=spec.seed)
     _undefined(result, two)
@@ -354,9 +415,14 @@ def _alpha(parts: stats.Parts | None) -> float | None:
 
 def _undefined(result: CodeAgreement, two: bool) -> None:
     """Why each applicable coefficient that is None is undefined."""
-    applicable = ["percent_agreement", "krippendorff_alpha", "krippendorff_alpha_ordinal", "krippendorff_alpha_ratio",
-                  "brennan_prediger", "gwet_ac1"] + (["cohen_kappa", "scott_pi"] if two else ["fleiss_kappa"])
+    applicable = [
+        "percent_agreement",
+        "krippendorff_alpha",
+        "krippendorff_alpha_ordinal",
+        "krippendorff_alpha_ratio",
+        "brennan_prediger",
+        "gwet_ac1",
+    ] + (["cohen_kappa", "scott_pi"] if two else ["fleiss_kappa"])
     for name in applicable:
         if getattr(result, name) is None:
-            result.undefined[name] = ("fewer_than_two_pairable_units" if not result.units_pairable
-                                      else "no_variation")
+            result.undefined[name] = "fewer_than_two_pairable_units" if not result.units_pairable else "no_variation"

@@ -8,8 +8,14 @@ from collections import defaultdict
 from typing import Any
 
 from workbench.agreement import unitizing as ua
-from workbench.agreement.compute import (MAX_DISAGREEMENTS, AgreementReport, AgreementSpec, CodeAgreement,
-                                         _round_id, _segments)
+from workbench.agreement.compute import (
+    MAX_DISAGREEMENTS,
+    AgreementReport,
+    AgreementSpec,
+    CodeAgreement,
+    _round_id,
+    _segments,
+)
 from workbench.analysis.matrix import column_key, column_keys, excerpt
 from workbench.errors import WorkbenchError
 from workbench.models import Transcript
@@ -51,10 +57,13 @@ def compute_continuum(store: Store, spec: AgreementSpec) -> AgreementReport:
             by_domain[s.coder].append((start, end, domain))
         offset += int(transcript.length)
     if not used:
-        raise WorkbenchError("no transcript was coded by every one of these coders"
-                             + (f" in round {spec.round!r}" if spec.round is not None else "") + ".",
-                             hint="The unitizing alphas compare coders on the same continuum: choose coders "
-                                  "(--coders) who coded the same transcripts.")
+        raise WorkbenchError(
+            "no transcript was coded by every one of these coders"
+            + (f" in round {spec.round!r}" if spec.round is not None else "")
+            + ".",
+            hint="The unitizing alphas compare coders on the same continuum: choose coders "
+            "(--coders) who coded the same transcripts.",
+        )
     length = offset
     m = len(spec.coders)
     results: list[CodeAgreement] = []
@@ -65,9 +74,19 @@ def compute_continuum(store: Store, spec: AgreementSpec) -> AgreementReport:
         parts_list.append(parts)
         binary = ua.u_alpha_binary(length, [[(a, b, 1) for a, b in s] for s in coder_spans])
         coded = sum(b - a for s in coder_spans for a, b in s)
-        result = CodeAgreement(code=key, units=length, prevalence=coded / (m * length), percent_agreement=None,
-                               cohen_kappa=None, fleiss_kappa=None, krippendorff_alpha=None, continuum=True,
-                               alpha_u=parts.alpha if parts else None, alpha_u_binary=binary, u_alpha=binary)
+        result = CodeAgreement(
+            code=key,
+            units=length,
+            prevalence=coded / (m * length),
+            percent_agreement=None,
+            cohen_kappa=None,
+            fleiss_kappa=None,
+            krippendorff_alpha=None,
+            continuum=True,
+            alpha_u=parts.alpha if parts else None,
+            alpha_u_binary=binary,
+            u_alpha=binary,
+        )
         result.flagged = result.alpha_u is not None and result.alpha_u < spec.threshold
         _continuum_undefined(result, coded, ("alpha_u", "alpha_u_binary", "u_alpha"))
         if result.flagged or (result.alpha_u is None and coded):
@@ -79,10 +98,18 @@ def compute_continuum(store: Store, spec: AgreementSpec) -> AgreementReport:
         merged = [ua.merge([(a, b) for a, b, _ in s]) for s in coder_segments]
         coded = sum(b - a for s in merged for a, b in s)
         parts = ua.alpha_u_parts(length, merged)
-        theme = CodeAgreement(code=domain, units=length, prevalence=coded / (m * length), percent_agreement=None,
-                              cohen_kappa=None, fleiss_kappa=None, krippendorff_alpha=None, continuum=True,
-                              alpha_u=parts.alpha if parts else None,
-                              alpha_u_binary=ua.u_alpha_binary(length, coder_segments))
+        theme = CodeAgreement(
+            code=domain,
+            units=length,
+            prevalence=coded / (m * length),
+            percent_agreement=None,
+            cohen_kappa=None,
+            fleiss_kappa=None,
+            krippendorff_alpha=None,
+            continuum=True,
+            alpha_u=parts.alpha if parts else None,
+            alpha_u_binary=ua.u_alpha_binary(length, coder_segments),
+        )
         try:
             data = ua.coincidences(length, coder_segments)
         except ua.OverlapError:
@@ -96,10 +123,18 @@ def compute_continuum(store: Store, spec: AgreementSpec) -> AgreementReport:
         _continuum_undefined(theme, coded, ("alpha_u", "alpha_u_binary", "u_alpha", "c_alpha_u"))
         themes.append(theme)
     all_segments = [by_domain.get(c, []) for c in spec.coders]
-    overall = CodeAgreement(code="(all codes, pooled)", units=length, prevalence=None, percent_agreement=None,
-                            cohen_kappa=None, fleiss_kappa=None, krippendorff_alpha=None, continuum=True,
-                            alpha_u=ua.pooled_alpha_u(parts_list),
-                            alpha_u_binary=ua.u_alpha_binary(length, all_segments))
+    overall = CodeAgreement(
+        code="(all codes, pooled)",
+        units=length,
+        prevalence=None,
+        percent_agreement=None,
+        cohen_kappa=None,
+        fleiss_kappa=None,
+        krippendorff_alpha=None,
+        continuum=True,
+        alpha_u=ua.pooled_alpha_u(parts_list),
+        alpha_u_binary=ua.u_alpha_binary(length, all_segments),
+    )
     try:
         data = ua.coincidences(length, all_segments)
     except ua.OverlapError:
@@ -136,8 +171,9 @@ def _continuum_undefined(result: CodeAgreement, coded: int, names: tuple[str, ..
             result.undefined[name] = "nobody_coded_it" if not coded else "no_variation"
 
 
-def _stretches(coder_spans: list[list[tuple[int, int]]], coders: list[str], placed: list[tuple[int, Transcript]],
-               store: Store) -> list[dict[str, Any]]:
+def _stretches(
+    coder_spans: list[list[tuple[int, int]]], coders: list[str], placed: list[tuple[int, Transcript]], store: Store
+) -> list[dict[str, Any]]:
     """Stretches of the continuum where some coders marked the code and others did not."""
     points = sorted({p for spans in coder_spans for a, b in spans for p in (a, b)})
     out: list[dict[str, Any]] = []
@@ -168,8 +204,14 @@ def _stretches(coder_spans: list[list[tuple[int, int]]], coders: list[str], plac
         if transcript.id not in texts:
             texts[transcript.id] = store.transcript_text(transcript.id) or ""
         start, end = a - base, b - base
-        out.append({"transcript": transcript.title, "start": start, "end": end,
-                    "text": excerpt(texts[transcript.id][start:end], 200),
-                    "coded_by": [c for c, v in zip(coders, marks) if v],
-                    "not_coded_by": [c for c, v in zip(coders, marks) if not v]})
+        out.append(
+            {
+                "transcript": transcript.title,
+                "start": start,
+                "end": end,
+                "text": excerpt(texts[transcript.id][start:end], 200),
+                "coded_by": [c for c, v in zip(coders, marks) if v],
+                "not_coded_by": [c for c, v in zip(coders, marks) if not v],
+            }
+        )
     return out

@@ -26,8 +26,10 @@ def start_round(store: Store, name: str, *, note: str | None = None, coder: str 
     """Start a new round: segments made from now on carry it (recorded in the audit log)."""
     name = " ".join(name.split())
     if not name or name == BEFORE:
-        raise WorkbenchError(f"a round needs a name other than {BEFORE!r}.",
-                             hint='For example: workbench round start "after codebook v2"')
+        raise WorkbenchError(
+            f"a round needs a name other than {BEFORE!r}.",
+            hint='For example: workbench round start "after codebook v2"',
+        )
     if any(r.name == name for r in store.rounds()):
         raise WorkbenchError(f"there is already a round named {name!r}.", hint="Give the new round another name.")
     with store.transaction():
@@ -44,8 +46,7 @@ def list_rounds(store: Store) -> list[Round]:
     if before or not rows:
         out.append(Round(None, BEFORE, None, None, before, current=not rows))
     for i, row in enumerate(rows):
-        out.append(Round(row.id, row.name, row.note, row.started_at, row.segments,
-                         current=i == len(rows) - 1))
+        out.append(Round(row.id, row.name, row.note, row.started_at, row.segments, current=i == len(rows) - 1))
     return out
 
 
@@ -58,5 +59,7 @@ def resolve_round(store: Store, name: str) -> Round:
     for r in rounds:
         if r.name == name or r.name.lower() == name.strip().lower():
             return r
-    raise NotFoundError(f"no round named {name!r}.",
-                        hint="Rounds here: " + ", ".join(repr(r.name) for r in rounds) + " (workbench round list).")
+    raise NotFoundError(
+        f"no round named {name!r}.",
+        hint="Rounds here: " + ", ".join(repr(r.name) for r in rounds) + " (workbench round list).",
+    )

@@ -164,18 +164,23 @@ def _coefficient(units, coefficient: str, categories) -> float | None:  # noqa: 
     return _kappa(parts) if parts else None
 
 
-def gwet_ac1(units: Sequence[Sequence[Value]] | Sequence[Unit], categories: Sequence[Value] | None = None) -> float | None:
+def gwet_ac1(
+    units: Sequence[Sequence[Value]] | Sequence[Unit], categories: Sequence[Value] | None = None
+) -> float | None:
     """Gwet's AC1, any number of coders, missing ratings allowed."""
     return _coefficient(units, "gwet_ac1", categories)
 
 
-def brennan_prediger(units: Sequence[Sequence[Value]] | Sequence[Unit],
-                     categories: Sequence[Value] | None = None) -> float | None:
+def brennan_prediger(
+    units: Sequence[Sequence[Value]] | Sequence[Unit], categories: Sequence[Value] | None = None
+) -> float | None:
     """Brennan-Prediger (free-marginal) kappa: chance agreement 1/q, q the declared categories."""
     return _coefficient(units, "brennan_prediger", categories)
 
 
-def scott_pi(units: Sequence[Sequence[Value]] | Sequence[Unit], categories: Sequence[Value] | None = None) -> float | None:
+def scott_pi(
+    units: Sequence[Sequence[Value]] | Sequence[Unit], categories: Sequence[Value] | None = None
+) -> float | None:
     """Scott's pi of the first two coders (units where at least one of them gave a value)."""
     two = [Unit(u.values[:2], u.weight) for u in as_units(units)]
     return _coefficient(two, "scott", categories)
@@ -199,8 +204,11 @@ def _kappa(parts: Parts) -> float | None:
 
 
 def cohen_parts(units: Sequence[Unit]) -> Parts | None:
-    pairs = [(u.values[0], u.values[1], u.weight) for u in units
-             if len(u.values) >= 2 and u.values[0] is not None and u.values[1] is not None]
+    pairs = [
+        (u.values[0], u.values[1], u.weight)
+        for u in units
+        if len(u.values) >= 2 and u.values[0] is not None and u.values[1] is not None
+    ]
     total = sum(w for _, _, w in pairs)
     if not total:
         return None
@@ -225,7 +233,9 @@ def fleiss_parts(units: Sequence[Unit], categories: Sequence[Value] | None = Non
     return chance_parts(units, "fleiss", categories)
 
 
-def fleiss_kappa(units: Sequence[Sequence[Value]] | Sequence[Unit], categories: Sequence[Value] | None = None) -> float | None:
+def fleiss_kappa(
+    units: Sequence[Sequence[Value]] | Sequence[Unit], categories: Sequence[Value] | None = None
+) -> float | None:
     """Fleiss' kappa; missing ratings allowed (as irrCAC's fleiss.raw)."""
     parts = fleiss_parts(as_units(units), categories)
     return _kappa(parts) if parts else None
@@ -265,6 +275,7 @@ def _delta(level: str, marginals: Counter):  # noqa: ANN202
             lo, hi = (a, b) if a <= b else (b, a)
             between = cumulative[hi] + marginals[hi] - cumulative[lo]  # sum n_g for g = lo..hi
             return (between - (marginals[lo] + marginals[hi]) / 2) ** 2
+
         return ordinal
     raise ValueError(f"unknown level of measurement {level!r}")
 
@@ -315,12 +326,19 @@ def pooled_kappa(parts: Sequence[Parts | None]) -> float | None:
     present = [p for p in parts if p is not None]
     if not present:
         return None
-    return _kappa(Parts(sum(p.observed for p in present) / len(present),
-                        sum(p.expected for p in present) / len(present)))
+    return _kappa(
+        Parts(sum(p.observed for p in present) / len(present), sum(p.expected for p in present) / len(present))
+    )
 
 
-def bootstrap_alpha(units: Sequence[Unit], level: str = "nominal", *, samples: int = 1000, seed: int = 20261123,
-                    confidence: float = 0.95) -> tuple[float, float] | None:
+def bootstrap_alpha(
+    units: Sequence[Unit],
+    level: str = "nominal",
+    *,
+    samples: int = 1000,
+    seed: int = 20261123,
+    confidence: float = 0.95,
+) -> tuple[float, float] | None:
     """A percentile interval for alpha from resampling units with replacement, with a fixed seed.
 
     Resampling units (rather than pairable values, as Hayes and Krippendorff 2007 do) keeps the
@@ -350,8 +368,14 @@ def bootstrap_alpha(units: Sequence[Unit], level: str = "nominal", *, samples: i
     return low, high
 
 
-def bootstrap_pooled_alpha(codes: Sequence[Sequence[Unit]], level: str = "nominal", *, samples: int = 1000,
-                           seed: int = 20261123, confidence: float = 0.95) -> tuple[float, float] | None:
+def bootstrap_pooled_alpha(
+    codes: Sequence[Sequence[Unit]],
+    level: str = "nominal",
+    *,
+    samples: int = 1000,
+    seed: int = 20261123,
+    confidence: float = 0.95,
+) -> tuple[float, float] | None:
     """A percentile interval for the pooled alpha over codes (1 - sum D_o / sum D_e).
 
     Each replicate redraws every code's units with replacement (as many as it has, by weight: a

@@ -105,7 +105,7 @@ def alpha_u_parts(length: int, coders: Sequence[Sequence[tuple[int, int]]]) -> U
             if i == j:
                 continue
             observed += _pair_difference(sections[i], sections[j])
-    d_o = observed / (m * (m - 1) * length ** 2)
+    d_o = observed / (m * (m - 1) * length**2)
     lengths = [e - b for u in units for b, e in u]
     gaps = sorted(e - b for s in sections for b, e, is_unit in s if not is_unit)
     suffix = [0] * (len(gaps) + 1)  # suffix[i] = sum of (gap + 1) for gaps[i:]
@@ -116,7 +116,7 @@ def alpha_u_parts(length: int, coders: Sequence[Sequence[tuple[int, int]]]) -> U
     for ell in lengths:
         first = bisect_left(gaps, ell)
         fits = suffix[first] - ell * (len(gaps) - first)
-        numerator += (n_units - 1) * (2 * ell ** 3 - 3 * ell ** 2 + ell) / 3 + ell ** 2 * fits
+        numerator += (n_units - 1) * (2 * ell**3 - 3 * ell**2 + ell) / 3 + ell**2 * fits
     denominator = m * length * (m * length - 1) - sum(ell * (ell - 1) for ell in lengths)
     d_e = (2 / length) * numerator / denominator if denominator > 0 else 0.0
     return UParts(d_o, d_e)
@@ -200,8 +200,11 @@ class Coincidences:
         denominator = total * total - sum(self.q.values())
         if denominator <= 0:
             return {}
-        return {(c, k): total * (rows[c] * rows[k] - (self.q.get(c, 0.0) if c == k else 0.0)) / denominator
-                for c in rows for k in rows}
+        return {
+            (c, k): total * (rows[c] * rows[k] - (self.q.get(c, 0.0) if c == k else 0.0)) / denominator
+            for c in rows
+            for k in rows
+        }
 
 
 def coincidences(length: int, coders: Sequence[Sequence[tuple[int, int, Hashable]]]) -> Coincidences | None:
@@ -222,8 +225,9 @@ def coincidences(length: int, coders: Sequence[Sequence[tuple[int, int, Hashable
         for start, end, value in part:
             q[value] += (end - start) if value is GAP else (end - start) ** 2
     scale = 1.0 / (m - 1)
-    return Coincidences(length, m, {k: v * scale for k, v in observed.items()}, dict(q),
-                        {k: v * scale for k, v in x.items()})
+    return Coincidences(
+        length, m, {k: v * scale for k, v in observed.items()}, dict(q), {k: v * scale for k, v in x.items()}
+    )
 
 
 def _intersect(first, second, observed, x) -> None:  # noqa: ANN001
@@ -242,7 +246,7 @@ def _intersect(first, second, observed, x) -> None:  # noqa: ANN001
                     valued += overlap
             k += 1
         if value is not GAP:
-            x[value] += valued ** 2
+            x[value] += valued**2
 
 
 def u_alpha(data: Coincidences) -> float | None:

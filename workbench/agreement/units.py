@@ -51,8 +51,9 @@ def character_units(length: int, boundaries: set[int]) -> list[tuple[int, int]]:
     return [(a, b) for a, b in zip(points, points[1:]) if b > a]
 
 
-def units_for(kind: str, text: str, turns: Sequence[Any], boundaries: set[int],
-              checksum: str | None = None) -> list[tuple[int, int]]:
+def units_for(
+    kind: str, text: str, turns: Sequence[Any], boundaries: set[int], checksum: str | None = None
+) -> list[tuple[int, int]]:
     if kind == "sentence":
         return sentence_units(text, turns, checksum)
     if kind == "turn":

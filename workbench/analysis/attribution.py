@@ -13,8 +13,12 @@ from workbench.models import PARTICIPANT
 class Attribution:
     """Credits segments to participants by the speaker turns they cover (see the module's rules)."""
 
-    def __init__(self, turns: Iterable[tuple[int, int, int, str]], speakers: Iterable[tuple[int, str, str | None, str]],
-                 links: dict[int, list[str]]) -> None:
+    def __init__(
+        self,
+        turns: Iterable[tuple[int, int, int, str]],
+        speakers: Iterable[tuple[int, str, str | None, str]],
+        links: dict[int, list[str]],
+    ) -> None:
         who: dict[tuple[int, str], str] = {}
         mapped: dict[int, set[str]] = {}
         stored: set[int] = set()
@@ -38,8 +42,11 @@ class Attribution:
             starts.append(start)
             ends.append(end)
             reach.append(max(end, reach[-1]) if reach else end)
-            people.append(who.get((transcript_id, speaker)) if transcript_id in stored
-                          else named.get((transcript_id, speaker.casefold())))
+            people.append(
+                who.get((transcript_id, speaker))
+                if transcript_id in stored
+                else named.get((transcript_id, speaker.casefold()))
+            )
 
     def credit(self, transcript_id: int, start: int, end: int) -> tuple[str, ...]:
         """The participants a segment of ``transcript_id`` from ``start`` to ``end`` is credited to,

@@ -70,7 +70,7 @@ class Context:
     participant_attributes: dict[str, dict[str, Any]] = field(default_factory=dict)
     participant_roles: dict[str, str | None] = field(default_factory=dict)
     coders: dict[int, str] = field(default_factory=dict)
-    attribution: "Attribution | None" = None
+    attribution: Attribution | None = None
 
 
 def load_context(store: Store) -> Context:
@@ -90,7 +90,7 @@ def load_context(store: Store) -> Context:
     )
 
 
-def attribution(store: Store, context: Context) -> "Attribution":
+def attribution(store: Store, context: Context) -> Attribution:
     """Who each segment is credited to (loaded once per context: the turns and speakers)."""
     if context.attribution is None:
         from workbench.analysis.attribution import Attribution
@@ -116,13 +116,17 @@ def resolve(store: Store, selection: Selection, context: Context) -> Chosen:
 
     names = {name: i for i, name in context.coders.items()}
     if selection.coders and selection.origin == CONSENSUS:
-        raise WorkbenchError("choose either coders or the consensus, not both.",
-                             hint="Compare them with --rows coder --coder A --coder consensus.")
+        raise WorkbenchError(
+            "choose either coders or the consensus, not both.",
+            hint="Compare them with --rows coder --coder A --coder consensus.",
+        )
     if selection.coders:
         missing = [c for c in selection.coders if c not in names]
         if missing:
-            raise WorkbenchError(f"no coder {', '.join(missing)} in this project.",
-                                 hint="Coders here: " + (", ".join(sorted(names)) or "none") + ".")
+            raise WorkbenchError(
+                f"no coder {', '.join(missing)} in this project.",
+                hint="Coders here: " + (", ".join(sorted(names)) or "none") + ".",
+            )
         coder_ids = [names[c] for c in selection.coders]
         origin = selection.origin
     elif selection.origin == CONSENSUS:
@@ -141,8 +145,10 @@ def resolve(store: Store, selection: Selection, context: Context) -> Chosen:
         known = {t.site for t in context.transcripts}
         missing = [s for s in selection.sites if s not in known]
         if missing:
-            raise WorkbenchError(f"no site {', '.join(missing)} in this project.",
-                                 hint="Sites here: " + ", ".join(sorted(s for s in known if s)) + ".")
+            raise WorkbenchError(
+                f"no site {', '.join(missing)} in this project.",
+                hint="Sites here: " + ", ".join(sorted(s for s in known if s)) + ".",
+            )
         transcript_ids = [t.id for t in context.transcripts if t.site in selection.sites]
     return Chosen(coder_ids, code_ids, transcript_ids, origin, set(selection.roles) if selection.roles else None)
 
@@ -161,16 +167,22 @@ class Placed:
     detail: tuple | None = None  # (text, memo, origin) when asked for
 
 
-def placed_segments(store: Store, selection: Selection | None, context: Context, *, detail: bool = False,
-                    credit: bool = True) -> Iterator[Placed]:
+def placed_segments(
+    store: Store, selection: Selection | None, context: Context, *, detail: bool = False, credit: bool = True
+) -> Iterator[Placed]:
     """The selected segments, streamed, each with its participants (``credit``; a role filter
     keeps only the participants with that role, and drops segments left with none)."""
     chosen = resolve(store, selection or Selection(), context)
     need_credit = credit or chosen.roles is not None
     who = attribution(store, context) if need_credit else None
     roles = context.participant_roles
-    for row in store.segment_keys(coder_ids=chosen.coder_ids, code_ids=chosen.code_ids,
-                                  transcript_ids=chosen.transcript_ids, origin=chosen.origin, detail=detail):
+    for row in store.segment_keys(
+        coder_ids=chosen.coder_ids,
+        code_ids=chosen.code_ids,
+        transcript_ids=chosen.transcript_ids,
+        origin=chosen.origin,
+        detail=detail,
+    ):
         people = who.credit(row[1], row[4], row[5]) if who is not None else ()
         if chosen.roles is not None:
             people = tuple(p for p in people if roles.get(p) in chosen.roles)
@@ -179,7 +191,7 @@ def placed_segments(store: Store, selection: Selection | None, context: Context,
         yield Placed(row[0], row[1], row[2], row[3], row[4], row[5], people, row[6:] if detail else None)
 
 
-def segments_frame(store: Store, selection: Selection | None = None, context: Context | None = None) -> "pd.DataFrame":
+def segments_frame(store: Store, selection: Selection | None = None, context: Context | None = None) -> pd.DataFrame:
     """One row per coded segment and participant it is credited to (one row with participant
     None when it is credited to nobody), with code path, theme, site, role, coder, text, and the
     site and participant attributes (as ``site:NAME`` and ``participant:NAME`` columns)."""
@@ -192,9 +204,26 @@ def segments_frame(store: Store, selection: Selection | None = None, context: Co
 def frame_columns(context: Context) -> list[str]:
     site_keys = sorted({k for attrs in context.site_attributes.values() for k in attrs})
     person_keys = sorted({k for attrs in context.participant_attributes.values() for k in attrs})
-    return ["id", "transcript_id", "code_id", "coder_id", "start", "end", "text", "memo", "origin", "transcript",
-            "site", "coder", "code", "theme", "participant", "role",
-            *[f"site:{k}" for k in site_keys], *[f"participant:{k}" for k in person_keys]]
+    return [
+        "id",
+        "transcript_id",
+        "code_id",
+        "coder_id",
+        "start",
+        "end",
+        "text",
+        "memo",
+        "origin",
+        "transcript",
+        "site",
+        "coder",
+        "code",
+        "theme",
+        "participant",
+        "role",
+        *[f"site:{k}" for k in site_keys],
+        *[f"participant:{k}" for k in person_keys],
+    ]
 
 
 def frame_records(store: Store, selection: Selection | None, context: Context) -> list[tuple]:
@@ -208,11 +237,30 @@ def frame_records(store: Store, selection: Selection | None, context: Context) -
         transcript = info[seg.transcript_id]
         site = transcript.site
         path = paths[seg.code_id]
-        base = (seg.id, seg.transcript_id, seg.code_id, seg.coder_id, seg.start, seg.end, *seg.detail,
-                transcript.title, site, context.coders.get(seg.coder_id), path, path.split("/")[0])
+        base = (
+            seg.id,
+            seg.transcript_id,
+            seg.code_id,
+            seg.coder_id,
+            seg.start,
+            seg.end,
+            *seg.detail,
+            transcript.title,
+            site,
+            context.coders.get(seg.coder_id),
+            path,
+            path.split("/")[0],
+        )
         site_attrs = context.site_attributes.get(site, {}) if site else {}
         for person in seg.participants or (None,):
             attrs = context.participant_attributes.get(person, {}) if person else {}
-            out.append((*base, person, context.participant_roles.get(person) if person else None,
-                        *[site_attrs.get(k) for k in site_keys], *[attrs.get(k) for k in person_keys]))
+            out.append(
+                (
+                    *base,
+                    person,
+                    context.participant_roles.get(person) if person else None,
+                    *[site_attrs.get(k) for k in site_keys],
+                    *[attrs.get(k) for k in person_keys],
+                )
+            )
     return out

@@ -15,14 +15,16 @@ if TYPE_CHECKING:
     import pandas as pd
 
 
-def frequencies(store: Store, selection: Selection | None = None, columns: str = "code") -> "pd.DataFrame":
+def frequencies(store: Store, selection: Selection | None = None, columns: str = "code") -> pd.DataFrame:
     """Per code (or theme): segments, transcripts, participants and coders, with share of transcripts."""
     import pandas as pd
 
     table = frequency_rows(store, selection, columns)
-    frame = pd.DataFrame.from_records([r[1:] for r in table], index=pd.Index([r[0] for r in table], name=columns),
-                                      columns=["segments", "transcripts", "participants", "coders",
-                                               "share_of_transcripts"])
+    frame = pd.DataFrame.from_records(
+        [r[1:] for r in table],
+        index=pd.Index([r[0] for r in table], name=columns),
+        columns=["segments", "transcripts", "participants", "coders", "share_of_transcripts"],
+    )
     return frame
 
 
@@ -42,26 +44,34 @@ def frequency_rows(store: Store, selection: Selection | None = None, columns: st
         people.update(seg.participants)
         coders.add(seg.coder_id)
     total = max(len(context.transcripts), 1)
-    return [(k, segments[k], len(sets[k][0]), len(sets[k][1]), len(sets[k][2]), round(len(sets[k][0]) / total, 3))
-            for k in keys]
+    return [
+        (k, segments[k], len(sets[k][0]), len(sets[k][1]), len(sets[k][2]), round(len(sets[k][0]) / total, 3))
+        for k in keys
+    ]
 
 
-def cooccurrence(store: Store, selection: Selection | None = None, columns: str = "code",
-                 unit: str = "overlap") -> "pd.DataFrame":
+def cooccurrence(
+    store: Store, selection: Selection | None = None, columns: str = "code", unit: str = "overlap"
+) -> pd.DataFrame:
     """How often two codes meet: segments that overlap (``overlap``) or fall in the same speaker
     turn (``turn``: the turn where the segment starts), counted once per pair of segments with
     different columns. The diagonal is zero."""
     import pandas as pd
 
     keys, counts = cooccurrence_counts(store, selection, columns, unit)
-    table = pd.DataFrame([[counts.get((a, b), 0) for b in keys] for a in keys], index=pd.Index(keys, dtype=object),
-                         columns=pd.Index(keys, dtype=object), dtype="int64")
+    table = pd.DataFrame(
+        [[counts.get((a, b), 0) for b in keys] for a in keys],
+        index=pd.Index(keys, dtype=object),
+        columns=pd.Index(keys, dtype=object),
+        dtype="int64",
+    )
     table.index.name = table.columns.name = columns
     return table
 
 
-def cooccurrence_counts(store: Store, selection: Selection | None = None, columns: str = "code",
-                        unit: str = "overlap") -> tuple[list[str], dict[tuple[str, str], int]]:
+def cooccurrence_counts(
+    store: Store, selection: Selection | None = None, columns: str = "code", unit: str = "overlap"
+) -> tuple[list[str], dict[tuple[str, str], int]]:
     from bisect import bisect_right
 
     if unit not in ("overlap", "turn"):
@@ -100,6 +110,6 @@ def cooccurrence_counts(store: Store, selection: Selection | None = None, column
                 turns.setdefault(turn, []).append(key)
             for found in turns.values():
                 for i, a in enumerate(found):
-                    for b in found[i + 1:]:
+                    for b in found[i + 1 :]:
                         meet(a, b)
     return keys, counts

@@ -20,8 +20,16 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from workbench.analysis.frame import (BASE_DIMENSIONS, NONE, Context, Placed, Selection, frame_columns,
-                                      load_context, placed_segments)
+from workbench.analysis.frame import (
+    BASE_DIMENSIONS,
+    NONE,
+    Context,
+    Placed,
+    Selection,
+    frame_columns,
+    load_context,
+    placed_segments,
+)
 from workbench.errors import WorkbenchError
 from workbench.models import Code
 from workbench.store import Store
@@ -50,9 +58,17 @@ class Matrix:
     ``values[(row, column)]`` is an int (segments, transcripts, participants), a share in 0..1 or
     None (a row without participants), or text (excerpts)."""
 
-    def __init__(self, spec: MatrixSpec, rows: list[str], columns: list[str], values: dict[tuple[str, str], Any],
-                 segment_counts: dict[tuple[str, str], int], cells: dict[tuple[str, str], list[int]],
-                 records: list[tuple] | None, record_columns: list[str]) -> None:
+    def __init__(
+        self,
+        spec: MatrixSpec,
+        rows: list[str],
+        columns: list[str],
+        values: dict[tuple[str, str], Any],
+        segment_counts: dict[tuple[str, str], int],
+        cells: dict[tuple[str, str], list[int]],
+        records: list[tuple] | None,
+        record_columns: list[str],
+    ) -> None:
         self.spec = spec
         self.rows, self.columns = rows, columns
         self.values, self.segment_counts, self.cells = values, segment_counts, cells
@@ -61,7 +77,9 @@ class Matrix:
 
     @property
     def title(self) -> str:
-        rows, columns = (self.spec.columns, self.spec.rows) if self.spec.transpose else (self.spec.rows, self.spec.columns)
+        rows, columns = (
+            (self.spec.columns, self.spec.rows) if self.spec.transpose else (self.spec.rows, self.spec.columns)
+        )
         return f"{self.spec.value} by {rows} x {columns} ({self.spec.selection.describe()})"
 
     @property
@@ -76,46 +94,50 @@ class Matrix:
         empty = "" if self.spec.value == "excerpts" else 0
         return self.values.get((row, column), empty)
 
-    def _grid(self, source: dict[tuple[str, str], Any], empty: Any, dtype: Any) -> "pd.DataFrame":
+    def _grid(self, source: dict[tuple[str, str], Any], empty: Any, dtype: Any) -> pd.DataFrame:
         import pandas as pd
 
         data = [[source.get((r, c), empty) for c in self.columns] for r in self.rows]
-        table = pd.DataFrame(data, index=pd.Index(self.rows, dtype=object), columns=pd.Index(self.columns, dtype=object),
-                             dtype=dtype)
+        table = pd.DataFrame(
+            data, index=pd.Index(self.rows, dtype=object), columns=pd.Index(self.columns, dtype=object), dtype=dtype
+        )
         table.index.name, table.columns.name = self.row_dimension, self.column_dimension
         return table
 
     @property
-    def table(self) -> "pd.DataFrame":
+    def table(self) -> pd.DataFrame:
         """The matrix as a pandas frame (rows x columns of the value)."""
         if self._table is None:
             kind = self.spec.value
             if kind == "excerpts":
                 self._table = self._grid(self.values, "", object)
             elif kind == "share":
-                self._table = self._grid({k: (float("nan") if v is None else v) for k, v in self.values.items()},
-                                         0.0, float)
+                self._table = self._grid(
+                    {k: (float("nan") if v is None else v) for k, v in self.values.items()}, 0.0, float
+                )
             else:
                 self._table = self._grid(self.values, 0, "int64")
         return self._table
 
     @property
-    def counts(self) -> "pd.DataFrame":
+    def counts(self) -> pd.DataFrame:
         """Segments per cell, for colour scales."""
         if self._counts is None:
             self._counts = self._grid(self.segment_counts, 0, "int64")
         return self._counts
 
     @property
-    def frame(self) -> "pd.DataFrame":
+    def frame(self) -> pd.DataFrame:
         """The segments behind the matrix, one row per cell they fall in, with ``row`` and ``column``
         (as the matrix shows them, before ``transpose``) and their text and context."""
         if self._frame is None:
             import pandas as pd
 
             if self._records is None:
-                raise WorkbenchError("this matrix was computed without its segments.",
-                                     hint="Build it with detail=True to list or export its segments.")
+                raise WorkbenchError(
+                    "this matrix was computed without its segments.",
+                    hint="Build it with detail=True to list or export its segments.",
+                )
             self._frame = pd.DataFrame.from_records(self._records, columns=[*self._record_columns, "row", "column"])
         return self._frame
 
@@ -141,10 +163,15 @@ def column_keys(codes: Sequence[Code], columns: str) -> list[str]:
 
 
 def _check_rows(rows: str) -> None:
-    if rows not in BASE_DIMENSIONS and not (rows.startswith("site:") and len(rows) > 5) and not (
-            rows.startswith("participant:") and len(rows) > 12):
-        raise WorkbenchError(f"unknown rows {rows!r}.",
-                             hint="Use " + ", ".join(BASE_DIMENSIONS) + ", site:ATTRIBUTE or participant:ATTRIBUTE.")
+    if (
+        rows not in BASE_DIMENSIONS
+        and not (rows.startswith("site:") and len(rows) > 5)
+        and not (rows.startswith("participant:") and len(rows) > 12)
+    ):
+        raise WorkbenchError(
+            f"unknown rows {rows!r}.",
+            hint="Use " + ", ".join(BASE_DIMENSIONS) + ", site:ATTRIBUTE or participant:ATTRIBUTE.",
+        )
 
 
 def _key(value: Any) -> str:
@@ -157,8 +184,11 @@ def _row_universe(rows: str, context: Context, coders: list[str]) -> list[str]:
     elif rows == "participant":
         values = [label for labels in context.participants_by_transcript.values() for label in labels]
     elif rows == "role":
-        values = [context.participant_roles.get(label) for labels in context.participants_by_transcript.values()
-                  for label in labels]
+        values = [
+            context.participant_roles.get(label)
+            for labels in context.participants_by_transcript.values()
+            for label in labels
+        ]
     elif rows == "transcript":
         values = [t.title for t in context.transcripts]
     elif rows == "coder":
@@ -180,7 +210,7 @@ def natural_key(value: str) -> list:
     return [int(part) if part.isdigit() else part.casefold() for part in re.split(r"(\d+)", value)]
 
 
-def row_keys_function(rows: str, context: Context) -> Callable[["Placed"], tuple[str, ...]]:
+def row_keys_function(rows: str, context: Context) -> Callable[[Placed], tuple[str, ...]]:
     """The row(s) a segment falls in: one for site, transcript, coder and site attributes; one per
     participant it is credited to (each once) for participant, role and participant attributes."""
     info = {t.id: t for t in context.transcripts}
@@ -195,12 +225,14 @@ def row_keys_function(rows: str, context: Context) -> Callable[["Placed"], tuple
         return lambda seg: names[seg.coder_id]
     if rows.startswith("site:"):
         attribute = rows[5:]
-        by_transcript = {t: (_key(context.site_attributes.get(row.site, {}).get(attribute)),)
-                         for t, row in info.items()}
+        by_transcript = {
+            t: (_key(context.site_attributes.get(row.site, {}).get(attribute)),) for t, row in info.items()
+        }
         return lambda seg: by_transcript[seg.transcript_id]
     if rows == "participant":
         value: Callable[[str], str] = _key
     elif rows == "role":
+
         def value(person: str) -> str:
             return _key(context.participant_roles.get(person))
     else:
@@ -208,13 +240,15 @@ def row_keys_function(rows: str, context: Context) -> Callable[["Placed"], tuple
 
         def value(person: str) -> str:
             return _key(context.participant_attributes.get(person, {}).get(attribute))
+
     cache: dict[tuple[str, ...], tuple[str, ...]] = {(): (NONE,)}
 
-    def keys(seg: "Placed") -> tuple[str, ...]:
+    def keys(seg: Placed) -> tuple[str, ...]:
         found = cache.get(seg.participants)
         if found is None:
             found = cache[seg.participants] = tuple(dict.fromkeys(value(p) for p in seg.participants))
         return found
+
     return keys
 
 
@@ -269,15 +303,23 @@ def build_matrix(store: Store, spec: MatrixSpec, context: Context | None = None,
     column_key("", spec.columns)  # an unknown level is an error before any work
     context = context or load_context(store)
     chosen = resolve(store, spec.selection, context)
-    column_names = selected_columns(context, spec.columns, set(chosen.code_ids) if chosen.code_ids is not None else None)
-    pooled = [context.coders[i] for i in chosen.coder_ids] if chosen.coder_ids is not None else list(context.coders.values())
+    column_names = selected_columns(
+        context, spec.columns, set(chosen.code_ids) if chosen.code_ids is not None else None
+    )
+    pooled = (
+        [context.coders[i] for i in chosen.coder_ids] if chosen.coder_ids is not None else list(context.coders.values())
+    )
     row_names = _row_universe(spec.rows, context, pooled)
     columns_of = {c.id: column_key(c.path, spec.columns) for c in context.codes}
     rows_of = row_keys_function(spec.rows, context)
     value = spec.value
     with_text = detail or value == "excerpts"
-    need_credit = spec.rows in ("participant", "role") or spec.rows.startswith("participant:") or value in (
-        "participants", "share") or with_text
+    need_credit = (
+        spec.rows in ("participant", "role")
+        or spec.rows.startswith("participant:")
+        or value in ("participants", "share")
+        or with_text
+    )
     counts: dict[tuple[str, str], int] = {}
     cells: dict[tuple[str, str], list[int]] = {}
     distinct: dict[tuple[str, str], set] = {}
@@ -347,8 +389,20 @@ class _RecordBuilder:
         context = self.context
         transcript = self.info[seg.transcript_id]
         site, path = transcript.site, self.paths[seg.code_id]
-        base = (seg.id, seg.transcript_id, seg.code_id, seg.coder_id, seg.start, seg.end, *seg.detail,
-                transcript.title, site, context.coders.get(seg.coder_id), path, path.split("/")[0])
+        base = (
+            seg.id,
+            seg.transcript_id,
+            seg.code_id,
+            seg.coder_id,
+            seg.start,
+            seg.end,
+            *seg.detail,
+            transcript.title,
+            site,
+            context.coders.get(seg.coder_id),
+            path,
+            path.split("/")[0],
+        )
         site_attrs = context.site_attributes.get(site, {}) if site else {}
         people = seg.participants or (None,)
         per_person = dimension in ("participant", "role") or dimension.startswith("participant:")
@@ -357,16 +411,27 @@ class _RecordBuilder:
             # Under participant rows, each row's record names its participant; otherwise one record
             # names the segment's participants together.
             if per_person:
-                person_rows = [p for p in people if p is not None and _person_row(dimension, p, context) == row] or [None]
+                person_rows = [p for p in people if p is not None and _person_row(dimension, p, context) == row] or [
+                    None
+                ]
                 person = person_rows[0]
                 label = ", ".join(p for p in person_rows if p) or None
             else:
                 person = people[0]
                 label = ", ".join(p for p in people if p) or None
             attrs = context.participant_attributes.get(person, {}) if person else {}
-            out.append(((*base, label, context.participant_roles.get(person) if person else None,
-                         *[site_attrs.get(k) for k in self.site_keys],
-                         *[attrs.get(k) for k in self.person_keys]), row))
+            out.append(
+                (
+                    (
+                        *base,
+                        label,
+                        context.participant_roles.get(person) if person else None,
+                        *[site_attrs.get(k) for k in self.site_keys],
+                        *[attrs.get(k) for k in self.person_keys],
+                    ),
+                    row,
+                )
+            )
         return out
 
 

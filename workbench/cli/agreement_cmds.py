@@ -38,8 +38,21 @@ def round_list_cmd(ctx: click.Context, fmt: str) -> None:
 
     rounds = list_rounds(_store(ctx))
     if fmt == "json":
-        click.echo(to_json([{"name": r.name, "started_at": r.started_at, "note": r.note, "segments": r.segments,
-                             "current": r.current} for r in rounds]), nl=False)
+        click.echo(
+            to_json(
+                [
+                    {
+                        "name": r.name,
+                        "started_at": r.started_at,
+                        "note": r.note,
+                        "segments": r.segments,
+                        "current": r.current,
+                    }
+                    for r in rounds
+                ]
+            ),
+            nl=False,
+        )
         return
     for r in rounds:
         mark = "*" if r.current else " "
@@ -50,17 +63,32 @@ def round_list_cmd(ctx: click.Context, fmt: str) -> None:
 @cli.command("calibrate")
 @click.option("--gold", required=True, help="The gold-standard coder (a named coder or consensus).")
 @click.option("--trainee", required=True, help="The coder being trained.")
-@click.option("--transcript", "transcripts", multiple=True,
-              help="Only these transcripts (repeatable; default: every transcript both coded).")
+@click.option(
+    "--transcript",
+    "transcripts",
+    multiple=True,
+    help="Only these transcripts (repeatable; default: every transcript both coded).",
+)
 @click.option("--unit", type=click.Choice(["sentence", "turn", "character"]), default="sentence", show_default=True)
-@click.option("--overlap", type=click.Choice(["any", "half", "all"]),
-              help="How much of a unit a coder's segments must cover (default: half a sentence, any of a turn).")
+@click.option(
+    "--overlap",
+    type=click.Choice(["any", "half", "all"]),
+    help="How much of a unit a coder's segments must cover (default: half a sentence, any of a turn).",
+)
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
 @click.option("-o", "--output", type=click.Path(dir_okay=False))
 @click.pass_context
 @handled
-def calibrate_cmd(ctx: click.Context, gold: str, trainee: str, transcripts: tuple[str, ...], unit: str,
-                  overlap: str | None, fmt: str, output: str | None) -> None:
+def calibrate_cmd(
+    ctx: click.Context,
+    gold: str,
+    trainee: str,
+    transcripts: tuple[str, ...],
+    unit: str,
+    overlap: str | None,
+    fmt: str,
+    output: str | None,
+) -> None:
     """A trainee's agreement with a gold coder per code (Cohen's kappa, recall, precision), and the
     trainee's misses and extras beside each code's definition, when to use and when not to."""
     from workbench.agreement.calibration import calibrate, calibration_text

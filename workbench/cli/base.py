@@ -32,6 +32,7 @@ def _fail(exc: WorkbenchError) -> click.ClickException:
 
 def handled(func: Callable) -> Callable:
     """Turn the project's errors into click errors (message, exit code 1)."""
+
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
@@ -47,6 +48,7 @@ def handled(func: Callable) -> Callable:
             if known is None:
                 raise
             raise _fail(known) from exc
+
     return wrapper
 
 
@@ -71,8 +73,9 @@ def _set_force(ctx: click.Context, _param: click.Parameter, value: bool) -> bool
 
 
 # Every command that writes a file takes --force; without it an existing file is never replaced.
-force_option = click.option("--force", is_flag=True, expose_value=False, callback=_set_force,
-                            help="Replace the output file if it exists.")
+force_option = click.option(
+    "--force", is_flag=True, expose_value=False, callback=_set_force, help="Replace the output file if it exists."
+)
 
 
 def _destination(output: str | Path) -> dict[str, Any]:
@@ -118,11 +121,21 @@ class LazyGroup(click.Group):
 
 
 @click.group(cls=LazyGroup, invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("--project", "-p", type=click.Path(dir_okay=False), envvar="WORKBENCH_PROJECT",
-              help="Project file (default ./workbench.db, or $WORKBENCH_PROJECT).")
-@click.option("--pseudonymised", "pseudonymised", type=click.Path(exists=True, dir_okay=False), metavar="KEY",
-              help="Work on a pseudonymised copy of the project made with this key: every listing and export "
-                   "is written pseudonymised; the project itself is not changed.")
+@click.option(
+    "--project",
+    "-p",
+    type=click.Path(dir_okay=False),
+    envvar="WORKBENCH_PROJECT",
+    help="Project file (default ./workbench.db, or $WORKBENCH_PROJECT).",
+)
+@click.option(
+    "--pseudonymised",
+    "pseudonymised",
+    type=click.Path(exists=True, dir_okay=False),
+    metavar="KEY",
+    help="Work on a pseudonymised copy of the project made with this key: every listing and export "
+    "is written pseudonymised; the project itself is not changed.",
+)
 @click.version_option(__version__, prog_name="workbench")
 @click.pass_context
 def cli(ctx: click.Context, project: str | None, pseudonymised: str | None = None) -> None:
@@ -175,8 +188,9 @@ def main() -> None:
     except Exception as exc:  # noqa: BLE001
         if os.environ.get("WORKBENCH_DEBUG"):
             raise
-        click.echo(f"workbench: unexpected error ({type(exc).__name__}: {exc}).\n"
-                   "  This is a bug. Run again with WORKBENCH_DEBUG=1 to see the details, and report it.", err=True)
+        click.echo(
+            f"workbench: unexpected error ({type(exc).__name__}: {exc}).\n"
+            "  This is a bug. Run again with WORKBENCH_DEBUG=1 to see the details, and report it.",
+            err=True,
+        )
         sys.exit(2)
-
-

@@ -34,11 +34,12 @@ def codebook_import(ctx: click.Context, file: str, coder: str | None) -> None:
             click.echo(f"repaired: {note}", err=True)
     else:
         changes = import_codebook(store, file, coder=coder)
-    click.echo(f"{len(changes.added)} codes added, {len(changes.updated)} updated, "
-               f"{len(changes.unchanged)} unchanged.")
+    click.echo(f"{len(changes.added)} codes added, {len(changes.updated)} updated, {len(changes.unchanged)} unchanged.")
     if changes.kept:
-        click.echo(f"{len(changes.kept)} codes of the project are not in {file} and were kept: "
-                   + "; ".join(changes.kept), err=True)
+        click.echo(
+            f"{len(changes.kept)} codes of the project are not in {file} and were kept: " + "; ".join(changes.kept),
+            err=True,
+        )
     for conflict in changes.conflicts:
         click.echo("conflict: " + conflict, err=True)
 
@@ -56,8 +57,22 @@ def codebook_show(ctx: click.Context, fmt: str) -> None:
         by_id: dict[int, dict[str, Any]] = {}
         roots: list[dict[str, Any]] = []
         for c in codes:
-            node = {k: getattr(c, k) for k in ("id", "guid", "name", "path", "definition", "when_to_use", "when_not_to_use",
-                                      "example", "colour", "keywords", "segments")}
+            node = {
+                k: getattr(c, k)
+                for k in (
+                    "id",
+                    "guid",
+                    "name",
+                    "path",
+                    "definition",
+                    "when_to_use",
+                    "when_not_to_use",
+                    "example",
+                    "colour",
+                    "keywords",
+                    "segments",
+                )
+            }
             node["children"] = []
             by_id[c.id] = node
             # (a parent not listed before its child only happens in a damaged project: shown at the top)
@@ -157,8 +172,7 @@ def codebook_merge(ctx: click.Context, source: str, target: str, coder: str | No
     from workbench.codebook_edits import merge_codes
 
     result = merge_codes(_store(ctx), source, target, coder=coder)
-    click.echo(f"Merged into {result.target}: {result.moved} segments moved, "
-               f"{result.dropped} duplicates dropped.")
+    click.echo(f"Merged into {result.target}: {result.moved} segments moved, {result.dropped} duplicates dropped.")
 
 
 @codebook_group.command("split")
@@ -188,5 +202,9 @@ def codebook_history(ctx: click.Context, fmt: str) -> None:
     if fmt == "json":
         click.echo(to_json(rows), nl=False)
     else:
-        click.echo(to_table(rows, [("at", "when"), ("coder", "who"), ("action", "change"), ("before", "before"),
-                                   ("after", "after")]), nl=False)
+        click.echo(
+            to_table(
+                rows, [("at", "when"), ("coder", "who"), ("action", "change"), ("before", "before"), ("after", "after")]
+            ),
+            nl=False,
+        )

@@ -25,8 +25,18 @@ def code_group() -> None:
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
 @click.pass_context
 @handled
-def code_add(ctx: click.Context, transcript: str, code_ref: str, coder: str | None, quote: str | None,
-             occurrence: int | None, start: int | None, end: int | None, memo: str | None, fmt: str) -> None:
+def code_add(
+    ctx: click.Context,
+    transcript: str,
+    code_ref: str,
+    coder: str | None,
+    quote: str | None,
+    occurrence: int | None,
+    start: int | None,
+    end: int | None,
+    memo: str | None,
+    fmt: str,
+) -> None:
     """Code a passage of TRANSCRIPT (its id, title or file name) by offsets or by quoted text."""
     from workbench.coding import add_segment, find_quote, resolve_code, resolve_transcript
     from workbench.models import as_dict
@@ -35,13 +45,14 @@ def code_add(ctx: click.Context, transcript: str, code_ref: str, coder: str | No
 
     store = _store(ctx)
     if (quote is None) == (start is None or end is None):
-        raise WorkbenchError("say which passage: either --text \"...\" or both --start and --end.")
+        raise WorkbenchError('say which passage: either --text "..." or both --start and --end.')
     t = resolve_transcript(store, transcript)
     code = resolve_code(store, code_ref)
     if quote is not None:
         start, end = find_quote(store.transcript_text(t.id) or "", quote, occurrence)
-    segment = add_segment(store, transcript_id=t.id, code_id=code.id, coder=current_coder(store, coder),
-                          start=start, end=end, memo=memo)
+    segment = add_segment(
+        store, transcript_id=t.id, code_id=code.id, coder=current_coder(store, coder), start=start, end=end, memo=memo
+    )
     if fmt == "json":
         click.echo(to_json({**as_dict(segment), "code": code.path}), nl=False)
     else:
@@ -63,8 +74,23 @@ def code_remove(ctx: click.Context, segment_id: int, coder: str | None) -> None:
     click.echo(f"Removed segment {segment_id} ({before.transcript}, {before.start}-{before.end}).")
 
 
-SEGMENT_KEYS = ["id", "transcript_id", "transcript", "site", "participant", "role", "code", "coder", "start", "end",
-                "text", "memo", "origin", "created_at", "updated_at"]
+SEGMENT_KEYS = [
+    "id",
+    "transcript_id",
+    "transcript",
+    "site",
+    "participant",
+    "role",
+    "code",
+    "coder",
+    "start",
+    "end",
+    "text",
+    "memo",
+    "origin",
+    "created_at",
+    "updated_at",
+]
 
 
 @cli.command("segments")
@@ -77,8 +103,15 @@ SEGMENT_KEYS = ["id", "transcript_id", "transcript", "site", "participant", "rol
 @force_option
 @click.pass_context
 @handled
-def segments_cmd(ctx: click.Context, transcript: str | None, code_ref: str | None, coder: str | None,
-                 site: str | None, fmt: str, output: str | None) -> None:
+def segments_cmd(
+    ctx: click.Context,
+    transcript: str | None,
+    code_ref: str | None,
+    coder: str | None,
+    site: str | None,
+    fmt: str,
+    output: str | None,
+) -> None:
     """List or export coded segments, one row per segment with its context."""
     from workbench.blind import is_blind, visible_coder
     from workbench.coding import list_segments
@@ -88,15 +121,31 @@ def segments_cmd(ctx: click.Context, transcript: str | None, code_ref: str | Non
     store = _store(ctx)
     if is_blind(store):  # only the coder's own coding while the project is blind
         coder = visible_coder(store, current_coder(store, remember=False), coder)
-    rows = [{k: getattr(r, k) for k in SEGMENT_KEYS}
-            for r in list_segments(store, transcript=transcript, code=code_ref, coder=coder, site=site)]
+    rows = [
+        {k: getattr(r, k) for k in SEGMENT_KEYS}
+        for r in list_segments(store, transcript=transcript, code=code_ref, coder=coder, site=site)
+    ]
     if fmt == "json":
         _emit(to_json(rows), output)
     elif fmt == "csv":
         _emit(to_csv(rows, SEGMENT_KEYS), output)
     else:
-        _emit(to_table(rows, [("id", "id"), ("transcript", "transcript"), ("site", "site"), ("code", "code"),
-                              ("coder", "coder"), ("start", "start"), ("end", "end"), ("text", "text")]), output)
+        _emit(
+            to_table(
+                rows,
+                [
+                    ("id", "id"),
+                    ("transcript", "transcript"),
+                    ("site", "site"),
+                    ("code", "code"),
+                    ("coder", "coder"),
+                    ("start", "start"),
+                    ("end", "end"),
+                    ("text", "text"),
+                ],
+            ),
+            output,
+        )
 
 
 @cli.command("memo")
@@ -107,8 +156,9 @@ def segments_cmd(ctx: click.Context, transcript: str | None, code_ref: str | Non
 @click.option("--coder", help="Who writes it.")
 @click.pass_context
 @handled
-def memo_cmd(ctx: click.Context, text: str, transcript: str | None, code_ref: str | None,
-             segment: int | None, coder: str | None) -> None:
+def memo_cmd(
+    ctx: click.Context, text: str, transcript: str | None, code_ref: str | None, segment: int | None, coder: str | None
+) -> None:
     """Write a memo on the project, a transcript, a code or a segment."""
     from workbench.coding import add_memo, resolve_code, resolve_transcript, update_segment
     from workbench.project import current_coder
@@ -145,9 +195,20 @@ def memo_cmd(ctx: click.Context, text: str, transcript: str | None, code_ref: st
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
 @click.pass_context
 @handled
-def search_cmd(ctx: click.Context, query: str, site: tuple[str, ...], role: tuple[str, ...], speaker: tuple[str, ...],
-               code_filter: str | None, fuzzy: bool, apply_code: str | None, pick: str | None, coder: str | None,
-               limit: int | None, fmt: str) -> None:
+def search_cmd(
+    ctx: click.Context,
+    query: str,
+    site: tuple[str, ...],
+    role: tuple[str, ...],
+    speaker: tuple[str, ...],
+    code_filter: str | None,
+    fuzzy: bool,
+    apply_code: str | None,
+    pick: str | None,
+    coder: str | None,
+    limit: int | None,
+    fmt: str,
+) -> None:
     """Search every transcript: words, "exact phrases", prefix* and AND / OR / NOT.
 
     Words match their inflections (partner, partners, partnering); --fuzzy also matches misspellings.
@@ -157,8 +218,16 @@ def search_cmd(ctx: click.Context, query: str, site: tuple[str, ...], role: tupl
     from workbench.search import code_hits, search
 
     store = _store(ctx)
-    hits = search(store, query, sites=list(site) or None, roles=list(role) or None, speakers=list(speaker) or None,
-                  code=code_filter, fuzzy=fuzzy, limit=None if apply_code else limit)
+    hits = search(
+        store,
+        query,
+        sites=list(site) or None,
+        roles=list(role) or None,
+        speakers=list(speaker) or None,
+        code=code_filter,
+        fuzzy=fuzzy,
+        limit=None if apply_code else limit,
+    )
     if apply_code:
         chosen = hits
         if pick:
@@ -174,29 +243,48 @@ def search_cmd(ctx: click.Context, query: str, site: tuple[str, ...], role: tupl
     if fmt == "json":
         click.echo(to_json(rows), nl=False)
     else:
-        click.echo(to_table(rows, [("n", "#"), ("transcript", "transcript"), ("speaker", "speaker"),
-                                   ("context", "context")]), nl=False)
+        click.echo(
+            to_table(rows, [("n", "#"), ("transcript", "transcript"), ("speaker", "speaker"), ("context", "context")]),
+            nl=False,
+        )
     if hits.cut or fmt != "json":
         click.echo(f"first {len(hits):,} of {hits.total:,} hits" if hits.cut else f"{hits.total:,} hits", err=True)
 
 
 @cli.command("suggest")
 @click.argument("transcript", required=False)
-@click.option("--source", "sources", multiple=True, type=click.Choice(["keyword", "pattern", "learned"]),
-              help="Only these sources (default: all).")
+@click.option(
+    "--source",
+    "sources",
+    multiple=True,
+    type=click.Choice(["keyword", "pattern", "learned"]),
+    help="Only these sources (default: all).",
+)
 @click.option("--coder", help="Whose coding the proposals complete (default: remembered for the project).")
 @click.option("--accept", "accept_numbers", help="Accept proposals by number, e.g. 1,4.")
 @click.option("--reject", "reject_numbers", help="Reject proposals by number; they do not come back.")
 @click.option("--train", is_flag=True, help="Learn from the project's coding (and keep the model in the project).")
 @click.option("--evaluate", is_flag=True, help="With --train, or alone: precision and recall on held-out transcripts.")
-@click.option("--test", "test_refs", multiple=True, help="Held-out transcripts for --evaluate (default: 30%% at random).")
+@click.option(
+    "--test", "test_refs", multiple=True, help="Held-out transcripts for --evaluate (default: 30%% at random)."
+)
 @click.option("--columns", default="code", show_default=True, help="Learn codes, or themes (theme).")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
 @click.pass_context
 @handled
-def suggest_cmd(ctx: click.Context, transcript: str | None, sources: tuple[str, ...], coder: str | None,
-                accept_numbers: str | None, reject_numbers: str | None, train: bool, evaluate: bool,
-                test_refs: tuple[str, ...], columns: str, fmt: str) -> None:
+def suggest_cmd(
+    ctx: click.Context,
+    transcript: str | None,
+    sources: tuple[str, ...],
+    coder: str | None,
+    accept_numbers: str | None,
+    reject_numbers: str | None,
+    train: bool,
+    evaluate: bool,
+    test_refs: tuple[str, ...],
+    columns: str,
+    fmt: str,
+) -> None:
     """Code suggestions for a transcript: from the codebook's keywords and patterns, and learned
     from the team's coding. A suggestion is only applied when you accept it."""
     from workbench import suggest as sg
@@ -210,16 +298,33 @@ def suggest_cmd(ctx: click.Context, transcript: str | None, sources: tuple[str, 
         from workbench.cli.progress import progress_bar
 
         with progress_bar("Training") as bar:
-            details = sg.train_and_store(store, columns=columns, test_ids=test_ids,
-                                         progress=lambda epoch, total, loss: bar(epoch, total, f"loss {loss:.3f}"))
+            details = sg.train_and_store(
+                store,
+                columns=columns,
+                test_ids=test_ids,
+                progress=lambda epoch, total, loss: bar(epoch, total, f"loss {loss:.3f}"),
+            )
         rows = [{"code": k, **v} for k, v in details["evaluation"].items()]
         if fmt == "json":
             click.echo(to_json(details), nl=False)
         else:
-            click.echo(f"Learned {len(details['labels'])} codes; evaluated on {details['test_transcripts']} held-out "
-                       f"transcripts at threshold {details['threshold']}:")
-            click.echo(to_table(rows, [("code", "code"), ("precision", "precision"), ("recall", "recall"),
-                                       ("support", "sentences"), ("suggested", "suggested")]), nl=False)
+            click.echo(
+                f"Learned {len(details['labels'])} codes; evaluated on {details['test_transcripts']} held-out "
+                f"transcripts at threshold {details['threshold']}:"
+            )
+            click.echo(
+                to_table(
+                    rows,
+                    [
+                        ("code", "code"),
+                        ("precision", "precision"),
+                        ("recall", "recall"),
+                        ("support", "sentences"),
+                        ("suggested", "suggested"),
+                    ],
+                ),
+                nl=False,
+            )
         return
     if not transcript:
         raise WorkbenchError("say which transcript, or use --train / --evaluate.")
@@ -231,6 +336,7 @@ def suggest_cmd(ctx: click.Context, transcript: str | None, sources: tuple[str, 
     def numbered(spec: str) -> list[sg.Suggestion]:
         wanted = {int(x) for x in spec.split(",") if x.strip()}
         return [s for i, s in enumerate(found, 1) if i in wanted]
+
     if accept_numbers or reject_numbers:
         accepted = [sg.accept(store, s, who) for s in numbered(accept_numbers or "")]
         rejected = numbered(reject_numbers or "")
@@ -238,9 +344,13 @@ def suggest_cmd(ctx: click.Context, transcript: str | None, sources: tuple[str, 
             sg.reject(store, s, who)
         click.echo(f"{len(accepted)} accepted, {len(rejected)} rejected.")
         return
-    rows = [{"n": i, **s.as_dict(), "text": " ".join(text[s.start:s.end].split())} for i, s in enumerate(found, 1)]
+    rows = [{"n": i, **s.as_dict(), "text": " ".join(text[s.start : s.end].split())} for i, s in enumerate(found, 1)]
     if fmt == "json":
         click.echo(to_json(rows), nl=False)
     else:
-        click.echo(to_table(rows, [("n", "#"), ("code", "code"), ("source", "source"), ("score", "score"),
-                                   ("text", "sentence")]), nl=False)
+        click.echo(
+            to_table(
+                rows, [("n", "#"), ("code", "code"), ("source", "source"), ("score", "score"), ("text", "sentence")]
+            ),
+            nl=False,
+        )

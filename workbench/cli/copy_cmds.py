@@ -22,6 +22,8 @@ def copy_cmd(source: str, dest: str) -> None:
 
     report = copy_project(source, dest)
     total = sum(report.rows.values())
-    click.echo(f"Copied {total} rows ({report.rows.get('transcripts', 0)} transcripts, "
-               f"{report.rows.get('segments', 0)} segments, {report.rows.get('audit', 0)} audit entries) "
-               f"from {report.source} to {report.dest}.")
+    click.echo(
+        f"Copied {total} rows ({report.rows.get('transcripts', 0)} transcripts, "
+        f"{report.rows.get('segments', 0)} segments, {report.rows.get('audit', 0)} audit entries) "
+        f"from {report.source} to {report.dest}."
+    )

@@ -34,8 +34,12 @@ def _report(report) -> None:  # noqa: ANN001 - an EditReport
 
 @transcript_group.command("edit")
 @click.argument("transcript")
-@click.option("--from-file", "source", type=click.Path(exists=True, dir_okay=False),
-              help="Take the new text from this UTF-8 file instead of opening $EDITOR.")
+@click.option(
+    "--from-file",
+    "source",
+    type=click.Path(exists=True, dir_okay=False),
+    help="Take the new text from this UTF-8 file instead of opening $EDITOR.",
+)
 @click.option("--coder", help="Who makes the correction (default: remembered for the project).")
 @click.pass_context
 @handled
@@ -76,8 +80,9 @@ def _edit_in_editor(text: str, title: str) -> str | None:
         try:
             done = subprocess.run([*shlex.split(editor), str(path)], check=False)
         except OSError as exc:
-            raise WorkbenchError(f"the editor {editor!r} could not be started: {exc}.",
-                                 hint="Check $EDITOR, or use --from-file.") from exc
+            raise WorkbenchError(
+                f"the editor {editor!r} could not be started: {exc}.", hint="Check $EDITOR, or use --from-file."
+            ) from exc
         if done.returncode != 0:
             raise WorkbenchError(f"the editor exited with status {done.returncode}; the transcript was not changed.")
         new = path.read_text(encoding="utf-8")
@@ -92,10 +97,10 @@ def _edit_in_editor(text: str, title: str) -> str | None:
 @click.option("--coder", help="Who makes the correction.")
 @click.pass_context
 @handled
-def replace_cmd(ctx: click.Context, transcript: str, quote: str, replacement: str, occurrence: int | None,
-                coder: str | None) -> None:
-    """Replace one passage of TRANSCRIPT (a misheard word, a name); the coding is carried over.
-    """
+def replace_cmd(
+    ctx: click.Context, transcript: str, quote: str, replacement: str, occurrence: int | None, coder: str | None
+) -> None:
+    """Replace one passage of TRANSCRIPT (a misheard word, a name); the coding is carried over."""
     from workbench.coding import find_quote, resolve_transcript
     from workbench.project import current_coder
     from workbench.transcript_edit import replace_passage
@@ -114,8 +119,7 @@ def replace_cmd(ctx: click.Context, transcript: str, quote: str, replacement: st
 @click.pass_context
 @handled
 def speaker_cmd(ctx: click.Context, transcript: str, turn: int, name: str, coder: str | None) -> None:
-    """Name the speaker of TURN (numbered from 1) of TRANSCRIPT.
-    """
+    """Name the speaker of TURN (numbered from 1) of TRANSCRIPT."""
     from workbench.coding import resolve_transcript
     from workbench.project import current_coder
     from workbench.transcript_edit import set_speaker
@@ -145,14 +149,19 @@ def undo_cmd(ctx: click.Context, transcript: str, coder: str | None) -> None:
 
 @transcript_group.command("review")
 @click.argument("transcript", required=False)
-@click.option("--done", "done", multiple=True, type=int, metavar="SEGMENT_ID",
-              help="Mark a flagged segment as reviewed (repeatable).")
+@click.option(
+    "--done",
+    "done",
+    multiple=True,
+    type=int,
+    metavar="SEGMENT_ID",
+    help="Mark a flagged segment as reviewed (repeatable).",
+)
 @click.option("--coder", help="Who reviewed.")
 @click.pass_context
 @handled
 def review_cmd(ctx: click.Context, transcript: str | None, done: tuple[int, ...], coder: str | None) -> None:
-    """List the segments an edit flagged for review (their text changed or was removed).
-    """
+    """List the segments an edit flagged for review (their text changed or was removed)."""
     from workbench.coding import resolve_transcript
     from workbench.project import current_coder
     from workbench.transcript_edit import mark_reviewed, review_list
@@ -171,6 +180,7 @@ def review_cmd(ctx: click.Context, transcript: str | None, done: tuple[int, ...]
         click.echo("No segment is flagged for review.")
         return
     for row in rows:
-        click.echo(f"{row.id:>6}  {row.review:<8}  {safe_text(row.transcript)}  [{row.coder}]  "
-                   f"{safe_text(row.text[:70])}")
+        click.echo(
+            f"{row.id:>6}  {row.review:<8}  {safe_text(row.transcript)}  [{row.coder}]  {safe_text(row.text[:70])}"
+        )
         click.echo(f"        {safe_text(row.review_note or '')[:150]}")

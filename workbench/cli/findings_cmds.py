@@ -18,26 +18,56 @@ def _coder(ctx: click.Context, store, given: str | None) -> str:
 
 
 @cli.command("saturation")
-@click.option("--base", default=4, show_default=True, help="Base size b: the first interviews, whose codes are the denominator.")
-@click.option("--run", "run_length", default=2, show_default=True, help="Run length r: interviews per run after the base.")
+@click.option(
+    "--base", default=4, show_default=True, help="Base size b: the first interviews, whose codes are the denominator."
+)
+@click.option(
+    "--run", "run_length", default=2, show_default=True, help="Run length r: interviews per run after the base."
+)
 @click.option("--threshold", default=0.05, show_default=True, help="New-information threshold θ (0.05 = 5%).")
 @click.option("--step", default=1, show_default=True, help="How far each run moves on (1: overlapping runs).")
-@click.option("--order", type=click.Choice(["coded", "date", "import"]), default="coded", show_default=True,
-              help="Order of the interviews: first coded, interview date, or imported.")
-@click.option("--level", type=click.Choice(["code", "theme"]), default="code", show_default=True,
-              help="Count every code, or themes (sub-codes rolled up).")
+@click.option(
+    "--order",
+    type=click.Choice(["coded", "date", "import"]),
+    default="coded",
+    show_default=True,
+    help="Order of the interviews: first coded, interview date, or imported.",
+)
+@click.option(
+    "--level",
+    type=click.Choice(["code", "theme"]),
+    default="code",
+    show_default=True,
+    help="Count every code, or themes (sub-codes rolled up).",
+)
 @click.option("--coder", multiple=True, help="Only this coder (repeatable; default: all pooled).")
 @click.option("--consensus", "origin", flag_value="consensus", default=None, help="Only the consensus coding.")
-@click.option("--permutations", default=0, show_default=True,
-              help="Also the saturation points over this many random orders (seeded).")
+@click.option(
+    "--permutations",
+    default=0,
+    show_default=True,
+    help="Also the saturation points over this many random orders (seeded).",
+)
 @click.option("--plot/--no-plot", default=True, show_default=True, help="Draw the accumulation curve.")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="File to write (default: standard output).")
 @click.pass_context
 @handled
-def saturation_cmd(ctx: click.Context, base: int, run_length: int, threshold: float, step: int, order: str,
-                   level: str, coder: tuple[str, ...], origin: str | None, permutations: int, plot: bool,
-                   fmt: str, output: str | None) -> None:
+def saturation_cmd(
+    ctx: click.Context,
+    base: int,
+    run_length: int,
+    threshold: float,
+    step: int,
+    order: str,
+    level: str,
+    coder: tuple[str, ...],
+    origin: str | None,
+    permutations: int,
+    plot: bool,
+    fmt: str,
+    output: str | None,
+) -> None:
     """Thematic saturation (Guest, Namey & Chen 2020) and the code accumulation curve.
 
     Interviews in ORDER; new codes per interview; the base's distinct codes B; runs of RUN
@@ -50,8 +80,17 @@ def saturation_cmd(ctx: click.Context, base: int, run_length: int, threshold: fl
     if permutations < 0 or permutations > 100_000:
         raise WorkbenchError("--permutations must be between 0 and 100000.")
     store = _store(ctx)
-    spec = SaturationSpec(base=base, run=run_length, threshold=threshold, step=step, order=order, level=level,
-                          coders=list(coder) or None, origin=origin, permutations=permutations)
+    spec = SaturationSpec(
+        base=base,
+        run=run_length,
+        threshold=threshold,
+        step=step,
+        order=order,
+        level=level,
+        coders=list(coder) or None,
+        origin=origin,
+        permutations=permutations,
+    )
     result = compute_saturation(store, spec)
     if fmt == "json":
         _emit(to_json(result.as_dict()), output)
@@ -63,8 +102,13 @@ def saturation_cmd(ctx: click.Context, base: int, run_length: int, threshold: fl
 
 
 @cli.command("memos")
-@click.option("--by", type=click.Choice(["code", "transcript"]), default="code", show_default=True,
-              help="Group the memos by code or by transcript.")
+@click.option(
+    "--by",
+    type=click.Choice(["code", "transcript"]),
+    default="code",
+    show_default=True,
+    help="Group the memos by code or by transcript.",
+)
 @click.option("--format", "fmt", type=click.Choice(["md", "html"]), default="md", show_default=True)
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="File to write (default: standard output).")
 @click.pass_context
@@ -87,8 +131,15 @@ def memos_cmd(ctx: click.Context, by: str, fmt: str, output: str | None) -> None
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="File to write (default: standard output).")
 @click.pass_context
 @handled
-def framework_cmd(ctx: click.Context, rows: str, columns: str, coder: tuple[str, ...], origin: str | None,
-                  fmt: str, output: str | None) -> None:
+def framework_cmd(
+    ctx: click.Context,
+    rows: str,
+    columns: str,
+    coder: tuple[str, ...],
+    origin: str | None,
+    fmt: str,
+    output: str | None,
+) -> None:
     """The framework matrix (Framework Method): cases x themes with the researchers' summaries and
     references to the key quotes. `workbench framework set` writes a summary."""
     if ctx.invoked_subcommand is not None:
@@ -112,14 +163,21 @@ def framework_cmd(ctx: click.Context, rows: str, columns: str, coder: tuple[str,
 @click.argument("row")
 @click.argument("theme")
 @click.argument("text")
-@click.option("--rows", "row_kind", type=click.Choice(["participant", "site"]), default="participant",
-              show_default=True, help="Whether ROW is a participant or a site.")
+@click.option(
+    "--rows",
+    "row_kind",
+    type=click.Choice(["participant", "site"]),
+    default="participant",
+    show_default=True,
+    help="Whether ROW is a participant or a site.",
+)
 @click.option("--note", help="An analyst's comment, kept apart from the summary.")
 @click.option("--coder", help="Who writes it (default: the current coder).")
 @click.pass_context
 @handled
-def framework_set_cmd(ctx: click.Context, row: str, theme: str, text: str, row_kind: str, note: str | None,
-                      coder: str | None) -> None:
+def framework_set_cmd(
+    ctx: click.Context, row: str, theme: str, text: str, row_kind: str, note: str | None, coder: str | None
+) -> None:
     """Write the summary of ROW x THEME (an empty TEXT removes it)."""
     from workbench.findings.framework import set_summary
 
@@ -176,30 +234,61 @@ def quote_list_cmd(ctx: click.Context) -> None:
 
     store = _store(ctx)
     refs = quote_refs(store, store.key_quote_ids())
-    rows = [{"id": q.segment_id, "participant": q.participant, "code": q.code, "text": " ".join(q.text.split())}
-            for q in refs.values()]
-    click.echo(to_table(rows, [("id", "segment"), ("participant", "participant"), ("code", "code"), ("text", "quote")]),
-               nl=False)
+    rows = [
+        {"id": q.segment_id, "participant": q.participant, "code": q.code, "text": " ".join(q.text.split())}
+        for q in refs.values()
+    ]
+    click.echo(
+        to_table(rows, [("id", "segment"), ("participant", "participant"), ("code", "code"), ("text", "quote")]),
+        nl=False,
+    )
 
 
 @cli.command("report")
-@click.option("--format", "fmt", type=click.Choice(["md", "html"]), default="md", show_default=True,
-              help="Markdown (pandoc, Quarto) or one self-contained HTML file.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["md", "html"]),
+    default="md",
+    show_default=True,
+    help="Markdown (pandoc, Quarto) or one self-contained HTML file.",
+)
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="File to write (default: standard output).")
 @click.option("--coder", multiple=True, help="Only this coder's segments (repeatable; default: all pooled).")
 @click.option("--consensus", "origin", flag_value="consensus", default=None, help="Only the consensus coding.")
 @click.option("--quotes", default=3, show_default=True, help="Key quotes per theme (all flagged ones are shown).")
-@click.option("--unit", type=click.Choice(["sentence", "turn", "character"]), default="sentence", show_default=True,
-              help="The unit of the agreement paragraph.")
+@click.option(
+    "--unit",
+    type=click.Choice(["sentence", "turn", "character"]),
+    default="sentence",
+    show_default=True,
+    help="The unit of the agreement paragraph.",
+)
 @click.option("--base", default=4, show_default=True, help="Saturation: base size.")
 @click.option("--run", "run_length", default=2, show_default=True, help="Saturation: run length.")
 @click.option("--threshold", default=0.05, show_default=True, help="Saturation: new-information threshold.")
-@click.option("--order", type=click.Choice(["coded", "date", "import"]), default="coded", show_default=True,
-              help="Saturation: order of the interviews.")
+@click.option(
+    "--order",
+    type=click.Choice(["coded", "date", "import"]),
+    default="coded",
+    show_default=True,
+    help="Saturation: order of the interviews.",
+)
 @click.pass_context
 @handled
-def report_cmd(ctx: click.Context, fmt: str, output: str | None, coder: tuple[str, ...], origin: str | None,
-               quotes: int, unit: str, base: int, run_length: int, threshold: float, order: str) -> None:
+def report_cmd(
+    ctx: click.Context,
+    fmt: str,
+    output: str | None,
+    coder: tuple[str, ...],
+    origin: str | None,
+    quotes: int,
+    unit: str,
+    base: int,
+    run_length: int,
+    threshold: float,
+    order: str,
+) -> None:
     """A draft results section: codebook, per theme prevalence by site, key quotes and framework
     summaries, the agreement and saturation methods, and a data appendix."""
     from workbench.analysis.frame import Selection
@@ -209,9 +298,14 @@ def report_cmd(ctx: click.Context, fmt: str, output: str | None, coder: tuple[st
     if not 0 <= quotes <= 50:
         raise WorkbenchError("--quotes must be between 0 and 50.")
     selection = Selection(coders=list(coder) or None, origin=origin)
-    spec = ReportSpec(selection=selection, quotes_per_theme=quotes, agreement_unit=unit,
-                      saturation=SaturationSpec(base=base, run=run_length, threshold=threshold, order=order,
-                                                coders=selection.coders, origin=origin))
+    spec = ReportSpec(
+        selection=selection,
+        quotes_per_theme=quotes,
+        agreement_unit=unit,
+        saturation=SaturationSpec(
+            base=base, run=run_length, threshold=threshold, order=order, coders=selection.coders, origin=origin
+        ),
+    )
     _emit(write_report(_store(ctx), fmt, spec), output)
 
 
@@ -226,19 +320,38 @@ def link_group() -> None:
 @click.argument("target")
 @click.option("--segments", is_flag=True, help="SOURCE and TARGET are segment ids, not codes.")
 @click.option("--memo", help="Why: kept with the link.")
-@click.option("--direction", type=click.Choice(["OneWay", "Bidirectional", "Associative"]),
-              help="Default: Bidirectional for contradicts, Associative for is associated with, else OneWay.")
+@click.option(
+    "--direction",
+    type=click.Choice(["OneWay", "Bidirectional", "Associative"]),
+    help="Default: Bidirectional for contradicts, Associative for is associated with, else OneWay.",
+)
 @click.option("--coder", help="Who links (default: the current coder).")
 @click.pass_context
 @handled
-def link_add_cmd(ctx: click.Context, source: str, relation: str, target: str, segments: bool, memo: str | None,
-                 direction: str | None, coder: str | None) -> None:
+def link_add_cmd(
+    ctx: click.Context,
+    source: str,
+    relation: str,
+    target: str,
+    segments: bool,
+    memo: str | None,
+    direction: str | None,
+    coder: str | None,
+) -> None:
     """Link SOURCE to TARGET: e.g. `workbench link add "Barriers/Time" "leads to" "Barriers/Lack of buy-in"`."""
     from workbench.findings.relations import add_link
 
     store = _store(ctx)
-    link = add_link(store, source, relation, target, segments=segments, memo=memo, direction=direction,
-                    coder=_coder(ctx, store, coder))
+    link = add_link(
+        store,
+        source,
+        relation,
+        target,
+        segments=segments,
+        memo=memo,
+        direction=direction,
+        coder=_coder(ctx, store, coder),
+    )
     click.echo(f"Link {link.id}: {link.sentence()}")
 
 
@@ -258,8 +371,16 @@ def link_list_cmd(ctx: click.Context, code: str | None, fmt: str) -> None:
     store = _store(ctx)
     links = list_links(store, code_id=resolve_code(store, code).id if code else None)
     rows = [asdict(link) for link in links]
-    columns = [("id", "id"), ("kind", "kind"), ("source", "source"), ("relation", "relation"), ("target", "target"),
-               ("direction", "direction"), ("memo", "memo"), ("coder", "by")]
+    columns = [
+        ("id", "id"),
+        ("kind", "kind"),
+        ("source", "source"),
+        ("relation", "relation"),
+        ("target", "target"),
+        ("direction", "direction"),
+        ("memo", "memo"),
+        ("coder", "by"),
+    ]
     if fmt == "json":
         click.echo(to_json(rows), nl=False)
     elif fmt == "csv":

@@ -29,12 +29,20 @@ def progress_bar(label: str, *, console: Any = None) -> Iterator[Callable[[int, 
         return
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                  TextColumn("{task.fields[name]}"), console=console, transient=True) as bar:
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TextColumn("{task.fields[name]}"),
+        console=console,
+        transient=True,
+    ) as bar:
         task = bar.add_task(label, total=None, name="")
 
         def update(done: int, total: int, name: str) -> None:
             bar.update(task, completed=done, total=total, name=name[:40])
+
         yield update
 
 
@@ -47,7 +55,8 @@ def working(label: str, *, console: Any = None) -> Iterator[None]:
         return
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-    with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=console,
-                  transient=True) as spinner:
+    with Progress(
+        SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=console, transient=True
+    ) as spinner:
         spinner.add_task(label, total=None)
         yield

@@ -42,20 +42,42 @@ def open_cmd(ctx: click.Context, coder: str | None) -> None:
 
 @cli.command("import")
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
-@click.option("--metadata", type=click.Path(exists=True, dir_okay=False),
-              help="CSV of file, site, participant, role and other attributes.")
-@click.option("--transcriber-tags", "tags", type=click.Choice(["render", "strip", "keep"]), default="render",
-              show_default=True, help="Tags like <UNSURE>word</UNSURE> and <UNIN/> in text and SRT files: "
-                                      "render as 'word [?]' and '[unintelligible]', strip, or keep.")
+@click.option(
+    "--metadata",
+    type=click.Path(exists=True, dir_okay=False),
+    help="CSV of file, site, participant, role and other attributes.",
+)
+@click.option(
+    "--transcriber-tags",
+    "tags",
+    type=click.Choice(["render", "strip", "keep"]),
+    default="render",
+    show_default=True,
+    help="Tags like <UNSURE>word</UNSURE> and <UNIN/> in text and SRT files: "
+    "render as 'word [?]' and '[unintelligible]', strip, or keep.",
+)
 @click.option("--format", "fmt", type=FORMATS, default="table", show_default=True)
-@click.option("--encoding", help="Read text and caption files in this encoding (e.g. cp1252, latin-1, utf-16) "
-                                 "instead of detecting it.")
-@click.option("--update", is_flag=True, help="A changed file replaces the text of the transcript it was imported "
-                                             "as; every segment is carried over (see `workbench transcript review`).")
+@click.option(
+    "--encoding",
+    help="Read text and caption files in this encoding (e.g. cp1252, latin-1, utf-16) instead of detecting it.",
+)
+@click.option(
+    "--update",
+    is_flag=True,
+    help="A changed file replaces the text of the transcript it was imported "
+    "as; every segment is carried over (see `workbench transcript review`).",
+)
 @click.pass_context
 @handled
-def import_cmd(ctx: click.Context, paths: tuple[str, ...], metadata: str | None, tags: str, fmt: str,
-               encoding: str | None, update: bool) -> None:
+def import_cmd(
+    ctx: click.Context,
+    paths: tuple[str, ...],
+    metadata: str | None,
+    tags: str,
+    fmt: str,
+    encoding: str | None,
+    update: bool,
+) -> None:
     """Import transcripts (.txt .md .docx .odt .vtt .srt, Whisper .json), files or folders.
 
     The site defaults to the folder holding a file; front matter in a text file and the
@@ -76,20 +98,33 @@ def import_cmd(ctx: click.Context, paths: tuple[str, ...], metadata: str | None,
     from workbench.cli.progress import progress_bar
 
     with progress_bar("Importing") as progress:
-        results = import_transcripts(store, paths, metadata=metadata, progress=progress, encoding=encoding,
-                                     tags=tags)
+        results = import_transcripts(store, paths, metadata=metadata, progress=progress, encoding=encoding, tags=tags)
     if update:
         from workbench.project import current_coder
         from workbench.transcript_edit import update_from_file
 
         for r in results:
             if r.status == "changed" and r.transcript_id is not None:
-                report = update_from_file(store, r.transcript_id, r.path, coder=current_coder(store, None),
-                                          encoding=encoding, tags=tags)
+                report = update_from_file(
+                    store, r.transcript_id, r.path, coder=current_coder(store, None), encoding=encoding, tags=tags
+                )
                 r.status, r.message = "updated", report.summary()
-    rows = [{"file": str(r.path), "status": r.status, "transcript_id": r.transcript_id, "title": r.title,
-             "site": r.site, "turns": r.turns, "speakers": r.speakers, "words": r.words,
-             "message": r.message, "warnings": r.warnings, "encoding": r.encoding} for r in results]
+    rows = [
+        {
+            "file": str(r.path),
+            "status": r.status,
+            "transcript_id": r.transcript_id,
+            "title": r.title,
+            "site": r.site,
+            "turns": r.turns,
+            "speakers": r.speakers,
+            "words": r.words,
+            "message": r.message,
+            "warnings": r.warnings,
+            "encoding": r.encoding,
+        }
+        for r in results
+    ]
     if fmt == "json":
         click.echo(to_json(rows), nl=False)
     elif fmt == "csv":
@@ -97,16 +132,30 @@ def import_cmd(ctx: click.Context, paths: tuple[str, ...], metadata: str | None,
     else:
         ok = [r for r in rows if r["status"] not in ("failed", "skipped")]
         if ok:
-            click.echo(to_table(ok, [("status", "status"), ("title", "title"), ("site", "site"),
-                                     ("turns", "turns"), ("speakers", "speakers"), ("words", "words")]), nl=False)
+            click.echo(
+                to_table(
+                    ok,
+                    [
+                        ("status", "status"),
+                        ("title", "title"),
+                        ("site", "site"),
+                        ("turns", "turns"),
+                        ("speakers", "speakers"),
+                        ("words", "words"),
+                    ],
+                ),
+                nl=False,
+            )
         for r in results:
             if r.status in ("changed", "skipped", "updated"):
                 click.echo(f"{r.status}: " + r.message, err=True)
             for warning in r.warnings:
                 click.echo(f"warning: {r.path}: {warning}", err=True)
         failed = [r for r in results if r.status == "failed"]
-        counts = {s: sum(r.status == s for r in results)
-                  for s in ("imported", "updated", "unchanged", "changed", "skipped", "failed")}
+        counts = {
+            s: sum(r.status == s for r in results)
+            for s in ("imported", "updated", "unchanged", "changed", "skipped", "failed")
+        }
         click.echo(", ".join(f"{n} {s}" for s, n in counts.items() if n) or "no transcript files found", err=True)
         for r in failed:
             click.echo("error: " + r.message, err=True)
@@ -124,17 +173,23 @@ def _import_refi(store, paths: list[str]) -> None:  # noqa: ANN001 - a Store
         if Path(name).suffix.lower() == ".qde":
             book, repairs = read_codebook(name)
             changes = apply_codebook(store, book)
-            click.echo(f"{name}: a project file without its sources; its codebook was imported "
-                       f"({len(changes.added)} codes added, {len(changes.updated)} updated).")
+            click.echo(
+                f"{name}: a project file without its sources; its codebook was imported "
+                f"({len(changes.added)} codes added, {len(changes.updated)} updated)."
+            )
         else:
             report = import_qdpx(store, name)
-            click.echo(f"{name} ({report.origin or 'unknown tool'}): {report.codes} codes, {report.users} users, "
-                       f"{len(report.sources)} text sources, {report.notes} memos.")
+            click.echo(
+                f"{name} ({report.origin or 'unknown tool'}): {report.codes} codes, {report.users} users, "
+                f"{len(report.sources)} text sources, {report.notes} memos."
+            )
             for source in report.sources:
                 unit = f", positions counted in {source.unit}" if source.unit else ""
                 encoding = f", text read as {source.encoding}" if source.encoding else ""
-                click.echo(f"  {source.name}: {source.imported} of {source.selections} selections imported "
-                           f"({source.codings_imported} of {source.codings} codings){unit}{encoding}")
+                click.echo(
+                    f"  {source.name}: {source.imported} of {source.selections} selections imported "
+                    f"({source.codings_imported} of {source.codings} codings){unit}{encoding}"
+                )
                 for skipped in source.skipped:
                     click.echo(f"    skipped: {skipped}", err=True)
             repairs = report.repairs
@@ -163,8 +218,10 @@ def export_qdpx_cmd(ctx: click.Context, file: str) -> None:
     store = _store(ctx)
     with working(f"Writing {file}"), replacing(file, **_destination(file)) as tmp:
         report = export_qdpx(store, tmp)
-    click.echo(f"Wrote {file}: {report.sources} sources, {report.codes} codes, {report.selections} "
-               f"coded selections, {report.users} users, {report.cases} cases, {report.notes} notes.")
+    click.echo(
+        f"Wrote {file}: {report.sources} sources, {report.codes} codes, {report.selections} "
+        f"coded selections, {report.users} users, {report.cases} cases, {report.notes} notes."
+    )
 
 
 @cli.command("transcripts")
@@ -177,17 +234,45 @@ def transcripts_cmd(ctx: click.Context, fmt: str) -> None:
     from workbench.project import list_transcripts
 
     rows = list_transcripts(_store(ctx))
-    keys = ["id", "title", "site", "participant", "role", "date", "interviewer", "format", "words",
-            "turns", "segments", "coded", "source_name"]
+    keys = [
+        "id",
+        "title",
+        "site",
+        "participant",
+        "role",
+        "date",
+        "interviewer",
+        "format",
+        "words",
+        "turns",
+        "segments",
+        "coded",
+        "source_name",
+    ]
     shown = [{k: getattr(r, k) for k in keys} for r in rows]
     if fmt == "json":
         click.echo(to_json(shown), nl=False)
     elif fmt == "csv":
         click.echo(to_csv(shown, keys), nl=False)
     else:
-        click.echo(to_table(shown, [("id", "id"), ("title", "title"), ("site", "site"), ("participant", "participant"),
-                                   ("role", "role"), ("format", "format"), ("words", "words"), ("turns", "turns"),
-                                   ("segments", "segments"), ("coded", "coded")]), nl=False)
+        click.echo(
+            to_table(
+                shown,
+                [
+                    ("id", "id"),
+                    ("title", "title"),
+                    ("site", "site"),
+                    ("participant", "participant"),
+                    ("role", "role"),
+                    ("format", "format"),
+                    ("words", "words"),
+                    ("turns", "turns"),
+                    ("segments", "segments"),
+                    ("coded", "coded"),
+                ],
+            ),
+            nl=False,
+        )
 
 
 @cli.command("demo")
@@ -211,8 +296,11 @@ def demo_cmd(ctx: click.Context, no_tui: bool, coder: str | None) -> None:
     with progress_bar("Building the sample study") as progress:
         report = build_demo(store, progress=progress)
     if report.built:
-        click.echo(f"Built the sample study in {path}: {report.transcripts} transcripts, {report.codes} codes, "
-                   f"{report.segments} coded segments.", err=True)
+        click.echo(
+            f"Built the sample study in {path}: {report.transcripts} transcripts, {report.codes} codes, "
+            f"{report.segments} coded segments.",
+            err=True,
+        )
     else:
         click.echo(f"Opening the sample study in {path}.", err=True)
     for failure in report.failures:
@@ -264,8 +352,11 @@ def media_cmd(ctx: click.Context, transcript: str, file: str | None, coder: str 
     t = resolve_transcript(store, transcript)
     if file is None:
         path = media_for(store, t.id)
-        click.echo(f"{t.title}: {path}" + ("" if path is None or path.exists() else " (missing)")
-                   if path else f"{t.title} has no recording; link one with `workbench media {transcript} FILE`.")
+        click.echo(
+            f"{t.title}: {path}" + ("" if path is None or path.exists() else " (missing)")
+            if path
+            else f"{t.title} has no recording; link one with `workbench media {transcript} FILE`."
+        )
         return
     path = set_media(store, t.id, file, coder=current_coder(store, coder, remember=False))
     click.echo(f"{t.title}: recording {path}")

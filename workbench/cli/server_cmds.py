@@ -10,8 +10,10 @@ import click
 from workbench.cli.base import cli, handled
 from workbench.errors import WorkbenchError
 
-URL_HELP = ("postgresql://USER@HOST:PORT/DATABASE, a libpq service (service=NAME), or postgresql:// "
-            "with the PG* environment variables")
+URL_HELP = (
+    "postgresql://USER@HOST:PORT/DATABASE, a libpq service (service=NAME), or postgresql:// "
+    "with the PG* environment variables"
+)
 
 
 def _team_url(ctx: click.Context, what: str) -> str:
@@ -21,9 +23,11 @@ def _team_url(ctx: click.Context, what: str) -> str:
     root = ctx.find_root().obj or {}
     url = root.get("project") or os.environ.get("WORKBENCH_PROJECT")
     if not is_team_database(url):
-        raise WorkbenchError(f"{what} works on a team database on PostgreSQL, and the project is "
-                             f"{url or 'workbench.db (the default file)'}.",
-                             hint=f"Name the database with --project: {URL_HELP}.")
+        raise WorkbenchError(
+            f"{what} works on a team database on PostgreSQL, and the project is "
+            f"{url or 'workbench.db (the default file)'}.",
+            hint=f"Name the database with --project: {URL_HELP}.",
+        )
     return str(url)
 
 
@@ -57,24 +61,34 @@ def init_cmd(url: str, lead: str | None, ask: bool) -> None:
     from workbench.team import describe, init_server, schema_version
 
     report = init_server(url, lead=lead, lead_password=_password(lead or "the lead", ask))
-    done = (f"{len(report.applied)} migrations applied" if report.applied else "already up to date")
+    done = f"{len(report.applied)} migrations applied" if report.applied else "already up to date"
     click.echo(f"Team database {report.database} ready ({describe(url)}): schema version {schema_version()}, {done}.")
-    click.echo(f"  roles: {report.roles.lead} (leads), {report.roles.coder} (coders), "
-               f"{report.roles.owner} (owns the tables, cannot log in)")
-    leads = ", ".join(f"{name} (new login role)" if name == report.lead and report.lead_created else name
-                      for name in report.leads)
+    click.echo(
+        f"  roles: {report.roles.lead} (leads), {report.roles.coder} (coders), "
+        f"{report.roles.owner} (owns the tables, cannot log in)"
+    )
+    leads = ", ".join(
+        f"{name} (new login role)" if name == report.lead and report.lead_created else name for name in report.leads
+    )
     click.echo(f"  leads: {leads}")
     for name in report.superuser_leads:
-        click.echo(f"warning: the lead {name} is a superuser, to whom no row-level rule applies; give the study "
-                   "an ordinary lead with --lead NAME.", err=True)
+        click.echo(
+            f"warning: the lead {name} is a superuser, to whom no row-level rule applies; give the study "
+            "an ordinary lead with --lead NAME.",
+            err=True,
+        )
     click.echo(f"Next: workbench server add-coder NAME --project '{describe(url)}'")
 
 
 @server_group.command("add-coder")
 @click.argument("name")
 @click.option("--lead", "as_lead", is_flag=True, help="Add another project lead instead of a coder.")
-@click.option("--password", "ask", is_flag=True, help="Set a password (asked for, never echoed); without it "
-                                                      "the server's other ways of logging in apply.")
+@click.option(
+    "--password",
+    "ask",
+    is_flag=True,
+    help="Set a password (asked for, never echoed); without it the server's other ways of logging in apply.",
+)
 @click.pass_context
 @handled
 def add_coder_cmd(ctx: click.Context, name: str, as_lead: bool, ask: bool) -> None:
@@ -127,21 +141,26 @@ def _file_phase(ctx: click.Context, phase: str | None) -> None:
     name = "blind: each coder is shown only their own coding" if blind else "open: everyone sees all coding"
     click.echo(f"Phase {name}.")
     if blind:
-        click.echo("A project file cannot enforce this (anyone can open the file with another tool); a team "
-                   "database on PostgreSQL does.", err=True)
+        click.echo(
+            "A project file cannot enforce this (anyone can open the file with another tool); a team "
+            "database on PostgreSQL does.",
+            err=True,
+        )
 
 
 @cli.command("serve")
 @click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True)
-@click.option("--host", default="127.0.0.1", show_default=True,
-              help="Address to listen on; anything but loopback needs --public.")
+@click.option(
+    "--host", default="127.0.0.1", show_default=True, help="Address to listen on; anything but loopback needs --public."
+)
 @click.option("--public", is_flag=True, help="Allow listening on a non-loopback address (read the warning).")
 @click.option("--public-url", help="The address browsers use when it is not http://HOST:PORT (a proxy).")
 @click.option("--coder", help="Who is coding in the served workbench.")
 @click.pass_context
 @handled
-def serve_cmd(ctx: click.Context, port: int, host: str, public: bool, public_url: str | None,
-              coder: str | None) -> None:
+def serve_cmd(
+    ctx: click.Context, port: int, host: str, public: bool, public_url: str | None, coder: str | None
+) -> None:
     """Serve the coding workbench to a web browser (one workbench per browser tab).
 
     It listens on 127.0.0.1 only: from a laptop, reach it through an SSH tunnel
@@ -166,11 +185,15 @@ def serve_cmd(ctx: click.Context, port: int, host: str, public: bool, public_url
         where = str(path.resolve())
     if not is_loopback(host):
         if not public:
-            raise WorkbenchError(f"refusing to listen on {host}: only 127.0.0.1 is safe.",
-                                 hint="Reach the server through an SSH tunnel instead, or add --public if you "
-                                      "really mean anyone who can reach that address.")
-        click.echo(f"WARNING: listening on {host}: anyone who can reach it and learns the token runs the "
-                   "workbench as this user, with this user's files. The traffic, token included, is not "
-                   "encrypted. Prefer 127.0.0.1 and an SSH tunnel.", err=True)
-    serve(ServeSettings(project=where, host=host, port=port, coder=coder, token=new_token(),
-                        public_url=public_url))
+            raise WorkbenchError(
+                f"refusing to listen on {host}: only 127.0.0.1 is safe.",
+                hint="Reach the server through an SSH tunnel instead, or add --public if you "
+                "really mean anyone who can reach that address.",
+            )
+        click.echo(
+            f"WARNING: listening on {host}: anyone who can reach it and learns the token runs the "
+            "workbench as this user, with this user's files. The traffic, token included, is not "
+            "encrypted. Prefer 127.0.0.1 and an SSH tunnel.",
+            err=True,
+        )
+    serve(ServeSettings(project=where, host=host, port=port, coder=coder, token=new_token(), public_url=public_url))

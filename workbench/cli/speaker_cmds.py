@@ -32,25 +32,46 @@ def speakers_cmd(ctx: click.Context, args: tuple[str, ...], interviewer: bool, c
     ensure_speakers(store)
     if args and args[0] == "map":
         if len(args) not in (3, 4) or (len(args) == 4) == interviewer:
-            raise WorkbenchError("map takes a transcript, a speaker and a participant (or --interviewer).",
-                                 hint='e.g. workbench speakers map 3 "Denise Porter" HV-02')
+            raise WorkbenchError(
+                "map takes a transcript, a speaker and a participant (or --interviewer).",
+                hint='e.g. workbench speakers map 3 "Denise Porter" HV-02',
+            )
         from workbench.project import current_coder
 
-        case = map_speaker(store, args[1], args[2], args[3] if len(args) == 4 else None, interviewer=interviewer,
-                           coder=current_coder(store, coder, remember=False))
+        case = map_speaker(
+            store,
+            args[1],
+            args[2],
+            args[3] if len(args) == 4 else None,
+            interviewer=interviewer,
+            coder=current_coder(store, coder, remember=False),
+        )
         who = "the interviewer" if case.role == "interviewer" else f"participant {case.participant}"
         click.echo(f"{case.shown} in {case.transcript!r} is now {who}.")
         return
     if len(args) > 1:
-        raise WorkbenchError("list the speakers of one transcript, or all of them.",
-                             hint="workbench speakers [TRANSCRIPT]; to map one: workbench speakers map ...")
+        raise WorkbenchError(
+            "list the speakers of one transcript, or all of them.",
+            hint="workbench speakers [TRANSCRIPT]; to map one: workbench speakers map ...",
+        )
     if interviewer:
-        raise WorkbenchError("--interviewer goes with map.", hint="workbench speakers map TRANSCRIPT SPEAKER --interviewer")
+        raise WorkbenchError(
+            "--interviewer goes with map.", hint="workbench speakers map TRANSCRIPT SPEAKER --interviewer"
+        )
     cases = list_speakers(store, args[0] if args else None)
     keys = ["transcript_id", "transcript", "site", "speaker", "turns", "role", "participant"]
-    rows = [{"transcript_id": c.transcript_id, "transcript": c.transcript, "site": c.site, "speaker": c.shown,
-             "turns": c.turns, "role": c.role,
-             "participant": c.participant if c.role == "participant" else None} for c in cases]
+    rows = [
+        {
+            "transcript_id": c.transcript_id,
+            "transcript": c.transcript,
+            "site": c.site,
+            "speaker": c.shown,
+            "turns": c.turns,
+            "role": c.role,
+            "participant": c.participant if c.role == "participant" else None,
+        }
+        for c in cases
+    ]
     if fmt == "json":
         click.echo(to_json(rows), nl=False)
     elif fmt == "csv":
@@ -59,5 +80,17 @@ def speakers_cmd(ctx: click.Context, args: tuple[str, ...], interviewer: bool, c
         for row in rows:
             if row["role"] == "participant" and row["participant"] is None:
                 row["participant"] = "(not mapped)"
-        click.echo(to_table(rows, [("transcript_id", "id"), ("transcript", "transcript"), ("speaker", "speaker"),
-                                   ("turns", "turns"), ("role", "role"), ("participant", "participant")]), nl=False)
+        click.echo(
+            to_table(
+                rows,
+                [
+                    ("transcript_id", "id"),
+                    ("transcript", "transcript"),
+                    ("speaker", "speaker"),
+                    ("turns", "turns"),
+                    ("role", "role"),
+                    ("participant", "participant"),
+                ],
+            ),
+            nl=False,
+        )

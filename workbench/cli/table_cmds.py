@@ -10,31 +10,57 @@ import click
 from workbench.cli.base import _destination, _emit, _store, cli, force_option, handled
 from workbench.errors import WorkbenchError
 
-def _selection(coder: tuple[str, ...], code: tuple[str, ...], site: tuple[str, ...], role: tuple[str, ...],
-               origin: str | None):
+
+def _selection(
+    coder: tuple[str, ...], code: tuple[str, ...], site: tuple[str, ...], role: tuple[str, ...], origin: str | None
+):
     from workbench.analysis.frame import Selection
 
-    return Selection(coders=list(coder) or None, codes=list(code) or None, sites=list(site) or None,
-                     roles=list(role) or None, origin=origin)
+    return Selection(
+        coders=list(coder) or None,
+        codes=list(code) or None,
+        sites=list(site) or None,
+        roles=list(role) or None,
+        origin=origin,
+    )
+
 
 def selection_options(func: Callable) -> Callable:
     """The options that choose which coding goes into a table."""
-    for option in reversed([
-        click.option("--coder", multiple=True,
-                     help="Only this coder (repeat for several; default: all coders pooled, the consensus apart)."),
-        click.option("--consensus", "origin", flag_value="consensus", default=None,
-                     help="The consensus coding (reconciled decisions) instead of the coders'."),
-        click.option("--code", "code_filter", multiple=True, help="Only this code and its sub-codes (repeatable)."),
-        click.option("--site", multiple=True, help="Only this site (repeatable)."),
-        click.option("--role", multiple=True, help="Only participants with this role (repeatable)."),
-    ]):
+    for option in reversed(
+        [
+            click.option(
+                "--coder",
+                multiple=True,
+                help="Only this coder (repeat for several; default: all coders pooled, the consensus apart).",
+            ),
+            click.option(
+                "--consensus",
+                "origin",
+                flag_value="consensus",
+                default=None,
+                help="The consensus coding (reconciled decisions) instead of the coders'.",
+            ),
+            click.option("--code", "code_filter", multiple=True, help="Only this code and its sub-codes (repeatable)."),
+            click.option("--site", multiple=True, help="Only this site (repeatable)."),
+            click.option("--role", multiple=True, help="Only participants with this role (repeatable)."),
+        ]
+    ):
         func = option(func)
     return func
 
+
 TABLE_FORMATS = click.Choice(["table", "csv", "tidy", "json", "md", "xlsx", "html"])
 
-def text_table(title: str, row_dimension: str, column_dimension: str, rows: list[str], columns: list[str],
-               cell: Callable[[str, str], str]) -> str:
+
+def text_table(
+    title: str,
+    row_dimension: str,
+    column_dimension: str,
+    rows: list[str],
+    columns: list[str],
+    cell: Callable[[str, str], str],
+) -> str:
     """A plain-text table for the terminal (no pandas): numbers right-aligned."""
     corner = f"{row_dimension} \\ {column_dimension}" if column_dimension else row_dimension
     grid = [[corner, *columns]] + [[row, *(cell(row, column) for column in columns)] for row in rows]
@@ -42,21 +68,37 @@ def text_table(title: str, row_dimension: str, column_dimension: str, rows: list
     lines = [title]
     for number, line in enumerate(grid):
         parts = [line[0].ljust(widths[0])] + [
-            (value.ljust(width) if number == 0 else value.rjust(width)) for value, width in zip(line[1:], widths[1:])]
+            (value.ljust(width) if number == 0 else value.rjust(width)) for value, width in zip(line[1:], widths[1:])
+        ]
         lines.append("  ".join(parts).rstrip())
     return "\n".join(lines)
 
 
 def _write_table(ctx: click.Context, table, fmt: str, output: str | None, title: str, value: str) -> None:
-    from workbench.export.tables import (format_number, share_columns, table_to_csv, table_to_html, table_to_json,
-                                         table_to_markdown, table_to_tidy, write_xlsx)
+    from workbench.export.tables import (
+        format_number,
+        share_columns,
+        table_to_csv,
+        table_to_html,
+        table_to_json,
+        table_to_markdown,
+        table_to_tidy,
+        write_xlsx,
+    )
 
     path = Path(output) if output else None
     if fmt == "table":
         shares = share_columns(table)
-        click.echo(text_table(title, str(table.index.name or ""), str(table.columns.name or ""),
-                              [str(r) for r in table.index], [str(c) for c in table.columns],
-                              lambda r, c: format_number(table.at[r, c], share=c in shares)))
+        click.echo(
+            text_table(
+                title,
+                str(table.index.name or ""),
+                str(table.columns.name or ""),
+                [str(r) for r in table.index],
+                [str(c) for c in table.columns],
+                lambda r, c: format_number(table.at[r, c], share=c in shares),
+            )
+        )
         return
     if fmt in ("xlsx", "html") and path is None:
         raise WorkbenchError(f"a .{fmt} file needs a name.", hint=f"Add -o FILE.{fmt}.")
@@ -67,18 +109,30 @@ def _write_table(ctx: click.Context, table, fmt: str, output: str | None, title:
             write_xlsx(path, [(value.capitalize(), table)], **_destination(path))
         click.echo(f"Wrote {path}", err=True)
         return
-    text = {"csv": lambda: table_to_csv(table), "tidy": lambda: table_to_tidy(table, value),
-            "json": lambda: table_to_json(table, {"title": title}), "md": lambda: table_to_markdown(table, title),
-            "html": lambda: table_to_html(table, title)}[fmt]()
+    text = {
+        "csv": lambda: table_to_csv(table),
+        "tidy": lambda: table_to_tidy(table, value),
+        "json": lambda: table_to_json(table, {"title": title}),
+        "md": lambda: table_to_markdown(table, title),
+        "html": lambda: table_to_html(table, title),
+    }[fmt]()
     _emit(text, output)
 
 
 @cli.command("matrix")
-@click.option("--rows", default="site", show_default=True,
-              help="site, participant, role, transcript, coder, site:ATTRIBUTE or participant:ATTRIBUTE.")
+@click.option(
+    "--rows",
+    default="site",
+    show_default=True,
+    help="site, participant, role, transcript, coder, site:ATTRIBUTE or participant:ATTRIBUTE.",
+)
 @click.option("--columns", default="theme", show_default=True, help="theme, code, or level2, level3...")
-@click.option("--value", type=click.Choice(["segments", "transcripts", "participants", "share", "excerpts"]),
-              default="segments", show_default=True)
+@click.option(
+    "--value",
+    type=click.Choice(["segments", "transcripts", "participants", "share", "excerpts"]),
+    default="segments",
+    show_default=True,
+)
 @click.option("--transpose", is_flag=True, help="Swap rows and columns.")
 @selection_options
 @click.option("--format", "fmt", type=TABLE_FORMATS, default="table", show_default=True)
@@ -86,9 +140,20 @@ def _write_table(ctx: click.Context, table, fmt: str, output: str | None, title:
 @force_option
 @click.pass_context
 @handled
-def matrix_cmd(ctx: click.Context, rows: str, columns: str, value: str, transpose: bool, coder: tuple[str, ...],
-               origin: str | None, code_filter: tuple[str, ...], site: tuple[str, ...], role: tuple[str, ...],
-               fmt: str, output: str | None) -> None:
+def matrix_cmd(
+    ctx: click.Context,
+    rows: str,
+    columns: str,
+    value: str,
+    transpose: bool,
+    coder: tuple[str, ...],
+    origin: str | None,
+    code_filter: tuple[str, ...],
+    site: tuple[str, ...],
+    role: tuple[str, ...],
+    fmt: str,
+    output: str | None,
+) -> None:
     """The framework matrix: sites (or other rows) x themes (or codes).
 
     Values: number of segments, of transcripts, of participants who raised it, the share of the
@@ -99,8 +164,13 @@ def matrix_cmd(ctx: click.Context, rows: str, columns: str, value: str, transpos
     from workbench.analysis.matrix import MatrixSpec, build_matrix
 
     store = _store(ctx)
-    spec = MatrixSpec(rows=rows, columns=columns, value=value, transpose=transpose,
-                      selection=_selection(coder, code_filter, site, role, origin))
+    spec = MatrixSpec(
+        rows=rows,
+        columns=columns,
+        value=value,
+        transpose=transpose,
+        selection=_selection(coder, code_filter, site, role, origin),
+    )
     # Only the spreadsheet and the report list the segments behind the counts.
     matrix = build_matrix(store, spec, detail=fmt in ("xlsx", "html"))
     if fmt == "table":  # plain Python: a count-only matrix needs neither the text nor pandas
@@ -113,17 +183,23 @@ def matrix_cmd(ctx: click.Context, rows: str, columns: str, value: str, transpos
                 return first[:40] + ("…" if len(first) > 40 else "")
             return format_number(found, share=value == "share")
 
-        click.echo(text_table(matrix.title, matrix.row_dimension, matrix.column_dimension, matrix.rows,
-                              matrix.columns, cell))
+        click.echo(
+            text_table(matrix.title, matrix.row_dimension, matrix.column_dimension, matrix.rows, matrix.columns, cell)
+        )
         return
     from workbench.cli.progress import working
     from workbench.export.tables import write_matrix
     from workbench.project import project_codebook
 
     with working(f"Writing {output or 'the matrix'}"):
-        text = write_matrix(matrix, fmt, Path(output) if output else None, book=project_codebook(store),
-                            project=store.get_meta("title") or store.path.name,
-                            **(_destination(output) if output else {}))
+        text = write_matrix(
+            matrix,
+            fmt,
+            Path(output) if output else None,
+            book=project_codebook(store),
+            project=store.get_meta("title") or store.path.name,
+            **(_destination(output) if output else {}),
+        )
     if text is not None:
         click.echo(text, nl=False)
     else:
@@ -138,9 +214,17 @@ def matrix_cmd(ctx: click.Context, rows: str, columns: str, value: str, transpos
 @force_option
 @click.pass_context
 @handled
-def frequencies_cmd(ctx: click.Context, columns: str, coder: tuple[str, ...], origin: str | None,
-                    code_filter: tuple[str, ...], site: tuple[str, ...], role: tuple[str, ...], fmt: str,
-                    output: str | None) -> None:
+def frequencies_cmd(
+    ctx: click.Context,
+    columns: str,
+    coder: tuple[str, ...],
+    origin: str | None,
+    code_filter: tuple[str, ...],
+    site: tuple[str, ...],
+    role: tuple[str, ...],
+    fmt: str,
+    output: str | None,
+) -> None:
     """Code frequencies: segments, transcripts, participants and coders per code."""
     from workbench.analysis.frequencies import frequencies
 
@@ -151,17 +235,31 @@ def frequencies_cmd(ctx: click.Context, columns: str, coder: tuple[str, ...], or
 
 @cli.command("cooccurrence")
 @click.option("--columns", default="code", show_default=True, help="theme, code, or level2, level3...")
-@click.option("--unit", type=click.Choice(["overlap", "turn"]), default="overlap", show_default=True,
-              help="Codes meet when their segments overlap, or fall in the same speaker turn.")
+@click.option(
+    "--unit",
+    type=click.Choice(["overlap", "turn"]),
+    default="overlap",
+    show_default=True,
+    help="Codes meet when their segments overlap, or fall in the same speaker turn.",
+)
 @selection_options
 @click.option("--format", "fmt", type=TABLE_FORMATS, default="table", show_default=True)
 @click.option("-o", "--output", type=click.Path(dir_okay=False))
 @force_option
 @click.pass_context
 @handled
-def cooccurrence_cmd(ctx: click.Context, columns: str, unit: str, coder: tuple[str, ...], origin: str | None,
-                     code_filter: tuple[str, ...], site: tuple[str, ...], role: tuple[str, ...], fmt: str,
-                     output: str | None) -> None:
+def cooccurrence_cmd(
+    ctx: click.Context,
+    columns: str,
+    unit: str,
+    coder: tuple[str, ...],
+    origin: str | None,
+    code_filter: tuple[str, ...],
+    site: tuple[str, ...],
+    role: tuple[str, ...],
+    fmt: str,
+    output: str | None,
+) -> None:
     """Code co-occurrence: how often two codes' segments overlap or share a turn."""
     from workbench.analysis.frequencies import cooccurrence
 

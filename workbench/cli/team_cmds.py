@@ -28,9 +28,11 @@ def merge_cmd(ctx: click.Context, other: str, coder: str | None) -> None:
 
     with working(f"Merging {other}"):
         report = merge_project(_store(ctx), other, coder=coder)
-    click.echo(f"Merged {other}: {report.transcripts_added} transcripts, {report.codes_added} codes, "
-               f"{report.segments_added} segments added ({report.segments_already} already here), "
-               f"{report.memos_added} memos.")
+    click.echo(
+        f"Merged {other}: {report.transcripts_added} transcripts, {report.codes_added} codes, "
+        f"{report.segments_added} segments added ({report.segments_already} already here), "
+        f"{report.memos_added} memos."
+    )
     for conflict in report.conflicts:
         click.echo("conflict: " + conflict, err=True)
 
@@ -47,9 +49,18 @@ def merge_cmd(ctx: click.Context, other: str, coder: str | None) -> None:
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
 @click.pass_context
 @handled
-def reconcile_cmd(ctx: click.Context, coders: str | None, transcripts: tuple[str, ...], unit: str,
-                  accept_agreed: bool, decide_index: int | None, take: str | None, codes: tuple[str, ...],
-                  note: str | None, fmt: str) -> None:
+def reconcile_cmd(
+    ctx: click.Context,
+    coders: str | None,
+    transcripts: tuple[str, ...],
+    unit: str,
+    accept_agreed: bool,
+    decide_index: int | None,
+    take: str | None,
+    codes: tuple[str, ...],
+    note: str | None,
+    fmt: str,
+) -> None:
     """List the coders' disagreements, accept what they agree on, or settle one disagreement.
 
     Decisions become segments of the coder "consensus" (origin consensus), linked to the decision in
@@ -60,7 +71,11 @@ def reconcile_cmd(ctx: click.Context, coders: str | None, transcripts: tuple[str
     from workbench.output import to_json
 
     store = _store(ctx)
-    names = [c.strip() for c in coders.split(",")] if coders else pooled_coders(c.name for c in store.coders() if c.segments)
+    names = (
+        [c.strip() for c in coders.split(",")]
+        if coders
+        else pooled_coders(c.name for c in store.coders() if c.segments)
+    )
     ids = [resolve_transcript(store, t).id for t in transcripts] or None
     options = {"unit": unit, "transcript_ids": ids}
     if accept_agreed:
@@ -77,9 +92,24 @@ def reconcile_cmd(ctx: click.Context, coders: str | None, transcripts: tuple[str
         return
     settled = sum(d.settled for d in found)
     if fmt == "json":
-        click.echo(to_json([{"number": i, "transcript": d.transcript, "start": d.start, "end": d.end, "text": d.text,
-                             "codes": d.codes, "settled": d.settled, "decision": d.decision}
-                            for i, d in enumerate(found, 1)]), nl=False)
+        click.echo(
+            to_json(
+                [
+                    {
+                        "number": i,
+                        "transcript": d.transcript,
+                        "start": d.start,
+                        "end": d.end,
+                        "text": d.text,
+                        "codes": d.codes,
+                        "settled": d.settled,
+                        "decision": d.decision,
+                    }
+                    for i, d in enumerate(found, 1)
+                ]
+            ),
+            nl=False,
+        )
         return
     click.echo(f"{len(found)} disagreements between {', '.join(names)} by {unit}; {settled} settled.")
     for i, d in enumerate(found, 1):
@@ -101,35 +131,75 @@ def import_codings_cmd(ctx: click.Context, file: str, coder: str | None, create_
     from workbench.codings import import_codings
 
     report = import_codings(_store(ctx), file, coder=coder, create_codes=create_codes)
-    click.echo(f"{report.added} segments imported, {report.already} already there"
-               + (f", {len(report.created_codes)} codes created" if report.created_codes else "") + ".")
+    click.echo(
+        f"{report.added} segments imported, {report.already} already there"
+        + (f", {len(report.created_codes)} codes created" if report.created_codes else "")
+        + "."
+    )
 
 
 @cli.command("agreement")
 @click.option("--coders", "coders", required=False, help="Comma-separated coders (default: every coder but consensus).")
-@click.option("--unit", type=click.Choice(["sentence", "turn", "character", "continuum"]), default="sentence",
-              show_default=True, help="continuum: no unit, the unitizing alphas on the coders' own segments.")
-@click.option("--overlap", type=click.Choice(["any", "half", "all"]),
-              help="How much of a unit a coder's segments must cover (default: half a sentence, any of a turn).")
+@click.option(
+    "--unit",
+    type=click.Choice(["sentence", "turn", "character", "continuum"]),
+    default="sentence",
+    show_default=True,
+    help="continuum: no unit, the unitizing alphas on the coders' own segments.",
+)
+@click.option(
+    "--overlap",
+    type=click.Choice(["any", "half", "all"]),
+    help="How much of a unit a coder's segments must cover (default: half a sentence, any of a turn).",
+)
 @click.option("--round", "round_name", help="Only segments made in this coding round (workbench round list).")
-@click.option("--pairing", type=click.Choice(["per_unit_mean", "pooled_pairs"]), default="per_unit_mean",
-              show_default=True, help="Percent agreement with 3+ coders: mean over units of agreeing pairs, or pooled pairs.")
-@click.option("--report", "methods", is_flag=True,
-              help="Write a methods paragraph for a paper (with 1,000 bootstrap samples unless --bootstrap says).")
+@click.option(
+    "--pairing",
+    type=click.Choice(["per_unit_mean", "pooled_pairs"]),
+    default="per_unit_mean",
+    show_default=True,
+    help="Percent agreement with 3+ coders: mean over units of agreeing pairs, or pooled pairs.",
+)
+@click.option(
+    "--report",
+    "methods",
+    is_flag=True,
+    help="Write a methods paragraph for a paper (with 1,000 bootstrap samples unless --bootstrap says).",
+)
 @click.option("--columns", default="code", show_default=True, help="code, theme, or level2, level3...")
 @click.option("--transcript", "transcripts", multiple=True, help="Only these transcripts (repeatable).")
-@click.option("--threshold", type=float, default=0.667, show_default=True,
-              help="Flag codes with alpha below this (0.667 tentative, 0.800 firm conclusions).")
+@click.option(
+    "--threshold",
+    type=float,
+    default=0.667,
+    show_default=True,
+    help="Flag codes with alpha below this (0.667 tentative, 0.800 firm conclusions).",
+)
 @click.option("--bootstrap", type=int, default=0, help="Bootstrap samples for a 95% interval of alpha (0: none).")
 @click.option("--seed", type=int, default=20261123, show_default=True)
-@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json", "xlsx"]), default="table", show_default=True)
+@click.option(
+    "--format", "fmt", type=click.Choice(["table", "csv", "json", "xlsx"]), default="table", show_default=True
+)
 @click.option("-o", "--output", type=click.Path(dir_okay=False))
 @force_option
 @click.pass_context
 @handled
-def agreement_cmd(ctx: click.Context, coders: str | None, unit: str, overlap: str | None, round_name: str | None,
-                  pairing: str, methods: bool, columns: str, transcripts: tuple[str, ...], threshold: float,
-                  bootstrap: int, seed: int, fmt: str, output: str | None) -> None:
+def agreement_cmd(
+    ctx: click.Context,
+    coders: str | None,
+    unit: str,
+    overlap: str | None,
+    round_name: str | None,
+    pairing: str,
+    methods: bool,
+    columns: str,
+    transcripts: tuple[str, ...],
+    threshold: float,
+    bootstrap: int,
+    seed: int,
+    fmt: str,
+    output: str | None,
+) -> None:
     """Inter-coder agreement per code and overall: percent agreement, Cohen's kappa and Scott's pi (two
     coders), Fleiss' kappa (three or more), Brennan-Prediger, Gwet's AC1, Krippendorff's alpha (any
     number, missing data allowed); with --unit continuum the unitizing alphas (alpha_u, |u-alpha,
@@ -143,7 +213,11 @@ def agreement_cmd(ctx: click.Context, coders: str | None, unit: str, overlap: st
     from workbench.coding import resolve_transcript
 
     store = _store(ctx)
-    names = [c.strip() for c in coders.split(",")] if coders else pooled_coders(c.name for c in store.coders() if c.segments)
+    names = (
+        [c.strip() for c in coders.split(",")]
+        if coders
+        else pooled_coders(c.name for c in store.coders() if c.segments)
+    )
     ids = [resolve_transcript(store, t).id for t in transcripts] or None
     if bootstrap < 0:
         raise WorkbenchError("--bootstrap needs 0 or more samples.")
@@ -153,10 +227,22 @@ def agreement_cmd(ctx: click.Context, coders: str | None, unit: str, overlap: st
     from workbench.cli.progress import working
 
     with working("Computing agreement"):
-        report = compute_agreement(store, AgreementSpec(coders=names, unit=unit, overlap=overlap, columns=columns,
-                                                        transcripts=ids, threshold=threshold, bootstrap=bootstrap,
-                                                        seed=seed, round=round_name, pairing=pairing,
-                                                        bootstrap_codes=bootstrap_codes))
+        report = compute_agreement(
+            store,
+            AgreementSpec(
+                coders=names,
+                unit=unit,
+                overlap=overlap,
+                columns=columns,
+                transcripts=ids,
+                threshold=threshold,
+                bootstrap=bootstrap,
+                seed=seed,
+                round=round_name,
+                pairing=pairing,
+                bootstrap_codes=bootstrap_codes,
+            ),
+        )
     if methods:
         from workbench.agreement.report import methods_paragraph
 

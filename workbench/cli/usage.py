@@ -21,19 +21,25 @@ PROJECT_HELP = "Project file (default ./workbench.db, or $WORKBENCH_PROJECT); al
 EXAMPLES: dict[str, list[str]] = {
     "init": ["workbench init --project study.db"],
     "open": ["workbench open --coder maria", "workbench --project study.db"],
-    "import": ["workbench import interviews/ --metadata interviews/metadata.csv",
-               "workbench import --update interviews/hv-01-corrected.txt"],
+    "import": [
+        "workbench import interviews/ --metadata interviews/metadata.csv",
+        "workbench import --update interviews/hv-01-corrected.txt",
+    ],
     "check": ["workbench check", "workbench check --repair"],
     "speakers": ["workbench speakers ZOOM-01", 'workbench speakers map ZOOM-01 "Dr. Lee" P-07'],
     "round": ['workbench round start "after codebook v2"', "workbench round list"],
     "round start": ['workbench round start "after codebook v2" --note "Barriers split into three codes"'],
     "round list": ["workbench round list"],
-    "calibrate": ["workbench calibrate --gold consensus --trainee lee",
-                  "workbench calibrate --gold maria --trainee lee --transcript HV-01 --unit turn"],
+    "calibrate": [
+        "workbench calibrate --gold consensus --trainee lee",
+        "workbench calibrate --gold maria --trainee lee --transcript HV-01 --unit turn",
+    ],
     "saturation": ["workbench saturation", "workbench saturation --order date --base 6 --run 3 --permutations 1000"],
     "memos": ["workbench memos --by code -o memos.md", "workbench memos --by transcript --format html -o memos.html"],
-    "framework": ["workbench framework --rows site -o framework.xlsx --format xlsx",
-                  'workbench framework set RB-01 Barriers "Time is the main barrier"'],
+    "framework": [
+        "workbench framework --rows site -o framework.xlsx --format xlsx",
+        'workbench framework set RB-01 Barriers "Time is the main barrier"',
+    ],
     "framework set": ['workbench framework set RB-01 Barriers "Time is the main barrier" --note "compare RB-02"'],
     "quote": ["workbench quote flag 423", "workbench quote list"],
     "quote flag": ["workbench quote flag 423 512"],
@@ -44,14 +50,19 @@ EXAMPLES: dict[str, list[str]] = {
     "link add": ['workbench link add "Barriers/Time" "leads to" "Barriers/Staffing" --memo "seen at every site"'],
     "link list": ["workbench link list"],
     "link remove": ["workbench link remove 3"],
-    "transcript": ["workbench transcript edit HV-01", 'workbench transcript replace HV-01 --text "Bay line" --with Bayline'],
+    "transcript": [
+        "workbench transcript edit HV-01",
+        'workbench transcript replace HV-01 --text "Bay line" --with Bayline',
+    ],
     "transcript edit": ["workbench transcript edit HV-01", "workbench transcript edit 3 --from-file corrected.txt"],
     "transcript replace": ['workbench transcript replace HV-01 --text "Bay line" --with Bayline'],
     "transcript speaker": ['workbench transcript speaker HV-01 4 "Dr. Natarajan"'],
     "transcript undo-edit": ["workbench transcript undo-edit HV-01"],
     "transcript review": ["workbench transcript review", "workbench transcript review HV-01 --done 12 --done 15"],
-    "pseudonymise": ["workbench pseudonymise --find --key study-key.yaml --accept-known",
-                     "workbench pseudonymise --apply --key study-key.yaml -o study-pseudonymised.db"],
+    "pseudonymise": [
+        "workbench pseudonymise --find --key study-key.yaml --accept-known",
+        "workbench pseudonymise --apply --key study-key.yaml -o study-pseudonymised.db",
+    ],
     "transcripts": ["workbench transcripts", "workbench transcripts --format csv > transcripts.csv"],
     "demo": ["workbench demo", "workbench demo --no-tui --project /tmp/demo.db"],
     "backup": ["workbench backup study-2026-11-29.db"],
@@ -60,8 +71,10 @@ EXAMPLES: dict[str, list[str]] = {
     "codebook": ["workbench codebook import codebook.yaml", "workbench codebook show"],
     "codebook import": ["workbench codebook import codebooks/partnerships.yaml"],
     "codebook show": ["workbench codebook show", "workbench codebook show --format json"],
-    "codebook export": ["workbench codebook export -o codebook.yaml",
-                        "workbench codebook export --format md -o appendix.md"],
+    "codebook export": [
+        "workbench codebook export -o codebook.yaml",
+        "workbench codebook export --format md -o appendix.md",
+    ],
     "codebook rename": ['workbench codebook rename "Barriers/Time" "Lack of time"'],
     "codebook reword": ['workbench codebook reword "Barriers/Time" --definition "..."'],
     "codebook move": ['workbench codebook move "Barriers/Time" --to Resources'],
@@ -69,37 +82,61 @@ EXAMPLES: dict[str, list[str]] = {
     "codebook split": ['workbench codebook split "Barriers/Time" "Barriers/Clinic time" "Barriers/Staff time"'],
     "codebook history": ["workbench codebook history"],
     "code": ['workbench code add RB-01 --code "Barriers/Time" --text "no time"'],
-    "code add": ['workbench code add RB-01 --code "Barriers/Time" --text "no time and no staff"',
-                 'workbench code add 3 --code Trust --start 120 --end 188 --coder james'],
+    "code add": [
+        'workbench code add RB-01 --code "Barriers/Time" --text "no time and no staff"',
+        "workbench code add 3 --code Trust --start 120 --end 188 --coder james",
+    ],
     "code remove": ["workbench code remove 42"],
-    "segments": ['workbench segments --code "Barriers" --site Riverbend',
-                 "workbench segments --coder maria --format csv -o maria.csv"],
-    "memo": ['workbench memo "Ask about the 2019 merger" --transcript RB-01',
-             'workbench memo "Overlaps with Trust" --code "Barriers/Time"'],
-    "search": ['workbench search "no time" --role administrator',
-               'workbench search staffing --apply "Barriers/Staffing" --pick 1,3-5'],
+    "segments": [
+        'workbench segments --code "Barriers" --site Riverbend',
+        "workbench segments --coder maria --format csv -o maria.csv",
+    ],
+    "memo": [
+        'workbench memo "Ask about the 2019 merger" --transcript RB-01',
+        'workbench memo "Overlaps with Trust" --code "Barriers/Time"',
+    ],
+    "search": [
+        'workbench search "no time" --role administrator',
+        'workbench search staffing --apply "Barriers/Staffing" --pick 1,3-5',
+    ],
     "suggest": ["workbench suggest RB-01", "workbench suggest --train"],
-    "matrix": ["workbench matrix --rows role --value participants",
-               "workbench matrix --value excerpts --format html -o matrix.html"],
+    "matrix": [
+        "workbench matrix --rows role --value participants",
+        "workbench matrix --value excerpts --format html -o matrix.html",
+    ],
     "frequencies": ["workbench frequencies", "workbench frequencies --columns code --format csv"],
     "cooccurrence": ["workbench cooccurrence --unit turn"],
     "merge": ["workbench merge james.db --project maria.db"],
-    "reconcile": ["workbench reconcile --coders maria,james --accept-agreed",
-                  "workbench reconcile --decide 3 --take maria --note \"Quote is about time, not staff\""],
+    "reconcile": [
+        "workbench reconcile --coders maria,james --accept-agreed",
+        'workbench reconcile --decide 3 --take maria --note "Quote is about time, not staff"',
+    ],
     "import-codings": ["workbench import-codings coding.xlsx --coder james --create-codes"],
-    "agreement": ["workbench agreement --coders maria,james --unit turn",
-                  "workbench agreement --bootstrap 1000 --format xlsx -o agreement.xlsx"],
+    "agreement": [
+        "workbench agreement --coders maria,james --unit turn",
+        "workbench agreement --bootstrap 1000 --format xlsx -o agreement.xlsx",
+    ],
     "media": ["workbench media RB-01 recordings/rb-01.m4a"],
-    "server": ["workbench server init postgresql://admin@db.example.org/study --lead carol",
-               "workbench server add-coder maria --password --project postgresql://admin@db.example.org/study"],
-    "server init": ["workbench server init postgresql://admin@db.example.org/study --lead carol --lead-password",
-                    "workbench server init service=study"],
-    "server add-coder": ["workbench server add-coder maria --password --project postgresql://admin@db/study",
-                         "workbench server add-coder james --lead --project service=study"],
-    "copy": ["workbench copy study.db postgresql://carol@db.example.org/study",
-             "workbench copy service=study study-copy.db"],
-    "phase": ["workbench phase blind --project postgresql://carol@db.example.org/study",
-              "workbench phase --project service=study"],
+    "server": [
+        "workbench server init postgresql://admin@db.example.org/study --lead carol",
+        "workbench server add-coder maria --password --project postgresql://admin@db.example.org/study",
+    ],
+    "server init": [
+        "workbench server init postgresql://admin@db.example.org/study --lead carol --lead-password",
+        "workbench server init service=study",
+    ],
+    "server add-coder": [
+        "workbench server add-coder maria --password --project postgresql://admin@db/study",
+        "workbench server add-coder james --lead --project service=study",
+    ],
+    "copy": [
+        "workbench copy study.db postgresql://carol@db.example.org/study",
+        "workbench copy service=study study-copy.db",
+    ],
+    "phase": [
+        "workbench phase blind --project postgresql://carol@db.example.org/study",
+        "workbench phase --project service=study",
+    ],
     "serve": ["workbench serve --project study.db", "workbench serve --project study.db --port 8080 --coder maria"],
 }
 
@@ -152,16 +189,23 @@ def _completer(kind: str, *, comma: bool = False) -> Callable[..., list[Completi
         lead = prefix + "," if prefix else ""
         folded = word.casefold()
         return [CompletionItem(lead + name) for name in _names(ctx, kind) if name.casefold().startswith(folded)]
+
     return complete
 
 
 # parameter name -> what it names
 COMPLETE: dict[str, Callable[..., list[CompletionItem]]] = {
-    "transcript": _completer("transcript"), "transcripts": _completer("transcript"),
-    "code_ref": _completer("code"), "code_filter": _completer("code"), "codes": _completer("code"),
-    "code": _completer("code"), "source": _completer("code"), "target": _completer("code"),
+    "transcript": _completer("transcript"),
+    "transcripts": _completer("transcript"),
+    "code_ref": _completer("code"),
+    "code_filter": _completer("code"),
+    "codes": _completer("code"),
+    "code": _completer("code"),
+    "source": _completer("code"),
+    "target": _completer("code"),
     "apply_code": _completer("code"),
-    "coder": _completer("coder"), "coders": _completer("coder", comma=True),
+    "coder": _completer("coder"),
+    "coders": _completer("coder", comma=True),
 }
 
 
@@ -203,8 +247,16 @@ class WorkbenchGroup(click.Group):
 def _dress(command: click.Command) -> None:
     names = {p.name for p in command.params}
     if "project" not in names:
-        command.params.append(click.Option(["--project"], type=click.Path(dir_okay=False), expose_value=False,
-                                           is_eager=True, callback=_remember_project, help=PROJECT_HELP))
+        command.params.append(
+            click.Option(
+                ["--project"],
+                type=click.Path(dir_okay=False),
+                expose_value=False,
+                is_eager=True,
+                callback=_remember_project,
+                help=PROJECT_HELP,
+            )
+        )
     for param in command.params:
         if param.name in COMPLETE and getattr(param, "_custom_shell_complete", None) is None:
             param._custom_shell_complete = COMPLETE[param.name]

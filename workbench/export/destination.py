@@ -32,8 +32,13 @@ from workbench.errors import WorkbenchError
 
 FORCE_HINT = "Choose another file name (on the command line, --force replaces the file)."
 
-_KINDS = ((stat.S_ISDIR, "a directory"), (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"),
-          (stat.S_ISFIFO, "a named pipe (FIFO)"), (stat.S_ISSOCK, "a socket"))
+_KINDS = (
+    (stat.S_ISDIR, "a directory"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+    (stat.S_ISFIFO, "a named pipe (FIFO)"),
+    (stat.S_ISSOCK, "a socket"),
+)
 
 
 def _kind(mode: int) -> str:
@@ -61,12 +66,18 @@ def _protected(protect: Iterable[str | Path]) -> list[Path]:
     out = []
     for item in protect:
         base = Path(item)
-        out += [base, base.with_name(base.name + "-wal"), base.with_name(base.name + "-shm"),
-                base.with_name(base.name + "-journal")]
+        out += [
+            base,
+            base.with_name(base.name + "-wal"),
+            base.with_name(base.name + "-shm"),
+            base.with_name(base.name + "-journal"),
+        ]
     return out
 
 
-def check_destination(path: str | Path, *, force: bool = False, protect: Iterable[str | Path] = ()) -> os.stat_result | None:
+def check_destination(
+    path: str | Path, *, force: bool = False, protect: Iterable[str | Path] = ()
+) -> os.stat_result | None:
     """Refuse a destination the workbench must not write to; returns the existing file's status
     (None for a new path)."""
     dest = Path(path)
@@ -80,20 +91,26 @@ def check_destination(path: str | Path, *, force: bool = False, protect: Iterabl
         raise WorkbenchError(f"{dest}: cannot be checked ({exc.strerror}).") from exc
     parent = dest.parent
     if not parent.is_dir():
-        raise WorkbenchError(f"{dest}: the folder {parent} does not exist.",
-                             hint="Create the folder first, or write somewhere else.")
+        raise WorkbenchError(
+            f"{dest}: the folder {parent} does not exist.", hint="Create the folder first, or write somewhere else."
+        )
     if st is not None and stat.S_ISLNK(st.st_mode):
         target = os.readlink(dest)
-        raise WorkbenchError(f"{dest} is a symbolic link (to {target}); the workbench does not write through links.",
-                             hint="Give the real file's path, or remove the link.")
+        raise WorkbenchError(
+            f"{dest} is a symbolic link (to {target}); the workbench does not write through links.",
+            hint="Give the real file's path, or remove the link.",
+        )
     if st is not None and not stat.S_ISREG(st.st_mode):
-        raise WorkbenchError(f"{dest} is {_kind(st.st_mode)}, not a file; nothing was written.",
-                             hint="Give the name of a regular file to write.")
+        raise WorkbenchError(
+            f"{dest} is {_kind(st.st_mode)}, not a file; nothing was written.",
+            hint="Give the name of a regular file to write.",
+        )
     for guarded in _protected(protect):
         try:
             if st is not None and guarded.exists() and os.path.samefile(dest, guarded):
-                raise WorkbenchError(f"{dest} is the project itself; an export never replaces it.",
-                                     hint="Choose another file name.")
+                raise WorkbenchError(
+                    f"{dest} is the project itself; an export never replaces it.", hint="Choose another file name."
+                )
         except OSError:
             continue
     if st is not None and not force:
@@ -105,8 +122,10 @@ def _os_error(dest: Path, exc: OSError) -> WorkbenchError:
     if exc.errno == errno.ENOSPC:
         return WorkbenchError(f"{dest}: the disk is full; nothing was written.", hint="Free some space and try again.")
     if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
-        return WorkbenchError(f"{dest}: cannot be written ({exc.strerror}).",
-                              hint="Check the folder's permissions, or write somewhere else.")
+        return WorkbenchError(
+            f"{dest}: cannot be written ({exc.strerror}).",
+            hint="Check the folder's permissions, or write somewhere else.",
+        )
     return WorkbenchError(f"{dest}: cannot be written ({exc.strerror or exc}).")
 
 
@@ -147,8 +166,9 @@ def _commit(tmp: Path, dest: Path, *, force: bool, protect: Iterable[str | Path]
             os.link(tmp, dest)  # fails if anything appeared at dest meanwhile: never clobbers
             return
         except FileExistsError as exc:
-            raise WorkbenchError(f"{dest} appeared while the export was written; nothing was replaced.",
-                                 hint=FORCE_HINT) from exc
+            raise WorkbenchError(
+                f"{dest} appeared while the export was written; nothing was replaced.", hint=FORCE_HINT
+            ) from exc
         except OSError as exc:
             if exc.errno not in (errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EMLINK, errno.EXDEV):
                 raise
@@ -156,8 +176,7 @@ def _commit(tmp: Path, dest: Path, *, force: bool, protect: Iterable[str | Path]
     os.replace(tmp, dest)
 
 
-def write_file(path: str | Path, data: str | bytes, *, force: bool = False,
-               protect: Iterable[str | Path] = ()) -> Path:
+def write_file(path: str | Path, data: str | bytes, *, force: bool = False, protect: Iterable[str | Path] = ()) -> Path:
     """Write text (UTF-8) or bytes to ``path`` safely (see the module's rules)."""
     dest = Path(path)
     with replacing(dest, force=force, protect=protect) as tmp:

@@ -37,8 +37,10 @@ dl.code dt { font-weight: 600; margin-top: .8rem; } dl.code dd { margin-left: 1.
 .swatch { display: inline-block; width: .8rem; height: .8rem; border-radius: 2px; margin-right: .3rem; vertical-align: middle; }
 """
 # The page needs no script, no network and no frames: say so to the browser too.
-CSP = ("<meta http-equiv='Content-Security-Policy' content=\"default-src 'none'; style-src 'unsafe-inline'; "
-       "img-src data:; base-uri 'none'; form-action 'none'\">")
+CSP = (
+    "<meta http-equiv='Content-Security-Policy' content=\"default-src 'none'; style-src 'unsafe-inline'; "
+    "img-src data:; base-uri 'none'; form-action 'none'\">"
+)
 _COLOUR = re.compile(r"#[0-9a-fA-F]{6}|#[0-9a-fA-F]{3}")
 
 
@@ -59,16 +61,18 @@ def _cell(value: Any, value_kind: str) -> str:
     return escape(format_number(value, share=value_kind == "share"))
 
 
-def matrix_report(matrix: "Matrix", book: "Codebook | None", meta: dict[str, Any]) -> str:
+def matrix_report(matrix: Matrix, book: Codebook | None, meta: dict[str, Any]) -> str:
     table, counts = matrix.table, matrix.counts
     top = int(counts.values.max()) if counts.size else 0
     text_cells = matrix.spec.value == "excerpts"
-    parts = [f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>{CSP}<title>{escape(matrix.title)}</title>",
-             f"<style>{CSS}</style></head><body>",
-             f"<h1>{escape(meta.get('project') or 'Framework matrix')}</h1>",
-             f"<p class='meta'>{escape(matrix.title)}<br>Made by {escape(meta['made_by'])} on {escape(meta['made_at'])}</p>",
-             "<h2>Matrix</h2><table class='matrix'><thead><tr>",
-             f"<th>{escape(table.index.name)} \\ {escape(table.columns.name)}</th>"]
+    parts = [
+        f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>{CSP}<title>{escape(matrix.title)}</title>",
+        f"<style>{CSS}</style></head><body>",
+        f"<h1>{escape(meta.get('project') or 'Framework matrix')}</h1>",
+        f"<p class='meta'>{escape(matrix.title)}<br>Made by {escape(meta['made_by'])} on {escape(meta['made_at'])}</p>",
+        "<h2>Matrix</h2><table class='matrix'><thead><tr>",
+        f"<th>{escape(table.index.name)} \\ {escape(table.columns.name)}</th>",
+    ]
     parts += [f"<th>{escape(c)}</th>" for c in table.columns]
     parts.append("</tr></thead><tbody>")
     for name, row in table.iterrows():
@@ -76,12 +80,16 @@ def matrix_report(matrix: "Matrix", book: "Codebook | None", meta: dict[str, Any
         for column, value in row.items():
             count = int(counts.at[name, column]) if name in counts.index and column in counts.columns else 0
             css = "text" if text_cells else ""
-            parts.append(f"<td class='{css}' style='{_shade(count, top)}' title='{count} segments'>"
-                         f"{_cell(value, matrix.spec.value)}</td>")
+            parts.append(
+                f"<td class='{css}' style='{_shade(count, top)}' title='{count} segments'>"
+                f"{_cell(value, matrix.spec.value)}</td>"
+            )
         parts.append("</tr>")
     parts.append("</tbody></table>")
-    parts.append(f"<p class='legend'>Shading: number of segments (darkest = {top}). Empty cells are shown: "
-                 "a row that never raises a column is a finding.</p>")
+    parts.append(
+        f"<p class='legend'>Shading: number of segments (darkest = {top}). Empty cells are shown: "
+        "a row that never raises a column is a finding.</p>"
+    )
     parts.append(_summaries(matrix))
     if book is not None:
         parts.append(_codebook(book))
@@ -89,7 +97,7 @@ def matrix_report(matrix: "Matrix", book: "Codebook | None", meta: dict[str, Any
     return "".join(parts)
 
 
-def _summaries(matrix: "Matrix") -> str:
+def _summaries(matrix: Matrix) -> str:
     """Per column (theme or code): how many segments, and up to two excerpts per row."""
     frame = matrix.frame.sort_values(["transcript", "start"], kind="stable")
     transposed = matrix.spec.transpose
@@ -103,24 +111,32 @@ def _summaries(matrix: "Matrix") -> str:
             continue
         group = groups.get_group(key)
         per = group.groupby("column" if transposed else "row")
-        out.append(f"<h3>{escape(key)}</h3><p class='meta'>{group['id'].nunique()} segments from "
-                   f"{group['transcript_id'].nunique()} transcripts; raised in {per.ngroups} of {row_count} rows.</p>")
+        out.append(
+            f"<h3>{escape(key)}</h3><p class='meta'>{group['id'].nunique()} segments from "
+            f"{group['transcript_id'].nunique()} transcripts; raised in {per.ngroups} of {row_count} rows.</p>"
+        )
         for name, rows in per:
             out.append(f"<p><b>{escape(name)}</b> ({rows['id'].nunique()})</p>")
             for _, seg in rows.head(2).iterrows():
                 who = ", ".join(str(x) for x in (seg.get("participant"), seg.get("transcript"), seg.get("coder")) if x)
-                out.append(f"<blockquote>{escape(excerpt(seg['text'], 300))}<br><span class='who'>{escape(who)}</span></blockquote>")
+                out.append(
+                    f"<blockquote>{escape(excerpt(seg['text'], 300))}<br><span class='who'>{escape(who)}</span></blockquote>"
+                )
     return "".join(out)
 
 
-def _codebook(book: "Codebook") -> str:
+def _codebook(book: Codebook) -> str:
     out = [f"<h2>Codebook: {escape(book.name)}</h2><dl class='code'>"]
     for path, code in book.walk():
         colour = code.colour if code.colour and _COLOUR.fullmatch(code.colour) else None
         swatch = f"<span class='swatch' style='background:{colour}'></span>" if colour else ""
         out.append(f"<dt>{swatch}{escape(path)}</dt>")
-        for label, value in (("Definition", code.definition), ("When to use", code.when_to_use),
-                             ("When not to use", code.when_not_to_use), ("Example", code.example)):
+        for label, value in (
+            ("Definition", code.definition),
+            ("When to use", code.when_to_use),
+            ("When not to use", code.when_not_to_use),
+            ("Example", code.example),
+        ):
             if value:
                 out.append(f"<dd><i>{label}.</i> {escape(value)}</dd>")
     out.append("</dl>")
@@ -136,16 +152,18 @@ def _plain_cell(value: Any) -> str:
     return escape(value)
 
 
-def table_report(table: "pd.DataFrame", title: str, meta: dict[str, Any] | None = None) -> str:
+def table_report(table: pd.DataFrame, title: str, meta: dict[str, Any] | None = None) -> str:
     """One table (frequencies, co-occurrence) as a self-contained HTML page."""
     meta = meta or {}
-    parts = [f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>{CSP}<title>{escape(title)}</title>",
-             f"<style>{CSS}</style></head><body>",
-             f"<h1>{escape(meta.get('project') or title)}</h1>",
-             f"<p class='meta'>{escape(title)}"
-             + (f"<br>Made by {escape(meta['made_by'])} on {escape(meta['made_at'])}" if meta.get("made_by") else "")
-             + "</p><table class='matrix'><thead><tr>",
-             f"<th>{escape(table.index.name)}</th>"]
+    parts = [
+        f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>{CSP}<title>{escape(title)}</title>",
+        f"<style>{CSS}</style></head><body>",
+        f"<h1>{escape(meta.get('project') or title)}</h1>",
+        f"<p class='meta'>{escape(title)}"
+        + (f"<br>Made by {escape(meta['made_by'])} on {escape(meta['made_at'])}" if meta.get("made_by") else "")
+        + "</p><table class='matrix'><thead><tr>",
+        f"<th>{escape(table.index.name)}</th>",
+    ]
     parts += [f"<th>{escape(c)}</th>" for c in table.columns]
     parts.append("</tr></thead><tbody>")
     for name, row in table.iterrows():

@@ -37,20 +37,24 @@ def _clean(value: Any) -> Any:
     return value
 
 
-def table_to_csv(table: "pd.DataFrame") -> str:
+def table_to_csv(table: pd.DataFrame) -> str:
     head = [f"{table.index.name or ''} \\ {table.columns.name or ''}".strip(" \\")] + [str(c) for c in table.columns]
     return csv_text(head, ([str(name)] + [_clean(v) for v in row] for name, row in table.iterrows()))
 
 
-def table_to_tidy(table: "pd.DataFrame", value: str) -> str:
+def table_to_tidy(table: pd.DataFrame, value: str) -> str:
     """Long format: one line per cell (row, column, value), for scripts and R."""
     rows = ([str(name), str(column), _clean(cell)] for name, row in table.iterrows() for column, cell in row.items())
     return csv_text([table.index.name or "row", table.columns.name or "column", value], rows)
 
 
-def table_to_json(table: "pd.DataFrame", meta: dict[str, Any]) -> str:
-    data = {**meta, "rows": [str(r) for r in table.index], "columns": [str(c) for c in table.columns],
-            "values": [[_clean(v) for v in row] for row in table.itertuples(index=False)]}
+def table_to_json(table: pd.DataFrame, meta: dict[str, Any]) -> str:
+    data = {
+        **meta,
+        "rows": [str(r) for r in table.index],
+        "columns": [str(c) for c in table.columns],
+        "values": [[_clean(v) for v in row] for row in table.itertuples(index=False)],
+    }
     return json_text(data, default=None)
 
 
@@ -72,7 +76,7 @@ def format_number(value: Any, *, share: bool = False) -> str:
     return str(value)
 
 
-def share_columns(table: "pd.DataFrame", value: str | None = None) -> set[str]:
+def share_columns(table: pd.DataFrame, value: str | None = None) -> set[str]:
     """The columns of a table that hold shares: all of a share matrix, else those named share..."""
     if value == "share":
         return {str(c) for c in table.columns}
@@ -85,28 +89,32 @@ def _md_cell(value: Any, share: bool = False) -> str:
     return md_text(value)
 
 
-def table_to_markdown(table: "pd.DataFrame", title: str | None = None, value: str | None = None) -> str:
+def table_to_markdown(table: pd.DataFrame, title: str | None = None, value: str | None = None) -> str:
     head = md_text(table.index.name or "")
     shares = share_columns(table, value)
     lines = [f"**{md_text(title)}**", ""] if title else []
     lines.append("| " + " | ".join([head] + [md_text(c) for c in table.columns]) + " |")
     lines.append("|" + "---|" * (len(table.columns) + 1))
     for name, row in table.iterrows():
-        lines.append("| " + " | ".join([md_text(name)] + [_md_cell(v, str(c) in shares) for c, v in row.items()])
-                     + " |")
+        lines.append(
+            "| " + " | ".join([md_text(name)] + [_md_cell(v, str(c) in shares) for c, v in row.items()]) + " |"
+        )
     return "\n".join(lines) + "\n"
 
 
-def table_to_html(table: "pd.DataFrame", title: str, value: str | None = None) -> str:
+def table_to_html(table: pd.DataFrame, title: str, value: str | None = None) -> str:
     """A table as one self-contained HTML page (counts as integers, shares as percentages), every
     piece of project text escaped, scripts and network loads forbidden by the page's policy."""
     from workbench.export.report import CSP
 
     shares = share_columns(table, value)
-    parts = [f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>{CSP}", f"<title>{escape(title)}</title>",
-             "<style>body{font-family:system-ui,sans-serif;margin:2rem}table{border-collapse:collapse}"
-             "th,td{border:1px solid #d5d9e2;padding:.3rem .6rem}td{text-align:right}th{background:#eef1f6}</style>",
-             f"</head><body><h1>{escape(title)}</h1><table><thead><tr><th>{escape(str(table.index.name or ''))}</th>"]
+    parts = [
+        f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>{CSP}",
+        f"<title>{escape(title)}</title>",
+        "<style>body{font-family:system-ui,sans-serif;margin:2rem}table{border-collapse:collapse}"
+        "th,td{border:1px solid #d5d9e2;padding:.3rem .6rem}td{text-align:right}th{background:#eef1f6}</style>",
+        f"</head><body><h1>{escape(title)}</h1><table><thead><tr><th>{escape(str(table.index.name or ''))}</th>",
+    ]
     parts += [f"<th>{escape(str(c))}</th>" for c in table.columns]
     parts.append("</tr></thead><tbody>")
     for name, row in table.iterrows():
@@ -140,14 +148,14 @@ def _xlsx_value(value: Any) -> Any:
         value = xlsx_value(value)
         if len(value) > XLSX_CELL_LIMIT:
             note = f" [… cut: the full text has {len(value):,} characters; a cell holds {XLSX_CELL_LIMIT:,}]"
-            value = value[:XLSX_CELL_LIMIT - len(note)] + note
+            value = value[: XLSX_CELL_LIMIT - len(note)] + note
         return value
     if isinstance(value, (int, float, bool)):
         return value
     return str(value)
 
 
-def _xlsx_column(series: "pd.Series") -> Any:
+def _xlsx_column(series: pd.Series) -> Any:
     """A column ready for the writer: numbers stay as they are; anything else becomes Python
     objects, each distinct value converted once (categories and repeated labels are cheap)."""
     import numpy as np
@@ -167,8 +175,14 @@ def _xlsx_column(series: "pd.Series") -> Any:
     return pd.Series(table[codes], index=series.index, dtype=object)  # code -1 (missing) -> None
 
 
-def write_xlsx(path: Path, sheets: list[tuple[str, "pd.DataFrame"]], *, wrap_columns: set[str] | None = None,
-               force: bool = False, protect: tuple = ()) -> None:
+def write_xlsx(
+    path: Path,
+    sheets: list[tuple[str, pd.DataFrame]],
+    *,
+    wrap_columns: set[str] | None = None,
+    force: bool = False,
+    protect: tuple = (),
+) -> None:
     """Write the sheets (see :func:`_build_xlsx`) through a temporary file moved into place when
     complete; a destination that is not a new path or (with ``force``) a regular file is refused
     before any work."""
@@ -177,8 +191,13 @@ def write_xlsx(path: Path, sheets: list[tuple[str, "pd.DataFrame"]], *, wrap_col
         _build_xlsx(Path(tmp), sheets, wrap_columns=wrap_columns, shown=path)
 
 
-def _build_xlsx(path: Path, sheets: list[tuple[str, "pd.DataFrame"]], *, wrap_columns: set[str] | None = None,
-                shown: Path | None = None) -> None:
+def _build_xlsx(
+    path: Path,
+    sheets: list[tuple[str, pd.DataFrame]],
+    *,
+    wrap_columns: set[str] | None = None,
+    shown: Path | None = None,
+) -> None:
     """One sheet per view: frozen header row and first column, readable widths, wrapped long text,
     shares as percentages. Written by rustpy-xlsxwriter (a Rust XLSX writer; rows stream to the
     file), several times faster than openpyxl's streaming mode: 100,000 excerpts take a few seconds."""
@@ -214,16 +233,24 @@ def _build_xlsx(path: Path, sheets: list[tuple[str, "pd.DataFrame"]], *, wrap_co
         raise WorkbenchError(f"{shown or path}: cannot be written ({getattr(exc, 'strerror', None) or exc}).") from exc
 
 
-def codebook_table(book: "Codebook") -> "pd.DataFrame":
+def codebook_table(book: Codebook) -> pd.DataFrame:
     import pandas as pd
 
-    rows = [{"code": path, "definition": c.definition, "when to use": c.when_to_use,
-             "when not to use": c.when_not_to_use, "example": c.example, "keywords": ", ".join(c.keywords)}
-            for path, c in book.walk()]
+    rows = [
+        {
+            "code": path,
+            "definition": c.definition,
+            "when to use": c.when_to_use,
+            "when not to use": c.when_not_to_use,
+            "example": c.example,
+            "keywords": ", ".join(c.keywords),
+        }
+        for path, c in book.walk()
+    ]
     return pd.DataFrame(rows).set_index("code")
 
 
-def excerpts_table(matrix: "Matrix") -> "pd.DataFrame":
+def excerpts_table(matrix: Matrix) -> pd.DataFrame:
     """Every segment behind the counts, with its row and column."""
     columns = ["row", "column", "code", "site", "participant", "role", "transcript", "coder", "start", "end", "text"]
     frame = matrix.frame[[c for c in columns if c in matrix.frame.columns]]
@@ -233,12 +260,27 @@ def excerpts_table(matrix: "Matrix") -> "pd.DataFrame":
     return frame.set_index(row_name)
 
 
-def write_matrix(matrix: "Matrix", fmt: str, path: Path | None, *, book: "Codebook | None" = None,
-                 project: str = "", force: bool = False, protect: tuple = ()) -> str | None:
+def write_matrix(
+    matrix: Matrix,
+    fmt: str,
+    path: Path | None,
+    *,
+    book: Codebook | None = None,
+    project: str = "",
+    force: bool = False,
+    protect: tuple = (),
+) -> str | None:
     """Write a matrix in a format; returns the text for text formats written to standard output."""
-    meta = {"title": matrix.title, "rows_by": matrix.spec.rows, "columns_by": matrix.spec.columns,
-            "value": matrix.spec.value, "selection": matrix.spec.selection.describe(), "project": project,
-            "made_by": f"workbench {__version__}", "made_at": datetime.now(UTC).isoformat(timespec="seconds")}
+    meta = {
+        "title": matrix.title,
+        "rows_by": matrix.spec.rows,
+        "columns_by": matrix.spec.columns,
+        "value": matrix.spec.value,
+        "selection": matrix.spec.selection.describe(),
+        "project": project,
+        "made_by": f"workbench {__version__}",
+        "made_at": datetime.now(UTC).isoformat(timespec="seconds"),
+    }
     if fmt == "csv":
         text = table_to_csv(matrix.table)
     elif fmt == "tidy":

@@ -85,6 +85,7 @@ class FrameworkMatrix:
 
 # -- writing ------------------------------------------------------------------------------------
 
+
 def _check_row(store: Store, row_kind: str, row_key: str) -> str:
     if row_kind not in ROW_KINDS:
         raise WorkbenchError(f"unknown rows {row_kind!r}.", hint="Use participant or site.")
@@ -99,8 +100,16 @@ def _check_row(store: Store, row_kind: str, row_key: str) -> str:
     raise NotFoundError(f"no {row_kind} called {row_key!r}.", hint=hint)
 
 
-def set_summary(store: Store, row_kind: str, row_key: str, code: str | int, summary: str, *,
-                note: str | None = None, coder: str | None = None) -> FrameworkSummary | None:
+def set_summary(
+    store: Store,
+    row_kind: str,
+    row_key: str,
+    code: str | int,
+    summary: str,
+    *,
+    note: str | None = None,
+    coder: str | None = None,
+) -> FrameworkSummary | None:
     """Write (or replace) the summary of a cell; an empty summary removes it. Audited."""
     from workbench.coding import resolve_code
 
@@ -110,8 +119,10 @@ def set_summary(store: Store, row_kind: str, row_key: str, code: str | int, summ
         raise NotFoundError(f"no code {code}.")
     text = (summary or "").strip()
     if len(text) > MAX_SUMMARY:
-        raise InputError(f"the summary has {len(text):,} characters; a cell holds at most {MAX_SUMMARY:,}.",
-                         hint="Summarise; keep long passages as key quotes.")
+        raise InputError(
+            f"the summary has {len(text):,} characters; a cell holds at most {MAX_SUMMARY:,}.",
+            hint="Summarise; keep long passages as key quotes.",
+        )
     note = (note or "").strip() or None
     with store.transaction():
         before = store.framework_summary(row_kind, row, code_row.id)
@@ -135,26 +146,46 @@ def flag_quote(store: Store, segment_id: int, *, coder: str | None = None, flagg
             raise NotFoundError(f"no segment {segment_id}.", hint="List segments with `workbench segments`.")
         changed = store.flag_key_quote(segment_id, coder) if flagged else store.unflag_key_quote(segment_id)
         if changed:
-            store.audit("quote.flag" if flagged else "quote.unflag", "segment", segment_id, coder=coder,
-                        after={"key_quote": flagged, "transcript_id": segment.transcript_id,
-                               "start": segment.start, "end": segment.end})
+            store.audit(
+                "quote.flag" if flagged else "quote.unflag",
+                "segment",
+                segment_id,
+                coder=coder,
+                after={
+                    "key_quote": flagged,
+                    "transcript_id": segment.transcript_id,
+                    "start": segment.start,
+                    "end": segment.end,
+                },
+            )
     return changed
 
 
 # -- reading ------------------------------------------------------------------------------------
 
+
 def quote_refs(store: Store, segment_ids: list[int] | set[int]) -> dict[int, QuoteRef]:
     paths = {c.id: c.path for c in store.codes(counts=False)}
     out = {}
     for s in filter(None, (store.segment(i) for i in sorted(set(segment_ids)))):  # flagged ones are few
-        out[s.id] = QuoteRef(segment_id=s.id, transcript_id=s.transcript_id, transcript=s.transcript,
-                                participant=s.participant, site=s.site, code=paths.get(s.code_id, "?"),
-                                coder=s.coder, start=s.start, end=s.end, text=s.text)
+        out[s.id] = QuoteRef(
+            segment_id=s.id,
+            transcript_id=s.transcript_id,
+            transcript=s.transcript,
+            participant=s.participant,
+            site=s.site,
+            code=paths.get(s.code_id, "?"),
+            coder=s.coder,
+            start=s.start,
+            end=s.end,
+            text=s.text,
+        )
     return out
 
 
-def build_framework(store: Store, rows: str = "participant", columns: str = "theme",
-                    selection: Any = None) -> FrameworkMatrix:
+def build_framework(
+    store: Store, rows: str = "participant", columns: str = "theme", selection: Any = None
+) -> FrameworkMatrix:
     """The framework matrix: every row and column of the project (empty cells are findings too),
     each cell with its summary, note, segments and flagged key quotes."""
     from workbench.analysis.frame import Selection
@@ -177,19 +208,25 @@ def build_framework(store: Store, rows: str = "participant", columns: str = "the
             cell = FrameworkCell(row=row, column=column, code_id=codes.get(column, 0), segment_ids=ids)
             saved = summaries.get((row, cell.code_id))
             if saved:
-                cell.summary, cell.note, cell.coder, cell.updated_at = (saved.summary, saved.note, saved.coder,
-                                                                        saved.updated_at)
+                cell.summary, cell.note, cell.coder, cell.updated_at = (
+                    saved.summary,
+                    saved.note,
+                    saved.coder,
+                    saved.updated_at,
+                )
             wanted.update(i for i in ids if i in flagged)
             cells[(row, column)] = cell
     refs = quote_refs(store, wanted)
     for cell in cells.values():
         cell.quotes = [refs[i] for i in cell.segment_ids if i in refs]
         cell.quotes.sort(key=lambda q: (q.transcript, q.start))
-    return FrameworkMatrix(rows_kind=rows, rows=row_names, columns=column_names, cells=cells,
-                           selection=selection.describe())
+    return FrameworkMatrix(
+        rows_kind=rows, rows=row_names, columns=column_names, cells=cells, selection=selection.describe()
+    )
 
 
 # -- exports ------------------------------------------------------------------------------------
+
 
 def _cell_text(cell: FrameworkCell) -> str:
     parts = []
@@ -205,17 +242,24 @@ def _cell_text(cell: FrameworkCell) -> str:
 
 
 def framework_markdown(fm: FrameworkMatrix, *, title: str) -> str:
-    lines = [f"# Framework matrix: {md_line(title)}", "",
-             f"Rows: {fm.rows_kind}s; columns: themes. {fm.charted} of {len(fm.cells)} cells charted "
-             f"({md_line(fm.selection)}). Q numbers refer to the key quotes listed below.", ""]
+    lines = [
+        f"# Framework matrix: {md_line(title)}",
+        "",
+        f"Rows: {fm.rows_kind}s; columns: themes. {fm.charted} of {len(fm.cells)} cells charted "
+        f"({md_line(fm.selection)}). Q numbers refer to the key quotes listed below.",
+        "",
+    ]
     lines.append("| " + " | ".join([md_line(fm.rows_kind)] + [md_line(c) for c in fm.columns]) + " |")
     lines.append("|" + "---|" * (len(fm.columns) + 1))
     for row in fm.rows:
         cells = []
         for column in fm.columns:
             cell = fm.cells[(row, column)]
-            text = md_line(cell.summary) if cell.summary else (
-                f"*{len(cell.segment_ids)} segments*" if cell.segment_ids else "")
+            text = (
+                md_line(cell.summary)
+                if cell.summary
+                else (f"*{len(cell.segment_ids)} segments*" if cell.segment_ids else "")
+            )
             if cell.note:
                 text += f" *Note: {md_line(cell.note)}*"
             if cell.quotes:
@@ -241,25 +285,34 @@ def framework_html_table(fm: FrameworkMatrix) -> str:
             cell = fm.cells[(row, column)]
             inner = h_block(cell.summary) if cell.summary else ""
             if cell.note:
-                inner += f"<p class=\"note\">Note: {h(cell.note)}</p>"
+                inner += f'<p class="note">Note: {h(cell.note)}</p>'
             if cell.quotes:
-                inner += "<p class=\"meta\">" + ", ".join(f"<a href=\"#{q.label}\">{q.label}</a>" for q in cell.quotes) + "</p>"
+                inner += (
+                    '<p class="meta">' + ", ".join(f'<a href="#{q.label}">{q.label}</a>' for q in cell.quotes) + "</p>"
+                )
             if not inner:
-                inner = f"<span class=\"meta\">{len(cell.segment_ids)} segments</span>" if cell.segment_ids else "–"
+                inner = f'<span class="meta">{len(cell.segment_ids)} segments</span>' if cell.segment_ids else "–"
             cells.append(f"<td>{inner}</td>")
         body.append(f"<tr><th>{h(row)}</th>{''.join(cells)}</tr>")
     table = f"<table><thead><tr><th>{h(fm.rows_kind)}</th>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
     quotes = fm.quotes()
     if quotes:
-        table += "<h3>Key quotes</h3><ul>" + "".join(
-            f"<li id=\"{q.label}\"><b>{q.label}</b> ({h(q.where)}; {h(q.code)}): “{h(' '.join(q.text.split()))}”</li>"
-            for q in quotes) + "</ul>"
+        table += (
+            "<h3>Key quotes</h3><ul>"
+            + "".join(
+                f'<li id="{q.label}"><b>{q.label}</b> ({h(q.where)}; {h(q.code)}): “{h(" ".join(q.text.split()))}”</li>'
+                for q in quotes
+            )
+            + "</ul>"
+        )
     return table
 
 
 def framework_html(fm: FrameworkMatrix, *, title: str) -> str:
-    body = (f"<h1>Framework matrix: {h(title)}</h1><p class=\"meta\">Rows: {h(fm.rows_kind)}s; columns: themes. "
-            f"{fm.charted} of {len(fm.cells)} cells charted ({h(fm.selection)}).</p>" + framework_html_table(fm))
+    body = (
+        f'<h1>Framework matrix: {h(title)}</h1><p class="meta">Rows: {h(fm.rows_kind)}s; columns: themes. '
+        f"{fm.charted} of {len(fm.cells)} cells charted ({h(fm.selection)}).</p>" + framework_html_table(fm)
+    )
     return html_page(f"Framework matrix: {title}", body)
 
 
@@ -270,19 +323,52 @@ def write_framework_xlsx(fm: FrameworkMatrix, path: Path) -> None:
 
     from workbench.export.tables import write_xlsx
 
-    matrix = pd.DataFrame([[_cell_text(fm.cells[(r, c)]) for c in fm.columns] for r in fm.rows],
-                          index=pd.Index(fm.rows, name=fm.rows_kind), columns=fm.columns)
+    matrix = pd.DataFrame(
+        [[_cell_text(fm.cells[(r, c)]) for c in fm.columns] for r in fm.rows],
+        index=pd.Index(fm.rows, name=fm.rows_kind),
+        columns=fm.columns,
+    )
     quotes = fm.quotes()
     quote_table = pd.DataFrame(
-        [{"quote": q.label, "segment_id": q.segment_id, "transcript": q.transcript, "participant": q.participant,
-          "site": q.site, "code": q.code, "coder": q.coder, "start": q.start, "end": q.end, "text": q.text}
-         for q in quotes] or [{"quote": ""}]).set_index("quote")
+        [
+            {
+                "quote": q.label,
+                "segment_id": q.segment_id,
+                "transcript": q.transcript,
+                "participant": q.participant,
+                "site": q.site,
+                "code": q.code,
+                "coder": q.coder,
+                "start": q.start,
+                "end": q.end,
+                "text": q.text,
+            }
+            for q in quotes
+        ]
+        or [{"quote": ""}]
+    ).set_index("quote")
     long = pd.DataFrame(
-        [{fm.rows_kind: c.row, "theme": c.column, "summary": c.summary, "note": c.note,
-          "quotes": ", ".join(q.label for q in c.quotes), "segments": len(c.segment_ids), "by": c.coder,
-          "updated": c.updated_at} for c in fm.cells.values() if c.summary] or [{fm.rows_kind: ""}]).set_index(fm.rows_kind)
-    write_xlsx(path, [("Framework", matrix), ("Key quotes", quote_table), ("Summaries", long)],
-               wrap_columns=set(fm.columns) | {"text", "summary"})
+        [
+            {
+                fm.rows_kind: c.row,
+                "theme": c.column,
+                "summary": c.summary,
+                "note": c.note,
+                "quotes": ", ".join(q.label for q in c.quotes),
+                "segments": len(c.segment_ids),
+                "by": c.coder,
+                "updated": c.updated_at,
+            }
+            for c in fm.cells.values()
+            if c.summary
+        ]
+        or [{fm.rows_kind: ""}]
+    ).set_index(fm.rows_kind)
+    write_xlsx(
+        path,
+        [("Framework", matrix), ("Key quotes", quote_table), ("Summaries", long)],
+        wrap_columns=set(fm.columns) | {"text", "summary"},
+    )
 
 
 def export_framework(fm: FrameworkMatrix, fmt: str, path: Path | None, *, title: str) -> str | None:

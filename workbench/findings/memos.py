@@ -59,8 +59,7 @@ def collect_memos(store: Store) -> list[MemoItem]:
     transcripts = {t.id: t for t in store.transcripts()}
     items: list[MemoItem] = []
     for memo in store.memos():
-        item = MemoItem(kind=memo.target, text=memo.text, coder=memo.coder, at=memo.updated_at,
-                        memo_id=memo.id)
+        item = MemoItem(kind=memo.target, text=memo.text, coder=memo.coder, at=memo.updated_at, memo_id=memo.id)
         if memo.target == "transcript":
             t = transcripts.get(memo.target_id or 0)
             if t is None:
@@ -77,12 +76,25 @@ def collect_memos(store: Store) -> list[MemoItem]:
         if not (segment.memo or "").strip():
             continue
         c = codes.get(segment.code_id)
-        items.append(MemoItem(kind="segment", text=segment.memo or "", coder=segment.coder, at=segment.updated_at,
-                              segment_id=segment.id, transcript_id=segment.transcript_id,
-                              transcript=segment.transcript, site=segment.site,
-                              participant=segment.participant, code_id=segment.code_id, code=c.path if c else None,
-                              code_definition=c.definition if c else None, quote=segment.text,
-                              start=segment.start, end=segment.end))
+        items.append(
+            MemoItem(
+                kind="segment",
+                text=segment.memo or "",
+                coder=segment.coder,
+                at=segment.updated_at,
+                segment_id=segment.id,
+                transcript_id=segment.transcript_id,
+                transcript=segment.transcript,
+                site=segment.site,
+                participant=segment.participant,
+                code_id=segment.code_id,
+                code=c.path if c else None,
+                code_definition=c.definition if c else None,
+                quote=segment.text,
+                start=segment.start,
+                end=segment.end,
+            )
+        )
     order = {kind: i for i, kind in enumerate(KINDS)}
     items.sort(key=lambda m: (order[m.kind], m.transcript or "", m.code or "", m.start or 0, m.memo_id or 0))
     return items
@@ -130,7 +142,11 @@ def _context(item: MemoItem, by: str) -> str:
         return "on the code" if by == "code" else f"on the code {item.code}"
     who = ", ".join(v for v in (item.participant, item.site) if v)
     if by == "code":
-        return f"on a passage of {item.transcript}" + (f" ({who})" if who else "") + f", characters {item.start}-{item.end}"
+        return (
+            f"on a passage of {item.transcript}"
+            + (f" ({who})" if who else "")
+            + f", characters {item.start}-{item.end}"
+        )
     return f"on a passage coded {item.code}, characters {item.start}-{item.end}"
 
 
@@ -155,19 +171,22 @@ def memos_markdown(groups: list[MemoGroup], *, title: str, by: str) -> str:
 
 def memos_html(groups: list[MemoGroup], *, title: str, by: str) -> str:
     count = sum(len(g.items) for g in groups)
-    parts = [f"<h1>Memos: {h(title)}</h1>", f"<p class=\"meta\">{count} memos, grouped by {h(by)}.</p>"]
+    parts = [f"<h1>Memos: {h(title)}</h1>", f'<p class="meta">{count} memos, grouped by {h(by)}.</p>']
     if not groups:
         parts.append("<p>No memos yet.</p>")
     for group in groups:
         parts.append(f"<section><h2>{h(group.title)}</h2>")
         if group.about:
-            parts.append(f"<p class=\"meta\">{h(group.about)}</p>")
+            parts.append(f'<p class="meta">{h(group.about)}</p>')
         for item in group.items:
             meta = ", ".join(v for v in (item.coder, (item.at or "")[:10]) if v)
-            parts.append(f"<div class=\"memo\"><h3>{h(_context(item, by))}</h3>"
-                         + (f"<p class=\"meta\">{h(meta)}</p>" if meta else "")
-                         + (f"<blockquote>{h_block(item.quote)}</blockquote>" if item.quote else "")
-                         + h_block(item.text) + "</div>")
+            parts.append(
+                f'<div class="memo"><h3>{h(_context(item, by))}</h3>'
+                + (f'<p class="meta">{h(meta)}</p>' if meta else "")
+                + (f"<blockquote>{h_block(item.quote)}</blockquote>" if item.quote else "")
+                + h_block(item.text)
+                + "</div>"
+            )
         parts.append("</section>")
     return html_page(f"Memos: {title}", "\n".join(parts))
 

@@ -13,8 +13,12 @@ from workbench.models import Link as StoredLink
 from workbench.models import Segment
 from workbench.store import Store
 
-RELATIONS = {"leads to": "OneWay", "part of": "OneWay", "contradicts": "Bidirectional",
-             "is associated with": "Associative"}
+RELATIONS = {
+    "leads to": "OneWay",
+    "part of": "OneWay",
+    "contradicts": "Bidirectional",
+    "is associated with": "Associative",
+}
 DIRECTIONS = ("OneWay", "Bidirectional", "Associative")
 MAX_RELATION = 60
 
@@ -49,15 +53,26 @@ def _segment_label(segment: Segment | None) -> str:
 def normalize_relation(relation: str) -> str:
     text = " ".join((relation or "").split())
     if not text:
-        raise InputError("the relation is empty.", hint="E.g. \"leads to\", \"contradicts\", \"part of\", or your own words.")
+        raise InputError("the relation is empty.", hint='E.g. "leads to", "contradicts", "part of", or your own words.')
     if len(text) > MAX_RELATION:
-        raise InputError(f"the relation has {len(text)} characters; at most {MAX_RELATION}.",
-                         hint="Name the relation briefly; say more in --memo.")
+        raise InputError(
+            f"the relation has {len(text)} characters; at most {MAX_RELATION}.",
+            hint="Name the relation briefly; say more in --memo.",
+        )
     return text
 
 
-def add_link(store: Store, source: str | int, relation: str, target: str | int, *, segments: bool = False,
-             memo: str | None = None, direction: str | None = None, coder: str | None = None) -> Link:
+def add_link(
+    store: Store,
+    source: str | int,
+    relation: str,
+    target: str | int,
+    *,
+    segments: bool = False,
+    memo: str | None = None,
+    direction: str | None = None,
+    coder: str | None = None,
+) -> Link:
     """Link two codes (by path or name) or, with ``segments``, two segments (by id). Audited."""
     from workbench.coding import resolve_code
 
@@ -72,7 +87,9 @@ def add_link(store: Store, source: str | int, relation: str, target: str | int, 
             try:
                 segment_id = int(ref)
             except (TypeError, ValueError):
-                raise InputError(f"{ref!r} is not a segment id.", hint="Segment ids are numbers: see `workbench segments`.") from None
+                raise InputError(
+                    f"{ref!r} is not a segment id.", hint="Segment ids are numbers: see `workbench segments`."
+                ) from None
             if store.segment(segment_id) is None:
                 raise NotFoundError(f"no segment {segment_id}.", hint="List segments with `workbench segments`.")
             ends[f"{name}_segment_id"] = segment_id
@@ -118,7 +135,20 @@ def list_links(store: Store, *, code_id: int | None = None) -> list[Link]:
             touches = code_id in (first.code_id if first else None, second.code_id if second else None)
         if code_id is not None and not touches:
             continue
-        out.append(Link(id=row.id, guid=row.guid, kind=kind, source_id=a, target_id=b, source=source,
-                        target=target, relation=row.relation, direction=row.direction, memo=row.memo,
-                        coder=row.coder, created_at=row.created_at))
+        out.append(
+            Link(
+                id=row.id,
+                guid=row.guid,
+                kind=kind,
+                source_id=a,
+                target_id=b,
+                source=source,
+                target=target,
+                relation=row.relation,
+                direction=row.direction,
+                memo=row.memo,
+                coder=row.coder,
+                created_at=row.created_at,
+            )
+        )
     return out

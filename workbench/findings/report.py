@@ -30,10 +30,12 @@ from workbench.models import Segment
 from workbench.store import Store
 
 QUOTE_MIN, QUOTE_MAX, QUOTE_TARGET = 60, 600, 220
-QUOTE_RULE = (f"Key quotes: the segments the researchers flagged come first; the rest are chosen by a fixed rule: "
-              f"segments of the theme of {QUOTE_MIN}-{QUOTE_MAX} characters, at most one per participant, "
-              f"participants from sites not yet quoted first, for each the passage closest to {QUOTE_TARGET} "
-              f"characters.")
+QUOTE_RULE = (
+    f"Key quotes: the segments the researchers flagged come first; the rest are chosen by a fixed rule: "
+    f"segments of the theme of {QUOTE_MIN}-{QUOTE_MAX} characters, at most one per participant, "
+    f"participants from sites not yet quoted first, for each the passage closest to {QUOTE_TARGET} "
+    f"characters."
+)
 
 
 @dataclass(slots=True)
@@ -82,14 +84,25 @@ class ThemeSection:
 
 def select_quotes(candidates: list[Segment], flagged: set[int], n: int) -> list[Quote]:
     """The report's quote rule (see the module docstring); ``candidates`` are segment rows."""
+
     def quote(s: Segment) -> Quote:
-        return Quote(segment_id=s.id, text=" ".join(s.text.split()), participant=s.participant,
-                     role=s.role, site=s.site, transcript=s.transcript, start=s.start, end=s.end,
-                     flagged=s.id in flagged)
-    chosen = [quote(s) for s in sorted(candidates, key=lambda s: (s.participant or "", s.start))
-              if s.id in flagged]
+        return Quote(
+            segment_id=s.id,
+            text=" ".join(s.text.split()),
+            participant=s.participant,
+            role=s.role,
+            site=s.site,
+            transcript=s.transcript,
+            start=s.start,
+            end=s.end,
+            flagged=s.id in flagged,
+        )
+
+    chosen = [quote(s) for s in sorted(candidates, key=lambda s: (s.participant or "", s.start)) if s.id in flagged]
+
     def overlaps(s: Segment) -> bool:
         return any(q.transcript == s.transcript and q.start < s.end and s.start < q.end for q in chosen)
+
     pool: dict[str, list[Segment]] = {}
     for s in candidates:
         length = len(" ".join(s.text.split()))
@@ -99,14 +112,14 @@ def select_quotes(candidates: list[Segment], flagged: set[int], n: int) -> list[
     quoted_people = {q.participant or q.transcript for q in chosen}
     quoted_sites = {q.site for q in chosen}
     while len(chosen) < n:
-        people = sorted((p for p in pool if p not in quoted_people),
-                        key=lambda p: (pool[p][0].site in quoted_sites, p))
+        people = sorted((p for p in pool if p not in quoted_people), key=lambda p: (pool[p][0].site in quoted_sites, p))
         best = None
         for person in people:
             options = [s for s in pool[person] if not overlaps(s)]
             if options:
-                best = min(options, key=lambda s: (abs(len(" ".join(s.text.split())) - QUOTE_TARGET),
-                                                   s.transcript, s.start))
+                best = min(
+                    options, key=lambda s: (abs(len(" ".join(s.text.split())) - QUOTE_TARGET), s.transcript, s.start)
+                )
                 break
             quoted_people.add(person)
         if best is None:
@@ -126,8 +139,10 @@ def _agreement_paragraph(store: Store, unit: str) -> str:
     # every coder's independent coding, whichever coding the rest of the report draws on
     coders = pooled_coders(c.name for c in store.coders() if c.segments)
     if len(coders) < 2:
-        return ("Inter-coder agreement was not assessed: the project holds the coding of "
-                f"{len(coders)} coder{'s' if len(coders) != 1 else ''}.")
+        return (
+            "Inter-coder agreement was not assessed: the project holds the coding of "
+            f"{len(coders)} coder{'s' if len(coders) != 1 else ''}."
+        )
     spec = agreement_compute.AgreementSpec(coders=coders, unit=unit, columns="theme")
     try:
         result = agreement_compute.compute_agreement(store, spec)
@@ -141,20 +156,28 @@ def _agreement_paragraph(store: Store, unit: str) -> str:
             except TypeError:
                 break
     overall = result.overall
+
     def f(v: float | None) -> str:
         return "undefined" if v is None else f"{v:.2f}"
-    kappa = (f"Cohen's kappa {f(overall.cohen_kappa)}" if len(coders) == 2 else f"Fleiss' kappa {f(overall.fleiss_kappa)}")
+
+    kappa = (
+        f"Cohen's kappa {f(overall.cohen_kappa)}" if len(coders) == 2 else f"Fleiss' kappa {f(overall.fleiss_kappa)}"
+    )
     per_theme = "; ".join(f"{c.code} {f(c.krippendorff_alpha)}" for c in result.codes)
     low = [c.code for c in result.codes if c.flagged]
-    text = (f"{len(coders)} coders ({', '.join(coders)}) coded {len(result.transcripts)} transcripts independently. "
-            f"Agreement was computed per theme (sub-codes rolled up) over {spec.unit}s as units; a unit carried a "
-            f"theme for a coder when that coder's segments covered {spec.overlap} of it. Pooled over themes, "
-            f"percent agreement was {overall.percent_agreement:.1%}, {kappa} and Krippendorff's alpha "
-            f"{f(overall.krippendorff_alpha)} (pooled alpha sums disagreements over themes; pooled kappa follows "
-            f"De Vries et al. 2008). Alpha per theme: {per_theme}.")
+    text = (
+        f"{len(coders)} coders ({', '.join(coders)}) coded {len(result.transcripts)} transcripts independently. "
+        f"Agreement was computed per theme (sub-codes rolled up) over {spec.unit}s as units; a unit carried a "
+        f"theme for a coder when that coder's segments covered {spec.overlap} of it. Pooled over themes, "
+        f"percent agreement was {overall.percent_agreement:.1%}, {kappa} and Krippendorff's alpha "
+        f"{f(overall.krippendorff_alpha)} (pooled alpha sums disagreements over themes; pooled kappa follows "
+        f"De Vries et al. 2008). Alpha per theme: {per_theme}."
+    )
     if low:
-        text += (f" Below Krippendorff's minimum of {spec.threshold} for tentative conclusions: {', '.join(low)}; "
-                 "these disagreements were discussed and reconciled.")
+        text += (
+            f" Below Krippendorff's minimum of {spec.threshold} for tentative conclusions: {', '.join(low)}; "
+            "these disagreements were discussed and reconciled."
+        )
     return text
 
 
@@ -188,15 +211,22 @@ def build_report(store: Store, spec: ReportSpec | None = None) -> dict[str, Any]
             site = str(site)
             total = len(people.get(site, set()))
             n_raised = int(raised.table.at[site, theme]) if theme in raised.table.columns else 0
-            prevalence.append(SitePrevalence(site=site, segments=int(counts.table.at[site, theme]),
-                                             participants=n_raised, of_participants=total,
-                                             share=n_raised / total if total else None))
+            prevalence.append(
+                SitePrevalence(
+                    site=site,
+                    segments=int(counts.table.at[site, theme]),
+                    participants=n_raised,
+                    of_participants=total,
+                    share=n_raised / total if total else None,
+                )
+            )
         section = ThemeSection(
-            path=theme, definition=code.definition,
-            sub_codes=[(c.path.split("/", 1)[1], c.definition) for c in codes
-                       if c.id in within and c.id != code.id],
+            path=theme,
+            definition=code.definition,
+            sub_codes=[(c.path.split("/", 1)[1], c.definition) for c in codes if c.id in within and c.id != code.id],
             prevalence=prevalence,
-            quotes=select_quotes([segments[i] for i in ids if i in segments], flagged, spec.quotes_per_theme))
+            quotes=select_quotes([segments[i] for i in ids if i in segments], flagged, spec.quotes_per_theme),
+        )
         for fm in (framework, site_framework):
             for row in fm.rows:
                 cell = fm.cells.get((row, theme))
@@ -204,8 +234,9 @@ def build_report(store: Store, spec: ReportSpec | None = None) -> dict[str, Any]
                     section.summaries.append((row, cell.summary, cell.note, [q.label for q in cell.quotes]))
         themes.append(section)
     try:
-        saturation = compute_saturation(store, spec.saturation or SaturationSpec(
-            coders=selection.coders, origin=selection.origin))
+        saturation = compute_saturation(
+            store, spec.saturation or SaturationSpec(coders=selection.coders, origin=selection.origin)
+        )
         saturation_error = None
     except WorkbenchError as exc:
         saturation, saturation_error = None, exc.message
@@ -231,6 +262,7 @@ def build_report(store: Store, spec: ReportSpec | None = None) -> dict[str, Any]
 
 # -- Markdown -------------------------------------------------------------------------------------
 
+
 def _table(head: list[str], rows: list[list[str]]) -> list[str]:
     lines = ["| " + " | ".join(head) + " |", "|" + "|".join("---" for _ in head) + "|"]
     lines += ["| " + " | ".join(r) + " |" for r in rows]
@@ -239,26 +271,53 @@ def _table(head: list[str], rows: list[list[str]]) -> list[str]:
 
 def report_markdown(data: dict[str, Any], *, svg_marker: str | None = None) -> str:
     title = data["title"]
-    lines = ["---", f"title: \"{md_line(title).replace(chr(34), '')}\"", f"date: {data['generated']}", "---", "",
-             f"# {md_line(title)}", "",
-             f"*Draft results generated by workbench on {data['generated']} from the coded interviews "
-             f"({md_line(data['selection'])}).*", ""]
-    lines += ["## The data", "",
-              f"{len(data['transcripts'])} interviews with {len(data['participants'])} participants at "
-              f"{len(data['sites'])} sites; {data['coded_transcripts']} interviews coded by "
-              f"{len(data['coders'])} coder{'' if len(data['coders']) == 1 else 's'}"
-              + (f" ({md_line(', '.join(c.name for c in data['coders']))})" if data["coders"] else "") + ", "
-              f"{data['segments']} coded segments"
-              + ("." if data["selection"] == "all coders pooled" else f" in this report ({md_line(data['selection'])}).")
-              + (f" Shares of participants count every participant of a site, including the "
-                 f"{len(data['transcripts']) - data['coded_transcripts']} whose interviews are not coded yet."
-                 if data["coded_transcripts"] < len(data["transcripts"]) else ""), ""]
+    lines = [
+        "---",
+        f'title: "{md_line(title).replace(chr(34), "")}"',
+        f"date: {data['generated']}",
+        "---",
+        "",
+        f"# {md_line(title)}",
+        "",
+        f"*Draft results generated by workbench on {data['generated']} from the coded interviews "
+        f"({md_line(data['selection'])}).*",
+        "",
+    ]
+    lines += [
+        "## The data",
+        "",
+        f"{len(data['transcripts'])} interviews with {len(data['participants'])} participants at "
+        f"{len(data['sites'])} sites; {data['coded_transcripts']} interviews coded by "
+        f"{len(data['coders'])} coder{'' if len(data['coders']) == 1 else 's'}"
+        + (f" ({md_line(', '.join(c.name for c in data['coders']))})" if data["coders"] else "")
+        + ", "
+        f"{data['segments']} coded segments"
+        + ("." if data["selection"] == "all coders pooled" else f" in this report ({md_line(data['selection'])}).")
+        + (
+            f" Shares of participants count every participant of a site, including the "
+            f"{len(data['transcripts']) - data['coded_transcripts']} whose interviews are not coded yet."
+            if data["coded_transcripts"] < len(data["transcripts"])
+            else ""
+        ),
+        "",
+    ]
     lines += ["## Codebook", ""]
     if not data["codes"]:
         lines += ["No codebook yet.", ""]
-    lines += [] if not data["codes"] else _table(["Code", "Definition"],
-                    [[("**" + md_line(c.path) + "**") if c.parent_id is None else md_line(c.path),
-                      md_line(c.definition or "")] for c in data["codes"]])
+    lines += (
+        []
+        if not data["codes"]
+        else _table(
+            ["Code", "Definition"],
+            [
+                [
+                    ("**" + md_line(c.path) + "**") if c.parent_id is None else md_line(c.path),
+                    md_line(c.definition or ""),
+                ]
+                for c in data["codes"]
+            ],
+        )
+    )
     lines += ["## Results", "", md(QUOTE_RULE), ""]
     for theme in data["themes"]:
         lines += [f"### {md_line(theme.path)}", ""]
@@ -267,15 +326,28 @@ def report_markdown(data: dict[str, Any], *, svg_marker: str | None = None) -> s
         if theme.sub_codes:
             lines += ["Sub-codes: " + "; ".join(md_line(name) for name, _ in theme.sub_codes) + ".", ""]
         lines += ["#### Prevalence by site", ""]
-        lines += _table(["Site", "Segments", "Participants who raised it", "Share of participants"],
-                        [[md_line(p.site), str(p.segments), f"{p.participants} of {p.of_participants}",
-                          "–" if p.share is None else f"{p.share:.0%}"] for p in theme.prevalence])
+        lines += _table(
+            ["Site", "Segments", "Participants who raised it", "Share of participants"],
+            [
+                [
+                    md_line(p.site),
+                    str(p.segments),
+                    f"{p.participants} of {p.of_participants}",
+                    "–" if p.share is None else f"{p.share:.0%}",
+                ]
+                for p in theme.prevalence
+            ],
+        )
         lines += ["#### Key quotes", ""]
         if not theme.quotes:
             lines += ["No quotes: no segment of this theme in the selection.", ""]
         for q in theme.quotes:
-            lines += [f"> “{md_line(q.text)}”", ">",
-                      f"> — {md_line(q.attribution())} (Q{q.segment_id}{', flagged' if q.flagged else ''})", ""]
+            lines += [
+                f"> “{md_line(q.text)}”",
+                ">",
+                f"> — {md_line(q.attribution())} (Q{q.segment_id}{', flagged' if q.flagged else ''})",
+                "",
+            ]
         if theme.summaries:
             lines += ["#### Framework summaries", ""]
             for row, summary, note, refs in theme.summaries:
@@ -284,30 +356,62 @@ def report_markdown(data: dict[str, Any], *, svg_marker: str | None = None) -> s
                 if note:
                     lines.append(f"  *Analyst's note: {md_line(note)}*")
             lines.append("")
-    lines += ["## Methods", "", "### Inter-coder agreement", "", md_block(data["agreement"]), "",
-              "### Thematic saturation", ""]
+    lines += [
+        "## Methods",
+        "",
+        "### Inter-coder agreement",
+        "",
+        md_block(data["agreement"]),
+        "",
+        "### Thematic saturation",
+        "",
+    ]
     sat = data["saturation"]
     if sat is None:
         lines += [f"Saturation could not be assessed: {md_line(data['saturation_error'])}", ""]
     else:
-        lines += [md_line(sat.statement()) + " Method of Guest, Namey & Chen (2020): new codes per interview "
-                  "relative to the codes of the base; the first run at or below the threshold gives the "
-                  "saturation point.", ""]
+        lines += [
+            md_line(sat.statement()) + " Method of Guest, Namey & Chen (2020): new codes per interview "
+            "relative to the codes of the base; the first run at or below the threshold gives the "
+            "saturation point.",
+            "",
+        ]
         runs = {r.first: r for r in sat.runs}
-        lines += _table(["#", "Interview", "Codes", "New", "Total", "Run ratio"],
-                        [[str(i.position), md_line(i.participant or i.title), str(i.codes), str(i.new),
-                          str(i.cumulative),
-                          "" if i.position not in runs else
-                          f"{runs[i.position].first}-{runs[i.position].last}: {runs[i.position].ratio:.1%}"]
-                         for i in sat.interviews])
+        lines += _table(
+            ["#", "Interview", "Codes", "New", "Total", "Run ratio"],
+            [
+                [
+                    str(i.position),
+                    md_line(i.participant or i.title),
+                    str(i.codes),
+                    str(i.new),
+                    str(i.cumulative),
+                    ""
+                    if i.position not in runs
+                    else f"{runs[i.position].first}-{runs[i.position].last}: {runs[i.position].ratio:.1%}",
+                ]
+                for i in sat.interviews
+            ],
+        )
         lines += [md_line(n) for n in sat.notes] + ([""] if sat.notes else [])
         if svg_marker:
             lines += [svg_marker, ""]
     lines += ["## Appendix: data", ""]
-    lines += _table(["Transcript", "Site", "Participant", "Role", "Date", "Words", "Segments"],
-                    [[md_line(t.title), md_line(t.site or ""), md_line(t.participant or ""),
-                      md_line(t.role or ""), md_line(t.date or ""), str(t.words), str(t.segments)]
-                     for t in data["transcripts"]])
+    lines += _table(
+        ["Transcript", "Site", "Participant", "Role", "Date", "Words", "Segments"],
+        [
+            [
+                md_line(t.title),
+                md_line(t.site or ""),
+                md_line(t.participant or ""),
+                md_line(t.role or ""),
+                md_line(t.date or ""),
+                str(t.words),
+                str(t.segments),
+            ]
+            for t in data["transcripts"]
+        ],
+    )
     lines += _table(["Coder", "Segments"], [[md_line(c.name), str(c.segments)] for c in data["coders"]])
     return "\n".join(lines).rstrip() + "\n"
 
@@ -324,11 +428,17 @@ def report_html(data: dict[str, Any]) -> str:
     text = text.split("---\n", 2)[2] if text.startswith("---\n") else text  # front matter is for pandoc
     body = MarkdownIt("commonmark", {"html": False}).enable("table").render(text)
     if data["saturation"] is not None:
-        body = body.replace(f"<p>{marker}</p>", "<figure>" + svg_curve(data["saturation"]) +
-                            "<figcaption>Code accumulation: new codes per interview (bars) and total (line).</figcaption></figure>")
-    return ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-            "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\">"
-            f"<title>{h(data['title'])}</title><style>{HTML_STYLE}</style></head><body>\n{body}</body></html>\n")
+        body = body.replace(
+            f"<p>{marker}</p>",
+            "<figure>"
+            + svg_curve(data["saturation"])
+            + "<figcaption>Code accumulation: new codes per interview (bars) and total (line).</figcaption></figure>",
+        )
+    return (
+        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+        "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\">"
+        f"<title>{h(data['title'])}</title><style>{HTML_STYLE}</style></head><body>\n{body}</body></html>\n"
+    )
 
 
 def write_report(store: Store, fmt: str = "md", spec: ReportSpec | None = None) -> str:

@@ -44,14 +44,19 @@ class SaturationSpec:
 
     def check(self) -> None:
         if self.base < 1:
-            raise WorkbenchError(f"the base size must be at least 1 (got {self.base}).", hint="Use --base 4, for example.")
+            raise WorkbenchError(
+                f"the base size must be at least 1 (got {self.base}).", hint="Use --base 4, for example."
+            )
         if self.run < 1:
-            raise WorkbenchError(f"the run length must be at least 1 (got {self.run}).", hint="Use --run 2, for example.")
+            raise WorkbenchError(
+                f"the run length must be at least 1 (got {self.run}).", hint="Use --run 2, for example."
+            )
         if self.step < 1:
             raise WorkbenchError(f"the run step must be at least 1 (got {self.step}).")
         if not 0 <= self.threshold < 1:
-            raise WorkbenchError(f"the threshold must be a share between 0 and 1 (got {self.threshold}).",
-                                 hint="5% is --threshold 0.05.")
+            raise WorkbenchError(
+                f"the threshold must be a share between 0 and 1 (got {self.threshold}).", hint="5% is --threshold 0.05."
+            )
         if self.order not in ORDERS:
             raise WorkbenchError(f"unknown order {self.order!r}.", hint="Use " + ", ".join(ORDERS) + ".")
         if self.level not in LEVELS:
@@ -115,29 +120,54 @@ class Saturation:
     def statement(self) -> str:
         """The claim as Guest et al. ask it to be reported: point + run, with b, r, θ, order, step."""
         spec = self.spec
-        params = (f"base {spec.base}, run {spec.run}, new-information threshold {spec.threshold:.0%}, "
-                  f"run step {spec.step}, order: {ORDER_LABELS[spec.order]}, {spec.level}s")
+        params = (
+            f"base {spec.base}, run {spec.run}, new-information threshold {spec.threshold:.0%}, "
+            f"run step {spec.step}, order: {ORDER_LABELS[spec.order]}, {spec.level}s"
+        )
         if self.point is None:
             return f"Saturation not reached in {len(self.interviews)} interviews ({params})."
-        return (f"Saturation at {self.point}+{spec.run} interviews ({params}): the {spec.run} interviews "
-                f"after interview {self.point} added at most {spec.threshold:.0%} new {spec.level}s "
-                f"relative to the {self.base_codes} of the base.")
+        return (
+            f"Saturation at {self.point}+{spec.run} interviews ({params}): the {spec.run} interviews "
+            f"after interview {self.point} added at most {spec.threshold:.0%} new {spec.level}s "
+            f"relative to the {self.base_codes} of the base."
+        )
 
     def as_dict(self) -> dict[str, Any]:
         spec = self.spec
         return {
             "method": "saturation_guest2020",
-            "base_size": spec.base, "run_length": spec.run, "threshold": spec.threshold, "run_step": spec.step,
-            "order": spec.order, "level": spec.level, "coders": spec.coders or "all", "origin": spec.origin,
-            "base_codes": self.base_codes, "total_codes": self.total_codes,
-            "saturation_point": self.point, "reached": self.reached,
+            "base_size": spec.base,
+            "run_length": spec.run,
+            "threshold": spec.threshold,
+            "run_step": spec.step,
+            "order": spec.order,
+            "level": spec.level,
+            "coders": spec.coders or "all",
+            "origin": spec.origin,
+            "base_codes": self.base_codes,
+            "total_codes": self.total_codes,
+            "saturation_point": self.point,
+            "reached": self.reached,
             "statement": self.statement(),
             "share_of_codes_at_point": None if self.share_at_point is None else round(self.share_at_point, 4),
-            "interviews": [{"position": i.position, "transcript": i.title, "participant": i.participant,
-                            "site": i.site, "key": i.key, "codes": i.codes, "new": i.new,
-                            "cumulative": i.cumulative, "new_codes": i.new_codes} for i in self.interviews],
-            "runs": [{"first": r.first, "last": r.last, "new": r.new, "ratio": round(r.ratio, 4), "meets": r.meets}
-                     for r in self.runs],
+            "interviews": [
+                {
+                    "position": i.position,
+                    "transcript": i.title,
+                    "participant": i.participant,
+                    "site": i.site,
+                    "key": i.key,
+                    "codes": i.codes,
+                    "new": i.new,
+                    "cumulative": i.cumulative,
+                    "new_codes": i.new_codes,
+                }
+                for i in self.interviews
+            ],
+            "runs": [
+                {"first": r.first, "last": r.last, "new": r.new, "ratio": round(r.ratio, 4), "meets": r.meets}
+                for r in self.runs
+            ],
             "permutations": spec.permutations,
             "permutation_points": self.permutation_points,
             "notes": self.notes,
@@ -149,6 +179,7 @@ ORDER_LABELS = {"coded": "order first coded", "date": "interview date", "import"
 
 # -- the method, on plain numbers -----------------------------------------------------------------
 
+
 def new_counts(code_sets: list[set[str]]) -> list[int]:
     """``new_j``: how many codes of interview j no earlier interview had."""
     seen: set[str] = set()
@@ -159,23 +190,28 @@ def new_counts(code_sets: list[set[str]]) -> list[int]:
     return out
 
 
-def guest_runs(new: list[int], base: int, run: int, threshold: float, step: int = 1
-               ) -> tuple[int, list[SaturationRun], int | None]:
+def guest_runs(
+    new: list[int], base: int, run: int, threshold: float, step: int = 1
+) -> tuple[int, list[SaturationRun], int | None]:
     """Base count B, the runs examined (up to the first that qualifies), and the saturation point.
 
     ``new`` is new_j in order. A run counts only when it is complete (all r interviews exist).
     """
     if base > len(new):
-        raise WorkbenchError(f"the base ({base} interviews) is larger than the {len(new)} coded interviews.",
-                             hint="Use a smaller --base, or code more interviews.")
+        raise WorkbenchError(
+            f"the base ({base} interviews) is larger than the {len(new)} coded interviews.",
+            hint="Use a smaller --base, or code more interviews.",
+        )
     base_codes = sum(new[:base])
     if base_codes == 0:
-        raise WorkbenchError(f"the first {base} interviews have no codes, so the base is empty and no ratio "
-                             "can be computed.", hint="Use a larger --base or another --order.")
+        raise WorkbenchError(
+            f"the first {base} interviews have no codes, so the base is empty and no ratio can be computed.",
+            hint="Use a larger --base or another --order.",
+        )
     runs: list[SaturationRun] = []
     start = base + 1  # 1-based position of the run's first interview
     while start + run - 1 <= len(new):
-        added = sum(new[start - 1:start - 1 + run])
+        added = sum(new[start - 1 : start - 1 + run])
         ratio = added / base_codes
         meets = ratio <= threshold + 1e-12
         runs.append(SaturationRun(first=start, last=start + run - 1, new=added, ratio=ratio, meets=meets))
@@ -191,6 +227,7 @@ def saturation_point(new: list[int], base: int, run: int, threshold: float, step
 
 # -- on a project --------------------------------------------------------------------------------
 
+
 def compute_saturation(store: Store, spec: SaturationSpec | None = None) -> Saturation:
     """Saturation over the project's coded interviews (the selection's coders), in the chosen order."""
     spec = spec or SaturationSpec()
@@ -201,8 +238,10 @@ def compute_saturation(store: Store, spec: SaturationSpec | None = None) -> Satu
     if spec.coders:
         missing = [c for c in spec.coders if c not in known]
         if missing:
-            raise WorkbenchError(f"no segments by {', '.join(missing)} in this project.",
-                                 hint="Coders here: " + (", ".join(sorted(known)) or "none") + ".")
+            raise WorkbenchError(
+                f"no segments by {', '.join(missing)} in this project.",
+                hint="Coders here: " + (", ".join(sorted(known)) or "none") + ".",
+            )
         uses = [u for u in uses if u.coder in spec.coders]
     if spec.origin:
         uses = [u for u in uses if u.origin == spec.origin]
@@ -219,24 +258,32 @@ def compute_saturation(store: Store, spec: SaturationSpec | None = None) -> Satu
     notes = []
     uncoded = [t for tid, t in transcripts.items() if tid not in by_transcript]
     if uncoded:
-        notes.append(f"{len(uncoded)} of {len(transcripts)} transcripts have no coding in this selection and are "
-                     "left out.")
+        notes.append(
+            f"{len(uncoded)} of {len(transcripts)} transcripts have no coding in this selection and are left out."
+        )
     ids = list(by_transcript)
     if not ids:
-        raise WorkbenchError("no coded interviews in this selection.", hint="Code some transcripts first, or "
-                             "choose other coders.")
+        raise WorkbenchError(
+            "no coded interviews in this selection.", hint="Code some transcripts first, or choose other coders."
+        )
     if spec.order == "coded":
         ids.sort(key=lambda t: (by_transcript[t]["first"], t))
         keys = {t: by_transcript[t]["first"] for t in ids}
         if len(set(keys.values())) < len(ids):
-            notes.append("some interviews were first coded at the same moment (an import); those are in the "
-                         "order they were imported.")
+            notes.append(
+                "some interviews were first coded at the same moment (an import); those are in the "
+                "order they were imported."
+            )
     elif spec.order == "date":
         undated = [transcripts[t].title for t in ids if not transcripts[t].date]
         if undated:
-            raise WorkbenchError(f"{len(undated)} coded transcripts have no interview date: "
-                                 + "; ".join(undated[:5]) + ("…" if len(undated) > 5 else "") + ".",
-                                 hint="Give them a date (metadata CSV) or use --order coded or import.")
+            raise WorkbenchError(
+                f"{len(undated)} coded transcripts have no interview date: "
+                + "; ".join(undated[:5])
+                + ("…" if len(undated) > 5 else "")
+                + ".",
+                hint="Give them a date (metadata CSV) or use --order coded or import.",
+            )
         ids.sort(key=lambda t: (str(transcripts[t].date), t))
         keys = {t: transcripts[t].date for t in ids}
         if len(set(keys.values())) < len(ids):
@@ -251,14 +298,26 @@ def compute_saturation(store: Store, spec: SaturationSpec | None = None) -> Satu
         new = sorted(found - seen)
         seen |= found
         t = transcripts[tid]
-        interviews.append(Interview(position=position, transcript_id=tid, title=t.title,
-                                    participant=t.participant, site=t.site, key=keys[tid],
-                                    codes=len(found), new=len(new), cumulative=len(seen), new_codes=new))
+        interviews.append(
+            Interview(
+                position=position,
+                transcript_id=tid,
+                title=t.title,
+                participant=t.participant,
+                site=t.site,
+                key=keys[tid],
+                codes=len(found),
+                new=len(new),
+                cumulative=len(seen),
+                new_codes=new,
+            )
+        )
     new = [i.new for i in interviews]
     base_codes, runs, point = guest_runs(new, spec.base, spec.run, spec.threshold, spec.step)
     if len(interviews) < spec.base + spec.run:
-        notes.append(f"only {len(interviews)} coded interviews: no complete run of {spec.run} after a base of "
-                     f"{spec.base}.")
+        notes.append(
+            f"only {len(interviews)} coded interviews: no complete run of {spec.run} after a base of {spec.base}."
+        )
     result = Saturation(spec=spec, interviews=interviews, base_codes=base_codes, runs=runs, point=point, notes=notes)
     if spec.permutations:
         result.permutation_points = permuted_points([by_transcript[t]["codes"] for t in ids], spec)
@@ -276,7 +335,7 @@ def permuted_points(code_sets: list[set[str]], spec: SaturationSpec) -> list[int
     for _ in range(spec.permutations):
         rng.shuffle(order)
         new = new_counts([code_sets[i] for i in order])
-        if sum(new[:spec.base]) == 0:
+        if sum(new[: spec.base]) == 0:
             points.append(None)
             continue
         points.append(saturation_point(new, spec.base, spec.run, spec.threshold, spec.step))
@@ -284,6 +343,7 @@ def permuted_points(code_sets: list[set[str]], spec: SaturationSpec) -> list[int
 
 
 # -- presentation -------------------------------------------------------------------------------
+
 
 def saturation_table(result: Saturation) -> str:
     """The per-interview table and the runs, as text."""
@@ -293,20 +353,45 @@ def saturation_table(result: Saturation) -> str:
     run_by_first = {r.first: r for r in result.runs}
     for i in result.interviews:
         run = run_by_first.get(i.position)
-        rows.append({"position": i.position, "transcript": i.title, "participant": i.participant or "",
-                     "key": (i.key or "")[:19], "codes": i.codes, "new": i.new, "cumulative": i.cumulative,
-                     "run": "" if run is None else f"{run.first}-{run.last}: {run.new}/{result.base_codes} = "
-                                                    f"{run.ratio:.1%}" + (" ✓" if run.meets else ""),
-                     "mark": "base" if i.position <= result.spec.base else (
-                         "saturation" if result.point == i.position else "")})
+        rows.append(
+            {
+                "position": i.position,
+                "transcript": i.title,
+                "participant": i.participant or "",
+                "key": (i.key or "")[:19],
+                "codes": i.codes,
+                "new": i.new,
+                "cumulative": i.cumulative,
+                "run": ""
+                if run is None
+                else f"{run.first}-{run.last}: {run.new}/{result.base_codes} = "
+                f"{run.ratio:.1%}" + (" ✓" if run.meets else ""),
+                "mark": "base"
+                if i.position <= result.spec.base
+                else ("saturation" if result.point == i.position else ""),
+            }
+        )
     key_heading = {"coded": "first coded", "date": "date", "import": "imported"}[result.spec.order]
-    text = to_table(rows, [("position", "#"), ("transcript", "transcript"), ("participant", "participant"),
-                           ("key", key_heading), ("codes", result.spec.level + "s"), ("new", "new"),
-                           ("cumulative", "total"), ("run", "run ratio"), ("mark", "")])
+    text = to_table(
+        rows,
+        [
+            ("position", "#"),
+            ("transcript", "transcript"),
+            ("participant", "participant"),
+            ("key", key_heading),
+            ("codes", result.spec.level + "s"),
+            ("new", "new"),
+            ("cumulative", "total"),
+            ("run", "run ratio"),
+            ("mark", ""),
+        ],
+    )
     lines = [text, result.statement()]
     if result.share_at_point is not None:
-        lines.append(f"By interview {result.point}, {result.share_at_point:.0%} of all "
-                     f"{result.total_codes} {result.spec.level}s had appeared.")
+        lines.append(
+            f"By interview {result.point}, {result.share_at_point:.0%} of all "
+            f"{result.total_codes} {result.spec.level}s had appeared."
+        )
     if result.permutation_points:
         lines.append(permutation_summary(result))
     lines += [f"Note: {n}" for n in result.notes]
@@ -318,11 +403,15 @@ def permutation_summary(result: Saturation) -> str:
     reached = sorted(p for p in points if p is not None)
     if not reached:
         return f"Over {len(points)} random orders (seed {result.spec.seed}) saturation was never reached."
+
     def q(share: float) -> int:
         return reached[min(len(reached) - 1, int(share * (len(reached) - 1) + 0.5))]
-    return (f"Over {len(points)} random orders of the same interviews (seed {result.spec.seed}): reached in "
-            f"{len(reached)} ({len(reached) / len(points):.0%}), median point {q(0.5)}, range {reached[0]}-{reached[-1]}, "
-            f"middle 95% {q(0.025)}-{q(0.975)}.")
+
+    return (
+        f"Over {len(points)} random orders of the same interviews (seed {result.spec.seed}): reached in "
+        f"{len(reached)} ({len(reached) / len(points):.0%}), median point {q(0.5)}, range {reached[0]}-{reached[-1]}, "
+        f"middle 95% {q(0.025)}-{q(0.975)}."
+    )
 
 
 def terminal_plot(result: Saturation, width: int = 78, height: int = 18) -> str:
@@ -347,8 +436,10 @@ def terminal_plot(result: Saturation, width: int = 78, height: int = 18) -> str:
         labels.append(f"{position}{mark}")
     figure.ruler("x").ticks(x, labels)
     level = result.spec.level
-    figure.title(f"bars: new {level}s per interview; line: total {level}s; "
-                 + (f"saturation {result.point}+{result.spec.run}" if result.point else "saturation not reached"))
+    figure.title(
+        f"bars: new {level}s per interview; line: total {level}s; "
+        + (f"saturation {result.point}+{result.spec.run}" if result.point else "saturation not reached")
+    )
     figure.label("interview (" + ORDER_LABELS[result.spec.order] + "; b: end of base, s: saturation point)", axis="x")
     text = plt.uncolorize(figure.build())
     figure.clear()
@@ -367,32 +458,44 @@ def svg_curve(result: Saturation, width: int = 640, height: int = 300) -> str:
     top_value = max(i.cumulative for i in items) or 1
     n = len(items)
     step = plot_w / n
+
     def y(v: float) -> float:
         return top + plot_h - plot_h * v / top_value
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
-             f'viewBox="0 0 {width} {height}" role="img" aria-label="Code accumulation curve">',
-             f'<title>{escape(result.statement())}</title>',
-             f'<line x1="{left}" y1="{top + plot_h}" x2="{left + plot_w}" y2="{top + plot_h}" stroke="#444"/>',
-             f'<line x1="{left}" y1="{top}" x2="{left}" y2="{top + plot_h}" stroke="#444"/>']
+
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+        f'viewBox="0 0 {width} {height}" role="img" aria-label="Code accumulation curve">',
+        f"<title>{escape(result.statement())}</title>",
+        f'<line x1="{left}" y1="{top + plot_h}" x2="{left + plot_w}" y2="{top + plot_h}" stroke="#444"/>',
+        f'<line x1="{left}" y1="{top}" x2="{left}" y2="{top + plot_h}" stroke="#444"/>',
+    ]
     for k in range(0, top_value + 1, max(1, top_value // 5)):
         parts.append(f'<text x="{left - 6}" y="{y(k) + 4:.1f}" font-size="11" text-anchor="end">{k}</text>')
     points = []
     for idx, item in enumerate(items):
         cx = left + step * idx + step / 2
         bar_h = plot_h * item.new / top_value
-        parts.append(f'<rect x="{cx - step * 0.3:.1f}" y="{top + plot_h - bar_h:.1f}" width="{step * 0.6:.1f}" '
-                     f'height="{bar_h:.1f}" fill="#9ecae1"><title>{escape(item.title)}: {item.new} new</title></rect>')
-        parts.append(f'<text x="{cx:.1f}" y="{top + plot_h + 14}" font-size="11" text-anchor="middle">{item.position}</text>')
+        parts.append(
+            f'<rect x="{cx - step * 0.3:.1f}" y="{top + plot_h - bar_h:.1f}" width="{step * 0.6:.1f}" '
+            f'height="{bar_h:.1f}" fill="#9ecae1"><title>{escape(item.title)}: {item.new} new</title></rect>'
+        )
+        parts.append(
+            f'<text x="{cx:.1f}" y="{top + plot_h + 14}" font-size="11" text-anchor="middle">{item.position}</text>'
+        )
         points.append(f"{cx:.1f},{y(item.cumulative):.1f}")
     parts.append(f'<polyline points="{" ".join(points)}" fill="none" stroke="#08519c" stroke-width="2"/>')
     for mark, label in ((result.spec.base, "base"), (result.point, "saturation")):
         if mark is not None and mark <= n:
             mx = left + step * mark
-            parts.append(f'<line x1="{mx:.1f}" y1="{top}" x2="{mx:.1f}" y2="{top + plot_h}" stroke="#d62728" '
-                         f'stroke-dasharray="4 3"/><text x="{mx + 3:.1f}" y="{top + 10}" font-size="11" '
-                         f'fill="#d62728">{label}</text>')
-    parts.append(f'<text x="{left + plot_w / 2:.1f}" y="{height - 6}" font-size="12" text-anchor="middle">'
-                 f'interview ({escape(ORDER_LABELS[result.spec.order])}); bars: new {result.spec.level}s, '
-                 f'line: total</text>')
+            parts.append(
+                f'<line x1="{mx:.1f}" y1="{top}" x2="{mx:.1f}" y2="{top + plot_h}" stroke="#d62728" '
+                f'stroke-dasharray="4 3"/><text x="{mx + 3:.1f}" y="{top + 10}" font-size="11" '
+                f'fill="#d62728">{label}</text>'
+            )
+    parts.append(
+        f'<text x="{left + plot_w / 2:.1f}" y="{height - 6}" font-size="12" text-anchor="middle">'
+        f"interview ({escape(ORDER_LABELS[result.spec.order])}); bars: new {result.spec.level}s, "
+        f"line: total</text>"
+    )
     parts.append("</svg>")
     return "\n".join(parts)

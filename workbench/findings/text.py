@@ -66,7 +66,9 @@ blockquote { margin: 0.6rem 0 0.6rem 1rem; padding-left: 0.8rem; border-left: 3p
 
 def html_page(title: str, body: str) -> str:
     """A self-contained page: no scripts, no external resources (a CSP forbids them too)."""
-    return ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-            "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; "
-            "img-src data:\">"
-            f"<title>{h(title)}</title><style>{HTML_STYLE}</style></head><body>\n{body}\n</body></html>\n")
+    return (
+        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+        "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; "
+        'img-src data:">'
+        f"<title>{h(title)}</title><style>{HTML_STYLE}</style></head><body>\n{body}\n</body></html>\n"
+    )

@@ -24,6 +24,7 @@ def _text_reader(fmt: str) -> Callable[..., ParsedTranscript]:
         parsed = read_plaintext(path, transcriber_tags(text, tags), fmt)
         parsed.encoding = used
         return parsed
+
     return read
 
 
@@ -33,6 +34,7 @@ def _caption_reader(parse: Callable[[Path, str], ParsedTranscript]) -> Callable[
         parsed = parse(path, text if parse is read_whisper else transcriber_tags(text, tags))
         parsed.encoding = used
         return parsed
+
     return read
 
 

@@ -106,13 +106,15 @@ def parse_webvtt_cues(text: str, path: Path | None = None) -> list[Cue]:
         timing = parse_timing(block[arrow_at])
         if timing is None:
             continue
-        cues.append(Cue(
-            start=timing[0],
-            end=timing[1],
-            text="\n".join(block[arrow_at + 1:]),
-            identifier=block[0] if arrow_at == 1 else "",
-            line=block_start + 1,
-        ))
+        cues.append(
+            Cue(
+                start=timing[0],
+                end=timing[1],
+                text="\n".join(block[arrow_at + 1 :]),
+                identifier=block[0] if arrow_at == 1 else "",
+                line=block_start + 1,
+            )
+        )
     return cues
 
 
@@ -153,9 +155,10 @@ def parse_srt_cues(text: str, path: Path | None = None) -> tuple[list[Cue], list
                 line=start_line + timing_at,
                 hint="SRT timings look like `00:01:02,500 --> 00:01:04,000`.",
             )
-        text_lines = [_SRT_TAG.sub("", _SRT_FORMAT_TAG.sub("", line)) for line in block[timing_at + 1:]]
-        cues.append(Cue(timing[0], timing[1], "\n".join(text_lines),
-                        block[0].strip() if timing_at == 1 else "", start_line))
+        text_lines = [_SRT_TAG.sub("", _SRT_FORMAT_TAG.sub("", line)) for line in block[timing_at + 1 :]]
+        cues.append(
+            Cue(timing[0], timing[1], "\n".join(text_lines), block[0].strip() if timing_at == 1 else "", start_line)
+        )
     return cues, warnings
 
 
@@ -169,7 +172,7 @@ def cue_text(payload: str) -> tuple[str, str | None]:
     out: list[str] = []
     pos = 0
     for match in _TAG.finditer(payload):
-        out.append(payload[pos:match.start()])
+        out.append(payload[pos : match.start()])
         pos = match.end()
         tag = match.group(0)
         if voice is None and re.match(r"<v[\s.>]", tag + ">"):
@@ -187,7 +190,7 @@ def cue_text(payload: str) -> tuple[str, str | None]:
 def _speaker_of(text: str) -> tuple[str | None, str]:
     match = _SPEAKER_PREFIX.match(text)
     if match and len(match.group("name")) <= MAX_NAME_LENGTH:
-        return " ".join(match.group("name").split()), text[match.end():]
+        return " ".join(match.group("name").split()), text[match.end() :]
     return None, text
 
 
@@ -213,12 +216,16 @@ MAX_PARAGRAPH_WORDS = 250  # ... or this many, at the end of a cue
 def new_paragraph(words: int, gap: float, previous: str) -> bool:
     """Where captions without speakers break into paragraphs: at a pause, else at the end of a
     sentence once a paragraph is long, else at a cue once it is very long."""
-    return (gap >= PAUSE or (words >= PARAGRAPH_WORDS and previous.rstrip().endswith((".", "?", "!", "…")))
-            or words >= MAX_PARAGRAPH_WORDS)
+    return (
+        gap >= PAUSE
+        or (words >= PARAGRAPH_WORDS and previous.rstrip().endswith((".", "?", "!", "…")))
+        or words >= MAX_PARAGRAPH_WORDS
+    )
 
 
-def items_to_transcript(items: list[tuple[str | None, str, float, float]], fmt: str,
-                        warnings: list[str] | None = None) -> ParsedTranscript:
+def items_to_transcript(
+    items: list[tuple[str | None, str, float, float]], fmt: str, warnings: list[str] | None = None
+) -> ParsedTranscript:
     """Timed pieces of text ``(speaker, text, start, end)`` as speaker turns and paragraphs."""
     labelled = sum(1 for item in items if item[0])
     every_cue = bool(items) and labelled / len(items) >= SHARE_LABELLED_FOR_EVERY_CUE
@@ -230,7 +237,12 @@ def items_to_transcript(items: list[tuple[str | None, str, float, float]], fmt: 
         if speaker is None and not every_cue:
             speaker = current
         same = bool(merged) and merged[-1][0] == speaker
-        if same and speaker is None and labelled == 0 and new_paragraph(words, start - merged[-1][3], merged[-1][1][-1]):
+        if (
+            same
+            and speaker is None
+            and labelled == 0
+            and new_paragraph(words, start - merged[-1][3], merged[-1][1][-1])
+        ):
             same = False  # no speakers anywhere: paragraphs, not one turn
         if same:
             merged[-1][1].append(text)

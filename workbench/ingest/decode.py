@@ -70,13 +70,19 @@ def _forced(data: bytes, path: Path, encoding: str) -> tuple[str, str]:
     try:
         name = codecs.lookup(encoding).name
     except LookupError as exc:
-        raise InputError(f"unknown encoding {encoding!r}.", path=path,
-                         hint="Use a name such as utf-8, cp1252, latin-1, utf-16 or cp1251.") from exc
+        raise InputError(
+            f"unknown encoding {encoding!r}.",
+            path=path,
+            hint="Use a name such as utf-8, cp1252, latin-1, utf-16 or cp1251.",
+        ) from exc
     try:
         text = data.decode(name)
     except UnicodeDecodeError as exc:
-        raise InputError(f"the file is not valid {name} (byte {exc.start}: {exc.reason}).", path=path,
-                         hint="Leave out --encoding to let the workbench detect it.") from exc
+        raise InputError(
+            f"the file is not valid {name} (byte {exc.start}: {exc.reason}).",
+            path=path,
+            hint="Leave out --encoding to let the workbench detect it.",
+        ) from exc
     if text.startswith("\ufeff"):
         text = text[1:]
     if _control_share(text) > 0.05:
@@ -105,7 +111,7 @@ _UTF8_SEQUENCE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|
 
 
 def _stray_as_cp1252(error: UnicodeError) -> tuple[str, int]:
-    bad = error.object[error.start:error.end]  # type: ignore[attr-defined]
+    bad = error.object[error.start : error.end]  # type: ignore[attr-defined]
     return bad.decode("cp1252", errors="replace"), error.end  # type: ignore[attr-defined]
 
 

@@ -53,7 +53,9 @@ def check_archive(path: Path, kind: str) -> None:
     _refuse_dtd(path, kind)
 
 
-_DTD_MARKS = tuple(mark.encode(enc) for mark in ("<!DOCTYPE", "<!ENTITY") for enc in ("utf-8", "utf-16-le", "utf-16-be"))
+_DTD_MARKS = tuple(
+    mark.encode(enc) for mark in ("<!DOCTYPE", "<!ENTITY") for enc in ("utf-8", "utf-16-le", "utf-16-be")
+)
 
 
 def _refuse_dtd(path: Path, kind: str) -> None:
@@ -71,8 +73,10 @@ def _refuse_dtd(path: Path, kind: str) -> None:
                         if any(mark in window for mark in _DTD_MARKS):
                             raise InputError(
                                 f"the {kind} file declares a DTD or entities in {info.filename}, which are "
-                                "refused for safety (text behind an entity would be lost).", path=path,
-                                hint=f"Open it in a word processor and save it again as {kind}.")
+                                "refused for safety (text behind an entity would be lost).",
+                                path=path,
+                                hint=f"Open it in a word processor and save it again as {kind}.",
+                            )
                         tail = chunk[-32:]
     except (zipfile.BadZipFile, OSError, EOFError, RuntimeError, zlib.error) as exc:
         raise InputError(f"the {kind} archive is damaged: {exc}.", path=path) from exc
@@ -90,7 +94,7 @@ def _docx_paragraph_text(paragraph) -> str:  # noqa: ANN001 - python-docx object
             bold += run.text
         else:
             break
-    rest = text[len(bold):]
+    rest = text[len(bold) :]
     match = _BOLD_LABEL.match(bold)
     if bold and rest.strip() and match:
         return f"{match.group('name')}: {rest.lstrip(' :')}"

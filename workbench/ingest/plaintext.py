@@ -35,8 +35,11 @@ def split_front_matter(text: str, path: Path) -> tuple[dict[str, Any], str, int]
     if len(raw.encode("utf-8")) > MAX_FRONT_MATTER_BYTES:
         raise InputError(
             f"the YAML front matter is {len(raw.encode('utf-8')) / 1024:.0f} KB, over the "
-            f"{MAX_FRONT_MATTER_BYTES // 1024} KB limit for front matter.", path=path, line=1,
-            hint="Keep a few `key: value` lines of metadata between the two --- lines.")
+            f"{MAX_FRONT_MATTER_BYTES // 1024} KB limit for front matter.",
+            path=path,
+            line=1,
+            hint="Keep a few `key: value` lines of metadata between the two --- lines.",
+        )
     try:
         check_yaml(raw, path, what="the YAML front matter", max_depth=MAX_FRONT_MATTER_DEPTH, line_offset=1)
         meta = yaml.safe_load(raw) or {}
@@ -51,11 +54,9 @@ def split_front_matter(text: str, path: Path) -> tuple[dict[str, Any], str, int]
             hint="Fix the front matter between the two --- lines (key: value, one per line).",
         ) from exc
     if not isinstance(meta, dict):
-        raise InputError(
-            "the front matter must be a list of `key: value` lines.", path=path, line=2
-        )
+        raise InputError("the front matter must be a list of `key: value` lines.", path=path, line=2)
     consumed = match.group(0)
-    return meta, text[len(consumed):], consumed.count("\n")
+    return meta, text[len(consumed) :], consumed.count("\n")
 
 
 def parse_turns(text: str) -> list[Turn]:
@@ -70,10 +71,7 @@ def parse_turns(text: str) -> list[Turn]:
     content = sum(1 for _, line in lines if line.strip())
     unlabelled = content - sum(counts.values())
     recurring = [name for name, n in counts.items() if n > 1]
-    single_labelled = (
-        unlabelled > 0
-        and (len(counts) == 1 or (len(recurring) == 1 and unlabelled > 0.3 * content))
-    )
+    single_labelled = unlabelled > 0 and (len(counts) == 1 or (len(recurring) == 1 and unlabelled > 0.3 * content))
     if single_labelled and len(counts) > 1:
         # "Location: Cork." read out once by the participant is speech, not a speaker.
         labels = [lab if lab is None or lab.speaker in recurring else None for lab in labels]
@@ -85,7 +83,7 @@ def parse_turns(text: str) -> list[Turn]:
         if not line.strip():
             continue
         if label is not None:
-            speech = line[label.end:]
+            speech = line[label.end :]
             start = offset + label.end + (len(speech) - len(speech.lstrip()))
             end = offset + len(line.rstrip())
             current = Turn(label.speaker, start, max(start, end), label.time)

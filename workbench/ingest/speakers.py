@@ -26,8 +26,21 @@ TS = r"\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d{1,3})?"
 
 # Bracketed words that are transcription notes, not speakers.
 NOT_SPEAKERS = {
-    "inaudible", "crosstalk", "laughs", "laughter", "pause", "silence", "music", "unclear",
-    "overlapping", "background noise", "break", "end", "end of transcript", "redacted", "sic",
+    "inaudible",
+    "crosstalk",
+    "laughs",
+    "laughter",
+    "pause",
+    "silence",
+    "music",
+    "unclear",
+    "overlapping",
+    "background noise",
+    "break",
+    "end",
+    "end of transcript",
+    "redacted",
+    "sic",
 }
 
 _PATTERNS = [

@@ -32,6 +32,7 @@ def transcriber_tags(text: str, mode: str = "render") -> str:
     if mode == "strip":
         text = _PAIR.sub(lambda m: m.group("body"), text)
         return re.sub(r"[ \t]{2,}", " ", _EMPTY.sub("", text))
-    text = _PAIR.sub(lambda m: m.group("body") + (" [?]" if m.group("tag") == "UNSURE" else f" [{_name(m.group('tag'))}]"),
-                     text)
+    text = _PAIR.sub(
+        lambda m: m.group("body") + (" [?]" if m.group("tag") == "UNSURE" else f" [{_name(m.group('tag'))}]"), text
+    )
     return _EMPTY.sub(lambda m: f"[{_name(m.group('tag'))}]", text)

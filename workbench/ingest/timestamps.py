@@ -23,5 +23,4 @@ def parse_timestamp(value: str, *, fraction: bool = False) -> float | None:
         return None
     if int(minutes) > 59 and hours is not None or int(seconds) > 59:
         return None
-    return (int(hours or 0) * 3600 + int(minutes) * 60 + int(seconds)
-            + (int(part) / 10 ** len(part) if part else 0.0))
+    return int(hours or 0) * 3600 + int(minutes) * 60 + int(seconds) + (int(part) / 10 ** len(part) if part else 0.0)

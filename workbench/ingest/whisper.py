@@ -41,11 +41,17 @@ def read_whisper(path: Path, text: str) -> ParsedTranscript:
     try:
         data = json.loads(text)
     except ValueError as exc:
-        raise InputError(f"not valid JSON: {exc}.", path=path,
-                         hint="A Whisper transcript is the .json file the transcription tool wrote.") from exc
+        raise InputError(
+            f"not valid JSON: {exc}.",
+            path=path,
+            hint="A Whisper transcript is the .json file the transcription tool wrote.",
+        ) from exc
     if not isinstance(data, dict) or not isinstance(data.get("segments"), list):
-        raise InputError("not a Whisper transcript: the JSON has no \"segments\" list.", path=path,
-                         hint="Import the .json that Whisper (or WhisperX, faster-whisper) wrote, or its .vtt/.srt.")
+        raise InputError(
+            'not a Whisper transcript: the JSON has no "segments" list.',
+            path=path,
+            hint="Import the .json that Whisper (or WhisperX, faster-whisper) wrote, or its .vtt/.srt.",
+        )
     items: list[tuple[str | None, str, float, float]] = []
     for number, segment in enumerate(data["segments"], 1):
         if not isinstance(segment, dict):

@@ -49,7 +49,25 @@ from workbench.pseudonymise.key import (
 from workbench.pseudonymise.match import Matcher, replace_in
 
 __all__ = [
-    "KEY_VERSION", "MAX_KEY_BYTES", "MAX_TERMS", "STATUSES", "ApplyReport", "Candidate", "Key", "KeyEntry",
-    "Matcher", "add_to_key", "apply_in_place", "check_key", "find_candidates", "load_key", "project_fingerprint",
-    "pseudonymise_store", "pseudonymised_copy", "replace_in", "save_key", "verify", "write_pseudonymised",
+    "KEY_VERSION",
+    "MAX_KEY_BYTES",
+    "MAX_TERMS",
+    "STATUSES",
+    "ApplyReport",
+    "Candidate",
+    "Key",
+    "KeyEntry",
+    "Matcher",
+    "add_to_key",
+    "apply_in_place",
+    "check_key",
+    "find_candidates",
+    "load_key",
+    "project_fingerprint",
+    "pseudonymise_store",
+    "pseudonymised_copy",
+    "replace_in",
+    "save_key",
+    "verify",
+    "write_pseudonymised",
 ]

@@ -27,16 +27,19 @@ class ApplyReport:
     fields: int = 0
 
 
-def pseudonymise_store(store: Store, key: Key, *, coder: str | None = None,
-                       progress: Callable[[int, int, str], None] | None = None) -> ApplyReport:
+def pseudonymise_store(
+    store: Store, key: Key, *, coder: str | None = None, progress: Callable[[int, int, str], None] | None = None
+) -> ApplyReport:
     """Replace every accepted term throughout ``store`` (a copy, or the original with --in-place),
     in one transaction. Segments are carried over through the exact replacements."""
     from workbench.transcript_edit import apply_text
 
     problems = check_key(key, store)
     if problems:
-        raise WorkbenchError("the key cannot be applied: " + " ".join(problems),
-                             hint="Fix the key file (or make a new one with `workbench pseudonymise --find`).")
+        raise WorkbenchError(
+            "the key cannot be applied: " + " ".join(problems),
+            hint="Fix the key file (or make a new one with `workbench pseudonymise --find`).",
+        )
     matcher = Matcher(key.accepted())
     report = ApplyReport()
     with store.transaction():
@@ -57,10 +60,19 @@ def pseudonymise_store(store: Store, key: Key, *, coder: str | None = None,
                     if start < seg.start < end or start < seg.end < end:
                         report.boundary_moves.append(
                             f"segment {seg.id} in transcript {row.id}: its boundary fell inside a replaced "
-                            f"{entry.category} term and now sits at the pseudonym's edge")
+                            f"{entry.category} term and now sits at the pseudonym's edge"
+                        )
             new_text, blocks = replacement_blocks(text, [Replacement(s, e, en.pseudonym) for s, e, en in matches])
-            edit = apply_text(store, row.id, new_text, coder=coder, blocks=blocks, action="pseudonymise",
-                              keep_before=False, flag=False)
+            edit = apply_text(
+                store,
+                row.id,
+                new_text,
+                coder=coder,
+                blocks=blocks,
+                action="pseudonymise",
+                keep_before=False,
+                flag=False,
+            )
             report.segments_changed += len(edit.changed)
         report.fields = store.rewrite_text_columns(lambda value: replace_in(value, matcher))
         store.ensure_guids()
@@ -102,24 +114,36 @@ def verify(target: str | Path | Store, key: Key) -> list[tuple[str, str]]:
     return hits
 
 
-def write_pseudonymised(store: Store, key: Key, dest: Path, *, coder: str | None = None, force: bool = False,
-                        progress: Callable[[int, int, str], None] | None = None) -> ApplyReport:
+def write_pseudonymised(
+    store: Store,
+    key: Key,
+    dest: Path,
+    *,
+    coder: str | None = None,
+    force: bool = False,
+    progress: Callable[[int, int, str], None] | None = None,
+) -> ApplyReport:
     """A new project at ``dest``: a consistent copy of ``store`` with the key applied. The
     original is not changed. The copy is written beside ``dest`` and renamed into place only
     when it is complete."""
     dest = Path(dest)
     if dest.exists() or dest.is_symlink():
         if not force:
-            raise WorkbenchError(f"{dest} already exists.", hint="Choose a new file name, or add --force to replace it.")
+            raise WorkbenchError(
+                f"{dest} already exists.", hint="Choose a new file name, or add --force to replace it."
+            )
         if dest.is_symlink() or not dest.is_file():
-            raise WorkbenchError(f"{dest} is not a regular file; it will not be replaced.",
-                                 hint="Choose a new file name.")
+            raise WorkbenchError(
+                f"{dest} is not a regular file; it will not be replaced.", hint="Choose a new file name."
+            )
     if dest.resolve() == store.path.resolve():
         raise WorkbenchError("the output is the project itself.", hint="Choose a new file name, or use --in-place.")
     problems = check_key(key, store)
     if problems:
-        raise WorkbenchError("the key cannot be applied: " + " ".join(problems),
-                             hint="Fix the key file (or make a new one with `workbench pseudonymise --find`).")
+        raise WorkbenchError(
+            "the key cannot be applied: " + " ".join(problems),
+            hint="Fix the key file (or make a new one with `workbench pseudonymise --find`).",
+        )
     partial = dest.with_name(f".{dest.name}.partial")
     for leftover in (partial, Path(f"{partial}-wal"), Path(f"{partial}-shm")):
         leftover.unlink(missing_ok=True)

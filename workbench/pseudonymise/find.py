@@ -17,69 +17,236 @@ from workbench.store import Store
 
 # The pseudonym stem of each category; numbered in order of first appearance ("[Site 2]").
 CATEGORY_STEMS = {
-    "person": "Person", "interviewer": "Interviewer", "participant": "Participant", "site": "Site",
-    "organisation": "Organisation", "location": "Place", "street": "Street", "address": "Address",
-    "date": "Date", "email": "Email", "phone": "Phone", "url": "URL", "postcode": "Postcode",
-    "age": "Age over 89", "id": "ID", "name": "Name",
+    "person": "Person",
+    "interviewer": "Interviewer",
+    "participant": "Participant",
+    "site": "Site",
+    "organisation": "Organisation",
+    "location": "Place",
+    "street": "Street",
+    "address": "Address",
+    "date": "Date",
+    "email": "Email",
+    "phone": "Phone",
+    "url": "URL",
+    "postcode": "Postcode",
+    "age": "Age over 89",
+    "id": "ID",
+    "name": "Name",
 }
 UNNUMBERED = {"street", "address", "date", "email", "phone", "url", "postcode", "age", "id"}
 
 GENERIC_SPEAKERS = {
-    "interviewer", "moderator", "facilitator", "participant", "respondent", "interviewee", "speaker",
-    "unknown", "doctor", "patient", "therapist", "client", "nurse", "host", "guest", "audience", "note-taker",
-    "notetaker", "observer", "researcher", "all", "group", "several", "multiple", "crosstalk",
+    "interviewer",
+    "moderator",
+    "facilitator",
+    "participant",
+    "respondent",
+    "interviewee",
+    "speaker",
+    "unknown",
+    "doctor",
+    "patient",
+    "therapist",
+    "client",
+    "nurse",
+    "host",
+    "guest",
+    "audience",
+    "note-taker",
+    "notetaker",
+    "observer",
+    "researcher",
+    "all",
+    "group",
+    "several",
+    "multiple",
+    "crosstalk",
 }
 GENERIC_SITE_WORDS = {
-    "internal", "medicine", "family", "community", "health", "healthcare", "plan", "partners", "partnership",
-    "aco", "alliance", "neighbors", "neighbours", "pediatrics", "paediatrics", "clinic", "center", "centre",
-    "hospital", "practice", "group", "services", "care", "medical", "the", "of", "and", "associates", "trust",
-    "foundation", "network", "council", "county", "university", "school",
+    "internal",
+    "medicine",
+    "family",
+    "community",
+    "health",
+    "healthcare",
+    "plan",
+    "partners",
+    "partnership",
+    "aco",
+    "alliance",
+    "neighbors",
+    "neighbours",
+    "pediatrics",
+    "paediatrics",
+    "clinic",
+    "center",
+    "centre",
+    "hospital",
+    "practice",
+    "group",
+    "services",
+    "care",
+    "medical",
+    "the",
+    "of",
+    "and",
+    "associates",
+    "trust",
+    "foundation",
+    "network",
+    "council",
+    "county",
+    "university",
+    "school",
 }
 IDENTIFYING_ATTRIBUTES = re.compile(
     r"\b(?:name|city|town|village|county|state|address|street|postcode|zip|organi[sz]ation|employer|hospital|clinic"
-    r"|email|e-mail|phone|school|workplace|birth ?date|date of birth)\b", re.I)
+    r"|email|e-mail|phone|school|workplace|birth ?date|date of birth)\b",
+    re.I,
+)
 TITLES = re.compile(r"^(?:dr|mr|mrs|ms|miss|prof|professor|rev|sr|sister|nurse)\.?\s+", re.I)
 
-_MONTHS = (r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|"
-           r"Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)")
+_MONTHS = (
+    r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|"
+    r"Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)"
+)
 RULES: list[tuple[str, str, re.Pattern[str]]] = [
     ("email", "email", re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b")),
     ("url", "url", re.compile(r"\b(?:https?://|www\.)[^\s<>\"')\]]+[^\s<>\"')\].,;:!?]")),
-    ("phone", "phone", re.compile(
-        r"(?<![\w+])(?:\+\d{1,3}[\s.-]?)?(?:\(\d{2,5}\)[\s.-]?|\d{2,5}[\s.-])\d{3,4}[\s.-]?\d{3,4}(?!\w)")),
-    ("id", "id", re.compile(r"\b\d{3}-\d{2}-\d{4}\b|\b(?:MRN|NHS|SSN|record|chart|patient|member)\s*"
-                            r"(?:number|no\.?|#|ID)?\s*[:#]?\s*(?=[A-Z0-9-]*\d)[A-Z0-9][A-Z0-9-]{4,}\b", re.I)),
-    ("address", "address", re.compile(
-        r"\b\d{1,5}\s+(?:[A-Z][a-z]+\s+){1,3}(?:Street|St\.|Avenue|Ave\.|Road|Rd\.|Boulevard|Blvd\.|Lane|"
-        r"Drive|Way|Court|Place|Terrace|Close)(?!\w)")),
-    ("street", "street", re.compile(
-        r"\b(?:[A-Z][a-z]+\s+){1,2}(?:Street|Avenue|Road|Boulevard|Lane|Drive|Terrace|Square)\b")),
-    ("postcode", "postcode", re.compile(r"\b[A-Z]{1,2}\d[A-Z\d]?\s?\d[A-Z]{2}\b|\b(?:[A-Z]{2}|ZIP)\s+\d{5}(?:-\d{4})?\b")),
-    ("date", "date", re.compile(
-        rf"\b\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTHS}\.?,?\s+\d{{4}}\b"
-        rf"|\b{_MONTHS}\.?\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}\b"
-        rf"|\b{_MONTHS}\.?\s+(?:of\s+)?\d{{4}}\b"
-        r"|\b\d{4}-\d{2}-\d{2}\b|\b\d{1,2}/\d{1,2}/\d{2,4}\b")),
-    ("age", "age", re.compile(r"\b(?:9\d|1[0-2]\d)(?:[- ]years?[- ]old|[- ]year-old|\s?y/?o)\b"
-                              r"|\b(?:aged?|age of)\s+(?:9\d|1[0-2]\d)\b", re.I)),
+    (
+        "phone",
+        "phone",
+        re.compile(r"(?<![\w+])(?:\+\d{1,3}[\s.-]?)?(?:\(\d{2,5}\)[\s.-]?|\d{2,5}[\s.-])\d{3,4}[\s.-]?\d{3,4}(?!\w)"),
+    ),
+    (
+        "id",
+        "id",
+        re.compile(
+            r"\b\d{3}-\d{2}-\d{4}\b|\b(?:MRN|NHS|SSN|record|chart|patient|member)\s*"
+            r"(?:number|no\.?|#|ID)?\s*[:#]?\s*(?=[A-Z0-9-]*\d)[A-Z0-9][A-Z0-9-]{4,}\b",
+            re.I,
+        ),
+    ),
+    (
+        "address",
+        "address",
+        re.compile(
+            r"\b\d{1,5}\s+(?:[A-Z][a-z]+\s+){1,3}(?:Street|St\.|Avenue|Ave\.|Road|Rd\.|Boulevard|Blvd\.|Lane|"
+            r"Drive|Way|Court|Place|Terrace|Close)(?!\w)"
+        ),
+    ),
+    (
+        "street",
+        "street",
+        re.compile(r"\b(?:[A-Z][a-z]+\s+){1,2}(?:Street|Avenue|Road|Boulevard|Lane|Drive|Terrace|Square)\b"),
+    ),
+    (
+        "postcode",
+        "postcode",
+        re.compile(r"\b[A-Z]{1,2}\d[A-Z\d]?\s?\d[A-Z]{2}\b|\b(?:[A-Z]{2}|ZIP)\s+\d{5}(?:-\d{4})?\b"),
+    ),
+    (
+        "date",
+        "date",
+        re.compile(
+            rf"\b\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTHS}\.?,?\s+\d{{4}}\b"
+            rf"|\b{_MONTHS}\.?\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}\b"
+            rf"|\b{_MONTHS}\.?\s+(?:of\s+)?\d{{4}}\b"
+            r"|\b\d{4}-\d{2}-\d{2}\b|\b\d{1,2}/\d{1,2}/\d{2,4}\b"
+        ),
+    ),
+    (
+        "age",
+        "age",
+        re.compile(
+            r"\b(?:9\d|1[0-2]\d)(?:[- ]years?[- ]old|[- ]year-old|\s?y/?o)\b"
+            r"|\b(?:aged?|age of)\s+(?:9\d|1[0-2]\d)\b",
+            re.I,
+        ),
+    ),
 ]
 _CAPITALISED = re.compile(r"(?<![\w.])(?:[A-Z][a-z][\w’'-]*)(?: +(?:[A-Z][a-z][\w’'-]*))*")
 _SENTENCE_START = re.compile(r"(?:^|[.!?:;\"“\]\)]\s+|\n\s*)$")
 
 
 _COMMON = {
-    "i", "i'm", "i've", "i'd", "i'll", "a", "an", "the", "and", "but", "or", "so", "yes", "no", "ok", "okay", "well",
-    "mr", "mrs", "ms", "dr", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
-    "january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
-    "november", "december", "english", "spanish", "american", "british", "god", "oh", "um", "uh", "hmm",
-    "covid", "interviewer", "moderator", "participant", "christmas", "thanksgiving", "easter",
-    "mondays", "tuesdays", "wednesdays", "thursdays", "fridays", "saturdays", "sundays", "date",
+    "i",
+    "i'm",
+    "i've",
+    "i'd",
+    "i'll",
+    "a",
+    "an",
+    "the",
+    "and",
+    "but",
+    "or",
+    "so",
+    "yes",
+    "no",
+    "ok",
+    "okay",
+    "well",
+    "mr",
+    "mrs",
+    "ms",
+    "dr",
+    "monday",
+    "tuesday",
+    "wednesday",
+    "thursday",
+    "friday",
+    "saturday",
+    "sunday",
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+    "english",
+    "spanish",
+    "american",
+    "british",
+    "god",
+    "oh",
+    "um",
+    "uh",
+    "hmm",
+    "covid",
+    "interviewer",
+    "moderator",
+    "participant",
+    "christmas",
+    "thanksgiving",
+    "easter",
+    "mondays",
+    "tuesdays",
+    "wednesdays",
+    "thursdays",
+    "fridays",
+    "saturdays",
+    "sundays",
+    "date",
 }
 
 
-def find_candidates(store: Store, *, terms: str | Path | None = None, model: str | None = None,
-                    key: Key | None = None, rules: bool = True,
-                    progress: Callable[[int, int, str], None] | None = None) -> list[Candidate]:
+def find_candidates(
+    store: Store,
+    *,
+    terms: str | Path | None = None,
+    model: str | None = None,
+    key: Key | None = None,
+    rules: bool = True,
+    progress: Callable[[int, int, str], None] | None = None,
+) -> list[Candidate]:
     """Every term that may identify someone, with its count and context, that ``key`` does not
     hold yet. Pseudonyms are proposed, consistent with the key's."""
     found: dict[str, Candidate] = {}
@@ -136,8 +303,11 @@ def find_candidates(store: Store, *, terms: str | Path | None = None, model: str
             add(words[0], "site", "site", parent=name)
         for attr, value in site.attributes.items():
             if IDENTIFYING_ATTRIBUTES.search(_words(attr)) and isinstance(value, str):
-                add(value, "location" if re.search("city|town|county|state|village", attr, re.I) else "organisation",
-                    f"site attribute {attr}")
+                add(
+                    value,
+                    "location" if re.search("city|town|county|state|village", attr, re.I) else "organisation",
+                    f"site attribute {attr}",
+                )
     for participant in store.participants():
         add(str(participant.label), "participant", "participant")
         for attr, value in participant.attributes.items():
@@ -171,7 +341,7 @@ def find_candidates(store: Store, *, terms: str | Path | None = None, model: str
                 def common(word: str) -> bool:
                     return word.casefold() in lower_words or word.casefold() in _COMMON
 
-                at_start = _SENTENCE_START.search(text[max(0, match.start() - 3):match.start()]) is not None
+                at_start = _SENTENCE_START.search(text[max(0, match.start() - 3) : match.start()]) is not None
                 while words and common(words[0]):  # "If Rosa", "At Riverbend": the first word is not a name
                     words = words[1:]
                     at_start = False
@@ -192,7 +362,7 @@ def find_candidates(store: Store, *, terms: str | Path | None = None, model: str
             cand.count += 1
             cand.transcripts.add(tid)
             if not cand.context:
-                cand.context = " ".join(text[max(0, start - 40):min(len(text), end + 40)].split())
+                cand.context = " ".join(text[max(0, start - 40) : min(len(text), end + 40)].split())
     for cand in candidates:  # names known to the project count even where the text never says them
         if cand.count == 0 and cand.source.startswith("rule"):
             cand.count = 1
@@ -221,15 +391,25 @@ def _ner_candidates(model: str, texts: list[tuple[int, str]], add: Callable[...,
     try:
         nlp = spacy.load(model)
     except OSError as exc:
-        raise WorkbenchError(f"the spaCy pipeline {model!r} is not installed here ({exc}).",
-                             hint="Name an installed pipeline or a pipeline folder; nothing is downloaded.") from exc
+        raise WorkbenchError(
+            f"the spaCy pipeline {model!r} is not installed here ({exc}).",
+            hint="Name an installed pipeline or a pipeline folder; nothing is downloaded.",
+        ) from exc
     if "ner" not in nlp.pipe_names:
-        raise WorkbenchError(f"the spaCy pipeline {model!r} has no NER component.",
-                             hint="Use a pipeline with an entity recognizer, or leave out --model.")
-    mapping = {"PERSON": "person", "ORG": "organisation", "GPE": "location", "LOC": "location", "FAC": "location",
-               "DATE": "date"}
+        raise WorkbenchError(
+            f"the spaCy pipeline {model!r} has no NER component.",
+            hint="Use a pipeline with an entity recognizer, or leave out --model.",
+        )
+    mapping = {
+        "PERSON": "person",
+        "ORG": "organisation",
+        "GPE": "location",
+        "LOC": "location",
+        "FAC": "location",
+        "DATE": "date",
+    }
     for _, text in texts:
-        for doc in nlp.pipe([text[i:i + 100_000] for i in range(0, len(text), 100_000)]):
+        for doc in nlp.pipe([text[i : i + 100_000] for i in range(0, len(text), 100_000)]):
             for ent in doc.ents:
                 if ent.label_ in mapping and not (ent.label_ == "DATE" and re.fullmatch(r"\d{4}s?", ent.text)):
                     add(ent.text, mapping[ent.label_], f"model: {ent.label_}")
@@ -252,8 +432,13 @@ def _propose(candidates: list[Candidate], key: Key | None, speakers: dict[str, s
                 longer[word].append(cand)
     for cand in candidates:
         owners = longer.get(cand.term, [])
-        if cand.parent is None and not cand.pseudonym and " " not in cand.term and len(owners) == 1 \
-                and cand.category in ("person", "interviewer", "name"):
+        if (
+            cand.parent is None
+            and not cand.pseudonym
+            and " " not in cand.term
+            and len(owners) == 1
+            and cand.category in ("person", "interviewer", "name")
+        ):
             cand.parent = owners[0].parent or owners[0].term
     given: dict[str, str] = {}
     for cand in sorted(candidates, key=lambda c: (c.parent is not None, -c.count)):
@@ -287,8 +472,11 @@ def add_to_key(key: Key, candidates: Iterable[Candidate], *, status: str = "prop
             continue
         default = status
         if status == "auto":  # what the project itself knows is accepted; rules and models wait for review
-            default = "accept" if cand.source.split()[0] in ("speaker", "interviewer", "site", "participant", "word") \
+            default = (
+                "accept"
+                if cand.source.split()[0] in ("speaker", "interviewer", "site", "participant", "word")
                 else "proposed"
+            )
         key.entries.append(KeyEntry(cand.term, cand.category, cand.pseudonym or "[Redacted]", default, cand.source))
         have.add(cand.term.casefold())
         added += 1

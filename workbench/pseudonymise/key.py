@@ -73,8 +73,11 @@ def _yaml_loader():  # noqa: ANN202 - a PyYAML loader class
         def compose_node(self, parent, index):  # noqa: ANN001, ANN201
             if self.check_event(yaml.AliasEvent):
                 event = self.peek_event()
-                raise InputError("the key file uses a YAML alias (*name), which is not allowed.",
-                                 line=event.start_mark.line + 1, hint="Write each entry out in full.")
+                raise InputError(
+                    "the key file uses a YAML alias (*name), which is not allowed.",
+                    line=event.start_mark.line + 1,
+                    hint="Write each entry out in full.",
+                )
             return super().compose_node(parent, index)
 
     return NoAliases
@@ -85,15 +88,17 @@ def load_key(path: str | Path, *, must_exist: bool = True) -> Key:
     path = Path(path)
     if not path.exists():
         if must_exist:
-            raise InputError("no key file here.", path=path,
-                             hint="Make one with `workbench pseudonymise --find --key FILE`.")
+            raise InputError(
+                "no key file here.", path=path, hint="Make one with `workbench pseudonymise --find --key FILE`."
+            )
         return Key([], path=path)
     if not path.is_file():
         raise InputError("the key is not a regular file.", path=path)
     size = path.stat().st_size
     if size > MAX_KEY_BYTES:
-        raise InputError(f"the key file is {size / 1e6:.0f} MB; keys are limited to {MAX_KEY_BYTES // 2**20} MB.",
-                         path=path)
+        raise InputError(
+            f"the key file is {size / 1e6:.0f} MB; keys are limited to {MAX_KEY_BYTES // 2**20} MB.", path=path
+        )
     try:
         raw = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -108,24 +113,33 @@ def load_key(path: str | Path, *, must_exist: bool = True) -> Key:
         raise InputError(exc.message, path=path, line=exc.line, hint=exc.hint) from exc
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        raise InputError(f"the key file is not valid YAML ({getattr(exc, 'problem', exc)}).", path=path,
-                         line=mark.line + 1 if mark else None) from exc
+        raise InputError(
+            f"the key file is not valid YAML ({getattr(exc, 'problem', exc)}).",
+            path=path,
+            line=mark.line + 1 if mark else None,
+        ) from exc
     if data is None:
-        raise InputError("the key file is empty.", path=path,
-                         hint="Make one with `workbench pseudonymise --find --key FILE`.")
+        raise InputError(
+            "the key file is empty.", path=path, hint="Make one with `workbench pseudonymise --find --key FILE`."
+        )
     if isinstance(data, list):
         data = {"terms": data}
     if not isinstance(data, dict) or not isinstance(data.get("terms", []), list):
-        raise InputError("the key file should hold `terms:`, a list of entries (term, category, pseudonym, status).",
-                         path=path)
+        raise InputError(
+            "the key file should hold `terms:`, a list of entries (term, category, pseudonym, status).", path=path
+        )
     return Key(_entries_from_rows(data.get("terms") or [], path), project=data.get("project"), path=path)
 
 
 def _csv_rows(raw: str, path: Path) -> list[dict[str, Any]]:
     reader = csv.DictReader(io.StringIO(raw))
     if not reader.fieldnames or "term" not in [f.strip().lower() for f in reader.fieldnames]:
-        raise InputError("the term list has no `term` column.", path=path, line=1,
-                         hint="Columns: term, category, pseudonym (status optional).")
+        raise InputError(
+            "the term list has no `term` column.",
+            path=path,
+            line=1,
+            hint="Columns: term, category, pseudonym (status optional).",
+        )
     rows = []
     for row in reader:
         rows.append({(k or "").strip().lower(): (v or "").strip() for k, v in row.items()})
@@ -152,8 +166,11 @@ def _entries_from_rows(rows: list[Any], path: Path) -> list[KeyEntry]:
         if status == "accept" and not pseudonym:
             raise InputError(f"{where} ({term!r}) is accepted but has no pseudonym.", path=path)
         if term.casefold() in seen:
-            raise InputError(f"{where}: the term {term!r} is already entry {seen[term.casefold()]}.", path=path,
-                             hint="Keep one entry per term.")
+            raise InputError(
+                f"{where}: the term {term!r} is already entry {seen[term.casefold()]}.",
+                path=path,
+                hint="Keep one entry per term.",
+            )
         seen[term.casefold()] = number
         entries.append(KeyEntry(term, category, pseudonym, status, str(row.get("source") or "")))
     return entries
@@ -163,11 +180,16 @@ def save_key(key: Key, path: str | Path) -> Path:
     import yaml
 
     path = Path(path)
-    data = {"version": KEY_VERSION, "project": key.project,
-            "note": "Original -> pseudonym. Keep this file apart from anything you share. "
-                    "status: accept (replace), reject (keep as it is), proposed (not decided: kept as it is).",
-            "terms": [{"term": e.term, "category": e.category, "pseudonym": e.pseudonym, "status": e.status,
-                       "source": e.source} for e in key.entries]}
+    data = {
+        "version": KEY_VERSION,
+        "project": key.project,
+        "note": "Original -> pseudonym. Keep this file apart from anything you share. "
+        "status: accept (replace), reject (keep as it is), proposed (not decided: kept as it is).",
+        "terms": [
+            {"term": e.term, "category": e.category, "pseudonym": e.pseudonym, "status": e.status, "source": e.source}
+            for e in key.entries
+        ],
+    }
     text = yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=120)
     tmp = path.with_name(path.name + ".partial")
     tmp.write_text(text, encoding="utf-8")
@@ -184,12 +206,14 @@ def check_key(key: Key, store: Store) -> list[str]:
     """Problems that make a key unsafe to apply: refused with a clear message."""
     problems = []
     if key.project and key.project != project_fingerprint(store):
-        problems.append(f"the key was made for another project (created {key.project}, "
-                        f"this one {project_fingerprint(store)}).")
+        problems.append(
+            f"the key was made for another project (created {key.project}, this one {project_fingerprint(store)})."
+        )
     accepted = key.accepted()
     if not accepted:
-        problems.append("the key accepts no term, so nothing would be replaced "
-                        "(set `status: accept` on the terms to replace).")
+        problems.append(
+            "the key accepts no term, so nothing would be replaced (set `status: accept` on the terms to replace)."
+        )
     originals = {e.term.casefold(): e for e in accepted}
     for entry in accepted:
         pseudo = entry.pseudonym.casefold()
@@ -197,8 +221,9 @@ def check_key(key: Key, store: Store) -> list[str]:
             problems.append(f"the pseudonym {entry.pseudonym!r} (for {entry.term!r}) is itself a term to replace.")
         elif any(_contains_word(entry.pseudonym, e.term) for e in accepted if len(e.term) > 2):
             hit = next(e.term for e in accepted if len(e.term) > 2 and _contains_word(entry.pseudonym, e.term))
-            problems.append(f"the pseudonym {entry.pseudonym!r} (for {entry.term!r}) contains the original "
-                            f"term {hit!r}.")
+            problems.append(
+                f"the pseudonym {entry.pseudonym!r} (for {entry.term!r}) contains the original term {hit!r}."
+            )
     return problems
 
 

@@ -46,8 +46,9 @@ class Matcher:
                 piece = text[start:end]
                 if not _same(piece, entry.term, folded[start:end] if folded is not None else None):
                     continue
-                if (entry.term[0].isalnum() and start > 0 and (text[start - 1].isalnum() or text[start - 1] == "_")) or (
-                        entry.term[-1].isalnum() and end < len(text) and (text[end].isalnum() or text[end] == "_")):
+                if (
+                    entry.term[0].isalnum() and start > 0 and (text[start - 1].isalnum() or text[start - 1] == "_")
+                ) or (entry.term[-1].isalnum() and end < len(text) and (text[end].isalnum() or text[end] == "_")):
                     continue
                 found.append((start, end, entry))
         return _longest_first(found)

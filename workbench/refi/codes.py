@@ -10,7 +10,16 @@ from xml.etree.ElementTree import Element
 from workbench.codetree import MAX_CODE_DEPTH, check_specs
 from workbench.errors import InputError
 from workbench.models import Codebook, CodeSpec
-from workbench.refi.common import child, children, clean_guid, local, new_guid, normalize_colour, parse_description, parse_xml
+from workbench.refi.common import (
+    child,
+    children,
+    clean_guid,
+    local,
+    new_guid,
+    normalize_colour,
+    parse_description,
+    parse_xml,
+)
 from workbench.textclean import clean_line, clean_text, has_controls
 
 
@@ -28,8 +37,13 @@ class Repairs:
             self.notes.append(note)
 
 
-def _code_specs(container: Element, repairs: Repairs, guids: dict[str, str], path: Path | None = None,
-                code_notes: dict[str, CodeSpec] | None = None) -> list[CodeSpec]:
+def _code_specs(
+    container: Element,
+    repairs: Repairs,
+    guids: dict[str, str],
+    path: Path | None = None,
+    code_notes: dict[str, CodeSpec] | None = None,
+) -> list[CodeSpec]:
     """The codes under ``container``, iteratively (any depth is read without recursion; past
     :data:`MAX_CODE_DEPTH` levels the file is refused). A code that reuses an ancestor's GUID is
     refused; two other codes sharing a GUID are repaired (the second gets a new GUID) and reported."""
@@ -44,8 +58,10 @@ def _code_specs(container: Element, repairs: Repairs, guids: dict[str, str], pat
             guid = clean_guid(raw_guid)
             if guid is None:
                 guid = new_guid()
-                repairs.add(f"code {clean_line(element.get('name') or '')!r} had no valid GUID ({raw_guid!r}); "
-                            "a new one was made")
+                repairs.add(
+                    f"code {clean_line(element.get('name') or '')!r} had no valid GUID ({raw_guid!r}); "
+                    "a new one was made"
+                )
             elif raw_guid != guid:
                 repairs.add("GUIDs in braces or upper case were normalized")
             raw_name = element.get("name") or ""
@@ -63,9 +79,12 @@ def _code_specs(container: Element, repairs: Repairs, guids: dict[str, str], pat
             else:
                 names[key] = 1
             if depth > MAX_CODE_DEPTH:
-                raise InputError(f"codes are nested more than {MAX_CODE_DEPTH} levels deep (at {name!r}); the "
-                                 f"workbench accepts at most {MAX_CODE_DEPTH} levels.", path=path,
-                                 hint="Flatten the hierarchy in the tool that made the file.")
+                raise InputError(
+                    f"codes are nested more than {MAX_CODE_DEPTH} levels deep (at {name!r}); the "
+                    f"workbench accepts at most {MAX_CODE_DEPTH} levels.",
+                    path=path,
+                    hint="Flatten the hierarchy in the tool that made the file.",
+                )
             colour_raw = element.get("color")
             colour = normalize_colour(colour_raw)
             if colour_raw and colour and colour_raw.lower() != colour:
@@ -88,8 +107,10 @@ def _code_specs(container: Element, repairs: Repairs, guids: dict[str, str], pat
 
     def repair(spec: CodeSpec, guid: str, first: str, this: str) -> None:
         spec.guid = new_guid()
-        repairs.add(f"the codes {first!r} and {this!r} shared the GUID {guid}: {this!r} got a new GUID "
-                    f"(selections coded with {guid} go to {first!r})")
+        repairs.add(
+            f"the codes {first!r} and {this!r} shared the GUID {guid}: {this!r} got a new GUID "
+            f"(selections coded with {guid} go to {first!r})"
+        )
 
     check_specs(roots, path, on_duplicate=repair)
     for _, spec in _walk_specs(roots):
@@ -157,4 +178,6 @@ def read_codebook(path: str | Path) -> tuple[Codebook, list[str]]:
     sets = child(book_el, "Sets")
     if sets is not None and not len(sets):
         repairs.add("an empty <Sets/> (invalid in the standard) was ignored")
-    return Codebook(name=root.get("origin") and f"Codebook from {root.get('origin')}" or path.stem, codes=specs), repairs.notes
+    return Codebook(
+        name=root.get("origin") and f"Codebook from {root.get('origin')}" or path.stem, codes=specs
+    ), repairs.notes

@@ -13,8 +13,12 @@ from workbench.models import Code
 
 PROJECT_NS = "urn:QDA-XML:project:1.0"
 CODEBOOK_NS = "urn:QDA-XML:codebook:1.0"
-DESCRIPTION_FIELDS = (("definition", "Definition"), ("when_to_use", "When to use"),
-                      ("when_not_to_use", "When not to use"), ("example", "Example"))
+DESCRIPTION_FIELDS = (
+    ("definition", "Definition"),
+    ("when_to_use", "When to use"),
+    ("when_not_to_use", "When not to use"),
+    ("example", "Example"),
+)
 _GUID = re.compile(r"^\{?([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})\}?$")
 
 
@@ -80,8 +84,11 @@ def parse_xml(data: bytes, path: Path) -> Element:
     try:
         return SafeET.fromstring(data, forbid_dtd=True)
     except DefusedXmlException as exc:
-        raise InputError(f"the XML uses a DTD or entities, which are refused for safety ({type(exc).__name__}).",
-                         path=path, hint="Export the file again from the tool that made it.") from exc
+        raise InputError(
+            f"the XML uses a DTD or entities, which are refused for safety ({type(exc).__name__}).",
+            path=path,
+            hint="Export the file again from the tool that made it.",
+        ) from exc
     except SafeET.ParseError as exc:
         line = exc.position[0] if getattr(exc, "position", None) else None
         raise InputError(f"the XML is not well formed: {exc}.", path=path, line=line) from exc

@@ -16,7 +16,7 @@ from workbench.ingest.decode import normalize
 UNITS = ("code points", "UTF-16 units", "code points, CRLF as two", "UTF-16 units, CRLF as two")
 
 
-_ASTRAL = re.compile("[\U00010000-\U0010FFFF]")  # two UTF-16 units each
+_ASTRAL = re.compile("[\U00010000-\U0010ffff]")  # two UTF-16 units each
 
 
 def _unit_maps(raw: str) -> dict[str, list[int]]:
@@ -118,7 +118,7 @@ def _nfc_map(lf: str, chunk_at) -> tuple[str, list[int | None]] | None:  # noqa:
                     mapping.append(None)
                     continue
                 head = unicodedata.normalize("NFC", chunk[:m])
-                exact = full.startswith(head) and unicodedata.normalize("NFC", chunk[m:]) == full[len(head):]
+                exact = full.startswith(head) and unicodedata.normalize("NFC", chunk[m:]) == full[len(head) :]
                 mapping.append(out + len(head) if exact else None)
             pieces.append(full)
             out += len(full)
@@ -134,8 +134,12 @@ def _normalized_index(raw: str) -> tuple[str, list[int | None]]:
     LF, NFC, control characters to spaces (one for one). A position inside a character that NFC
     composes (between a letter and its accent, between Hangul jamo) has no exact place: None."""
     text = normalize(raw)
-    if not raw.startswith("\ufeff") and "\r" not in raw and len(text) == len(raw) \
-            and unicodedata.is_normalized("NFC", raw):
+    if (
+        not raw.startswith("\ufeff")
+        and "\r" not in raw
+        and len(text) == len(raw)
+        and unicodedata.is_normalized("NFC", raw)
+    ):
         return text, list(range(len(raw) + 1))  # nothing moves: control characters become spaces in place
     return text, _mapped_index(raw, text)
 

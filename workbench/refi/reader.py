@@ -28,8 +28,19 @@ from xml.etree.ElementTree import Element
 from workbench.errors import InputError
 from workbench.ingest.decode import decode
 from workbench.ingest.plaintext import parse_turns
-from workbench.models import (Codebook, CodeSpec, ParsedTranscript, ProjectImport, RefiCase, RefiCoding, RefiLink,
-                              RefiNote, RefiProject, RefiSource, SourceReport)
+from workbench.models import (
+    Codebook,
+    CodeSpec,
+    ParsedTranscript,
+    ProjectImport,
+    RefiCase,
+    RefiCoding,
+    RefiLink,
+    RefiNote,
+    RefiProject,
+    RefiSource,
+    SourceReport,
+)
 from workbench.refi.positions import _normalized_index, detect_unit
 from workbench.refi.codes import Repairs, _code_specs
 from workbench.refi.common import child, children, clean_guid, local, new_guid, parse_xml
@@ -53,12 +64,15 @@ def _safe_members(archive: zipfile.ZipFile, path: Path) -> dict[str, zipfile.Zip
         if name.startswith("/") or ".." in parts or (parts and ":" in parts[0]):
             raise InputError(f"the archive member {info.filename!r} points outside the archive; refused.", path=path)
         if info.file_size > MAX_MEMBER_BYTES:
-            raise InputError(f"the archive member {info.filename!r} is {info.file_size / 1e6:.0f} MB; refused.", path=path)
+            raise InputError(
+                f"the archive member {info.filename!r} is {info.file_size / 1e6:.0f} MB; refused.", path=path
+            )
         total += info.file_size
         members[posixpath.normpath(name).lower()] = info
     if total > MAX_ARCHIVE_BYTES or total > MAX_RATIO * max(size, 1) + 10_000_000:
-        raise InputError(f"the archive would unpack to {total / 1e6:.0f} MB; refused as a likely decompression bomb.",
-                         path=path)
+        raise InputError(
+            f"the archive would unpack to {total / 1e6:.0f} MB; refused as a likely decompression bomb.", path=path
+        )
     return members
 
 
@@ -95,8 +109,10 @@ def read_qdpx(path: str | Path) -> RefiProject:
         if local(root.tag) != "Project":
             raise InputError(f"the .qde's root is <{local(root.tag)}>, not <Project>.", path=path)
         report = ProjectImport(path, root.get("origin"))
-        users = {clean_guid(u.get("guid")): (clean_line(u.get("name") or u.get("id") or "") or "unknown")
-                 for u in children(child(root, "Users") or Element("x"), "User")}
+        users = {
+            clean_guid(u.get("guid")): (clean_line(u.get("name") or u.get("id") or "") or "unknown")
+            for u in children(child(root, "Users") or Element("x"), "User")
+        }
         report.users = len(users)
         codes_el = child(child(root, "CodeBook") or Element("x"), "Codes")
         code_guids: dict[str, str] = {}
@@ -121,20 +137,31 @@ def read_qdpx(path: str | Path) -> RefiProject:
     description = child(root, "Description")
     codebook = None
     if specs:
-        codebook = Codebook(name=f"Codebook from {report.origin or path.stem}", codes=specs,
-                            description=clean_text(description.text or "").strip() or None
-                            if description is not None else None)
+        codebook = Codebook(
+            name=f"Codebook from {report.origin or path.stem}",
+            codes=specs,
+            description=clean_text(description.text or "").strip() or None if description is not None else None,
+        )
     project_notes = [g for g in (clean_guid(ref.get("targetGUID")) for ref in children(root, "NoteRef")) if g]
     return RefiProject(
-        report=report, name=clean_line(root.get("name") or "") or None, codebook=codebook,
-        code_guids=len(code_guids), users=users, sources=sources, cases=cases, notes=notes, links=links,
+        report=report,
+        name=clean_line(root.get("name") or "") or None,
+        codebook=codebook,
+        code_guids=len(code_guids),
+        users=users,
+        sources=sources,
+        cases=cases,
+        notes=notes,
+        links=links,
         project_note_guids=project_notes,
         code_note_guids={note: spec.guid for note, spec in code_notes.items() if spec.guid},
-        repairs=repairs.notes)
+        repairs=repairs.notes,
+    )
 
 
-def _read_notes(archive: zipfile.ZipFile, members: dict[str, zipfile.ZipInfo], root: Element,
-                repairs: Repairs) -> list[RefiNote]:
+def _read_notes(
+    archive: zipfile.ZipFile, members: dict[str, zipfile.ZipInfo], root: Element, repairs: Repairs
+) -> list[RefiNote]:
     """The project's Notes (memos): GUID, author and text (inline or in a text file of the archive)."""
     out = []
     for note in children(child(root, "Notes") or Element("x"), "Note"):
@@ -154,16 +181,23 @@ def _read_notes(archive: zipfile.ZipFile, members: dict[str, zipfile.ZipInfo], r
             continue
         if has_controls(text):
             repairs.add("control characters in memos were removed")
-        out.append(RefiNote(guid=clean_guid(note.get("guid")), user=clean_guid(note.get("creatingUser")),
-                            text=clean_text(text).strip("\n")))
+        out.append(
+            RefiNote(
+                guid=clean_guid(note.get("guid")),
+                user=clean_guid(note.get("creatingUser")),
+                text=clean_text(text).strip("\n"),
+            )
+        )
     return out
 
 
 def _read_cases(root: Element) -> list[RefiCase]:
     """Cases as sites or participants: a case described as "site" is a site; any other case is a
     participant (its variables become attributes; "role" and "site" fill those fields)."""
-    variables = {clean_guid(v.get("guid")): v.get("name") or "variable"
-                 for v in children(child(root, "Variables") or Element("x"), "Variable")}
+    variables = {
+        clean_guid(v.get("guid")): v.get("name") or "variable"
+        for v in children(child(root, "Variables") or Element("x"), "Variable")
+    }
     out = []
     for case in children(child(root, "Cases") or Element("x"), "Case"):
         description = child(case, "Description")
@@ -174,15 +208,30 @@ def _read_cases(root: Element) -> list[RefiCase]:
             given = next((v.text for v in value if local(v.tag) != "VariableRef"), None)
             if name and given not in (None, ""):
                 values[name] = given
-        kind = "site" if description is not None and (description.text or "").strip().lower() == "site" else "participant"
-        out.append(RefiCase(name=case.get("name") or case.get("guid") or "case", kind=kind, values=values,
-                            guid=clean_guid(case.get("guid")),
-                            sources=[clean_guid(r.get("targetGUID")) for r in children(case, "SourceRef")]))
+        kind = (
+            "site" if description is not None and (description.text or "").strip().lower() == "site" else "participant"
+        )
+        out.append(
+            RefiCase(
+                name=case.get("name") or case.get("guid") or "case",
+                kind=kind,
+                values=values,
+                guid=clean_guid(case.get("guid")),
+                sources=[clean_guid(r.get("targetGUID")) for r in children(case, "SourceRef")],
+            )
+        )
     return out
 
 
-def _read_source(archive: zipfile.ZipFile, members: dict[str, zipfile.ZipInfo], source: Element,
-                 users: dict[str | None, str], path: Path, repairs: Repairs, report: ProjectImport) -> RefiSource | None:
+def _read_source(
+    archive: zipfile.ZipFile,
+    members: dict[str, zipfile.ZipInfo],
+    source: Element,
+    users: dict[str | None, str],
+    path: Path,
+    repairs: Repairs,
+    report: ProjectImport,
+) -> RefiSource | None:
     name = source.get("name") or source.get("guid") or "source"
     source_report = SourceReport(name)
     report.sources.append(source_report)
@@ -193,13 +242,15 @@ def _read_source(archive: zipfile.ZipFile, members: dict[str, zipfile.ZipInfo], 
         reference = source.get("plainTextPath")
         source_report.selections = len(children(source, "PlainTextSelection"))
         if not reference:
-            source_report.skipped.append(f"no plain text (no plainTextPath or PlainTextContent); "
-                                         f"{source_report.selections} selections skipped")
+            source_report.skipped.append(
+                f"no plain text (no plainTextPath or PlainTextContent); {source_report.selections} selections skipped"
+            )
             return None
         info = _find_member(members, reference, repairs)
         if info is None:
-            source_report.skipped.append(f"its text {reference!r} is not in the archive; "
-                                         f"{source_report.selections} selections skipped")
+            source_report.skipped.append(
+                f"its text {reference!r} is not in the archive; {source_report.selections} selections skipped"
+            )
             return None
         data = archive.read(info)
         file_name = posixpath.basename(info.filename)
@@ -231,18 +282,22 @@ def _read_source(archive: zipfile.ZipFile, members: dict[str, zipfile.ZipInfo], 
     selections: list[RefiCoding] = []
     for number, (start, end, _, element) in enumerate(raw_selections):
         if not (0 <= start < end < len(positions)):
-            source_report.skipped.append(f"selection {element.get('guid')} ({start}-{end}) lies outside the text "
-                                         f"under any unit")
+            source_report.skipped.append(
+                f"selection {element.get('guid')} ({start}-{end}) lies outside the text under any unit"
+            )
             continue
         a, b = to_stored[positions[start]], to_stored[positions[end]]
         if a is None or b is None:
-            source_report.skipped.append(f"selection {element.get('guid')} ({start}-{end}) starts or ends inside a "
-                                         "character that normalization joins (a letter and its accent); it "
-                                         "cannot be placed exactly")
+            source_report.skipped.append(
+                f"selection {element.get('guid')} ({start}-{end}) starts or ends inside a "
+                "character that normalization joins (a letter and its accent); it "
+                "cannot be placed exactly"
+            )
             continue
         if b <= a:
-            source_report.skipped.append(f"selection {element.get('guid')} ({start}-{end}) is empty once the text "
-                                         "is normalized")
+            source_report.skipped.append(
+                f"selection {element.get('guid')} ({start}-{end}) is empty once the text is normalized"
+            )
             continue
         memo_el = child(element, "Description")
         codings = children(element, "Coding")
@@ -253,15 +308,27 @@ def _read_source(archive: zipfile.ZipFile, members: dict[str, zipfile.ZipInfo], 
         for coding in codings:
             ref = child(coding, "CodeRef")
             user = users.get(clean_guid(coding.get("creatingUser") or element.get("creatingUser")))
-            selections.append(RefiCoding(
-                selection=number, guid=clean_guid(element.get("guid")) if len(codings) == 1 else None, start=a, end=b,
-                code_guid=clean_guid(ref.get("targetGUID")) if ref is not None else None, user=user or "imported",
-                memo=clean_text(memo_el.text) if memo_el is not None and memo_el.text else None))
-    return RefiSource(guid=clean_guid(source.get("guid")) or new_guid(), title=name, file=file_name,
-                      checksum=hashlib.sha256(text.encode("utf-8")).hexdigest(),
-                      transcript=ParsedTranscript(text=text, turns=parse_turns(text), format="refi"),
-                      codings=selections, report=source_report,
-                      note_guids=[g for g in (clean_guid(r.get("targetGUID")) for r in children(source, "NoteRef")) if g])
+            selections.append(
+                RefiCoding(
+                    selection=number,
+                    guid=clean_guid(element.get("guid")) if len(codings) == 1 else None,
+                    start=a,
+                    end=b,
+                    code_guid=clean_guid(ref.get("targetGUID")) if ref is not None else None,
+                    user=user or "imported",
+                    memo=clean_text(memo_el.text) if memo_el is not None and memo_el.text else None,
+                )
+            )
+    return RefiSource(
+        guid=clean_guid(source.get("guid")) or new_guid(),
+        title=name,
+        file=file_name,
+        checksum=hashlib.sha256(text.encode("utf-8")).hexdigest(),
+        transcript=ParsedTranscript(text=text, turns=parse_turns(text), format="refi"),
+        codings=selections,
+        report=source_report,
+        note_guids=[g for g in (clean_guid(r.get("targetGUID")) for r in children(source, "NoteRef")) if g],
+    )
 
 
 def read_links(root: Element) -> list[RefiLink]:
@@ -278,7 +345,14 @@ def read_links(root: Element) -> list[RefiLink]:
     out = []
     for link in children(links_el, "Link") if links_el is not None else []:
         memos = [notes[g] for g in (clean_guid(r.get("targetGUID")) for r in children(link, "NoteRef")) if g in notes]
-        out.append(RefiLink(guid=clean_guid(link.get("guid")), relation=(link.get("name") or "").strip(),
-                            direction=link.get("direction"), origin=clean_guid(link.get("originGUID")),
-                            target=clean_guid(link.get("targetGUID")), memo="\n\n".join(memos) or None))
+        out.append(
+            RefiLink(
+                guid=clean_guid(link.get("guid")),
+                relation=(link.get("name") or "").strip(),
+                direction=link.get("direction"),
+                origin=clean_guid(link.get("originGUID")),
+                target=clean_guid(link.get("targetGUID")),
+                memo="\n\n".join(memos) or None,
+            )
+        )
     return out

@@ -40,16 +40,16 @@ def _iso(stamp: str | None) -> str | None:
         return None
 
 
-def _codes_element(parent: ET.Element, ns: str, codes: Sequence[Code],
-                   notes: dict[int, list[str]] | None = None) -> None:
+def _codes_element(
+    parent: ET.Element, ns: str, codes: Sequence[Code], notes: dict[int, list[str]] | None = None
+) -> None:
     codes_el = ET.SubElement(parent, f"{{{ns}}}Codes")
     nodes: dict[int, ET.Element] = {}
     for code in codes:  # tree order: parents first
         attrs = {"guid": code.guid, "name": code.name, "isCodable": "true"}
         if code.colour:
             attrs["color"] = code.colour.upper()
-        el = ET.SubElement(nodes.get(code.parent_id, codes_el) if code.parent_id else codes_el, f"{{{ns}}}Code",
-                           attrs)
+        el = ET.SubElement(nodes.get(code.parent_id, codes_el) if code.parent_id else codes_el, f"{{{ns}}}Code", attrs)
         text = description_text(code)
         if text:
             ET.SubElement(el, f"{{{ns}}}Description").text = text
@@ -120,9 +120,19 @@ def write_qdpx(project: RefiSnapshot, path: str | Path) -> ExportReport:
     segments, segment_guids = project.segments, project.segment_guids
     memos, memo_guids = project.memos, project.memo_guids
     first_user = coder_guids[coders[0].id] if coders else None
-    root = ET.Element(q("Project"), {k: v for k, v in {
-        "name": project.title or path.stem, "origin": f"workbench {__version__}",
-        "creatingUserGUID": first_user, "creationDateTime": _iso(project.created_at)}.items() if v})
+    root = ET.Element(
+        q("Project"),
+        {
+            k: v
+            for k, v in {
+                "name": project.title or path.stem,
+                "origin": f"workbench {__version__}",
+                "creatingUserGUID": first_user,
+                "creationDateTime": _iso(project.created_at),
+            }.items()
+            if v
+        },
+    )
     if coders:
         users = ET.SubElement(root, q("Users"))
         for coder in coders:
@@ -131,15 +141,23 @@ def write_qdpx(project: RefiSnapshot, path: str | Path) -> ExportReport:
     for memo in memos:
         notes_for.setdefault((memo.target, memo.target_id), []).append(memo_guids[memo.id])
     if codes:
-        _codes_element(ET.SubElement(root, q("CodeBook")), ns, codes,
-                       {target_id: guids for (target, target_id), guids in notes_for.items()
-                        if target == "code" and target_id is not None})
+        _codes_element(
+            ET.SubElement(root, q("CodeBook")),
+            ns,
+            codes,
+            {
+                target_id: guids
+                for (target, target_id), guids in notes_for.items()
+                if target == "code" and target_id is not None
+            },
+        )
     # Variables and cases: sites and participants with their attributes.
     sites, site_guids = project.sites, project.site_guids
     participants, participant_guids = project.participants, project.participant_guids
     variables: dict[str, str] = {}
-    for key in sorted({k for s in sites for k in s.attributes} |
-                      {k for p in participants for k in p.attributes} | {"role", "site"}):
+    for key in sorted(
+        {k for s in sites for k in s.attributes} | {k for p in participants for k in p.attributes} | {"role", "site"}
+    ):
         variables[key] = str(uuid.uuid5(VARIABLE_NAMESPACE, key))
     if variables and (sites or participants):
         variables_el = ET.SubElement(root, q("Variables"))
@@ -169,8 +187,7 @@ def write_qdpx(project: RefiSnapshot, path: str | Path) -> ExportReport:
                 ET.SubElement(el, q("SourceRef"), {"targetGUID": transcript_guids[source]})
 
         for site in sites:
-            case(site_guids[site.id], site.name, site.attributes, by_site.get(site.name, []),
-                 "site")
+            case(site_guids[site.id], site.name, site.attributes, by_site.get(site.name, []), "site")
             cases += 1
         for person in participants:
             values = {"role": person.role, "site": person.site, **person.attributes}
@@ -184,22 +201,39 @@ def write_qdpx(project: RefiSnapshot, path: str | Path) -> ExportReport:
             by_transcript.setdefault(segment.transcript_id, []).append(segment)
         for t in transcripts:
             guid = transcript_guids[t.id]
-            source = ET.SubElement(sources_el, q("TextSource"), {
-                "guid": guid, "name": t.title, "plainTextPath": f"internal://{guid}.txt",
-                **({"creationDateTime": _iso(t.imported_at)} if _iso(t.imported_at) else {})})
+            source = ET.SubElement(
+                sources_el,
+                q("TextSource"),
+                {
+                    "guid": guid,
+                    "name": t.title,
+                    "plainTextPath": f"internal://{guid}.txt",
+                    **({"creationDateTime": _iso(t.imported_at)} if _iso(t.imported_at) else {}),
+                },
+            )
             for segment in by_transcript.get(t.id, []):
                 user = coder_guids.get(next(c.id for c in coders if c.name == segment.coder))
-                attrs = {"guid": segment_guids[segment.id], "name": " ".join(segment.text.split())[:80],
-                         "startPosition": str(segment.start), "endPosition": str(segment.end),
-                         "creatingUser": user or ""}
+                attrs = {
+                    "guid": segment_guids[segment.id],
+                    "name": " ".join(segment.text.split())[:80],
+                    "startPosition": str(segment.start),
+                    "endPosition": str(segment.end),
+                    "creatingUser": user or "",
+                }
                 created = _iso(segment.created_at)
                 if created:
                     attrs["creationDateTime"] = created
                 selection = ET.SubElement(source, q("PlainTextSelection"), attrs)
                 if segment.memo:
                     ET.SubElement(selection, q("Description")).text = segment.memo
-                coding = ET.SubElement(selection, q("Coding"), {
-                    "guid": str(uuid.uuid5(uuid.UUID(segment_guids[segment.id]), "coding")), "creatingUser": user or ""})
+                coding = ET.SubElement(
+                    selection,
+                    q("Coding"),
+                    {
+                        "guid": str(uuid.uuid5(uuid.UUID(segment_guids[segment.id]), "coding")),
+                        "creatingUser": user or "",
+                    },
+                )
                 ET.SubElement(coding, q("CodeRef"), {"targetGUID": segment.code_guid})
             for note in notes_for.get(("transcript", t.id), []):
                 ET.SubElement(source, q("NoteRef"), {"targetGUID": note})
@@ -207,9 +241,20 @@ def write_qdpx(project: RefiSnapshot, path: str | Path) -> ExportReport:
         notes_el = ET.SubElement(root, q("Notes"))
         for memo in memos:
             user = coder_guids.get(memo.coder_id) if memo.coder_id else None
-            note = ET.SubElement(notes_el, q("Note"), {k: v for k, v in {
-                "guid": memo_guids[memo.id], "name": _note_name(memo, codes, transcripts), "creatingUser": user,
-                "creationDateTime": _iso(memo.created_at)}.items() if v})
+            note = ET.SubElement(
+                notes_el,
+                q("Note"),
+                {
+                    k: v
+                    for k, v in {
+                        "guid": memo_guids[memo.id],
+                        "name": _note_name(memo, codes, transcripts),
+                        "creatingUser": user,
+                        "creationDateTime": _iso(memo.created_at),
+                    }.items()
+                    if v
+                },
+            )
             ET.SubElement(note, q("PlainTextContent")).text = memo.text
     write_links(project, root, ns)
     description = project.codebook_description
@@ -227,8 +272,7 @@ def write_qdpx(project: RefiSnapshot, path: str | Path) -> ExportReport:
         with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as archive:
             archive.writestr("project.qde", xml)
             for t in transcripts:
-                archive.writestr(f"sources/{transcript_guids[t.id]}.txt",
-                                 (project.text_of(t.id) or "").encode("utf-8"))
+                archive.writestr(f"sources/{transcript_guids[t.id]}.txt", (project.text_of(t.id) or "").encode("utf-8"))
         os.replace(tmp, path)
     except OSError as exc:
         Path(tmp).unlink(missing_ok=True)
@@ -252,9 +296,20 @@ def write_links(project: RefiSnapshot, root: ET.Element, ns: str) -> int:
         if notes_el is None:
             notes_el = ET.SubElement(root, q("Notes"))
         for link in memo_links:
-            note = ET.SubElement(notes_el, q("Note"), {k: v for k, v in {
-                "guid": str(uuid.uuid5(uuid.UUID(link.guid), "memo")), "name": f"Memo on link: {link.relation}",
-                "creatingUser": coder_guids.get(link.coder), "creationDateTime": _iso(link.created_at)}.items() if v})
+            note = ET.SubElement(
+                notes_el,
+                q("Note"),
+                {
+                    k: v
+                    for k, v in {
+                        "guid": str(uuid.uuid5(uuid.UUID(link.guid), "memo")),
+                        "name": f"Memo on link: {link.relation}",
+                        "creatingUser": coder_guids.get(link.coder),
+                        "creationDateTime": _iso(link.created_at),
+                    }.items()
+                    if v
+                },
+            )
             ET.SubElement(note, q("PlainTextContent")).text = link.memo
     links_el = ET.SubElement(root, q("Links"))
     for link in links:
@@ -262,9 +317,17 @@ def write_links(project: RefiSnapshot, root: ET.Element, ns: str) -> int:
             origin, target = code_guids[link.source_code_id], code_guids[link.target_code_id]
         else:
             origin, target = segment_guids[link.source_segment_id], segment_guids[link.target_segment_id]
-        el = ET.SubElement(links_el, q("Link"), {"guid": link.guid, "name": link.relation,
-                                                 "direction": link.direction, "originGUID": origin,
-                                                 "targetGUID": target})
+        el = ET.SubElement(
+            links_el,
+            q("Link"),
+            {
+                "guid": link.guid,
+                "name": link.relation,
+                "direction": link.direction,
+                "originGUID": origin,
+                "targetGUID": target,
+            },
+        )
         if link.memo:
             ET.SubElement(el, q("NoteRef"), {"targetGUID": str(uuid.uuid5(uuid.UUID(link.guid), "memo"))})
     return len(links)

@@ -12,8 +12,17 @@ from typing import Any
 from workbench.errors import WorkbenchError
 from workbench.store.base import Batch, QueryError, Store
 
-__all__ = ["Batch", "QueryError", "Store", "backup_project", "location_warning", "now", "open_other_store",
-           "open_store", "translate_error"]
+__all__ = [
+    "Batch",
+    "QueryError",
+    "Store",
+    "backup_project",
+    "location_warning",
+    "now",
+    "open_other_store",
+    "open_store",
+    "translate_error",
+]
 
 
 def open_store(path: str | Path, *, create: bool = False, read_only: bool = False) -> Store:

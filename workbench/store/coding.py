@@ -20,15 +20,13 @@ class CodingQueries(Protocol):
         """Every code as (id, parent id, name), straight from the table (cycle checks)."""
         ...
 
-    def code(self, code_id: int) -> m.Code | None:
-        ...
+    def code(self, code_id: int) -> m.Code | None: ...
 
-    def insert_code(self, *, name: str, parent_id: int | None, guid: str | None = None, position: int = 0,
-                    **fields: Any) -> int:
-        ...
+    def insert_code(
+        self, *, name: str, parent_id: int | None, guid: str | None = None, position: int = 0, **fields: Any
+    ) -> int: ...
 
-    def update_code(self, code_id: int, **fields: Any) -> None:
-        ...
+    def update_code(self, code_id: int, **fields: Any) -> None: ...
 
     def code_ancestors(self, code_id: int) -> list[int]:
         """The ids from a code's parent up to its theme (stops at a cycle, if the project has one)."""
@@ -46,54 +44,66 @@ class CodingQueries(Protocol):
         """Move segments from one code to another; returns (moved, dropped as duplicates)."""
         ...
 
-    def delete_code(self, code_id: int) -> None:
-        ...
+    def delete_code(self, code_id: int) -> None: ...
 
-    def code_raw(self, code_id: int) -> m.CodeRow | None:
-        ...
+    def code_raw(self, code_id: int) -> m.CodeRow | None: ...
 
     def code_by_guid(self, guid: str) -> m.Code | None:
         """The code with this GUID, with its place in the tree."""
         ...
 
-    def coder_id(self, name: str) -> int:
-        ...
+    def coder_id(self, name: str) -> int: ...
 
     def code_use(self, coder: str) -> dict[int, int]:
         """How many segments of ``coder`` carry each code."""
         ...
 
-    def coders(self) -> list[m.Coder]:
-        ...
+    def coders(self) -> list[m.Coder]: ...
 
-    def insert_segment(self, *, transcript_id: int, code_id: int, coder_id: int, start: int, end: int, text: str,
-                       memo: str | None, origin: str) -> int:
-        ...
+    def insert_segment(
+        self,
+        *,
+        transcript_id: int,
+        code_id: int,
+        coder_id: int,
+        start: int,
+        end: int,
+        text: str,
+        memo: str | None,
+        origin: str,
+    ) -> int: ...
 
-    def find_segment(self, transcript_id: int, code_id: int, coder_id: int, start: int, end: int) -> int | None:
-        ...
+    def find_segment(self, transcript_id: int, code_id: int, coder_id: int, start: int, end: int) -> int | None: ...
 
-    def delete_segment(self, segment_id: int) -> None:
-        ...
+    def delete_segment(self, segment_id: int) -> None: ...
 
-    def update_segment(self, segment_id: int, **fields: Any) -> None:
-        ...
+    def update_segment(self, segment_id: int, **fields: Any) -> None: ...
 
-    def segments(self, *, transcript_id: int | None = None, code_ids: list[int] | None = None, coder: str | None = None,
-                 site: str | None = None) -> list[m.Segment]:
-        ...
+    def segments(
+        self,
+        *,
+        transcript_id: int | None = None,
+        code_ids: list[int] | None = None,
+        coder: str | None = None,
+        site: str | None = None,
+    ) -> list[m.Segment]: ...
 
     def segment_rows(self) -> tuple[list[str], list[tuple[Any, ...]]]:
         """Every segment as plain rows, without joins (tables over the whole project map ids to
         names themselves). Returns column names and rows."""
         ...
 
-    def segment(self, segment_id: int) -> m.Segment | None:
-        ...
+    def segment(self, segment_id: int) -> m.Segment | None: ...
 
-    def segment_keys(self, *, coder_ids: list[int] | None = None, code_ids: list[int] | None = None,
-                     transcript_ids: list[int] | None = None, origin: str | None = None,
-                     detail: bool = False) -> Iterator[tuple[Any, ...]]:
+    def segment_keys(
+        self,
+        *,
+        coder_ids: list[int] | None = None,
+        code_ids: list[int] | None = None,
+        transcript_ids: list[int] | None = None,
+        origin: str | None = None,
+        detail: bool = False,
+    ) -> Iterator[tuple[Any, ...]]:
         """Segments as plain tuples, streamed: (id, transcript, code, coder, start, end), and with
         ``detail`` also (text, memo, origin). Tables that only count leave the text out: then the
         rows come from the covering index ``segments_unique`` without reading the text (in its
@@ -101,15 +111,13 @@ class CodingQueries(Protocol):
         every row through the coder index would read the whole table)."""
         ...
 
-    def insert_round(self, name: str, note: str | None, coder: str | None) -> int:
-        ...
+    def insert_round(self, name: str, note: str | None, coder: str | None) -> int: ...
 
     def rounds(self) -> list[m.Round]:
         """Every round, oldest first, with how many segments each holds."""
         ...
 
-    def segments_without_round(self) -> int:
-        ...
+    def segments_without_round(self) -> int: ...
 
     def segment_spans(self, transcript_id: int) -> list[m.SegmentSpan]:
         """A transcript's segments with only what agreement needs (id, code, coder, offsets, round)."""
@@ -119,18 +127,24 @@ class CodingQueries(Protocol):
         """Segment id -> round id (None: made before the first round) for one transcript."""
         ...
 
-    def insert_decision(self, *, transcript_id: int, start: int, end: int, coders: list[str], choice: str,
-                        codes: list[str], note: str | None, coder: str | None, audit_id: int | None) -> int:
-        ...
+    def insert_decision(
+        self,
+        *,
+        transcript_id: int,
+        start: int,
+        end: int,
+        coders: list[str],
+        choice: str,
+        codes: list[str],
+        note: str | None,
+        coder: str | None,
+        audit_id: int | None,
+    ) -> int: ...
 
-    def set_decision_note(self, decision_id: int, note: str | None) -> None:
-        ...
+    def set_decision_note(self, decision_id: int, note: str | None) -> None: ...
 
-    def decisions(self, transcript_id: int | None = None) -> list[m.Decision]:
-        ...
+    def decisions(self, transcript_id: int | None = None) -> list[m.Decision]: ...
 
-    def insert_memo(self, target: str, target_id: int | None, coder_id: int | None, text: str) -> int:
-        ...
+    def insert_memo(self, target: str, target_id: int | None, coder_id: int | None, text: str) -> int: ...
 
-    def memos(self, target: str | None = None, target_id: int | None = None) -> list[m.Memo]:
-        ...
+    def memos(self, target: str | None = None, target_id: int | None = None) -> list[m.Memo]: ...

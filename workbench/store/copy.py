@@ -12,9 +12,27 @@ from workbench.errors import ProjectError
 
 # Parents before children. Segments come before rounds: the round trigger gives a new segment the
 # latest round, so segments are inserted while there is none and their rounds set afterwards.
-ORDER = ("meta", "sites", "participants", "transcripts", "transcript_participants", "turns", "speakers", "codes",
-         "coders", "segments", "rounds", "memos", "decisions", "audit", "rejected_suggestions", "models",
-         "framework_summaries", "key_quotes", "links")
+ORDER = (
+    "meta",
+    "sites",
+    "participants",
+    "transcripts",
+    "transcript_participants",
+    "turns",
+    "speakers",
+    "codes",
+    "coders",
+    "segments",
+    "rounds",
+    "memos",
+    "decisions",
+    "audit",
+    "rejected_suggestions",
+    "models",
+    "framework_summaries",
+    "key_quotes",
+    "links",
+)
 ENGINE_ONLY = {"schema_version", "team_roles", "team_settings"}  # each engine's own bookkeeping
 LATER = {"codes": "parent_id", "segments": "round_id"}  # columns set after every row is in
 BATCH = 2000
@@ -35,11 +53,15 @@ def _tables(store: Any) -> list[str]:
     if _is_pg(store):
         from workbench.store.postgres.schema import SCHEMA
 
-        rows = store.conn.execute("SELECT table_name FROM information_schema.tables WHERE table_schema = ? "
-                                  "AND table_type = 'BASE TABLE'", (SCHEMA,)).fetchall()
+        rows = store.conn.execute(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = ? AND table_type = 'BASE TABLE'",
+            (SCHEMA,),
+        ).fetchall()
     else:
-        rows = store.conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' "
-                                  "AND name NOT LIKE 'turns_fts%' AND name <> 'turns_vocab'").fetchall()
+        rows = store.conn.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' "
+            "AND name NOT LIKE 'turns_fts%' AND name <> 'turns_vocab'"
+        ).fetchall()
     return sorted(str(r[0]) for r in rows if r[0] not in ENGINE_ONLY)
 
 
@@ -47,8 +69,11 @@ def _columns(store: Any, table: str) -> list[str]:
     if _is_pg(store):
         from workbench.store.postgres.schema import SCHEMA
 
-        rows = store.conn.execute("SELECT column_name FROM information_schema.columns WHERE table_schema = ? "
-                                  "AND table_name = ? ORDER BY ordinal_position", (SCHEMA, table)).fetchall()
+        rows = store.conn.execute(
+            "SELECT column_name FROM information_schema.columns WHERE table_schema = ? "
+            "AND table_name = ? ORDER BY ordinal_position",
+            (SCHEMA, table),
+        ).fetchall()
         return [str(r[0]) for r in rows]
     return [str(r[1]) for r in store.conn.execute(f'PRAGMA table_info("{table}")').fetchall()]
 
@@ -56,18 +81,27 @@ def _columns(store: Any, table: str) -> list[str]:
 def _check(source: Any, dest: Any) -> None:
     unknown = sorted(set(_tables(source)) - set(ORDER))
     if unknown:
-        raise ProjectError(f"the project has tables this version cannot copy: {', '.join(unknown)}.",
-                           hint="Use the workbench version that made the project.")
+        raise ProjectError(
+            f"the project has tables this version cannot copy: {', '.join(unknown)}.",
+            hint="Use the workbench version that made the project.",
+        )
     if _is_pg(source) and not source.is_lead():
-        raise ProjectError("not allowed: only the project lead copies a team database (a coder sees only "
-                           "part of it while the project is blind).", hint="Connect as the lead's user.")
+        raise ProjectError(
+            "not allowed: only the project lead copies a team database (a coder sees only "
+            "part of it while the project is blind).",
+            hint="Connect as the lead's user.",
+        )
     if _is_pg(dest) and not dest.is_lead():
-        raise ProjectError("not allowed: only the project lead fills a team database.",
-                           hint="Connect as the lead's user (the one named at `workbench server init`).")
+        raise ProjectError(
+            "not allowed: only the project lead fills a team database.",
+            hint="Connect as the lead's user (the one named at `workbench server init`).",
+        )
     for table in ("transcripts", "codes", "segments", "memos", "audit"):
         if dest.conn.execute(f"SELECT 1 FROM {table} LIMIT 1").fetchone():
-            raise ProjectError(f"{dest.path}: the destination is not empty (it has {table}); nothing was copied.",
-                               hint="Copy into a new project file, or a team database fresh from `server init`.")
+            raise ProjectError(
+                f"{dest.path}: the destination is not empty (it has {table}); nothing was copied.",
+                hint="Copy into a new project file, or a team database fresh from `server init`.",
+            )
 
 
 def copy_between(source: Any, dest: Any) -> CopyReport:
@@ -101,7 +135,7 @@ def copy_between(source: Any, dest: Any) -> CopyReport:
                     item[columns.index(later)] = None
                 values.append(tuple(item))
             for start in range(0, len(values), BATCH):
-                dest.conn.conn.executemany(insert, values[start:start + BATCH])
+                dest.conn.conn.executemany(insert, values[start : start + BATCH])
             report.rows[table] = len(values)
             if later == "parent_id":
                 dest.conn.conn.executemany("UPDATE codes SET parent_id = ? WHERE id = ?", pending)

@@ -15,49 +15,52 @@ class TranscriptQueries(Protocol):
         """The id of the named site, created if new; given attributes are merged in."""
         ...
 
-    def participant_id(self, label: str, *, role: str | None, site_id: int | None, attributes: dict[str,
-                       Any] | None = None) -> int:
+    def participant_id(
+        self, label: str, *, role: str | None, site_id: int | None, attributes: dict[str, Any] | None = None
+    ) -> int:
         """The id of the participant, created if new; role, site and attributes filled in."""
         ...
 
-    def sites(self) -> list[m.Site]:
-        ...
+    def sites(self) -> list[m.Site]: ...
 
-    def transcript_participant_links(self) -> list[m.ParticipantLink]:
-        ...
+    def transcript_participant_links(self) -> list[m.ParticipantLink]: ...
 
-    def participants(self) -> list[m.Participant]:
-        ...
+    def participants(self) -> list[m.Participant]: ...
 
-    def transcript_by_guid(self, guid: str) -> m.TranscriptRef | None:
-        ...
+    def transcript_by_guid(self, guid: str) -> m.TranscriptRef | None: ...
 
-    def transcript_by_checksum(self, checksum: str) -> m.TranscriptRef | None:
-        ...
+    def transcript_by_checksum(self, checksum: str) -> m.TranscriptRef | None: ...
 
-    def transcript_by_source(self, source_name: str, site_id: int | None) -> m.TranscriptRef | None:
-        ...
+    def transcript_by_source(self, source_name: str, site_id: int | None) -> m.TranscriptRef | None: ...
 
-    def insert_transcript(self, *, title: str, site_id: int | None, date: str | None, interviewer: str | None,
-                          source_name: str, format: str, checksum: str, text: str, attributes: dict[str, Any],
-                          participant_ids: list[int], turns: Iterable[tuple[Any, ...]], guid: str | None = None) -> int:
-        ...
+    def insert_transcript(
+        self,
+        *,
+        title: str,
+        site_id: int | None,
+        date: str | None,
+        interviewer: str | None,
+        source_name: str,
+        format: str,
+        checksum: str,
+        text: str,
+        attributes: dict[str, Any],
+        participant_ids: list[int],
+        turns: Iterable[tuple[Any, ...]],
+        guid: str | None = None,
+    ) -> int: ...
 
-    def transcripts(self) -> list[m.Transcript]:
-        ...
+    def transcripts(self) -> list[m.Transcript]: ...
 
-    def transcript(self, transcript_id: int) -> m.Transcript | None:
-        ...
+    def transcript(self, transcript_id: int) -> m.Transcript | None: ...
 
-    def transcript_text(self, transcript_id: int) -> str | None:
-        ...
+    def transcript_text(self, transcript_id: int) -> str | None: ...
 
     def find_transcripts(self, ref: str) -> list[m.TranscriptRef]:
         """Transcripts whose id, title or source file name is ``ref`` (case-insensitive)."""
         ...
 
-    def turns(self, transcript_id: int) -> list[m.TurnRecord]:
-        ...
+    def turns(self, transcript_id: int) -> list[m.TurnRecord]: ...
 
     def turn_starts(self) -> list[tuple[int, int, int]]:
         """(transcript, turn id, start) of every turn: to place segments in turns."""
@@ -76,21 +79,17 @@ class TranscriptQueries(Protocol):
         """The distinct speakers of a transcript's turns ('' for unlabelled turns), in order."""
         ...
 
-    def set_speaker(self, transcript_id: int, speaker: str, participant_id: int | None, role: str) -> None:
-        ...
+    def set_speaker(self, transcript_id: int, speaker: str, participant_id: int | None, role: str) -> None: ...
 
     def link_participant(self, transcript_id: int, participant_id: int) -> None:
         """Make the participant one of the transcript's participants (appended), if not already."""
         ...
 
-    def unlink_participant(self, transcript_id: int, participant_id: int) -> None:
-        ...
+    def unlink_participant(self, transcript_id: int, participant_id: int) -> None: ...
 
-    def participant_by_label(self, label: str) -> m.Participant | None:
-        ...
+    def participant_by_label(self, label: str) -> m.Participant | None: ...
 
-    def transcript_site_id(self, transcript_id: int) -> int | None:
-        ...
+    def transcript_site_id(self, transcript_id: int) -> int | None: ...
 
     def speaker_map(self) -> list[tuple[int, str, str | None, str]]:
         """(transcript, speaker, participant label or None, role) of every speaker of the project."""
@@ -109,8 +108,15 @@ class TranscriptQueries(Protocol):
         carries over to a new text."""
         ...
 
-    def rewrite_transcript(self, transcript_id: int, *, text: str, checksum: str, turns: Sequence[m.StoredTurn],
-                           segments: Sequence[m.StoredSegment]) -> None:
+    def rewrite_transcript(
+        self,
+        transcript_id: int,
+        *,
+        text: str,
+        checksum: str,
+        turns: Sequence[m.StoredTurn],
+        segments: Sequence[m.StoredSegment],
+    ) -> None:
         """Store a transcript's new text with its turns and segments carried over (each a dict with
         the keys of :meth:`transcript_content`; a turn without ``id`` is new, a stored turn left
         out is removed). The search index of the transcript's turns is rebuilt from the new text."""
@@ -126,5 +132,4 @@ class TranscriptQueries(Protocol):
         """Segments an edit flagged for review, with their context."""
         ...
 
-    def clear_review(self, segment_id: int) -> None:
-        ...
+    def clear_review(self, segment_id: int) -> None: ...

@@ -61,8 +61,12 @@ class WorkbenchApp(App):
             super()._handle_exception(error)  # the traceback, and the app ends
             return
         where = log_error(self.error_log, error, project=self.project)
-        self.notify(f"Unexpected error ({type(error).__name__}: {error}). Nothing acknowledged is lost; "
-                    f"the details are in {where}. Please report it.", severity="error", timeout=15)
+        self.notify(
+            f"Unexpected error ({type(error).__name__}: {error}). Nothing acknowledged is lost; "
+            f"the details are in {where}. Please report it.",
+            severity="error",
+            timeout=15,
+        )
 
     def strict(self) -> bool:
         """Whether a bug ends the app (with WORKBENCH_DEBUG set, or headless: in the tests)."""
@@ -97,8 +101,12 @@ class WorkbenchApp(App):
         if warning:  # a network or synced folder: say so once, when the app opens
             self.notify(warning.removeprefix("warning: "), severity="warning", timeout=20)
         if self.store.read_only:
-            self.notify(f"{self.project.name} is open read-only ({self.store.read_only_reason}): "
-                        "you can read and export, not code.", severity="warning", timeout=20)
+            self.notify(
+                f"{self.project.name} is open read-only ({self.store.read_only_reason}): "
+                "you can read and export, not code.",
+                severity="warning",
+                timeout=20,
+            )
         from workbench.tui.screens.transcripts import TranscriptsScreen
 
         self.push_screen(TranscriptsScreen())
@@ -129,10 +137,12 @@ def log_error(path: Path, error: BaseException, *, project: Path | None = None) 
     import traceback
     from datetime import UTC, datetime
 
-    entry = (f"--- {datetime.now(UTC).isoformat(timespec='seconds')} project: {project}\n"
-             + "".join(traceback.format_exception(error)))
-    if project is not None and path.resolve() in {Path(str(project.resolve()) + tail) for tail in
-                                                  ("", "-wal", "-shm", "-journal")}:
+    entry = f"--- {datetime.now(UTC).isoformat(timespec='seconds')} project: {project}\n" + "".join(
+        traceback.format_exception(error)
+    )
+    if project is not None and path.resolve() in {
+        Path(str(project.resolve()) + tail) for tail in ("", "-wal", "-shm", "-journal")
+    }:
         return path  # never the project's own files: closing a descriptor would drop the app's locks
     if path.exists() and not path.is_file():
         return path  # a device, a FIFO or a folder is not a log

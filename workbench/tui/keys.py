@@ -4,9 +4,22 @@ from __future__ import annotations
 
 from textual.keys import format_key
 
-NAMES = {"escape": "Escape", "enter": "Enter", "space": "Space", "tab": "Tab", "backspace": "Backspace",
-         "delete": "Delete", "home": "Home", "end": "End", "pageup": "PgUp", "pagedown": "PgDn",
-         "up": "↑", "down": "↓", "left": "←", "right": "→"}
+NAMES = {
+    "escape": "Escape",
+    "enter": "Enter",
+    "space": "Space",
+    "tab": "Tab",
+    "backspace": "Backspace",
+    "delete": "Delete",
+    "home": "Home",
+    "end": "End",
+    "pageup": "PgUp",
+    "pagedown": "PgDn",
+    "up": "↑",
+    "down": "↓",
+    "left": "←",
+    "right": "→",
+}
 
 
 def key_label(key: str) -> str:

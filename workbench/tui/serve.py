@@ -142,13 +142,16 @@ def make_server(settings: ServeSettings) -> Any:
         if request.path == "/" and offered is not None:
             if not hmac.compare_digest(offered.encode(), token.encode()):
                 raise web.HTTPForbidden(text="Wrong token: open the URL that `workbench serve` printed.\n")
-            response = web.Response(status=302, headers={"Location": "/", "Cache-Control": "no-store",
-                                                         "Referrer-Policy": "no-referrer"})
+            response = web.Response(
+                status=302, headers={"Location": "/", "Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
+            )
             response.set_cookie(COOKIE, token, httponly=True, samesite="Strict", path="/")
             return response
         if not has_token(request):
-            raise web.HTTPForbidden(text="This workbench needs its token: open the URL that `workbench serve` "
-                                         "printed (http://.../?token=...).\n")
+            raise web.HTTPForbidden(
+                text="This workbench needs its token: open the URL that `workbench serve` "
+                "printed (http://.../?token=...).\n"
+            )
         if not same_origin(request):
             raise web.HTTPForbidden(text="Refused: this connection comes from another web site.\n")
         response = await handler(request)
@@ -158,7 +161,8 @@ def make_server(settings: ServeSettings) -> Any:
             response.headers["Content-Security-Policy"] = (
                 "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
                 f"img-src 'self' data:; font-src 'self' data:; connect-src 'self' ws://{request.host} "
-                f"wss://{request.host}; frame-ancestors 'none'; base-uri 'none'; form-action 'none'")
+                f"wss://{request.host}; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
+            )
             response.headers["Referrer-Policy"] = "no-referrer"
             response.headers["Cache-Control"] = "no-store"
         return response
@@ -170,9 +174,12 @@ def make_server(settings: ServeSettings) -> Any:
             return app
 
         async def on_startup(self, app: web.Application) -> None:
-            print(f"Serving the workbench on {settings.project}.\n"
-                  f"Open this address in a browser (it holds the access token; keep it private):\n\n"
-                  f"    {browser_url(settings)}\n\nPress Ctrl+C to stop.", flush=True)
+            print(
+                f"Serving the workbench on {settings.project}.\n"
+                f"Open this address in a browser (it holds the access token; keep it private):\n\n"
+                f"    {browser_url(settings)}\n\nPress Ctrl+C to stop.",
+                flush=True,
+            )
 
         async def on_shutdown(self, app: web.Application) -> None:
             stop_children()
@@ -183,12 +190,20 @@ def make_server(settings: ServeSettings) -> Any:
             # websocket goes where the page came from and carries its cookie.
             base = settings.public_url or f"{request.scheme}://{request.host}"
             socket = ("wss:" if base.startswith("https") else "ws:") + base.split(":", 1)[1]
-            return {"font_size": 16, "app_websocket_url": socket.rstrip("/") + "/ws",
-                    "config": {"static": {"url": base.rstrip("/") + "/static/"}},
-                    "application": {"name": "Workbench"}}
+            return {
+                "font_size": 16,
+                "app_websocket_url": socket.rstrip("/") + "/ws",
+                "config": {"static": {"url": base.rstrip("/") + "/static/"}},
+                "application": {"name": "Workbench"},
+            }
 
-    return WorkbenchServer(app_command(settings.project, settings.coder), host=settings.host, port=settings.port,
-                           title="Workbench", public_url=settings.public_url)
+    return WorkbenchServer(
+        app_command(settings.project, settings.coder),
+        host=settings.host,
+        port=settings.port,
+        title="Workbench",
+        public_url=settings.public_url,
+    )
 
 
 def serve(settings: ServeSettings) -> None:

@@ -21,7 +21,7 @@ def clip(text: str, width: int, lines: int) -> str:
     if len(wrapped) <= lines:
         return flat
     kept = " ".join(wrapped[:lines])
-    return kept[:max(0, len(kept) - 1)].rsplit(" ", 1)[0] + "…"
+    return kept[: max(0, len(kept) - 1)].rsplit(" ", 1)[0] + "…"
 
 
 def hit_window(text: str, start: int, end: int, room: int, *, lo: int = 0, hi: int | None = None):  # noqa: ANN201
@@ -32,15 +32,15 @@ def hit_window(text: str, start: int, end: int, room: int, *, lo: int = 0, hi: i
     hi = len(text) if hi is None else hi
     hit = " ".join(text[start:end].split())
     side = max(10, (room - len(hit)) // 2)
-    before = " ".join(text[max(lo, start - side * 2):start].split())
-    after = " ".join(text[end:min(hi, end + side * 2)].split())
+    before = " ".join(text[max(lo, start - side * 2) : start].split())
+    after = " ".join(text[end : min(hi, end + side * 2)].split())
     if len(before) > side:
-        before = "…" + before[len(before) - side + 1:].split(" ", 1)[-1]
+        before = "…" + before[len(before) - side + 1 :].split(" ", 1)[-1]
     elif start - len(before) > lo and text[lo:start].strip() != before:
         before = "…" + before
     if len(after) > side:
-        after = after[:side - 1].rsplit(" ", 1)[0] + "…"
-    out = Text(before + (" " if before and text[start - 1:start].isspace() else ""))
+        after = after[: side - 1].rsplit(" ", 1)[0] + "…"
+    out = Text(before + (" " if before and text[start - 1 : start].isspace() else ""))
     out.append(hit, style="bold reverse")
-    out.append((" " if after and text[end:end + 1].isspace() else "") + after)
+    out.append((" " if after and text[end : end + 1].isspace() else "") + after)
     return out

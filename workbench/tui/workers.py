@@ -26,8 +26,14 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 
 
-def run_in_thread(node: DOMNode, job: Callable[[Store], T], done: Callable[[T], Any] | None = None, *,
-                  group: str, failed: Callable[[WorkbenchError], Any] | None = None) -> Worker[None]:
+def run_in_thread(
+    node: DOMNode,
+    job: Callable[[Store], T],
+    done: Callable[[T], Any] | None = None,
+    *,
+    group: str,
+    failed: Callable[[WorkbenchError], Any] | None = None,
+) -> Worker[None]:
     """Run ``job(store)`` on a thread worker of ``node`` (one at a time per ``group``: a newer
     run cancels the older, whose result is then dropped), then ``done(result)`` on the UI thread.
     Nothing is posted to a screen that was closed meanwhile."""
@@ -74,6 +80,7 @@ def run_in_thread(node: DOMNode, job: Callable[[Store], T], done: Callable[[T], 
 def post_from_thread(node: DOMNode, callback: Callable[..., Any], *args: Any, **kwargs: Any) -> None:
     """From inside a job: show something on the UI thread before the job ends (a first part of
     the result, a warning); dropped when the screen was closed meanwhile."""
+
     def guarded() -> None:
         if node.is_attached:
             callback(*args, **kwargs)

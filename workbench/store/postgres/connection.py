@@ -24,8 +24,7 @@ from workbench.store.postgres.team import NotAllowedError, UnreachableError, _fi
 class Cursor:
     """What the store's queries read from an executed statement (like sqlite3.Cursor)."""
 
-    def __init__(self, rows: list[Row] | None, rowcount: int, lastrowid: int | None,
-                 description: Any = None) -> None:
+    def __init__(self, rows: list[Row] | None, rowcount: int, lastrowid: int | None, description: Any = None) -> None:
         self._rows = rows or []
         self._next = 0
         self.rowcount = rowcount
@@ -40,12 +39,12 @@ class Cursor:
         return self._rows[self._next - 1]
 
     def fetchall(self) -> list[Row]:
-        rest = self._rows[self._next:]
+        rest = self._rows[self._next :]
         self._next = len(self._rows)
         return rest
 
     def fetchmany(self, size: int = 1000) -> list[Row]:
-        rest = self._rows[self._next:self._next + size]
+        rest = self._rows[self._next : self._next + size]
         self._next += len(rest)
         return rest
 
@@ -63,17 +62,21 @@ def refusal(exc: Exception, where: str) -> WorkbenchError | None:
         reason = _first_line(exc)
         if "row-level security" in reason:
             reason = f"this change belongs to another coder or to the lead ({reason})"
-        return NotAllowedError(f"not allowed: {reason}.",
-                               hint="Coders change only their own coding and memos; the codebook, decisions and "
-                                    "settings are the lead's. Ask the project lead.")
+        return NotAllowedError(
+            f"not allowed: {reason}.",
+            hint="Coders change only their own coding and memos; the codebook, decisions and "
+            "settings are the lead's. Ask the project lead.",
+        )
     if isinstance(exc, errors.ReadOnlySqlTransaction):
         return NotAllowedError(f"not allowed: the server is read-only ({_first_line(exc)}).")
     if isinstance(exc, psycopg.OperationalError) and not isinstance(
-            exc, (errors.QueryCanceled, errors.LockNotAvailable, errors.SerializationFailure,
-                  errors.DeadlockDetected)):
-        return UnreachableError(f"server unreachable, retrying on the next action: {where} ({_first_line(exc)}); "
-                                "the last change was not saved.",
-                                hint="It reconnects by itself when the server is back; do the last action again.")
+        exc, (errors.QueryCanceled, errors.LockNotAvailable, errors.SerializationFailure, errors.DeadlockDetected)
+    ):
+        return UnreachableError(
+            f"server unreachable, retrying on the next action: {where} ({_first_line(exc)}); "
+            "the last change was not saved.",
+            hint="It reconnects by itself when the server is back; do the last action again.",
+        )
     return None
 
 
@@ -118,8 +121,10 @@ class PgConnection:
     def _live(self) -> Any:
         if self.raw is None or self.raw.closed or self.raw.broken:
             if self._depth:
-                raise UnreachableError(f"server unreachable: {self.where}: the connection was lost in the middle "
-                                       "of a change, which was not saved.")
+                raise UnreachableError(
+                    f"server unreachable: {self.where}: the connection was lost in the middle "
+                    "of a change, which was not saved."
+                )
             self.connect()
         return self.raw
 
@@ -156,7 +161,7 @@ class PgConnection:
         if text is None:
             return Cursor([], 0, None)
         if text.endswith(" RETURNING id"):
-            text = text[:-len(" RETURNING id")]
+            text = text[: -len(" RETURNING id")]
         raw = self._live()
         try:
             with raw.cursor() as cur:
@@ -168,7 +173,7 @@ class PgConnection:
                 raise known from exc
             raise
 
-    def cursor(self) -> "PgConnection":
+    def cursor(self) -> PgConnection:
         return self
 
     @property
@@ -198,7 +203,7 @@ class PgConnection:
                 self.raw.execute("ROLLBACK")
 
     @contextlib.contextmanager
-    def transaction(self) -> Iterator["PgConnection"]:
+    def transaction(self) -> Iterator[PgConnection]:
         """One transaction; an inner block joins the outer one (as on a project file)."""
         if self._depth:
             self._depth += 1
@@ -220,7 +225,7 @@ class PgConnection:
             self._commit()
 
     @contextlib.contextmanager
-    def savepoint(self) -> Iterator["PgConnection"]:
+    def savepoint(self) -> Iterator[PgConnection]:
         if not self._depth:
             with self.transaction() as c:
                 yield c
@@ -241,7 +246,7 @@ class PgConnection:
             self._depth -= 1
             self.raw.execute(f"RELEASE SAVEPOINT {name}")
 
-    def batch(self, *, seconds: float = 0.5, units: int = 200) -> "PgBatch":
+    def batch(self, *, seconds: float = 0.5, units: int = 200) -> PgBatch:
         return PgBatch(self, seconds=seconds, units=units)
 
     def close(self) -> None:
@@ -290,7 +295,7 @@ class PgBatch:
             self.conn._depth = 0
             self.conn._rollback()
 
-    def __enter__(self) -> "PgBatch":
+    def __enter__(self) -> PgBatch:
         return self
 
     def __exit__(self, kind: object, value: object, traceback: object) -> None:

@@ -15,8 +15,16 @@ from typing import Any
 from workbench.errors import WorkbenchError
 
 # Tables without an ``id`` column: an INSERT into them reports no new id.
-NO_ID = {"meta", "transcript_participants", "speakers", "key_quotes", "models", "team_roles", "team_settings",
-         "schema_version"}
+NO_ID = {
+    "meta",
+    "transcript_participants",
+    "speakers",
+    "key_quotes",
+    "models",
+    "team_roles",
+    "team_settings",
+    "schema_version",
+}
 _INSERT = re.compile(r"^\s*INSERT\s+(?:OR\s+(IGNORE|REPLACE)\s+)?INTO\s+(\w+)", re.IGNORECASE)
 _UPDATE_IGNORE = re.compile(r"^\s*UPDATE OR IGNORE (links) SET (\w+) = \? WHERE \2 = \? AND (\w+) != \?\s*$")
 _NOCASE_EQ = re.compile(r"([\w.\"]+)\s*=\s*\?\s+COLLATE\s+NOCASE", re.IGNORECASE)
@@ -27,7 +35,7 @@ class Row(tuple):  # type: ignore[type-arg]
 
     _names: tuple[str, ...] = ()
 
-    def __new__(cls, names: tuple[str, ...], values: Sequence[Any]) -> "Row":
+    def __new__(cls, names: tuple[str, ...], values: Sequence[Any]) -> Row:
         row = super().__new__(cls, values)
         row._names = names
         return row
@@ -64,6 +72,7 @@ def _row_factory(cursor: Any) -> Any:
 
     def make(values: Sequence[Any]) -> Row:
         return Row(names, [_value(v) for v in values])
+
     return make
 
 
@@ -122,7 +131,7 @@ def _functions(sql: str) -> str:
             new = f"{'greatest' if name == 'max' else 'least'}({', '.join(args)})"
         else:
             new = f"{found.group(1)}({args[0]})"
-        sql = sql[:found.start()] + new + sql[end:]
+        sql = sql[: found.start()] + new + sql[end:]
         pos = found.start() + 1
 
 
@@ -155,10 +164,12 @@ def adapt(sql: str) -> tuple[str | None, bool]:
     ignore = _UPDATE_IGNORE.match(sql)
     if ignore:  # rows the update would make duplicates are left as they are (SQLite's UPDATE OR IGNORE)
         table, column, other = ignore.groups()
-        sql = (f"WITH v AS (SELECT ?::bigint AS new, ?::bigint AS old, ?::bigint AS other) "
-               f"UPDATE {table} AS l SET {column} = v.new FROM v WHERE l.{column} = v.old AND l.{other} != v.other "
-               f"AND NOT EXISTS (SELECT 1 FROM {table} o WHERE o.{column} = v.new "
-               f"AND o.{other} IS NOT DISTINCT FROM l.{other} AND o.relation = l.relation)")
+        sql = (
+            f"WITH v AS (SELECT ?::bigint AS new, ?::bigint AS old, ?::bigint AS other) "
+            f"UPDATE {table} AS l SET {column} = v.new FROM v WHERE l.{column} = v.old AND l.{other} != v.other "
+            f"AND NOT EXISTS (SELECT 1 FROM {table} o WHERE o.{column} = v.new "
+            f"AND o.{other} IS NOT DISTINCT FROM l.{other} AND o.relation = l.relation)"
+        )
     text = _NOCASE_EQ.sub(lambda m_: f"lower({m_.group(1)}) = lower(?)", sql)
     text = re.sub(r"\s+LIKE\s+(\?(?:\s*\|\|\s*'[^']*')?)\s+COLLATE\s+NOCASE", r" ILIKE \1", text, flags=re.IGNORECASE)
     text = re.sub(r"\s+COLLATE\s+NOCASE", "", text, flags=re.IGNORECASE)
@@ -166,8 +177,9 @@ def adapt(sql: str) -> tuple[str | None, bool]:
     text = re.sub(r"\bIS\s+NOT\s+\?", "IS DISTINCT FROM ?", text, flags=re.IGNORECASE)
     text = re.sub(r"\bIS\s+\?", "IS NOT DISTINCT FROM ?", text, flags=re.IGNORECASE)
     # SQLite's group_concat follows its subquery's ORDER BY; PostgreSQL orders inside the aggregate.
-    text = re.sub(r"(group_concat\([^()]*)\)([^()]*?)\s+ORDER BY\s+([\w.]+)\)", r"\1 ORDER BY \3)\2)", text,
-                  flags=re.IGNORECASE)
+    text = re.sub(
+        r"(group_concat\([^()]*)\)([^()]*?)\s+ORDER BY\s+([\w.]+)\)", r"\1 ORDER BY \3)\2)", text, flags=re.IGNORECASE
+    )
     text = _functions(text)
     insert = _INSERT.match(text)
     wants_id = False

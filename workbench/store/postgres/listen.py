@@ -39,8 +39,9 @@ def parse(payload: str) -> Change | None:
         return None
 
 
-def changes(url: str, *, stop: threading.Event | None = None, poll: float = 0.5,
-            backoff: tuple[float, float] = (0.25, 10.0)) -> Iterator[Change]:
+def changes(
+    url: str, *, stop: threading.Event | None = None, poll: float = 0.5, backoff: tuple[float, float] = (0.25, 10.0)
+) -> Iterator[Change]:
     """Changes to the team database at ``url``, for as long as the caller iterates (or until
     ``stop`` is set): ``resync`` after each connection, then each change, ``unreachable`` when the
     server goes away."""

@@ -47,9 +47,10 @@ class PgQueries(Queries):
             return self.conn.my_coder_id
         row = self.conn.execute("SELECT id FROM coders WHERE name = ?", (name,)).fetchone()
         if not self.is_lead():
-            raise NotAllowedError(f"not allowed: on this team database you code as {me!r} (your database user), "
-                                  f"not as {name!r}.",
-                                  hint="Leave out --coder and $WORKBENCH_CODER, or connect as that coder's user.")
+            raise NotAllowedError(
+                f"not allowed: on this team database you code as {me!r} (your database user), not as {name!r}.",
+                hint="Leave out --coder and $WORKBENCH_CODER, or connect as that coder's user.",
+            )
         if row:
             return int(row[0])
         cur = self.conn.execute("INSERT INTO coders(name, created_at) VALUES (?, ?)", (name, now()))
@@ -70,14 +71,22 @@ class PgQueries(Queries):
         except WorkbenchError as exc:
             raise QueryError(str(exc)) from exc
         turn_text = sql.SQL('substr(t.text, u.start + 1, u."end" - u.start)')
-        only = sql.SQL("AND u.transcript_id = {}").format(sql.Literal(transcript_id)) \
-            if transcript_id is not None else sql.SQL("")
+        only = (
+            sql.SQL("AND u.transcript_id = {}").format(sql.Literal(transcript_id))
+            if transcript_id is not None
+            else sql.SQL("")
+        )
         statement = sql.SQL(
             """SELECT u.id AS turn_id, u.transcript_id, u.speaker, u.start, u."end", u.start_time,
                       {marked} AS marked, -ts_rank_cd(u.tsv, x.q) AS rank
                FROM turns u JOIN transcripts t ON t.id = u.transcript_id, (SELECT {query} AS q) AS x
-               WHERE u.tsv @@ x.q {only} ORDER BY u.transcript_id, u.start LIMIT {limit}""").format(
-            marked=search.headline(turn_text, sql.SQL("x.q")), query=query, only=only, limit=sql.Literal(limit if limit >= 0 else None))
+               WHERE u.tsv @@ x.q {only} ORDER BY u.transcript_id, u.start LIMIT {limit}"""
+        ).format(
+            marked=search.headline(turn_text, sql.SQL("x.q")),
+            query=query,
+            only=only,
+            limit=sql.Literal(limit if limit >= 0 else None),
+        )
         raw = self.conn._live()
         rows = raw.execute(statement).fetchall()
         return [m.TurnHit(**dict(row)) for row in rows]
@@ -98,11 +107,16 @@ class PgQueries(Queries):
     def _refused_if_untouched(self, count: int, table: str, row_id: int) -> None:
         """Row-level security skips rows a user may not change without an error: say so, rather than
         report a change that did not happen (the transaction, and its audit entry, roll back)."""
-        if count == 0 and table in ("segments", "memos") and self.conn.execute(
-                f"SELECT 1 FROM {table} WHERE id = ?", (row_id,)).fetchone():
+        if (
+            count == 0
+            and table in ("segments", "memos")
+            and self.conn.execute(f"SELECT 1 FROM {table} WHERE id = ?", (row_id,)).fetchone()
+        ):
             what = "segment" if table == "segments" else "memo"
-            raise NotAllowedError(f"not allowed: {what} {row_id} is another coder's; a coder changes and removes "
-                                  "only their own.", hint="Ask its coder, or the project lead.")
+            raise NotAllowedError(
+                f"not allowed: {what} {row_id} is another coder's; a coder changes and removes only their own.",
+                hint="Ask its coder, or the project lead.",
+            )
 
     def _update(self, table: str, row_id: int, values: dict[str, Any]) -> None:
         from psycopg import errors
@@ -113,8 +127,10 @@ class PgQueries(Queries):
             self._refused_if_untouched(cur.rowcount, table, row_id)
         except errors.CheckViolation as exc:
             if "cycle" in str(exc):
-                raise WorkbenchError(f"the code tree would have a cycle ({str(exc).splitlines()[0]}).",
-                                     hint="A code cannot be moved under itself or under one of its sub-codes.") from exc
+                raise WorkbenchError(
+                    f"the code tree would have a cycle ({str(exc).splitlines()[0]}).",
+                    hint="A code cannot be moved under itself or under one of its sub-codes.",
+                ) from exc
             raise
 
     def coded_lengths(self) -> dict[int, int]:
@@ -144,7 +160,7 @@ class PgQueries(Queries):
         return [f"{stale} turns have stale text in the search index"] if stale else []
 
     def rebuild_search_index(self) -> int:
-        cur = self.conn.execute('UPDATE turns SET start = start')  # the trigger recomputes every tsvector
+        cur = self.conn.execute("UPDATE turns SET start = start")  # the trigger recomputes every tsvector
         return int(cur.rowcount)
 
     def missing_schema_objects(self) -> list[str]:
@@ -158,20 +174,23 @@ class PgQueries(Queries):
 
         tables: dict[str, list[str]] = {}
         for table, column, kind in self.conn.execute(
-                """SELECT c.table_name, c.column_name, c.data_type FROM information_schema.columns c
+            """SELECT c.table_name, c.column_name, c.data_type FROM information_schema.columns c
                    JOIN information_schema.tables t ON t.table_schema = c.table_schema AND t.table_name = c.table_name
                    WHERE c.table_schema = ? AND t.table_type = 'BASE TABLE' ORDER BY c.table_name, c.ordinal_position""",
-                (SCHEMA,)).fetchall():
+            (SCHEMA,),
+        ).fetchall():
             tables.setdefault(table, [])
             if kind == "text":
                 tables[table].append(column)
         return sorted(tables.items())
 
     def rewrite_text_columns(self, fn: Any) -> int:
-        raise WorkbenchError("pseudonymising a team database in place is not possible: its audit log cannot be "
-                             "rewritten, not even by the lead.",
-                             hint="Copy it to a file (`workbench copy URL FILE.db`), pseudonymise the file, and "
-                                  "share the file (or copy it to a new team database).")
+        raise WorkbenchError(
+            "pseudonymising a team database in place is not possible: its audit log cannot be "
+            "rewritten, not even by the lead.",
+            hint="Copy it to a file (`workbench copy URL FILE.db`), pseudonymise the file, and "
+            "share the file (or copy it to a new team database).",
+        )
 
     def purge_free_space(self) -> None:
         """The server reclaims space itself (autovacuum)."""
@@ -185,4 +204,3 @@ class PgQueries(Queries):
                 for column, value in zip(columns, row):
                     if isinstance(value, str) and value:
                         yield f"{table}.{column}", value
-

@@ -376,13 +376,38 @@ LATEST = len(MIGRATIONS)
 
 # Tables only the lead writes (coders read them). Everything not named here or in CODER_WRITES
 # is the lead's alone.
-LEAD_WRITES = ("meta", "sites", "participants", "transcripts", "transcript_participants", "turns", "codes",
-               "coders", "decisions", "models", "speakers", "rounds", "framework_summaries", "key_quotes", "links")
+LEAD_WRITES = (
+    "meta",
+    "sites",
+    "participants",
+    "transcripts",
+    "transcript_participants",
+    "turns",
+    "codes",
+    "coders",
+    "decisions",
+    "models",
+    "speakers",
+    "rounds",
+    "framework_summaries",
+    "key_quotes",
+    "links",
+)
 # Tables a coder writes, each row only their own (row-level security below).
 CODER_WRITES = ("segments", "memos", "rejected_suggestions")
 # Tables whose changes are announced on CHANNEL.
-NOTIFIED = ("segments", "memos", "codes", "transcripts", "decisions", "framework_summaries", "key_quotes",
-            "links", "rounds", "team_settings")
+NOTIFIED = (
+    "segments",
+    "memos",
+    "codes",
+    "transcripts",
+    "decisions",
+    "framework_summaries",
+    "key_quotes",
+    "links",
+    "rounds",
+    "team_settings",
+)
 
 # The team layer, applied (again) after the migrations, as the owner role, with search_path set to
 # SCHEMA. Who is the lead and who a coder is the membership of the group roles named in
@@ -554,4 +579,5 @@ def notify_triggers() -> str:
         f"DROP TRIGGER IF EXISTS {t}_notify ON {t};\n"
         f"CREATE TRIGGER {t}_notify AFTER INSERT OR UPDATE OR DELETE ON {t} "
         f"FOR EACH ROW EXECUTE FUNCTION notify_change();"
-        for t in NOTIFIED)
+        for t in NOTIFIED
+    )

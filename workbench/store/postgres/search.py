@@ -40,8 +40,10 @@ class _Parser:
         return token
 
     def _fail(self, why: str) -> WorkbenchError:
-        return WorkbenchError(f"the search {self.query!r} cannot be read: {why}.",
-                              hint='Use words, "exact phrases", prefix* and AND / OR / NOT with parentheses.')
+        return WorkbenchError(
+            f"the search {self.query!r} cannot be read: {why}.",
+            hint='Use words, "exact phrases", prefix* and AND / OR / NOT with parentheses.',
+        )
 
     def parse(self) -> Any:
         if not self.tokens:
@@ -133,5 +135,5 @@ def headline(text_sql: Any, query_sql: Any) -> Any:
     from psycopg import sql
 
     return sql.SQL("ts_headline({}, {}, {}, {})").format(
-        sql.Literal(CONFIG), text_sql, query_sql,
-        sql.Literal("StartSel=\x01, StopSel=\x02, HighlightAll=true"))
+        sql.Literal(CONFIG), text_sql, query_sql, sql.Literal("StartSel=\x01, StopSel=\x02, HighlightAll=true")
+    )

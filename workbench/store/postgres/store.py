@@ -54,29 +54,34 @@ class PgStore(PgQueries, TranscriptQueries, CodingQueries, FindingQueries, Maint
         self._check_schema()
 
     @classmethod
-    def open(cls, path: str | Path, *, create: bool = False, read_only: bool = False) -> "PgStore":
+    def open(cls, path: str | Path, *, create: bool = False, read_only: bool = False) -> PgStore:
         """Open a team database (``create`` cannot make one: `workbench server init` does)."""
         return cls(PgConnection(str(path)))
 
     @classmethod
-    def open_other(cls, path: str | Path) -> "PgStore":
+    def open_other(cls, path: str | Path) -> PgStore:
         return cls.open(path, read_only=True)
 
     def _check_schema(self) -> None:
         from workbench.store.postgres.schema import LATEST
 
         row = self.conn.execute(
-            "SELECT to_regclass('schema_version') IS NOT NULL, to_regclass('team_roles') IS NOT NULL").fetchone()
+            "SELECT to_regclass('schema_version') IS NOT NULL, to_regclass('team_roles') IS NOT NULL"
+        ).fetchone()
         if not row or not row[0] or not row[1]:
             self.conn.close()
-            raise ProjectError(f"{self.conn.where} is not a workbench team database (no schema in it).",
-                               hint="The project lead sets it up with `workbench server init URL` (see the README).")
+            raise ProjectError(
+                f"{self.conn.where} is not a workbench team database (no schema in it).",
+                hint="The project lead sets it up with `workbench server init URL` (see the README).",
+            )
         version = self.conn.execute("SELECT max(version) FROM schema_version").fetchone()
         if version is None or version[0] != LATEST:
             self.conn.close()
-            raise ProjectError(f"{self.conn.where} has schema version {version[0] if version else None}; this "
-                               f"workbench needs {LATEST}.",
-                               hint="The project lead runs `workbench server init URL` to bring it up to date.")
+            raise ProjectError(
+                f"{self.conn.where} has schema version {version[0] if version else None}; this "
+                f"workbench needs {LATEST}.",
+                hint="The project lead runs `workbench server init URL` to bring it up to date.",
+            )
 
     def is_project_file(self, candidate: str | Path) -> bool:
         return False  # no file of this project lives on this machine
@@ -124,14 +129,24 @@ class PgStore(PgQueries, TranscriptQueries, CodingQueries, FindingQueries, Maint
             return  # the coder is the database user; nothing to remember
         self.conn.execute(
             "INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-            (key, value))
+            (key, value),
+        )
 
-    def audit(self, action: str, entity: str, entity_id: int | None, *, coder: str | None = None,
-              before: Any = None, after: Any = None) -> int:
+    def audit(
+        self,
+        action: str,
+        entity: str,
+        entity_id: int | None,
+        *,
+        coder: str | None = None,
+        before: Any = None,
+        after: Any = None,
+    ) -> int:
         """Append to the audit log (the database records a coder's entries under their own user)."""
         cur = self.conn.execute(
             "INSERT INTO audit(at, coder, action, entity, entity_id, before, after) VALUES (?,?,?,?,?,?,?)",
-            (now(), coder, action, entity, entity_id, _json(before), _json(after)))
+            (now(), coder, action, entity, entity_id, _json(before), _json(after)),
+        )
         return last_id(cur)  # type: ignore[arg-type]
 
     def audit_entries(self, limit: int = 100, entity: str | None = None) -> list[m.AuditEntry]:

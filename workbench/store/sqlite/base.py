@@ -24,7 +24,6 @@ def _json(value: Any) -> str | None:
     return None if value is None else json.dumps(value, ensure_ascii=False, sort_keys=True, default=_plain)
 
 
-
 def last_id(cur: sqlite3.Cursor) -> int:
     """The id of the row an INSERT just made."""
     if cur.lastrowid is None:
@@ -45,8 +44,7 @@ class Queries:
         row = self.conn.execute(sql, params).fetchone()
         return dict(row) if row else None
 
-    def _records(self, cls: type[R], sql: str, params: Params = (), *,
-                 parse: tuple[str, ...] = ()) -> list[R]:
+    def _records(self, cls: type[R], sql: str, params: Params = (), *, parse: tuple[str, ...] = ()) -> list[R]:
         """Rows as records of ``cls`` (columns by name; the ``parse`` columns are JSON text)."""
         out = []
         for row in self.conn.execute(sql, params).fetchall():
@@ -56,8 +54,7 @@ class Queries:
             out.append(cls(**values))
         return out
 
-    def _record(self, cls: type[R], sql: str, params: Params = (), *,
-                parse: tuple[str, ...] = ()) -> R | None:
+    def _record(self, cls: type[R], sql: str, params: Params = (), *, parse: tuple[str, ...] = ()) -> R | None:
         rows = self._records(cls, sql, params, parse=parse)
         return rows[0] if rows else None
 
@@ -67,10 +64,11 @@ class Queries:
             self.conn.execute(f"UPDATE {table} SET {columns} WHERE id = ?", (*values.values(), row_id))
         except sqlite3.IntegrityError as exc:
             if "cycle" in str(exc):
-                raise WorkbenchError(f"the code tree would have a cycle ({exc}).",
-                                     hint="A code cannot be moved under itself or under one of its sub-codes.") from exc
+                raise WorkbenchError(
+                    f"the code tree would have a cycle ({exc}).",
+                    hint="A code cannot be moved under itself or under one of its sub-codes.",
+                ) from exc
             raise
-
 
     def _tuples(self, sql: str, params: tuple[Any, ...] = ()) -> sqlite3.Cursor:
         """A cursor that yields plain tuples (lighter than rows with names, for large reads)."""
@@ -78,15 +76,15 @@ class Queries:
         cur.row_factory = None
         return cur.execute(sql, params)
 
-
     def _index_turns(self, transcript_id: int, text: str) -> None:
         """Fill the search index with the transcript's turns. The text of each turn is cut in
         Python (constant time per turn): SQLite's substr() counts characters from the start of the
         text for every turn, which made importing a long transcript quadratic."""
         rows = self.conn.execute('SELECT id, start, "end" FROM turns WHERE transcript_id = ?', (transcript_id,))
-        self.conn.conn.executemany("INSERT INTO turns_fts(rowid, text) VALUES (?, ?)",
-                                   ((tid, text[start:end]) for tid, start, end in rows.fetchall()))
-
+        self.conn.conn.executemany(
+            "INSERT INTO turns_fts(rowid, text) VALUES (?, ?)",
+            ((tid, text[start:end]) for tid, start, end in rows.fetchall()),
+        )
 
     _SEGMENT_LIST = """
         SELECT g.id, g.transcript_id, t.title AS transcript, t.source_name, s.name AS site,
@@ -102,4 +100,3 @@ class Queries:
         JOIN codes c ON c.id = g.code_id
         JOIN coders k ON k.id = g.coder_id
     """
-

@@ -64,21 +64,42 @@ class CodingQueries(Queries):
     def code(self, code_id: int) -> m.Code | None:
         return next((c for c in self.codes() if c.id == code_id), None)
 
-    def insert_code(self, *, name: str, parent_id: int | None, guid: str | None = None,
-                    position: int = 0, **fields: Any) -> int:
+    def insert_code(
+        self, *, name: str, parent_id: int | None, guid: str | None = None, position: int = 0, **fields: Any
+    ) -> int:
         values = {key: fields.get(key) for key in ("definition", "when_to_use", "when_not_to_use", "example", "colour")}
         cur = self.conn.execute(
             """INSERT INTO codes(guid, parent_id, name, definition, when_to_use, when_not_to_use,
                    example, colour, keywords, patterns, position) VALUES (?,?,?,?,?,?,?,?,?,?,?)""",
-            (guid or str(uuid.uuid4()), parent_id, name, values["definition"], values["when_to_use"],
-             values["when_not_to_use"], values["example"], values["colour"],
-             _json(list(fields.get("keywords") or [])), _json(list(fields.get("patterns") or [])), position),
+            (
+                guid or str(uuid.uuid4()),
+                parent_id,
+                name,
+                values["definition"],
+                values["when_to_use"],
+                values["when_not_to_use"],
+                values["example"],
+                values["colour"],
+                _json(list(fields.get("keywords") or [])),
+                _json(list(fields.get("patterns") or [])),
+                position,
+            ),
         )
         return last_id(cur)
 
     def update_code(self, code_id: int, **fields: Any) -> None:
-        allowed = {"name", "parent_id", "definition", "when_to_use", "when_not_to_use", "example",
-                   "colour", "keywords", "patterns", "position"}
+        allowed = {
+            "name",
+            "parent_id",
+            "definition",
+            "when_to_use",
+            "when_not_to_use",
+            "example",
+            "colour",
+            "keywords",
+            "patterns",
+            "position",
+        }
         values = {k: (_json(v) if k in ("keywords", "patterns") else v) for k, v in fields.items() if k in allowed}
         if "parent_id" in values:
             self.check_parent(code_id, fields["parent_id"])
@@ -111,7 +132,8 @@ class CodingQueries(Queries):
                 f"the code {names.get(code_id, code_id)!r} cannot go under {names.get(parent_id, parent_id)!r}: "
                 f"it would become its own ancestor ({path}).",
                 hint="A code cannot be moved under itself or under one of its sub-codes; "
-                     "check the codebook for a code that reuses its parent's GUID.")
+                "check the codebook for a code that reuses its parent's GUID.",
+            )
 
     def code_cycles(self) -> list[list[int]]:
         """Every cycle in the code tree (each a list of code ids, smallest first); none in a sound project."""
@@ -127,7 +149,7 @@ class CodingQueries(Queries):
                 on_path.add(node)
                 node = parents.get(node)
             if node is not None and node in on_path:
-                loop = path[path.index(node):]
+                loop = path[path.index(node) :]
                 i = loop.index(min(loop))
                 cycles.append(loop[i:] + loop[:i])
             done.update(path)
@@ -139,9 +161,11 @@ class CodingQueries(Queries):
             """DELETE FROM segments WHERE code_id = ? AND EXISTS (
                    SELECT 1 FROM segments t WHERE t.code_id = ? AND t.transcript_id = segments.transcript_id
                    AND t.coder_id = segments.coder_id AND t.start = segments.start AND t."end" = segments."end")""",
-            (source_id, target_id)).rowcount
-        moved = self.conn.execute("UPDATE segments SET code_id = ?, updated_at = ? WHERE code_id = ?",
-                                  (target_id, now(), source_id)).rowcount
+            (source_id, target_id),
+        ).rowcount
+        moved = self.conn.execute(
+            "UPDATE segments SET code_id = ?, updated_at = ? WHERE code_id = ?", (target_id, now(), source_id)
+        ).rowcount
         return moved, dropped
 
     def delete_code(self, code_id: int) -> None:
@@ -173,13 +197,26 @@ class CodingQueries(Queries):
         return {row[0]: row[1] for row in rows}
 
     def coders(self) -> list[m.Coder]:
-        return self._records(m.Coder, """SELECT c.*, (SELECT count(*) FROM segments s WHERE s.coder_id = c.id) AS segments
-                             FROM coders c ORDER BY c.name""")
+        return self._records(
+            m.Coder,
+            """SELECT c.*, (SELECT count(*) FROM segments s WHERE s.coder_id = c.id) AS segments
+                             FROM coders c ORDER BY c.name""",
+        )
 
     # -- segments ----------------------------------------------------------------------------------
 
-    def insert_segment(self, *, transcript_id: int, code_id: int, coder_id: int, start: int, end: int,
-                       text: str, memo: str | None, origin: str) -> int:
+    def insert_segment(
+        self,
+        *,
+        transcript_id: int,
+        code_id: int,
+        coder_id: int,
+        start: int,
+        end: int,
+        text: str,
+        memo: str | None,
+        origin: str,
+    ) -> int:
         stamp = now()
         cur = self.conn.execute(
             """INSERT INTO segments(transcript_id, code_id, coder_id, start, "end", text, memo, origin,
@@ -204,8 +241,14 @@ class CodingQueries(Queries):
         values["updated_at"] = now()
         self._update("segments", segment_id, values)
 
-    def segments(self, *, transcript_id: int | None = None, code_ids: list[int] | None = None,
-                 coder: str | None = None, site: str | None = None) -> list[m.Segment]:
+    def segments(
+        self,
+        *,
+        transcript_id: int | None = None,
+        code_ids: list[int] | None = None,
+        coder: str | None = None,
+        site: str | None = None,
+    ) -> list[m.Segment]:
         where: list[str] = []
         params: list[Any] = []
         if transcript_id is not None:
@@ -226,15 +269,23 @@ class CodingQueries(Queries):
     def segment_rows(self) -> tuple[list[str], list[tuple[Any, ...]]]:
         """Every segment as plain rows, without joins (tables over the whole project map ids to
         names themselves). Returns column names and rows."""
-        cur = self.conn.execute('SELECT id, transcript_id, code_id, coder_id, start, "end", text, memo, origin FROM segments')
+        cur = self.conn.execute(
+            'SELECT id, transcript_id, code_id, coder_id, start, "end", text, memo, origin FROM segments'
+        )
         return [d[0] for d in cur.description], cur.fetchall()
 
     def segment(self, segment_id: int) -> m.Segment | None:
         return self._record(m.Segment, self._SEGMENT_LIST + " WHERE g.id = ?", (segment_id,))
 
-    def segment_keys(self, *, coder_ids: list[int] | None = None, code_ids: list[int] | None = None,
-                     transcript_ids: list[int] | None = None, origin: str | None = None,
-                     detail: bool = False) -> Iterator[tuple[Any, ...]]:
+    def segment_keys(
+        self,
+        *,
+        coder_ids: list[int] | None = None,
+        code_ids: list[int] | None = None,
+        transcript_ids: list[int] | None = None,
+        origin: str | None = None,
+        detail: bool = False,
+    ) -> Iterator[tuple[Any, ...]]:
         """Segments as plain tuples, streamed: (id, transcript, code, coder, start, end), and with
         ``detail`` also (text, memo, origin). Tables that only count leave the text out: then the
         rows come from the covering index ``segments_unique`` without reading the text (in its
@@ -256,23 +307,30 @@ class CodingQueries(Queries):
     # -- coding rounds ------------------------------------------------------------------------------
 
     def insert_round(self, name: str, note: str | None, coder: str | None) -> int:
-        cur = self.conn.execute("INSERT INTO rounds(name, note, coder, started_at) VALUES (?,?,?,?)",
-                                (name, note, coder, now()))
+        cur = self.conn.execute(
+            "INSERT INTO rounds(name, note, coder, started_at) VALUES (?,?,?,?)", (name, note, coder, now())
+        )
         return last_id(cur)
 
     def rounds(self) -> list[m.Round]:
         """Every round, oldest first, with how many segments each holds."""
-        return self._records(m.Round, "SELECT r.*, (SELECT count(*) FROM segments g WHERE g.round_id = r.id) AS segments "
-                          "FROM rounds r ORDER BY r.id")
+        return self._records(
+            m.Round,
+            "SELECT r.*, (SELECT count(*) FROM segments g WHERE g.round_id = r.id) AS segments "
+            "FROM rounds r ORDER BY r.id",
+        )
 
     def segments_without_round(self) -> int:
         return int(self.conn.execute("SELECT count(*) FROM segments WHERE round_id IS NULL").fetchone()[0])
 
     def segment_spans(self, transcript_id: int) -> list[m.SegmentSpan]:
         """A transcript's segments with only what agreement needs (id, code, coder, offsets, round)."""
-        return self._records(m.SegmentSpan, 'SELECT g.id, g.code_id, k.name AS coder, g.start, g."end", g.round_id FROM segments g '
-                          'JOIN coders k ON k.id = g.coder_id WHERE g.transcript_id = ? ORDER BY g.start, g."end", g.id',
-                          (transcript_id,))
+        return self._records(
+            m.SegmentSpan,
+            'SELECT g.id, g.code_id, k.name AS coder, g.start, g."end", g.round_id FROM segments g '
+            'JOIN coders k ON k.id = g.coder_id WHERE g.transcript_id = ? ORDER BY g.start, g."end", g.id',
+            (transcript_id,),
+        )
 
     def segment_rounds(self, transcript_id: int) -> dict[int, int | None]:
         """Segment id -> round id (None: made before the first round) for one transcript."""
@@ -281,12 +339,24 @@ class CodingQueries(Queries):
 
     # -- reconciliation decisions ------------------------------------------------------------------
 
-    def insert_decision(self, *, transcript_id: int, start: int, end: int, coders: list[str], choice: str,
-                        codes: list[str], note: str | None, coder: str | None, audit_id: int | None) -> int:
+    def insert_decision(
+        self,
+        *,
+        transcript_id: int,
+        start: int,
+        end: int,
+        coders: list[str],
+        choice: str,
+        codes: list[str],
+        note: str | None,
+        coder: str | None,
+        audit_id: int | None,
+    ) -> int:
         cur = self.conn.execute(
             """INSERT INTO decisions(transcript_id, start, "end", coders, choice, codes, note, coder, audit_id, created_at)
                VALUES (?,?,?,?,?,?,?,?,?,?)""",
-            (transcript_id, start, end, _json(sorted(coders)), choice, _json(codes), note, coder, audit_id, now()))
+            (transcript_id, start, end, _json(sorted(coders)), choice, _json(codes), note, coder, audit_id, now()),
+        )
         return last_id(cur)
 
     def set_decision_note(self, decision_id: int, note: str | None) -> None:
@@ -294,8 +364,9 @@ class CodingQueries(Queries):
 
     def decisions(self, transcript_id: int | None = None) -> list[m.Decision]:
         where, params = ("WHERE transcript_id = ?", (transcript_id,)) if transcript_id is not None else ("", ())
-        return self._records(m.Decision, f"SELECT * FROM decisions {where} ORDER BY id", params,
-                             parse=("coders", "codes"))
+        return self._records(
+            m.Decision, f"SELECT * FROM decisions {where} ORDER BY id", params, parse=("coders", "codes")
+        )
 
     # -- memos --------------------------------------------------------------------------------------
 
@@ -317,5 +388,6 @@ class CodingQueries(Queries):
             where.append("m.target_id = ?")
             params.append(target_id)
         sql = "SELECT m.*, c.name AS coder FROM memos m LEFT JOIN coders c ON c.id = m.coder_id"
-        return self._records(m.Memo, sql + (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY m.id",
-                             tuple(params))
+        return self._records(
+            m.Memo, sql + (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY m.id", tuple(params)
+        )

@@ -29,7 +29,7 @@ BUSY_TIMEOUT_MS = int(os.environ.get("WORKBENCH_BUSY_TIMEOUT_MS", "5000"))
 
 def now() -> str:
     """The current time as an ISO 8601 string in UTC, to the millisecond."""
-    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="milliseconds")
+    return dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds")
 
 
 class Connection:
@@ -130,7 +130,7 @@ class Connection:
             self._depth -= 1
             self.conn.execute(f"RELEASE {name}")
 
-    def batch(self, *, seconds: float = 0.5, units: int = 200) -> "Batch":
+    def batch(self, *, seconds: float = 0.5, units: int = 200) -> Batch:
         """Many small units of work (files of an import) committed together, each in a savepoint,
         committing every ``units`` units or ``seconds`` seconds so other writers are never kept
         waiting long."""
@@ -224,7 +224,7 @@ class Batch:
             self.conn._depth = 0
             self.conn._rollback()
 
-    def __enter__(self) -> "Batch":
+    def __enter__(self) -> Batch:
         return self
 
     def __exit__(self, kind: object, value: object, traceback: object) -> None:
@@ -252,7 +252,7 @@ def translate(exc: BaseException, path: Path, *, waited: float | None = None) ->
             f"{path}: the project is read-only here ({_read_only_reason(path) or 'opened read-only'}); "
             "nothing was changed.",
             hint="Commands that only read work on it. To change it, copy it to a folder you can write to "
-                 "(or make the file writable), or merge it into your own project with `workbench merge`.",
+            "(or make the file writable), or merge it into your own project with `workbench merge`.",
         )
     if "disk is full" in text or "database or disk is full" in text:
         return ProjectError(

@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+
 def _mode_writable(mode: int) -> bool:
     return bool(mode & 0o222)
 
@@ -35,15 +36,47 @@ def _read_only_reason(path: Path) -> str | None:
     return None
 
 
-_NETWORK_FS = {"cifs", "smb3", "smbfs", "nfs", "nfs4", "fuse.sshfs", "sshfs", "9p", "afs", "ceph", "glusterfs",
-               "fuse.glusterfs", "fuse.rclone", "fuse.s3fs", "fuse.gcsfuse", "davfs", "fuse.davfs2",
-               "fuse.onedriver", "fuse.google-drive-ocamlfuse", "fuse.dropbox", "webdav", "lustre"}
+_NETWORK_FS = {
+    "cifs",
+    "smb3",
+    "smbfs",
+    "nfs",
+    "nfs4",
+    "fuse.sshfs",
+    "sshfs",
+    "9p",
+    "afs",
+    "ceph",
+    "glusterfs",
+    "fuse.glusterfs",
+    "fuse.rclone",
+    "fuse.s3fs",
+    "fuse.gcsfuse",
+    "davfs",
+    "fuse.davfs2",
+    "fuse.onedriver",
+    "fuse.google-drive-ocamlfuse",
+    "fuse.dropbox",
+    "webdav",
+    "lustre",
+}
 _SYNCED_FOLDERS = [
-    ("dropbox", "Dropbox"), ("onedrive", "OneDrive"), ("google drive", "Google Drive"),
-    ("googledrive", "Google Drive"), ("my drive", "Google Drive"), ("icloud drive", "iCloud Drive"),
-    ("mobile documents", "iCloud Drive"), ("icloud", "iCloud Drive"), ("nextcloud", "Nextcloud"),
-    ("owncloud", "ownCloud"), ("box sync", "Box"), ("pcloud", "pCloud"), ("seafile", "Seafile"),
-    ("sync.com", "Sync.com"), ("megasync", "MEGA"), ("syncthing", "Syncthing"),
+    ("dropbox", "Dropbox"),
+    ("onedrive", "OneDrive"),
+    ("google drive", "Google Drive"),
+    ("googledrive", "Google Drive"),
+    ("my drive", "Google Drive"),
+    ("icloud drive", "iCloud Drive"),
+    ("mobile documents", "iCloud Drive"),
+    ("icloud", "iCloud Drive"),
+    ("nextcloud", "Nextcloud"),
+    ("owncloud", "ownCloud"),
+    ("box sync", "Box"),
+    ("pcloud", "pCloud"),
+    ("seafile", "Seafile"),
+    ("sync.com", "Sync.com"),
+    ("megasync", "MEGA"),
+    ("syncthing", "Syncthing"),
 ]
 
 
@@ -81,9 +114,14 @@ def location_warning(path: str | Path, *, mounts: str | None = None) -> str | No
     for part in resolved.parts[:-1]:
         lower = part.lower()
         for needle, name in _SYNCED_FOLDERS:
-            if lower == needle or lower.startswith(needle + " ") or lower.startswith(needle + "-") \
-                    or lower.startswith(needle + "_") or (needle == "onedrive" and lower.startswith("onedrive")) \
-                    or (needle == "mobile documents" and lower == "mobile documents"):
+            if (
+                lower == needle
+                or lower.startswith((needle + " ", needle + "-", needle + "_"))
+                or needle == "onedrive"
+                and lower.startswith("onedrive")
+                or needle == "mobile documents"
+                and lower == "mobile documents"
+            ):
                 where = f"a {name} folder"
                 break
         if where:
@@ -94,9 +132,11 @@ def location_warning(path: str | Path, *, mounts: str | None = None) -> str | No
             where = f"a network folder ({mount[0]} at {mount[1]})"
     if where is None:
         return None
-    return (f"warning: {path} is in {where}. SQLite projects are not safe there: syncing or network "
-            "locking can lose or corrupt coding when two people or two computers use it. Keep the "
-            "project on a local disk; to combine work, send a copy and use `workbench merge`.")
+    return (
+        f"warning: {path} is in {where}. SQLite projects are not safe there: syncing or network "
+        "locking can lose or corrupt coding when two people or two computers use it. Keep the "
+        "project on a local disk; to combine work, send a copy and use `workbench merge`."
+    )
 
 
 def is_project_file(candidate: str | Path, project: str | Path) -> bool:

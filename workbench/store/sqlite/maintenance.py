@@ -28,12 +28,16 @@ class MaintenanceQueries(Queries):
 
     def foreign_key_problems(self) -> list[m.ForeignKeyProblem]:
         """Rows pointing at rows that do not exist (table, row id, referred table)."""
-        return [m.ForeignKeyProblem(table=row[0], rowid=row[1], parent=row[2])
-                for row in self.conn.execute("PRAGMA foreign_key_check")]
+        return [
+            m.ForeignKeyProblem(table=row[0], rowid=row[1], parent=row[2])
+            for row in self.conn.execute("PRAGMA foreign_key_check")
+        ]
 
     def orphan_segments(self) -> list[m.OrphanSegment]:
         """Segments whose transcript, code or coder is missing, or that reach past their transcript's text."""
-        return self._records(m.OrphanSegment, """
+        return self._records(
+            m.OrphanSegment,
+            """
             SELECT g.id, g.transcript_id, g.code_id, g.coder_id, g.start, g."end",
                    CASE WHEN t.id IS NULL THEN 'no such transcript'
                         WHEN c.id IS NULL THEN 'no such code'
@@ -44,7 +48,8 @@ class MaintenanceQueries(Queries):
             LEFT JOIN codes c ON c.id = g.code_id
             LEFT JOIN coders k ON k.id = g.coder_id
             WHERE t.id IS NULL OR c.id IS NULL OR k.id IS NULL OR g."end" > length(t.text)
-            ORDER BY g.id""")
+            ORDER BY g.id""",
+        )
 
     def search_index_problems(self) -> list[str]:
         """Differences between the turns and their search index (missing, extra or stale entries)."""
@@ -59,7 +64,8 @@ class MaintenanceQueries(Queries):
         stale = missing = 0
         for transcript_id, text in self.conn.execute("SELECT id, text FROM transcripts"):
             for turn_id, start, end in self.conn.execute(
-                    'SELECT id, start, "end" FROM turns WHERE transcript_id = ?', (transcript_id,)).fetchall():
+                'SELECT id, start, "end" FROM turns WHERE transcript_id = ?', (transcript_id,)
+            ).fetchall():
                 seen.add(turn_id)
                 if turn_id not in indexed:
                     missing += 1
@@ -80,7 +86,9 @@ class MaintenanceQueries(Queries):
         count = 0
         for transcript_id, text in self.conn.execute("SELECT id, text FROM transcripts").fetchall():
             self._index_turns(transcript_id, text)
-            count += self.conn.execute("SELECT count(*) FROM turns WHERE transcript_id = ?", (transcript_id,)).fetchone()[0]
+            count += self.conn.execute(
+                "SELECT count(*) FROM turns WHERE transcript_id = ?", (transcript_id,)
+            ).fetchone()[0]
         return count
 
     def break_code_cycle(self, cycle: list[int]) -> int:
@@ -100,8 +108,12 @@ class MaintenanceQueries(Queries):
             for script in MIGRATIONS:
                 for statement in _statements(script):
                     mem.execute(statement)
-            return {name: (kind, sql) for kind, name, sql in mem.execute(
-                "SELECT type, name, sql FROM sqlite_master WHERE sql IS NOT NULL AND name NOT LIKE 'turns_fts_%'")}
+            return {
+                name: (kind, sql)
+                for kind, name, sql in mem.execute(
+                    "SELECT type, name, sql FROM sqlite_master WHERE sql IS NOT NULL AND name NOT LIKE 'turns_fts_%'"
+                )
+            }
         finally:
             mem.close()
 
@@ -132,15 +144,18 @@ class MaintenanceQueries(Queries):
 
     def guids_missing(self) -> bool:
         """Whether any coder, segment, memo, site or participant has no GUID yet."""
-        return any(self.conn.execute(f"SELECT 1 FROM {table} WHERE guid IS NULL LIMIT 1").fetchone()
-                   for table in self.GUID_TABLES)
+        return any(
+            self.conn.execute(f"SELECT 1 FROM {table} WHERE guid IS NULL LIMIT 1").fetchone()
+            for table in self.GUID_TABLES
+        )
 
     def ensure_guids(self) -> None:
         """Give every coder, segment, memo, site and participant a GUID, once; exports then stay stable."""
         for table in self.GUID_TABLES:
             ids = [row[0] for row in self.conn.execute(f"SELECT id FROM {table} WHERE guid IS NULL")]
-            self.conn.conn.executemany(f"UPDATE {table} SET guid = ? WHERE id = ?",
-                                       [(str(uuid.uuid4()), i) for i in ids])
+            self.conn.conn.executemany(
+                f"UPDATE {table} SET guid = ? WHERE id = ?", [(str(uuid.uuid4()), i) for i in ids]
+            )
 
     def guids(self, table: str) -> dict[int, str]:
         if table not in self.GUID_TABLES + ("codes", "transcripts"):
@@ -154,8 +169,23 @@ class MaintenanceQueries(Queries):
 
     # -- pseudonymisation: every piece of text in the project ------------------------------------
 
-    _NOT_TEXT = {"guid", "checksum", "created_at", "updated_at", "imported_at", "at", "origin", "review", "format",
-                 "action", "entity", "target", "choice", "colour", "source"}
+    _NOT_TEXT = {
+        "guid",
+        "checksum",
+        "created_at",
+        "updated_at",
+        "imported_at",
+        "at",
+        "origin",
+        "review",
+        "format",
+        "action",
+        "entity",
+        "target",
+        "choice",
+        "colour",
+        "source",
+    }
     _REWRITTEN_ELSEWHERE = {("transcripts", "text"), ("segments", "text"), ("meta", "key")}
 
     def _text_tables(self) -> list[tuple[str, list[str]]]:
@@ -179,7 +209,8 @@ class MaintenanceQueries(Queries):
         Returns how many values changed. Runs inside the caller's transaction."""
         changed = 0
         triggers = self.conn.execute(
-            "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'audit'").fetchall()
+            "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'audit'"
+        ).fetchall()
         for name, _ in triggers:
             self.conn.execute(f'DROP TRIGGER "{name}"')
         self.conn.execute("DELETE FROM models")

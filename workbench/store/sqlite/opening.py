@@ -12,12 +12,13 @@ from pathlib import Path
 
 from workbench.errors import ProjectError
 from workbench.store.sqlite.db import APPLICATION_ID, BUSY_TIMEOUT_MS, Connection, now, translate
-from workbench.store.sqlite.files import (_OPEN, _identity, _other_process_holds, _read_only_reason, _sidecar, _size)
+from workbench.store.sqlite.files import _OPEN, _identity, _other_process_holds, _read_only_reason, _sidecar, _size
 from workbench.store.sqlite.schema import LATEST, MIGRATIONS
 
 
-def open_project(path: str | Path, *, create: bool = False, read_only: bool = False,
-                 upgrade_copy: bool = False) -> Connection:
+def open_project(
+    path: str | Path, *, create: bool = False, read_only: bool = False, upgrade_copy: bool = False
+) -> Connection:
     """Open (or with ``create``, make) a project file and bring its schema up to date.
 
     The file is never opened with Python file I/O here (closing such a descriptor would drop every
@@ -42,8 +43,9 @@ def open_project(path: str | Path, *, create: bool = False, read_only: bool = Fa
             try:
                 path.parent.mkdir(parents=True, exist_ok=True)
             except OSError as exc:
-                raise ProjectError(f"{path}: the folder cannot be created ({exc.strerror}).",
-                                   hint="Choose a folder you can write to.") from exc
+                raise ProjectError(
+                    f"{path}: the folder cannot be created ({exc.strerror}).", hint="Choose a folder you can write to."
+                ) from exc
     ident = _identity(path) if exists else None
     first_in_process = ident is None or not _OPEN.get(ident)
     wal_leftover = exists and _size(_sidecar(path, "-wal")) > 0
@@ -70,8 +72,10 @@ def open_project(path: str | Path, *, create: bool = False, read_only: bool = Fa
                 hint="Check the --project path; workbench projects are .db files made by `workbench init`.",
             ) from exc
         if "unable to open" in text and reason:
-            raise ProjectError(f"{path}: the project is read-only here ({reason}) and cannot be opened.",
-                               hint="Copy it to a folder you can write to.") from exc
+            raise ProjectError(
+                f"{path}: the project is read-only here ({reason}) and cannot be opened.",
+                hint="Copy it to a folder you can write to.",
+            ) from exc
         raise translate(exc, path) or ProjectError(
             f"{path} cannot be opened as a project: {exc}.",
             hint="Run `workbench check` for details; restore it from a backup (`workbench backup` makes one).",
@@ -161,8 +165,7 @@ def _connect_read_only(path: Path) -> sqlite3.Connection:
     uri = "file:" + urllib.parse.quote(str(path.absolute()))
     if _size(_sidecar(path, "-wal")) > 0:
         try:
-            raw = sqlite3.connect(uri + "?mode=ro", uri=True, isolation_level=None,
-                                  timeout=BUSY_TIMEOUT_MS / 1000)
+            raw = sqlite3.connect(uri + "?mode=ro", uri=True, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000)
             raw.execute("SELECT count(*) FROM sqlite_master").fetchone()
             return raw
         except sqlite3.OperationalError:
@@ -211,7 +214,8 @@ def migrate(conn: Connection, version: int) -> None:
         except sqlite3.Error as exc:
             raise translate(exc, conn.path) or ProjectError(
                 f"{conn.path}: the backup before upgrading the project could not be written to {backup} ({exc}).",
-                hint="Free some space or make the folder writable, then open the project again.") from exc
+                hint="Free some space or make the folder writable, then open the project again.",
+            ) from exc
     for number in range(version, LATEST):
         try:
             with conn.transaction() as c:
@@ -229,9 +233,12 @@ def migrate(conn: Connection, version: int) -> None:
                 f"{conn.path}: the project's schema does not match its version number (it says schema "
                 f"{number}, but upgrading it to {number + 1} failed: {exc}). Another program has probably "
                 "changed the file's user_version.",
-                hint=(f"Nothing was changed. Restore the copy made before the upgrade ({backup})"
-                      if backup else "Nothing was changed. Restore the project from a backup")
-                     + ", or ask for help with this file.",
+                hint=(
+                    f"Nothing was changed. Restore the copy made before the upgrade ({backup})"
+                    if backup
+                    else "Nothing was changed. Restore the project from a backup"
+                )
+                + ", or ask for help with this file.",
             ) from exc
 
 
@@ -254,12 +261,16 @@ def backup_project(conn: Connection, dest: str | Path) -> Path:
     """Copy the project consistently while it may be in use (SQLite's online backup API)."""
     dest = Path(dest).expanduser()
     if dest.is_dir():
-        raise ProjectError(f"{dest} is a folder.", hint="Give the backup's file name, e.g. backups/project-2024-05-01.db.")
+        raise ProjectError(
+            f"{dest} is a folder.", hint="Give the backup's file name, e.g. backups/project-2024-05-01.db."
+        )
     if dest.exists() or dest.is_symlink():
         raise ProjectError(f"{dest} already exists.", hint="Choose a new file name for the backup.")
     if not dest.parent.is_dir():
-        raise ProjectError(f"{dest}: the folder {dest.parent} does not exist.",
-                           hint="Create the folder first, or choose another place for the backup.")
+        raise ProjectError(
+            f"{dest}: the folder {dest.parent} does not exist.",
+            hint="Create the folder first, or choose another place for the backup.",
+        )
     tmp = dest.with_name(dest.name + ".partial")
     if tmp.exists():
         raise ProjectError(f"{tmp} is in the way (left by an interrupted backup?).", hint="Remove it and try again.")
@@ -274,11 +285,15 @@ def backup_project(conn: Connection, dest: str | Path) -> Path:
         with contextlib.suppress(OSError):
             tmp.unlink()
         if isinstance(exc, OSError):
-            raise ProjectError(f"{dest}: the backup could not be written ({exc.strerror or exc}).",
-                               hint="Choose a folder you can write to, with enough free space.") from exc
+            raise ProjectError(
+                f"{dest}: the backup could not be written ({exc.strerror or exc}).",
+                hint="Choose a folder you can write to, with enough free space.",
+            ) from exc
         known = translate(exc, dest)
         if known and "disk full" in known.message:
             raise known from exc
-        raise ProjectError(f"{dest}: the backup could not be written ({exc}).",
-                           hint="Choose a folder you can write to, with enough free space.") from exc
+        raise ProjectError(
+            f"{dest}: the backup could not be written ({exc}).",
+            hint="Choose a folder you can write to, with enough free space.",
+        ) from exc
     return dest

@@ -26,13 +26,13 @@ class Store(TranscriptQueries, CodingQueries, FindingQueries, MaintenanceQueries
         self.conn = conn
 
     @classmethod
-    def open(cls, path: str | Path, *, create: bool = False, read_only: bool = False) -> "Store":
+    def open(cls, path: str | Path, *, create: bool = False, read_only: bool = False) -> Store:
         """Open a project (see :func:`~workbench.store.sqlite.opening.open_project`): a project that cannot
         be written is opened read-only, and ``read_only`` asks for that (no migration then)."""
         return cls(open_project(path, create=create, read_only=read_only))
 
     @classmethod
-    def open_other(cls, path: str | Path) -> "Store":
+    def open_other(cls, path: str | Path) -> Store:
         """Another project to read from (a colleague's file to merge): opened read-only, never
         migrated or written in place (an older one is read through an upgraded temporary copy)."""
         return cls(open_project(path, read_only=True, upgrade_copy=True))
@@ -73,7 +73,6 @@ class Store(TranscriptQueries, CodingQueries, FindingQueries, MaintenanceQueries
         with self.conn.transaction() as c:
             yield c
 
-
     # -- meta and audit -------------------------------------------------------------------
 
     def get_meta(self, key: str) -> str | None:
@@ -86,8 +85,16 @@ class Store(TranscriptQueries, CodingQueries, FindingQueries, MaintenanceQueries
             (key, value),
         )
 
-    def audit(self, action: str, entity: str, entity_id: int | None, *, coder: str | None = None,
-              before: Any = None, after: Any = None) -> int:
+    def audit(
+        self,
+        action: str,
+        entity: str,
+        entity_id: int | None,
+        *,
+        coder: str | None = None,
+        before: Any = None,
+        after: Any = None,
+    ) -> int:
         """Append to the audit log (append-only: triggers refuse updates and deletes)."""
         cur = self.conn.execute(
             "INSERT INTO audit(at, coder, action, entity, entity_id, before, after) VALUES (?,?,?,?,?,?,?)",
@@ -115,4 +122,3 @@ class Store(TranscriptQueries, CodingQueries, FindingQueries, MaintenanceQueries
     def backup_to(self, dest: str | Path) -> Path:
         """A consistent copy through SQLite's online backup API (never a file copy of the project)."""
         return backup_project(self.conn, dest)
-

@@ -64,8 +64,13 @@ class AgreementScreen(Screen):
             coders = pooled_coders(c.name for c in store.coders())
             return compute_agreement(store, AgreementSpec(coders=coders, unit=unit, columns=level, round=round_))
 
-        run_in_thread(self, job, self.show, group="agreement",
-                      failed=lambda exc: self.query_one("#summary", Static).update(str(exc)))
+        run_in_thread(
+            self,
+            job,
+            self.show,
+            group="agreement",
+            failed=lambda exc: self.query_one("#summary", Static).update(str(exc)),
+        )
 
     def show(self, report: Any) -> None:
         from workbench.agreement.report import fmt
@@ -76,7 +81,8 @@ class AgreementScreen(Screen):
             f"[b]{', '.join(spec.coders)}[/b] on {plural(len(report.transcripts), 'transcript')}, by {spec.unit} "
             f"(overlap: {spec.overlap}) · pooled α = {fmt(report.overall.krippendorff_alpha)}, "
             f"agreement {fmt(report.overall.percent_agreement, True)} · flagged: α below {spec.threshold:.3f} "
-            f"· u unit · l codes/themes")
+            f"· u unit · l codes/themes"
+        )
         self.fill()
         self.query_one(DataTable).focus()
 
@@ -93,8 +99,15 @@ class AgreementScreen(Screen):
         table = self.query_one(DataTable)
         row = table.cursor_row
         table.clear(columns=True)
-        numbers = (("α", 9), ("Flag", 5), ("Cohen κ" if two else "Fleiss κ", 9), ("AC1", 5), ("B-P κ", 5),
-                   ("Agree", 6), ("Prev.", 6))
+        numbers = (
+            ("α", 9),
+            ("Flag", 5),
+            ("Cohen κ" if two else "Fleiss κ", 9),
+            ("AC1", 5),
+            ("B-P κ", 5),
+            ("Agree", 6),
+            ("Prev.", 6),
+        )
         room = max(16, self.size.width - sum(w + 2 for _, w in numbers) - 4)
         for label, width in numbers:
             table.add_column(label, width=width)
@@ -106,18 +119,22 @@ class AgreementScreen(Screen):
             style = Style(color="red", bold=True) if code.flagged else (Style(dim=True) if alpha is None else Style())
             name = code.code
             if previous and name.startswith(previous + "/"):
-                name = "  " + name[len(previous) + 1:]  # a sub-code under the theme above it
+                name = "  " + name[len(previous) + 1 :]  # a sub-code under the theme above it
             else:
                 previous = code.code
             if code is report.overall:
                 name = "(pooled over all codes)"
-            table.add_row(Text(fmt(alpha), style=style, justify="right"),
-                          Text("below" if code.flagged else "", style=style),
-                          Text(fmt(kappa), justify="right"), Text(fmt(code.gwet_ac1), justify="right"),
-                          Text(fmt(code.brennan_prediger), justify="right"),
-                          Text(fmt(code.percent_agreement, True), justify="right"),
-                          Text("-" if code is report.overall else fmt(code.prevalence, True), justify="right"),
-                          Text(name, no_wrap=True, overflow="ellipsis"), key=code.code)
+            table.add_row(
+                Text(fmt(alpha), style=style, justify="right"),
+                Text("below" if code.flagged else "", style=style),
+                Text(fmt(kappa), justify="right"),
+                Text(fmt(code.gwet_ac1), justify="right"),
+                Text(fmt(code.brennan_prediger), justify="right"),
+                Text(fmt(code.percent_agreement, True), justify="right"),
+                Text("-" if code is report.overall else fmt(code.prevalence, True), justify="right"),
+                Text(name, no_wrap=True, overflow="ellipsis"),
+                key=code.code,
+            )
         if row:
             table.move_cursor(row=min(row, table.row_count - 1))
 
@@ -137,8 +154,10 @@ class AgreementScreen(Screen):
             out.append("Disagreements\n", Style(bold=True))
             for d in code.disagreements:
                 out.append(f"{d['transcript']}  ", Style(dim=True))
-                out.append(f"coded by {', '.join(d['coded_by']) or 'nobody'}, not by {', '.join(d['not_coded_by'])}\n",
-                           Style(italic=True))
+                out.append(
+                    f"coded by {', '.join(d['coded_by']) or 'nobody'}, not by {', '.join(d['not_coded_by'])}\n",
+                    Style(italic=True),
+                )
                 out.append(f"  “{d['text']}”\n")
         self.query_one("#details", Static).update(out)
 

@@ -55,8 +55,13 @@ class CalibrationScreen(Screen):
         from workbench.agreement.calibration import calibrate
 
         gold, trainee = self.gold, self.trainee
-        run_in_thread(self, lambda store: calibrate(store, gold, trainee), self.show, group="calibration",
-                      failed=lambda exc: self.show_error(str(exc)))
+        run_in_thread(
+            self,
+            lambda store: calibrate(store, gold, trainee),
+            self.show,
+            group="calibration",
+            failed=lambda exc: self.show_error(str(exc)),
+        )
 
     def show_error(self, message: str) -> None:
         self.report = None
@@ -69,7 +74,8 @@ class CalibrationScreen(Screen):
         self.query_one("#calibration-summary", Static).update(
             f"[b]{report.trainee}[/b] against gold [b]{report.gold}[/b] on {len(report.transcripts)} transcripts, by "
             f"{report.unit} · pooled κ {fmt(report.pooled_kappa)} · recall {fmt(report.recall, True)} · precision "
-            f"{fmt(report.precision, True)} · {report.misses} misses, {report.extras} extras · g gold · t trainee")
+            f"{fmt(report.precision, True)} · {report.misses} misses, {report.extras} extras · g gold · t trainee"
+        )
         table = self.query_one(DataTable)
         table.clear(columns=True)
         for label in ("Code", "Gold", "Miss", "Extra", "κ", "Recall"):
@@ -79,8 +85,15 @@ class CalibrationScreen(Screen):
                 continue
             weak = code.kappa is not None and code.kappa < 0.6
             style = Style(color="red", bold=True) if weak else Style()
-            table.add_row(Text(code.code), str(code.gold_positive), str(code.fn), str(code.fp),
-                          Text(fmt(code.kappa), style=style), fmt(code.recall, True), key=code.code)
+            table.add_row(
+                Text(code.code),
+                str(code.gold_positive),
+                str(code.fn),
+                str(code.fp),
+                Text(fmt(code.kappa), style=style),
+                fmt(code.recall, True),
+                key=code.code,
+            )
         if not table.row_count:
             self.query_one("#calibration-text", Static).update("Neither coder applied a code on these transcripts.")
         table.focus()
@@ -94,13 +107,18 @@ class CalibrationScreen(Screen):
             return
         out = Text()
         out.append(f"{code.code}\n", Style(bold=True))
-        for label, value in (("Definition", code.definition), ("When to use", code.when_to_use),
-                             ("When not to use", code.when_not_to_use)):
+        for label, value in (
+            ("Definition", code.definition),
+            ("When to use", code.when_to_use),
+            ("When not to use", code.when_not_to_use),
+        ):
             if value:
                 out.append(f"{label}: ", Style(italic=True))
                 out.append(" ".join(value.split()) + "\n")
-        for label, items in (("Missed (gold applied it, trainee did not)", code.misses),
-                             ("Extra (trainee applied it, gold did not)", code.extras)):
+        for label, items in (
+            ("Missed (gold applied it, trainee did not)", code.misses),
+            ("Extra (trainee applied it, gold did not)", code.extras),
+        ):
             if items:
                 out.append(f"\n{label}\n", Style(bold=True))
                 for item in items[:30]:

@@ -93,8 +93,12 @@ class CodebookScreen(Screen):
             self.query_one("#definition", Static).update("")
             return
         out.append(code.path + "\n\n", Style(bold=True, color=code.colour or None))
-        for key, label in (("definition", "Definition"), ("when_to_use", "When to use"),
-                           ("when_not_to_use", "When not to use"), ("example", "Example")):
+        for key, label in (
+            ("definition", "Definition"),
+            ("when_to_use", "When to use"),
+            ("when_not_to_use", "When not to use"),
+            ("example", "Example"),
+        ):
             if getattr(code, key):
                 out.append(f"{label}\n", Style(bold=True))
                 value = getattr(code, key)
@@ -140,6 +144,7 @@ class CodebookScreen(Screen):
             if text and text.strip():
                 coding.add_memo(self.app.store, "code", code.id, text, coder=self.app.coder)
                 self.show_code()
+
         self.app.push_screen(MemoDialog(f"Memo on {code.path}"), save)
 
     def action_new_code(self) -> None:
@@ -156,6 +161,7 @@ class CodebookScreen(Screen):
                 self.notify(str(exc), severity="warning")
                 return
             self.build(select=code.id)
+
         where = f"under {parent.path}" if parent else "at the top level"
         self.app.push_screen(MemoDialog(f"Name of the new code {where}"), create)
 

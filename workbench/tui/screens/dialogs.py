@@ -24,8 +24,10 @@ class MemoDialog(ModalScreen[str | None]):
     MemoDialog TextArea { height: 1fr; }
     MemoDialog .hint { color: $text-muted; }
     """
-    BINDINGS = [Binding("ctrl+s", "save", "Save", id="memo.save"),
-                Binding("escape", "cancel", "Cancel", id="memo.cancel")]
+    BINDINGS = [
+        Binding("ctrl+s", "save", "Save", id="memo.save"),
+        Binding("escape", "cancel", "Cancel", id="memo.cancel"),
+    ]
 
     def __init__(self, title: str, text: str = "") -> None:
         super().__init__()
@@ -66,10 +68,12 @@ class SegmentChooser(ModalScreen[int | None]):
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Static(self.prompt)
-            yield OptionList(*[
-                Option(f"{s.code} · {s.coder} · “{' '.join(s.text.split())[:60]}”", id=str(s.id))
-                for s in self.segments
-            ])
+            yield OptionList(
+                *[
+                    Option(f"{s.code} · {s.coder} · “{' '.join(s.text.split())[:60]}”", id=str(s.id))
+                    for s in self.segments
+                ]
+            )
 
     def on_mount(self) -> None:
         self.query_one(OptionList).focus()
@@ -90,8 +94,10 @@ class CoderChooser(ModalScreen[list[str] | None]):
     CoderChooser > Vertical { width: 60; height: auto; max-height: 80%; border: thick $accent; background: $panel; }
     CoderChooser SelectionList { height: auto; max-height: 16; }
     """
-    BINDINGS = [Binding("enter", "confirm", "Confirm", id="coders.confirm", priority=True),
-                Binding("escape", "cancel", "Cancel", id="coders.cancel")]
+    BINDINGS = [
+        Binding("enter", "confirm", "Confirm", id="coders.confirm", priority=True),
+        Binding("escape", "cancel", "Cancel", id="coders.cancel"),
+    ]
 
     def __init__(self, coders: list[str], chosen: list[str]) -> None:
         super().__init__()
@@ -126,8 +132,10 @@ class ConfirmDialog(ModalScreen[bool]):
                                padding: 0 1; }
     ConfirmDialog .hint { color: $text-muted; }
     """
-    BINDINGS = [Binding("y,enter", "answer(True)", "Yes", id="confirm.yes"),
-                Binding("n,escape", "answer(False)", "No", id="confirm.no")]
+    BINDINGS = [
+        Binding("y,enter", "answer(True)", "Yes", id="confirm.yes"),
+        Binding("n,escape", "answer(False)", "No", id="confirm.no"),
+    ]
 
     def __init__(self, question: str) -> None:
         super().__init__()

@@ -75,7 +75,8 @@ class SummaryEditor(Screen[bool]):
         self.fill()
         self.query_one("#title", Static).update(
             f"[b]{escape(self.row)}[/b] × [b]{escape(self.column)}[/b]: {len(self.rows)} segments · "
-            "write the summary on the right · f flags a key quote · ctrl+s saves · Esc cancels")
+            "write the summary on the right · f flags a key quote · ctrl+s saves · Esc cancels"
+        )
         self.query_one(TextArea).focus()
 
     def fill(self) -> None:
@@ -84,8 +85,13 @@ class SummaryEditor(Screen[bool]):
         table.clear()
         for key, row in self.rows.items():
             text = " ".join(row.text.split())
-            table.add_row("★" if row.id in flagged else "", row.participant or "", (row.code or "").split("/")[-1],
-                          text[:60] + ("…" if len(text) > 60 else ""), key=key)
+            table.add_row(
+                "★" if row.id in flagged else "",
+                row.participant or "",
+                (row.code or "").split("/")[-1],
+                text[:60] + ("…" if len(text) > 60 else ""),
+                key=key,
+            )
 
     @on(DataTable.RowHighlighted)
     def show(self, event: DataTable.RowHighlighted) -> None:
@@ -93,7 +99,8 @@ class SummaryEditor(Screen[bool]):
         if row:
             self.query_one("#quote", Static).update(
                 f"[b]{escape(row.transcript)}[/b] · {escape(row.coder)} · segment {row.id}\n"
-                f"“{escape(' '.join(row.text.split()))}”")
+                f"“{escape(' '.join(row.text.split()))}”"
+            )
 
     def action_flag(self) -> None:
         table = self.query_one(DataTable)
@@ -110,8 +117,15 @@ class SummaryEditor(Screen[bool]):
 
     def action_save(self) -> None:
         try:
-            set_summary(self.app.store, self.row_kind, self.row, self.code_id, self.query_one(TextArea).text,
-                        note=self.query_one("#note", Input).value, coder=self.app.coder)
+            set_summary(
+                self.app.store,
+                self.row_kind,
+                self.row,
+                self.code_id,
+                self.query_one(TextArea).text,
+                note=self.query_one("#note", Input).value,
+                coder=self.app.coder,
+            )
         except WorkbenchError as exc:
             self.notify(str(exc), severity="error")
             return

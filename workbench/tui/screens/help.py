@@ -37,7 +37,10 @@ class HelpScreen(ModalScreen[None]):
                 line.append(f"{keys:<18}", style="bold")
                 line.append(f" {binding.description or binding.action}")
                 lines.append(line)
-        lines += [Text(""), Text("Every change is saved at once. Ctrl+P opens the command palette."),
-                  Text("Escape closes this help.")]
+        lines += [
+            Text(""),
+            Text("Every change is saved at once. Ctrl+P opens the command palette."),
+            Text("Escape closes this help."),
+        ]
         with VerticalScroll():
             yield Static(Text("\n").join(lines))

@@ -87,18 +87,23 @@ class MatrixScreen(Screen):
         from workbench.analysis.matrix import MatrixSpec
 
         coder = self.coders[self.coder_index]
-        selection = (Selection(origin=CONSENSUS) if coder == CONSENSUS
-                     else Selection(coders=[coder] if coder else None))
-        return MatrixSpec(rows=self.rows, columns=self.columns, value=self.value, transpose=self.transposed,
-                          selection=selection)
+        selection = Selection(origin=CONSENSUS) if coder == CONSENSUS else Selection(coders=[coder] if coder else None)
+        return MatrixSpec(
+            rows=self.rows, columns=self.columns, value=self.value, transpose=self.transposed, selection=selection
+        )
 
     def compute(self) -> None:
         """pandas and the matrix are built on a worker thread with its own connection."""
         from workbench.analysis.matrix import build_matrix
 
         spec = self.spec()
-        run_in_thread(self, lambda store: build_matrix(store, spec), self.show, group="matrix",
-                      failed=lambda exc: self.notify(str(exc), severity="error"))
+        run_in_thread(
+            self,
+            lambda store: build_matrix(store, spec),
+            self.show,
+            group="matrix",
+            failed=lambda exc: self.notify(str(exc), severity="error"),
+        )
 
     def show(self, matrix: Any) -> None:
         self.matrix = matrix
@@ -111,8 +116,11 @@ class MatrixScreen(Screen):
         label_width = max(8, min(max((len(n) for n in names), default=8), 24, self.app.size.width // 4))
         table.fixed_columns = 1
         table.header_height = 2
-        table.add_column(Text(f"{matrix.table.index.name} \\ {matrix.table.columns.name}", style="bold",
-                              overflow="ellipsis"), key="__row", width=label_width)
+        table.add_column(
+            Text(f"{matrix.table.index.name} \\ {matrix.table.columns.name}", style="bold", overflow="ellipsis"),
+            key="__row",
+            width=label_width,
+        )
         formatted = {column: [self.format(v) for v in matrix.table[column]] for column in matrix.table.columns}
         for column in matrix.table.columns:
             label = str(column).split("/")[-1] if self.columns != "theme" else str(column)
@@ -121,13 +129,21 @@ class MatrixScreen(Screen):
             table.add_column(Text(label, style="bold", overflow="ellipsis"), key=str(column), width=width)
         for index, (name, row) in enumerate(matrix.table.iterrows()):
             cells = [Text(str(name), style="bold", no_wrap=True, overflow="ellipsis")]
-            for column, value in row.items():
+            for column, _value in row.items():
                 count = int(matrix.counts.at[name, column])
-                cells.append(Text(formatted[column][index], style=heat(count, top), justify="right", no_wrap=True,
-                                  overflow="ellipsis"))
+                cells.append(
+                    Text(
+                        formatted[column][index],
+                        style=heat(count, top),
+                        justify="right",
+                        no_wrap=True,
+                        overflow="ellipsis",
+                    )
+                )
             table.add_row(*cells, key=str(name))
         self.query_one("#title", Static).update(
-            f"[b]{matrix.title}[/b]   v value · r rows · c columns · o coder · t transpose · Enter segments · x export")
+            f"[b]{matrix.title}[/b]   v value · r rows · c columns · o coder · t transpose · Enter segments · x export"
+        )
         table.focus()
 
     def format(self, value: Any) -> str:
@@ -195,9 +211,14 @@ class MatrixScreen(Screen):
             return
         from workbench.tui.screens.dialogs import TextPrompt
 
-        self.app.push_screen(TextPrompt("Export the matrix to (.xlsx, .csv, .md, .html or .json):",
-                                        f"matrix-{self.rows}-{self.columns}-{self.value}.xlsx",
-                                        hint=f"Relative paths are in {Path.cwd()}"), self.export_to)
+        self.app.push_screen(
+            TextPrompt(
+                "Export the matrix to (.xlsx, .csv, .md, .html or .json):",
+                f"matrix-{self.rows}-{self.columns}-{self.value}.xlsx",
+                hint=f"Relative paths are in {Path.cwd()}",
+            ),
+            self.export_to,
+        )
 
     def export_to(self, name: str | None) -> None:
         if not name:
@@ -207,13 +228,19 @@ class MatrixScreen(Screen):
 
         path = Path(name).expanduser().resolve()
         fmt = {".xlsx": "xlsx", ".csv": "csv", ".md": "md", ".html": "html", ".htm": "html", ".json": "json"}.get(
-            path.suffix.lower())
+            path.suffix.lower()
+        )
         if fmt is None:
             self.notify("Give the file an extension: .xlsx, .csv, .md, .html or .json.", severity="warning")
             return
         try:
-            write_matrix(self.matrix, fmt, path, book=project_codebook(self.app.store),
-                         project=self.app.store.get_meta("title") or self.app.project.name)
+            write_matrix(
+                self.matrix,
+                fmt,
+                path,
+                book=project_codebook(self.app.store),
+                project=self.app.store.get_meta("title") or self.app.project.name,
+            )
         except WorkbenchError as exc:
             self.notify(str(exc), severity="error")
             return

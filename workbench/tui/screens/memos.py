@@ -65,12 +65,20 @@ class MemoListScreen(Screen):
                     about = f"{item.kind}"
                 heading = group.title.split("/")[-1] if self.by == "code" else group.title
                 text = " ".join(item.text.split())
-                table.add_row(Text(heading[:28] if n == 0 else "", style="bold"), about, item.coder or "",
-                              text[:60] + ("…" if len(text) > 60 else ""), key=key)
+                table.add_row(
+                    Text(heading[:28] if n == 0 else "", style="bold"),
+                    about,
+                    item.coder or "",
+                    text[:60] + ("…" if len(text) > 60 else ""),
+                    key=key,
+                )
         self.query_one("#title", Static).update(
-            f"[b]{len(self.items)} memos[/b] grouped by {self.by}   g regroup · Enter go to it · Esc back")
+            f"[b]{len(self.items)} memos[/b] grouped by {self.by}   g regroup · Enter go to it · Esc back"
+        )
         if not self.items:
-            self.query_one("#memo", Static).update("No memos yet: m on a segment, M on a transcript, m in the codebook.")
+            self.query_one("#memo", Static).update(
+                "No memos yet: m on a segment, M on a transcript, m in the codebook."
+            )
 
     @on(DataTable.RowHighlighted)
     def show(self, event: DataTable.RowHighlighted) -> None:

@@ -54,8 +54,11 @@ class CodePicker(ModalScreen[tuple[str, Any] | None]):
     CodePicker Input { margin: 0 0 1 0; }
     CodePicker #definition { height: auto; max-height: 6; color: $text-muted; padding: 0 1; }
     """
-    BINDINGS = [Binding("escape", "cancel", "Cancel", id="picker.cancel"),
-                Binding("down", "move(1)", show=False), Binding("up", "move(-1)", show=False)]
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel", id="picker.cancel"),
+        Binding("down", "move(1)", show=False),
+        Binding("up", "move(-1)", show=False),
+    ]
 
     def __init__(self, codes: list[Code], recent: list[int], passage: str) -> None:
         super().__init__()
@@ -80,8 +83,7 @@ class CodePicker(ModalScreen[tuple[str, Any] | None]):
         self.shown = rank_codes(self.codes, query, self.recent)
         options = self.query_one(OptionList)
         options.clear_options()
-        options.add_options([Option(("  " * c.depth if not query else "") + c.path, id=str(c.id))
-                             for c in self.shown])
+        options.add_options([Option(("  " * c.depth if not query else "") + c.path, id=str(c.id)) for c in self.shown])
         if query.strip():
             options.add_option(Option(f"+ New code “{query.strip()}”", id=NEW))
         options.add_option(Option("+ In-vivo code from the selected words", id=IN_VIVO))

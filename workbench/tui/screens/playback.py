@@ -38,8 +38,11 @@ class Playback:
             return
         path = media_for(self.app.store, self.session.transcript_id)
         if path is None:
-            self.notify("This transcript has no recording: link one with "
-                        f"`workbench media {self.session.transcript_id} FILE`.", severity="warning", timeout=5)
+            self.notify(
+                f"This transcript has no recording: link one with `workbench media {self.session.transcript_id} FILE`.",
+                severity="warning",
+                timeout=5,
+            )
             return
         if not path.exists():
             self.notify(f"The recording {path} is missing.", severity="warning", timeout=5)
@@ -49,8 +52,9 @@ class Playback:
             self.notify("This turn has no time: the transcript was not timed.", severity="warning", timeout=4)
             return
         if not Player.available():
-            self.notify("Playing needs mpv: install it (apt install mpv, brew install mpv).", severity="warning",
-                        timeout=5)
+            self.notify(
+                "Playing needs mpv: install it (apt install mpv, brew install mpv).", severity="warning", timeout=5
+            )
             return
         if self.player is None:
             self.player = Player()

@@ -75,8 +75,13 @@ class PseudonymiseScreen(Screen):
             ps.save_key(key, key_path)
             return key, {c.term: c.context for c in found}, {c.term: c.count for c in found}, len(found)
 
-        run_in_thread(self, job, lambda result: self.show(*result), group="pseudonymise",
-                      failed=lambda exc: self.notify(str(exc), severity="error"))
+        run_in_thread(
+            self,
+            job,
+            lambda result: self.show(*result),
+            group="pseudonymise",
+            failed=lambda exc: self.notify(str(exc), severity="error"),
+        )
 
     def show(self, key: ps.Key, contexts: dict[str, str], counts: dict[str, int], new: int) -> None:
         self.key, self.contexts, self.counts = key, contexts, counts
@@ -85,15 +90,22 @@ class PseudonymiseScreen(Screen):
         self.refresh_table()
         todo = sum(e.status == "proposed" for e in key.entries)
         self.query_one("#status", Static).update(
-            f"{new} new term{'s' if new != 1 else ''} found; {todo} to review. Key: {self.key_path}")
+            f"{new} new term{'s' if new != 1 else ''} found; {todo} to review. Key: {self.key_path}"
+        )
 
     def refresh_table(self, keep: int | None = None) -> None:
         table = self.query_one(DataTable)
         row = table.cursor_row if keep is None else keep
         table.clear()
         for entry in self.rows:
-            table.add_row(entry.status, entry.term, entry.category, entry.pseudonym,
-                          str(self.counts.get(entry.term, "")) if hasattr(self, "counts") else "", entry.source)
+            table.add_row(
+                entry.status,
+                entry.term,
+                entry.category,
+                entry.pseudonym,
+                str(self.counts.get(entry.term, "")) if hasattr(self, "counts") else "",
+                entry.source,
+            )
         if self.rows:
             table.move_cursor(row=min(max(row, 0), len(self.rows) - 1))
 

@@ -60,8 +60,16 @@ class ReaderScreen(CodingActions, Playback, Screen):
         Binding("left_square_bracket,p", "turn(-1)", "Previous turn", show=False, id="reader.prev_turn"),
         Binding("t", "select_turn", "Select the whole turn", show=False, id="reader.select_turn"),
         Binding("c,enter", "code", "Code", id="reader.code"),
-        *[Binding(str(n), f"quick_code({n})", "Apply a quick code (1-9: pinned, then most used)", show=False,
-                  id=f"reader.quick_code_{n}") for n in range(1, 10)],
+        *[
+            Binding(
+                str(n),
+                f"quick_code({n})",
+                "Apply a quick code (1-9: pinned, then most used)",
+                show=False,
+                id=f"reader.quick_code_{n}",
+            )
+            for n in range(1, 10)
+        ],
         Binding("x,delete", "uncode", "Remove code", id="reader.uncode"),
         Binding("e", "change_code", "Change the code of a segment", show=False, id="reader.change_code"),
         Binding("s", "select_segment", "Select a segment to adjust", show=False, id="reader.select_segment"),
@@ -91,7 +99,6 @@ class ReaderScreen(CodingActions, Playback, Screen):
         Binding("U,ctrl+y", "redo", "Redo", show=False, id="reader.redo"),
         Binding("escape", "back", "Back", id="reader.back"),
     ]
-
 
     def __init__(self, transcript_id: int, selection: tuple[int, int] | None = None) -> None:
         super().__init__()
@@ -175,8 +182,13 @@ class ReaderScreen(CodingActions, Playback, Screen):
         """Open the transcript on a worker thread with its own connection, then show it."""
         assert self.session is not None
         transcript_id, coder, all_coders = self.transcript_id, self.app.coder, self.session.all_coders
-        run_in_thread(self, lambda store: read_transcript(store, transcript_id, coder, all_coders=all_coders),
-                      self.show_document, group="reader", failed=self.cannot_open)
+        run_in_thread(
+            self,
+            lambda store: read_transcript(store, transcript_id, coder, all_coders=all_coders),
+            self.show_document,
+            group="reader",
+            failed=self.cannot_open,
+        )
 
     def cannot_open(self, error: WorkbenchError) -> None:
         """The transcript could not be read (removed meanwhile, say): say why, and stay usable."""
@@ -329,8 +341,12 @@ class ReaderScreen(CodingActions, Playback, Screen):
     def action_next_hit(self, step: int) -> None:
         if not self.hits:
             query = self.query_one("#search", Input).value.strip()
-            self.notify(f"No hits for “{query}” in this transcript." if query else
-                        "No search yet: press / to search this transcript.", timeout=2)
+            self.notify(
+                f"No hits for “{query}” in this transcript."
+                if query
+                else "No search yet: press / to search this transcript.",
+                timeout=2,
+            )
             return
         self.moved(self.session.next_hit(step))
 

@@ -43,8 +43,9 @@ class CodingActions:
 
     # -- coding ----------------------------------------------------------------------------------
 
-    def attempt(self, change: Callable[[], str | None], *, severity: str = "warning",
-                notify: float | None = None) -> str | None:
+    def attempt(
+        self, change: Callable[[], str | None], *, severity: str = "warning", notify: float | None = None
+    ) -> str | None:
         """Carry out a change of the session; a refused one is said in a notification. With
         ``notify``, what the change did is said in one too (for that many seconds)."""
         try:
@@ -76,10 +77,14 @@ class CodingActions:
         if missing and not confirmed:
             from workbench.tui.screens.dialogs import ConfirmDialog
 
-            self.app.push_screen(ConfirmDialog(f"“{value}” needs {', '.join(missing)}, which "
-                                               f"{'does' if len(missing) == 1 else 'do'} not exist yet. Create "
-                                               f"{'it' if len(missing) == 1 else 'them'} too?"),
-                                 lambda yes: self.picked(result, confirmed=True) if yes else None)
+            self.app.push_screen(
+                ConfirmDialog(
+                    f"“{value}” needs {', '.join(missing)}, which "
+                    f"{'does' if len(missing) == 1 else 'do'} not exist yet. Create "
+                    f"{'it' if len(missing) == 1 else 'them'} too?"
+                ),
+                lambda yes: self.picked(result, confirmed=True) if yes else None,
+            )
             return
         self.attempt(lambda: self.session.apply(*self.session.code_for(kind, value)))
 
@@ -103,12 +108,14 @@ class CodingActions:
             from workbench.tui.screens.dialogs import SegmentChooser
 
             by_id = {s.id: s for s in segments}
-            self.app.push_screen(SegmentChooser(prompt, segments),
-                                 lambda chosen: then(by_id[chosen]) if chosen in by_id else None)
+            self.app.push_screen(
+                SegmentChooser(prompt, segments), lambda chosen: then(by_id[chosen]) if chosen in by_id else None
+            )
 
     def action_uncode(self) -> None:
-        self.with_segment("Remove which code?",
-                          lambda segment: self.attempt(lambda: self.session.remove(segment), notify=2))
+        self.with_segment(
+            "Remove which code?", lambda segment: self.attempt(lambda: self.session.remove(segment), notify=2)
+        )
 
     def action_change_code(self) -> None:
         def change(segment: ShownSegment) -> None:
@@ -117,14 +124,18 @@ class CodingActions:
             def picked(result: tuple[str, Any] | None) -> None:
                 if result and result[0] == "code":
                     self.attempt(lambda: self.session.update(segment, code_id=result[1]), notify=3)
-            self.app.push_screen(CodePicker(list(self.session.codes.values()), self.session.recent, segment.text),
-                                 picked)
+
+            self.app.push_screen(
+                CodePicker(list(self.session.codes.values()), self.session.recent, segment.text), picked
+            )
+
         self.with_segment("Change the code of which segment?", change)
 
     def action_select_segment(self) -> None:
         def select(segment: ShownSegment) -> None:
             self.session.adjust(segment)
             self.moved()
+
         self.with_segment("Adjust which segment?", select)
 
     def action_set_bounds(self) -> None:
@@ -137,9 +148,13 @@ class CodingActions:
         def edit(segment: ShownSegment) -> None:
             from workbench.tui.screens.dialogs import MemoDialog
 
-            self.app.push_screen(MemoDialog(f"Memo on {segment.code}", segment.memo or ""),
-                                 lambda text: self.attempt(lambda: self.session.memo(segment, text), notify=3)
-                                 if text is not None else None)
+            self.app.push_screen(
+                MemoDialog(f"Memo on {segment.code}", segment.memo or ""),
+                lambda text: (
+                    self.attempt(lambda: self.session.memo(segment, text), notify=3) if text is not None else None
+                ),
+            )
+
         self.with_segment("Memo on which segment?", edit)
 
     def action_memo_transcript(self) -> None:
@@ -149,6 +164,7 @@ class CodingActions:
             said = self.attempt(lambda: self.session.memo_transcript(text), severity="error")
             if said:
                 self.notify(said, timeout=2)
+
         self.app.push_screen(MemoDialog(f"Memo on {self.doc.transcript.title if self.doc else ''}"), save)
 
     def action_pin(self) -> None:
@@ -221,8 +237,13 @@ class CodingActions:
                 self.notify(corrected[0], timeout=4)
                 self.reopen(corrected[1])
 
-        self.app.push_screen(TextPrompt(f"Replace {self.session.snippet(start, end)} with (Enter saves, Escape "
-                                        "cancels):", self.doc.text[start:end]), done)
+        self.app.push_screen(
+            TextPrompt(
+                f"Replace {self.session.snippet(start, end)} with (Enter saves, Escape cancels):",
+                self.doc.text[start:end],
+            ),
+            done,
+        )
 
     def action_rename_speaker(self) -> None:
         """Name the speaker of the turn under the selection (a wrong or missing label)."""
@@ -243,8 +264,7 @@ class CodingActions:
             self.notify(said, timeout=3)
             self.reopen(self.selection)
 
-        self.app.push_screen(TextPrompt(f"Speaker of turn {index + 1}:", self.doc.turns[index].speaker or ""),
-                             done)
+        self.app.push_screen(TextPrompt(f"Speaker of turn {index + 1}:", self.doc.turns[index].speaker or ""), done)
 
     # -- undo and redo ---------------------------------------------------------------------------
 

@@ -83,8 +83,13 @@ class ReconcileScreen(Screen):
             items = reconcile.find_disagreements(store, self.coders, transcript_ids=self.transcript_ids)
             return items, self.consensus_agreement(store)
 
-        run_in_thread(self, job, lambda found: self.show(*found), group="reconcile",
-                      failed=lambda exc: self.query_one("#progress", Static).update(str(exc)))
+        run_in_thread(
+            self,
+            job,
+            lambda found: self.show(*found),
+            group="reconcile",
+            failed=lambda exc: self.query_one("#progress", Static).update(str(exc)),
+        )
 
     def consensus_agreement(self, store: Store) -> str:
         """Agreement of the consensus with each coder, by turn (recomputed after decisions)."""
@@ -95,15 +100,17 @@ class ReconcileScreen(Screen):
         parts = []
         for coder in self.coders:
             try:
-                report = compute_agreement(store, AgreementSpec(coders=[reconcile.CONSENSUS, coder], unit="turn",
-                                                                columns="theme"))
+                report = compute_agreement(
+                    store, AgreementSpec(coders=[reconcile.CONSENSUS, coder], unit="turn", columns="theme")
+                )
             except WorkbenchError:
                 continue
             alpha = report.overall.krippendorff_alpha
             if alpha is not None and abs(alpha) < 0.005:
                 alpha = 0.0  # never "-0.00"
-            parts.append(f"consensus vs {coder}: α {alpha:.2f}" if alpha is not None else
-                         f"consensus vs {coder}: α undefined")
+            parts.append(
+                f"consensus vs {coder}: α {alpha:.2f}" if alpha is not None else f"consensus vs {coder}: α undefined"
+            )
         return " · ".join(parts) or "consensus not yet comparable with the coders"
 
     def show(self, items: list[reconcile.Disagreement], agreement: str) -> None:
@@ -115,8 +122,10 @@ class ReconcileScreen(Screen):
     def render_current(self) -> None:
         settled = sum(d.settled for d in self.items)
         scope = "this transcript" if self.transcript_ids else "all transcripts"
-        head = (f"[b]{settled} of {len(self.items)} disagreements settled[/b] between {', '.join(self.coders)} "
-                f"(by sentence, {scope})" + (f" · {self.agreement}" if self.agreement else "") + " · c coders")
+        head = (
+            f"[b]{settled} of {len(self.items)} disagreements settled[/b] between {', '.join(self.coders)} "
+            f"(by sentence, {scope})" + (f" · {self.agreement}" if self.agreement else "") + " · c coders"
+        )
         self.query_one("#progress", Static).update(head)
         columns = [self.query_one(f"#coder{number}", Static) for number in range(3)]
         for column in columns:
@@ -133,23 +142,27 @@ class ReconcileScreen(Screen):
         passage.append(f"{self.index + 1}. {item.transcript}", Style(bold=True))
         if turn and turn.speaker:
             passage.append(f" · {turn.speaker}", Style(dim=True))
-        passage.append("\n\n" + text[lo:item.start])
-        passage.append(text[item.start:item.end], Style(reverse=True, bold=True))
-        passage.append(text[item.end:hi] + "\n")
+        passage.append("\n\n" + text[lo : item.start])
+        passage.append(text[item.start : item.end], Style(reverse=True, bold=True))
+        passage.append(text[item.end : hi] + "\n")
         if item.settled and item.decision is not None:
             decision = item.decision
-            passage.append(f"\nSettled: {decision.choice} → {'; '.join(decision.codes or []) or 'no code'}",
-                           Style(color="green", bold=True))
+            passage.append(
+                f"\nSettled: {decision.choice} → {'; '.join(decision.codes or []) or 'no code'}",
+                Style(color="green", bold=True),
+            )
             if decision.note:
                 passage.append(f" ({decision.note})", Style(italic=True))
         if self.note:
             passage.append(f"\nNote for the decision: {self.note}", Style(italic=True, color="yellow"))
         done = self.items[self.last].decision if self.last is not None and self.last < len(self.items) else None
         if done is not None:
-            passage.append(f"\n\nDecided #{self.last + 1}: {done.choice} → "
-                           f"{'; '.join(done.codes or []) or 'no code'}"
-                           + (f" ({done.note})" if done.note else " · m adds a note to it"),
-                           Style(dim=True))
+            passage.append(
+                f"\n\nDecided #{self.last + 1}: {done.choice} → "
+                f"{'; '.join(done.codes or []) or 'no code'}"
+                + (f" ({done.note})" if done.note else " · m adds a note to it"),
+                Style(dim=True),
+            )
         self.query_one("#text", Static).update(passage)
         codes = {c.path: c for c in store.codes()}
         segments = store.segments(transcript_id=item.transcript_id)
@@ -158,9 +171,14 @@ class ReconcileScreen(Screen):
             body = Text()
             body.append(f"{number}  {coder}\n", Style(bold=True))
             # codes on part of the unit that fall short of the rule (e.g. under half a sentence)
-            partly = sorted({paths_by_id.get(s.code_id, "?") for s in segments
-                             if s.coder == coder and s.start < item.end and s.end > item.start}
-                            - set(paths))
+            partly = sorted(
+                {
+                    paths_by_id.get(s.code_id, "?")
+                    for s in segments
+                    if s.coder == coder and s.start < item.end and s.end > item.start
+                }
+                - set(paths)
+            )
             if not paths:
                 body.append("(no code on this sentence)\n" if partly else "(no code here)\n", Style(dim=True))
             for path in paths:
@@ -190,7 +208,7 @@ class ReconcileScreen(Screen):
         self.last = self.index
         self.agreement = self.consensus_agreement(self.app.store)
         later = [i for i in range(self.index + 1, len(self.items)) if not self.items[i].settled]
-        earlier = [i for i in range(0, self.index) if not self.items[i].settled]
+        earlier = [i for i in range(self.index) if not self.items[i].settled]
         self.index = (later or earlier or [self.index])[0]
         self.render_current()
 
@@ -215,6 +233,7 @@ class ReconcileScreen(Screen):
             if result and result[0] == "code":
                 path = next(c.path for c in self.app.store.codes() if c.id == result[1])
                 self.decide("codes", [path])
+
         self.app.push_screen(CodePicker(self.app.store.codes(), [], item.text), chosen)
 
     def action_note(self) -> None:
@@ -238,14 +257,20 @@ class ReconcileScreen(Screen):
                     return
                 self.notify(f"Note saved on decision #{number}.", timeout=3)
                 self.render_current()
-            self.app.push_screen(MemoDialog(f"Why? (the note of decision #{number})",
-                                            (target.decision.note if target.decision else None) or ""), save)
+
+            self.app.push_screen(
+                MemoDialog(
+                    f"Why? (the note of decision #{number})", (target.decision.note if target.decision else None) or ""
+                ),
+                save,
+            )
             return
 
         def keep(text: str | None) -> None:
             if text is not None:
                 self.note = text.strip() or None
                 self.render_current()
+
         self.app.push_screen(MemoDialog("Why? (saved with the next decision)", self.note or ""), keep)
 
     def action_step(self, step: int) -> None:
@@ -263,11 +288,13 @@ class ReconcileScreen(Screen):
             if selected:
                 self.coders = selected
                 self.load()
+
         self.app.push_screen(CoderChooser(names, self.coders), chosen)
 
     def action_accept_agreed(self) -> None:
-        added = reconcile.accept_agreed(self.app.store, self.coders, coder=self.app.coder,
-                                        transcript_ids=self.transcript_ids)
+        added = reconcile.accept_agreed(
+            self.app.store, self.coders, coder=self.app.coder, transcript_ids=self.transcript_ids
+        )
         self.notify(f"{added} consensus segments added from what the coders agree on.")
         self.agreement = self.consensus_agreement(self.app.store)
         self.render_current()

@@ -30,8 +30,9 @@ class RetrievalScreen(Screen):
         Binding("escape", "back", "Back", id="retrieval.back"),
     ]
 
-    def __init__(self, code_id: int | None = None, *, segment_ids: list[int] | None = None,
-                 title: str | None = None) -> None:
+    def __init__(
+        self, code_id: int | None = None, *, segment_ids: list[int] | None = None, title: str | None = None
+    ) -> None:
         super().__init__()
         self.code_id = code_id
         self.segment_ids = segment_ids
@@ -84,11 +85,19 @@ class RetrievalScreen(Screen):
             hay = " ".join(str(getattr(row, k) or "") for k in ("site", "participant", "coder", "code", "text")).lower()
             if query and query not in hay and fuzz.partial_ratio(query, hay) < 80:
                 continue
-            cells = {"site": row.site or "", "participant": row.participant or "", "coder": row.coder,
-                     "code": (row.code or "").split("/")[-1]}
+            cells = {
+                "site": row.site or "",
+                "participant": row.participant or "",
+                "coder": row.coder,
+                "code": (row.code or "").split("/")[-1],
+            }
             height = lines_needed(row.text, room)
-            table.add_row(*(Text(cells[key], no_wrap=True, overflow="ellipsis") for key, _, _ in columns),
-                          Text(clip(row.text, room, height)), key=str(row.id), height=height)
+            table.add_row(
+                *(Text(cells[key], no_wrap=True, overflow="ellipsis") for key, _, _ in columns),
+                Text(clip(row.text, room, height)),
+                key=str(row.id),
+                height=height,
+            )
         if row_before and table.row_count:
             table.move_cursor(row=min(row_before, table.row_count - 1))
 
@@ -108,7 +117,8 @@ class RetrievalScreen(Screen):
             where = " · ".join(escape(str(x)) for x in (row.site, row.participant, row.coder, row.origin) if x)
             self.query_one("#quote", Static).update(
                 f"[b]{escape(row.transcript)}[/b] · {where}\n[dim]{escape(row.code or '')}[/dim]\n"
-                f"“{escape(' '.join(row.text.split()))}”{memo}")
+                f"“{escape(' '.join(row.text.split()))}”{memo}"
+            )
 
     @on(DataTable.RowSelected)
     def open_segment(self, event: DataTable.RowSelected) -> None:

@@ -46,8 +46,15 @@ class SaturationScreen(Screen):
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
-        for key, label in (("n", "#"), ("title", "Interview"), ("codes", "Codes"), ("new", "New"),
-                           ("total", "Total"), ("run", "Run ratio"), ("mark", "")):
+        for key, label in (
+            ("n", "#"),
+            ("title", "Interview"),
+            ("codes", "Codes"),
+            ("new", "New"),
+            ("total", "Total"),
+            ("run", "Run ratio"),
+            ("mark", ""),
+        ):
             table.add_column(label, key=key)
         self.refresh_view()
         table.focus()
@@ -70,7 +77,8 @@ class SaturationScreen(Screen):
         from rich.markup import escape
 
         self.query_one("#title", Static).update(
-            f"{escape(result.statement())}\n[dim]o order · l level · b/B base · r/R run · t threshold[/dim]")
+            f"{escape(result.statement())}\n[dim]o order · l level · b/B base · r/R run · t threshold[/dim]"
+        )
         width = max(40, min(self.size.width - 4, 100))
         self.query_one("#plot", Static).update(escape(terminal_plot(result, width=width, height=14)))
 

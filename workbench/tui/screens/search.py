@@ -69,8 +69,13 @@ class SearchScreen(Screen):
                     texts[hit.transcript_id] = store.transcript_text(hit.transcript_id) or ""
             return hits, texts
 
-        run_in_thread(self, job, lambda found: self.show(*found), group="search",
-                      failed=lambda exc: self.query_one("#info", Static).update(str(exc)))
+        run_in_thread(
+            self,
+            job,
+            lambda found: self.show(*found),
+            group="search",
+            failed=lambda exc: self.query_one("#info", Static).update(str(exc)),
+        )
 
     def show(self, hits: list[Any], texts: dict[int, str] | None = None) -> None:
         self.hits, self.picked = hits, set()
@@ -94,14 +99,18 @@ class SearchScreen(Screen):
             who = Text(f"{hit.participant or hit.transcript}\n{hit.speaker or ''}", overflow="ellipsis")
             text = self.texts.get(hit.transcript_id, "")
             lo, hi = text.rfind("\n", 0, hit.start) + 1, text.find("\n", hit.end)  # within the turn
-            passage = (hit_window(text, hit.start, hit.end, room * 3 - 6, lo=lo, hi=hi if hi >= 0 else None)
-                       if text else Text(hit.context))
+            passage = (
+                hit_window(text, hit.start, hit.end, room * 3 - 6, lo=lo, hi=hi if hi >= 0 else None)
+                if text
+                else Text(hit.context)
+            )
             table.add_row(mark, who, passage, key=str(index), height=3)
         if self.hits:
             table.move_cursor(row=min(row, len(self.hits) - 1))
         fuzzy = " · fuzzy spelling on" if self.fuzzy else ""
         self.query_one("#info", Static).update(
-            f"{plural(len(self.hits), 'hit')} · {len(self.picked)} picked{fuzzy} · space picks · c codes the picked sentences")
+            f"{plural(len(self.hits), 'hit')} · {len(self.picked)} picked{fuzzy} · space picks · c codes the picked sentences"
+        )
 
     def action_toggle(self) -> None:
         table = self.query_one(DataTable)
@@ -137,6 +146,7 @@ class SearchScreen(Screen):
             self.notify(f"{plural(added, 'sentence')} coded as {path}.")
             self.picked = set()
             self.fill()
+
         self.app.push_screen(CodePicker(self.app.store.codes(), [], plural(len(chosen), "picked hit")), apply)
 
     @on(DataTable.RowSelected)

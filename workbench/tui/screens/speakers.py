@@ -41,8 +41,9 @@ class SpeakersScreen(Screen):
     def compose(self) -> ComposeResult:
         yield Header()
         yield DataTable(id="speakers", cursor_type="row", zebra_stripes=True)
-        yield Static("p: map to a participant (the same name in two transcripts is one person) · "
-                     "i: interviewer", id="status")
+        yield Static(
+            "p: map to a participant (the same name in two transcripts is one person) · i: interviewer", id="status"
+        )
         yield Footer()
 
     def on_mount(self) -> None:
@@ -70,13 +71,21 @@ class SpeakersScreen(Screen):
         if case is not None:
             self.query_one("#status", Static).update(
                 f"{case.shown} in {case.transcript} ({case.site or 'no site'}): {case.role}"
-                + (f", {case.participant}" if case.participant else "") + " · p: participant · i: interviewer")
+                + (f", {case.participant}" if case.participant else "")
+                + " · p: participant · i: interviewer"
+            )
 
     def _map(self, case: SpeakerCase, participant: str | None) -> None:
         row = self.query_one(DataTable).cursor_row
         try:
-            done = map_speaker(self.app.store, str(case.transcript_id), case.speaker, participant,
-                               interviewer=participant is None, coder=self.app.coder)
+            done = map_speaker(
+                self.app.store,
+                str(case.transcript_id),
+                case.speaker,
+                participant,
+                interviewer=participant is None,
+                coder=self.app.coder,
+            )
         except WorkbenchError as exc:
             self.notify(str(exc), severity="error")
             return
@@ -93,10 +102,15 @@ class SpeakersScreen(Screen):
             if value:
                 self._map(case, value)
 
-        self.app.push_screen(TextPrompt(f"Participant for {case.shown} in {case.transcript}:",
-                                        case.participant or case.speaker,
-                                        hint="An existing participant's label makes them one person across "
-                                             "transcripts; a new label makes a participant at the site."), done)
+        self.app.push_screen(
+            TextPrompt(
+                f"Participant for {case.shown} in {case.transcript}:",
+                case.participant or case.speaker,
+                hint="An existing participant's label makes them one person across "
+                "transcripts; a new label makes a participant at the site.",
+            ),
+            done,
+        )
 
     def action_mark_interviewer(self) -> None:
         case = self.current()

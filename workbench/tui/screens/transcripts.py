@@ -19,8 +19,16 @@ from workbench.tui.workers import post_from_thread, run_in_thread
 from workbench.tui.widgets.keybar import KeyBar
 
 # (key, heading, width); the title takes the room that is left.
-COLUMNS = (("site", "Site", 18), ("participant", "Id", 6), ("role", "Role", 13), ("title", "Title", 0),
-           ("format", "Format", 6), ("words", "Words", 6), ("segments", "Segs", 4), ("coded", "Coded", 5))
+COLUMNS = (
+    ("site", "Site", 18),
+    ("participant", "Id", 6),
+    ("role", "Role", 13),
+    ("title", "Title", 0),
+    ("format", "Format", 6),
+    ("words", "Words", 6),
+    ("segments", "Segs", 4),
+    ("coded", "Coded", 5),
+)
 DROPPABLE = ("format", "words", "role")  # left out, in this order, when the terminal is narrow
 MIN_TITLE = 16
 
@@ -37,13 +45,12 @@ def distinct_titles(rows: list[TranscriptListing], width: int) -> dict[int, str]
     from collections import Counter
 
     same = Counter(r.title for r in rows)
-    shown = {r.id: r.title + (f" ({r.format})" if same[r.title] > 1 and r.format else "")
-             for r in rows}
-    cut = Counter(t[:width - 1] for t in shown.values() if len(t) > width)
+    shown = {r.id: r.title + (f" ({r.format})" if same[r.title] > 1 and r.format else "") for r in rows}
+    cut = Counter(t[: width - 1] for t in shown.values() if len(t) > width)
     for row_id, title in shown.items():
-        if len(title) > width and cut[title[:width - 1]] > 1:
+        if len(title) > width and cut[title[: width - 1]] > 1:
             head = max(4, width // 2 - 1)
-            shown[row_id] = title[:head] + "…" + title[-(width - head - 1):]
+            shown[row_id] = title[:head] + "…" + title[-(width - head - 1) :]
     if len(set(shown.values())) < len(shown):  # still alike: the transcript's own id tells them apart
         counts = Counter(shown.values())
         for row in rows:
@@ -124,6 +131,7 @@ class TranscriptsScreen(Screen):
     def load_rows(self) -> None:
         """Read the listing on a worker thread with its own connection: the rows first, then the
         share coded (the slow part on a large project) as soon as it is known."""
+
         def job(store: Any) -> dict[int, int]:
             post_from_thread(self, self.show_rows, list_transcripts(store, coded=False))
             return store.coded_lengths()
@@ -131,8 +139,10 @@ class TranscriptsScreen(Screen):
         run_in_thread(self, job, self.show_coded, group="transcripts")
 
     def show_coded(self, covered: dict[int, int]) -> None:
-        self.rows = [replace(row, coded=round(covered.get(row.id, 0) / row.length, 4) if row.length else 0.0)
-                     for row in self.rows]
+        self.rows = [
+            replace(row, coded=round(covered.get(row.id, 0) / row.length, 4) if row.length else 0.0)
+            for row in self.rows
+        ]
         self.apply_filter(self.query_one(Input).value)
 
     def show_rows(self, rows: list[TranscriptListing]) -> None:
@@ -145,23 +155,26 @@ class TranscriptsScreen(Screen):
         has_codes = bool(self.app.store.codes(counts=False))
         lines = []
         if not self.rows:
-            lines += ["[b]No transcripts yet.[/b] Import them from a shell (files or whole folders; .txt .md .docx "
-                      ".odt .vtt .srt and Whisper .json):",
-                      f"  workbench import INTERVIEWS/ --project {self.app.project}",
-                      "  (--metadata FILE.csv adds sites, participants and roles), then press r here."]
+            lines += [
+                "[b]No transcripts yet.[/b] Import them from a shell (files or whole folders; .txt .md .docx "
+                ".odt .vtt .srt and Whisper .json):",
+                f"  workbench import INTERVIEWS/ --project {self.app.project}",
+                "  (--metadata FILE.csv adds sites, participants and roles), then press r here.",
+            ]
         if not has_codes:
-            lines += ["[b]No codebook yet.[/b] Load one from a shell:",
-                      f"  workbench codebook import CODEBOOK.yaml --project {self.app.project}",
-                      "press [b]d[/b] to load the default codebook (partnerships between health care "
-                      "organizations), or make codes as you code (c, then type Theme/Name)."]
+            lines += [
+                "[b]No codebook yet.[/b] Load one from a shell:",
+                f"  workbench codebook import CODEBOOK.yaml --project {self.app.project}",
+                "press [b]d[/b] to load the default codebook (partnerships between health care "
+                "organizations), or make codes as you code (c, then type Theme/Name).",
+            ]
         welcome = self.query_one("#welcome", Static)
         welcome.update("\n".join(lines))
         welcome.display = bool(lines)
 
     def action_default_codebook(self) -> None:
         if self.app.store.codes(counts=False):
-            self.notify("This project has a codebook already; load others with `workbench codebook import`.",
-                        timeout=4)
+            self.notify("This project has a codebook already; load others with `workbench codebook import`.", timeout=4)
             return
         from workbench.codebook import load_codebook
         from workbench.errors import WorkbenchError
@@ -189,17 +202,27 @@ class TranscriptsScreen(Screen):
                 continue
             site = row.site or "(no site)"
             # Grouped by site: the site's name heads its group.
-            cells = {"site": site if site != previous_site else "", "participant": row.participant or "",
-                     "role": row.role or "", "title": titles[row.id], "format": row.format,
-                     "words": f"{row.words:,}", "segments": str(row.segments), "coded": share(row.coded) if row.coded is not None else "…"}
+            cells = {
+                "site": site if site != previous_site else "",
+                "participant": row.participant or "",
+                "role": row.role or "",
+                "title": titles[row.id],
+                "format": row.format,
+                "words": f"{row.words:,}",
+                "segments": str(row.segments),
+                "coded": share(row.coded) if row.coded is not None else "…",
+            }
             # Text cells skip the markup parsing DataTable applies to plain strings.
-            table.add_row(*(Text(cells[key], no_wrap=True, overflow="ellipsis") for key in self.columns),
-                          key=str(row.id))
+            table.add_row(
+                *(Text(cells[key], no_wrap=True, overflow="ellipsis") for key in self.columns), key=str(row.id)
+            )
             previous_site = site
             shown += 1
         sites = len({r.site for r in self.rows})
-        self.base_status = (f"{shown} of {plural(len(self.rows), 'transcript')} · {plural(sites, 'site')} · "
-                            "Enter opens a transcript · ? lists the keys")
+        self.base_status = (
+            f"{shown} of {plural(len(self.rows), 'transcript')} · {plural(sites, 'site')} · "
+            "Enter opens a transcript · ? lists the keys"
+        )
         self.query_one("#status", Static).update(self.base_status)
 
     @on(DataTable.RowHighlighted)
@@ -208,8 +231,12 @@ class TranscriptsScreen(Screen):
         row = next((r for r in self.rows if str(r.id) == event.row_key.value), None)
         if row is not None:
             self.query_one("#status", Static).update(
-                Text(f"#{row.id} {row.source_name or row.title} · {getattr(self, 'base_status', '')}",
-                     no_wrap=True, overflow="ellipsis"))
+                Text(
+                    f"#{row.id} {row.source_name or row.title} · {getattr(self, 'base_status', '')}",
+                    no_wrap=True,
+                    overflow="ellipsis",
+                )
+            )
 
     @on(Input.Changed, "#filter")
     def filter_changed(self, event: Input.Changed) -> None:

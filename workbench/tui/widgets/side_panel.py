@@ -47,8 +47,11 @@ def panel_text(session: CodingSession, view: TranscriptView) -> Text:
                 out.append(f"  memo: {segment.memo}\n", Style(italic=True))
         code = session.codes.get(covering[0].code_id)
         if code:
-            for value, label in ((code.definition, ""), (code.when_to_use, "Use when: "),
-                                 (code.when_not_to_use, "Not for: ")):
+            for value, label in (
+                (code.definition, ""),
+                (code.when_to_use, "Use when: "),
+                (code.when_not_to_use, "Not for: "),
+            ):
                 if value:
                     out.append(f"\n{label}" if label else f"\n{code.name}: ", Style(bold=True))
                     out.append(value + "\n")

@@ -70,7 +70,7 @@ def wrap(text: str, start: int, end: int, width: int) -> list[tuple[int, int]]:
 def dim(colour: str, factor: float = 0.45) -> str:
     """A darker shade of a code colour, readable as a background under light text."""
     colour = (colour or "#888888").lstrip("#")
-    r, g, b = (int(colour[i:i + 2], 16) for i in (0, 2, 4))
+    r, g, b = (int(colour[i : i + 2], 16) for i in (0, 2, 4))
     return f"#{int(r * factor):02x}{int(g * factor):02x}{int(b * factor):02x}"
 
 
@@ -141,7 +141,7 @@ class TranscriptView(ScrollView, can_focus=True):
         if self.doc is None:
             return
         alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-        for segment in sorted(self.doc.segments, key=lambda s: (s.code or "")):
+        for segment in sorted(self.doc.segments, key=lambda s: s.code or ""):
             code = segment.code or ""
             if code not in self.letter_of:
                 self.letter_of[code] = alphabet[len(self.letter_of) % len(alphabet)]
@@ -149,7 +149,7 @@ class TranscriptView(ScrollView, can_focus=True):
     def visible_span(self) -> tuple[int, int]:
         """The span of the transcript on screen."""
         top = int(self.scroll_offset.y)
-        shown = [line for line in self.lines[top:top + max(1, self.size.height)] if line.kind == "text"]
+        shown = [line for line in self.lines[top : top + max(1, self.size.height)] if line.kind == "text"]
         if not shown:
             return (0, 0)
         return shown[0].start, shown[-1].end
@@ -216,8 +216,7 @@ class TranscriptView(ScrollView, can_focus=True):
         top, height = int(self.scroll_offset.y), self.size.height
         if first < top + 1 or last > top + height - 2:
             target = first - 2 if last - first + 4 > height else max(0, first - height // 3)
-            self.scroll_to(y=max(0, target - (1 if self.lines[max(first - 1, 0)].kind == "head" else 0)),
-                           animate=False)
+            self.scroll_to(y=max(0, target - (1 if self.lines[max(first - 1, 0)].kind == "head" else 0)), animate=False)
 
     # -- drawing -------------------------------------------------------------------------------
 
@@ -241,12 +240,17 @@ class TranscriptView(ScrollView, can_focus=True):
         turn = doc.turns[line.turn]
         if line.kind == "head":
             colour = self.speaker_colours.get(turn.speaker, "#aaaaaa")
-            parts = [Segment(" " * GUTTER, base),
-                     Segment(turn.speaker or "(unknown speaker)", base + Style(bold=True, color=colour))]
+            parts = [
+                Segment(" " * GUTTER, base),
+                Segment(turn.speaker or "(unknown speaker)", base + Style(bold=True, color=colour)),
+            ]
             if turn.start_time is not None:
                 seconds = int(turn.start_time)
-                parts.append(Segment(f"  {seconds // 3600:02d}:{seconds % 3600 // 60:02d}:{seconds % 60:02d}",
-                                     base + Style(dim=True)))
+                parts.append(
+                    Segment(
+                        f"  {seconds // 3600:02d}:{seconds % 3600 // 60:02d}:{seconds % 60:02d}", base + Style(dim=True)
+                    )
+                )
             return Strip(parts)
         start, end = line.start, line.end
         covering = doc.covering(start, max(end, start + 1))
@@ -261,14 +265,16 @@ class TranscriptView(ScrollView, can_focus=True):
         if proposed and len(stripes) < STRIPES:
             stripes.append(Segment("?", base + Style(bold=True, color="#ffd75f")))
         if len(stripes) > STRIPES:
-            stripes = stripes[:STRIPES - 1] + [Segment("+", base + Style(bold=True))]
+            stripes = stripes[: STRIPES - 1] + [Segment("+", base + Style(bold=True))]
         other = any(a < end and b > start for a, b, _ in self.others)
-        parts = stripes + [Segment(" " * (GUTTER - len(stripes) - 1), base),
-                           Segment("◦" if other else " ", base + Style(color="#8a8a8a"))]
+        parts = stripes + [
+            Segment(" " * (GUTTER - len(stripes) - 1), base),
+            Segment("◦" if other else " ", base + Style(color="#8a8a8a")),
+        ]
         # Style runs: codes (background), search hits (underline), selection (reverse).
         ranges: list[tuple[int, int, Style]] = []
         for segment in covering:
-            mine = getattr(segment, 'mine', True)
+            mine = getattr(segment, "mine", True)
             style = Style(bgcolor=dim(segment.colour, 0.45 if mine else 0.25), underline=not mine)
             ranges.append((segment.start, segment.end, style))
         for proposal in proposed:

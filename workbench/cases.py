@@ -179,18 +179,19 @@ def map_speaker(
     if row is None:
         names = ", ".join(repr(r.speaker or "(unlabelled)") for r in rows) or "none"
         raise NotFoundError(f"{found.title!r} has no speaker {speaker!r}.", hint=f"Its speakers: {names}.")
-    if participant is not None and not participant.strip():
+    label = participant.strip() if participant is not None else None  # None: the interviewer
+    if label == "":
         raise WorkbenchError("the participant's name is empty.")
     with store.transaction():
         before = {"speaker": row.speaker, "participant": row.participant, "role": row.role}
-        if interviewer:
+        if label is None:
             pid, role = None, INTERVIEWER
         else:
-            existing = store.participant_by_label(participant.strip())
+            existing = store.participant_by_label(label)
             pid = (
                 existing.id
                 if existing
-                else store.participant_id(participant.strip(), role=None, site_id=store.transcript_site_id(found.id))
+                else store.participant_id(label, role=None, site_id=store.transcript_site_id(found.id))
             )
             role = PARTICIPANT
         store.set_speaker(found.id, row.speaker, pid, role)
@@ -203,6 +204,6 @@ def map_speaker(
             and not any(r.participant_id == old and r.speaker != row.speaker and r.role == PARTICIPANT for r in rows)
         ):
             store.unlink_participant(found.id, old)
-        after = {"speaker": row.speaker, "participant": participant.strip() if pid is not None else None, "role": role}
+        after = {"speaker": row.speaker, "participant": label, "role": role}
         store.audit("map speaker", "transcript", found.id, coder=coder, before=before, after=after)
     return next(s for s in list_speakers(store, str(found.id)) if s.speaker == row.speaker)

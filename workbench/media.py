@@ -86,17 +86,20 @@ class Player:
     def available() -> bool:
         return shutil.which("mpv") is not None
 
-    def _start(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            return
+    def _start(self) -> str:
+        """Start mpv unless it runs; the path of its IPC socket."""
+        if self.process is not None and self.process.poll() is None and self.socket_path:
+            return self.socket_path
         binary = shutil.which("mpv")
         if binary is None:
             raise PlayerError(
                 "playing the recording needs mpv, which is not installed.",
                 hint="Install it (Debian/Ubuntu: apt install mpv; macOS: brew install mpv).",
             )
+        if self.socket_path:  # the folder of an mpv that has ended
+            shutil.rmtree(os.path.dirname(self.socket_path), ignore_errors=True)
         folder = tempfile.mkdtemp(prefix="workbench-mpv-")
-        self.socket_path = os.path.join(folder, "mpv.sock")
+        socket_path = self.socket_path = os.path.join(folder, "mpv.sock")
         self.process = subprocess.Popen(
             [
                 binary,
@@ -105,7 +108,7 @@ class Player:
                 "--force-window=no",
                 "--no-audio-display",
                 "--keep-open=yes",
-                f"--input-ipc-server={self.socket_path}",
+                f"--input-ipc-server={socket_path}",
                 *self.extra_args,
             ],
             stdin=subprocess.DEVNULL,
@@ -113,19 +116,20 @@ class Player:
             stderr=subprocess.DEVNULL,
         )
         deadline = time.monotonic() + 5.0
-        while not os.path.exists(self.socket_path):
+        while not os.path.exists(socket_path):
             if self.process.poll() is not None or time.monotonic() > deadline:
                 raise PlayerError("mpv did not start.", hint="Run `mpv --version` to check the installation.")
             time.sleep(0.02)
+        return socket_path
 
     def command(self, *args: Any, timeout: float = 2.0) -> Any:
         """Send one command and return its ``data`` (errors raise PlayerError)."""
-        self._start()
+        socket_path = self._start()
         request = json.dumps({"command": list(args), "request_id": 1}) + "\n"
         with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
             sock.settimeout(timeout)
             try:
-                sock.connect(self.socket_path)
+                sock.connect(socket_path)
                 sock.sendall(request.encode())
                 buffer = b""
                 while True:

@@ -231,6 +231,17 @@ def _meta_from(source: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+def _participants(value: object) -> list[str]:
+    """The participants a metadata field names: "A; B", a list, or one value (a number too)."""
+    if value is None or value == "":
+        return []
+    if isinstance(value, str):
+        return [p.strip() for p in value.split(";") if p.strip()]
+    if isinstance(value, list):
+        return [str(p) for p in value]
+    return [str(value)]
+
+
 def import_transcripts(
     store: Store,
     paths: Iterable[str | Path],
@@ -333,7 +344,7 @@ def _import_one(
         )
     parsed: ParsedTranscript = read_transcript(path, encoding, tags=tags)
     checksum = hashlib.sha256(path.read_bytes()).hexdigest()
-    meta = {"site": path.parent.name or None, "title": path.stem}
+    meta: dict[str, Any] = {"site": path.parent.name or None, "title": path.stem}
     file_meta = _meta_from(parsed.metadata)
     row_meta = _meta_from(row or {})
     for source in (file_meta, row_meta):
@@ -342,10 +353,7 @@ def _import_one(
                 meta.setdefault(key, {}).update(value)
             else:
                 meta[key] = value
-    participants = meta.get("participants") or meta.get("participant")
-    if isinstance(participants, str):
-        participants = [p.strip() for p in participants.split(";") if p.strip()]
-    participants = [str(p) for p in (participants or [])]
+    participants = _participants(meta.get("participants") or meta.get("participant"))
     title = str(meta.get("title") or path.stem)
     site = str(meta["site"]) if meta.get("site") else None
 

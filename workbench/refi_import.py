@@ -77,10 +77,10 @@ def write_project(store: Store, project: RefiProject, path: Path, *, coder: str 
             transcript_of[source.guid] = transcript_id
             placed: set[int] = set()
             for coding in source.codings:
-                code_id = codes_by_guid.get(coding.code_guid)
+                code_id = codes_by_guid.get(coding.code_guid) if coding.code_guid else None
                 if code_id is None:
                     source.report.skipped.append(
-                        f"selection {coding.guid}: its code {coding.code_guid} is not in the codebook"
+                        f"selection {coding.guid}: its code {coding.code_guid or '(none given)'} is not in the codebook"
                     )
                     continue
                 coder_id = store.coder_id(coding.user)

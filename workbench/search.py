@@ -50,7 +50,7 @@ class Hit:
         }
 
 
-class Hits(list):
+class Hits(list[Hit]):
     """The hits shown (all of them unless a limit was asked for) and ``total``, how many there are:
     a listing says "first 1,000 of 1,349", never stops silently."""
 

@@ -10,10 +10,10 @@ pipeline needs no model, and a trained model is kept inside the project file.
 from __future__ import annotations
 
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from workbench.agreement.units import carries
 from workbench.analysis.matrix import column_key
@@ -23,6 +23,9 @@ from workbench.models import Segment, TurnRecord
 from workbench.sentences import split_sentences
 from workbench.search import fuzzy_query, marked_spans
 from workbench.store import QueryError, Store
+
+if TYPE_CHECKING:
+    from spacy.language import Language
 
 MODEL = "suggestions"
 THRESHOLD = 0.4  # on the SERDIF coding: precision 0.58, recall 0.17 (README)
@@ -168,8 +171,8 @@ def build_training(
 ) -> TrainingData:
     train = labelled_sentences(store, train_ids, columns=columns, coders=coders)
     counts: dict[str, int] = {}
-    for _, labels in train:
-        for label in labels:
+    for _, found in train:
+        for label in found:
             counts[label] = counts.get(label, 0) + 1
     labels = sorted(label for label, n in counts.items() if n >= MIN_EXAMPLES)
     if not labels:
@@ -185,28 +188,13 @@ def build_training(
 
 def train_classifier(
     data: TrainingData, *, epochs: int = 12, seed: int = 7, progress: Callable[[int, int, float], None] | None = None
-):  # noqa: ANN201 - spaCy Language
+) -> Language:
     """A bag-of-words multi-label classifier on a blank English pipeline (CPU, seconds)."""
-    import spacy
     from spacy.training import Example
     from spacy.util import fix_random_seed, minibatch
 
     fix_random_seed(seed)
-    nlp = spacy.blank("en")
-    textcat = nlp.add_pipe(
-        "textcat_multilabel",
-        config={
-            "model": {
-                "@architectures": "spacy.TextCatBOW.v3",
-                "exclusive_classes": False,
-                "ngram_size": 2,
-                "no_output_layer": False,
-                "length": BOW_LENGTH,
-            }
-        },
-    )
-    for label in data.labels:
-        textcat.add_label(label)
+    nlp = _blank_classifier(data.labels, BOW_LENGTH)
     examples = [Example.from_dict(nlp.make_doc(text), {"cats": cats}) for text, cats in data.train]
     optimizer = nlp.initialize(lambda: examples)
     rng = random.Random(seed)
@@ -293,9 +281,10 @@ def train_and_store(
     return details
 
 
-@lru_cache(maxsize=2)
-def _load(data: bytes, labels: tuple[str, ...], length: int):  # noqa: ANN202 - spaCy Language
+def _blank_classifier(labels: Iterable[str], length: int) -> Language:
+    """A blank English pipeline with an untrained bag-of-words multi-label classifier of ``labels``."""
     import spacy
+    from spacy.pipeline import TextCategorizer
 
     nlp = spacy.blank("en")
     textcat = nlp.add_pipe(
@@ -310,8 +299,15 @@ def _load(data: bytes, labels: tuple[str, ...], length: int):  # noqa: ANN202 - 
             }
         },
     )
+    assert isinstance(textcat, TextCategorizer)  # textcat_multilabel is one
     for label in labels:
         textcat.add_label(label)
+    return nlp
+
+
+@lru_cache(maxsize=2)
+def _load(data: bytes, labels: tuple[str, ...], length: int) -> Language:
+    nlp = _blank_classifier(labels, length)
     nlp.initialize()
     return nlp.from_bytes(data)
 

@@ -163,7 +163,7 @@ def _check_spec(store: Store, spec: AgreementSpec) -> None:
 
 
 def _segments(
-    store: Store, spec: AgreementSpec, transcript_id: int, coder_index: dict[str, int], round_id: Any
+    store: Store, spec: AgreementSpec, transcript_id: int, coder_index: dict[str, int], round_id: int | None
 ) -> list[SegmentSpan]:
     segments = [s for s in store.segment_spans(transcript_id) if s.coder in coder_index]
     if spec.round is not None:
@@ -171,7 +171,7 @@ def _segments(
     return segments
 
 
-def _round_id(store: Store, spec: AgreementSpec) -> Any:
+def _round_id(store: Store, spec: AgreementSpec) -> int | None:
     if spec.round is None:
         return None
     from workbench.agreement.rounds import resolve_round
@@ -189,6 +189,8 @@ def compute_agreement(store: Store, spec: AgreementSpec) -> AgreementReport:
 
         return compute_continuum(store, spec)
     round_id = _round_id(store, spec)
+    overlap = spec.overlap
+    assert overlap is not None  # _check_spec gives every unit but the continuum its default rule
     codes = store.codes(counts=False)
     keys = column_keys(codes, spec.columns)
     paths = {c.id: c.path for c in codes}
@@ -203,7 +205,7 @@ def compute_agreement(store: Store, spec: AgreementSpec) -> AgreementReport:
         if spec.transcripts is not None and transcript.id not in spec.transcripts:
             continue
         segments = _segments(store, spec, transcript.id, coder_index, round_id)
-        present = sorted({s.coder for s in segments}, key=coder_index.get)
+        present = sorted({s.coder for s in segments}, key=lambda name: coder_index[name])
         if len(present) < 2:
             continue
         used_transcripts.append(transcript.title)
@@ -226,7 +228,7 @@ def compute_agreement(store: Store, spec: AgreementSpec) -> AgreementReport:
                 if not found:
                     continue
                 position = coder_index[coder]
-                for index in _carrying(units, starts, ends, found, spec.overlap):
+                for index in _carrying(units, starts, ends, found, overlap):
                     marks.setdefault(index, list(blank))[position] = 1
             tally = tallies[key]
             touched_weight = 0
@@ -289,8 +291,8 @@ def compute_agreement(store: Store, spec: AgreementSpec) -> AgreementReport:
     pooled: dict[str, list] = defaultdict(list)
     two = len(spec.coders) == 2
     for key in keys:
-        units = [stats.Unit(values, weight) for values, weight in tallies[key].items()]
-        result = _code_result(key, units, two, spec, pooled)
+        code_units = [stats.Unit(values, weight) for values, weight in tallies[key].items()]
+        result = _code_result(key, code_units, two, spec, pooled)
         if result.flagged or result.krippendorff_alpha is None and result.prevalence:
             result.disagreements = examples.get(key, [])
         results.append(result)
@@ -385,7 +387,11 @@ def _code_result(
     ones = sum(u.weight * sum(1 for v in u.values if v == 1) for u in units)
     given = sum(u.weight * sum(1 for v in u.values if v is not None) for u in units)
     alpha = _alpha(a_parts)
-    kappa = lambda name: stats._kappa(parts[name]) if parts[name] else None  # noqa: E731
+
+    def kappa(name: str) -> float | None:
+        found = parts[name]
+        return stats._kappa(found) if found else None
+
     result = CodeAgreement(
         code=key,
         units=sum(u.weight for u in units),

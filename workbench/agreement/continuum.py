@@ -179,16 +179,16 @@ def _stretches(
     out: list[dict[str, Any]] = []
     texts: dict[int, str] = {}
     starts = [o for o, _ in placed]
-    current: tuple[int, int, tuple] | None = None
-    pieces = []
+    current: tuple[int, int, tuple[bool, ...]] | None = None
+    pieces: list[tuple[int, int, tuple[bool, ...]]] = []
     cursors = [0] * len(coder_spans)
     for a, b in zip(points, points[1:]):
-        marks = []
+        marking: list[bool] = []
         for i, spans in enumerate(coder_spans):  # merged and sorted: one cursor per coder
             while cursors[i] < len(spans) and spans[cursors[i]][1] <= a:
                 cursors[i] += 1
-            marks.append(cursors[i] < len(spans) and spans[cursors[i]][0] <= a)
-        marks = tuple(marks)
+            marking.append(cursors[i] < len(spans) and spans[cursors[i]][0] <= a)
+        marks = tuple(marking)
         if any(marks) and not all(marks):
             if current and current[1] == a and current[2] == marks:
                 current = (current[0], b, marks)

@@ -49,9 +49,10 @@ returned as None, meaning *undefined*: never 0, 1 or NaN.
 from __future__ import annotations
 
 import random
-from collections import Counter
-from collections.abc import Hashable, Sequence
+from collections import Counter, defaultdict
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 Value = Hashable | None
 
@@ -62,7 +63,7 @@ class Unit:
     weight: int = 1
 
 
-def as_units(rows: Sequence[Sequence[Value]]) -> list[Unit]:
+def as_units(rows: Sequence[Sequence[Value]] | Sequence[Unit]) -> list[Unit]:
     return [r if isinstance(r, Unit) else Unit(tuple(r)) for r in rows]
 
 
@@ -120,7 +121,7 @@ def shares(units: Sequence[Unit], categories: Sequence[Value] | None = None) -> 
     p_o = percent_agreement(units)
     if p_o is None:
         return None
-    pi: Counter = Counter()
+    pi: defaultdict[Value, float] = defaultdict(float)
     rated = pairable = 0.0
     for unit in units:
         values = [v for v in unit.values if v is not None]
@@ -255,7 +256,9 @@ def fleiss_kappa_from_counts(table: Sequence[Sequence[int]]) -> float | None:
 LEVELS = ("nominal", "ordinal", "interval", "ratio")
 
 
-def _delta(level: str, marginals: Counter):  # noqa: ANN202
+def _delta(level: str, marginals: dict[Any, float]) -> Callable[[Any, Any], float]:
+    """The distance of two values; at the ordered levels the values are numbers (interval, ratio)
+    or comparable (ordinal), which the caller vouches for by choosing the level."""
     if level == "nominal":
         return lambda a, b: 0.0 if a == b else 1.0
     if level == "interval":
@@ -266,12 +269,13 @@ def _delta(level: str, marginals: Counter):  # noqa: ANN202
         return lambda a, b: 0.0 if float(a) + float(b) == 0 else ((float(a) - float(b)) / (float(a) + float(b))) ** 2
     if level == "ordinal":
         order = sorted(marginals)
-        cumulative, running = {}, 0.0
+        cumulative: dict[Any, float] = {}
+        running = 0.0
         for value in order:
             cumulative[value] = running  # sum of n_g before value
             running += marginals[value]
 
-        def ordinal(a, b):  # noqa: ANN001, ANN202
+        def ordinal(a: Any, b: Any) -> float:
             lo, hi = (a, b) if a <= b else (b, a)
             between = cumulative[hi] + marginals[hi] - cumulative[lo]  # sum n_g for g = lo..hi
             return (between - (marginals[lo] + marginals[hi]) / 2) ** 2
@@ -282,7 +286,7 @@ def _delta(level: str, marginals: Counter):  # noqa: ANN202
 
 def alpha_parts(units: Sequence[Unit], level: str = "nominal") -> Parts | None:
     """D_o and D_e of Krippendorff's alpha (None when fewer than two pairable values)."""
-    coincidence: Counter = Counter()
+    coincidence: defaultdict[tuple[Value, Value], float] = defaultdict(float)
     for unit in units:
         values = [v for v in unit.values if v is not None]
         m = len(values)
@@ -297,7 +301,7 @@ def alpha_parts(units: Sequence[Unit], level: str = "nominal") -> Parts | None:
     n = sum(coincidence.values())
     if n <= 1:
         return None
-    marginals: Counter = Counter()
+    marginals: defaultdict[Value, float] = defaultdict(float)
     for (c, _), value in coincidence.items():
         marginals[c] += value
     delta = _delta(level, marginals)

@@ -115,6 +115,7 @@ def resolve(store: Store, selection: Selection, context: Context) -> Chosen:
     from workbench.codes import codes_within
 
     names = {name: i for i, name in context.coders.items()}
+    coder_ids: list[int] | None
     if selection.coders and selection.origin == CONSENSUS:
         raise WorkbenchError(
             "choose either coders or the consensus, not both.",
@@ -234,6 +235,7 @@ def frame_records(store: Store, selection: Selection | None, context: Context) -
     paths = {c.id: c.path for c in context.codes}
     out: list[tuple] = []
     for seg in placed_segments(store, selection, context, detail=True):
+        assert seg.detail is not None  # asked for
         transcript = info[seg.transcript_id]
         site = transcript.site
         path = paths[seg.code_id]

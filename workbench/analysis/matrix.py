@@ -226,7 +226,8 @@ def row_keys_function(rows: str, context: Context) -> Callable[[Placed], tuple[s
     if rows.startswith("site:"):
         attribute = rows[5:]
         by_transcript = {
-            t: (_key(context.site_attributes.get(row.site, {}).get(attribute)),) for t, row in info.items()
+            t: (_key(context.site_attributes.get(row.site, {}).get(attribute) if row.site else None),)
+            for t, row in info.items()
         }
         return lambda seg: by_transcript[seg.transcript_id]
     if rows == "participant":
@@ -266,7 +267,7 @@ def participants_per_row(rows: str, context: Context) -> dict[str, set[str]]:
             elif rows == "transcript":
                 key = transcript.title
             elif rows.startswith("site:"):
-                key = context.site_attributes.get(transcript.site, {}).get(rows[5:])
+                key = context.site_attributes.get(transcript.site, {}).get(rows[5:]) if transcript.site else None
             elif rows.startswith("participant:"):
                 key = context.participant_attributes.get(label, {}).get(rows[12:])
             else:
@@ -324,7 +325,7 @@ def build_matrix(store: Store, spec: MatrixSpec, context: Context | None = None,
     cells: dict[tuple[str, str], list[int]] = {}
     distinct: dict[tuple[str, str], set] = {}
     quotes: dict[tuple[str, str], list[tuple]] = {}
-    records: list[tuple] | None = [] if with_text else None
+    records: list[tuple] = []  # the frame's rows, when with_text
     record_columns = frame_columns(context)
     builder = _RecordBuilder(context, record_columns) if with_text else None
     known_rows = set(row_names)
@@ -364,7 +365,7 @@ def build_matrix(store: Store, spec: MatrixSpec, context: Context | None = None,
         values = {(c, r): v for (r, c), v in values.items()}
         counts = {(c, r): v for (r, c), v in counts.items()}
         cells = {(c, r): ids for (r, c), ids in cells.items()}
-    return Matrix(spec, row_names, column_names, values, counts, cells, records, record_columns)
+    return Matrix(spec, row_names, column_names, values, counts, cells, records if with_text else None, record_columns)
 
 
 def _quote_cell(records: list[tuple]) -> str:
@@ -387,6 +388,7 @@ class _RecordBuilder:
 
     def records(self, seg: Placed, rows: tuple[str, ...], dimension: str) -> list[tuple[tuple, str]]:
         context = self.context
+        assert seg.detail is not None  # the segments are placed with their detail for the records
         transcript = self.info[seg.transcript_id]
         site, path = transcript.site, self.paths[seg.code_id]
         base = (
@@ -407,13 +409,14 @@ class _RecordBuilder:
         people = seg.participants or (None,)
         per_person = dimension in ("participant", "role") or dimension.startswith("participant:")
         out = []
+        person: str | None
         for row in rows:
             # Under participant rows, each row's record names its participant; otherwise one record
             # names the segment's participants together.
             if per_person:
-                person_rows = [p for p in people if p is not None and _person_row(dimension, p, context) == row] or [
-                    None
-                ]
+                person_rows: list[str | None] = [
+                    p for p in people if p is not None and _person_row(dimension, p, context) == row
+                ] or [None]
                 person = person_rows[0]
                 label = ", ".join(p for p in person_rows if p) or None
             else:

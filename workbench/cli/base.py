@@ -149,7 +149,9 @@ def cli(ctx: click.Context, project: str | None, pseudonymised: str | None = Non
     if pseudonymised:
         _use_pseudonymised_copy(ctx, pseudonymised)
     if ctx.invoked_subcommand is None:
-        ctx.invoke(cli.get_command(ctx, "open"))
+        opener = cli.get_command(ctx, "open")
+        assert opener is not None  # registered in COMMANDS
+        ctx.invoke(opener)
 
 
 # Commands and groups under `workbench`: --project after the command name too, examples, completion.

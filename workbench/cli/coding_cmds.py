@@ -50,6 +50,7 @@ def code_add(
     code = resolve_code(store, code_ref)
     if quote is not None:
         start, end = find_quote(store.transcript_text(t.id) or "", quote, occurrence)
+    assert start is not None and end is not None  # given, or found from the quote (checked above)
     segment = add_segment(
         store, transcript_id=t.id, code_id=code.id, coder=current_coder(store, coder), start=start, end=end, memo=memo
     )
@@ -229,7 +230,7 @@ def search_cmd(
         limit=None if apply_code else limit,
     )
     if apply_code:
-        chosen = hits
+        chosen = list(hits)
         if pick:
             numbers: set[int] = set()
             for part in pick.split(","):

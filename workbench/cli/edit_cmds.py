@@ -63,10 +63,11 @@ def edit_cmd(ctx: click.Context, transcript: str, source: str | None, coder: str
         except (OSError, UnicodeDecodeError) as exc:
             raise InputError(f"the file cannot be read as UTF-8 text: {exc}.", path=Path(source)) from exc
     else:
-        new = _edit_in_editor(old, row.title)
-        if new is None:
+        edited = _edit_in_editor(old, row.title)
+        if edited is None:
             click.echo(f"{row.title}: the editor closed without a change; nothing changed.")
             return
+        new = edited
     _report(edit_text(store, row.id, new, coder=who))
 
 

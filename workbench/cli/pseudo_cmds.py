@@ -122,10 +122,10 @@ def pseudonymise_cmd(
         return
     if find:
         store = _store(ctx)
-        key = ps.load_key(key_path, must_exist=False) if key_path else None
-        if key is not None and not key.project:
-            key.project = ps.project_fingerprint(store)
-        found = ps.find_candidates(store, terms=terms, model=model, key=key, rules=not no_rules)
+        find_key = ps.load_key(key_path, must_exist=False) if key_path else None
+        if find_key is not None and not find_key.project:
+            find_key.project = ps.project_fingerprint(store)
+        found = ps.find_candidates(store, terms=terms, model=model, key=find_key, rules=not no_rules)
         if fmt == "json":
             from workbench.output import to_json
 
@@ -154,13 +154,13 @@ def pseudonymise_cmd(
                 )
                 if c.context:
                     click.echo(f"    … {safe_text(c.context)[:110]} …")
-        if key is not None and key_path:
-            added = ps.add_to_key(key, found, status="auto" if accept_known else "proposed")
-            ps.save_key(key, key_path)
-            decided = sum(e.status == "accept" for e in key.entries)
+        if find_key is not None and key_path:
+            added = ps.add_to_key(find_key, found, status="auto" if accept_known else "proposed")
+            ps.save_key(find_key, key_path)
+            decided = sum(e.status == "accept" for e in find_key.entries)
             click.echo(
                 f"{added} new term(s) written to {key_path} ({decided} accepted, "
-                f"{sum(e.status == 'proposed' for e in key.entries)} to review).",
+                f"{sum(e.status == 'proposed' for e in find_key.entries)} to review).",
                 err=True,
             )
         else:
@@ -217,7 +217,8 @@ def pseudonymise_cmd(
         click.echo(f"Backed up the original to {backup}", err=True)
         where = str(store.path)
     else:
-        report = ps.write_pseudonymised(store, key, Path(output), coder=coder, force=force)  # type: ignore[arg-type]
+        assert output is not None  # either -o or --in-place, checked above
+        report = ps.write_pseudonymised(store, key, Path(output), coder=coder, force=force)
         where = str(output)
     cats = ", ".join(f"{n} {c}" for c, n in report.by_category.most_common())
     click.echo(

@@ -102,7 +102,7 @@ def _write_table(ctx: click.Context, table, fmt: str, output: str | None, title:
         return
     if fmt in ("xlsx", "html") and path is None:
         raise WorkbenchError(f"a .{fmt} file needs a name.", hint=f"Add -o FILE.{fmt}.")
-    if fmt == "xlsx":
+    if fmt == "xlsx" and path is not None:
         from workbench.cli.progress import working
 
         with working(f"Writing {path}"):

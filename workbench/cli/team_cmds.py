@@ -77,11 +77,10 @@ def reconcile_cmd(
         else pooled_coders(c.name for c in store.coders() if c.segments)
     )
     ids = [resolve_transcript(store, t).id for t in transcripts] or None
-    options = {"unit": unit, "transcript_ids": ids}
     if accept_agreed:
-        added = reconcile.accept_agreed(store, names, **options)
+        added = reconcile.accept_agreed(store, names, unit=unit, transcript_ids=ids)
         click.echo(f"{added} consensus segments added from what {', '.join(names)} agree on.")
-    found = reconcile.find_disagreements(store, names, **options)
+    found = reconcile.find_disagreements(store, names, unit=unit, transcript_ids=ids)
     if decide_index is not None:
         if not 1 <= decide_index <= len(found):
             raise WorkbenchError(f"there is no disagreement {decide_index}; there are {len(found)}.")

@@ -111,8 +111,9 @@ _UTF8_SEQUENCE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|
 
 
 def _stray_as_cp1252(error: UnicodeError) -> tuple[str, int]:
-    bad = error.object[error.start : error.end]  # type: ignore[attr-defined]
-    return bad.decode("cp1252", errors="replace"), error.end  # type: ignore[attr-defined]
+    if not isinstance(error, UnicodeDecodeError):  # registered for decoding only
+        raise error
+    return error.object[error.start : error.end].decode("cp1252", errors="replace"), error.end
 
 
 codecs.register_error("workbench-stray-cp1252", _stray_as_cp1252)

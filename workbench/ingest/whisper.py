@@ -10,6 +10,7 @@ speakers, segments are joined into paragraphs at pauses (see ``captions.paragrap
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 from typing import Any
 
@@ -57,7 +58,8 @@ def read_whisper(path: Path, text: str) -> ParsedTranscript:
         if not isinstance(segment, dict):
             raise InputError(f"segment {number} is not an object.", path=path)
         try:
-            start, end = float(segment.get("start", 0.0)), float(segment.get("end", segment.get("start", 0.0)))
+            start = _seconds(segment.get("start", 0.0))
+            end = _seconds(segment.get("end", segment.get("start", 0.0)))
         except (TypeError, ValueError) as exc:
             raise InputError(f"segment {number} has a start or end that is not a number.", path=path) from exc
         words = " ".join(str(segment.get("text") or "").split())
@@ -70,6 +72,17 @@ def read_whisper(path: Path, text: str) -> ParsedTranscript:
         parsed.metadata.setdefault("attributes", {})
         parsed.metadata["attributes"]["language"] = str(data["language"])
     return parsed
+
+
+def _seconds(value: object) -> float:
+    """A time in seconds as JSON gives it (a number, or a number in a string); TypeError or
+    ValueError when it is not a finite number."""
+    if isinstance(value, (int, float, str)) and not isinstance(value, bool):
+        seconds = float(value)
+        if math.isfinite(seconds):
+            return seconds
+        raise ValueError(f"not a finite number: {value!r}")
+    raise TypeError(f"not a number: {value!r}")
 
 
 __all__ = ["Cue", "looks_like_whisper", "read_whisper"]

@@ -320,7 +320,7 @@ def find_candidates(
     # 3. Rules, and 4. a named NER pipeline, over every transcript's text.
     texts = [(row.id, store.transcript_text(row.id) or "") for row in transcripts]
     if rules:
-        lower_words = set()
+        lower_words: set[str] = set()
         for _, text in texts:
             lower_words.update(w for w in re.findall(r"\b[a-z][\w'’-]*", text))
         for index, (_tid, text) in enumerate(texts):
@@ -417,7 +417,7 @@ def _ner_candidates(model: str, texts: list[tuple[int, str]], add: Callable[...,
 
 def _propose(candidates: list[Candidate], key: Key | None, speakers: dict[str, str]) -> None:
     """Category-aware pseudonyms, numbered after those the key already uses."""
-    used = Counter()
+    used: Counter[str] = Counter()
     if key:
         for entry in key.entries:
             m = re.fullmatch(r"\[(.+?) (\d+)\]", entry.pseudonym)

@@ -19,11 +19,10 @@ class Matcher:
     def __init__(self, entries: Iterable[KeyEntry]) -> None:
         self.by_first: dict[str, list[tuple[KeyEntry, int]]] = defaultdict(list)
         for entry in entries:
-            words = re.findall(r"\w+", entry.term)
-            if not words:
+            first = re.search(r"\w+", entry.term)  # the first word, and where it starts
+            if first is None:
                 continue
-            lead = re.search(r"\w", entry.term).start()  # type: ignore[union-attr]
-            self.by_first[words[0].casefold()].append((entry, lead))
+            self.by_first[first.group().casefold()].append((entry, first.start()))
         for options in self.by_first.values():
             options.sort(key=lambda item: -len(item[0].term))
 

@@ -94,11 +94,20 @@ def _code_specs(
             if has_controls(text):
                 repairs.add("control characters in code descriptions were removed")
             parts = parse_description(clean_text(text) if text else None)
-            spec = CodeSpec(name=name, guid=guid, colour=colour, **parts)
+            spec = CodeSpec(
+                name=name,
+                guid=guid,
+                colour=colour,
+                definition=parts.definition,
+                when_to_use=parts.when_to_use,
+                when_not_to_use=parts.when_not_to_use,
+                example=parts.example,
+            )
             if code_notes is not None:
                 for ref in children(element, "NoteRef"):
-                    if clean_guid(ref.get("targetGUID")):
-                        code_notes[clean_guid(ref.get("targetGUID"))] = spec
+                    note_guid = clean_guid(ref.get("targetGUID"))
+                    if note_guid:
+                        code_notes[note_guid] = spec
             out.append(spec)
             levels.append(spec.children)
             stack.append((element, spec.children, depth + 1, f"{prefix}{name}/"))
@@ -114,7 +123,8 @@ def _code_specs(
 
     check_specs(roots, path, on_duplicate=repair)
     for _, spec in _walk_specs(roots):
-        guids[spec.guid] = spec.name
+        if spec.guid:  # always: a code read without a valid GUID got a new one above
+            guids[spec.guid] = spec.name
     return roots
 
 
@@ -169,10 +179,11 @@ def read_codebook(path: str | Path) -> tuple[Codebook, list[str]]:
         book_el = child(root, "CodeBook")
     else:
         book_el = root if local(root.tag) == "CodeBook" else None
-    if book_el is None or child(book_el, "Codes") is None:
+    codes_el = child(book_el, "Codes") if book_el is not None else None
+    if book_el is None or codes_el is None:
         raise InputError("this is not a REFI-QDA codebook: no CodeBook with Codes.", path=path)
     repairs = Repairs()
-    specs = _code_specs(child(book_el, "Codes"), repairs, {}, path)
+    specs = _code_specs(codes_el, repairs, {}, path)
     if not specs:
         raise InputError("the codebook has no codes.", path=path)
     sets = child(book_el, "Sets")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import uuid
+from dataclasses import dataclass
 from pathlib import Path
 from xml.etree.ElementTree import Element
 
@@ -61,20 +62,29 @@ def description_text(code: Code) -> str | None:
     return "\n\n".join(parts) or None
 
 
-def parse_description(text: str | None) -> dict[str, str | None]:
+@dataclass(frozen=True, slots=True)
+class DescriptionParts:
+    """The parts of a code's description, as DESCRIPTION_FIELDS names them."""
+
+    definition: str | None = None
+    when_to_use: str | None = None
+    when_not_to_use: str | None = None
+    example: str | None = None
+
+
+def parse_description(text: str | None) -> DescriptionParts:
     """The parts of a labelled description; an unlabelled one is all definition."""
-    out: dict[str, str | None] = {key: None for key, _ in DESCRIPTION_FIELDS}
     if not text or not text.strip():
-        return out
+        return DescriptionParts()
     labels = {label.lower(): key for key, label in DESCRIPTION_FIELDS}
     pattern = re.compile(r"^(" + "|".join(re.escape(label) for _, label in DESCRIPTION_FIELDS) + r"):\s*", re.I | re.M)
     pieces = pattern.split(text.strip())
     if len(pieces) < 3 or pieces[0].strip():
-        out["definition"] = text.strip()
-        return out
+        return DescriptionParts(definition=text.strip())
+    out: dict[str, str | None] = {}
     for label, value in zip(pieces[1::2], pieces[2::2]):
         out[labels[label.lower()]] = value.strip() or None
-    return out
+    return DescriptionParts(**out)
 
 
 def parse_xml(data: bytes, path: Path) -> Element:

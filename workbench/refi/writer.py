@@ -201,6 +201,7 @@ def write_qdpx(project: RefiSnapshot, path: str | Path) -> ExportReport:
             by_transcript.setdefault(segment.transcript_id, []).append(segment)
         for t in transcripts:
             guid = transcript_guids[t.id]
+            imported = _iso(t.imported_at)
             source = ET.SubElement(
                 sources_el,
                 q("TextSource"),
@@ -208,7 +209,7 @@ def write_qdpx(project: RefiSnapshot, path: str | Path) -> ExportReport:
                     "guid": guid,
                     "name": t.title,
                     "plainTextPath": f"internal://{guid}.txt",
-                    **({"creationDateTime": _iso(t.imported_at)} if _iso(t.imported_at) else {}),
+                    **({"creationDateTime": imported} if imported else {}),
                 },
             )
             for segment in by_transcript.get(t.id, []):
@@ -241,7 +242,7 @@ def write_qdpx(project: RefiSnapshot, path: str | Path) -> ExportReport:
         notes_el = ET.SubElement(root, q("Notes"))
         for memo in memos:
             user = coder_guids.get(memo.coder_id) if memo.coder_id else None
-            note = ET.SubElement(
+            note_el = ET.SubElement(
                 notes_el,
                 q("Note"),
                 {
@@ -255,7 +256,7 @@ def write_qdpx(project: RefiSnapshot, path: str | Path) -> ExportReport:
                     if v
                 },
             )
-            ET.SubElement(note, q("PlainTextContent")).text = memo.text
+            ET.SubElement(note_el, q("PlainTextContent")).text = memo.text
     write_links(project, root, ns)
     description = project.codebook_description
     if description:
@@ -304,7 +305,7 @@ def write_links(project: RefiSnapshot, root: ET.Element, ns: str) -> int:
                     for k, v in {
                         "guid": str(uuid.uuid5(uuid.UUID(link.guid), "memo")),
                         "name": f"Memo on link: {link.relation}",
-                        "creatingUser": coder_guids.get(link.coder),
+                        "creatingUser": coder_guids.get(link.coder) if link.coder else None,
                         "creationDateTime": _iso(link.created_at),
                     }.items()
                     if v
@@ -313,10 +314,12 @@ def write_links(project: RefiSnapshot, root: ET.Element, ns: str) -> int:
             ET.SubElement(note, q("PlainTextContent")).text = link.memo
     links_el = ET.SubElement(root, q("Links"))
     for link in links:
-        if link.source_code_id:
+        if link.source_code_id is not None and link.target_code_id is not None:
             origin, target = code_guids[link.source_code_id], code_guids[link.target_code_id]
-        else:
+        elif link.source_segment_id is not None and link.target_segment_id is not None:
             origin, target = segment_guids[link.source_segment_id], segment_guids[link.target_segment_id]
+        else:  # the schema's CHECK allows neither
+            raise WorkbenchError(f"Link {link.guid!r} joins neither two codes nor two segments.")
         el = ET.SubElement(
             links_el,
             q("Link"),

@@ -65,7 +65,7 @@ def test_agreement_per_code_and_pooled(project):
     assert trust.krippendorff_alpha == pytest.approx(1.0) and not trust.flagged
     unused = by_code["Barriers/Funding and material resources"]
     assert unused.krippendorff_alpha is None and unused.cohen_kappa is None and unused.percent_agreement == 1.0
-    assert time.disagreements[0]["text"] == "Nobody had time." and time.disagreements[0]["coded_by"] == ["james"]
+    assert time.disagreements[0].text == "Nobody had time." and time.disagreements[0].coded_by == ["james"]
     assert 0 < report.overall.krippendorff_alpha < 1
     themes = compute_agreement(project, AgreementSpec(coders=["maria", "james"], unit="turn", columns="theme"))
     assert {c.code: c.krippendorff_alpha for c in themes.codes}["Barriers"] == pytest.approx(1.0)

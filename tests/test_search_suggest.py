@@ -110,11 +110,11 @@ def test_learned_suggestions_on_real_coding(real, tmp_path):
     ids = {t.participant: t.id for t in store.transcripts()}
     test = [ids[p] for p in ("P3", "P7", "P11", "P14", "P17")]
     details = sg.train_and_store(store, test_ids=test)
-    overall = details["evaluation"]["(all codes, micro-averaged)"]
-    assert details["test_transcripts"] == 5 and len(details["labels"]) == 22
-    assert overall["precision"] > 0.4 and 0.05 < overall["recall"] < 0.6
+    overall = details.evaluation["(all codes, micro-averaged)"]
+    assert details.test_transcripts == 5 and len(details.labels) == 22
+    assert overall.precision > 0.4 and 0.05 < overall.recall < 0.6
     proposals = sg.learned_suggestions(store, test[0])
-    assert proposals and all(p.source == "learned" and p.score >= details["threshold"] for p in proposals)
+    assert proposals and all(p.source == "learned" and p.score >= details.threshold for p in proposals)
     store.close()
 
 

@@ -208,7 +208,54 @@ def train_classifier(
     return nlp
 
 
-def evaluate(nlp, data: TrainingData, threshold: float = THRESHOLD) -> dict[str, dict[str, float | int | None]]:  # noqa: ANN001
+@dataclass(frozen=True, slots=True)
+class LabelScore:
+    """How well the classifier suggests one code on held-out sentences."""
+
+    precision: float | None  # None: nothing was suggested
+    recall: float | None  # None: no held-out sentence has the code
+    support: int  # held-out sentences with the code
+    suggested: int
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "precision": self.precision,
+            "recall": self.recall,
+            "support": self.support,
+            "suggested": self.suggested,
+        }
+
+
+MICRO_AVERAGE = "(all codes, micro-averaged)"
+
+
+@dataclass(frozen=True, slots=True)
+class TrainedModel:
+    """What a trained classifier was learned from and how it did (kept with the model as JSON)."""
+
+    columns: str
+    coders: list[str] | None
+    labels: list[str]
+    threshold: float
+    length: int
+    train_transcripts: int
+    test_transcripts: int
+    evaluation: dict[str, LabelScore]  # per code, and MICRO_AVERAGE over all of them
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "columns": self.columns,
+            "coders": self.coders,
+            "labels": self.labels,
+            "threshold": self.threshold,
+            "length": self.length,
+            "train_transcripts": self.train_transcripts,
+            "test_transcripts": self.test_transcripts,
+            "evaluation": {label: score.as_dict() for label, score in self.evaluation.items()},
+        }
+
+
+def evaluate(nlp: Language, data: TrainingData, threshold: float = THRESHOLD) -> dict[str, LabelScore]:
     """Precision and recall per code on held-out sentences, at the suggestion threshold."""
     scores = {label: {"tp": 0, "fp": 0, "fn": 0, "support": 0} for label in data.labels}
     for doc, (_, gold) in zip(nlp.pipe(text for text, _ in data.test), data.test):
@@ -220,18 +267,18 @@ def evaluate(nlp, data: TrainingData, threshold: float = THRESHOLD) -> dict[str,
             s["tp"] += predicted and actual
             s["fp"] += predicted and not actual
             s["fn"] += actual and not predicted
-    out: dict[str, dict[str, float | int | None]] = {}
+    out: dict[str, LabelScore] = {}
     for label, s in scores.items():
         precision = s["tp"] / (s["tp"] + s["fp"]) if s["tp"] + s["fp"] else None
         recall = s["tp"] / s["support"] if s["support"] else None
-        out[label] = {"precision": precision, "recall": recall, "support": s["support"], "suggested": s["tp"] + s["fp"]}
+        out[label] = LabelScore(precision, recall, s["support"], s["tp"] + s["fp"])
     total = {k: sum(scores[l][k] for l in data.labels) for k in ("tp", "fp", "fn")}
-    out["(all codes, micro-averaged)"] = {
-        "precision": total["tp"] / (total["tp"] + total["fp"]) if total["tp"] + total["fp"] else None,
-        "recall": total["tp"] / (total["tp"] + total["fn"]) if total["tp"] + total["fn"] else None,
-        "support": sum(scores[l]["support"] for l in data.labels),
-        "suggested": total["tp"] + total["fp"],
-    }
+    out[MICRO_AVERAGE] = LabelScore(
+        precision=total["tp"] / (total["tp"] + total["fp"]) if total["tp"] + total["fp"] else None,
+        recall=total["tp"] / (total["tp"] + total["fn"]) if total["tp"] + total["fn"] else None,
+        support=sum(scores[l]["support"] for l in data.labels),
+        suggested=total["tp"] + total["fp"],
+    )
     return out
 
 
@@ -254,7 +301,7 @@ def train_and_store(
     coders: list[str] | None = None,
     test_ids: list[int] | None = None,
     progress: Callable[[int, int, float], None] | None = None,
-) -> dict[str, Any]:
+) -> TrainedModel:
     """Evaluate on held-out transcripts, then train on every coded transcript and keep the model in
     the project. Returns the evaluation."""
     coded = sorted({s.transcript_id for s in store.segments() if not coders or s.coder in coders})
@@ -266,18 +313,18 @@ def train_and_store(
     held_out = evaluate(train_classifier(data, progress=progress), data)
     full = build_training(store, train_ids=coded, test_ids=[], columns=columns, coders=coders)
     nlp = train_classifier(full, progress=progress)
-    details = {
-        "columns": columns,
-        "coders": coders,
-        "labels": full.labels,
-        "threshold": THRESHOLD,
-        "length": BOW_LENGTH,
-        "train_transcripts": len(train_ids),
-        "test_transcripts": len(test_ids),
-        "evaluation": held_out,
-    }
+    details = TrainedModel(
+        columns=columns,
+        coders=coders,
+        labels=full.labels,
+        threshold=THRESHOLD,
+        length=BOW_LENGTH,
+        train_transcripts=len(train_ids),
+        test_transcripts=len(test_ids),
+        evaluation=held_out,
+    )
     with store.transaction():
-        store.save_model(MODEL, nlp.to_bytes(), details)
+        store.save_model(MODEL, nlp.to_bytes(), details.as_dict())
     return details
 
 

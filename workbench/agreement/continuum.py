@@ -5,17 +5,10 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections import defaultdict
-from typing import Any
 
 from workbench.agreement import unitizing as ua
-from workbench.agreement.compute import (
-    MAX_DISAGREEMENTS,
-    AgreementReport,
-    AgreementSpec,
-    CodeAgreement,
-    _round_id,
-    _segments,
-)
+from workbench.agreement.compute import _round_id, _segments
+from workbench.agreement.results import MAX_DISAGREEMENTS, AgreementReport, AgreementSpec, CodeAgreement, Disagreement
 from workbench.analysis.matrix import column_key, column_keys, excerpt
 from workbench.errors import WorkbenchError
 from workbench.models import Transcript
@@ -173,10 +166,10 @@ def _continuum_undefined(result: CodeAgreement, coded: int, names: tuple[str, ..
 
 def _stretches(
     coder_spans: list[list[tuple[int, int]]], coders: list[str], placed: list[tuple[int, Transcript]], store: Store
-) -> list[dict[str, Any]]:
+) -> list[Disagreement]:
     """Stretches of the continuum where some coders marked the code and others did not."""
     points = sorted({p for spans in coder_spans for a, b in spans for p in (a, b)})
-    out: list[dict[str, Any]] = []
+    out: list[Disagreement] = []
     texts: dict[int, str] = {}
     starts = [o for o, _ in placed]
     current: tuple[int, int, tuple[bool, ...]] | None = None
@@ -205,13 +198,13 @@ def _stretches(
             texts[transcript.id] = store.transcript_text(transcript.id) or ""
         start, end = a - base, b - base
         out.append(
-            {
-                "transcript": transcript.title,
-                "start": start,
-                "end": end,
-                "text": excerpt(texts[transcript.id][start:end], 200),
-                "coded_by": [c for c, v in zip(coders, marks) if v],
-                "not_coded_by": [c for c, v in zip(coders, marks) if not v],
-            }
+            Disagreement(
+                transcript=transcript.title,
+                start=start,
+                end=end,
+                text=excerpt(texts[transcript.id][start:end], 200),
+                coded_by=[c for c, v in zip(coders, marks) if v],
+                not_coded_by=[c for c, v in zip(coders, marks) if not v],
+            )
         )
     return out

@@ -134,8 +134,8 @@ def agreement_table(report: AgreementReport) -> str:
         lines += ["", f"Disagreements on {code.code} ({'alpha_u' if code.continuum else 'α'} = {fmt(code.headline)}):"]
         for d in code.disagreements[:5]:
             lines.append(
-                f"  {d['transcript']} [{d['start']}-{d['end']}] coded by {', '.join(d['coded_by']) or 'nobody'}, "
-                f"not by {', '.join(d['not_coded_by'])}: “{d['text']}”"
+                f"  {d.transcript} [{d.start}-{d.end}] coded by {', '.join(d.coded_by) or 'nobody'}, "
+                f"not by {', '.join(d.not_coded_by)}: “{d.text}”"
             )
         if len(code.disagreements) > 5:
             lines.append(f"  … {len(code.disagreements) - 5} more (see --format json)")
@@ -176,9 +176,9 @@ def write_agreement(
             [
                 {
                     "code": c.code,
-                    **d,
-                    "coded_by": ", ".join(d["coded_by"]),
-                    "not_coded_by": ", ".join(d["not_coded_by"]),
+                    **d.as_dict(),
+                    "coded_by": ", ".join(d.coded_by),
+                    "not_coded_by": ", ".join(d.not_coded_by),
                 }
                 for c in report.codes
                 for d in c.disagreements

@@ -305,13 +305,13 @@ def suggest_cmd(
                 test_ids=test_ids,
                 progress=lambda epoch, total, loss: bar(epoch, total, f"loss {loss:.3f}"),
             )
-        rows = [{"code": k, **v} for k, v in details["evaluation"].items()]
+        rows = [{"code": k, **v.as_dict()} for k, v in details.evaluation.items()]
         if fmt == "json":
-            click.echo(to_json(details), nl=False)
+            click.echo(to_json(details.as_dict()), nl=False)
         else:
             click.echo(
-                f"Learned {len(details['labels'])} codes; evaluated on {details['test_transcripts']} held-out "
-                f"transcripts at threshold {details['threshold']}:"
+                f"Learned {len(details.labels)} codes; evaluated on {details.test_transcripts} held-out "
+                f"transcripts at threshold {details.threshold}:"
             )
             click.echo(
                 to_table(

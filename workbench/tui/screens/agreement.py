@@ -153,12 +153,12 @@ class AgreementScreen(Screen):
         else:
             out.append("Disagreements\n", Style(bold=True))
             for d in code.disagreements:
-                out.append(f"{d['transcript']}  ", Style(dim=True))
+                out.append(f"{d.transcript}  ", Style(dim=True))
                 out.append(
-                    f"coded by {', '.join(d['coded_by']) or 'nobody'}, not by {', '.join(d['not_coded_by'])}\n",
+                    f"coded by {', '.join(d.coded_by) or 'nobody'}, not by {', '.join(d.not_coded_by)}\n",
                     Style(italic=True),
                 )
-                out.append(f"  “{d['text']}”\n")
+                out.append(f"  “{d.text}”\n")
         self.query_one("#details", Static).update(out)
 
     def action_cycle_unit(self) -> None:

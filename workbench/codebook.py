@@ -50,7 +50,7 @@ _GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4
 
 
 def _line(node: yaml.Node) -> int:
-    return node.start_mark.line + 1
+    return int(node.start_mark.line) + 1
 
 
 def _scalar(node: yaml.Node, path: Path, what: str) -> str | None:
@@ -136,7 +136,7 @@ def _code(node: yaml.Node, path: Path, where: str) -> CodeSpec:
     return spec
 
 
-def _patterns(node: yaml.Node, path: Path, name: str) -> list[list[dict]]:
+def _patterns(node: yaml.Node, path: Path, name: str) -> list[list[dict[str, Any]]]:
     """spaCy token patterns: a list of patterns, each a list of token specs (``{LOWER: time}``)."""
     value = yaml.safe_load(yaml.serialize(node))
     problem = None
@@ -161,7 +161,8 @@ def _patterns(node: yaml.Node, path: Path, name: str) -> list[list[dict]]:
             line=_line(node),
             hint="See https://spacy.io/usage/rule-based-matching for token patterns.",
         )
-    return value
+    patterns: list[list[dict[str, Any]]] = value  # checked above
+    return patterns
 
 
 def _codes(node: yaml.Node, path: Path, where: str) -> list[CodeSpec]:
@@ -271,7 +272,8 @@ def to_yaml(book: Codebook) -> str:
     if book.description:
         data["description"] = book.description
     data["codes"] = [_code_dict(code) for code in book.codes]
-    return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
+    text: str = yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
+    return text
 
 
 def to_markdown(book: Codebook, counts: dict[str, int] | None = None) -> str:

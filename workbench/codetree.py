@@ -9,9 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from workbench.errors import InputError, WorkbenchError
 from workbench.models import CodeSpec
+
+if TYPE_CHECKING:  # annotations only: the store is a layer above
+    from workbench.store import Store
 
 MAX_CODE_DEPTH = 100
 """Deepest code nesting accepted (a theme is level 1). Real codebooks use three to six levels."""
@@ -106,7 +110,7 @@ def refuse_cycles(parents: Iterable[tuple[int, int | None]], names: dict[int, st
         )
 
 
-def refuse_store_cycles(store, where: str) -> None:  # noqa: ANN001 - a Store
+def refuse_store_cycles(store: Store, where: str) -> None:
     """Raise when the codes of ``store`` form a cycle."""
     rows = store.code_parents()
     refuse_cycles(((i, p) for i, p, _ in rows), {i: n for i, _, n in rows}, where)

@@ -22,6 +22,7 @@ import io
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from workbench.coding import create_code, find_quote, resolve_code, resolve_transcript
 from workbench.errors import InputError, WorkbenchError
@@ -113,7 +114,7 @@ def _read_xlsx(path: Path) -> list[dict[str, str]]:
     try:
         sheet = book.active
         sheet.reset_dimensions()  # read the cells present, not the dimensions the file declares
-        values: list[tuple] = []
+        values: list[tuple[Any, ...]] = []
         cells = 0
         try:
             for number, row in enumerate(sheet.iter_rows(values_only=True), start=1):

@@ -75,7 +75,7 @@ class Player:
     """One mpv process, started on first use and ended with :meth:`close`."""
 
     def __init__(self, *, extra_args: list[str] | None = None) -> None:
-        self.process: subprocess.Popen | None = None
+        self.process: subprocess.Popen[bytes] | None = None
         self.socket_path: str | None = None
         self.loaded: Path | None = None
         self.extra_args = list(

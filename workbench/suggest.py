@@ -30,6 +30,7 @@ if TYPE_CHECKING:
 MODEL = "suggestions"
 THRESHOLD = 0.4  # on the SERDIF coding: precision 0.58, recall 0.17 (README)
 MIN_EXAMPLES = 5
+BATCH = 64  # examples per update
 BOW_LENGTH = 2**15  # hashed word and bigram features: plenty for interviews, and fast to update
 
 
@@ -57,7 +58,7 @@ class Suggestion:
 
 
 @lru_cache(maxsize=1)
-def blank_nlp():  # noqa: ANN201 - a spaCy Language
+def blank_nlp() -> Language:
     import spacy
 
     nlp = spacy.blank("en")
@@ -180,7 +181,10 @@ def build_training(
             f"no code has {MIN_EXAMPLES} or more coded sentences to learn from.",
             hint="Code more, or learn themes instead of codes (--columns theme).",
         )
-    as_cats = lambda found: {label: float(label in found) for label in labels}  # noqa: E731
+
+    def as_cats(found: set[str]) -> dict[str, float]:
+        return {label: float(label in found) for label in labels}
+
     data = TrainingData(labels, [(t, as_cats(l)) for t, l in train])
     data.test = [(t, as_cats(l)) for t, l in labelled_sentences(store, test_ids, columns=columns, coders=coders)]
     return data
@@ -191,7 +195,7 @@ def train_classifier(
 ) -> Language:
     """A bag-of-words multi-label classifier on a blank English pipeline (CPU, seconds)."""
     from spacy.training import Example
-    from spacy.util import fix_random_seed, minibatch
+    from spacy.util import fix_random_seed
 
     fix_random_seed(seed)
     nlp = _blank_classifier(data.labels, BOW_LENGTH)
@@ -201,8 +205,8 @@ def train_classifier(
     for epoch in range(epochs):
         rng.shuffle(examples)
         losses: dict[str, float] = {}
-        for batch in minibatch(examples, size=64):
-            nlp.update(batch, sgd=optimizer, losses=losses)
+        for first in range(0, len(examples), BATCH):
+            nlp.update(examples[first : first + BATCH], sgd=optimizer, losses=losses)
         if progress:
             progress(epoch + 1, epochs, losses.get("textcat_multilabel", 0.0))
     return nlp

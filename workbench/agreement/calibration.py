@@ -26,6 +26,10 @@ FEW = 5
 MAX_LISTED = 50
 
 
+def _rounded(value: float | None) -> float | None:
+    return None if value is None else round(value, 4)
+
+
 @dataclass(slots=True, frozen=True)
 class Instance:
     transcript: str
@@ -76,13 +80,13 @@ class CodeCalibration:
         return out
 
     def as_dict(self) -> dict[str, Any]:
-        r = lambda v: None if v is None else round(v, 4)  # noqa: E731
-        listed = (
-            lambda items: [
-                {"transcript": i.transcript, "start": i.start, "end": i.end, "text": i.text}  # noqa: E731
-                for i in items[:MAX_LISTED]
+        r = _rounded
+
+        def listed(items: list[Instance]) -> list[dict[str, Any]]:
+            return [
+                {"transcript": i.transcript, "start": i.start, "end": i.end, "text": i.text} for i in items[:MAX_LISTED]
             ]
-        )
+
         return {
             "code": self.code,
             "definition": self.definition,
@@ -132,7 +136,7 @@ class Calibration:
         return tp / (tp + self.extras) if tp + self.extras else None
 
     def as_dict(self) -> dict[str, Any]:
-        r = lambda v: None if v is None else round(v, 4)  # noqa: E731
+        r = _rounded
         return {
             "gold": self.gold,
             "trainee": self.trainee,
@@ -241,7 +245,10 @@ def calibrate(
 
 def calibration_text(report: Calibration, *, only_problems: bool = True) -> str:
     """The report for people: a per-code table, then each code's misses and extras with its definition."""
-    fmt = lambda v, pct=False: "undefined" if v is None else (f"{v:.0%}" if pct else f"{v:.3f}")  # noqa: E731
+
+    def fmt(v: float | None, pct: bool = False) -> str:
+        return "undefined" if v is None else (f"{v:.0%}" if pct else f"{v:.3f}")
+
     lines = [
         f"Calibration of {report.trainee} against {report.gold} on {len(report.transcripts)} transcripts, "
         f"by {report.unit} (overlap rule: {report.overlap})",

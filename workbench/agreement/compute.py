@@ -78,7 +78,7 @@ def compute_agreement(store: Store, spec: AgreementSpec) -> AgreementReport:
     coder_index = {name: i for i, name in enumerate(spec.coders)}
     weighted = spec.unit == "character"
     # per code key: Counter of unit value tuples (weighted), and disagreement examples
-    tallies: dict[str, Counter] = {key: Counter() for key in keys}
+    tallies: dict[str, Counter[tuple[stats.Value, ...]]] = {key: Counter() for key in keys}
     examples: dict[str, list[Disagreement]] = defaultdict(list)
     used_transcripts: list[str] = []
     notes: list[str] = []
@@ -169,7 +169,7 @@ def compute_agreement(store: Store, spec: AgreementSpec) -> AgreementReport:
         "ordinal and ratio alpha equal nominal alpha for such a variable."
     )
     results: list[CodeAgreement] = []
-    pooled: dict[str, list] = defaultdict(list)
+    pooled: dict[str, list[stats.Parts | None]] = defaultdict(list)
     two = len(spec.coders) == 2
     for key in keys:
         code_units = [stats.Unit(values, weight) for values, weight in tallies[key].items()]
@@ -247,7 +247,7 @@ def _mean(values: list[float | None]) -> float | None:
 
 
 def _code_result(
-    key: str, units: list[stats.Unit], two: bool, spec: AgreementSpec, pooled: dict[str, list]
+    key: str, units: list[stats.Unit], two: bool, spec: AgreementSpec, pooled: dict[str, list[stats.Parts | None]]
 ) -> CodeAgreement:
     binary = (0, 1)
     a_parts = stats.alpha_parts(units)

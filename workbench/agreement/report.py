@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 from workbench.agreement.compute import AgreementReport, CodeAgreement
 from workbench.errors import WorkbenchError
@@ -64,10 +66,12 @@ def _row(code: CodeAgreement, report: AgreementReport) -> list[str]:
 def _table(head: list[str], rows: list[list[str]]) -> list[str]:
     widths = [max(len(r[i]) for r in rows + [head]) for i in range(len(head))]
     widths[0] = min(widths[0], 60)
-    line = lambda r: "  ".join(
-        (v[: widths[i] - 1] + "…" if len(v) > widths[i] else v).ljust(widths[i])  # noqa: E731
-        for i, v in enumerate(r)
-    ).rstrip()
+
+    def line(r: list[str]) -> str:
+        return "  ".join(
+            (v[: widths[i] - 1] + "…" if len(v) > widths[i] else v).ljust(widths[i]) for i, v in enumerate(r)
+        ).rstrip()
+
     return [line(head), line(["-" * w for w in widths])] + [line(r) for r in rows]
 
 
@@ -144,7 +148,7 @@ def agreement_table(report: AgreementReport) -> str:
     return "\n".join(lines)
 
 
-def _flat(report: AgreementReport) -> list[dict]:
+def _flat(report: AgreementReport) -> list[dict[str, Any]]:
     rows = []
     for code in report.codes + report.themes + [report.overall]:
         data = code.as_dict()
@@ -157,7 +161,12 @@ def _flat(report: AgreementReport) -> list[dict]:
 
 
 def write_agreement(
-    report: AgreementReport, fmt_name: str, path: Path | None, *, force: bool = False, protect: tuple = ()
+    report: AgreementReport,
+    fmt_name: str,
+    path: Path | None,
+    *,
+    force: bool = False,
+    protect: Iterable[str | Path] = (),
 ) -> str | None:
     if fmt_name == "json":
         text = json_text(report.as_dict(), default=None)

@@ -107,7 +107,7 @@ class Shares:
     """What the Gwet-form coefficients need: P_o (per-unit mean) and the category shares pi_k."""
 
     p_o: float
-    pi: dict  # category -> share over units rated at least once
+    pi: dict[Value, float]  # category -> share over units rated at least once
     q: int
     pairable: float  # weighted units with two or more ratings
 
@@ -144,11 +144,11 @@ def chance_agreement(data: Shares, coefficient: str) -> float | None:
     if data.q < 2:
         return None
     if coefficient in ("fleiss", "scott"):
-        return sum(p * p for p in data.pi.values())
+        return float(sum(p * p for p in data.pi.values()))
     if coefficient == "brennan_prediger":
         return 1.0 / data.q
     if coefficient == "gwet_ac1":
-        return sum(p * (1 - p) for p in data.pi.values()) / (data.q - 1)
+        return float(sum(p * (1 - p) for p in data.pi.values())) / (data.q - 1)
     raise ValueError(f"unknown coefficient {coefficient!r}")
 
 
@@ -160,7 +160,9 @@ def chance_parts(units: Sequence[Unit], coefficient: str, categories: Sequence[V
     return None if expected is None else Parts(data.p_o, expected)
 
 
-def _coefficient(units, coefficient: str, categories) -> float | None:  # noqa: ANN001
+def _coefficient(
+    units: Sequence[Sequence[Value]] | Sequence[Unit], coefficient: str, categories: Sequence[Value] | None
+) -> float | None:
     parts = chance_parts(as_units(units), coefficient, categories)
     return _kappa(parts) if parts else None
 
@@ -187,13 +189,13 @@ def scott_pi(
     return _coefficient(two, "scott", categories)
 
 
-def fleiss_kappa_per_category(units: Sequence[Sequence[Value]] | Sequence[Unit]) -> dict:
+def fleiss_kappa_per_category(units: Sequence[Sequence[Value]] | Sequence[Unit]) -> dict[Value, float | None]:
     """Fleiss' kappa of each category (that category against all others); None where undefined."""
-    units = as_units(units)
-    categories = sorted({v for u in units for v in u.values if v is not None}, key=repr)
-    out = {}
+    rows = as_units(units)
+    categories = sorted({v for u in rows for v in u.values if v is not None}, key=repr)
+    out: dict[Value, float | None] = {}
     for category in categories:
-        binary = [Unit(tuple(None if v is None else int(v == category) for v in u.values), u.weight) for u in units]
+        binary = [Unit(tuple(None if v is None else int(v == category) for v in u.values), u.weight) for u in rows]
         out[category] = _coefficient(binary, "fleiss", (0, 1))
     return out
 

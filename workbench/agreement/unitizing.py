@@ -44,6 +44,7 @@ from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
 
 GAP = None
+Pair = tuple[Hashable, Hashable]  # (c, k): two values, GAP among them
 
 
 @dataclass(slots=True, frozen=True)
@@ -81,7 +82,9 @@ def _sections(units: list[tuple[int, int]], length: int) -> list[tuple[int, int,
     return out
 
 
-def _check(length: int, coders: Sequence[Sequence[tuple]]) -> None:
+def _check(
+    length: int, coders: Sequence[Sequence[tuple[int, int]]] | Sequence[Sequence[tuple[int, int, Hashable]]]
+) -> None:
     if length <= 0:
         raise ValueError("the continuum is empty")
     for spans in coders:
@@ -162,7 +165,7 @@ class OverlapError(ValueError):
 def partition(length: int, segments: Sequence[tuple[int, int, Hashable]]) -> list[tuple[int, int, Hashable]]:
     """One coder's segments as a partition of [0, L) with gaps; a value's own overlaps are merged,
     overlaps of different values raise OverlapError."""
-    by_value: dict = defaultdict(list)
+    by_value: dict[Hashable, list[tuple[int, int]]] = defaultdict(list)
     for start, end, value in segments:
         by_value[value].append((start, end))
     pieces = sorted((a, b, v) for v, spans in by_value.items() for a, b in merge(spans))
@@ -184,17 +187,17 @@ def partition(length: int, segments: Sequence[tuple[int, int, Hashable]]) -> lis
 class Coincidences:
     length: int  # L
     coders: int  # m
-    l: dict  # (c, k) -> observed coincidence length
-    q: dict  # c -> Q_c
-    x: dict  # c -> X_c (valued only)
+    l: dict[Pair, float]  # (c, k) -> observed coincidence length
+    q: dict[Hashable, float]  # c -> Q_c
+    x: dict[Hashable, float]  # c -> X_c (valued only)
 
     @property
     def total(self) -> float:
         return float(self.coders * self.length)
 
-    def expected(self) -> dict:
+    def expected(self) -> dict[Pair, float]:
         total = self.total
-        rows: dict = defaultdict(float)
+        rows: dict[Hashable, float] = defaultdict(float)
         for (c, _), value in self.l.items():
             rows[c] += value
         denominator = total * total - sum(self.q.values())
@@ -213,14 +216,14 @@ def coincidences(length: int, coders: Sequence[Sequence[tuple[int, int, Hashable
         return None
     _check(length, coders)
     parts = [partition(length, c) for c in coders]
-    observed: dict = defaultdict(float)
-    x: dict = defaultdict(float)
+    observed: dict[Pair, float] = defaultdict(float)
+    x: dict[Hashable, float] = defaultdict(float)
     for i in range(m):
         for j in range(m):
             if i == j:
                 continue
             _intersect(parts[i], parts[j], observed, x)
-    q: dict = defaultdict(float)
+    q: dict[Hashable, float] = defaultdict(float)
     for part in parts:
         for start, end, value in part:
             q[value] += (end - start) if value is GAP else (end - start) ** 2
@@ -230,7 +233,12 @@ def coincidences(length: int, coders: Sequence[Sequence[tuple[int, int, Hashable
     )
 
 
-def _intersect(first, second, observed, x) -> None:  # noqa: ANN001
+def _intersect(
+    first: list[tuple[int, int, Hashable]],
+    second: list[tuple[int, int, Hashable]],
+    observed: dict[Pair, float],
+    x: dict[Hashable, float],
+) -> None:
     """Add the intersection lengths of two partitions to ``observed`` and the squared valued
     overlap of each of ``first``'s valued segments with ``second``'s valued matter to ``x``."""
     j = 0
@@ -286,7 +294,7 @@ class CuAlpha:
 
 def cu_alpha(data: Coincidences) -> CuAlpha:
     valued = {(c, k): v for (c, k), v in data.l.items() if c is not GAP and k is not GAP}
-    n_c: dict = defaultdict(float)
+    n_c: dict[Hashable, float] = defaultdict(float)
     for (c, _), value in valued.items():
         n_c[c] += value
     n = sum(n_c.values())

@@ -27,7 +27,7 @@ from workbench.sentences import split_sentences
 
 UNITS = ("sentence", "turn", "character")
 OVERLAP_RULES = ("any", "half", "all")
-_CACHE: OrderedDict = OrderedDict()
+_CACHE: OrderedDict[tuple[str, int, int], list[tuple[int, int]]] = OrderedDict()
 _CACHE_SIZE = 4096
 
 

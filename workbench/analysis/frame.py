@@ -165,7 +165,7 @@ class Placed:
     start: int
     end: int
     participants: tuple[str, ...]
-    detail: tuple | None = None  # (text, memo, origin) when asked for
+    detail: tuple[Any, ...] | None = None  # (text, memo, origin) when asked for
 
 
 def placed_segments(
@@ -227,13 +227,13 @@ def frame_columns(context: Context) -> list[str]:
     ]
 
 
-def frame_records(store: Store, selection: Selection | None, context: Context) -> list[tuple]:
+def frame_records(store: Store, selection: Selection | None, context: Context) -> list[tuple[Any, ...]]:
     columns = frame_columns(context)
     site_keys = [c[5:] for c in columns if c.startswith("site:")]
     person_keys = [c[12:] for c in columns if c.startswith("participant:")]
     info = {t.id: t for t in context.transcripts}
     paths = {c.id: c.path for c in context.codes}
-    out: list[tuple] = []
+    out: list[tuple[Any, ...]] = []
     for seg in placed_segments(store, selection, context, detail=True):
         assert seg.detail is not None  # asked for
         transcript = info[seg.transcript_id]

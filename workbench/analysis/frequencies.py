@@ -28,14 +28,16 @@ def frequencies(store: Store, selection: Selection | None = None, columns: str =
     return frame
 
 
-def frequency_rows(store: Store, selection: Selection | None = None, columns: str = "code") -> list[tuple]:
+def frequency_rows(
+    store: Store, selection: Selection | None = None, columns: str = "code"
+) -> list[tuple[str, int, int, int, int, float]]:
     """(column, segments, transcripts, participants, coders, share of transcripts) per column."""
     column_key("", columns)
     context = load_context(store)
     keys = column_keys(context.codes, columns)
     columns_of = {c.id: column_key(c.path, columns) for c in context.codes}
     segments = dict.fromkeys(keys, 0)
-    sets: dict[str, tuple[set, set, set]] = {k: (set(), set(), set()) for k in keys}
+    sets: dict[str, tuple[set[int], set[str], set[int]]] = {k: (set(), set(), set()) for k in keys}
     for seg in placed_segments(store, selection, context):
         key = columns_of[seg.code_id]
         segments[key] += 1

@@ -66,7 +66,7 @@ class Matrix:
         values: dict[tuple[str, str], Any],
         segment_counts: dict[tuple[str, str], int],
         cells: dict[tuple[str, str], list[int]],
-        records: list[tuple] | None,
+        records: list[tuple[Any, ...]] | None,
         record_columns: list[str],
     ) -> None:
         self.spec = spec
@@ -203,7 +203,7 @@ def _row_universe(rows: str, context: Context, coders: list[str]) -> list[str]:
     return sorted(seen, key=lambda v: (v == NONE, natural_key(v)))
 
 
-def natural_key(value: str) -> list:
+def natural_key(value: str) -> list[int | str]:
     """Sort P2 before P10."""
     import re
 
@@ -323,9 +323,9 @@ def build_matrix(store: Store, spec: MatrixSpec, context: Context | None = None,
     )
     counts: dict[tuple[str, str], int] = {}
     cells: dict[tuple[str, str], list[int]] = {}
-    distinct: dict[tuple[str, str], set] = {}
-    quotes: dict[tuple[str, str], list[tuple]] = {}
-    records: list[tuple] = []  # the frame's rows, when with_text
+    distinct: dict[tuple[str, str], set[int | str]] = {}
+    quotes: dict[tuple[str, str], list[tuple[Any, ...]]] = {}
+    records: list[tuple[Any, ...]] = []  # the frame's rows, when with_text
     record_columns = frame_columns(context)
     builder = _RecordBuilder(context, record_columns) if with_text else None
     known_rows = set(row_names)
@@ -368,7 +368,7 @@ def build_matrix(store: Store, spec: MatrixSpec, context: Context | None = None,
     return Matrix(spec, row_names, column_names, values, counts, cells, records if with_text else None, record_columns)
 
 
-def _quote_cell(records: list[tuple]) -> str:
+def _quote_cell(records: list[tuple[Any, ...]]) -> str:
     """Up to three quotes in reading order (site, transcript, position), with who said them."""
     ordered = sorted(records, key=lambda r: (r[10] is None, r[10] or "", r[9], r[4], r[0]))
     shown = [f"“{excerpt(r[6])}” ({r[14] or r[9]})" for r in ordered[:EXCERPTS_PER_CELL]]
@@ -386,7 +386,7 @@ class _RecordBuilder:
         self.site_keys = [c[5:] for c in columns if c.startswith("site:")]
         self.person_keys = [c[12:] for c in columns if c.startswith("participant:")]
 
-    def records(self, seg: Placed, rows: tuple[str, ...], dimension: str) -> list[tuple[tuple, str]]:
+    def records(self, seg: Placed, rows: tuple[str, ...], dimension: str) -> list[tuple[tuple[Any, ...], str]]:
         context = self.context
         assert seg.detail is not None  # the segments are placed with their detail for the records
         transcript = self.info[seg.transcript_id]

@@ -11,7 +11,7 @@ import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
 import click
 
@@ -30,11 +30,15 @@ def _fail(exc: WorkbenchError) -> click.ClickException:
     return click.ClickException(printable(str(exc)))
 
 
-def handled(func: Callable) -> Callable:
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def handled(func: Callable[P, R]) -> Callable[P, R]:
     """Turn the project's errors into click errors (message, exit code 1)."""
 
     @functools.wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
         try:
             return func(*args, **kwargs)
         except WorkbenchError as exc:

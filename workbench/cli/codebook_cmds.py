@@ -141,7 +141,7 @@ def codebook_rename(ctx: click.Context, code: str, new_name: str, coder: str | N
 @click.option("--coder", help="Recorded in the codebook's history.")
 @click.pass_context
 @handled
-def codebook_reword(ctx: click.Context, code: str, coder: str | None, **fields: str | None) -> None:
+def codebook_reword(ctx: click.Context, /, code: str, coder: str | None, **fields: str | None) -> None:
     """Change a code's definition, when to use, when not to use, example or colour."""
     from workbench.codebook_edits import reword_code
 

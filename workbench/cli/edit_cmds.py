@@ -7,11 +7,15 @@ import shlex
 import subprocess
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from workbench.cli.base import _store, cli, handled
 from workbench.errors import InputError, WorkbenchError
+
+if TYPE_CHECKING:
+    from workbench.transcript_edit import EditReport
 
 
 def safe_text(value: object) -> str:
@@ -26,7 +30,7 @@ def transcript_group() -> None:
     """Correct a transcript's text or speakers; its coding is carried over."""
 
 
-def _report(report) -> None:  # noqa: ANN001 - an EditReport
+def _report(report: EditReport) -> None:
     click.echo(report.summary())
     if report.changed or report.vanished:
         click.echo("See the flagged segments with `workbench transcript review`.", err=True)

@@ -4,14 +4,18 @@ and links between codes and between segments."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from workbench.cli.base import _emit, _store, cli, handled
 from workbench.errors import WorkbenchError
 
+if TYPE_CHECKING:
+    from workbench.store import Store
 
-def _coder(ctx: click.Context, store, given: str | None) -> str:
+
+def _coder(ctx: click.Context, store: Store, given: str | None) -> str:
     from workbench.project import current_coder
 
     return current_coder(store, given)

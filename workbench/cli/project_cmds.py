@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from workbench.cli.base import FORMATS, _destination, _store, cli, force_option, handled
 from workbench.errors import WorkbenchError
+
+if TYPE_CHECKING:
+    from workbench.store import Store
 
 
 @cli.command("init")
@@ -163,7 +167,7 @@ def import_cmd(
         ctx.exit(1)
 
 
-def _import_refi(store, paths: list[str]) -> None:  # noqa: ANN001 - a Store
+def _import_refi(store: Store, paths: list[str]) -> None:
     """Projects from other tools (.qdpx; a bare .qde brings its codebook)."""
     from workbench.project import apply_codebook
     from workbench.refi.codes import read_codebook

@@ -172,7 +172,7 @@ def pseudonymise_cmd(
         key = ps.load_key(key_path)
         by_term = {e.term.casefold(): e for e in key.entries}
 
-        def entry(term: str):  # noqa: ANN202
+        def entry(term: str) -> ps.KeyEntry:
             found = by_term.get(" ".join(term.split()).casefold())
             if found is None:
                 raise WorkbenchError(f"the key has no term {term!r}.", hint="Add it with --add TERM=PSEUDONYM.")
@@ -193,8 +193,8 @@ def pseudonymise_cmd(
                 key.entries.append(new)
                 by_term[term.casefold()] = new
             else:
-                found = entry(term)
-                found.pseudonym, found.status = pseudonym, "accept"
+                known = entry(term)
+                known.pseudonym, known.status = pseudonym, "accept"
         ps.save_key(key, key_path)
         click.echo(
             f"{key_path}: {sum(e.status == 'accept' for e in key.entries)} accepted, "

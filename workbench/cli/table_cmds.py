@@ -4,16 +4,22 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
 from workbench.cli.base import _destination, _emit, _store, cli, force_option, handled
 from workbench.errors import WorkbenchError
 
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from workbench.analysis.frame import Selection
+
 
 def _selection(
     coder: tuple[str, ...], code: tuple[str, ...], site: tuple[str, ...], role: tuple[str, ...], origin: str | None
-):
+) -> Selection:
     from workbench.analysis.frame import Selection
 
     return Selection(
@@ -25,7 +31,10 @@ def _selection(
     )
 
 
-def selection_options(func: Callable) -> Callable:
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def selection_options(func: F) -> F:
     """The options that choose which coding goes into a table."""
     for option in reversed(
         [
@@ -74,7 +83,7 @@ def text_table(
     return "\n".join(lines)
 
 
-def _write_table(ctx: click.Context, table, fmt: str, output: str | None, title: str, value: str) -> None:
+def _write_table(ctx: click.Context, table: pd.DataFrame, fmt: str, output: str | None, title: str, value: str) -> None:
     from workbench.export.tables import (
         format_number,
         share_columns,

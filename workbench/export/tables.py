@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 import re
 from datetime import datetime, UTC
+from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -181,7 +182,7 @@ def write_xlsx(
     *,
     wrap_columns: set[str] | None = None,
     force: bool = False,
-    protect: tuple = (),
+    protect: Iterable[str | Path] = (),
 ) -> None:
     """Write the sheets (see :func:`_build_xlsx`) through a temporary file moved into place when
     complete; a destination that is not a new path or (with ``force``) a regular file is refused
@@ -268,7 +269,7 @@ def write_matrix(
     book: Codebook | None = None,
     project: str = "",
     force: bool = False,
-    protect: tuple = (),
+    protect: Iterable[str | Path] = (),
 ) -> str | None:
     """Write a matrix in a format; returns the text for text formats written to standard output."""
     meta = {

@@ -441,7 +441,7 @@ def terminal_plot(result: Saturation, width: int = 78, height: int = 18) -> str:
         + (f"saturation {result.point}+{result.spec.run}" if result.point else "saturation not reached")
     )
     figure.label("interview (" + ORDER_LABELS[result.spec.order] + "; b: end of base, s: saturation point)", axis="x")
-    text = plt.uncolorize(figure.build())
+    text: str = plt.uncolorize(figure.build())
     figure.clear()
     return text.rstrip() + "\n"
 

@@ -18,6 +18,7 @@ import html
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from workbench.errors import InputError
 from workbench.ingest.speakers import NAME, MAX_NAME_LENGTH
@@ -230,7 +231,7 @@ def items_to_transcript(
     labelled = sum(1 for item in items if item[0])
     every_cue = bool(items) and labelled / len(items) >= SHARE_LABELLED_FOR_EVERY_CUE
 
-    merged: list[list] = []  # [speaker, [texts], start, end]
+    merged: list[list[Any]] = []  # [speaker, [texts], start, end]
     current: str | None = None
     words = 0
     for speaker, text, start, end in items:

@@ -14,7 +14,9 @@ from __future__ import annotations
 import re
 import zipfile
 import zlib
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 from workbench.errors import InputError
 from workbench.ingest.decode import check_size, normalize
@@ -82,10 +84,10 @@ def _refuse_dtd(path: Path, kind: str) -> None:
         raise InputError(f"the {kind} archive is damaged: {exc}.", path=path) from exc
 
 
-def _docx_paragraph_text(paragraph) -> str:  # noqa: ANN001 - python-docx objects
+def _docx_paragraph_text(paragraph: Any) -> str:  # a python-docx Paragraph (untyped library)
     """Paragraph text, with a bold leading label turned into ``Label:``."""
     runs = [run for run in paragraph.runs if run.text]
-    text = paragraph.text
+    text: str = paragraph.text
     if not runs or find_label(text):
         return text
     bold = ""
@@ -101,7 +103,7 @@ def _docx_paragraph_text(paragraph) -> str:  # noqa: ANN001 - python-docx object
     return text
 
 
-def _table_rows(table) -> list[str]:  # noqa: ANN001
+def _table_rows(table: Any) -> list[str]:  # a python-docx Table
     """Rows of a speaker/text table as ``Speaker: text`` lines (other tables as plain text)."""
     lines: list[str] = []
     for index, row in enumerate(table.rows):
@@ -151,9 +153,9 @@ def read_docx(path: Path) -> ParsedTranscript:
     return _from_blocks(path, blocks, "docx", _docx_metadata(document))
 
 
-def _docx_metadata(document) -> dict:  # noqa: ANN001
+def _docx_metadata(document: Any) -> dict[str, Any]:  # a python-docx Document
     props = document.core_properties
-    meta: dict = {}
+    meta: dict[str, Any] = {}
     if props.title:
         meta["title"] = props.title
     return meta
@@ -177,7 +179,7 @@ def read_odt(path: Path) -> ParsedTranscript:
     # getElementsByType returns each kind separately; restore document order.
     order = {id(node): i for i, node in enumerate(_walk(document.text))}
     elements.sort(key=lambda node: order.get(id(node), 0))
-    blocks = []
+    blocks: list[str] = []
     for element in elements:
         if element.parentNode is not None and element.parentNode.qname == element.qname:
             continue
@@ -187,13 +189,17 @@ def read_odt(path: Path) -> ParsedTranscript:
     return _from_blocks(path, blocks, "odt", {})
 
 
-def _walk(node):  # noqa: ANN001, ANN202
-    yield node
-    for child in node.childNodes:
-        yield from _walk(child)
+def _walk(root: Any) -> Iterator[Any]:
+    """An odfpy element and everything under it, in document order (without recursion: a
+    deeply nested file cannot exhaust the stack)."""
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        yield node
+        stack.extend(reversed(node.childNodes))
 
 
-def _from_blocks(path: Path, blocks: list[str], fmt: str, meta: dict) -> ParsedTranscript:
+def _from_blocks(path: Path, blocks: list[str], fmt: str, meta: dict[str, Any]) -> ParsedTranscript:
     text = normalize("\n\n".join(block.strip("\n") for block in blocks)).strip("\n")
     if not text.strip():
         raise InputError(f"the {fmt} file has no text.", path=path)

@@ -20,7 +20,7 @@ from workbench.store import Store
 class ApplyReport:
     transcripts: int = 0
     replacements: int = 0
-    by_category: Counter = field(default_factory=Counter)
+    by_category: Counter[str] = field(default_factory=Counter)
     segments: int = 0
     segments_changed: int = 0
     boundary_moves: list[str] = field(default_factory=list)

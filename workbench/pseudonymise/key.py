@@ -17,6 +17,7 @@ from workbench.store import Store
 
 KEY_VERSION = 1
 MAX_KEY_BYTES = 20 * 1024 * 1024
+MAX_KEY_DEPTH = 8  # terms: a list of entries, each a mapping of scalars (3 levels)
 MAX_TERMS = 200_000
 STATUSES = ("accept", "reject", "proposed")
 
@@ -66,23 +67,6 @@ class Key:
 # -- the key file ----------------------------------------------------------------------------------
 
 
-def _yaml_loader():  # noqa: ANN202 - a PyYAML loader class
-    import yaml
-
-    class NoAliases(yaml.SafeLoader):
-        def compose_node(self, parent, index):  # noqa: ANN001, ANN201
-            if self.check_event(yaml.AliasEvent):
-                event = self.peek_event()
-                raise InputError(
-                    "the key file uses a YAML alias (*name), which is not allowed.",
-                    line=event.start_mark.line + 1,
-                    hint="Write each entry out in full.",
-                )
-            return super().compose_node(parent, index)
-
-    return NoAliases
-
-
 def load_key(path: str | Path, *, must_exist: bool = True) -> Key:
     """Read a key file (YAML made by `pseudonymise --find`, or a CSV term list)."""
     path = Path(path)
@@ -107,10 +91,11 @@ def load_key(path: str | Path, *, must_exist: bool = True) -> Key:
         return Key(_entries_from_rows(_csv_rows(raw, path), path), path=path)
     import yaml
 
+    from workbench.safeyaml import check_yaml
+
     try:
-        data = yaml.load(raw, Loader=_yaml_loader())  # noqa: S506 - safe loader without aliases
-    except InputError as exc:
-        raise InputError(exc.message, path=path, line=exc.line, hint=exc.hint) from exc
+        check_yaml(raw, path, what="the key file", max_depth=MAX_KEY_DEPTH)  # aliases refused, nesting bounded
+        data = yaml.safe_load(raw)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         raise InputError(

@@ -92,7 +92,8 @@ def parse_xml(data: bytes, path: Path) -> Element:
     from defusedxml import DefusedXmlException
 
     try:
-        return SafeET.fromstring(data, forbid_dtd=True)
+        root: Element = SafeET.fromstring(data, forbid_dtd=True)
+        return root
     except DefusedXmlException as exc:
         raise InputError(
             f"the XML uses a DTD or entities, which are refused for safety ({type(exc).__name__}).",

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 
 from workbench.ingest.decode import normalize
 
@@ -95,7 +96,7 @@ def _safe_boundary(ch: str) -> bool:
     return unicodedata.combining(ch) == 0 and not "\u1160" <= ch <= "\u11ff"
 
 
-def _nfc_map(lf: str, chunk_at) -> tuple[str, list[int | None]] | None:  # noqa: ANN001
+def _nfc_map(lf: str, chunk_at: Callable[[str], bool]) -> tuple[str, list[int | None]] | None:
     pieces: list[str] = []
     mapping: list[int | None] = []
     out = 0

@@ -16,7 +16,7 @@ import tempfile
 import uuid
 import xml.etree.ElementTree as ET
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, UTC
 from pathlib import Path
@@ -29,6 +29,15 @@ from workbench.refi.common import CODEBOOK_NS, PROJECT_NS, description_text
 from workbench.textclean import xml_safe
 
 VARIABLE_NAMESPACE = uuid.UUID("6b0d3a52-8c1f-4d43-9d7e-2c9e5a6f1b10")
+
+
+def _namer(ns: str) -> Callable[[str], str]:
+    """The qualified name of a tag in namespace ``ns``."""
+
+    def q(tag: str) -> str:
+        return f"{{{ns}}}{tag}"
+
+    return q
 
 
 def _iso(stamp: str | None) -> str | None:
@@ -81,7 +90,8 @@ def codebook_xml(codes: Sequence[Code]) -> bytes:
     _codes_element(root, CODEBOOK_NS, codes)
     _xml_safe_tree(root)
     ET.indent(root)
-    return b'<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(root, encoding="utf-8")
+    body: bytes = ET.tostring(root, encoding="utf-8")
+    return b'<?xml version="1.0" encoding="utf-8"?>\n' + body
 
 
 def _note_name(memo: Memo, codes: Sequence[Code], transcripts: Sequence[Transcript]) -> str:
@@ -113,7 +123,7 @@ def write_qdpx(project: RefiSnapshot, path: str | Path) -> ExportReport:
     path = Path(path)
     ns = PROJECT_NS
     ET.register_namespace("", ns)
-    q = lambda tag: f"{{{ns}}}{tag}"  # noqa: E731
+    q = _namer(ns)
     coders, coder_guids = project.coders, project.coder_guids
     codes = project.codes
     transcripts, transcript_guids = project.transcripts, project.transcript_guids
@@ -288,7 +298,7 @@ def write_links(project: RefiSnapshot, root: ET.Element, ns: str) -> int:
     links = project.links
     if not links:
         return 0
-    q = lambda tag: f"{{{ns}}}{tag}"  # noqa: E731
+    q = _namer(ns)
     code_guids, segment_guids = project.code_guids, project.segment_guids
     coder_guids = {c.name: project.coder_guids[c.id] for c in project.coders if c.id in project.coder_guids}
     memo_links = [link for link in links if link.memo]

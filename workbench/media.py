@@ -25,7 +25,7 @@ from typing import Any
 from workbench.errors import InputError, WorkbenchError
 from workbench.store import Store
 
-from workbench.project import MEDIA_SUFFIXES  # noqa: E402 - one list for import and playback
+from workbench.transcript_import import MEDIA_SUFFIXES  # noqa: E402 - one list for import and playback
 
 
 def media_key(transcript_id: int) -> str:

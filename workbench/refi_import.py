@@ -15,7 +15,8 @@ from pathlib import Path
 
 from workbench.coding import add_segment
 from workbench.models import ProjectImport, RefiLink, RefiProject
-from workbench.project import apply_codebook, store_transcript
+from workbench.codebook_import import apply_codebook
+from workbench.transcript_import import store_transcript
 from workbench.refi.codes import Repairs
 from workbench.store import Store
 

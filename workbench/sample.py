@@ -16,7 +16,8 @@ import yaml
 from workbench.coding import add_segment, find_quote, resolve_code, resolve_transcript
 from workbench.errors import InputError, WorkbenchError
 from workbench.models import Segment
-from workbench.project import Progress, apply_codebook, import_transcripts
+from workbench.codebook_import import apply_codebook
+from workbench.transcript_import import Progress, import_transcripts
 from workbench.codebook import load_codebook
 from workbench.store import Store
 

@@ -197,7 +197,8 @@ def test_against_the_krippendorff_package():
 
 
 def test_pooled_bootstrap_properties():
-    from workbench.agreement.stats import alpha_parts, bootstrap_pooled_alpha, pooled_alpha
+    from workbench.agreement.bootstrap import bootstrap_pooled_alpha
+    from workbench.agreement.stats import alpha_parts, pooled_alpha
 
     rng = random.Random(5)
     codes = []

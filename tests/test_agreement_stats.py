@@ -7,9 +7,9 @@ from collections import defaultdict
 
 import pytest
 
+from workbench.agreement.bootstrap import bootstrap_alpha
 from workbench.agreement.stats import (
     Unit,
-    bootstrap_alpha,
     cohen_kappa,
     fleiss_kappa,
     fleiss_kappa_from_counts,

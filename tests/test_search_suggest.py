@@ -12,7 +12,7 @@ from workbench.errors import WorkbenchError
 from workbench.project import import_codebook, import_transcripts
 from workbench.search import code_hits, search
 from workbench.store import Store
-from workbench import suggest as sg
+from workbench import classifier, suggest as sg
 
 pytestmark = pytest.mark.both_engines  # each test's `store`: a project file, then a team database
 
@@ -109,11 +109,11 @@ def test_learned_suggestions_on_real_coding(real, tmp_path):
     import_codings(store, coded / "gold_segments_derived.csv", coder="serdif", create_codes=True)
     ids = {t.participant: t.id for t in store.transcripts()}
     test = [ids[p] for p in ("P3", "P7", "P11", "P14", "P17")]
-    details = sg.train_and_store(store, test_ids=test)
+    details = classifier.train_and_store(store, test_ids=test)
     overall = details.evaluation["(all codes, micro-averaged)"]
     assert details.test_transcripts == 5 and len(details.labels) == 22
     assert overall.precision > 0.4 and 0.05 < overall.recall < 0.6
-    proposals = sg.learned_suggestions(store, test[0])
+    proposals = classifier.learned_suggestions(store, test[0])
     assert proposals and all(p.source == "learned" and p.score >= details.threshold for p in proposals)
     store.close()
 

@@ -18,7 +18,7 @@ from typing import Any
 
 from workbench.agreement import stats
 from workbench.agreement.units import UNITS, units_for
-from workbench.analysis.matrix import excerpt
+from workbench.analysis.columns import excerpt
 from workbench.errors import WorkbenchError
 from workbench.store import Store
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from typing import Any
 
-from workbench.agreement import stats
+from workbench.agreement import bootstrap, stats
 from workbench.agreement.results import (
     MAX_DISAGREEMENTS,
     UNIT_CHOICES,
@@ -15,7 +15,7 @@ from workbench.agreement.results import (
     Disagreement,
 )
 from workbench.agreement.units import OVERLAP_RULES, units_for
-from workbench.analysis.matrix import column_key, column_keys, excerpt
+from workbench.analysis.columns import column_key, column_keys, excerpt
 from workbench.errors import WorkbenchError
 from workbench.models import SegmentSpan
 from workbench.store import Store
@@ -195,7 +195,7 @@ def compute_agreement(store: Store, spec: AgreementSpec) -> AgreementReport:
     overall.units_pairable = max((r.units_pairable or 0 for r in results), default=0)
     overall.flagged = overall.krippendorff_alpha is not None and overall.krippendorff_alpha < spec.threshold
     if spec.bootstrap and overall.krippendorff_alpha is not None:
-        overall.alpha_interval = stats.bootstrap_pooled_alpha(
+        overall.alpha_interval = bootstrap.bootstrap_pooled_alpha(
             [[stats.Unit(v, w) for v, w in tallies[key].items()] for key in keys],
             samples=spec.bootstrap,
             seed=spec.seed,
@@ -291,7 +291,7 @@ def _code_result(
         flagged=alpha is not None and alpha < spec.threshold,
     )
     if spec.bootstrap and spec.bootstrap_codes and alpha is not None:
-        result.alpha_interval = stats.bootstrap_alpha(units, samples=spec.bootstrap, seed=spec.seed)
+        result.alpha_interval = bootstrap.bootstrap_alpha(units, samples=spec.bootstrap, seed=spec.seed)
     _undefined(result, two)
     return result
 

@@ -9,7 +9,7 @@ from collections import defaultdict
 from workbench.agreement import unitizing as ua
 from workbench.agreement.compute import _round_id, _segments
 from workbench.agreement.results import MAX_DISAGREEMENTS, AgreementReport, AgreementSpec, CodeAgreement, Disagreement
-from workbench.analysis.matrix import column_key, column_keys, excerpt
+from workbench.analysis.columns import column_key, column_keys, excerpt
 from workbench.errors import WorkbenchError
 from workbench.models import Transcript
 from workbench.store import Store

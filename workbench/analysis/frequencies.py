@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from workbench.analysis.frame import Selection, load_context, placed_segments
-from workbench.analysis.matrix import column_key, column_keys
+from workbench.analysis.columns import column_key, column_keys
 from workbench.errors import WorkbenchError
 from workbench.store import Store
 

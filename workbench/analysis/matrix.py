@@ -16,7 +16,7 @@ the participants whose turns it covers: see :mod:`workbench.analysis.frame`.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -30,8 +30,9 @@ from workbench.analysis.frame import (
     load_context,
     placed_segments,
 )
+from workbench.analysis.columns import column_key, excerpt, natural_key, row_key
+from workbench.analysis.records import RecordBuilder
 from workbench.errors import WorkbenchError
-from workbench.models import Code
 from workbench.store import Store
 
 if TYPE_CHECKING:
@@ -39,7 +40,6 @@ if TYPE_CHECKING:
 
 VALUES = ("segments", "transcripts", "participants", "share", "excerpts")
 EXCERPTS_PER_CELL = 3
-EXCERPT_LENGTH = 160
 
 
 @dataclass(slots=True)
@@ -142,26 +142,6 @@ class Matrix:
         return self._frame
 
 
-def column_key(path: str, columns: str) -> str:
-    """The column a code path falls in: its theme, its ancestor at a level, or itself."""
-    parts = path.split("/")
-    if columns == "theme":
-        return parts[0]
-    if columns == "code":
-        return path
-    if columns.startswith("level") and columns[5:].isdigit():
-        return "/".join(parts[: int(columns[5:])])
-    raise WorkbenchError(f"unknown columns {columns!r}.", hint="Use theme, code, or level2, level3...")
-
-
-def column_keys(codes: Sequence[Code], columns: str) -> list[str]:
-    """Every column of the project's codebook at this level, in tree order."""
-    keys: dict[str, None] = {}
-    for code in codes:
-        keys.setdefault(column_key(code.path, columns), None)
-    return list(keys)
-
-
 def _check_rows(rows: str) -> None:
     if (
         rows not in BASE_DIMENSIONS
@@ -172,10 +152,6 @@ def _check_rows(rows: str) -> None:
             f"unknown rows {rows!r}.",
             hint="Use " + ", ".join(BASE_DIMENSIONS) + ", site:ATTRIBUTE or participant:ATTRIBUTE.",
         )
-
-
-def _key(value: Any) -> str:
-    return NONE if value is None or value == "" else str(value)
 
 
 def _row_universe(rows: str, context: Context, coders: list[str]) -> list[str]:
@@ -199,15 +175,8 @@ def _row_universe(rows: str, context: Context, coders: list[str]) -> list[str]:
         values = [attrs.get(rows[12:]) for attrs in context.participant_attributes.values()]
     seen: dict[str, None] = {}
     for value in values:
-        seen.setdefault(_key(value), None)
+        seen.setdefault(row_key(value), None)
     return sorted(seen, key=lambda v: (v == NONE, natural_key(v)))
-
-
-def natural_key(value: str) -> list[int | str]:
-    """Sort P2 before P10."""
-    import re
-
-    return [int(part) if part.isdigit() else part.casefold() for part in re.split(r"(\d+)", value)]
 
 
 def row_keys_function(rows: str, context: Context) -> Callable[[Placed], tuple[str, ...]]:
@@ -215,32 +184,32 @@ def row_keys_function(rows: str, context: Context) -> Callable[[Placed], tuple[s
     participant it is credited to (each once) for participant, role and participant attributes."""
     info = {t.id: t for t in context.transcripts}
     if rows == "site":
-        by_transcript = {t: (_key(row.site),) for t, row in info.items()}
+        by_transcript = {t: (row_key(row.site),) for t, row in info.items()}
         return lambda seg: by_transcript[seg.transcript_id]
     if rows == "transcript":
-        by_transcript = {t: (_key(row.title),) for t, row in info.items()}
+        by_transcript = {t: (row_key(row.title),) for t, row in info.items()}
         return lambda seg: by_transcript[seg.transcript_id]
     if rows == "coder":
-        names = {i: (_key(name),) for i, name in context.coders.items()}
+        names = {i: (row_key(name),) for i, name in context.coders.items()}
         return lambda seg: names[seg.coder_id]
     if rows.startswith("site:"):
         attribute = rows[5:]
         by_transcript = {
-            t: (_key(context.site_attributes.get(row.site, {}).get(attribute) if row.site else None),)
+            t: (row_key(context.site_attributes.get(row.site, {}).get(attribute) if row.site else None),)
             for t, row in info.items()
         }
         return lambda seg: by_transcript[seg.transcript_id]
     if rows == "participant":
-        value: Callable[[str], str] = _key
+        value: Callable[[str], str] = row_key
     elif rows == "role":
 
         def value(person: str) -> str:
-            return _key(context.participant_roles.get(person))
+            return row_key(context.participant_roles.get(person))
     else:
         attribute = rows[12:]
 
         def value(person: str) -> str:
-            return _key(context.participant_attributes.get(person, {}).get(attribute))
+            return row_key(context.participant_attributes.get(person, {}).get(attribute))
 
     cache: dict[tuple[str, ...], tuple[str, ...]] = {(): (NONE,)}
 
@@ -272,16 +241,8 @@ def participants_per_row(rows: str, context: Context) -> dict[str, set[str]]:
                 key = context.participant_attributes.get(label, {}).get(rows[12:])
             else:
                 continue
-            out.setdefault(_key(key), set()).add(label)
+            out.setdefault(row_key(key), set()).add(label)
     return out
-
-
-def excerpt(text: str, limit: int = EXCERPT_LENGTH) -> str:
-    """A quote cut at a word boundary, with an ellipsis when cut."""
-    text = " ".join(text.split())
-    if len(text) <= limit:
-        return text
-    return text[:limit].rsplit(" ", 1)[0] + "…"
 
 
 def selected_columns(context: Context, spec_columns: str, code_ids: set[int] | None) -> list[str]:
@@ -327,7 +288,7 @@ def build_matrix(store: Store, spec: MatrixSpec, context: Context | None = None,
     quotes: dict[tuple[str, str], list[tuple[Any, ...]]] = {}
     records: list[tuple[Any, ...]] = []  # the frame's rows, when with_text
     record_columns = frame_columns(context)
-    builder = _RecordBuilder(context, record_columns) if with_text else None
+    builder = RecordBuilder(context, record_columns) if with_text else None
     known_rows = set(row_names)
     for seg in placed_segments(store, spec.selection, context, detail=with_text, credit=need_credit):
         column = columns_of[seg.code_id]
@@ -374,73 +335,3 @@ def _quote_cell(records: list[tuple[Any, ...]]) -> str:
     shown = [f"“{excerpt(r[6])}” ({r[14] or r[9]})" for r in ordered[:EXCERPTS_PER_CELL]]
     more = len(ordered) - EXCERPTS_PER_CELL
     return "\n".join(shown) + (f"\n(+{more} more)" if more > 0 else "")
-
-
-class _RecordBuilder:
-    """Rows of the segments' frame: one per segment and participant, kept for the cells it falls in."""
-
-    def __init__(self, context: Context, columns: list[str]) -> None:
-        self.context = context
-        self.info = {t.id: t for t in context.transcripts}
-        self.paths = {c.id: c.path for c in context.codes}
-        self.site_keys = [c[5:] for c in columns if c.startswith("site:")]
-        self.person_keys = [c[12:] for c in columns if c.startswith("participant:")]
-
-    def records(self, seg: Placed, rows: tuple[str, ...], dimension: str) -> list[tuple[tuple[Any, ...], str]]:
-        context = self.context
-        assert seg.detail is not None  # the segments are placed with their detail for the records
-        transcript = self.info[seg.transcript_id]
-        site, path = transcript.site, self.paths[seg.code_id]
-        base = (
-            seg.id,
-            seg.transcript_id,
-            seg.code_id,
-            seg.coder_id,
-            seg.start,
-            seg.end,
-            *seg.detail,
-            transcript.title,
-            site,
-            context.coders.get(seg.coder_id),
-            path,
-            path.split("/")[0],
-        )
-        site_attrs = context.site_attributes.get(site, {}) if site else {}
-        people = seg.participants or (None,)
-        per_person = dimension in ("participant", "role") or dimension.startswith("participant:")
-        out = []
-        person: str | None
-        for row in rows:
-            # Under participant rows, each row's record names its participant; otherwise one record
-            # names the segment's participants together.
-            if per_person:
-                person_rows: list[str | None] = [
-                    p for p in people if p is not None and _person_row(dimension, p, context) == row
-                ] or [None]
-                person = person_rows[0]
-                label = ", ".join(p for p in person_rows if p) or None
-            else:
-                person = people[0]
-                label = ", ".join(p for p in people if p) or None
-            attrs = context.participant_attributes.get(person, {}) if person else {}
-            out.append(
-                (
-                    (
-                        *base,
-                        label,
-                        context.participant_roles.get(person) if person else None,
-                        *[site_attrs.get(k) for k in self.site_keys],
-                        *[attrs.get(k) for k in self.person_keys],
-                    ),
-                    row,
-                )
-            )
-        return out
-
-
-def _person_row(dimension: str, person: str, context: Context) -> str:
-    if dimension == "participant":
-        return _key(person)
-    if dimension == "role":
-        return _key(context.participant_roles.get(person))
-    return _key(context.participant_attributes.get(person, {}).get(dimension[12:]))

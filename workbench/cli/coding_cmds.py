@@ -296,10 +296,11 @@ def suggest_cmd(
     store = _store(ctx)
     if train or evaluate:
         test_ids = [resolve_transcript(store, t).id for t in test_refs] or None
+        from workbench.classifier import train_and_store
         from workbench.cli.progress import progress_bar
 
         with progress_bar("Training") as bar:
-            details = sg.train_and_store(
+            details = train_and_store(
                 store,
                 columns=columns,
                 test_ids=test_ids,

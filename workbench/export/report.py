@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any
 
-from workbench.analysis.matrix import excerpt
+from workbench.analysis.columns import excerpt
 from workbench.export.tables import _clean, escape, format_number
 
 if TYPE_CHECKING:

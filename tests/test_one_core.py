@@ -119,7 +119,7 @@ def test_sub_codes_and_pooled_coders_have_one_meaning(store, tmp_path: Path):
     context = load_context(store)
     assert resolve(store, Selection(codes=["Barriers"]), context).code_ids == tree
     report = build_report(store)
-    section = next(t for t in report["themes"] if t.path == "Barriers")
+    section = next(t for t in report.themes if t.path == "Barriers")
     assert sorted(name for name, _ in section.sub_codes) == ["Time", "Time/Weeks", "Timeline"]
     # "every coder but the consensus", seen from ann in the reader
     assert {c for _, _, c in other_coders_spans(store, tid, "ann")} == set(pooled_coders(["ann", "bo", CONSENSUS])) - {

@@ -20,13 +20,16 @@ from __future__ import annotations
 
 import datetime as _dt
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from workbench.coders import pooled_coders
 from workbench.codes import codes_within
 from workbench.errors import WorkbenchError
-from workbench.models import Segment
+from workbench.models import Code, Coder, Participant, Segment, Transcript
 from workbench.store import Store
+
+if TYPE_CHECKING:
+    from workbench.findings.saturation import Saturation
 
 QUOTE_MIN, QUOTE_MAX, QUOTE_TARGET = 60, 600, 220
 QUOTE_RULE = (
@@ -180,7 +183,27 @@ def _agreement_paragraph(store: Store, unit: str) -> str:
     return text
 
 
-def build_report(store: Store, spec: ReportSpec | None = None) -> dict[str, Any]:
+@dataclass(frozen=True, slots=True)
+class ReportData:
+    """Everything the report shows, computed once (then written as Markdown or HTML)."""
+
+    title: str
+    generated: str  # the date, ISO
+    selection: str  # which coding, in words
+    transcripts: list[Transcript]
+    coded_transcripts: int
+    sites: list[str]
+    participants: list[Participant]
+    coders: list[Coder]  # those with segments
+    segments: int
+    codes: list[Code]
+    themes: list[ThemeSection]
+    agreement: str  # the methods paragraph
+    saturation: Saturation | None
+    saturation_error: str | None  # why saturation could not be assessed
+
+
+def build_report(store: Store, spec: ReportSpec | None = None) -> ReportData:
     """Everything the report shows, computed once (then written as Markdown or HTML)."""
     from workbench.analysis.frame import Selection, load_context
     from workbench.analysis.matrix import MatrixSpec, build_matrix, participants_per_row
@@ -241,22 +264,22 @@ def build_report(store: Store, spec: ReportSpec | None = None) -> dict[str, Any]
         saturation, saturation_error = None, exc.message
     transcripts = store.transcripts()
     coded = {s.transcript_id for s in segments.values()}
-    return {
-        "title": store.get_meta("title") or store.path.stem,
-        "generated": _dt.date.today().isoformat(),
-        "selection": selection.describe(),
-        "transcripts": transcripts,
-        "coded_transcripts": len(coded),
-        "sites": sorted({t.site for t in transcripts if t.site}),
-        "participants": store.participants(),
-        "coders": [c for c in store.coders() if c.segments],
-        "segments": len(counts.frame),
-        "codes": codes,
-        "themes": themes,
-        "agreement": _agreement_paragraph(store, spec.agreement_unit),
-        "saturation": saturation,
-        "saturation_error": saturation_error,
-    }
+    return ReportData(
+        title=store.get_meta("title") or store.path.stem,
+        generated=_dt.date.today().isoformat(),
+        selection=selection.describe(),
+        transcripts=transcripts,
+        coded_transcripts=len(coded),
+        sites=sorted({t.site for t in transcripts if t.site}),
+        participants=store.participants(),
+        coders=[c for c in store.coders() if c.segments],
+        segments=len(counts.frame),
+        codes=codes,
+        themes=themes,
+        agreement=_agreement_paragraph(store, spec.agreement_unit),
+        saturation=saturation,
+        saturation_error=saturation_error,
+    )
 
 
 def write_report(store: Store, fmt: str = "md", spec: ReportSpec | None = None) -> str:

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, replace
-from typing import Any
 
 from workbench.agreement.units import carries, units_for
 from workbench.coders import CONSENSUS
@@ -89,14 +88,21 @@ def unit_codings(
     return out
 
 
-def find_disagreements(store: Store, coders: list[str], **options: Any) -> list[Disagreement]:
+def find_disagreements(
+    store: Store,
+    coders: list[str],
+    *,
+    unit: str = "sentence",
+    overlap: str | None = None,
+    transcript_ids: list[int] | None = None,
+) -> list[Disagreement]:
     """Units where the coders differ, with the decision already taken on each (if any)."""
     decided: dict[tuple[int, int, int], Decision] = {}
     for decision in store.decisions():
         decided[(decision.transcript_id, decision.start, decision.end)] = decision
     texts: dict[int, str] = {}
     out = []
-    for u in unit_codings(store, coders, **options):
+    for u in unit_codings(store, coders, unit=unit, overlap=overlap, transcript_ids=transcript_ids):
         if len({frozenset(v) for v in u.codes.values()}) <= 1:
             continue
         text = texts.setdefault(u.transcript_id, store.transcript_text(u.transcript_id) or "")
@@ -114,12 +120,21 @@ def find_disagreements(store: Store, coders: list[str], **options: Any) -> list[
     return out
 
 
-def accept_agreed(store: Store, coders: list[str], *, coder: str | None = None, **options: Any) -> int:
+def accept_agreed(
+    store: Store,
+    coders: list[str],
+    *,
+    coder: str | None = None,
+    unit: str = "sentence",
+    overlap: str | None = None,
+    transcript_ids: list[int] | None = None,
+) -> int:
     """Copy what all coders agree on into the consensus: each run of consecutive units on which
     every coder carries a code becomes one consensus segment. Returns segments added."""
+    options = {"unit": unit, "overlap": overlap, "transcript_ids": transcript_ids}  # for the audit log
     runs: list[tuple[int, str, int, int]] = []
     open_runs: dict[tuple[int, str], list[int]] = {}
-    for u in unit_codings(store, coders, **options):
+    for u in unit_codings(store, coders, unit=unit, overlap=overlap, transcript_ids=transcript_ids):
         agreed = set.intersection(*u.codes.values()) if u.codes else set()
         for key in [k for k in open_runs if k[0] == u.transcript_id and k[1] not in agreed]:
             start, end = open_runs.pop(key)

@@ -115,3 +115,12 @@ def test_import_of_all_real_transcripts(store, real):
         'SELECT t.id, length(t.text), max(u."end") FROM transcripts t JOIN turns u ON u.transcript_id = t.id GROUP BY t.id'
     ):
         assert row[2] <= row[1]
+
+
+def test_a_number_as_the_participant_is_its_label(store, tmp_path):
+    path = tmp_path / "p42.txt"
+    path.write_text("---\nparticipant: 42\n---\nInterviewer: Hello.\n\nAna: Hi there.\n")
+    [result] = import_transcripts(store, [path])
+    assert result.status == "imported", result.message
+    assert [p.label for p in store.participants()] == ["42"]
+    assert [t.participant for t in list_transcripts(store)] == ["42"]

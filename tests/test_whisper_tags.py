@@ -111,3 +111,11 @@ def test_captions_without_speakers_become_paragraphs():
     # with speakers nothing changes: one speaker's cues are one turn
     labelled = cues_to_transcript([Cue(c.start, c.end, "Ann: " + c.text) for c in cues], "srt")
     assert len(labelled.turns) == 1
+
+
+@pytest.mark.parametrize("start", ['"nan"', '"inf"', "1e999", "true", "null", '"soon"'])
+def test_whisper_times_must_be_finite_numbers(tmp_path, start):
+    path = tmp_path / "w.json"
+    path.write_text('{"segments": [{"start": ' + start + ', "end": 2.0, "text": "Hello there."}]}')
+    with pytest.raises(InputError, match="segment 1 has a start or end that is not a number"):
+        read_transcript(path)

@@ -116,6 +116,32 @@ def add_segment(
     """Code ``text[start:end]`` of a transcript; committed at once with its audit entry."""
     if origin not in ORIGINS:
         raise WorkbenchError(f"unknown origin {origin!r}.", hint="One of: " + ", ".join(ORIGINS) + ".")
+    if memo:
+        from workbench.textclean import clean_text
+
+        memo = clean_text(memo)
+    after = {
+        "transcript_id": transcript_id,
+        "code_id": code_id,
+        "coder": coder,
+        "start": start,
+        "end": end,
+        "memo": memo,
+        "origin": origin,
+    }
+    # One step where the engine has one (a team database); else, or when a check fails, step by step.
+    found = store.insert_segment_audited(
+        transcript_id=transcript_id,
+        code_id=code_id,
+        coder=coder,
+        start=start,
+        end=end,
+        memo=memo,
+        origin=origin,
+        after=after,
+    )
+    if found is not None:
+        return _segment(store, found)
     text = store.transcript_text(transcript_id)
     if text is None:
         raise NotFoundError(f"no transcript {transcript_id}.")
@@ -126,10 +152,6 @@ def add_segment(
         )
     if store.code_raw(code_id) is None:
         raise NotFoundError(f"no code {code_id}.")
-    if memo:
-        from workbench.textclean import clean_text
-
-        memo = clean_text(memo)
     with store.transaction():
         coder_id = store.coder_id(coder)
         if store.find_segment(transcript_id, code_id, coder_id, start, end) is not None:
@@ -144,21 +166,7 @@ def add_segment(
             memo=memo,
             origin=origin,
         )
-        store.audit(
-            "segment.add",
-            "segment",
-            segment_id,
-            coder=coder,
-            after={
-                "transcript_id": transcript_id,
-                "code_id": code_id,
-                "coder": coder,
-                "start": start,
-                "end": end,
-                "memo": memo,
-                "origin": origin,
-            },
-        )
+        store.audit("segment.add", "segment", segment_id, coder=coder, after=after)
     return _segment(store, segment_id)
 
 
@@ -211,12 +219,13 @@ def add_memo(store: Store, target: str, target_id: int | None, text: str, *, cod
     text = clean_text(text)
     if not text.strip():
         raise InputError("the memo is empty.")
+    after = {"target": target, "target_id": target_id, "text": text}
+    if coder and (found := store.insert_memo_audited(target, target_id, coder, text, after)) is not None:
+        return found  # in one step (a team database)
     with store.transaction():
         coder_id = store.coder_id(coder) if coder else None
         memo_id = store.insert_memo(target, target_id, coder_id, text)
-        store.audit(
-            "memo.add", "memo", memo_id, coder=coder, after={"target": target, "target_id": target_id, "text": text}
-        )
+        store.audit("memo.add", "memo", memo_id, coder=coder, after=after)
     return memo_id
 
 

@@ -75,6 +75,24 @@ class CodingQueries(Protocol):
 
     def find_segment(self, transcript_id: int, code_id: int, coder_id: int, start: int, end: int) -> int | None: ...
 
+    def insert_segment_audited(
+        self,
+        *,
+        transcript_id: int,
+        code_id: int,
+        coder: str,
+        start: int,
+        end: int,
+        memo: str | None,
+        origin: str,
+        after: dict[str, Any],
+    ) -> int | None:
+        """Code a passage and append its ``segment.add`` audit entry (``after``) in one step where the
+        engine has one (a team database's server function: one round trip): the new segment's id.
+        None when the caller must go step by step: no such step here, another coder named, or a check
+        failed (nothing written; the caller's own checks then say what is wrong)."""
+        ...
+
     def delete_segment(self, segment_id: int) -> None: ...
 
     def update_segment(self, segment_id: int, **fields: Any) -> None: ...
@@ -146,5 +164,12 @@ class CodingQueries(Protocol):
     def decisions(self, transcript_id: int | None = None) -> list[m.Decision]: ...
 
     def insert_memo(self, target: str, target_id: int | None, coder_id: int | None, text: str) -> int: ...
+
+    def insert_memo_audited(
+        self, target: str, target_id: int | None, coder: str, text: str, after: dict[str, Any]
+    ) -> int | None:
+        """Write a memo and its ``memo.add`` audit entry in one step where the engine has one (see
+        :meth:`insert_segment_audited`); None: the caller goes step by step."""
+        ...
 
     def memos(self, target: str | None = None, target_id: int | None = None) -> list[m.Memo]: ...

@@ -12,7 +12,7 @@ from workbench.errors import WorkbenchError
 from workbench.store.base import QueryError
 from workbench.store.postgres.connection import PgConnection
 from workbench.store.postgres.team import NotAllowedError
-from workbench.store.sqlite.base import Queries
+from workbench.store.sqlite.base import Queries, _json
 from workbench.store.sqlite.db import now
 
 
@@ -56,6 +56,48 @@ class PgQueries(Queries):
         cur = self.conn.execute("INSERT INTO coders(name, created_at) VALUES (?, ?)", (name, now()))
         assert cur.lastrowid is not None
         return int(cur.lastrowid)
+
+    # -- coding actions in one round trip (server functions of the team layer) -----------------------
+
+    def _one_step(self, coder: str) -> bool:
+        """Whether the server functions may do the action: the coder is this connection's database user
+        (the lead naming another coder goes step by step) and the database has them (`server init`
+        of an older workbench did not make them)."""
+        if getattr(self, "_functions", None) is None:
+            row = self.conn.execute("SELECT to_regproc('apply_code') IS NOT NULL").fetchone()
+            self._functions = bool(row and row[0])
+        return bool(self._functions) and coder == self.session_user()
+
+    def insert_segment_audited(
+        self,
+        *,
+        transcript_id: int,
+        code_id: int,
+        coder: str,
+        start: int,
+        end: int,
+        memo: str | None,
+        origin: str,
+        after: dict[str, Any],
+    ) -> int | None:
+        if not self._one_step(coder):
+            return None
+        row = self.conn.execute(
+            "SELECT apply_code(?::bigint, ?::bigint, ?::integer, ?::integer, ?::text, ?::text, ?::text, ?::text)",
+            (transcript_id, code_id, start, end, memo, origin, now(), _json(after)),
+        ).fetchone()
+        return int(row[0]) if row and row[0] is not None else None
+
+    def insert_memo_audited(
+        self, target: str, target_id: int | None, coder: str, text: str, after: dict[str, Any]
+    ) -> int | None:
+        if not self._one_step(coder):
+            return None
+        row = self.conn.execute(
+            "SELECT add_memo(?::text, ?::bigint, ?::text, ?::text, ?::text)",
+            (target, target_id, text, now(), _json(after)),
+        ).fetchone()
+        return int(row[0]) if row and row[0] is not None else None
 
     # -- search ------------------------------------------------------------------------------------
 

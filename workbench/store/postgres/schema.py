@@ -554,6 +554,55 @@ BEGIN
     END LOOP;
 END $$;
 
+-- Coding actions in one round trip: each function does what the step-by-step path of the core
+-- does (its checks, the write, the audit entry) as the calling coder (SECURITY INVOKER: the same
+-- row-level security, triggers and notifications apply). A failed check writes nothing and
+-- returns NULL: the caller then goes step by step, and its own checks say what is wrong. The
+-- audit entry's content is the caller's (the same JSON as on a project file).
+CREATE OR REPLACE FUNCTION apply_code(p_transcript bigint, p_code bigint, p_start integer, p_end integer,
+                                      p_memo text, p_origin text, p_at text, p_after text) RETURNS bigint
+    LANGUAGE plpgsql SET search_path = workbench, pg_catalog AS $$
+DECLARE
+    body text;
+    me bigint;
+    made bigint;
+BEGIN
+    SELECT t.text INTO body FROM transcripts t WHERE t.id = p_transcript;
+    IF body IS NULL OR p_start < 0 OR p_end <= p_start OR p_end > length(body)
+       OR NOT EXISTS (SELECT 1 FROM codes c WHERE c.id = p_code) THEN
+        RETURN NULL;
+    END IF;
+    me := ensure_session_coder();
+    IF me IS NULL OR EXISTS (SELECT 1 FROM segments s WHERE s.transcript_id = p_transcript AND s.code_id = p_code
+                             AND s.coder_id = me AND s.start = p_start AND s."end" = p_end) THEN
+        RETURN NULL;
+    END IF;
+    INSERT INTO segments(transcript_id, code_id, coder_id, start, "end", text, memo, origin, created_at, updated_at)
+    VALUES (p_transcript, p_code, me, p_start, p_end, substr(body, p_start + 1, p_end - p_start), p_memo, p_origin,
+            p_at, p_at)
+    RETURNING id INTO made;
+    INSERT INTO audit(at, coder, action, entity, entity_id, after)
+    VALUES (p_at, session_user, 'segment.add', 'segment', made, p_after);
+    RETURN made;
+END $$;
+CREATE OR REPLACE FUNCTION add_memo(p_target text, p_target_id bigint, p_text text, p_at text, p_after text)
+    RETURNS bigint LANGUAGE plpgsql SET search_path = workbench, pg_catalog AS $$
+DECLARE
+    me bigint;
+    made bigint;
+BEGIN
+    me := ensure_session_coder();
+    IF me IS NULL THEN
+        RETURN NULL;
+    END IF;
+    INSERT INTO memos(target, target_id, coder_id, text, created_at, updated_at)
+    VALUES (p_target, p_target_id, me, p_text, p_at, p_at)
+    RETURNING id INTO made;
+    INSERT INTO audit(at, coder, action, entity, entity_id, after)
+    VALUES (p_at, session_user, 'memo.add', 'memo', made, p_after);
+    RETURN made;
+END $$;
+
 -- Changes are announced (table, operation, id; never content) to LISTEN workbench_changes.
 CREATE OR REPLACE FUNCTION notify_change() RETURNS trigger
     LANGUAGE plpgsql SET search_path = workbench, pg_catalog AS $$

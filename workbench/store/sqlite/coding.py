@@ -225,6 +225,20 @@ class CodingQueries(Queries):
         )
         return last_id(cur)
 
+    def insert_segment_audited(
+        self,
+        *,
+        transcript_id: int,
+        code_id: int,
+        coder: str,
+        start: int,
+        end: int,
+        memo: str | None,
+        origin: str,
+        after: dict[str, Any],
+    ) -> int | None:
+        return None  # a project file is on this machine: step by step costs no round trips
+
     def find_segment(self, transcript_id: int, code_id: int, coder_id: int, start: int, end: int) -> int | None:
         row = self._one(
             'SELECT id FROM segments WHERE transcript_id=? AND code_id=? AND coder_id=? AND start=? AND "end"=?',
@@ -369,6 +383,11 @@ class CodingQueries(Queries):
         )
 
     # -- memos --------------------------------------------------------------------------------------
+
+    def insert_memo_audited(
+        self, target: str, target_id: int | None, coder: str, text: str, after: dict[str, Any]
+    ) -> int | None:
+        return None  # as insert_segment_audited
 
     def insert_memo(self, target: str, target_id: int | None, coder_id: int | None, text: str) -> int:
         stamp = now()

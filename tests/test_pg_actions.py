@@ -5,6 +5,7 @@ counted on the coder's connection (work, not time)."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import uuid
 
@@ -52,10 +53,11 @@ def s(pg_cluster, pg_database):
 
 
 class Counted:
-    """The coder connection's statements (each a round trip)."""
+    """The round trips on a coder's connection: one per statement, one per pipeline of statements."""
 
     def __init__(self, store: Store) -> None:
         self.sent: list[str] = []
+        batch: list[str] | None = None
         conn = store.conn  # type: ignore[attr-defined]
         raw = conn.raw
         counted = self
@@ -64,8 +66,18 @@ class Counted:
             def __getattr__(self, name):
                 return getattr(raw, name)
 
+            @contextlib.contextmanager
+            def pipeline(self):
+                nonlocal batch
+                batch = []
+                with raw.pipeline():
+                    yield
+                counted.sent.append(" + ".join(batch))
+                batch = None
+
             def execute(self, query, *args, **kwargs):
-                counted.sent.append(str(query).split("(")[0].strip())
+                name = " ".join(str(query).split("(")[0].split()[:2])
+                (counted.sent if batch is None else batch).append(name)
                 return raw.execute(query, *args, **kwargs)
 
         conn.raw = Spy()
@@ -85,10 +97,12 @@ def test_apply_a_code_in_one_statement_writes_what_step_by_step_writes(s):
         coding.add_segment(store, **warm | {"start": 0, "end": 5})  # who am I, are the functions there: once
         counted = Counted(store)
         fast = coding.add_segment(store, **warm | {"start": 40, "end": TEXT.index(" end"), "memo": "a\x07b"})
-        assert len(counted.sent) == 2 and counted.sent[0] == "SELECT apply_code"  # the action, then the record
+        # the action and the record shown next, sent together: one round trip
+        assert counted.sent == ["SELECT apply_code + SELECT g.id,"]
+        assert fast == store.segment(fast.id)  # read again, on its own
         store._functions = False  # type: ignore[attr-defined]  # the step-by-step path, for comparison
         slow = coding.add_segment(store, **warm | {"start": 26, "end": TEXT.index(" end"), "memo": "a\x07b"})
-        assert len(counted.sent) > 6  # what one statement saves
+        assert len(counted.sent) > 6  # what one round trip saves
         assert fast.text == TEXT[40 : TEXT.index(" end")] and fast.text.endswith("\U0001f600")
         assert slow.text == TEXT[26 : TEXT.index(" end")]
         for seg in (fast, slow):
@@ -186,3 +200,28 @@ def test_the_server_functions_keep_the_database_rules(s, pg_cluster):
             )
     with s.connect(s.lead) as cx:
         assert cx.execute("SELECT count(*) FROM segments").fetchone()[0] == 1
+
+
+def test_a_temporary_table_cannot_make_a_coder_the_lead(s):
+    """The owner's functions (is_lead, blind_phase, ...) list pg_temp last: a coder's temporary tables
+    named like the team's own are never read in their place."""
+    with s.connect(s.lead) as cx:
+        cx.execute("UPDATE team_settings SET blind = true WHERE id = 1")
+        roles = cx.execute("SELECT owner_role, lead_role, coder_role FROM team_roles").fetchone()
+    with s.connect(s.bob) as cx:
+        theirs = cx.execute(
+            "SELECT apply_code(%s, %s, 0, 5, NULL, 'manual', %s, '{}')", (s.transcript, s.code, NOW)
+        ).fetchone()[0]
+    with s.connect(s.alice) as cx:
+        cx.execute("CREATE TEMP TABLE team_roles (id int, owner_role text, lead_role text, coder_role text)")
+        cx.execute("INSERT INTO team_roles VALUES (1, %s, %s, %s)", (roles[0], roles[2], roles[2]))
+        cx.execute("CREATE TEMP TABLE team_settings (id int, blind boolean)")
+        cx.execute("INSERT INTO team_settings VALUES (1, false)")
+        cx.execute("CREATE TEMP TABLE coders (id bigint, name text)")
+        cx.execute("INSERT INTO coders SELECT id, %s FROM workbench.coders WHERE name = %s", (s.alice, s.bob))
+        cx.execute("GRANT SELECT ON team_roles, team_settings, coders TO PUBLIC")
+        assert cx.execute("SELECT is_lead(), blind_phase()").fetchone() == (False, True)
+        assert cx.execute("SELECT count(*) FROM workbench.segments WHERE id = %s", (theirs,)).fetchone()[0] == 0
+        assert cx.execute("DELETE FROM workbench.segments WHERE id = %s", (theirs,)).rowcount == 0
+        with pytest.raises(errors.InsufficientPrivilege, match="row-level security"):
+            cx.execute("SELECT apply_code(%s, %s, 0, 5, NULL, 'consensus', %s, '{}')", (s.transcript, s.code, NOW))

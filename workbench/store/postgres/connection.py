@@ -92,6 +92,7 @@ class PgConnection:
         self._tx: Any = None
         self.changes = 0
         self.my_coder_id: int | None = None  # the database user's coder row, once known
+        self.just_made: Any = None  # a record read in the same round trip as its write, until the next statement
         self.raw: Any = None
         self.conn = self  # the store's parts reach the raw connection as conn.conn
         self.connect()
@@ -138,6 +139,7 @@ class PgConnection:
     # -- statements ------------------------------------------------------------------------------
 
     def execute(self, sql: str, params: Any = ()) -> Cursor:
+        self.just_made = None
         text, wants_id = adapt(sql)
         if text is None:
             return Cursor([], 0, None)
@@ -155,6 +157,23 @@ class PgConnection:
         if wants_id:
             return Cursor([], cur.rowcount, int(rows[-1][0]) if rows else None)
         return Cursor(rows, cur.rowcount, None, cur.description)
+
+    def pipeline(self, statements: list[tuple[str, Any]]) -> list[Cursor]:
+        """Several statements in one round trip (psycopg's pipeline mode): sent together, run in order;
+        the first error stops the rest and is raised (outside a transaction they are one implicit
+        transaction: all or nothing)."""
+        self.just_made = None
+        adapted = [(adapt(sql)[0], params) for sql, params in statements]
+        raw = self._live()
+        try:
+            with raw.pipeline():
+                sent = [raw.execute(text, params or None) for text, params in adapted]
+            return [Cursor(c.fetchall() if c.description else [], c.rowcount, None, c.description) for c in sent]
+        except Exception as exc:
+            known = refusal(exc, self.where)
+            if known is not None:
+                raise known from exc
+            raise
 
     def executemany(self, sql: str, seq: Any) -> Cursor:
         text, _ = adapt(sql)

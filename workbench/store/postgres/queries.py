@@ -16,10 +16,15 @@ from workbench.store.sqlite.base import Queries, _json
 from workbench.store.sqlite.db import now
 
 
+# The segment apply_code made last on this connection (a session setting the function sets).
+MADE_SEGMENT = "nullif(current_setting('workbench.made_segment', true), '')::bigint"
+
+
 class PgQueries(Queries):
     """Overrides of the shared queries for PostgreSQL (mixed in before them)."""
 
     conn: PgConnection  # type: ignore[assignment]
+    _SEGMENT_LIST: str  # the shared segment listing (SQLite's coding queries)
 
     # -- who is coding -----------------------------------------------------------------------------
 
@@ -82,11 +87,22 @@ class PgQueries(Queries):
     ) -> int | None:
         if not self._one_step(coder):
             return None
-        row = self.conn.execute(
-            "SELECT apply_code(?::bigint, ?::bigint, ?::integer, ?::integer, ?::text, ?::text, ?::text, ?::text)",
-            (transcript_id, code_id, start, end, memo, origin, now(), _json(after)),
-        ).fetchone()
-        return int(row[0]) if row and row[0] is not None else None
+        # the action and the new segment's record (what the caller shows next), in one round trip
+        made, record = self.conn.pipeline(
+            [
+                (
+                    "SELECT apply_code(?::bigint, ?::bigint, ?::integer, ?::integer, ?::text, ?::text, ?::text, ?::text)",
+                    (transcript_id, code_id, start, end, memo, origin, now(), _json(after)),
+                ),
+                (self._SEGMENT_LIST + f" WHERE g.id = {MADE_SEGMENT}", ()),
+            ]
+        )
+        row = made.fetchone()
+        if row is None or row[0] is None:
+            return None
+        found = record.fetchone()
+        self.conn.just_made = m.Segment(**dict(found)) if found else None
+        return int(row[0])
 
     def insert_memo_audited(
         self, target: str, target_id: int | None, coder: str, text: str, after: dict[str, Any]

@@ -428,20 +428,27 @@ CREATE TABLE IF NOT EXISTS team_settings (
 );
 INSERT INTO team_settings DEFAULT VALUES ON CONFLICT (id) DO NOTHING;
 
+-- Functions that run with the owner's rights (SECURITY DEFINER) list pg_temp last in their
+-- search_path: otherwise a coder's temporary table named like one of ours (team_roles) would be
+-- read first, and make them the lead. They are plpgsql, whose plans are kept for the session (a
+-- SQL function's body is planned again in every transaction, and RLS calls these in each one).
 CREATE OR REPLACE FUNCTION is_lead() RETURNS boolean
-    LANGUAGE sql STABLE SECURITY DEFINER SET search_path = workbench, pg_catalog AS $$
-    SELECT coalesce((SELECT pg_has_role(session_user, r.lead_role, 'MEMBER') FROM team_roles r), false)
-$$;
+    LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = workbench, pg_catalog, pg_temp AS $$
+BEGIN
+    RETURN coalesce((SELECT pg_has_role(session_user, r.lead_role, 'MEMBER') FROM team_roles r), false);
+END $$;
 CREATE OR REPLACE FUNCTION blind_phase() RETURNS boolean
-    LANGUAGE sql STABLE SECURITY DEFINER SET search_path = workbench, pg_catalog AS $$
-    SELECT coalesce((SELECT blind FROM team_settings WHERE id = 1), false)
-$$;
+    LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = workbench, pg_catalog, pg_temp AS $$
+BEGIN
+    RETURN coalesce((SELECT s.blind FROM team_settings s WHERE s.id = 1), false);
+END $$;
 CREATE OR REPLACE FUNCTION session_coder_id() RETURNS bigint
-    LANGUAGE sql STABLE SECURITY DEFINER SET search_path = workbench, pg_catalog AS $$
-    SELECT id FROM coders WHERE name = session_user
-$$;
+    LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = workbench, pg_catalog, pg_temp AS $$
+BEGIN
+    RETURN (SELECT c.id FROM coders c WHERE c.name = session_user);
+END $$;
 CREATE OR REPLACE FUNCTION ensure_session_coder() RETURNS bigint
-    LANGUAGE plpgsql SECURITY DEFINER SET search_path = workbench, pg_catalog AS $$
+    LANGUAGE plpgsql SECURITY DEFINER SET search_path = workbench, pg_catalog, pg_temp AS $$
 DECLARE
     found bigint;
 BEGIN
@@ -540,7 +547,7 @@ CREATE POLICY decisions_write ON decisions FOR ALL USING ((SELECT is_lead())) WI
 -- After a copy of a whole project (explicit ids), new rows continue after the copied ones: the
 -- lead may move every id counter forward (the sequences are the owner's).
 CREATE OR REPLACE FUNCTION reset_ids() RETURNS void
-    LANGUAGE plpgsql SECURITY DEFINER SET search_path = workbench, pg_catalog AS $$
+    LANGUAGE plpgsql SECURITY DEFINER SET search_path = workbench, pg_catalog, pg_temp AS $$
 DECLARE
     item record;
 BEGIN
@@ -567,6 +574,7 @@ DECLARE
     me bigint;
     made bigint;
 BEGIN
+    PERFORM set_config('workbench.made_segment', '', false);
     SELECT t.text INTO body FROM transcripts t WHERE t.id = p_transcript;
     IF body IS NULL OR p_start < 0 OR p_end <= p_start OR p_end > length(body)
        OR NOT EXISTS (SELECT 1 FROM codes c WHERE c.id = p_code) THEN
@@ -583,6 +591,7 @@ BEGIN
     RETURNING id INTO made;
     INSERT INTO audit(at, coder, action, entity, entity_id, after)
     VALUES (p_at, session_user, 'segment.add', 'segment', made, p_after);
+    PERFORM set_config('workbench.made_segment', made::text, false);  -- read by the statement sent with this one
     RETURN made;
 END $$;
 CREATE OR REPLACE FUNCTION add_memo(p_target text, p_target_id bigint, p_text text, p_at text, p_after text)

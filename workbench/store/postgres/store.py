@@ -116,6 +116,14 @@ class PgStore(PgQueries, TranscriptQueries, CodingQueries, FindingQueries, Maint
         with self.conn.transaction() as c:
             yield c
 
+    def segment(self, segment_id: int) -> m.Segment | None:
+        """A segment; the one just made is already here (read in the same round trip as its write)."""
+        made = self.conn.just_made
+        if made is not None and made.id == segment_id:
+            self.conn.just_made = None
+            return made  # type: ignore[no-any-return]
+        return super().segment(segment_id)
+
     # -- meta and audit -------------------------------------------------------------------------
 
     def get_meta(self, key: str) -> str | None:

@@ -22,10 +22,13 @@ RESYNC = "resync"
 UNREACHABLE = "unreachable"
 
 
+CHANGED = "change"  # something in the table changed (while blind, coding is announced without ids): reload it
+
+
 @dataclass(frozen=True)
 class Change:
     table: str  # "*" for resync / unreachable
-    op: str  # insert, update, delete, resync, unreachable
+    op: str  # insert, update, delete, change (no id), resync, unreachable
     id: int | None = None
 
 
@@ -34,7 +37,9 @@ def parse(payload: str) -> Change | None:
     try:
         data = json.loads(payload)
         item = data.get("id")
-        return Change(table=str(data["table"]), op=str(data["op"]), id=int(item) if item is not None else None)
+        return Change(
+            table=str(data["table"]), op=str(data.get("op", CHANGED)), id=int(item) if item is not None else None
+        )
     except (ValueError, KeyError, TypeError, AttributeError):
         return None
 

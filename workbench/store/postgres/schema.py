@@ -23,7 +23,9 @@ and policies.
 from __future__ import annotations
 
 SCHEMA = "workbench"
-CHANNEL = "workbench_changes"  # LISTEN workbench_changes: {"table": ..., "op": ..., "id": ...}
+CHANNEL = (
+    "workbench_changes"  # LISTEN workbench_changes: {"table": ..., "op": ..., "id": ...} ({"table": ...} while blind)
+)
 VERSION_TABLE = "schema_version"
 MIGRATION_LOCK = 0x51C0DE  # advisory lock held while migrating (one migrator at a time)
 
@@ -409,6 +411,9 @@ NOTIFIED = (
     "team_settings",
 )
 
+# Tables whose notifications carry no id (nor operation) while blind: coding and what refers to it.
+BLIND_NOTIFIED = ("segments", "memos", "decisions", "key_quotes", "links")
+
 # The team layer, applied (again) after the migrations, as the owner role, with search_path set to
 # SCHEMA. Who is the lead and who a coder is the membership of the group roles named in
 # team_roles (filled in by `server init`); the person is always session_user, never a name the
@@ -612,12 +617,19 @@ BEGIN
     RETURN made;
 END $$;
 
--- Changes are announced (table, operation, id; never content) to LISTEN workbench_changes.
+-- Changes are announced (table, operation, id; never content) to LISTEN workbench_changes. Anyone
+-- connected may LISTEN, whatever row-level security hides: while blind, a change to coding (tables
+-- in BLIND_TABLES) names only its table, so that no coder learns the ids of others' segments or memos
+-- (listeners reload that table).
 CREATE OR REPLACE FUNCTION notify_change() RETURNS trigger
-    LANGUAGE plpgsql SET search_path = workbench, pg_catalog AS $$
+    LANGUAGE plpgsql SET search_path = workbench, pg_catalog, pg_temp AS $$
 DECLARE
     item jsonb;
 BEGIN
+    IF TG_TABLE_NAME IN (BLIND_TABLES) AND blind_phase() THEN
+        PERFORM pg_notify('workbench_changes', json_build_object('table', TG_TABLE_NAME)::text);
+        RETURN NULL;
+    END IF;
     IF TG_OP = 'DELETE' THEN
         item := to_jsonb(OLD);
     ELSE
@@ -629,6 +641,8 @@ BEGIN
     RETURN NULL;
 END $$;
 """
+
+TEAM = TEAM.replace("(BLIND_TABLES)", "(" + ", ".join(f"'{t}'" for t in BLIND_NOTIFIED) + ")")
 
 
 def notify_triggers() -> str:

@@ -4,6 +4,7 @@ Run:  .venv/bin/python benchmarks/run.py [--sizes 10,100,1000] [--repeat 3] [--t
       .venv/bin/python benchmarks/run.py --quick      (10 and 100 transcripts, 2 runs each, TUI at 100)
       .venv/bin/python benchmarks/run.py --report FILE.json   (the tables again from a --json run)
       .venv/bin/python benchmarks/run.py --team [--coders 10] [--codes 200]   (concurrent coders, benchmarks/team.py)
+      .venv/bin/python benchmarks/run.py --team --analysis 100,1000 [--no-coders]   (matrix, agreement on PostgreSQL)
 
 For each size it builds a synthetic study (benchmarks/study.py: ~5,000 words per transcript,
 5-100 sites, 50 codes, 3 coders, ~100 segments per transcript per coder) and times what a user
@@ -676,15 +677,27 @@ def main() -> None:
         return
     if "--team" in sys.argv:  # concurrent coders on PostgreSQL and on one file (benchmarks/team.py)
         sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-        from benchmarks.team import bench_team, report as team_report
+        from benchmarks.team import analysis_report, bench_analysis, bench_team, report as team_report
 
         team_args = argparse.ArgumentParser(description="concurrent coders")
         team_args.add_argument("--team", action="store_true")
         team_args.add_argument("--coders", type=int, default=10)
         team_args.add_argument("--codes", type=int, default=200)
+        team_args.add_argument(
+            "--analysis",
+            default="",
+            help="also the matrix and agreement on PostgreSQL beside a file, at these sizes (100,1000)",
+        )
+        team_args.add_argument("--repeat", type=int, default=3, help="runs of each analysis command")
+        team_args.add_argument("--no-coders", action="store_true", help="only the analysis")
         options = team_args.parse_args()
         print(f"machine: {machine()}\n")
-        print(team_report(bench_team(options.coders, options.codes, log=lambda t: print(t, file=sys.stderr))))
+        errlog = lambda t: print(t, file=sys.stderr)  # noqa: E731
+        if not options.no_coders:
+            print(team_report(bench_team(options.coders, options.codes, log=errlog)))
+        if options.analysis:
+            sizes = tuple(int(n) for n in options.analysis.split(","))
+            print("\n" + analysis_report(bench_analysis(sizes, options.repeat, log=errlog)))
         return
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="10,100,1000", help="study sizes (transcripts)")

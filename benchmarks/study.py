@@ -69,14 +69,14 @@ def add_coding(
     """About ``per_transcript`` segments per transcript per coder; coders agree on half of them."""
     store = Store.open(db)
     apply_codebook(store, codebook())
-    leaves = [c["id"] for c in store.codes() if c["parent_id"] is not None]
+    leaves = [c.id for c in store.codes() if c.parent_id is not None]
     rng = random.Random(seed)
     stamp = now()
     rows = []
     with store.transaction():
         coder_ids = [store.coder_id(c) for c in coders]
         for transcript in store.transcripts():
-            length = len(store.transcript_text(transcript["id"]) or "")
+            length = len(store.transcript_text(transcript.id) or "")
             shared = [
                 (rng.randrange(0, max(1, length - 600)), rng.randint(40, 500), rng.choice(leaves))
                 for _ in range(per_transcript // 2)
@@ -89,7 +89,7 @@ def add_coding(
                 for start, size, code in own:
                     start += rng.choice([0, 0, 0, rng.randint(-30, 30)])
                     start = max(0, start)
-                    rows.append((transcript["id"], code, coder_id, start, start + size, "", "imported", stamp, stamp))
+                    rows.append((transcript.id, code, coder_id, start, start + size, "", "imported", stamp, stamp))
         store.conn.conn.executemany(
             'INSERT OR IGNORE INTO segments(transcript_id, code_id, coder_id, start, "end", text, origin, created_at, updated_at) '
             "VALUES (?,?,?,?,?,?,?,?,?)",

@@ -159,3 +159,68 @@ def report(results: list[dict[str, Any]]) -> str:
         if r["errors"]:
             lines.append(f"{r['engine']} errors: " + "; ".join(r["errors"]))
     return "\n".join(lines)
+
+
+ANALYSES = {  # label: the command's arguments (the same steps the project-file benchmarks run)
+    "`workbench matrix` (site x theme, counts)": ["matrix"],
+    "agreement by turn, 3 coders": ["agreement", "--coders", "maria,james,lee", "--unit", "turn"],
+    "agreement by sentence, 3 coders": ["agreement", "--coders", "maria,james,lee"],
+}
+
+
+def bench_analysis(sizes: tuple[int, ...] = (100, 1000), repeat: int = 3, log: Any = print) -> list[dict[str, Any]]:
+    """The matrix and agreement as whole `workbench` processes on the same study (benchmarks/study.py)
+    as a project file and as a team database (copied from it; run as the lead, who sees all coding)."""
+    sys.path.insert(0, str(ROOT / "tests"))
+    from pgcluster import Cluster
+
+    from benchmarks.run import run_process, step, workbench_cmd
+    from workbench.store import Store
+    from workbench.store.copy import copy_project
+    from workbench.store.postgres import team
+
+    wb = workbench_cmd()
+    rows = []
+    cluster = Cluster()
+    cluster.start()
+    try:
+        with tempfile.TemporaryDirectory(prefix="wb-team-analysis-") as tmp:
+            for size in sizes:
+                db = Path(tmp) / f"study-{size}.db"
+                info, _ = step("setup", size=size, corpus=Path(tmp) / f"corpus-{size}", db=db)
+                name = cluster.create_database()
+                lead = f"lead_{name}"
+                team.init_server(cluster.url(name), lead=lead)
+                store = Store.open(db)
+                started = time.perf_counter()
+                copy_project(store, cluster.url(name, user=lead))
+                store.close()
+                log(
+                    f"{size} transcripts: {info['segments']:,} segments; copied to PostgreSQL in "
+                    f"{time.perf_counter() - started:.0f} s"
+                )
+                for label, args in ANALYSES.items():
+                    row: dict[str, Any] = {"size": size, "segments": info["segments"], "step": label}
+                    for engine, project in (("sqlite", str(db)), ("postgresql", cluster.url(name, user=lead))):
+                        runs = [run_process([*wb, "--project", project, *args]) for _ in range(repeat)]
+                        row[engine] = statistics.median(r.wall for r in runs)
+                        row[f"{engine}_mb"] = max(r.peak_mb for r in runs)
+                    log(f"  {label}: file {row['sqlite']:.2f} s, PostgreSQL {row['postgresql']:.2f} s")
+                    rows.append(row)
+                cluster.drop_database(name)
+    finally:
+        cluster.stop()
+    return rows
+
+
+def analysis_report(rows: list[dict[str, Any]]) -> str:
+    lines = [
+        "| transcripts | segments | step | project file | PostgreSQL | peak memory (file / PostgreSQL) |",
+        "|---|---|---|---|---|---|",
+    ]
+    for r in rows:
+        lines.append(
+            f"| {r['size']:,} | {r['segments']:,} | {r['step']} | {r['sqlite']:.2f} s | {r['postgresql']:.2f} s | "
+            f"{r['sqlite_mb']:.0f} / {r['postgresql_mb']:.0f} MB |"
+        )
+    return "\n".join(lines)

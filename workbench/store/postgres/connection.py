@@ -18,7 +18,7 @@ from typing import Any
 
 from workbench.errors import WorkbenchError
 from workbench.store.postgres.dialect import Row, _no_limit, _row_factory, adapt
-from workbench.store.postgres.team import NotAllowedError, UnreachableError, _first_line, describe
+from workbench.store.postgres.roles import NotAllowedError, UnreachableError, _first_line, describe
 
 
 class Cursor:

@@ -204,7 +204,6 @@ def bench_analysis(sizes: tuple[int, ...] = (100, 1000), repeat: int = 3, log: A
                     for engine, project in (("sqlite", str(db)), ("postgresql", cluster.url(name, user=lead))):
                         runs = [run_process([*wb, "--project", project, *args]) for _ in range(repeat)]
                         row[engine] = statistics.median(r.wall for r in runs)
-                        row[f"{engine}_mb"] = max(r.peak_mb for r in runs)
                     log(f"  {label}: file {row['sqlite']:.2f} s, PostgreSQL {row['postgresql']:.2f} s")
                     rows.append(row)
                 cluster.drop_database(name)
@@ -215,12 +214,11 @@ def bench_analysis(sizes: tuple[int, ...] = (100, 1000), repeat: int = 3, log: A
 
 def analysis_report(rows: list[dict[str, Any]]) -> str:
     lines = [
-        "| transcripts | segments | step | project file | PostgreSQL | peak memory (file / PostgreSQL) |",
-        "|---|---|---|---|---|---|",
+        "| transcripts | segments | step | project file | PostgreSQL |",
+        "|---|---|---|---|---|",
     ]
     for r in rows:
         lines.append(
-            f"| {r['size']:,} | {r['segments']:,} | {r['step']} | {r['sqlite']:.2f} s | {r['postgresql']:.2f} s | "
-            f"{r['sqlite_mb']:.0f} / {r['postgresql_mb']:.0f} MB |"
+            f"| {r['size']:,} | {r['segments']:,} | {r['step']} | {r['sqlite']:.2f} s | {r['postgresql']:.2f} s |"
         )
     return "\n".join(lines)

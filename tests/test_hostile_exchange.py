@@ -669,7 +669,7 @@ def coded_store(store):
 
 def test_undo_restores_a_removed_segment_with_its_memo_and_origin(coded_store):
     from workbench import coding
-    from workbench.session import UndoHistory
+    from workbench.session import Action, UndoHistory
 
     store, transcript_id, code_id = coded_store
     history = UndoHistory()
@@ -683,9 +683,9 @@ def test_undo_restores_a_removed_segment_with_its_memo_and_origin(coded_store):
         memo="the core complaint",
         origin="suggested",
     )
-    history.done(("add", made, None))
+    history.done(Action.added(made))
     removed = coding.remove_segment(store, made.id, coder="ana")
-    history.done(("remove", removed, None))
+    history.done(Action.removed(removed))
     assert store.segments() == []
     history.undo(store, "ana")
     (restored,) = store.segments()
@@ -702,18 +702,17 @@ def test_undo_restores_a_removed_segment_with_its_memo_and_origin(coded_store):
 
 def test_a_failed_undo_keeps_the_action_and_says_why(coded_store):
     from workbench import coding
-    from workbench.models import as_dict
-    from workbench.session import UndoError, UndoHistory
+    from workbench.session import Action, UndoError, UndoHistory
 
     store, transcript_id, code_id = coded_store
     history = UndoHistory()
     made = coding.add_segment(store, transcript_id=transcript_id, code_id=code_id, coder="ana", start=5, end=19)
-    history.done(("add", made, None))
+    history.done(Action.added(made))
     with store.transaction():
         store.delete_segment(made.id)  # another coder removed it meanwhile
     with pytest.raises(UndoError, match=f"no segment {made.id}") as caught:
         history.undo(store, "ana")
     assert "kept" in str(caught.value)
-    assert history.undo_stack == [("add", as_dict(made), None)] and history.redo_stack == []
+    assert history.undo_stack == [Action.added(made)] and history.redo_stack == []
     with pytest.raises(WorkbenchError, match="nothing to redo"):
         history.redo(store, "ana")

@@ -263,12 +263,12 @@ def test_every_action_is_undone_and_redone_exactly(session, name):
         assert told == said
     for _ in range(2):  # there and back twice: the second round acts on restored rows
         assert s.undo() is not None
-        if s.history.redo_stack[-1][0] in ("edit", "unedit"):
+        if s.history.redo_stack[-1].kind in ("edit", "unedit"):
             s.reopen()
         assert state(s.store) == before, name
         assert s.told.startswith("Undid: ")
         assert s.redo() is not None
-        if s.history.undo_stack[-1][0] in ("edit", "unedit"):
+        if s.history.undo_stack[-1].kind in ("edit", "unedit"):
             s.reopen()
         assert state(s.store) == after, name
         assert s.told.startswith("Redid: ")

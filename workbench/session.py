@@ -21,16 +21,25 @@ from typing import TYPE_CHECKING, Any
 
 from workbench import coding
 from workbench.errors import WorkbenchError
-from workbench.models import Code, as_dict
+from workbench.models import Code
 from workbench.reading import Document, ShownSegment, load_document, load_segments, other_coders_spans
 from workbench.selection import Selection, Span
-from workbench.undo import FIELDS, Action, UndoError, UndoHistory
+from workbench.undo import Action, Correction, SegmentState, UndoError, UndoHistory
 from workbench.wording import plural
 
 if TYPE_CHECKING:
     from workbench.store import Store
 
-__all__ = ["Action", "CodingSession", "Opened", "UndoError", "UndoHistory", "read_transcript"]
+__all__ = [
+    "Action",
+    "CodingSession",
+    "Correction",
+    "Opened",
+    "SegmentState",
+    "UndoError",
+    "UndoHistory",
+    "read_transcript",
+]
 
 HINTS = "c code · x remove · u undo · / search · ? keys"
 
@@ -186,21 +195,18 @@ class CodingSession(Selection):
     def apply(self, code_id: int, created: list[int] | None = None) -> str:
         """Code the selection with ``code_id``."""
         start, end = self.selection
-        segment = as_dict(
-            coding.add_segment(
-                self.store, transcript_id=self.transcript_id, code_id=code_id, coder=self.coder, start=start, end=end
-            )
+        segment = coding.add_segment(
+            self.store, transcript_id=self.transcript_id, code_id=code_id, coder=self.coder, start=start, end=end
         )
-        if created:
-            segment["created_code_ids"] = created  # undoing this coding removes these codes again
+        action = Action.added(segment, created or ())  # undoing this coding removes the codes made for it
         self.recent = [code_id] + [c for c in self.recent if c != code_id]
-        self.told = self.describe(("add", segment, None))
-        self.done(("add", segment, None))
+        self.told = self.describe(action)
+        self.done(action)
         return self.told
 
     def remove(self, segment: ShownSegment) -> str:
         """Remove ``segment`` (one of the coder's own)."""
-        action = ("remove", as_dict(coding.remove_segment(self.store, segment.id, coder=self.coder)), None)
+        action = Action.removed(coding.remove_segment(self.store, segment.id, coder=self.coder))
         said = self.describe(action)
         self.told = said[:1].upper() + said[1:] + "."
         self.done(action)
@@ -209,8 +215,7 @@ class CodingSession(Selection):
     def update(self, segment: ShownSegment, **changes: Any) -> str:
         """Change the code, boundaries or memo of ``segment``."""
         after = coding.update_segment(self.store, segment.id, coder=self.coder, **changes)
-        before = {k: getattr(segment, k) for k in FIELDS}
-        action = ("update", before | {"id": segment.id}, {k: getattr(after, k) for k in FIELDS})
+        action = Action.updated(segment, after)
         said = self.describe(action)
         self.told = said[:1].upper() + said[1:] + "."
         self.done(action)
@@ -246,14 +251,16 @@ class CodingSession(Selection):
         self.reload()
 
     def track(self, action: Action) -> None:
-        kind, first, second = action
-        if kind == "add":
-            self.count_use(first["code_id"], 1)
-        elif kind == "remove":
-            self.count_use(first["code_id"], -1)
-        elif kind == "update" and second and first["code_id"] != second["code_id"]:
-            self.count_use(first["code_id"], -1)
-            self.count_use(second["code_id"], 1)
+        first, second = action.before, action.after
+        if not isinstance(first, SegmentState):
+            return
+        if action.kind == "add":
+            self.count_use(first.code_id, 1)
+        elif action.kind == "remove":
+            self.count_use(first.code_id, -1)
+        elif action.kind == "update" and second and first.code_id != second.code_id:
+            self.count_use(first.code_id, -1)
+            self.count_use(second.code_id, 1)
 
     # -- suggestions ---------------------------------------------------------------------------
 
@@ -264,10 +271,10 @@ class CodingSession(Selection):
         proposal = self.proposal_here()
         if proposal is None:
             return None
-        segment = as_dict(accept(self.store, proposal, self.coder))
+        segment = accept(self.store, proposal, self.coder)
         self.proposals = [p for p in self.proposals if p is not proposal]
         self.told = f"accepted {proposal.code}"
-        self.done(("add", segment, None))
+        self.done(Action.added(segment))
         return self.told
 
     def reject_proposal(self) -> str | None:
@@ -296,19 +303,7 @@ class CodingSession(Selection):
         report = transcript_edit.replace_passage(self.store, self.transcript_id, start, end, value, coder=self.coder)
         new = self.store.transcript_text(self.transcript_id) or ""
         after = start + len(new) - len(self.doc.text) + (end - start)
-        self.history.done(
-            (
-                "edit",
-                {
-                    "transcript_id": self.transcript_id,
-                    "start": start,
-                    "end": after,
-                    "old": old,
-                    "new": new[start:after],
-                },
-                None,
-            )
-        )
+        self.history.done(Action("edit", Correction(self.transcript_id, start, after, old, new[start:after])))
         self.told = (
             f"Corrected {self.snippet(start, end)} to “{new[start:after]}”; " + report.summary().split(": ", 1)[-1]
         )
@@ -351,7 +346,7 @@ class CodingSession(Selection):
         self.codes = {c.id: c for c in self.store.codes(counts=False)}  # a code may be gone or back
         self.rank_frequent()
         self.track(inverse)
-        if inverse[0] not in ("edit", "unedit"):  # a changed text is read again whole (reopen)
+        if inverse.kind not in ("edit", "unedit"):  # a changed text is read again whole (reopen)
             self.reload()
         return inverse
 
@@ -363,30 +358,32 @@ class CodingSession(Selection):
 
     def describe(self, action: Action) -> str:
         """A coding action in words, for the status line after doing, undoing or redoing it."""
-        kind, first, second = action
-        if kind == "edit":
-            return f"corrected “{first['old']}” to “{first['new']}”"
-        if kind == "unedit":
-            return f"put back “{first['old']}” for “{first['new']}”"
+        kind, first, after = action.kind, action.before, action.after
+        if isinstance(first, Correction):
+            return (
+                f"corrected “{first.old}” to “{first.new}”"
+                if kind == "edit"
+                else f"put back “{first.old}” for “{first.new}”"
+            )
 
-        def path(code_id: Any) -> str:
+        def path(code_id: int) -> str:
             code = self.codes.get(code_id)
             return code.path if code is not None else "a removed code"
 
         if kind == "add":
-            return f"coded {self.snippet(first['start'], first['end'])} as {path(first['code_id'])}"
+            return f"coded {self.snippet(first.start, first.end)} as {path(first.code_id)}"
         if kind == "remove":
-            return f"removed {path(first['code_id'])} from {self.snippet(first['start'], first['end'])}"
-        after = second or {}
-        if after.get("code_id") != first.get("code_id"):
-            return f"changed {path(first['code_id'])} to {path(after.get('code_id'))}"
-        if (after.get("start"), after.get("end")) != (first.get("start"), first.get("end")):
-            words = len(self.doc.text[after["start"] : after["end"]].split()) if self.doc else 0
+            return f"removed {path(first.code_id)} from {self.snippet(first.start, first.end)}"
+        after = after or first
+        if after.code_id != first.code_id:
+            return f"changed {path(first.code_id)} to {path(after.code_id)}"
+        if (after.start, after.end) != (first.start, first.end):
+            words = len(self.doc.text[after.start : after.end].split()) if self.doc else 0
             return (
-                f"moved the boundaries of {path(first['code_id'])}: now "
-                f"{self.snippet(after['start'], after['end'])} ({plural(words, 'word')})"
+                f"moved the boundaries of {path(first.code_id)}: now "
+                f"{self.snippet(after.start, after.end)} ({plural(words, 'word')})"
             )
-        return f"{'changed' if after.get('memo') else 'removed'} the memo on {path(first['code_id'])}"
+        return f"{'changed' if after.memo else 'removed'} the memo on {path(first.code_id)}"
 
     def status(self) -> str:
         """The status line: whose coding, how much, where the selection is, what was just done."""

@@ -1,30 +1,110 @@
 """Undo and redo of coding actions and corrections, independent of any screen.
 
-An action is ``(kind, first, second)``: ``("add", segment, None)`` for a segment made,
-``("remove", segment, None)`` for a segment removed (the full row: code, coder, passage, memo,
-origin), ``("update", before, after)`` for a change of code, boundaries or memo (``before``
-carries the segment's id). Undoing carries out the opposite through the same use cases as the
-CLI (so each step is committed and audited at once) and moves the opposite action to the other
-stack. A step runs in one transaction: one that fails (another coder removed the segment
-meanwhile, say) changes nothing, leaves the action where it was, and the error says why.
+An :class:`Action` is what was done and to what: ``add`` (a segment made) and ``remove`` (a
+segment removed) carry the segment as a :class:`SegmentState` (code, coder, passage, memo,
+origin); ``update`` (a change of code, boundaries or memo) carries the segment before and after;
+``edit`` and ``unedit`` (a correction of the text and its undoing) carry a :class:`Correction`.
+Undoing carries out the opposite through the same use cases as the CLI (so each step is committed
+and audited at once) and moves the opposite action to the other stack. A step runs in one
+transaction: one that fails (another coder removed the segment meanwhile, say) changes nothing,
+leaves the action where it was, and the error says why.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass, field, replace
+from typing import Literal
 
 from workbench import coding
 from workbench.errors import WorkbenchError
-from workbench.models import as_dict
+from workbench.models import Segment
 from workbench.store import Store
 
-Action = tuple[str, dict[str, Any], dict[str, Any] | None]
-FIELDS = ("code_id", "start", "end", "memo")
+Kind = Literal["add", "remove", "update", "edit", "unedit"]
 
 
 class UndoError(WorkbenchError):
     """An undo or redo step could not be carried out; the action stays on its stack."""
+
+
+@dataclass(frozen=True, slots=True)
+class SegmentState:
+    """A segment as undo needs it to make it again or put it back as it was."""
+
+    id: int
+    transcript_id: int
+    code_id: int
+    coder: str
+    start: int
+    end: int
+    memo: str | None = None
+    origin: str = "manual"
+    created_code_ids: tuple[int, ...] = ()  # codes made for this coding, parents first (undo removes them)
+    created_paths: tuple[str, ...] = ()  # codes that undo removed, parents first (redo makes them again)
+    code_path: str | None = None  # the code's path when its id is gone with it
+
+    @classmethod
+    def of(cls, segment: Segment, created: tuple[int, ...] | list[int] = ()) -> SegmentState:
+        return cls(
+            segment.id,
+            segment.transcript_id,
+            segment.code_id,
+            segment.coder,
+            segment.start,
+            segment.end,
+            segment.memo,
+            segment.origin,
+            created_code_ids=tuple(created),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Correction:
+    """A correction of a transcript's text: ``old`` at ``start`` became ``new`` (ending at ``end``)."""
+
+    transcript_id: int
+    start: int
+    end: int
+    old: str
+    new: str
+
+
+@dataclass(frozen=True, slots=True)
+class Action:
+    """One step of the history: what was done (``kind``) to what (``before``, and ``after`` for an
+    update)."""
+
+    kind: Kind
+    before: SegmentState | Correction
+    after: SegmentState | None = None
+
+    @classmethod
+    def added(cls, segment: Segment, created: tuple[int, ...] | list[int] = ()) -> Action:
+        return cls("add", SegmentState.of(segment, created))
+
+    @classmethod
+    def removed(cls, segment: Segment) -> Action:
+        return cls("remove", SegmentState.of(segment))
+
+    @classmethod
+    def updated(cls, before: Segment, after: Segment) -> Action:
+        return cls("update", SegmentState.of(before), SegmentState.of(after))
+
+    @property
+    def segment(self) -> SegmentState:
+        """The segment acted on (an :class:`UndoError` for a correction of the text)."""
+        if not isinstance(self.before, SegmentState):
+            raise UndoError(f"the {self.kind} of a passage has no segment.")
+        return self.before
+
+    def renumbered(self, old: int, new: int) -> Action:
+        """This action with segment ``old`` read as ``new`` (a restored segment has a new id)."""
+        before, after = self.before, self.after
+        if isinstance(before, SegmentState) and before.id == old:
+            before = replace(before, id=new)
+        if after is not None and after.id == old:
+            after = replace(after, id=new)
+        return replace(self, before=before, after=after)
 
 
 @dataclass(slots=True)
@@ -33,10 +113,7 @@ class UndoHistory:
     redo_stack: list[Action] = field(default_factory=list)
 
     def done(self, action: Action) -> None:
-        """Record an action just carried out (a new action clears what could be redone). A segment
-        record in it is kept as a dict of its fields (later steps renumber it in place)."""
-        kind, first, second = action
-        action = (kind, _fields(first), None if second is None else _fields(second))
+        """Record an action just carried out (a new action clears what could be redone)."""
         self.undo_stack.append(action)
         self.redo_stack.clear()
 
@@ -63,106 +140,91 @@ class UndoHistory:
             ) from exc
         source.pop()
         target.append(inverse)
-        if action[0] == "remove":  # a restored segment has a new id
-            self._renumber(action[1]["id"], inverse[1]["id"])
+        if action.kind == "remove":  # a restored segment has a new id
+            self._renumber(action.segment.id, inverse.segment.id)
         return inverse
 
     def _renumber(self, old: int, new: int) -> None:
         """A restored segment has a new id: later steps on the old one act on the restored one."""
         for stack in (self.undo_stack, self.redo_stack):
-            for _, first, second in stack:
-                for part in (first, second):
-                    if part is not None and part.get("id") == old:
-                        part["id"] = new
-
-
-def _fields(part: Any) -> dict[str, Any]:
-    return part if isinstance(part, dict) else as_dict(part)
+            stack[:] = [action.renumbered(old, new) for action in stack]
 
 
 def _invert(store: Store, coder: str | None, action: Action) -> Action:
     """Carry out the opposite of ``action``; returns the action that would undo that."""
-    kind, first, second = action
-    if kind == "add":
-        coding.remove_segment(store, first["id"], coder=coder)
-        return ("remove", first | _drop_created(store, first, coder), None)
-    if kind == "remove" and first.get("created_paths"):
-        return ("add", _recreate(store, first, coder), None)
-    if kind == "remove":
-        restored = as_dict(
-            coding.add_segment(
-                store,
-                transcript_id=first["transcript_id"],
-                code_id=first["code_id"],
-                coder=first["coder"],
-                start=first["start"],
-                end=first["end"],
-                memo=first.get("memo"),
-                origin=first.get("origin") or "manual",
+    kind, first, second = action.kind, action.before, action.after
+    if isinstance(first, Correction):
+        from workbench.transcript_edit import replace_passage, undo_last_edit
+
+        if kind == "edit":  # a correction of the text: undone exactly (text, turns, segments)
+            undo_last_edit(store, first.transcript_id, coder=coder)
+            return Action("unedit", replace(first, end=first.start + len(first.old)))
+        if kind == "unedit":
+            replace_passage(
+                store, first.transcript_id, first.start, first.start + len(first.old), first.new, coder=coder
             )
-        )
-        return ("add", restored, None)
-    if kind == "edit":  # a correction of the text: undone exactly (text, turns, segments)
-        from workbench.transcript_edit import undo_last_edit
-
-        undo_last_edit(store, first["transcript_id"], coder=coder)
-        return ("unedit", first | {"end": first["start"] + len(first["old"])}, None)
-    if kind == "unedit":
-        from workbench.transcript_edit import replace_passage
-
-        replace_passage(
-            store, first["transcript_id"], first["start"], first["start"] + len(first["old"]), first["new"], coder=coder
-        )
-        return ("edit", first | {"end": first["start"] + len(first["new"])}, None)
+            return Action("edit", replace(first, end=first.start + len(first.new)))
+        raise UndoError(f"unknown action {kind!r}.")
+    if kind == "add":
+        coding.remove_segment(store, first.id, coder=coder)
+        return Action("remove", _drop_created(store, first, coder))
+    if kind == "remove" and first.created_paths:
+        return Action("add", _recreate(store, first, coder))
+    if kind == "remove":
+        return Action("add", SegmentState.of(_add(store, first, first.code_id)))
     if kind == "update":
-        segment_id = first["id"]
-        coding.update_segment(store, segment_id, coder=coder, **{k: first[k] for k in FIELDS})
-        return ("update", (second or {}) | {"id": segment_id}, {k: first[k] for k in FIELDS})
+        restored = coding.update_segment(
+            store, first.id, coder=coder, code_id=first.code_id, start=first.start, end=first.end, memo=first.memo
+        )
+        return Action("update", replace(second or first, id=first.id), SegmentState.of(restored))
     raise UndoError(f"unknown action {kind!r}.")
 
 
-def _drop_created(store: Store, segment: dict[str, Any], coder: str | None) -> dict[str, Any]:
+def _add(store: Store, segment: SegmentState, code_id: int) -> Segment:
+    return coding.add_segment(
+        store,
+        transcript_id=segment.transcript_id,
+        code_id=code_id,
+        coder=segment.coder,
+        start=segment.start,
+        end=segment.end,
+        memo=segment.memo,
+        origin=segment.origin or "manual",
+    )
+
+
+def _drop_created(store: Store, segment: SegmentState, coder: str | None) -> SegmentState:
     """Undoing the first use of codes the picker made for it (``created_code_ids``, parents first)
     removes those codes again, when nothing else uses them; redo makes them again."""
-    ids = segment.get("created_code_ids") or []
+    ids = segment.created_code_ids
     if not ids:
-        return {}
+        return segment
     paths = {c.id: c.path for c in store.codes(counts=False)}
     dropped = [paths[i] for i in reversed(ids) if i in paths and coding.remove_unused_code(store, i, coder=coder)]
     if not dropped:
-        return {}
-    return {"created_paths": dropped[::-1], "code_path": paths.get(segment["code_id"]), "created_code_ids": []}
+        return segment
+    return replace(
+        segment, created_paths=tuple(dropped[::-1]), code_path=paths.get(segment.code_id), created_code_ids=()
+    )
 
 
-def _recreate(store: Store, segment: dict[str, Any], coder: str | None) -> dict[str, Any]:
+def _recreate(store: Store, segment: SegmentState, coder: str | None) -> SegmentState:
     before = {c.id for c in store.codes(counts=False)}
-    for path in segment["created_paths"]:
+    for path in segment.created_paths:
         if not any(c.path.casefold() == path.casefold() for c in store.codes(counts=False)):
             coding.create_code(store, path, coder=coder)
-    code = coding.resolve_code(store, segment.get("code_path") or segment["created_paths"][-1])
-    restored = as_dict(
-        coding.add_segment(
-            store,
-            transcript_id=segment["transcript_id"],
-            code_id=code.id,
-            coder=segment["coder"],
-            start=segment["start"],
-            end=segment["end"],
-            memo=segment.get("memo"),
-            origin=segment.get("origin") or "manual",
-        )
-    )
-    restored["created_code_ids"] = [c.id for c in store.codes(counts=False) if c.id not in before]
-    return restored
+    code = coding.resolve_code(store, segment.code_path or segment.created_paths[-1])
+    restored = _add(store, segment, code.id)
+    return SegmentState.of(restored, [c.id for c in store.codes(counts=False) if c.id not in before])
 
 
 def _describe(action: Action) -> str:
-    kind, first, _ = action
     what = {
         "add": "coding",
         "remove": "removal",
         "update": "change",
         "edit": "correction",
         "unedit": "undone correction",
-    }.get(kind, kind)
-    return f"the {what} of segment {first.get('id')}"
+    }.get(action.kind, action.kind)
+    about = action.before
+    return f"the {what} of segment {about.id if isinstance(about, SegmentState) else None}"

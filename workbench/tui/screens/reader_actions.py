@@ -16,7 +16,7 @@ from workbench.tui.text import plural
 
 if TYPE_CHECKING:
     from workbench.reading import Document, ShownSegment
-    from workbench.session import CodingSession
+    from workbench.session import Action, CodingSession
     from workbench.tui.widgets.transcript_view import TranscriptView
 
 
@@ -274,7 +274,7 @@ class CodingActions:
     def action_redo(self) -> None:
         self.step(self.session.redo, "Nothing to redo.")
 
-    def step(self, step: Callable[[], Any], empty: str) -> None:
+    def step(self, step: Callable[[], Action | None], empty: str) -> None:
         try:
             inverse = step()
         except WorkbenchError as exc:  # the action is kept: it can be tried again
@@ -285,7 +285,7 @@ class CodingActions:
             self.notify(empty, timeout=2)
             return
         self.notify(self.session.told, timeout=3)
-        if inverse[0] in ("edit", "unedit"):
-            self.reopen((inverse[1]["start"], inverse[1]["end"]))
+        if inverse.kind in ("edit", "unedit"):
+            self.reopen((inverse.before.start, inverse.before.end))
         else:
             self.changed()

@@ -56,7 +56,7 @@ async def open_reader(app, pilot):
 
 def gutter(reader, offset: int) -> str:
     view = reader.view
-    strip = view._render(view.lines[view.line_of(offset)])
+    strip = view.draw_line(view.lines[view.line_of(offset)])
     return strip.text[:5]
 
 

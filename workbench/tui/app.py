@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual.app import App
 from textual.binding import Binding
@@ -25,8 +25,13 @@ from workbench.errors import WorkbenchError
 from workbench.project import open_store
 from workbench.tui.commands import ScreenActions
 
+if TYPE_CHECKING:
+    from textual.dom import DOMNode
 
-class WorkbenchApp(App):
+    from workbench.store import Store
+
+
+class WorkbenchApp(App[None]):
     """Code qualitative interviews at the keyboard."""
 
     TITLE = "workbench"
@@ -41,6 +46,11 @@ class WorkbenchApp(App):
         Binding("q", "quit", "Quit", id="quit"),
         Binding("question_mark", "help", "Keys", id="help"),
     ]
+
+    project: Path
+    coder: str
+    store: Store  # the UI thread's connection (a worker opens its own on ``project``)
+    error_log: Path
 
     def __init__(self, project: Path, coder: str) -> None:
         super().__init__()
@@ -119,6 +129,15 @@ class WorkbenchApp(App):
 
     def on_unmount(self) -> None:
         self.store.close()
+
+
+def workbench_app(node: DOMNode) -> WorkbenchApp:
+    """The app a screen or widget runs in, with its project, store and coder (``node.app`` is
+    typed as any Textual app)."""
+    app = node.app
+    if not isinstance(app, WorkbenchApp):
+        raise TypeError(f"{type(node).__name__} runs in {type(app).__name__}, not in the workbench app.")
+    return app
 
 
 def error_log_path() -> Path:

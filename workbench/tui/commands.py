@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import partial
+from typing import Any
 
 from textual.binding import Binding
 from textual.command import DiscoveryHit, Hit, Hits, Provider
@@ -13,9 +15,9 @@ from workbench.tui.keys import keys_label
 class ScreenActions(Provider):
     """Offers the actions of the screen underneath the palette (and the app's own)."""
 
-    def _actions(self) -> list[tuple[str, str, object]]:
+    def _actions(self) -> list[tuple[str, str, Callable[[], Any]]]:
         screen = self.screen
-        out: list[tuple[str, str, object]] = []
+        out: list[tuple[str, str, Callable[[], Any]]] = []
         seen: set[str] = set()
         for source in (screen, self.app):
             for binding in getattr(source, "BINDINGS", []):

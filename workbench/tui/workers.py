@@ -17,6 +17,7 @@ from textual.worker import Worker, get_current_worker
 
 from workbench.errors import WorkbenchError
 from workbench.project import open_store
+from workbench.tui.app import workbench_app
 
 if TYPE_CHECKING:
     from textual.dom import DOMNode
@@ -37,7 +38,7 @@ def run_in_thread(
     """Run ``job(store)`` on a thread worker of ``node`` (one at a time per ``group``: a newer
     run cancels the older, whose result is then dropped), then ``done(result)`` on the UI thread.
     Nothing is posted to a screen that was closed meanwhile."""
-    app = node.app
+    app = workbench_app(node)
     project = app.project
 
     def deliver(callback: Callable[..., Any], *args: Any) -> None:  # on the UI thread

@@ -14,6 +14,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
 from workbench.coders import pooled_coders
+from workbench.tui.app import workbench_app
 from workbench.tui.text import plural
 from workbench.tui.workers import run_in_thread
 
@@ -172,7 +173,7 @@ class AgreementScreen(Screen):
     def action_cycle_round(self) -> None:
         from workbench.agreement.rounds import list_rounds
 
-        names = [None] + [r.name for r in list_rounds(self.app.store)]
+        names = [None] + [r.name for r in list_rounds(workbench_app(self).store)]
         self.round = names[(names.index(self.round) + 1) % len(names)] if self.round in names else None
         self.notify(f"Round: {self.round or 'all segments'}")
         self.compute()
@@ -180,7 +181,7 @@ class AgreementScreen(Screen):
     def action_calibrate(self) -> None:
         from workbench.tui.screens.calibration import CalibrationScreen
 
-        coders = [c.name for c in self.app.store.coders()]
+        coders = [c.name for c in workbench_app(self).store.coders()]
         if len(coders) < 2:
             self.notify("Calibration needs two coders (a gold coder and a trainee).", severity="warning")
             return

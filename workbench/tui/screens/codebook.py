@@ -3,7 +3,6 @@ its example and its memos, because coders consult them while coding."""
 
 from __future__ import annotations
 
-from typing import Any
 
 from rich.style import Style
 from rich.text import Text
@@ -13,10 +12,12 @@ from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static, Tree
+from textual.widgets.tree import TreeNode
 
-from workbench.tui.text import plural
 from workbench import coding
 from workbench.models import Code
+from workbench.tui.app import workbench_app
+from workbench.tui.text import plural
 
 
 class CodebookScreen(Screen):
@@ -46,12 +47,12 @@ class CodebookScreen(Screen):
         self.build()
 
     def build(self, select: int | None = None) -> None:
-        store = self.app.store
+        store = workbench_app(self).store
         codes = store.codes()
         tree = self.query_one(Tree)
         tree.clear()
         tree.root.expand()
-        nodes: dict[int, Any] = {}
+        nodes: dict[int | None, TreeNode[Code]] = {}
         totals = self.totals(codes)
         parents = {c.parent_id for c in codes}
         for code in codes:
@@ -106,7 +107,7 @@ class CodebookScreen(Screen):
         if code.keywords:
             out.append("Keywords\n", Style(bold=True))
             out.append(", ".join(code.keywords) + "\n\n")
-        memos = self.app.store.memos("code", code.id)
+        memos = workbench_app(self).store.memos("code", code.id)
         if memos:
             out.append("Memos\n", Style(bold=True))
             for memo in memos:
@@ -114,13 +115,13 @@ class CodebookScreen(Screen):
                 out.append(memo.text + "\n\n")
         from workbench.findings.relations import list_links
 
-        links = list_links(self.app.store, code_id=code.id)
+        links = list_links(workbench_app(self).store, code_id=code.id)
         if links:
             out.append("Links\n", Style(bold=True))
             for link in links:
                 out.append(link.sentence() + ("\n" if not link.memo else f"\n  {link.memo}\n"))
             out.append("\n")
-        out.append(f"{plural(code.segments, 'segment')}. Enter lists them.", Style(dim=True))
+        out.append(f"{plural(code.segments or 0, 'segment')}. Enter lists them.", Style(dim=True))
         self.query_one("#definition", Static).update(out)
 
     @on(Tree.NodeSelected)
@@ -142,7 +143,7 @@ class CodebookScreen(Screen):
 
         def save(text: str | None) -> None:
             if text and text.strip():
-                coding.add_memo(self.app.store, "code", code.id, text, coder=self.app.coder)
+                coding.add_memo(workbench_app(self).store, "code", code.id, text, coder=workbench_app(self).coder)
                 self.show_code()
 
         self.app.push_screen(MemoDialog(f"Memo on {code.path}"), save)
@@ -156,7 +157,7 @@ class CodebookScreen(Screen):
                 return
             path = f"{parent.path}/{name.strip()}" if parent else name.strip()
             try:
-                code = coding.create_code(self.app.store, path, coder=self.app.coder)
+                code = coding.create_code(workbench_app(self).store, path, coder=workbench_app(self).coder)
             except Exception as exc:  # noqa: BLE001 - shown to the coder, nothing written
                 self.notify(str(exc), severity="warning")
                 return

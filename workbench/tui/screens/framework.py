@@ -3,7 +3,6 @@ beside the cell's coded segments, any of which can be flagged as a key quote."""
 
 from __future__ import annotations
 
-
 from rich.markup import escape
 from textual import on
 from textual.app import ComposeResult
@@ -12,9 +11,10 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, Static, TextArea
 
+from workbench.coding import SegmentListing
 from workbench.errors import WorkbenchError
 from workbench.findings.framework import flag_quote, set_summary
-from workbench.coding import SegmentListing
+from workbench.tui.app import workbench_app
 
 
 class SummaryEditor(Screen[bool]):
@@ -55,15 +55,15 @@ class SummaryEditor(Screen[bool]):
         yield Footer()
 
     def on_mount(self) -> None:
-        store = self.app.store
+        store = workbench_app(self).store
         from workbench.coding import SegmentListing, resolve_code
         from workbench.models import as_dict
 
         code = resolve_code(store, self.column)
         self.code_id = code.id
         saved = store.framework_summary(self.row_kind, self.row, self.code_id)
-        self.query_one(TextArea).text = saved["summary"] if saved else ""
-        self.query_one("#note", Input).value = (saved or {}).get("note") or ""
+        self.query_one(TextArea).text = saved.summary if saved else ""
+        self.query_one("#note", Input).value = (saved.note if saved else None) or ""
         wanted = set(self.segment_ids)
         paths = {c.id: c.path for c in store.codes(counts=False)}
         for segment in store.segments():
@@ -81,7 +81,7 @@ class SummaryEditor(Screen[bool]):
 
     def fill(self) -> None:
         table = self.query_one(DataTable)
-        flagged = self.app.store.key_quote_ids()
+        flagged = workbench_app(self).store.key_quote_ids()
         table.clear()
         for key, row in self.rows.items():
             text = " ".join(row.text.split())
@@ -107,9 +107,11 @@ class SummaryEditor(Screen[bool]):
         if not table.row_count or not table.has_focus:
             return
         key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        if key is None:
+            return
         segment_id = int(key)
-        flagged = segment_id in self.app.store.key_quote_ids()
-        flag_quote(self.app.store, segment_id, coder=self.app.coder, flagged=not flagged)
+        flagged = segment_id in workbench_app(self).store.key_quote_ids()
+        flag_quote(workbench_app(self).store, segment_id, coder=workbench_app(self).coder, flagged=not flagged)
         row = table.cursor_row
         self.fill()
         table.move_cursor(row=row)
@@ -118,13 +120,13 @@ class SummaryEditor(Screen[bool]):
     def action_save(self) -> None:
         try:
             set_summary(
-                self.app.store,
+                workbench_app(self).store,
                 self.row_kind,
                 self.row,
                 self.code_id,
                 self.query_one(TextArea).text,
                 note=self.query_one("#note", Input).value,
-                coder=self.app.coder,
+                coder=workbench_app(self).coder,
             )
         except WorkbenchError as exc:
             self.notify(str(exc), severity="error")

@@ -15,8 +15,9 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
 from workbench.coders import CONSENSUS, pooled_coders
-from workbench.tui.text import plural
 from workbench.errors import WorkbenchError
+from workbench.tui.app import workbench_app
+from workbench.tui.text import plural
 from workbench.tui.workers import run_in_thread
 
 VALUES = ("segments", "transcripts", "participants", "share", "excerpts")
@@ -78,7 +79,7 @@ class MatrixScreen(Screen):
 
     def on_mount(self) -> None:
         # None: all coders pooled (the consensus apart); then each coder; the consensus last, on its own.
-        names = [c.name for c in self.app.store.coders()]
+        names = [c.name for c in workbench_app(self).store.coders()]
         self.coders = [None] + pooled_coders(names) + [CONSENSUS] * (CONSENSUS in names)
         self.compute()
 
@@ -161,7 +162,7 @@ class MatrixScreen(Screen):
         if self.matrix is None or not table.row_count:
             return None
         row_key, column_key = table.coordinate_to_cell_key(table.cursor_coordinate)
-        if column_key.value == "__row":
+        if column_key.value == "__row" or row_key.value is None or column_key.value is None:
             return None
         return row_key.value, column_key.value
 
@@ -238,8 +239,8 @@ class MatrixScreen(Screen):
                 self.matrix,
                 fmt,
                 path,
-                book=project_codebook(self.app.store),
-                project=self.app.store.get_meta("title") or self.app.project.name,
+                book=project_codebook(workbench_app(self).store),
+                project=workbench_app(self).store.get_meta("title") or workbench_app(self).project.name,
             )
         except WorkbenchError as exc:
             self.notify(str(exc), severity="error")

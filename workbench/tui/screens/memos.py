@@ -12,6 +12,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
 from workbench.findings.memos import MemoItem, collect_memos, group_memos
+from workbench.tui.app import workbench_app
 
 
 class MemoListScreen(Screen):
@@ -47,7 +48,7 @@ class MemoListScreen(Screen):
         table.focus()
 
     def fill(self) -> None:
-        store = self.app.store
+        store = workbench_app(self).store
         items = collect_memos(store)
         groups = group_memos(store, items, self.by)
         table = self.query_one(DataTable)
@@ -103,7 +104,13 @@ class MemoListScreen(Screen):
             return
         from workbench.tui.screens.reader import ReaderScreen
 
-        where = (item.start, item.end) if item.kind == "segment" else None
+        if item.transcript_id is None:
+            return
+        where = (
+            (item.start, item.end)
+            if item.kind == "segment" and item.start is not None and item.end is not None
+            else None
+        )
         self.app.push_screen(ReaderScreen(item.transcript_id, where) if where else ReaderScreen(item.transcript_id))
 
     def action_regroup(self) -> None:

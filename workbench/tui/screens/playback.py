@@ -4,10 +4,21 @@ playing turn (until the coder moves away); V pauses and resumes. Played with mpv
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from workbench.tui.app import workbench_app
 
 if TYPE_CHECKING:
+    from textual.screen import Screen
+
+    from textual.timer import Timer
+
+    from workbench.media import Player
     from workbench.session import CodingSession
+
+    ScreenBase = Screen[None]  # mixed into a screen: its methods are typed as the screen's
+else:
+    ScreenBase = object
 
 
 def clock(seconds: float) -> str:
@@ -15,19 +26,18 @@ def clock(seconds: float) -> str:
     return f"{seconds // 3600:02d}:{seconds % 3600 // 60:02d}:{seconds % 60:02d}"
 
 
-class Playback:
-    """Mixed into the reader screen (a Textual screen: ``app``, ``notify``, ``set_interval``),
-    which provides ``session``, ``move_to`` and ``update_side``."""
+class Playback(ScreenBase):
+    """Mixed into the reader screen, which provides ``session``, ``move_to`` and ``update_side``."""
 
-    app: Any
-    notify: Any
-    set_interval: Any
-
-    session: CodingSession
-    player: Any = None  # workbench.media.Player, started on the first v
+    player: Player | None = None  # started on the first v
     following = False  # the selection follows the recording while it plays
     followed_turn: int | None = None
-    follow_timer: Any = None
+    follow_timer: Timer | None = None
+
+    if TYPE_CHECKING:
+
+        @property
+        def session(self) -> CodingSession: ...
 
     def action_play(self) -> None:
         """Play the recording from the start of the selected turn; the selection follows it."""
@@ -36,7 +46,7 @@ class Playback:
         doc = self.session.doc if self.session else None
         if doc is None:
             return
-        path = media_for(self.app.store, self.session.transcript_id)
+        path = media_for(workbench_app(self).store, self.session.transcript_id)
         if path is None:
             self.notify(
                 f"This transcript has no recording: link one with `workbench media {self.session.transcript_id} FILE`.",

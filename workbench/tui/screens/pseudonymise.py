@@ -17,8 +17,9 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
 from workbench import pseudonymise as ps
-from workbench.tui.workers import run_in_thread
+from workbench.tui.app import workbench_app
 from workbench.tui.screens.dialogs import TextPrompt
+from workbench.tui.workers import run_in_thread
 
 
 def default_key_path(project: Path) -> Path:
@@ -57,7 +58,7 @@ class PseudonymiseScreen(Screen):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.key_path = self.key_path or default_key_path(self.app.project)
+        self.key_path = self.key_path or default_key_path(workbench_app(self).project)
         table = self.query_one(DataTable)
         table.add_columns("Status", "Term", "Category", "Pseudonym", "Count", "Found by")
         self.find()

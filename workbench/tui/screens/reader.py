@@ -14,7 +14,8 @@ this screen binds the keys, asks in dialogs, and draws.
 from __future__ import annotations
 
 import os
-from typing import Any
+from collections.abc import Hashable
+from typing import TYPE_CHECKING
 
 from textual import on
 from textual.app import ComposeResult
@@ -26,6 +27,7 @@ from textual.widgets import Header, Input, Static
 from workbench.errors import WorkbenchError
 from workbench.reading import Document
 from workbench.session import CodingSession, Opened, read_transcript
+from workbench.tui.app import workbench_app
 from workbench.tui.screens.playback import Playback
 from workbench.tui.screens.reader_actions import CodingActions
 from workbench.tui.widgets.keybar import KeyBar
@@ -33,10 +35,14 @@ from workbench.tui.widgets.side_panel import SidePanel
 from workbench.tui.widgets.transcript_view import TranscriptView
 from workbench.tui.workers import run_in_thread
 
+if TYPE_CHECKING:
+    from workbench.models import Code
+    from workbench.suggest import Suggestion
+
 MEASURE = 96  # the longest reading line, in characters
 
 
-class ReaderScreen(CodingActions, Playback, Screen):
+class ReaderScreen(CodingActions, Playback, Screen[None]):
     """Read and code one transcript."""
 
     DEFAULT_CSS = """
@@ -104,8 +110,8 @@ class ReaderScreen(CodingActions, Playback, Screen):
         super().__init__()
         self.transcript_id = transcript_id
         self.initial_selection = selection
-        self.session: CodingSession | None = None  # made on mount, with the app's store
-        self.seen_version = 0
+        self._session: CodingSession | None = None  # made on mount, with the app's store
+        self.seen_version: Hashable = 0
         self.unreadable = False  # the transcript could not be read (no loading indicator then)
 
     def compose(self) -> ComposeResult:
@@ -124,48 +130,54 @@ class ReaderScreen(CodingActions, Playback, Screen):
         return self.query_one(TranscriptView)
 
     @property
+    def session(self) -> CodingSession:
+        if self._session is None:
+            raise RuntimeError("the coding screen has no session before it is mounted")
+        return self._session
+
+    @property
     def doc(self) -> Document | None:
-        return self.session.doc if self.session else None
+        return self._session.doc if self._session else None
 
     @property
     def selection(self) -> tuple[int, int]:
-        return self.session.selection if self.session else (0, 0)
+        return self._session.selection if self._session else (0, 0)
 
     @property
     def told(self) -> str:
-        return self.session.told if self.session else ""
+        return self._session.told if self._session else ""
 
     @property
     def pinned(self) -> list[int]:
-        return self.session.pinned if self.session else []
+        return self._session.pinned if self._session else []
 
     @property
-    def frequent(self) -> list[dict[str, Any]]:
-        return self.session.frequent if self.session else []
+    def frequent(self) -> list[Code]:
+        return self._session.frequent if self._session else []
 
     @property
     def hits(self) -> list[tuple[int, int]]:
-        return self.session.hits if self.session else []
+        return self._session.hits if self._session else []
 
     @property
-    def proposals(self) -> list[Any]:
-        return self.session.proposals if self.session else []
+    def proposals(self) -> list[Suggestion]:
+        return self._session.proposals if self._session else []
 
     def count_use(self, code_id: int, step: int) -> None:
-        if self.session:
-            self.session.count_use(code_id, step)
+        if self._session:
+            self._session.count_use(code_id, step)
 
     # -- opening -------------------------------------------------------------------------------
 
     def on_mount(self) -> None:
-        self.session = CodingSession(self.app.store, self.transcript_id, self.app.coder)
+        self._session = CodingSession(workbench_app(self).store, self.transcript_id, workbench_app(self).coder)
         self.query_one("#side").set_class(self.app.size.width < 90, "hidden")
         self.fit_measure()
         self.view.letters = bool(os.environ.get("NO_COLOR"))  # no colours: letters tell the codes apart
         # The loading indicator appears only if opening takes a while: its animation costs paints.
         self.set_timer(0.2, lambda: setattr(self.view, "loading", self.doc is None and not self.unreadable))
         self.load()
-        self.seen_version = self.app.store.change_token()
+        self.seen_version = workbench_app(self).store.change_token()
         self.set_interval(2.0, self.check_for_changes)
 
     def on_resize(self) -> None:
@@ -180,8 +192,7 @@ class ReaderScreen(CodingActions, Playback, Screen):
 
     def load(self) -> None:
         """Open the transcript on a worker thread with its own connection, then show it."""
-        assert self.session is not None
-        transcript_id, coder, all_coders = self.transcript_id, self.app.coder, self.session.all_coders
+        transcript_id, coder, all_coders = self.transcript_id, workbench_app(self).coder, self.session.all_coders
         run_in_thread(
             self,
             lambda store: read_transcript(store, transcript_id, coder, all_coders=all_coders),
@@ -192,13 +203,12 @@ class ReaderScreen(CodingActions, Playback, Screen):
 
     def cannot_open(self, error: WorkbenchError) -> None:
         """The transcript could not be read (removed meanwhile, say): say why, and stay usable."""
-        self.app.report_error(error)
+        workbench_app(self).report_error(error)
         self.unreadable = True
         self.view.loading = False
         self.query_one("#status", Static).update(f"{error.message} · Escape goes back", layout=False)
 
     def show_document(self, opened: Opened) -> None:
-        assert self.session is not None
         self.session.open(opened, self.initial_selection)
         view = self.view
         view.loading = False
@@ -214,29 +224,30 @@ class ReaderScreen(CodingActions, Playback, Screen):
         """Read the transcript again after its text changed, keeping the selection."""
         self.initial_selection = selection
         self.load()
-        self.seen_version = self.app.store.change_token()
+        self.seen_version = workbench_app(self).store.change_token()
 
     def reload(self, *, codes: bool = False) -> None:
         """Re-read this transcript's segments (and with ``codes``, the codebook and the coder's
         code counts) after a change; the text, sentences and layout stay."""
-        if self.session is None or self.session.doc is None:
+        session = self._session
+        if session is None or session.doc is None:
             return
-        self.session.reload(codes=codes)
+        session.reload(codes=codes)
         if codes:
-            self.view.set_others(self.session.others)
-        self.view.update_segments(self.session.doc)
+            self.view.set_others(session.others)
+        self.view.update_segments(session.doc)
         self.update_side()
 
     def changed(self) -> None:
         """After this screen changed the coding: show it, and do not take it for another coder's."""
-        if self.session is not None and self.session.doc is not None:
-            self.view.update_segments(self.session.doc)
+        if self._session is not None and self._session.doc is not None:
+            self.view.update_segments(self._session.doc)
             self.update_side()
-        self.seen_version = self.app.store.change_token()
+        self.seen_version = workbench_app(self).store.change_token()
 
     def check_for_changes(self) -> None:
         """Show other coders' work as it is committed to the same project."""
-        version = self.app.store.change_token()
+        version = workbench_app(self).store.change_token()
         if version != self.seen_version and self.doc is not None:
             self.seen_version = version
             self.reload(codes=True)
@@ -251,7 +262,7 @@ class ReaderScreen(CodingActions, Playback, Screen):
     # -- drawing -------------------------------------------------------------------------------
 
     def move_to(self, start: int, end: int) -> None:
-        if self.session and self.session.move_to(start, end):
+        if self._session and self._session.move_to(start, end):
             self.moved()
 
     def moved(self, moved: bool = True) -> None:
@@ -261,7 +272,7 @@ class ReaderScreen(CodingActions, Playback, Screen):
             self.update_side()
 
     def update_side(self) -> None:
-        if self.session is None or self.session.doc is None:
+        if self._session is None or self._session.doc is None:
             return
         self.query_one(SidePanel).show(self.session, self.view)
         self.query_one("#status", Static).update(self.session.status(), layout=False)
@@ -374,8 +385,8 @@ class ReaderScreen(CodingActions, Playback, Screen):
         self.app.push_screen(CodebookScreen())
 
     def action_back(self) -> None:
-        if self.session and self.session.editing:
-            self.session.editing = None
+        if self._session and self._session.editing:
+            self._session.editing = None
             self.update_side()
             return
         self.app.pop_screen()

@@ -11,26 +11,41 @@ from typing import TYPE_CHECKING, Any
 from textual.widgets import Input
 
 from workbench.errors import WorkbenchError
-from workbench.tui.workers import post_from_thread, run_in_thread
+from workbench.tui.app import workbench_app
 from workbench.tui.text import plural
+from workbench.tui.workers import post_from_thread, run_in_thread
 
 if TYPE_CHECKING:
+    from textual.notifications import SeverityLevel
+    from textual.screen import Screen
+
     from workbench.reading import Document, ShownSegment
     from workbench.session import Action, CodingSession
+    from workbench.store import Store
+    from workbench.suggest import Suggestion
     from workbench.tui.widgets.transcript_view import TranscriptView
 
+    ScreenBase = Screen[None]  # mixed into a screen: its methods are typed as the screen's
+else:
+    ScreenBase = object
 
-class CodingActions:
-    """Mixed into the reader screen (a Textual screen), which provides the session and drawing."""
 
-    app: Any
-    notify: Any
-    query_one: Any
+class CodingActions(ScreenBase):
+    """Mixed into the reader screen, which provides the session and drawing."""
+
     transcript_id: int
-    session: CodingSession
-    doc: Document | None
-    selection: tuple[int, int]
-    view: TranscriptView
+
+    if TYPE_CHECKING:
+
+        @property
+        def session(self) -> CodingSession: ...
+        @property
+        def doc(self) -> Document | None: ...
+        @property
+        def selection(self) -> tuple[int, int]: ...
+        @property
+        def view(self) -> TranscriptView: ...
+        def moved(self, moved: bool = True) -> None: ...
 
     def changed(self) -> None:  # provided by the screen
         raise NotImplementedError
@@ -44,14 +59,14 @@ class CodingActions:
     # -- coding ----------------------------------------------------------------------------------
 
     def attempt(
-        self, change: Callable[[], str | None], *, severity: str = "warning", notify: float | None = None
+        self, change: Callable[[], str | None], *, severity: SeverityLevel = "warning", notify: float | None = None
     ) -> str | None:
         """Carry out a change of the session; a refused one is said in a notification. With
         ``notify``, what the change did is said in one too (for that many seconds)."""
         try:
             said = change()
         except WorkbenchError as exc:
-            self.notify(str(exc), severity=severity)  # type: ignore[arg-type]
+            self.notify(str(exc), severity=severity)
             return None
         if said and notify:
             self.notify(said, timeout=notify)
@@ -64,7 +79,7 @@ class CodingActions:
         from workbench.tui.screens.picker import CodePicker
 
         start, end = self.selection
-        codes = list(self.session.codes.values()) or self.app.store.codes()
+        codes = list(self.session.codes.values()) or workbench_app(self).store.codes()
         self.app.push_screen(CodePicker(codes, self.session.recent, self.doc.text[start:end]), self.picked)
 
     def picked(self, result: tuple[str, Any] | None, confirmed: bool = False) -> None:
@@ -73,7 +88,7 @@ class CodingActions:
         from workbench import coding
 
         kind, value = result
-        missing = coding.missing_parents(self.app.store, value) if kind == "new" else []
+        missing = coding.missing_parents(workbench_app(self).store, value) if kind == "new" else []
         if missing and not confirmed:
             from workbench.tui.screens.dialogs import ConfirmDialog
 
@@ -99,7 +114,7 @@ class CodingActions:
 
     def with_segment(self, prompt: str, then: Callable[[ShownSegment], Any]) -> None:
         """Run ``then`` on the coder's segment under the selection, asking which when several."""
-        segments = self.session.mine_here() if self.session else []
+        segments = self.session.mine_here()
         if not segments:
             self.notify("None of your segments is under the selection.", severity="warning", timeout=3)
         elif len(segments) == 1:
@@ -148,12 +163,11 @@ class CodingActions:
         def edit(segment: ShownSegment) -> None:
             from workbench.tui.screens.dialogs import MemoDialog
 
-            self.app.push_screen(
-                MemoDialog(f"Memo on {segment.code}", segment.memo or ""),
-                lambda text: (
-                    self.attempt(lambda: self.session.memo(segment, text), notify=3) if text is not None else None
-                ),
-            )
+            def save(text: str | None) -> None:
+                if text is not None:
+                    self.attempt(lambda: self.session.memo(segment, text), notify=3)
+
+            self.app.push_screen(MemoDialog(f"Memo on {segment.code}", segment.memo or ""), save)
 
         self.with_segment("Memo on which segment?", edit)
 
@@ -182,9 +196,9 @@ class CodingActions:
         self.find_suggestions()
 
     def find_suggestions(self) -> None:
-        transcript_id, coder = self.transcript_id, self.app.coder
+        transcript_id, coder = self.transcript_id, workbench_app(self).coder
 
-        def job(store: Any) -> list[Any]:
+        def job(store: Store) -> list[Suggestion]:
             from workbench.suggest import suggestions
 
             try:
@@ -193,9 +207,9 @@ class CodingActions:
                 post_from_thread(self, self.notify, str(exc), severity="warning")
                 return suggestions(store, transcript_id, coder, sources=("keyword", "pattern"))
 
-        run_in_thread(self, job, self.show_proposals, group="suggest")  # type: ignore[arg-type]
+        run_in_thread(self, job, self.show_proposals, group="suggest")
 
-    def show_proposals(self, found: list[Any]) -> None:
+    def show_proposals(self, found: list[Suggestion]) -> None:
         self.session.proposals = found
         self.view.set_proposals(found)
         self.session.told = f"{plural(len(found), 'suggestion')} (o next, y accept, X reject, S hide)"

@@ -8,9 +8,7 @@ decisions are made.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.style import Style
 from rich.text import Text
@@ -21,8 +19,9 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
 from workbench import reconcile
-from workbench.coders import pooled_coders
+from workbench.coders import CONSENSUS, pooled_coders
 from workbench.errors import WorkbenchError
+from workbench.tui.app import workbench_app
 from workbench.tui.workers import run_in_thread
 
 if TYPE_CHECKING:
@@ -74,7 +73,7 @@ class ReconcileScreen(Screen):
         yield Footer()
 
     def on_mount(self) -> None:
-        counts = {c.name: c.segments for c in self.app.store.coders()}
+        counts = {c.name: c.segments for c in workbench_app(self).store.coders()}
         self.coders = sorted(pooled_coders(counts), key=lambda name: -counts[name])[:3]
         self.load()
 
@@ -95,13 +94,13 @@ class ReconcileScreen(Screen):
         """Agreement of the consensus with each coder, by turn (recomputed after decisions)."""
         from workbench.agreement.compute import AgreementSpec, compute_agreement
 
-        if not any(c.name == reconcile.CONSENSUS for c in store.coders()):
+        if not any(c.name == CONSENSUS for c in store.coders()):
             return "no consensus coding yet"
         parts = []
         for coder in self.coders:
             try:
                 report = compute_agreement(
-                    store, AgreementSpec(coders=[reconcile.CONSENSUS, coder], unit="turn", columns="theme")
+                    store, AgreementSpec(coders=[CONSENSUS, coder], unit="turn", columns="theme")
                 )
             except WorkbenchError:
                 continue
@@ -134,7 +133,7 @@ class ReconcileScreen(Screen):
             self.query_one("#text", Static).update("No disagreements: the coders agree everywhere they both coded.")
             return
         item = self.items[self.index]
-        store = self.app.store
+        store = workbench_app(self).store
         text = store.transcript_text(item.transcript_id) or ""
         turn = next((t for t in store.turns(item.transcript_id) if t.start <= item.start < t.end + 1), None)
         lo, hi = (turn.start, turn.end) if turn else (max(0, item.start - 300), item.end + 300)
@@ -158,7 +157,7 @@ class ReconcileScreen(Screen):
         done = self.items[self.last].decision if self.last is not None and self.last < len(self.items) else None
         if done is not None:
             passage.append(
-                f"\n\nDecided #{self.last + 1}: {done.choice} → "
+                f"\n\nDecided #{(self.last or 0) + 1}: {done.choice} → "
                 f"{'; '.join(done.codes or []) or 'no code'}"
                 + (f" ({done.note})" if done.note else " · m adds a note to it"),
                 Style(dim=True),
@@ -200,13 +199,15 @@ class ReconcileScreen(Screen):
             return
         item = self.items[self.index]
         try:
-            reconcile.decide(self.app.store, item, choice, codes=codes, note=self.note, coder=self.app.coder)
+            reconcile.decide(
+                workbench_app(self).store, item, choice, codes=codes, note=self.note, coder=workbench_app(self).coder
+            )
         except WorkbenchError as exc:
             self.notify(str(exc), severity="error")
             return
         self.note = None
         self.last = self.index
-        self.agreement = self.consensus_agreement(self.app.store)
+        self.agreement = self.consensus_agreement(workbench_app(self).store)
         later = [i for i in range(self.index + 1, len(self.items)) if not self.items[i].settled]
         earlier = [i for i in range(self.index) if not self.items[i].settled]
         self.index = (later or earlier or [self.index])[0]
@@ -231,10 +232,10 @@ class ReconcileScreen(Screen):
 
         def chosen(result: tuple[str, Any] | None) -> None:
             if result and result[0] == "code":
-                path = next(c.path for c in self.app.store.codes() if c.id == result[1])
+                path = next(c.path for c in workbench_app(self).store.codes() if c.id == result[1])
                 self.decide("codes", [path])
 
-        self.app.push_screen(CodePicker(self.app.store.codes(), [], item.text), chosen)
+        self.app.push_screen(CodePicker(workbench_app(self).store.codes(), [], item.text), chosen)
 
     def action_note(self) -> None:
         """A note on the decision just taken (or on the one shown, when settled), else on the next."""
@@ -251,7 +252,9 @@ class ReconcileScreen(Screen):
                 if text is None:
                     return
                 try:
-                    reconcile.annotate(self.app.store, target, text.strip() or None, coder=self.app.coder)
+                    reconcile.annotate(
+                        workbench_app(self).store, target, text.strip() or None, coder=workbench_app(self).coder
+                    )
                 except WorkbenchError as exc:
                     self.notify(str(exc), severity="error")
                     return
@@ -282,7 +285,7 @@ class ReconcileScreen(Screen):
     def action_choose_coders(self) -> None:
         from workbench.tui.screens.dialogs import CoderChooser
 
-        names = pooled_coders(c.name for c in self.app.store.coders())
+        names = pooled_coders(c.name for c in workbench_app(self).store.coders())
 
         def chosen(selected: list[str] | None) -> None:
             if selected:
@@ -293,10 +296,10 @@ class ReconcileScreen(Screen):
 
     def action_accept_agreed(self) -> None:
         added = reconcile.accept_agreed(
-            self.app.store, self.coders, coder=self.app.coder, transcript_ids=self.transcript_ids
+            workbench_app(self).store, self.coders, coder=workbench_app(self).coder, transcript_ids=self.transcript_ids
         )
         self.notify(f"{added} consensus segments added from what the coders agree on.")
-        self.agreement = self.consensus_agreement(self.app.store)
+        self.agreement = self.consensus_agreement(workbench_app(self).store)
         self.render_current()
 
     def action_back(self) -> None:

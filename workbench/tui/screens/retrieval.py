@@ -3,7 +3,6 @@ jump into the transcript at the segment."""
 
 from __future__ import annotations
 
-
 from rapidfuzz import fuzz
 from rich.markup import escape
 from rich.text import Text
@@ -13,9 +12,10 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, Static
 
-from workbench.tui.text import clip, lines_needed, plural
 from workbench.coding import SegmentListing, code_ids_under
 from workbench.models import as_dict
+from workbench.tui.app import workbench_app
+from workbench.tui.text import clip, lines_needed, plural
 
 
 class RetrievalScreen(Screen):
@@ -48,16 +48,17 @@ class RetrievalScreen(Screen):
         yield Footer()
 
     def on_mount(self) -> None:
-        store = self.app.store
+        store = workbench_app(self).store
         codes = {c.id: c for c in store.codes()}
         if self.segment_ids is not None:
             wanted = set(self.segment_ids)
-            self.rows = [row for row in store.segments() if row.id in wanted]
-            title = f"[b]{self.title_text}[/b]: {plural(len(self.rows), 'segment')}"
+            found = [row for row in store.segments() if row.id in wanted]
+            title = f"[b]{self.title_text}[/b]: {plural(len(found), 'segment')}"
         else:
-            self.rows = store.segments(code_ids=code_ids_under(store, self.code_id))
-            title = f"[b]{codes[self.code_id].path}[/b] and its sub-codes: {plural(len(self.rows), 'segment')}"
-        self.rows = [SegmentListing(**as_dict(row), code=codes[row.code_id].path) for row in self.rows]
+            assert self.code_id is not None, "a code or a list of segments to show"
+            found = store.segments(code_ids=code_ids_under(store, self.code_id))
+            title = f"[b]{codes[self.code_id].path}[/b] and its sub-codes: {plural(len(found), 'segment')}"
+        self.rows = [SegmentListing(**as_dict(row), code=codes[row.code_id].path) for row in found]
         self.query_one("#title", Static).update(title)
         self.fill("")
         self.query_one(DataTable).focus()

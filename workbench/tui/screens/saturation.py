@@ -11,6 +11,7 @@ from textual.widgets import DataTable, Footer, Header, Static
 
 from workbench.errors import WorkbenchError
 from workbench.findings.saturation import ORDERS, SaturationSpec, compute_saturation, terminal_plot
+from workbench.tui.app import workbench_app
 
 THRESHOLDS = (0.0, 0.05, 0.10)
 
@@ -63,7 +64,7 @@ class SaturationScreen(Screen):
         table = self.query_one(DataTable)
         table.clear()
         try:
-            result = compute_saturation(self.app.store, self.spec)
+            result = compute_saturation(workbench_app(self).store, self.spec)
         except WorkbenchError as exc:
             self.query_one("#title", Static).update(f"[b]Saturation[/b]: {exc}")
             self.query_one("#plot", Static).update("")

@@ -11,6 +11,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, Static
 
+from workbench.tui.app import workbench_app
 from workbench.tui.text import hit_window, plural
 from workbench.tui.workers import run_in_thread
 
@@ -23,7 +24,7 @@ class SearchScreen(Screen):
     SearchScreen #info { height: 1; padding: 0 1; color: $text-muted; }
     """
     BINDINGS = [
-        Binding("space", "toggle", "Pick", id="search.pick"),
+        Binding("space", "pick", "Pick", id="search.pick"),
         Binding("A", "toggle_all", "Pick all", id="search.pick_all"),
         Binding("c", "code", "Code picked", id="search.code"),
         Binding("f", "fuzzy", "Fuzzy spelling", id="search.fuzzy"),
@@ -112,7 +113,7 @@ class SearchScreen(Screen):
             f"{plural(len(self.hits), 'hit')} · {len(self.picked)} picked{fuzzy} · space picks · c codes the picked sentences"
         )
 
-    def action_toggle(self) -> None:
+    def action_pick(self) -> None:
         table = self.query_one(DataTable)
         if self.hits:
             self.picked ^= {table.cursor_row}
@@ -141,16 +142,20 @@ class SearchScreen(Screen):
                 return
             from workbench.search import code_hits
 
-            path = next(c.path for c in self.app.store.codes() if c.id == result[1])
-            added = code_hits(self.app.store, chosen, path, coder=self.app.coder)
+            path = next(c.path for c in workbench_app(self).store.codes() if c.id == result[1])
+            added = code_hits(workbench_app(self).store, chosen, path, coder=workbench_app(self).coder)
             self.notify(f"{plural(added, 'sentence')} coded as {path}.")
             self.picked = set()
             self.fill()
 
-        self.app.push_screen(CodePicker(self.app.store.codes(), [], plural(len(chosen), "picked hit")), apply)
+        self.app.push_screen(
+            CodePicker(workbench_app(self).store.codes(), [], plural(len(chosen), "picked hit")), apply
+        )
 
     @on(DataTable.RowSelected)
     def open_hit(self, event: DataTable.RowSelected) -> None:
+        if event.row_key.value is None:
+            return
         hit = self.hits[int(event.row_key.value)]
         from workbench.tui.screens.reader import ReaderScreen
 

@@ -18,6 +18,7 @@ from textual.widgets import DataTable, Footer, Header, Static
 from workbench.cases import list_speakers, map_speaker
 from workbench.errors import WorkbenchError
 from workbench.models import SpeakerCase
+from workbench.tui.app import workbench_app
 from workbench.tui.screens.dialogs import TextPrompt
 
 
@@ -53,7 +54,7 @@ class SpeakersScreen(Screen):
         table.focus()
 
     def fill(self, keep: int = 0) -> None:
-        self.rows = list_speakers(self.app.store)
+        self.rows = list_speakers(workbench_app(self).store)
         table = self.query_one(DataTable)
         table.clear()
         for case in self.rows:
@@ -79,12 +80,12 @@ class SpeakersScreen(Screen):
         row = self.query_one(DataTable).cursor_row
         try:
             done = map_speaker(
-                self.app.store,
+                workbench_app(self).store,
                 str(case.transcript_id),
                 case.speaker,
                 participant,
                 interviewer=participant is None,
-                coder=self.app.coder,
+                coder=workbench_app(self).coder,
             )
         except WorkbenchError as exc:
             self.notify(str(exc), severity="error")

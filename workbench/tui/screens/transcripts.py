@@ -13,10 +13,11 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Header, Input, Static
 
-from workbench.tui.text import plural
 from workbench.project import TranscriptListing, list_transcripts
-from workbench.tui.workers import post_from_thread, run_in_thread
+from workbench.tui.app import workbench_app
+from workbench.tui.text import plural
 from workbench.tui.widgets.keybar import KeyBar
+from workbench.tui.workers import post_from_thread, run_in_thread
 
 # (key, heading, width); the title takes the room that is left.
 COLUMNS = (
@@ -152,19 +153,19 @@ class TranscriptsScreen(Screen):
 
     def show_welcome(self) -> None:
         """On a project without transcripts or codebook: how to start on your own data."""
-        has_codes = bool(self.app.store.codes(counts=False))
+        has_codes = bool(workbench_app(self).store.codes(counts=False))
         lines = []
         if not self.rows:
             lines += [
                 "[b]No transcripts yet.[/b] Import them from a shell (files or whole folders; .txt .md .docx "
                 ".odt .vtt .srt and Whisper .json):",
-                f"  workbench import INTERVIEWS/ --project {self.app.project}",
+                f"  workbench import INTERVIEWS/ --project {workbench_app(self).project}",
                 "  (--metadata FILE.csv adds sites, participants and roles), then press r here.",
             ]
         if not has_codes:
             lines += [
                 "[b]No codebook yet.[/b] Load one from a shell:",
-                f"  workbench codebook import CODEBOOK.yaml --project {self.app.project}",
+                f"  workbench codebook import CODEBOOK.yaml --project {workbench_app(self).project}",
                 "press [b]d[/b] to load the default codebook (partnerships between health care "
                 "organizations), or make codes as you code (c, then type Theme/Name).",
             ]
@@ -173,7 +174,7 @@ class TranscriptsScreen(Screen):
         welcome.display = bool(lines)
 
     def action_default_codebook(self) -> None:
-        if self.app.store.codes(counts=False):
+        if workbench_app(self).store.codes(counts=False):
             self.notify("This project has a codebook already; load others with `workbench codebook import`.", timeout=4)
             return
         from workbench.codebook import load_codebook
@@ -182,7 +183,9 @@ class TranscriptsScreen(Screen):
         from workbench.sample import sample_files
 
         try:
-            changes = apply_codebook(self.app.store, load_codebook(sample_files().codebook), coder=self.app.coder)
+            changes = apply_codebook(
+                workbench_app(self).store, load_codebook(sample_files().codebook), coder=workbench_app(self).coder
+            )
         except WorkbenchError as exc:
             self.notify(str(exc), severity="error")
             return
@@ -302,4 +305,5 @@ class TranscriptsScreen(Screen):
     def open_transcript(self, event: DataTable.RowSelected) -> None:
         from workbench.tui.screens.reader import ReaderScreen
 
-        self.app.push_screen(ReaderScreen(int(event.row_key.value)))
+        if event.row_key.value is not None:
+            self.app.push_screen(ReaderScreen(int(event.row_key.value)))

@@ -67,7 +67,7 @@ def wrap(text: str, start: int, end: int, width: int) -> list[tuple[int, int]]:
     return [(a, b) for a, b in spans if b >= a]
 
 
-def dim(colour: str, factor: float = 0.45) -> str:
+def dim(colour: str | None, factor: float = 0.45) -> str:
     """A darker shade of a code colour, readable as a background under light text."""
     colour = (colour or "#888888").lstrip("#")
     r, g, b = (int(colour[i : i + 2], 16) for i in (0, 2, 4))
@@ -227,11 +227,11 @@ class TranscriptView(ScrollView, can_focus=True):
             return Strip.blank(width, self.rich_style)
         strip = self._cache.get(index)
         if strip is None:
-            strip = self._render(self.lines[index]).adjust_cell_length(width, self.rich_style)
+            strip = self.draw_line(self.lines[index]).adjust_cell_length(width, self.rich_style)
             self._cache[index] = strip
         return strip
 
-    def _render(self, line: Line) -> Strip:
+    def draw_line(self, line: Line) -> Strip:
         doc = self.doc
         assert doc is not None
         base = self.rich_style
@@ -255,7 +255,7 @@ class TranscriptView(ScrollView, can_focus=True):
         start, end = line.start, line.end
         covering = doc.covering(start, max(end, start + 1))
         stripes: list[Segment] = []
-        seen: list[str] = []
+        seen: list[str | None] = []
         for segment in sorted(covering, key=lambda s: s.code_id):
             if segment.code not in seen:
                 seen.append(segment.code)

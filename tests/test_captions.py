@@ -10,6 +10,7 @@ import pytest
 from workbench.errors import InputError
 from workbench.ingest import read_transcript
 from workbench.ingest.captions import cue_text, parse_srt_cues, parse_webvtt_cues, parse_timestamp
+from workbench.ingest.timestamps import format_timestamp
 
 
 def turns_of(parsed):
@@ -245,6 +246,18 @@ def test_timestamps():
     assert parse_timestamp("01:02:03.500") == pytest.approx(3723.5)
     assert parse_timestamp("00:01,250") == pytest.approx(1.25)
     assert parse_timestamp("aa:00.000") is None
+
+
+def test_timestamps_are_shown_as_hh_mm_ss_and_read_back():
+    assert [format_timestamp(s) for s in (0, 59.99, 61, 3723.5, 360000)] == [
+        "00:00:00",
+        "00:00:59",
+        "00:01:01",
+        "01:02:03",
+        "100:00:00",
+    ]
+    for seconds in range(0, 200000, 997):
+        assert parse_timestamp(format_timestamp(seconds + 0.4)) == seconds
 
 
 def test_srt_voice_tags_in_srt_are_kept_as_text():

@@ -150,6 +150,28 @@ def test_picker_ranking():
     assert [c.id for c in rank_codes(codes, "", [2])] == [2, 1]
 
 
+def test_codebook_totals_count_each_code_with_all_its_sub_codes():
+    from dataclasses import replace
+
+    from workbench.tui.screens.codebook import CodebookScreen
+
+    tree = [  # (id, parent, path, segments): a grandchild listed before its parent, a code not counted
+        (1, None, "Barriers", 1),
+        (3, 2, "Barriers/Time/Clinic hours", 4),
+        (2, 1, "Barriers/Time", 2),
+        (4, None, "Trust", None),
+        (5, 4, "Trust/Texting", 8),
+    ]
+    codes = [
+        replace(_code(i, path, path.rsplit("/", 1)[-1], "", []), parent_id=parent, segments=n)
+        for i, parent, path, n in tree
+    ]
+    expected = {  # by path, independently of the parent links
+        c.id: sum(o.segments or 0 for o in codes if o.path == c.path or o.path.startswith(c.path + "/")) for c in codes
+    }
+    assert CodebookScreen.totals(codes) == expected == {1: 7, 3: 4, 2: 6, 4: 8, 5: 8}
+
+
 def test_memo_new_code_in_vivo_and_boundaries(project):
     async def scenario():
         app = WorkbenchApp(project, "maria")

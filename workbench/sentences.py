@@ -9,25 +9,20 @@ caller goes through :func:`split_sentences`, so a sentence means the same thing 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from typing import Any
+
+from workbench.models import span_of
 
 _SENTENCE_END = re.compile(r"(?<=[.!?…])[\"'”’)\]]*\s+|\n\s*\n")
 # Titles and abbreviations whose full stop does not end a sentence.
 _ABBREVIATIONS = {"mr.", "mrs.", "ms.", "dr.", "st.", "vs.", "e.g.", "i.e.", "etc.", "prof.", "jr.", "sr.", "no."}
 
 
-def _span(turn: Any) -> tuple[int, int]:
-    """A turn's (start, end), whether it is a mapping (a stored row) or a record with attributes."""
-    if isinstance(turn, Mapping):
-        return turn["start"], turn["end"]
-    return turn.start, turn.end
-
-
 def split_sentences(text: str, turns: Sequence[Any]) -> list[tuple[int, int]]:
     """Sentence spans inside each turn (or inside the whole text when it has no turns)."""
     spans: list[tuple[int, int]] = []
-    ranges = [_span(t) for t in turns] or [(0, len(text))]
+    ranges = [span_of(t) for t in turns] or [(0, len(text))]
     for start, end in ranges:
         pos = start
         for match in _SENTENCE_END.finditer(text, start, end):

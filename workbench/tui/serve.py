@@ -117,6 +117,7 @@ def make_server(settings: ServeSettings) -> Any:
     """A textual-serve server for the workbench, with the token and origin checks."""
     import aiohttp_jinja2
     from aiohttp import web
+    from aiohttp.typedefs import Handler
     from textual_serve.server import Server
 
     token = settings.token
@@ -135,7 +136,7 @@ def make_server(settings: ServeSettings) -> Any:
         return urlsplit(origin).netloc in allowed
 
     @web.middleware
-    async def guard(request: web.Request, handler: Any) -> web.StreamResponse:
+    async def guard(request: web.Request, handler: Handler) -> web.StreamResponse:
         if request.path.startswith("/static/"):
             return await handler(request)
         offered = request.query.get("token")
@@ -154,18 +155,18 @@ def make_server(settings: ServeSettings) -> Any:
             )
         if not same_origin(request):
             raise web.HTTPForbidden(text="Refused: this connection comes from another web site.\n")
-        response = await handler(request)
+        answer = await handler(request)
         if request.path == "/":
             # The page loads nothing from elsewhere (not even its web font), talks only to its own
             # server, and cannot be framed by another site.
-            response.headers["Content-Security-Policy"] = (
+            answer.headers["Content-Security-Policy"] = (
                 "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
                 f"img-src 'self' data:; font-src 'self' data:; connect-src 'self' ws://{request.host} "
                 f"wss://{request.host}; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
             )
-            response.headers["Referrer-Policy"] = "no-referrer"
-            response.headers["Cache-Control"] = "no-store"
-        return response
+            answer.headers["Referrer-Policy"] = "no-referrer"
+            answer.headers["Cache-Control"] = "no-store"
+        return answer
 
     class WorkbenchServer(Server):
         async def _make_app(self) -> web.Application:

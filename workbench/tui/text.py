@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from workbench.wording import plural  # noqa: F401 - the screens import it from here
+from typing import TYPE_CHECKING
+
+from workbench.wording import plural as plural  # the screens import it from here
+
+if TYPE_CHECKING:
+    from rich.text import Text
 
 
 def lines_needed(text: str, width: int, most: int = 4) -> int:
@@ -24,7 +29,7 @@ def clip(text: str, width: int, lines: int) -> str:
     return kept[: max(0, len(kept) - 1)].rsplit(" ", 1)[0] + "…"
 
 
-def hit_window(text: str, start: int, end: int, room: int, *, lo: int = 0, hi: int | None = None):  # noqa: ANN201
+def hit_window(text: str, start: int, end: int, room: int, *, lo: int = 0, hi: int | None = None) -> Text:
     """A passage of about ``room`` characters with the hit ``[start, end)`` in its middle and
     highlighted (a rich Text); ``lo``/``hi`` bound it (the speaker turn)."""
     from rich.text import Text

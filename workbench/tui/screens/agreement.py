@@ -22,7 +22,7 @@ UNITS = ("sentence", "turn", "character")
 LEVELS = ("code", "theme")
 
 
-class AgreementScreen(Screen):
+class AgreementScreen(Screen[None]):
     """Coders' agreement per code; Enter on a code lists its disagreements; Enter on one opens it."""
 
     DEFAULT_CSS = """

@@ -18,7 +18,7 @@ from textual.widgets import DataTable, Footer, Header, Static
 from workbench.tui.workers import run_in_thread
 
 
-class CalibrationScreen(Screen):
+class CalibrationScreen(Screen[None]):
     """A trainee against a gold coder; g and t change who is who."""
 
     DEFAULT_CSS = """
@@ -69,7 +69,9 @@ class CalibrationScreen(Screen):
         self.query_one(DataTable).clear(columns=True)
 
     def show(self, report: Any) -> None:
-        fmt = lambda v, pct=False: "undefined" if v is None else (f"{v:.0%}" if pct else f"{v:.3f}")  # noqa: E731
+        def fmt(v: float | None, pct: bool = False) -> str:
+            return "undefined" if v is None else (f"{v:.0%}" if pct else f"{v:.3f}")
+
         self.report = report
         self.query_one("#calibration-summary", Static).update(
             f"[b]{report.trainee}[/b] against gold [b]{report.gold}[/b] on {len(report.transcripts)} transcripts, by "

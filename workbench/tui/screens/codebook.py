@@ -15,12 +15,13 @@ from textual.widgets import Footer, Header, Static, Tree
 from textual.widgets.tree import TreeNode
 
 from workbench import coding
+from workbench.codes import codes_within
 from workbench.models import Code
 from workbench.tui.app import workbench_app
 from workbench.tui.text import plural
 
 
-class CodebookScreen(Screen):
+class CodebookScreen(Screen[None]):
     """Browse the code tree; Enter retrieves a code's segments; m writes a memo on it."""
 
     DEFAULT_CSS = """
@@ -75,11 +76,8 @@ class CodebookScreen(Screen):
     @staticmethod
     def totals(codes: list[Code]) -> dict[int, int]:
         """Segments of each code together with its sub-codes."""
-        total = {c.id: c.segments or 0 for c in codes}
-        for code in reversed(codes):  # children come after their parents
-            if code.parent_id is not None:
-                total[code.parent_id] += total[code.id]
-        return total
+        own = {c.id: c.segments or 0 for c in codes}
+        return {c.id: sum(own[i] for i in codes_within(codes, [c.id])) for c in codes}
 
     @property
     def current(self) -> Code | None:

@@ -4,7 +4,7 @@ into the segments of a cell, and export to a file."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.style import Style
 from rich.text import Text
@@ -19,6 +19,9 @@ from workbench.errors import WorkbenchError
 from workbench.tui.app import workbench_app
 from workbench.tui.text import plural
 from workbench.tui.workers import run_in_thread
+
+if TYPE_CHECKING:
+    from workbench.analysis.matrix import MatrixSpec
 
 VALUES = ("segments", "transcripts", "participants", "share", "excerpts")
 ROWS = ("site", "participant", "role", "transcript", "coder")
@@ -44,7 +47,7 @@ def two_line_width(label: str, most: int = 20) -> int:
     return most
 
 
-class MatrixScreen(Screen):
+class MatrixScreen(Screen[None]):
     """Sites (or other rows) x themes (or codes); Enter lists a cell's segments."""
 
     DEFAULT_CSS = """
@@ -83,7 +86,7 @@ class MatrixScreen(Screen):
         self.coders = [None] + pooled_coders(names) + [CONSENSUS] * (CONSENSUS in names)
         self.compute()
 
-    def spec(self):  # noqa: ANN201 - MatrixSpec, imported lazily with pandas
+    def spec(self) -> MatrixSpec:  # imported lazily with pandas
         from workbench.analysis.frame import Selection
         from workbench.analysis.matrix import MatrixSpec
 

@@ -15,7 +15,7 @@ from workbench.findings.memos import MemoItem, collect_memos, group_memos
 from workbench.tui.app import workbench_app
 
 
-class MemoListScreen(Screen):
+class MemoListScreen(Screen[None]):
     """Memos on the project, transcripts, codes and segments."""
 
     DEFAULT_CSS = """

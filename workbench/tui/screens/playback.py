@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from workbench.ingest.timestamps import format_timestamp
 from workbench.tui.app import workbench_app
 
 if TYPE_CHECKING:
@@ -19,11 +20,6 @@ if TYPE_CHECKING:
     ScreenBase = Screen[None]  # mixed into a screen: its methods are typed as the screen's
 else:
     ScreenBase = object
-
-
-def clock(seconds: float) -> str:
-    seconds = int(seconds)
-    return f"{seconds // 3600:02d}:{seconds % 3600 // 60:02d}:{seconds % 60:02d}"
 
 
 class Playback(ScreenBase):
@@ -77,7 +73,7 @@ class Playback(ScreenBase):
         self.followed_turn = None
         if self.follow_timer is None:
             self.follow_timer = self.set_interval(0.5, self.follow)
-        self.session.told = f"Playing from {clock(turn.start_time)} · V pauses"
+        self.session.told = f"Playing from {format_timestamp(turn.start_time)} · V pauses"
         self.update_side()
 
     def action_pause(self) -> None:
@@ -118,7 +114,7 @@ class Playback(ScreenBase):
             return
         if here != current:
             self.move_to(turn.start, turn.end)
-            self.session.told = f"Playing {clock(at)} · V pauses"
+            self.session.told = f"Playing {format_timestamp(at)} · V pauses"
             self.update_side()
         self.followed_turn = current
 

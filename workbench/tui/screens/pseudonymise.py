@@ -27,7 +27,7 @@ def default_key_path(project: Path) -> Path:
     return project.with_name(f"{project.stem}.pseudonymisation-key.yaml")
 
 
-class PseudonymiseScreen(Screen):
+class PseudonymiseScreen(Screen[None]):
     """Walk through the terms that may identify someone, and decide each."""
 
     DEFAULT_CSS = """

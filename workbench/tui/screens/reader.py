@@ -17,7 +17,7 @@ import os
 from collections.abc import Hashable
 from typing import TYPE_CHECKING
 
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
@@ -342,7 +342,7 @@ class ReaderScreen(CodingActions, Playback, Screen[None]):
     def search_submitted(self) -> None:
         self.action_next_hit(1)
 
-    def on_key(self, event) -> None:  # noqa: ANN001 - textual.events.Key
+    def on_key(self, event: events.Key) -> None:
         box = self.query_one("#search", Input)
         if event.key == "escape" and box.has_focus:
             box.remove_class("open")

@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from workbench.store import Store
 
 
-class ReconcileScreen(Screen):
+class ReconcileScreen(Screen[None]):
     """Settle disagreements one at a time."""
 
     DEFAULT_CSS = """

@@ -18,7 +18,7 @@ from workbench.tui.app import workbench_app
 from workbench.tui.text import clip, lines_needed, plural
 
 
-class RetrievalScreen(Screen):
+class RetrievalScreen(Screen[None]):
     """Segments of one code (and its sub-codes); Enter opens the transcript at the segment."""
 
     DEFAULT_CSS = """

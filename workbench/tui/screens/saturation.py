@@ -16,7 +16,7 @@ from workbench.tui.app import workbench_app
 THRESHOLDS = (0.0, 0.05, 0.10)
 
 
-class SaturationScreen(Screen):
+class SaturationScreen(Screen[None]):
     DEFAULT_CSS = """
     SaturationScreen #title { height: auto; padding: 0 1; }
     SaturationScreen DataTable { height: auto; max-height: 14; }

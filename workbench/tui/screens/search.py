@@ -16,7 +16,7 @@ from workbench.tui.text import hit_window, plural
 from workbench.tui.workers import run_in_thread
 
 
-class SearchScreen(Screen):
+class SearchScreen(Screen[None]):
     """Enter searches; space picks hits; c codes the picked hits' sentences; Enter on a hit opens it."""
 
     DEFAULT_CSS = """

@@ -22,7 +22,7 @@ from workbench.tui.app import workbench_app
 from workbench.tui.screens.dialogs import TextPrompt
 
 
-class SpeakersScreen(Screen):
+class SpeakersScreen(Screen[None]):
     """Map speakers to participants, or mark interviewers."""
 
     DEFAULT_CSS = """

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING
 
 from rapidfuzz import fuzz
 from rich.text import Text
@@ -18,6 +18,9 @@ from workbench.tui.app import workbench_app
 from workbench.tui.text import plural
 from workbench.tui.widgets.keybar import KeyBar
 from workbench.tui.workers import post_from_thread, run_in_thread
+
+if TYPE_CHECKING:
+    from workbench.store import Store
 
 # (key, heading, width); the title takes the room that is left.
 COLUMNS = (
@@ -60,7 +63,7 @@ def distinct_titles(rows: list[TranscriptListing], width: int) -> dict[int, str]
     return shown
 
 
-class TranscriptsScreen(Screen):
+class TranscriptsScreen(Screen[None]):
     """Browse transcripts by site; type to filter; Enter opens one for coding."""
 
     BINDINGS = [
@@ -133,7 +136,7 @@ class TranscriptsScreen(Screen):
         """Read the listing on a worker thread with its own connection: the rows first, then the
         share coded (the slow part on a large project) as soon as it is known."""
 
-        def job(store: Any) -> dict[int, int]:
+        def job(store: Store) -> dict[int, int]:
             post_from_thread(self, self.show_rows, list_transcripts(store, coded=False))
             return store.coded_lengths()
 

@@ -21,6 +21,7 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from workbench.ingest.timestamps import format_timestamp
 from workbench.reading import Document
 
 STRIPES = 4
@@ -245,12 +246,7 @@ class TranscriptView(ScrollView, can_focus=True):
                 Segment(turn.speaker or "(unknown speaker)", base + Style(bold=True, color=colour)),
             ]
             if turn.start_time is not None:
-                seconds = int(turn.start_time)
-                parts.append(
-                    Segment(
-                        f"  {seconds // 3600:02d}:{seconds % 3600 // 60:02d}:{seconds % 60:02d}", base + Style(dim=True)
-                    )
-                )
+                parts.append(Segment(f"  {format_timestamp(turn.start_time)}", base + Style(dim=True)))
             return Strip(parts)
         start, end = line.start, line.end
         covering = doc.covering(start, max(end, start + 1))

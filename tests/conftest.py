@@ -9,6 +9,8 @@ import pytest
 
 from workbench.store import Store
 
+pytest.register_assert_rewrite("pilot")
+
 ROOT = Path(__file__).resolve().parent.parent
 SHARED_FIXTURES = ROOT.parent / "shared" / "fixtures"
 
@@ -71,6 +73,52 @@ def store(tmp_path: Path, engine: str, team_url):
 @pytest.fixture
 def codebook_path() -> Path:
     return ROOT / "codebooks" / "partnerships.yaml"
+
+
+# -- a project with one interview, for the tests that drive the app (steps in tests/pilot.py) ----------
+
+INTERVIEW = (
+    "---\nsite: Riverbend Family Medicine\nparticipant: RB-01\nrole: administrator\n---\n"
+    "Interviewer: What gets in the way?\n\n"
+    "Carol: Time, mostly. Everybody is seeing patients back to back. There is no hour in the week.\n\n"
+    "Interviewer: And money?\n\nCarol: Money too. The grant ended in June.\n"
+)
+
+
+@pytest.fixture
+def one_transcript(tmp_path: Path, codebook_path: Path):
+    """Makes the project file ``p.db`` with one transcript imported from ``name`` (``text``, by
+    default a short interview of four turns), the partnerships codebook (unless ``codebook`` is
+    false) and ``coding``, (quote, code path, coder) triples, applied; returns its path."""
+    from workbench.coding import add_segment, find_quote, resolve_code
+    from workbench.project import import_codebook, import_transcripts
+
+    def make(
+        text: str = INTERVIEW,
+        *,
+        name: str = "rb-01.txt",
+        codebook: bool = True,
+        coding: tuple[tuple[str, str, str], ...] = (),
+    ) -> Path:
+        path = tmp_path / "p.db"
+        store = Store.open(path, create=True)
+        try:
+            source = tmp_path / name
+            source.write_text(text)
+            import_transcripts(store, [source])
+            if codebook:
+                import_codebook(store, codebook_path)
+            full = store.transcript_text(1) or ""
+            for quote, code, coder in coding:
+                start, end = find_quote(full, quote)
+                add_segment(
+                    store, transcript_id=1, code_id=resolve_code(store, code).id, coder=coder, start=start, end=end
+                )
+        finally:
+            store.close()
+        return path
+
+    return make
 
 
 @pytest.fixture(scope="session")

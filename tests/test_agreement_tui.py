@@ -5,10 +5,10 @@ from __future__ import annotations
 import asyncio
 
 import pytest
+from pilot import settle
 
 from workbench.agreement.rounds import start_round
 from workbench.coding import add_segment, resolve_code
-from workbench.project import import_codebook, import_transcripts
 from workbench.store import Store
 from workbench.tui.app import WorkbenchApp
 
@@ -20,13 +20,9 @@ TEXT = (
 
 
 @pytest.fixture
-def project(tmp_path, codebook_path):
-    path = tmp_path / "p.db"
-    store = Store.open(path, create=True)
-    source = tmp_path / "rb-01.txt"
-    source.write_text(TEXT)
-    import_transcripts(store, [source])
-    import_codebook(store, codebook_path)
+def project(one_transcript):
+    path = one_transcript(TEXT)
+    store = Store.open(path)
     time_id = resolve_code(store, "Barriers/Time").id
     money_id = resolve_code(store, "Barriers/Funding and material resources").id
     text = store.transcript_text(1)
@@ -56,12 +52,6 @@ def project(tmp_path, codebook_path):
     )
     store.close()
     return path
-
-
-async def settle(app, pilot) -> None:
-    await pilot.pause()
-    await app.workers.wait_for_complete()
-    await pilot.pause()
 
 
 def test_round_key_and_calibration_screen(project):

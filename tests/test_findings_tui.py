@@ -6,28 +6,17 @@ from __future__ import annotations
 import asyncio
 
 import pytest
+from pilot import settle
 
 from workbench.coding import add_memo, add_segment, resolve_code
-from workbench.project import import_codebook, import_transcripts
 from workbench.store import Store
 from workbench.tui.app import WorkbenchApp
 
-TEXT = (
-    "---\nsite: Riverbend Family Medicine\nparticipant: RB-01\nrole: administrator\n---\n"
-    "Interviewer: What gets in the way?\n\n"
-    "Carol: Time, mostly. Everybody is seeing patients back to back. There is no hour in the week.\n\n"
-    "Interviewer: And money?\n\nCarol: Money too. The grant ended in June.\n"
-)
-
 
 @pytest.fixture
-def project(tmp_path, codebook_path):
-    path = tmp_path / "p.db"
-    store = Store.open(path, create=True)
-    source = tmp_path / "rb-01.txt"
-    source.write_text(TEXT)
-    import_transcripts(store, [source])
-    import_codebook(store, codebook_path)
+def project(one_transcript):
+    path = one_transcript()
+    store = Store.open(path)
     text = store.transcript_text(1)
     start = text.index("Time, mostly")
     add_segment(
@@ -44,12 +33,6 @@ def project(tmp_path, codebook_path):
     return path
 
 
-async def _settle(app, pilot):
-    await pilot.pause()
-    await app.workers.wait_for_complete()
-    await pilot.pause()
-
-
 def test_chart_a_matrix_cell_and_flag_a_key_quote(project):
     from workbench.tui.screens.framework import SummaryEditor
     from workbench.tui.screens.matrix import MatrixScreen
@@ -57,13 +40,13 @@ def test_chart_a_matrix_cell_and_flag_a_key_quote(project):
     async def scenario():
         app = WorkbenchApp(project, "maria")
         async with app.run_test(size=(120, 30)) as pilot:
-            await _settle(app, pilot)
+            await settle(app, pilot)
             await pilot.press("m")
-            await _settle(app, pilot)
+            await settle(app, pilot)
             screen = app.screen
             assert isinstance(screen, MatrixScreen)
             await pilot.press("r")  # rows: participant
-            await _settle(app, pilot)
+            await settle(app, pilot)
             assert screen.rows == "participant"
             await pilot.press("right", "right", "right", "e")  # RB-01 x Barriers
             await pilot.pause()
@@ -77,6 +60,15 @@ def test_chart_a_matrix_cell_and_flag_a_key_quote(project):
             editor.query_one("TextArea").text = "Time: patients back to back, no free hour."
             editor.query_one("#note").value = "compare with RB-02"
             await pilot.press("ctrl+s")
+            await pilot.pause()
+            assert isinstance(app.screen, MatrixScreen)
+            await pilot.press("e")  # the same cell again: the saved summary and note come back
+            await pilot.pause()
+            again = app.screen
+            assert isinstance(again, SummaryEditor) and again is not editor
+            assert again.query_one("TextArea").text == "Time: patients back to back, no free hour."
+            assert again.query_one("#note").value == "compare with RB-02"
+            await pilot.press("escape")
             await pilot.pause()
             assert isinstance(app.screen, MatrixScreen)
 
@@ -102,7 +94,7 @@ def test_memo_list_and_saturation_view(project):
     async def scenario():
         app = WorkbenchApp(project, "maria")
         async with app.run_test(size=(100, 30)) as pilot:
-            await _settle(app, pilot)
+            await settle(app, pilot)
             app.screen.query_one("DataTable").focus()
             await pilot.press("M")
             await pilot.pause()
@@ -114,7 +106,7 @@ def test_memo_list_and_saturation_view(project):
             await pilot.pause()
             assert screen.by == "transcript"
             await pilot.press("down", "enter")  # the segment memo opens its transcript
-            await _settle(app, pilot)
+            await settle(app, pilot)
             assert isinstance(app.screen, ReaderScreen)
             await pilot.press("escape")
             await pilot.pause()
@@ -146,7 +138,7 @@ def test_codebook_screen_shows_a_codes_links(project):
     async def scenario():
         app = WorkbenchApp(project, "maria")
         async with app.run_test(size=(120, 40)) as pilot:
-            await _settle(app, pilot)
+            await settle(app, pilot)
             app.screen.query_one("DataTable").focus()
             await pilot.press("b")
             await pilot.pause()

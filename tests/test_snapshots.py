@@ -6,8 +6,8 @@ Update after an intended change of the screens with: pytest tests/test_snapshots
 from __future__ import annotations
 
 import pytest
+from pilot import settle
 
-from workbench.project import import_codebook, import_transcripts
 from workbench.store import Store
 from workbench.tui.app import WorkbenchApp
 from workbench.coding import add_segment, find_quote, resolve_code
@@ -24,30 +24,18 @@ TEXT = (
 
 
 @pytest.fixture
-def app(tmp_path, codebook_path):
-    path = tmp_path / "p.db"
-    store = Store.open(path, create=True)
-    source = tmp_path / "rb-01.txt"
-    source.write_text(TEXT)
-    import_transcripts(store, [source])
-    import_codebook(store, codebook_path)
-    text = store.transcript_text(1)
-    for quote, code in (
+def app(one_transcript):
+    coding = (
         ("Time, mostly. Everybody is seeing patients back to back", "Barriers/Time"),
         ("the grant for the van ended in June", "Barriers/Funding and material resources"),
         ("I text Jolene at Northside and she texts me back", "Accountability mechanisms/Staff-to-staff contact"),
         ("That's the accountability, really. Trust.", "Accountability mechanisms/Trust"),
-    ):
-        start, end = find_quote(text, quote)
-        add_segment(store, transcript_id=1, code_id=resolve_code(store, code).id, coder="maria", start=start, end=end)
-    store.close()
-    return WorkbenchApp(path, "maria")
+    )
+    return WorkbenchApp(one_transcript(TEXT, coding=tuple((q, c, "maria") for q, c in coding)), "maria")
 
 
 async def _settle(pilot):
-    await pilot.pause()
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
+    await settle(pilot.app, pilot)
 
 
 def test_transcripts_screen(snap_compare, app):

@@ -5,33 +5,19 @@ from __future__ import annotations
 import asyncio
 
 import pytest
+from pilot import open_reader
 
 from workbench.models import Code
-from workbench.project import import_codebook, import_transcripts
 from workbench.store import Store
 from workbench.tui.app import WorkbenchApp
 from workbench.tui.screens.picker import rank_codes
 from workbench.tui.screens.reader import ReaderScreen
 from workbench.tui.screens.transcripts import TranscriptsScreen
 
-TEXT = (
-    "---\nsite: Riverbend Family Medicine\nparticipant: RB-01\nrole: administrator\n---\n"
-    "Interviewer: What gets in the way?\n\n"
-    "Carol: Time, mostly. Everybody is seeing patients back to back. There is no hour in the week.\n\n"
-    "Interviewer: And money?\n\nCarol: Money too. The grant ended in June.\n"
-)
-
 
 @pytest.fixture
-def project(tmp_path, codebook_path):
-    path = tmp_path / "p.db"
-    store = Store.open(path, create=True)
-    source = tmp_path / "rb-01.txt"
-    source.write_text(TEXT)
-    import_transcripts(store, [source])
-    import_codebook(store, codebook_path)
-    store.close()
-    return path
+def project(one_transcript):
+    return one_transcript()
 
 
 def segments(path):
@@ -42,24 +28,11 @@ def segments(path):
         store.close()
 
 
-async def _open_reader(app, pilot):
-    await pilot.pause()
-    await app.workers.wait_for_complete()
-    await pilot.pause()
-    assert isinstance(app.screen, TranscriptsScreen)
-    await pilot.press("enter")
-    await pilot.pause()
-    await app.workers.wait_for_complete()
-    await pilot.pause()
-    assert isinstance(app.screen, ReaderScreen)
-    return app.screen
-
-
 def test_code_undo_redo_remove(project):
     async def scenario():
         app = WorkbenchApp(project, "maria")
         async with app.run_test(size=(100, 30)) as pilot:
-            reader = await _open_reader(app, pilot)
+            reader = await open_reader(app, pilot)
             assert reader.doc.text[slice(*reader.selection)] == "What gets in the way?"
             await pilot.press("j")
             assert reader.doc.text[slice(*reader.selection)] == "Time, mostly."
@@ -91,7 +64,7 @@ def test_extend_by_word_and_cancel_picker(project):
     async def scenario():
         app = WorkbenchApp(project, "james")
         async with app.run_test(size=(80, 24)) as pilot:
-            reader = await _open_reader(app, pilot)
+            reader = await open_reader(app, pilot)
             await pilot.press("n")
             assert reader.doc.text[slice(*reader.selection)] == "Time, mostly."
             await pilot.press("L", "L")
@@ -176,7 +149,7 @@ def test_memo_new_code_in_vivo_and_boundaries(project):
     async def scenario():
         app = WorkbenchApp(project, "maria")
         async with app.run_test(size=(100, 30)) as pilot:
-            await _open_reader(app, pilot)
+            await open_reader(app, pilot)
             await pilot.press("j")  # "Time, mostly."
             await pilot.press("c")
             await pilot.pause()
@@ -215,7 +188,7 @@ def test_search_next_uncoded_quick_code_and_mouse(project):
     async def scenario():
         app = WorkbenchApp(project, "maria")
         async with app.run_test(size=(100, 30)) as pilot:
-            reader = await _open_reader(app, pilot)
+            reader = await open_reader(app, pilot)
             await pilot.press("slash")
             await pilot.pause()
             await pilot.press(*"grant", "enter", "escape")
@@ -290,7 +263,7 @@ def test_screen_shows_another_coders_work(project):
     async def scenario():
         app = WorkbenchApp(project, "maria")
         async with app.run_test(size=(100, 30)) as pilot:
-            reader = await _open_reader(app, pilot)
+            reader = await open_reader(app, pilot)
             await pilot.press("a")
             other = Store.open(project)  # a second workbench on the same project
             from workbench.coding import add_segment
@@ -428,7 +401,7 @@ def test_reconcile_screen_for_one_transcript_with_chosen_coders(project):
         store.close()
         app = WorkbenchApp(project, "hannah")
         async with app.run_test(size=(120, 30)) as pilot:
-            await _open_reader(app, pilot)
+            await open_reader(app, pilot)
             await pilot.press("R")
             await pilot.pause()
             await app.workers.wait_for_complete()

@@ -7,10 +7,9 @@ import asyncio
 import threading
 
 import pytest
+from pilot import settle
 
 from workbench.errors import NotFoundError, WorkbenchError
-from workbench.project import import_codebook, import_transcripts
-from workbench.store import Store
 from workbench.tui.app import WorkbenchApp, log_error
 from workbench.tui.screens.reader import ReaderScreen
 from workbench.tui.screens.transcripts import TranscriptsScreen
@@ -20,22 +19,8 @@ TEXT = "Interviewer: What gets in the way?\n\nCarol: Time, mostly. Everybody is 
 
 
 @pytest.fixture
-def project(tmp_path, codebook_path):
-    path = tmp_path / "p.db"
-    store = Store.open(path, create=True)
-    source = tmp_path / "rb-01.txt"
-    source.write_text(TEXT)
-    import_transcripts(store, [source])
-    import_codebook(store, codebook_path)
-    store.close()
-    return path
-
-
-async def settle(app, pilot):
-    for _ in range(2):
-        await pilot.pause()
-        await app.workers.wait_for_complete()
-    await pilot.pause()
+def project(one_transcript):
+    return one_transcript(TEXT)
 
 
 def messages(app) -> list[str]:
@@ -55,9 +40,9 @@ def test_a_worker_that_raises_a_workbench_error_is_a_notification(project):
     async def scenario():
         app = WorkbenchApp(project, "maria")
         async with app.run_test(size=(100, 30)) as pilot:
-            await settle(app, pilot)
+            await settle(app, pilot, 2)
             app.push_screen(ReaderScreen(99))  # a transcript removed meanwhile (a stale search hit, a memo)
-            await settle(app, pilot)
+            await settle(app, pilot, 2)
             assert any(m == "no transcript 99." for m in messages(app)), messages(app)
             reader = app.screen
             assert isinstance(reader, ReaderScreen) and not reader.view.loading
@@ -78,9 +63,9 @@ def test_a_bug_in_a_worker_is_logged_and_notified_and_the_app_keeps_running(proj
         app.raise_bugs = False  # as for a user (tests otherwise end the app on a bug)
         app.error_log = tmp_path / "state" / "workbench.log"
         async with app.run_test(size=(100, 30)) as pilot:
-            await settle(app, pilot)
+            await settle(app, pilot, 2)
             await pilot.press("enter")
-            await settle(app, pilot)
+            await settle(app, pilot, 2)
             told = [m for m in messages(app) if m.startswith("Unexpected error")]
             assert told and "ZeroDivisionError: the reader's bug" in told[0] and str(app.error_log) in told[0]
             log = app.error_log.read_text()
@@ -99,9 +84,9 @@ def test_in_tests_a_bug_in_a_worker_still_ends_the_app_with_its_traceback(projec
     async def scenario():
         app = WorkbenchApp(project, "maria")
         async with app.run_test(size=(100, 30)) as pilot:
-            await settle(app, pilot)
+            await settle(app, pilot, 2)
             await pilot.press("enter")
-            await settle(app, pilot)
+            await settle(app, pilot, 2)
 
     with pytest.raises(ZeroDivisionError, match="the reader's bug"):
         asyncio.run(scenario())
@@ -116,9 +101,9 @@ def test_a_workbench_error_from_a_key_is_a_notification(project, monkeypatch):
     async def scenario():
         app = WorkbenchApp(project, "maria")
         async with app.run_test(size=(100, 30)) as pilot:
-            await settle(app, pilot)
+            await settle(app, pilot, 2)
             await pilot.press("enter")
-            await settle(app, pilot)
+            await settle(app, pilot, 2)
             await pilot.press("r")
             await pilot.pause()
             assert "no code 12.\n  List the codes with `workbench codebook show`." in messages(app)
@@ -140,12 +125,12 @@ def test_a_job_gets_its_own_store_and_its_outcome_comes_back_on_the_ui_thread(pr
     async def scenario():
         app = WorkbenchApp(project, "maria")
         async with app.run_test(size=(100, 30)) as pilot:
-            await settle(app, pilot)
+            await settle(app, pilot, 2)
             ui = threading.get_ident()
             run_in_thread(
                 app.screen, job, lambda text: seen.update(text=text, done_thread=threading.get_ident()), group="test"
             )
-            await settle(app, pilot)
+            await settle(app, pilot, 2)
             assert seen["text"] == TEXT.strip() and seen["done_thread"] == ui and seen["job thread"] != ui
             assert seen["store"] is not app.store
             with pytest.raises(Exception):  # noqa: B017 - closed after the job (the engine says how)
@@ -156,10 +141,10 @@ def test_a_job_gets_its_own_store_and_its_outcome_comes_back_on_the_ui_thread(pr
                 group="test",
                 failed=lambda exc: seen.update(error=str(exc), failed_thread=threading.get_ident()),
             )
-            await settle(app, pilot)
+            await settle(app, pilot, 2)
             assert seen["error"] == "the job cannot go on." and seen["failed_thread"] == ui
             run_in_thread(app.screen, failing, group="test")  # no handler of its own: the app's
-            await settle(app, pilot)
+            await settle(app, pilot, 2)
             assert "the job cannot go on." in messages(app)
             await still_alive(app, pilot)
 
@@ -210,7 +195,7 @@ def test_a_result_is_dropped_when_its_screen_closed_or_a_newer_run_started(proje
     async def scenario():
         app = WorkbenchApp(project, "maria")
         async with app.run_test(size=(100, 30)) as pilot:
-            await settle(app, pilot)
+            await settle(app, pilot, 2)
             base = app.screen
             help_screen = HelpScreen(base)
             app.push_screen(help_screen)
@@ -222,7 +207,7 @@ def test_a_result_is_dropped_when_its_screen_closed_or_a_newer_run_started(proje
             run_in_thread(base, lambda store: "newer", delivered.append, group="test")
             await pilot.pause()
             release.set()
-            await settle(app, pilot)
+            await settle(app, pilot, 2)
             assert delivered == ["newer"]
             assert not any("rror" in m for m in messages(app))
             await still_alive(app, pilot)

@@ -6,38 +6,17 @@ import asyncio
 import re
 
 import pytest
+from pilot import settle
 
-from workbench.project import import_codebook, import_transcripts
-from workbench.store import Store
 from workbench.tui.app import WorkbenchApp
 from workbench.tui.keys import keys_label
 from workbench.tui.screens.help import HelpScreen
 from workbench.tui.screens.reader import ReaderScreen
 
-TEXT = (
-    "---\nsite: Riverbend Family Medicine\nparticipant: RB-01\nrole: administrator\n---\n"
-    "Interviewer: What gets in the way?\n\n"
-    "Carol: Time, mostly. Everybody is seeing patients back to back. There is no hour in the week.\n\n"
-    "Interviewer: And money?\n\nCarol: Money too. The grant ended in June.\n"
-)
-
 
 @pytest.fixture
-def project(tmp_path, codebook_path):
-    path = tmp_path / "p.db"
-    store = Store.open(path, create=True)
-    source = tmp_path / "rb-01.txt"
-    source.write_text(TEXT)
-    import_transcripts(store, [source])
-    import_codebook(store, codebook_path)
-    store.close()
-    return path
-
-
-async def settle(app, pilot):
-    await pilot.pause()
-    await app.workers.wait_for_complete()
-    await pilot.pause()
+def project(one_transcript):
+    return one_transcript()
 
 
 def status(reader) -> str:

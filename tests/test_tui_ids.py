@@ -7,12 +7,13 @@ import asyncio
 from types import SimpleNamespace
 
 import pytest
+from pilot import settle
 from click.testing import CliRunner
 
 from workbench.cli import cli
-from workbench.coding import add_segment, find_quote, resolve_code, resolve_transcript
+from workbench.coding import resolve_transcript
 from workbench.errors import WorkbenchError
-from workbench.project import import_codebook, import_transcripts
+from workbench.project import import_transcripts
 from workbench.store import Store
 from workbench.tui.app import WorkbenchApp
 from workbench.tui.screens.dialogs import MemoDialog
@@ -28,24 +29,17 @@ TEXT = (
 
 
 @pytest.fixture
-def project(tmp_path, codebook_path):
-    path = tmp_path / "p.db"
-    store = Store.open(path, create=True)
-    source = tmp_path / "rb-01-interview.txt"
-    source.write_text(TEXT)
-    import_transcripts(store, [source])
-    import_codebook(store, codebook_path)
-    text = store.transcript_text(1)
-    for quote, code, coder in (
-        ("Time, mostly.", "Barriers/Time", "maria"),
-        ("Everybody is seeing patients back to back.", "Barriers/Time", "maria"),
-        ("Everybody is seeing", "Barriers/Funding and material resources", "james"),
-        ("The grant ended in June.", "Barriers/Funding and material resources", "james"),
-    ):
-        start, end = find_quote(text, quote)
-        add_segment(store, transcript_id=1, code_id=resolve_code(store, code).id, coder=coder, start=start, end=end)
-    store.close()
-    return path
+def project(one_transcript):
+    return one_transcript(
+        TEXT,
+        name="rb-01-interview.txt",
+        coding=(
+            ("Time, mostly.", "Barriers/Time", "maria"),
+            ("Everybody is seeing patients back to back.", "Barriers/Time", "maria"),
+            ("Everybody is seeing", "Barriers/Funding and material resources", "james"),
+            ("The grant ended in June.", "Barriers/Funding and material resources", "james"),
+        ),
+    )
 
 
 def test_participant_id_names_the_transcript(project, tmp_path):
@@ -86,19 +80,13 @@ def test_same_named_files_are_told_apart():
     assert shown[7] == "Short"
 
 
-async def settle(app, pilot):
-    for _ in range(3):
-        await pilot.pause()
-        await app.workers.wait_for_complete()
-
-
 def test_reconciliation_header_note_after_decision_and_partial_coding(project):
     async def scenario():
         app = WorkbenchApp(project, "maria")
         async with app.run_test(size=(100, 30)) as pilot:
-            await settle(app, pilot)
+            await settle(app, pilot, 3)
             app.push_screen(ReconcileScreen())
-            await settle(app, pilot)
+            await settle(app, pilot, 3)
             screen = app.screen
             head = str(screen.query_one("#progress").render())
             assert "·  ·" not in head and "-0.00" not in head
@@ -112,12 +100,12 @@ def test_reconciliation_header_note_after_decision_and_partial_coding(project):
             assert "coded on part of it only" in james and "Funding and material resources" in james
             # decide, then write the note
             await pilot.press("1")
-            await settle(app, pilot)
+            await settle(app, pilot, 3)
             await pilot.press("m")
             await pilot.pause()
             assert isinstance(app.screen, MemoDialog)
             await pilot.press(*"only a few words", "ctrl+s")
-            await settle(app, pilot)
+            await settle(app, pilot, 3)
             decided = screen.items[index]
             assert decided.decision.note == "only a few words"
             head = str(screen.query_one("#progress").render())

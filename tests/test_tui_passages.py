@@ -7,6 +7,7 @@ import asyncio
 import shutil
 
 import pytest
+from pilot import settle
 from textual.widgets import DataTable
 
 from workbench.sample import build_demo
@@ -32,12 +33,6 @@ def demo(demo_source, tmp_path):
     path = tmp_path / "demo.db"
     shutil.copy(demo_source, path)
     return path
-
-
-async def settle(app, pilot):
-    await pilot.pause()
-    await app.workers.wait_for_complete()
-    await pilot.pause()
 
 
 def cell_text(table: DataTable, row: int, column: int) -> str:

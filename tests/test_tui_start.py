@@ -5,28 +5,22 @@ from __future__ import annotations
 import asyncio
 
 import pytest
+import pilot as pilot_steps
+from pilot import settle
 
-from workbench.project import import_transcripts
 from workbench.store import Store
 from workbench.tui.app import WorkbenchApp
 from workbench.tui.screens.dialogs import ConfirmDialog
 from workbench.tui.screens.picker import CodePicker
-from workbench.tui.screens.reader import ReaderScreen
 from workbench.tui.screens.transcripts import TranscriptsScreen
 
 TEXT = "Interviewer: What gets in the way?\n\nCarol: Time, mostly. Everybody is seeing patients back to back.\n"
 
 
 @pytest.fixture
-def bare(tmp_path):
+def bare(one_transcript):
     """Transcripts but no codebook."""
-    path = tmp_path / "p.db"
-    store = Store.open(path, create=True)
-    source = tmp_path / "rb-01.txt"
-    source.write_text(TEXT)
-    import_transcripts(store, [source])
-    store.close()
-    return path
+    return one_transcript(TEXT, codebook=False)
 
 
 def state(path):
@@ -38,19 +32,10 @@ def state(path):
         store.close()
 
 
-async def settle(app, pilot):
-    await pilot.pause()
-    await app.workers.wait_for_complete()
-    await pilot.pause()
-
-
 async def open_reader(app, pilot):
-    await settle(app, pilot)
-    await pilot.press("enter")
-    await settle(app, pilot)
-    assert isinstance(app.screen, ReaderScreen)
+    reader = await pilot_steps.open_reader(app, pilot)
     await pilot.press("j")  # "Time, mostly."
-    return app.screen
+    return reader
 
 
 def test_enter_in_the_picker_makes_the_typed_code_and_undo_removes_it(bare):

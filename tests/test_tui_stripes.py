@@ -6,52 +6,20 @@ from __future__ import annotations
 import asyncio
 
 import pytest
+from pilot import open_reader
 
-from workbench.coding import add_segment, find_quote, resolve_code
-from workbench.project import import_codebook, import_transcripts
-from workbench.store import Store
 from workbench.tui.app import WorkbenchApp
-from workbench.tui.screens.reader import ReaderScreen
-
-TEXT = (
-    "---\nsite: Riverbend Family Medicine\nparticipant: RB-01\nrole: administrator\n---\n"
-    "Interviewer: What gets in the way?\n\n"
-    "Carol: Time, mostly. Everybody is seeing patients back to back. There is no hour in the week.\n\n"
-    "Interviewer: And money?\n\nCarol: Money too. The grant ended in June.\n"
-)
 
 
 @pytest.fixture
-def project(tmp_path, codebook_path):
-    path = tmp_path / "p.db"
-    store = Store.open(path, create=True)
-    source = tmp_path / "rb-01.txt"
-    source.write_text(TEXT)
-    import_transcripts(store, [source])
-    import_codebook(store, codebook_path)
-    text = store.transcript_text(1)
-    for quote, code, coder in (
-        ("Time, mostly.", "Barriers/Time", "maria"),
-        ("Time, mostly.", "Accountability mechanisms/Trust", "maria"),
-        ("The grant ended in June.", "Barriers/Funding and material resources", "james"),
-    ):
-        start, end = find_quote(text, quote)
-        add_segment(store, transcript_id=1, code_id=resolve_code(store, code).id, coder=coder, start=start, end=end)
-    store.close()
-    return path
-
-
-async def open_reader(app, pilot):
-    for _ in range(2):
-        await pilot.pause()
-        await app.workers.wait_for_complete()
-    await pilot.press("enter")
-    for _ in range(2):
-        await pilot.pause()
-        await app.workers.wait_for_complete()
-    await pilot.pause()
-    assert isinstance(app.screen, ReaderScreen)
-    return app.screen
+def project(one_transcript):
+    return one_transcript(
+        coding=(
+            ("Time, mostly.", "Barriers/Time", "maria"),
+            ("Time, mostly.", "Accountability mechanisms/Trust", "maria"),
+            ("The grant ended in June.", "Barriers/Funding and material resources", "james"),
+        )
+    )
 
 
 def gutter(reader, offset: int) -> str:

@@ -8,7 +8,7 @@ new terms. Accepting a term replaces every occurrence of it when the key is appl
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from textual import on
 from textual.app import ComposeResult
@@ -20,6 +20,9 @@ from workbench import pseudonymise as ps
 from workbench.tui.app import workbench_app
 from workbench.tui.screens.dialogs import TextPrompt
 from workbench.tui.workers import run_in_thread
+
+if TYPE_CHECKING:
+    from workbench.store import Store
 
 
 def default_key_path(project: Path) -> Path:
@@ -67,7 +70,7 @@ class PseudonymiseScreen(Screen[None]):
         assert self.key_path is not None
         key_path = self.key_path
 
-        def job(store: Any) -> tuple[ps.Key, dict[str, str], dict[str, int], int]:
+        def job(store: Store) -> tuple[ps.Key, dict[str, str], dict[str, int], int]:
             key = ps.load_key(key_path, must_exist=False)
             if not key.project:
                 key.project = ps.project_fingerprint(store)

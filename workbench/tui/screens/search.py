@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 from textual import on
@@ -14,6 +14,10 @@ from textual.widgets import DataTable, Footer, Header, Input, Static
 from workbench.tui.app import workbench_app
 from workbench.tui.text import hit_window, plural
 from workbench.tui.workers import run_in_thread
+
+if TYPE_CHECKING:
+    from workbench.search import Hit
+    from workbench.store import Store
 
 
 class SearchScreen(Screen[None]):
@@ -34,7 +38,7 @@ class SearchScreen(Screen[None]):
 
     def __init__(self) -> None:
         super().__init__()
-        self.hits: list[Any] = []
+        self.hits: list[Hit] = []
         self.picked: set[int] = set()
         self.fuzzy = False
         self.texts: dict[int, str] = {}
@@ -60,7 +64,7 @@ class SearchScreen(Screen[None]):
     def search(self, query: str) -> None:
         fuzzy = self.fuzzy
 
-        def job(store: Any) -> tuple[list[Any], dict[int, str]]:
+        def job(store: Store) -> tuple[list[Hit], dict[int, str]]:
             from workbench.search import search
 
             hits = search(store, query, fuzzy=fuzzy) if query.strip() else []
@@ -78,7 +82,7 @@ class SearchScreen(Screen[None]):
             failed=lambda exc: self.query_one("#info", Static).update(str(exc)),
         )
 
-    def show(self, hits: list[Any], texts: dict[int, str] | None = None) -> None:
+    def show(self, hits: list[Hit], texts: dict[int, str] | None = None) -> None:
         self.hits, self.picked = hits, set()
         self.texts = texts or {}
         self.fill()

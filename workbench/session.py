@@ -17,7 +17,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from workbench import coding
 from workbench.errors import WorkbenchError
@@ -32,6 +32,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "Action",
+    "CodeAnswer",
     "CodingSession",
     "Correction",
     "Opened",
@@ -42,6 +43,9 @@ __all__ = [
 ]
 
 HINTS = "c code · x remove · u undo · / search · ? keys"
+
+# What the code picker answers: an existing code, a new code by its path, or an in-vivo code.
+CodeAnswer = tuple[Literal["code"], int] | tuple[Literal["new"], str] | tuple[Literal["in-vivo"], None]
 
 
 @dataclass(slots=True)
@@ -177,18 +181,20 @@ class CodingSession(Selection):
             return []
         return [s for s in self.doc.covering(*self.selection) if s.coder == self.coder]
 
-    def code_for(self, kind: str, value: Any) -> tuple[int, list[int]]:
+    def code_for(self, kind: str, value: int | str | None) -> tuple[int, list[int]]:
         """The code a picker's answer names: ``("code", id)``, ``("new", path)`` (made with any
         missing parents) or ``("in-vivo", _)`` (named after the selection). Returns its id and the
         ids of the codes made for it, parents first (undoing the coding removes them again)."""
         before = set(self.codes) or {c.id for c in self.store.codes(counts=False)}
-        if kind == "new":
+        if kind == "new" and isinstance(value, str):
             code = coding.create_code(self.store, value, coder=self.coder, parents=True)
         elif kind == "in-vivo":
             text = self.doc.text[slice(*self.selection)] if self.doc else ""
             code = coding.create_in_vivo_code(self.store, text, coder=self.coder)
+        elif kind == "code" and isinstance(value, int):
+            return value, []
         else:
-            return int(value), []
+            raise WorkbenchError(f"no code is named by {kind} {value!r}.")
         self.codes = {c.id: c for c in self.store.codes()}
         return code.id, [i for i in self.codes if i not in before]
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Final
 
 from rapidfuzz import fuzz
 from textual import on
@@ -14,6 +14,7 @@ from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from workbench.models import Code
+from workbench.session import CodeAnswer
 
 
 def rank_codes(codes: list[Code], query: str, recent: list[int]) -> list[Code]:
@@ -36,11 +37,11 @@ def rank_codes(codes: list[Code], query: str, recent: list[int]) -> list[Code]:
     return [code for _, _, code in scored]
 
 
-NEW = "new"
-IN_VIVO = "in-vivo"
+NEW: Final = "new"
+IN_VIVO: Final = "in-vivo"
 
 
-class CodePicker(ModalScreen[tuple[str, Any] | None]):
+class CodePicker(ModalScreen[CodeAnswer | None]):
     """Choose a code for the selected passage.
 
     Returns ``("code", id)``, ``("new", path)`` for a new code named by what was typed (a path

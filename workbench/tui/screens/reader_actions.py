@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from textual.screen import Screen
 
     from workbench.reading import Document, ShownSegment
-    from workbench.session import Action, CodingSession
+    from workbench.session import Action, CodeAnswer, CodingSession
     from workbench.store import Store
     from workbench.suggest import Suggestion
     from workbench.tui.widgets.transcript_view import TranscriptView
@@ -82,13 +82,13 @@ class CodingActions(ScreenBase):
         codes = list(self.session.codes.values()) or workbench_app(self).store.codes()
         self.app.push_screen(CodePicker(codes, self.session.recent, self.doc.text[start:end]), self.picked)
 
-    def picked(self, result: tuple[str, Any] | None, confirmed: bool = False) -> None:
+    def picked(self, result: CodeAnswer | None, confirmed: bool = False) -> None:
         if result is None or self.doc is None:
             return
         from workbench import coding
 
         kind, value = result
-        missing = coding.missing_parents(workbench_app(self).store, value) if kind == "new" else []
+        missing = coding.missing_parents(workbench_app(self).store, result[1]) if result[0] == "new" else []
         if missing and not confirmed:
             from workbench.tui.screens.dialogs import ConfirmDialog
 
@@ -136,7 +136,7 @@ class CodingActions(ScreenBase):
         def change(segment: ShownSegment) -> None:
             from workbench.tui.screens.picker import CodePicker
 
-            def picked(result: tuple[str, Any] | None) -> None:
+            def picked(result: CodeAnswer | None) -> None:
                 if result and result[0] == "code":
                     self.attempt(lambda: self.session.update(segment, code_id=result[1]), notify=3)
 

@@ -25,6 +25,7 @@ from workbench.tui.app import workbench_app
 from workbench.tui.workers import run_in_thread
 
 if TYPE_CHECKING:
+    from workbench.session import CodeAnswer
     from workbench.store import Store
 
 
@@ -230,7 +231,7 @@ class ReconcileScreen(Screen[None]):
 
         item = self.items[self.index]
 
-        def chosen(result: tuple[str, Any] | None) -> None:
+        def chosen(result: CodeAnswer | None) -> None:
             if result and result[0] == "code":
                 path = next(c.path for c in workbench_app(self).store.codes() if c.id == result[1])
                 self.decide("codes", [path])

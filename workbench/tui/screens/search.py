@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import on
@@ -17,6 +17,7 @@ from workbench.tui.workers import run_in_thread
 
 if TYPE_CHECKING:
     from workbench.search import Hit
+    from workbench.session import CodeAnswer
     from workbench.store import Store
 
 
@@ -141,7 +142,7 @@ class SearchScreen(Screen[None]):
             return
         from workbench.tui.screens.picker import CodePicker
 
-        def apply(result: tuple[str, Any] | None) -> None:
+        def apply(result: CodeAnswer | None) -> None:
             if not result or result[0] != "code":
                 return
             from workbench.search import code_hits

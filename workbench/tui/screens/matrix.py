@@ -21,7 +21,7 @@ from workbench.tui.text import plural
 from workbench.tui.workers import run_in_thread
 
 if TYPE_CHECKING:
-    from workbench.analysis.matrix import MatrixSpec
+    from workbench.analysis.matrix import Matrix, MatrixSpec
 
 VALUES = ("segments", "transcripts", "participants", "share", "excerpts")
 ROWS = ("site", "participant", "role", "transcript", "coder")
@@ -71,7 +71,7 @@ class MatrixScreen(Screen[None]):
         self.value, self.rows, self.columns, self.transposed = "segments", "site", "theme", False
         self.coders: list[str | None] = [None]
         self.coder_index = 0
-        self.matrix: Any = None
+        self.matrix: Matrix | None = None
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -109,7 +109,7 @@ class MatrixScreen(Screen[None]):
             failed=lambda exc: self.notify(str(exc), severity="error"),
         )
 
-    def show(self, matrix: Any) -> None:
+    def show(self, matrix: Matrix) -> None:
         self.matrix = matrix
         table = self.query_one(DataTable)
         table.clear(columns=True)
@@ -172,7 +172,7 @@ class MatrixScreen(Screen[None]):
     @on(DataTable.CellHighlighted)
     def highlighted(self) -> None:
         cell = self.current_cell()
-        if cell is None:
+        if cell is None or self.matrix is None:
             self.query_one("#cell", Static).update("")
             return
         row, column = cell
@@ -185,7 +185,7 @@ class MatrixScreen(Screen[None]):
     @on(DataTable.CellSelected)
     def drill_down(self) -> None:
         cell = self.current_cell()
-        if cell is None:
+        if cell is None or self.matrix is None:
             return
         ids = self.matrix.cells.get(cell, [])
         if not ids:
@@ -225,7 +225,7 @@ class MatrixScreen(Screen[None]):
         )
 
     def export_to(self, name: str | None) -> None:
-        if not name:
+        if not name or self.matrix is None:
             return
         from workbench.export.tables import write_matrix
         from workbench.project import project_codebook
@@ -253,7 +253,7 @@ class MatrixScreen(Screen[None]):
     def action_edit_summary(self) -> None:
         """Chart the cell: the researcher's summary beside its segments (Framework Method)."""
         cell = self.current_cell()
-        if cell is None:
+        if cell is None or self.matrix is None:
             return
         row, column = (cell[1], cell[0]) if self.transposed else cell
         if self.rows not in ("participant", "site"):

@@ -29,6 +29,7 @@ from workbench.wording import plural
 
 if TYPE_CHECKING:
     from workbench.store import Store
+    from workbench.suggest import Suggestion
 
 __all__ = [
     "Action",
@@ -77,7 +78,7 @@ class CodingSession(Selection):
         self.recent: list[int] = []  # codes applied, latest first (the picker lists them first)
         self.all_coders = False
         self.hits: list[Span] = []
-        self.proposals: list[Any] = []  # workbench.suggest.Suggestion
+        self.proposals: list[Suggestion] = []
         self.others: list[tuple[int, int, str]] = []  # other coders' passages
         self.codes: dict[int, Code] = {}
         self.use: dict[int, int] = {}

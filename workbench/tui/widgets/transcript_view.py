@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING
 
 from rich.segment import Segment
 from rich.style import Style
@@ -23,6 +23,9 @@ from textual.strip import Strip
 
 from workbench.ingest.timestamps import format_timestamp
 from workbench.reading import Document
+
+if TYPE_CHECKING:
+    from workbench.suggest import Suggestion
 
 STRIPES = 4
 GUTTER = STRIPES + 1
@@ -98,7 +101,7 @@ class TranscriptView(ScrollView, can_focus=True):
         self.text_line_index: list[int] = []
         self.selection = (0, 0)
         self.hits: list[tuple[int, int]] = []
-        self.proposals: list[Any] = []  # suggestions: drawn apart from coding
+        self.proposals: list[Suggestion] = []  # suggestions: drawn apart from coding
         self.speaker_colours: dict[str | None, str] = {}
         self._layout_width = 0
         self._cache: dict[int, Strip] = {}
@@ -155,7 +158,7 @@ class TranscriptView(ScrollView, can_focus=True):
             return (0, 0)
         return shown[0].start, shown[-1].end
 
-    def set_proposals(self, proposals: list[Any]) -> None:
+    def set_proposals(self, proposals: list[Suggestion]) -> None:
         self.proposals = proposals
         self.redraw()
 

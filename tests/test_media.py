@@ -11,6 +11,7 @@ import wave
 
 import pytest
 from click.testing import CliRunner
+from pilot import open_reader
 
 from workbench.cli import cli
 from workbench.errors import InputError
@@ -106,12 +107,6 @@ def test_player_plays_seeks_and_pauses(tmp_path):
     assert player.process is None
 
 
-async def settle(app, pilot):
-    for _ in range(3):
-        await pilot.pause()
-        await app.workers.wait_for_complete()
-
-
 @needs_mpv
 def test_v_plays_from_the_turn_and_the_reader_follows(project, monkeypatch):
     monkeypatch.setenv("WORKBENCH_MPV_ARGS", " ".join(QUIET))
@@ -119,10 +114,7 @@ def test_v_plays_from_the_turn_and_the_reader_follows(project, monkeypatch):
     async def scenario():
         app = WorkbenchApp(project, "maria")
         async with app.run_test(size=(100, 30)) as pilot:
-            await settle(app, pilot)
-            await pilot.press("enter")
-            await settle(app, pilot)
-            reader = app.screen
+            reader = await open_reader(app, pilot)
             assert isinstance(reader, ReaderScreen)
             await pilot.press("n", "n")  # the third turn, at 8 s
             await pilot.press("v")
@@ -150,10 +142,7 @@ def test_without_mpv_or_recording_the_key_says_so(project, tmp_path, monkeypatch
     async def scenario(expect):
         app = WorkbenchApp(project, "maria")
         async with app.run_test(size=(100, 30)) as pilot:
-            await settle(app, pilot)
-            await pilot.press("enter")
-            await settle(app, pilot)
-            reader = app.screen
+            reader = await open_reader(app, pilot)
             selection = reader.selection
             await pilot.press("v")
             await pilot.pause()

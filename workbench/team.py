@@ -7,6 +7,8 @@ loads the PostgreSQL driver.
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -60,3 +62,42 @@ def set_phase(url: str, blind: bool) -> Phase:
     from workbench.store.postgres.team import set_phase as put
 
     return put(url, blind)
+
+
+# -- when the server goes away --------------------------------------------------------------------
+
+LOST = "lost"  # the server cannot be reached
+CONNECTED = "connected"  # (re)connected: anything may have changed meanwhile
+CHANGED = "changed"  # another coder committed a change
+
+
+def watch_server(url: str, stop: threading.Event) -> Iterator[str]:
+    """What happens to the team server at ``url``, for as long as the caller iterates (or until
+    ``stop`` is set): :data:`CONNECTED` on each (re)connection, :data:`CHANGED` for each change
+    another coder commits, :data:`LOST` once when the server goes away; while it is away the
+    connection is retried with a capped back-off. A refusal (wrong password, no rights) is raised."""
+    from workbench.store.postgres.listen import RESYNC, UNREACHABLE, changes
+
+    for change in changes(url, stop=stop):
+        yield LOST if change.op == UNREACHABLE else CONNECTED if change.op == RESYNC else CHANGED
+
+
+def reach(url: str) -> None:
+    """Connect to the team server once and let go; raises the connection's error (an
+    :func:`unreachable` one while the server is away)."""
+    from workbench.store.postgres.team import connect
+
+    connect(url, connect_timeout=5).close()
+
+
+def unreachable(error: BaseException) -> bool:
+    """Whether ``error`` says the team server could not be reached (worth retrying), rather than
+    a refusal or a bad request (also when it was the cause of another error: an undo that failed)."""
+    from workbench.store.postgres.team import UnreachableError
+
+    seen: BaseException | None = error
+    while seen is not None:
+        if isinstance(seen, UnreachableError):
+            return True
+        seen = seen.__cause__
+    return False

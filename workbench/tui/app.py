@@ -15,6 +15,8 @@ error anywhere else (a message handler, drawing) still ends the app, after it is
 from __future__ import annotations
 
 import os
+import random
+import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -59,11 +61,17 @@ class WorkbenchApp(App[None]):
         self.store = open_store(self.project)
         self.error_log = error_log_path()
         self.raise_bugs: bool | None = None  # None: when WORKBENCH_DEBUG is set or the app runs headless
+        self.server_lost = False  # the team server cannot be reached: the title says so until it is back
+        self.stop_watching = threading.Event()  # ends the team server's watcher and retries
+        self.project_title = ""
 
     # -- errors --------------------------------------------------------------------------------
 
     def report_error(self, error: BaseException) -> None:
         """Show a WorkbenchError as a notification; log and notify anything else. On the UI thread."""
+        if isinstance(error, WorkbenchError) and self.lost_server(error):
+            self.notify(f"{error.message} Retrying in the background.", severity="error", timeout=8)
+            return
         if isinstance(error, WorkbenchError):
             self.notify(str(error), severity="error", timeout=8)
             return
@@ -104,7 +112,7 @@ class WorkbenchApp(App[None]):
 
     def on_mount(self) -> None:
         self.title = f"workbench · coder: {self.coder}"
-        self.sub_title = self.store.get_meta("title") or self.project.name
+        self.sub_title = self.project_title = self.store.get_meta("title") or self.project.name
         from workbench.project import location_warning
 
         warning = location_warning(self.project)
@@ -120,6 +128,10 @@ class WorkbenchApp(App[None]):
         from workbench.tui.screens.transcripts import TranscriptsScreen
 
         self.push_screen(TranscriptsScreen())
+        from workbench.blind import is_team
+
+        if is_team(self.store):
+            self.watch_server()
 
     def action_help(self) -> None:
         from workbench.tui.screens.help import HelpScreen
@@ -128,7 +140,104 @@ class WorkbenchApp(App[None]):
             self.push_screen(HelpScreen(self.screen))
 
     def on_unmount(self) -> None:
+        self.stop_watching.set()
         self.store.close()
+
+    # -- when the team server goes away --------------------------------------------------------
+
+    def watch_server(self) -> None:
+        """Follow the team server on a thread with its own connection: when it goes away the title
+        says "server unreachable, retrying" until it is back (retried with a capped back-off);
+        then the screens read the project again."""
+        from workbench import team
+
+        url, stop = str(getattr(self.store, "url", "")), self.stop_watching
+
+        def work() -> None:
+            try:
+                for event in team.watch_server(url, stop):
+                    if event == team.LOST:
+                        self.post_to_ui(self.server_unreachable)
+                    elif event == team.CONNECTED:
+                        self.post_to_ui(self.server_back)
+            except WorkbenchError as exc:  # a refusal (rights, password): not worth retrying
+                self.post_to_ui(self.report_error, exc)
+
+        self.run_worker(work, thread=True, group="server-watch", exclusive=True, exit_on_error=False)
+
+    def retry_server(self) -> None:
+        """Try the team server again at once, then with a capped back-off, until it answers."""
+        from workbench import team
+
+        url, stop = str(getattr(self.store, "url", "")), self.stop_watching
+
+        def work() -> None:
+            delay = 0.25
+            while not stop.is_set():
+                try:
+                    team.reach(url)
+                except WorkbenchError as exc:
+                    if not team.unreachable(exc):
+                        self.post_to_ui(self.report_error, exc)
+                        return
+                    stop.wait(delay * random.uniform(0.5, 1.0))
+                    delay = min(10.0, delay * 2)
+                    continue
+                self.post_to_ui(self.server_back)
+                return
+
+        self.run_worker(work, thread=True, group="server-retry", exclusive=True, exit_on_error=False)
+
+    def post_to_ui(self, callback: Any, *args: Any) -> None:
+        """From a thread: run ``callback`` on the UI thread (dropped when the app is closing)."""
+        try:
+            self.call_from_thread(callback, *args)
+        except RuntimeError as exc:
+            if "not running" not in str(exc):
+                raise
+
+    def lost_server(self, error: BaseException) -> bool:
+        """If ``error`` says the team server cannot be reached: show it and retry in the
+        background (True); False for any other error."""
+        from workbench.blind import is_team
+
+        if not is_team(self.store):
+            return False
+        from workbench import team
+
+        if not team.unreachable(error):
+            return False
+        self.server_unreachable()
+        self.retry_server()  # the watcher may not have noticed (its own connection may be fine)
+        return True
+
+    def server_unreachable(self) -> None:
+        """The server went away: the title and the coding screen's status say so until it is back."""
+        if self.server_lost:
+            return
+        self.server_lost = True
+        self.sub_title = "server unreachable, retrying…"
+        self.notify(
+            "server unreachable, retrying in the background. Changes are refused until it is back; "
+            "everything saved so far is kept on the server.",
+            severity="warning",
+            timeout=8,
+        )
+        for screen in self.screen_stack:
+            if hasattr(screen, "server_state_changed"):
+                screen.server_state_changed()
+
+    def server_back(self) -> None:
+        """The server answers again: say so, and let every open screen read the project again."""
+        if not self.server_lost:
+            return
+        self.server_lost = False
+        self.sub_title = self.project_title
+        self.store.change_token()  # a ping: lets go of the connection the server dropped
+        self.notify("server is back: reconnected; showing the latest coding.", timeout=5)
+        for screen in self.screen_stack:
+            if hasattr(screen, "server_state_changed"):
+                screen.server_state_changed()
 
 
 def workbench_app(node: DOMNode) -> WorkbenchApp:

@@ -247,14 +247,36 @@ class ReaderScreen(CodingActions, Playback, Screen[None]):
 
     def check_for_changes(self) -> None:
         """Show other coders' work as it is committed to the same project."""
+        if workbench_app(self).server_lost:  # the app retries in the background; nothing to ask meanwhile
+            return
         version = workbench_app(self).store.change_token()
         if version != self.seen_version and self.doc is not None:
             self.seen_version = version
-            self.reload(codes=True)
+            self.read_again()
 
     def on_screen_resume(self) -> None:
-        if self.doc is not None:
+        if self.doc is not None and not workbench_app(self).server_lost:
+            self.read_again()
+
+    def read_again(self) -> None:
+        """Re-read the coding shown; a server that went away meanwhile is said, not fatal."""
+        try:
             self.reload(codes=True)
+        except WorkbenchError as exc:
+            workbench_app(self).report_error(exc)
+
+    def server_state_changed(self) -> None:
+        """The team server went away (the status line says so) or is back (read everything again:
+        other coders' changes, and whatever was saved before it went, are shown as they are)."""
+        if workbench_app(self).server_lost:
+            self.update_side()
+        elif self.session is not None and self.session.doc is None:
+            self.unreadable = False
+            self.load()
+        else:
+            self.session.told = "server is back: showing the latest coding"
+            self.read_again()
+            self.seen_version = workbench_app(self).store.change_token()
 
     def on_unmount(self) -> None:
         self.close_player()
@@ -275,7 +297,8 @@ class ReaderScreen(CodingActions, Playback, Screen[None]):
         if self._session is None or self._session.doc is None:
             return
         self.query_one(SidePanel).show(self.session, self.view)
-        self.query_one("#status", Static).update(self.session.status(), layout=False)
+        lost = "server unreachable, retrying · " if workbench_app(self).server_lost else ""
+        self.query_one("#status", Static).update(lost + self.session.status(), layout=False)
 
     def action_toggle_letters(self) -> None:
         self.view.set_letters(not self.view.letters)

@@ -62,16 +62,42 @@ class CodingActions(ScreenBase):
         self, change: Callable[[], str | None], *, severity: SeverityLevel = "warning", notify: float | None = None
     ) -> str | None:
         """Carry out a change of the session; a refused one is said in a notification. With
-        ``notify``, what the change did is said in one too (for that many seconds)."""
+        ``notify``, what the change did is said in one too (for that many seconds). While the team
+        server cannot be reached a change is refused at once, clearly, and left for the coder to
+        do again (nothing is kept to be sent later)."""
+        if workbench_app(self).server_lost:
+            self.refuse_offline()
+            return None
         try:
             said = change()
         except WorkbenchError as exc:
-            self.notify(str(exc), severity=severity)
+            self.refused(exc, severity)
             return None
         if said and notify:
             self.notify(said, timeout=notify)
         self.changed()
         return said
+
+    def refused(self, exc: WorkbenchError, severity: SeverityLevel = "error") -> None:
+        """Say why a change was refused (the server's absence in the same words every time)."""
+        if workbench_app(self).lost_server(exc):
+            self.refuse_offline()
+        else:
+            self.notify(str(exc), severity=severity)
+
+    def refuse_offline(self) -> None:
+        """Say that the change was not saved because the server cannot be reached (and try the
+        server again at once: it may be back before the back-off's next try)."""
+        workbench_app(self).retry_server()
+        self.session.told = "not saved: server unreachable, retrying"
+        self.notify(
+            "Not saved: the server is unreachable (retrying in the background). "
+            "Do it again once the status line says the server is back; "
+            "everything saved before is kept.",
+            severity="error",
+            timeout=8,
+        )
+        self.update_side()
 
     def action_code(self) -> None:
         if not self.doc:
@@ -242,10 +268,13 @@ class CodingActions(ScreenBase):
         def done(value: str | None) -> None:
             if value is None:
                 return
+            if workbench_app(self).server_lost:
+                self.refuse_offline()
+                return
             try:
                 corrected = self.session.correct(start, end, value)
             except WorkbenchError as exc:
-                self.notify(str(exc), severity="error")
+                self.refused(exc)
                 return
             if corrected:
                 self.notify(corrected[0], timeout=4)
@@ -270,10 +299,13 @@ class CodingActions(ScreenBase):
         def done(value: str | None) -> None:
             if not value:
                 return
+            if workbench_app(self).server_lost:
+                self.refuse_offline()
+                return
             try:
                 said = self.session.rename_speaker(index, value)
             except WorkbenchError as exc:
-                self.notify(str(exc), severity="error")
+                self.refused(exc)
                 return
             self.notify(said, timeout=3)
             self.reopen(self.selection)
@@ -289,10 +321,13 @@ class CodingActions(ScreenBase):
         self.step(self.session.redo, "Nothing to redo.")
 
     def step(self, step: Callable[[], Action | None], empty: str) -> None:
+        if workbench_app(self).server_lost:
+            self.refuse_offline()
+            return
         try:
             inverse = step()
         except WorkbenchError as exc:  # the action is kept: it can be tried again
-            self.notify(str(exc), severity="error")
+            self.refused(exc)
             self.changed()
             return
         if inverse is None:

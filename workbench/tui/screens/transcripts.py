@@ -132,6 +132,11 @@ class TranscriptsScreen(Screen[None]):
     def action_reload(self) -> None:
         self.load_rows()
 
+    def server_state_changed(self) -> None:
+        """The team server is back (or went away): list what it has now."""
+        if not workbench_app(self).server_lost:
+            self.load_rows()
+
     def load_rows(self) -> None:
         """Read the listing on a worker thread with its own connection: the rows first, then the
         share coded (the slow part on a large project) as soon as it is known."""

@@ -217,3 +217,16 @@ def test_the_app_says_unreachable_refuses_the_change_and_reads_again_when_the_se
     segments, adds = saved(url("lead"))
     assert segments == [(names["alice"], "Nobody had time."), (names["alice"], "We had no time.")]
     assert adds == 2
+
+
+def test_workbench_opens_the_app_on_a_team_database_by_its_connection_string(study, monkeypatch):
+    from click.testing import CliRunner
+
+    from workbench.cli import cli
+
+    names, url = study
+    opened: list[tuple[str, str]] = []
+    monkeypatch.setattr("workbench.tui.app.run", lambda project, coder: opened.append((str(project), coder)))
+    result = CliRunner().invoke(cli, ["--project", url("alice"), "open"])
+    assert result.exit_code == 0, result.output
+    assert opened == [(url("alice"), names["alice"])]  # the URL whole, not read as a file path

@@ -34,14 +34,14 @@ def init_cmd(ctx: click.Context) -> None:
 @handled
 def open_cmd(ctx: click.Context, coder: str | None) -> None:
     """Open the coding workbench on the project."""
-    from workbench.project import current_coder, project_path
+    from workbench.project import current_coder, project_location
 
     store = _store(ctx)
     name = current_coder(store, coder)
     store.close()
     from workbench.tui.app import run
 
-    run(project_path(ctx.obj["project"]), name)
+    run(project_location(ctx.obj["project"]), name)  # a team database stays its connection string
 
 
 @cli.command("import")

@@ -31,12 +31,12 @@ def test_blind_phase_hides_other_coders_in_cli_and_reader(tmp_path, monkeypatch)
     store.close()
     run = lambda *a: CliRunner().invoke(cli, ["--project", str(path), *a], obj={})  # noqa: E731
     monkeypatch.setenv("WORKBENCH_CODER", "maria")
-    everyone = json.loads(run("segments", "--format", "json").output)
+    everyone = json.loads(run("segments", "--format", "json").stdout)
     assert {r["coder"] for r in everyone} == {"maria", "james"}
 
     result = run("phase", "blind")
     assert result.exit_code == 0 and "blind" in result.output and "cannot enforce" in result.output
-    mine = json.loads(run("segments", "--format", "json").output)
+    mine = json.loads(run("segments", "--format", "json").stdout)
     assert mine and {r["coder"] for r in mine} == {"maria"}
     assert len(mine) == sum(r["coder"] == "maria" for r in everyone)
     peek = run("segments", "--coder", "james")
@@ -50,4 +50,4 @@ def test_blind_phase_hides_other_coders_in_cli_and_reader(tmp_path, monkeypatch)
     store.close()
 
     assert "open" in run("phase", "open").output
-    assert len(json.loads(run("segments", "--format", "json").output)) == len(everyone)
+    assert len(json.loads(run("segments", "--format", "json").stdout)) == len(everyone)

@@ -119,12 +119,11 @@ class CodingSession(Selection):
         )
 
     def toggle_all_coders(self) -> str:
-        from workbench.blind import is_blind
+        from workbench.blind import HINT, BlindPhaseError, restricted
 
-        if not self.all_coders and is_blind(self.store):
-            raise WorkbenchError(
-                "the project is in its blind phase: other coders' coding stays hidden until it is opened.",
-                hint="The lead opens it with `workbench phase open`.",
+        if not self.all_coders and restricted(self.store):
+            raise BlindPhaseError(
+                "blind phase: other coders' coding stays hidden until the lead opens the phase.", hint=HINT
             )
         self.all_coders = not self.all_coders
         self.reload()

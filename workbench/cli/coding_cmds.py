@@ -114,14 +114,16 @@ def segments_cmd(
     output: str | None,
 ) -> None:
     """List or export coded segments, one row per segment with its context."""
-    from workbench.blind import is_blind, visible_coder
+    from workbench.blind import notice, visible_coder
     from workbench.coding import list_segments
     from workbench.output import to_csv, to_json, to_table
     from workbench.project import current_coder
 
     store = _store(ctx)
-    if is_blind(store):  # only the coder's own coding while the project is blind
+    said = notice(store, current_coder(store, remember=False))
+    if said:  # only the coder's own coding while the project is blind (said apart from the rows)
         coder = visible_coder(store, current_coder(store, remember=False), coder)
+        click.echo(said, err=True)
     rows = [
         {k: getattr(r, k) for k in SEGMENT_KEYS}
         for r in list_segments(store, transcript=transcript, code=code_ref, coder=coder, site=site)

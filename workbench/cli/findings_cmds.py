@@ -153,8 +153,12 @@ def framework_cmd(
 
     if fmt in ("xlsx", "html") and not output:
         raise WorkbenchError(f"a .{fmt} file needs a name.", hint=f"Add -o framework.{fmt}.")
+    from workbench.cli.table_cmds import blind_scoped
+
     store = _store(ctx)
-    fm = build_framework(store, rows, columns, Selection(coders=list(coder) or None, origin=origin))
+    fm = build_framework(
+        store, rows, columns, blind_scoped(store, Selection(coders=list(coder) or None, origin=origin))
+    )
     title = store.get_meta("title") or store.path.stem
     text = export_framework(fm, fmt, Path(output) if output else None, title=title)
     if text is not None:

@@ -31,6 +31,19 @@ def _selection(
     )
 
 
+def blind_scoped(store: Any, selection: Selection) -> Selection:
+    """The selection narrowed to the coder's own coding while the project is blind (said on
+    standard error, so that the table itself stays clean)."""
+    from workbench.blind import notice, scoped
+    from workbench.project import current_coder
+
+    said = notice(store, current_coder(store, remember=False))
+    if said is None:
+        return selection
+    click.echo(said, err=True)
+    return scoped(store, current_coder(store, remember=False), selection)
+
+
 F = TypeVar("F", bound=Callable[..., Any])
 
 
@@ -178,7 +191,7 @@ def matrix_cmd(
         columns=columns,
         value=value,
         transpose=transpose,
-        selection=_selection(coder, code_filter, site, role, origin),
+        selection=blind_scoped(store, _selection(coder, code_filter, site, role, origin)),
     )
     # Only the spreadsheet and the report list the segments behind the counts.
     matrix = build_matrix(store, spec, detail=fmt in ("xlsx", "html"))
@@ -237,8 +250,9 @@ def frequencies_cmd(
     """Code frequencies: segments, transcripts, participants and coders per code."""
     from workbench.analysis.frequencies import frequencies
 
-    selection = _selection(coder, code_filter, site, role, origin)
-    table = frequencies(_store(ctx), selection, columns)
+    store = _store(ctx)
+    selection = blind_scoped(store, _selection(coder, code_filter, site, role, origin))
+    table = frequencies(store, selection, columns)
     _write_table(ctx, table, fmt, output, f"Code frequencies ({selection.describe()})", "frequencies")
 
 
@@ -272,6 +286,7 @@ def cooccurrence_cmd(
     """Code co-occurrence: how often two codes' segments overlap or share a turn."""
     from workbench.analysis.frequencies import cooccurrence
 
-    selection = _selection(coder, code_filter, site, role, origin)
-    table = cooccurrence(_store(ctx), selection, columns, unit)
+    store = _store(ctx)
+    selection = blind_scoped(store, _selection(coder, code_filter, site, role, origin))
+    table = cooccurrence(store, selection, columns, unit)
     _write_table(ctx, table, fmt, output, f"Co-occurrence by {unit} ({selection.describe()})", "cooccurrence")

@@ -71,6 +71,7 @@ def reconcile_cmd(
     from workbench.output import to_json
 
     store = _store(ctx)
+    _lead_only(store, "reconciles")
     names = (
         [c.strip() for c in coders.split(",")]
         if coders
@@ -212,6 +213,7 @@ def agreement_cmd(
     from workbench.coding import resolve_transcript
 
     store = _store(ctx)
+    _lead_only(store, "computes agreement")
     names = (
         [c.strip() for c in coders.split(",")]
         if coders
@@ -255,3 +257,12 @@ def agreement_cmd(
         _emit(text, output)
     else:
         click.echo(f"Wrote {output}", err=True)
+
+
+def _lead_only(store, doing: str) -> None:
+    """Reconciliation and agreement are the lead's while the project is blind."""
+    from workbench.blind import lead_only, restricted
+    from workbench.project import current_coder
+
+    if restricted(store):
+        lead_only(store, current_coder(store, remember=False), doing)

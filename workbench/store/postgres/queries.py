@@ -39,6 +39,11 @@ class PgQueries(Queries):
         row = self.conn.execute("SELECT is_lead()").fetchone()
         return bool(row and row[0])
 
+    def blind_phase(self) -> bool:
+        """Whether the project is in its blind phase (what row-level security hides then)."""
+        row = self.conn.execute("SELECT blind_phase()").fetchone()
+        return bool(row and row[0])
+
     def coder_id(self, name: str) -> int:
         """A coder's id. On a team database a coder codes as their database user: naming someone
         else is refused; the lead may name any coder (consensus, copied projects)."""

@@ -53,6 +53,13 @@ class AgreementScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
+        from workbench.blind import BlindPhaseError, lead_only
+
+        try:
+            lead_only(workbench_app(self).store, workbench_app(self).coder, "computes agreement")
+        except BlindPhaseError as exc:  # the blind phase: said here, nothing is computed
+            self.query_one("#summary", Static).update(f"{exc.message}\n{exc.hint} · Escape goes back")
+            return
         self.compute()
 
     def compute(self) -> None:

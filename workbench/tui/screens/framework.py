@@ -66,7 +66,9 @@ class SummaryEditor(Screen[bool]):
         self.query_one("#note", Input).value = (saved.note if saved else None) or ""
         wanted = set(self.segment_ids)
         paths = {c.id: c.path for c in store.codes(counts=False)}
-        for segment in store.segments():
+        from workbench.blind import visible
+
+        for segment in visible(store, workbench_app(self).coder, store.segments()):
             if segment.id in wanted:
                 self.rows[str(segment.id)] = SegmentListing(**as_dict(segment), code=paths.get(segment.code_id, ""))
         table = self.query_one(DataTable)

@@ -72,6 +72,7 @@ class MatrixScreen(Screen[None]):
         self.coders: list[str | None] = [None]
         self.coder_index = 0
         self.matrix: Matrix | None = None
+        self.blind: str | None = None  # the blind phase's notice: only the coder's own coding
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -82,8 +83,13 @@ class MatrixScreen(Screen[None]):
 
     def on_mount(self) -> None:
         # None: all coders pooled (the consensus apart); then each coder; the consensus last, on its own.
+        from workbench.blind import notice
+
         names = [c.name for c in workbench_app(self).store.coders()]
         self.coders = [None] + pooled_coders(names) + [CONSENSUS] * (CONSENSUS in names)
+        self.blind = notice(workbench_app(self).store, workbench_app(self).coder)
+        if self.blind:
+            self.coders = [workbench_app(self).coder]
         self.compute()
 
     def spec(self) -> MatrixSpec:  # imported lazily with pandas
@@ -92,6 +98,10 @@ class MatrixScreen(Screen[None]):
 
         coder = self.coders[self.coder_index]
         selection = Selection(origin=CONSENSUS) if coder == CONSENSUS else Selection(coders=[coder] if coder else None)
+        if self.blind:
+            from workbench.blind import scoped
+
+            selection = scoped(workbench_app(self).store, workbench_app(self).coder, selection)
         return MatrixSpec(
             rows=self.rows, columns=self.columns, value=self.value, transpose=self.transposed, selection=selection
         )
@@ -147,6 +157,7 @@ class MatrixScreen(Screen[None]):
             table.add_row(*cells, key=str(name))
         self.query_one("#title", Static).update(
             f"[b]{matrix.title}[/b]   v value · r rows · c columns · o coder · t transpose · Enter segments · x export"
+            + (f"\n[i]{self.blind}[/i]" if self.blind else "")
         )
         table.focus()
 

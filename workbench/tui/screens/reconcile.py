@@ -74,6 +74,13 @@ class ReconcileScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
+        from workbench.blind import BlindPhaseError, lead_only
+
+        try:
+            lead_only(workbench_app(self).store, workbench_app(self).coder, "reconciles")
+        except BlindPhaseError as exc:  # the blind phase: said here, nothing is computed
+            self.query_one("#progress", Static).update(f"{exc.message}\n{exc.hint} · Escape goes back")
+            return
         counts = {c.name: c.segments for c in workbench_app(self).store.coders()}
         self.coders = sorted(pooled_coders(counts), key=lambda name: -counts[name])[:3]
         self.load()

@@ -58,6 +58,12 @@ class RetrievalScreen(Screen[None]):
             assert self.code_id is not None, "a code or a list of segments to show"
             found = store.segments(code_ids=code_ids_under(store, self.code_id))
             title = f"[b]{codes[self.code_id].path}[/b] and its sub-codes: {plural(len(found), 'segment')}"
+        from workbench.blind import notice, visible
+
+        blind = notice(store, workbench_app(self).coder)
+        if blind:  # only the coder's own coding while the project is blind
+            found = visible(store, workbench_app(self).coder, found)
+            title = title.split(": ")[0] + f": {plural(len(found), 'segment')}\n[i]{blind}[/i]"
         self.rows = [SegmentListing(**as_dict(row), code=codes[row.code_id].path) for row in found]
         self.query_one("#title", Static).update(title)
         self.fill("")

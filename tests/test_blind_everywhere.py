@@ -82,10 +82,16 @@ def test_on_a_file_the_commands_show_only_the_coders_own_coding_and_refuse_the_l
         assert refused.exit_code == 1 and "blind phase: maria sees only their own coding" in refused.output, args
         assert "Traceback" not in refused.output
 
-    for command, doing in (("reconcile", "reconciles"), ("agreement", "computes agreement")):
+    for command, doing in (
+        ("reconcile", "reconciles"),
+        ("agreement", "computes agreement"),
+        ("report", "writes the study report"),
+    ):
         refused = run(command)
         assert refused.exit_code == 1 and f"blind phase: only the lead {doing}" in refused.output, command
         assert "workbench phase open" in refused.output
+    saturation = run("saturation", "--format", "json")
+    assert saturation.exit_code == 0 and "blind phase" in saturation.stderr
 
     assert run_open("phase", "open").exit_code == 0
     assert table(run("matrix", "--format", "json"))["rows"] == open_tables[("matrix",)]["rows"]

@@ -83,7 +83,11 @@ def saturation_cmd(
 
     if permutations < 0 or permutations > 100_000:
         raise WorkbenchError("--permutations must be between 0 and 100000.")
+    from workbench.analysis.frame import Selection
+    from workbench.cli.table_cmds import blind_scoped
+
     store = _store(ctx)
+    chosen = blind_scoped(store, Selection(coders=list(coder) or None, origin=origin))
     spec = SaturationSpec(
         base=base,
         run=run_length,
@@ -91,8 +95,8 @@ def saturation_cmd(
         step=step,
         order=order,
         level=level,
-        coders=list(coder) or None,
-        origin=origin,
+        coders=chosen.coders,
+        origin=chosen.origin,
         permutations=permutations,
     )
     result = compute_saturation(store, spec)
@@ -314,4 +318,8 @@ def report_cmd(
             base=base, run=run_length, threshold=threshold, order=order, coders=selection.coders, origin=origin
         ),
     )
-    _emit(write_report(_store(ctx), fmt, spec), output)
+    from workbench.cli.team_cmds import _lead_only
+
+    store = _store(ctx)
+    _lead_only(store, "writes the study report (it compares the coders)")
+    _emit(write_report(store, fmt, spec), output)

@@ -202,12 +202,25 @@ def test_the_app_says_unreachable_refuses_the_change_and_reads_again_when_the_se
             assert [s.text for s in reader.doc.segments if s.mine] == ["We had no time."]
             await pilot.press("u")  # undo is refused too, and kept
             assert len(reader.session.history.undo_stack) == 1
+            await pilot.press("escape")
+            await _wait(pilot, lambda: isinstance(app.screen, TranscriptsScreen))
+            await pilot.press("m")  # a screen that needs the server: closed, the app goes on
+            await _wait(pilot, lambda: any("That screen was closed" in n for n in notes))
+            await _wait(pilot, lambda: isinstance(app.screen, TranscriptsScreen))
+            assert app.is_running
 
             await asyncio.to_thread(start_server, running)
             await _wait(pilot, lambda: not app.server_lost)
             await pilot.pause()
             assert any(n.startswith("server is back") for n in notes)
-            assert "unreachable" not in str(status.render()) and "unreachable" not in app.sub_title
+            assert "unreachable" not in app.sub_title
+            await _wait(pilot, lambda: bool(app.screen.rows))  # the list read again
+            await pilot.press("enter")
+            await _wait(pilot, lambda: isinstance(app.screen, ReaderScreen) and app.screen.doc is not None)
+            reader = app.screen
+            status = reader.query_one("#status", Static)
+            assert "unreachable" not in str(status.render())
+            assert [s.text for s in reader.doc.segments if s.mine] == ["We had no time."]
             await code("Nobody had time.")  # done again by the coder: saved once
             assert [s.text for s in reader.doc.segments if s.mine] == ["We had no time.", "Nobody had time."]
             await code("Nobody had time.")  # pressed again: refused as a duplicate, not applied twice

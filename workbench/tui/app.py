@@ -105,7 +105,17 @@ class WorkbenchApp(App[None]):
 
     def _handle_exception(self, error: Exception) -> None:
         """Any other error ends the app, as Textual does (a message handler that raised stops
-        handling messages); it is written to the error log first."""
+        handling messages); it is written to the error log first. A screen that could not reach
+        the team server (opened just as it went away) is closed instead, and the app goes on."""
+        if isinstance(error, WorkbenchError) and self.lost_server(error):
+            broken = self.screen
+            self.notify(
+                f"{error.message} That screen was closed; open it again once the server is back.",
+                severity="error",
+                timeout=8,
+            )
+            self.call_later(self.close_broken_screen, broken)
+            return
         if not self.strict():
             log_error(self.error_log, error, project=self.project)
         super()._handle_exception(error)
@@ -172,8 +182,11 @@ class WorkbenchApp(App[None]):
         url, stop = str(getattr(self.store, "url", "")), self.stop_watching
 
         def work() -> None:
+            from textual.worker import get_current_worker
+
+            worker = get_current_worker()
             delay = 0.25
-            while not stop.is_set():
+            while not stop.is_set() and not worker.is_cancelled:
                 try:
                     team.reach(url)
                 except WorkbenchError as exc:
@@ -183,7 +196,8 @@ class WorkbenchApp(App[None]):
                     stop.wait(delay * random.uniform(0.5, 1.0))
                     delay = min(10.0, delay * 2)
                     continue
-                self.post_to_ui(self.server_back)
+                if not worker.is_cancelled:
+                    self.post_to_ui(self.server_back)
                 return
 
         self.run_worker(work, thread=True, group="server-retry", exclusive=True, exit_on_error=False)
@@ -210,6 +224,17 @@ class WorkbenchApp(App[None]):
         self.server_unreachable()
         self.retry_server()  # the watcher may not have noticed (its own connection may be fine)
         return True
+
+    def close_broken_screen(self, broken: Any) -> None:
+        """Close a screen that stopped when the server went away (the transcript list is opened
+        afresh: it is the app's home)."""
+        from workbench.tui.screens.transcripts import TranscriptsScreen
+
+        if broken is not self.screen or len(self.screen_stack) < 2:
+            return
+        self.pop_screen()
+        if isinstance(broken, TranscriptsScreen):
+            self.push_screen(TranscriptsScreen())
 
     def server_unreachable(self) -> None:
         """The server went away: the title and the coding screen's status say so until it is back."""

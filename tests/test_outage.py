@@ -205,7 +205,7 @@ def test_the_app_says_unreachable_refuses_the_change_and_reads_again_when_the_se
             await pilot.press("escape")
             await _wait(pilot, lambda: isinstance(app.screen, TranscriptsScreen))
             await pilot.press("m")  # a screen that needs the server: closed, the app goes on
-            await _wait(pilot, lambda: any("That screen was closed" in n for n in notes))
+            await _wait(pilot, lambda: any("so it was closed" in n for n in notes))
             await _wait(pilot, lambda: isinstance(app.screen, TranscriptsScreen))
             assert app.is_running
 

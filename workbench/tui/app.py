@@ -70,7 +70,12 @@ class WorkbenchApp(App[None]):
     def report_error(self, error: BaseException) -> None:
         """Show a WorkbenchError as a notification; log and notify anything else. On the UI thread."""
         if isinstance(error, WorkbenchError) and self.lost_server(error):
-            self.notify(f"{error.message} Retrying in the background.", severity="error", timeout=8)
+            self.notify(
+                "server unreachable, retrying in the background: what was under way was not done "
+                "(nothing acknowledged is lost).",
+                severity="error",
+                timeout=8,
+            )
             return
         if isinstance(error, WorkbenchError):
             self.notify(str(error), severity="error", timeout=8)
@@ -110,7 +115,8 @@ class WorkbenchApp(App[None]):
         if isinstance(error, WorkbenchError) and self.lost_server(error):
             broken = self.screen
             self.notify(
-                f"{error.message} That screen was closed; open it again once the server is back.",
+                "server unreachable, retrying: that screen could not be read, so it was closed; "
+                "open it again once the server is back.",
                 severity="error",
                 timeout=8,
             )

@@ -137,6 +137,15 @@ def test_on_a_file_the_screens_show_only_the_coders_own_coding_and_say_why(blind
             assert "blind phase" in str(matrix.query_one("#title", Static).render())
             await pilot.press("escape")
 
+            from workbench.tui.screens.saturation import SaturationScreen
+
+            saturation = SaturationScreen()
+            await app.push_screen(saturation)
+            await pilot.pause()
+            assert saturation.spec.coders == ["maria"]
+            assert "blind phase" in str(saturation.query_one("#title", Static).render())
+            await pilot.press("escape")
+
             for screen, where, doing in (
                 (ReconcileScreen(), "#progress", "reconciles"),
                 (AgreementScreen(), "#summary", "computes agreement"),

@@ -36,6 +36,7 @@ class SaturationScreen(Screen[None]):
     def __init__(self) -> None:
         super().__init__()
         self.spec = SaturationSpec()
+        self.blind: str | None = None  # the blind phase's notice: only the coder's own coding
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -46,6 +47,11 @@ class SaturationScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
+        from workbench.blind import notice
+
+        self.blind = notice(self.app.store, self.app.coder)
+        if self.blind:  # only the coder's own coding while the project is blind
+            self.spec.coders = [self.app.coder]
         table = self.query_one(DataTable)
         for key, label in (
             ("n", "#"),
@@ -79,6 +85,7 @@ class SaturationScreen(Screen[None]):
 
         self.query_one("#title", Static).update(
             f"{escape(result.statement())}\n[dim]o order · l level · b/B base · r/R run · t threshold[/dim]"
+            + (f"\n[i]{self.blind}[/i]" if self.blind else "")
         )
         width = max(40, min(self.size.width - 4, 100))
         self.query_one("#plot", Static).update(escape(terminal_plot(result, width=width, height=14)))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -259,7 +260,7 @@ def agreement_cmd(
         click.echo(f"Wrote {output}", err=True)
 
 
-def _lead_only(store, doing: str) -> None:
+def _lead_only(store: Any, doing: str) -> None:
     """Reconciliation and agreement are the lead's while the project is blind."""
     from workbench.blind import lead_only, restricted
     from workbench.project import current_coder

@@ -49,9 +49,9 @@ class SaturationScreen(Screen[None]):
     def on_mount(self) -> None:
         from workbench.blind import notice
 
-        self.blind = notice(self.app.store, self.app.coder)
+        self.blind = notice(workbench_app(self).store, workbench_app(self).coder)
         if self.blind:  # only the coder's own coding while the project is blind
-            self.spec.coders = [self.app.coder]
+            self.spec.coders = [workbench_app(self).coder]
         table = self.query_one(DataTable)
         for key, label in (
             ("n", "#"),

@@ -49,25 +49,59 @@ def engine() -> str:
 
 @pytest.fixture
 def team_url(request, engine: str):
-    """A fresh team database (schema and roles made by `server init`) as its lead's URL, or None on SQLite."""
+    """A fresh team database (a copy of one made by `server init`, see ``pg_template``) as its lead's
+    URL, or None on SQLite."""
     if engine != "postgresql":
         yield None
         return
-    from workbench.store.postgres import team
-
-    cluster = request.getfixturevalue("pg_cluster")
-    name = cluster.create_database()
-    lead = f"lead_{name}"
-    team.init_server(cluster.url(name), lead=lead)
+    cluster, template, lead = request.getfixturevalue("pg_template")
+    name = cluster.create_database(template=template)
     yield cluster.url(name, user=lead)
     cluster.drop_database(name)
 
 
 @pytest.fixture
-def store(tmp_path: Path, engine: str, team_url):
-    s = Store.open(team_url or tmp_path / "project.db", create=True)
+def location(tmp_path: Path, team_url) -> str:
+    """Where the test's project is, as `--project` or WORKBENCH_PROJECT takes it: a file, or the team
+    database's URL. The `store` fixture opens the same project."""
+    return team_url or str(tmp_path / "project.db")
+
+
+@pytest.fixture
+def store(location: str):
+    s = Store.open(location, create=True)
     yield s
     s.close()
+
+
+class NewProjects:
+    """Makes a fresh project on the test's engine per call (a property test's examples): its location,
+    a file or the lead's URL of a copy of the template database. ``drop()`` drops the databases made
+    so far (each example's, once it is checked); the rest go at the end of the test."""
+
+    def __init__(self, engine: str, tmp_path: Path, request) -> None:
+        self.engine, self.tmp_path, self.request = engine, tmp_path, request
+        self.made: list[str] = []
+        self.count = 0
+
+    def __call__(self) -> str:
+        self.count += 1
+        if self.engine != "postgresql":
+            return str(self.tmp_path / f"project-{self.count}.db")
+        cluster, template, lead = self.request.getfixturevalue("pg_template")
+        self.made.append(cluster.create_database(template=template))
+        return cluster.url(self.made[-1], user=lead)
+
+    def drop(self) -> None:
+        while self.made:
+            self.request.getfixturevalue("pg_cluster").drop_database(self.made.pop())
+
+
+@pytest.fixture
+def new_project(request, engine: str, tmp_path: Path):
+    projects = NewProjects(engine, tmp_path, request)
+    yield projects
+    projects.drop()
 
 
 @pytest.fixture
@@ -140,6 +174,21 @@ def pg_cluster():
         raise
     yield cluster
     cluster.stop()
+
+
+@pytest.fixture(scope="session")
+def pg_template(pg_cluster):
+    """(cluster, template database, lead): one database made by `server init` for the session; each
+    both-engine test gets a copy of it (CREATE DATABASE ... TEMPLATE, several times faster than the
+    migrations). The copies share the template's group roles and lead, so a test that adds coders or
+    changes roles makes its own database with ``pg_database`` and `server init` instead."""
+    from workbench.store.postgres import team
+
+    name, lead = "wb_template", "wb_lead"
+    with pg_cluster.connect() as cx:
+        cx.execute(f'CREATE DATABASE "{name}" TEMPLATE template0')
+    team.init_server(pg_cluster.url(name), lead=lead)
+    return pg_cluster, name, lead
 
 
 @pytest.fixture

@@ -62,7 +62,7 @@ class AgreementScreen(Screen[None]):
         def job(store: Any) -> Any:
             from workbench.agreement.compute import AgreementSpec, compute_agreement
 
-            coders = pooled_coders(c.name for c in store.coders())
+            coders = pooled_coders(c.name for c in store.coders() if c.segments)
             return compute_agreement(store, AgreementSpec(coders=coders, unit=unit, columns=level, round=round_))
 
         run_in_thread(

@@ -82,7 +82,7 @@ class MatrixScreen(Screen[None]):
 
     def on_mount(self) -> None:
         # None: all coders pooled (the consensus apart); then each coder; the consensus last, on its own.
-        names = [c.name for c in workbench_app(self).store.coders()]
+        names = [c.name for c in workbench_app(self).store.coders() if c.segments]
         self.coders = [None] + pooled_coders(names) + [CONSENSUS] * (CONSENSUS in names)
         self.compute()
 

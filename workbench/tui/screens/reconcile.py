@@ -74,7 +74,7 @@ class ReconcileScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        counts = {c.name: c.segments for c in workbench_app(self).store.coders()}
+        counts = {c.name: c.segments for c in workbench_app(self).store.coders() if c.segments}
         self.coders = sorted(pooled_coders(counts), key=lambda name: -counts[name])[:3]
         self.load()
 
@@ -286,7 +286,7 @@ class ReconcileScreen(Screen[None]):
     def action_choose_coders(self) -> None:
         from workbench.tui.screens.dialogs import CoderChooser
 
-        names = pooled_coders(c.name for c in workbench_app(self).store.coders())
+        names = pooled_coders(c.name for c in workbench_app(self).store.coders() if c.segments)
 
         def chosen(selected: list[str] | None) -> None:
             if selected:

@@ -153,3 +153,9 @@ def test_project_named_by_the_environment(coded, location, monkeypatch):
     result = CliRunner().invoke(cli, ["transcripts", "--format", "json"], obj={})
     assert result.exit_code == 0, result.output
     assert [row["participant"] for row in json.loads(result.output)] == ["RB-01"]
+
+
+def test_check_passes_on_a_sound_project(coded):
+    coded("code", "add", "rb-01", "--code", "Barriers/Time", "--text", "no time", "--coder", "maria")
+    result = coded("check")
+    assert "Traceback" not in result.output and "problem" not in result.output.lower(), result.output

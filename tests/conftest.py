@@ -33,12 +33,16 @@ ENGINES = ("sqlite", "postgresql")
 
 def pytest_configure(config) -> None:
     config.addinivalue_line("markers", "both_engines: run the test's `store` on a project file and on PostgreSQL")
+    config.addinivalue_line(
+        "markers", "sqlite_only(reason): in a both_engines module, a test of the project file itself (SQLite only)"
+    )
 
 
 def pytest_generate_tests(metafunc) -> None:
     """A test marked ``both_engines`` (or in a module so marked) that uses ``store`` runs twice: on a
     project file and on a fresh team database of the session's PostgreSQL cluster (as its lead)."""
-    if "engine" in metafunc.fixturenames and metafunc.definition.get_closest_marker("both_engines"):
+    only_sqlite = metafunc.definition.get_closest_marker("sqlite_only")
+    if "engine" in metafunc.fixturenames and metafunc.definition.get_closest_marker("both_engines") and not only_sqlite:
         metafunc.parametrize("engine", ENGINES)
 
 

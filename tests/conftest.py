@@ -144,7 +144,7 @@ INTERVIEW = (
 
 
 @pytest.fixture
-def one_transcript(tmp_path: Path, codebook_path: Path):
+def one_transcript(tmp_path: Path, codebook_path: Path, team_url):
     """Makes the project file ``p.db`` with one transcript imported from ``name`` (``text``, by
     default a short interview of four turns), the partnerships codebook (unless ``codebook`` is
     false) and ``coding``, (quote, code path, coder) triples, applied; returns its path."""
@@ -158,7 +158,7 @@ def one_transcript(tmp_path: Path, codebook_path: Path):
         codebook: bool = True,
         coding: tuple[tuple[str, str, str], ...] = (),
     ) -> Path:
-        path = tmp_path / "p.db"
+        path = team_url or tmp_path / "p.db"  # a team database for the tests marked both_engines
         store = Store.open(path, create=True)
         try:
             source = tmp_path / name

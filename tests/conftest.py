@@ -128,6 +128,48 @@ def new_project(request, engine: str, tmp_path: Path):
     projects.drop()
 
 
+@pytest.fixture(scope="session")
+def _built_projects() -> dict:
+    return {}
+
+
+@pytest.fixture
+def built_project(request, engine: str, tmp_path: Path, tmp_path_factory, _built_projects: dict):
+    """``built_project(key, build)``: a fresh copy of a project that ``build(store)`` filled once per
+    session and engine (a file copied, or a team database copied as a template): for tests that each
+    need, say, the whole sample study, built once."""
+    import shutil
+
+    made: list[str] = []
+
+    def make(key: str, build) -> str:
+        if (engine, key) not in _built_projects:
+            if engine == "postgresql":
+                cluster, template, lead = request.getfixturevalue("pg_template")
+                name = cluster.create_database(template=template)
+                where = cluster.url(name, user=lead)
+                _built_projects[engine, key] = name
+            else:
+                where = str(tmp_path_factory.mktemp(key) / f"{key}.db")
+                _built_projects[engine, key] = where
+            store = Store.open(where, create=True)
+            try:
+                build(store)
+            finally:
+                store.close()
+        source = _built_projects[engine, key]
+        if engine != "postgresql":
+            shutil.copy(source, tmp_path / f"{key}.db")
+            return str(tmp_path / f"{key}.db")
+        cluster, _, lead = request.getfixturevalue("pg_template")
+        made.append(cluster.create_database(template=source))
+        return cluster.url(made[-1], user=lead)
+
+    yield make
+    for name in made:
+        request.getfixturevalue("pg_cluster").drop_database(name)
+
+
 @pytest.fixture
 def codebook_path() -> Path:
     return ROOT / "codebooks" / "partnerships.yaml"

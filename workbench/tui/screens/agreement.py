@@ -181,7 +181,7 @@ class AgreementScreen(Screen[None]):
     def action_calibrate(self) -> None:
         from workbench.tui.screens.calibration import CalibrationScreen
 
-        coders = [c.name for c in workbench_app(self).store.coders()]
+        coders = [c.name for c in workbench_app(self).store.coders() if c.segments]  # not members who have not coded
         if len(coders) < 2:
             self.notify("Calibration needs two coders (a gold coder and a trainee).", severity="warning")
             return

@@ -156,10 +156,10 @@ def _names(ctx: click.Context, kind: str) -> list[str]:
     """Names of this kind in the project; nothing when there is no readable project."""
     from pathlib import Path
 
-    from workbench.store.postgres import is_postgres
+    from workbench.team import is_team_database
 
     path = _project_of(ctx)
-    if not is_postgres(path) and not Path(path).is_file():  # a team database's URL is no file name
+    if not is_team_database(path) and not Path(path).is_file():  # a team database's URL is no file name
         return []
     try:
         from workbench.project import open_store

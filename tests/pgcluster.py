@@ -150,10 +150,28 @@ class Cluster:
 
         return psycopg.connect(self.conninfo(dbname, user), autocommit=True, **kwargs)
 
-    def create_database(self) -> str:
+    def create_database(self, template: str = "template0") -> str:
+        """A new database; a copy of ``template`` (one made by `server init`) gets what a copy leaves
+        out (the database's settings and rights, kept outside it), as `server init` sets them."""
         name = "t_" + uuid.uuid4().hex[:12]
         with self.connect() as cx:
-            cx.execute(f'CREATE DATABASE "{name}" TEMPLATE template0')
+            cx.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+            if template != "template0":
+                settings = cx.execute(
+                    "SELECT unnest(s.setconfig) FROM pg_db_role_setting s JOIN pg_database d ON d.oid = s.setdatabase "
+                    "WHERE d.datname = %s AND s.setrole = 0",
+                    (template,),
+                ).fetchall()
+                for (setting,) in settings:
+                    key, _, value = setting.partition("=")
+                    cx.execute(f'ALTER DATABASE "{name}" SET {key} TO {value}')
+                acl = cx.execute("SELECT datacl::text[] FROM pg_database WHERE datname = %s", (template,)).fetchone()[0]
+                cx.execute(f'REVOKE ALL ON DATABASE "{name}" FROM PUBLIC')
+                for item in acl or []:
+                    grantee, _, rights = item.partition("=")
+                    rights = rights.split("/")[0]
+                    if grantee and "c" in rights:
+                        cx.execute(f'GRANT CONNECT, TEMPORARY ON DATABASE "{name}" TO "{grantee}"')
         return name
 
     def drop_database(self, name: str) -> None:

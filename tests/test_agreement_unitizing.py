@@ -21,6 +21,8 @@ from workbench.coding import add_segment, resolve_code
 from workbench.project import import_codebook, import_transcripts
 from workbench.reading import load_document
 
+pytestmark = pytest.mark.both_engines  # each test's `store`: a project file, then a team database
+
 
 def test_krippendorff_2004_unitizing_example():
     # Content Analysis, 2nd ed. (2004), p. 254: continuum 150-450, two coders, values c and k.

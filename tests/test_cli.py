@@ -12,12 +12,15 @@ from click.testing import CliRunner
 from workbench.cli import cli
 
 
+pytestmark = pytest.mark.both_engines  # `--project`: a project file, then a team database's URL
+
+
 @pytest.fixture
-def run(tmp_path):
-    project = tmp_path / "p.db"
+def run(location):
+    project = location
 
     def invoke(*args, ok=True):
-        result = CliRunner().invoke(cli, ["--project", str(project), *args], obj={})
+        result = CliRunner().invoke(cli, ["--project", project, *args], obj={})
         if ok:
             assert result.exit_code == 0, result.output
         return result
@@ -143,3 +146,16 @@ def test_help_does_not_import_heavy_modules():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
     assert out == ""
+
+
+def test_project_named_by_the_environment(coded, location, monkeypatch):
+    monkeypatch.setenv("WORKBENCH_PROJECT", location)
+    result = CliRunner().invoke(cli, ["transcripts", "--format", "json"], obj={})
+    assert result.exit_code == 0, result.output
+    assert [row["participant"] for row in json.loads(result.output)] == ["RB-01"]
+
+
+def test_check_passes_on_a_sound_project(coded):
+    coded("code", "add", "rb-01", "--code", "Barriers/Time", "--text", "no time", "--coder", "maria")
+    result = coded("check")
+    assert "Traceback" not in result.output and "problem" not in result.output.lower(), result.output

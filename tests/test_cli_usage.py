@@ -14,14 +14,15 @@ from workbench.cli import cli
 
 
 @pytest.fixture
-def project(tmp_path, codebook_path):
+def project(location, tmp_path, codebook_path):
+    """The tests marked both_engines get a project file, then a team database's URL."""
     folder = tmp_path / "Riverbend Family Medicine"
     folder.mkdir()
     (folder / "rb-01.txt").write_text(
         "---\nparticipant: RB-01\nrole: administrator\n---\n"
         "Interviewer: Why partner?\n\nCarol: We had no time and no staff.\n"
     )
-    path = tmp_path / "p.db"
+    path = location
     for args in (
         ["init"],
         ["codebook", "import", str(codebook_path)],
@@ -40,6 +41,7 @@ def _all_commands(group: click.Group, prefix: tuple[str, ...] = ()):
             yield from _all_commands(command, prefix + (name,))
 
 
+@pytest.mark.both_engines
 def test_project_after_the_subcommand(project, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)  # no ./workbench.db here: the option must be honoured
     for args in (
@@ -89,6 +91,7 @@ def _complete(project, words: str) -> list[str]:
     return [line.split(",", 1)[1] for line in out.splitlines() if "," in line]
 
 
+@pytest.mark.both_engines
 def test_completion_of_transcripts_codes_and_coders(project, tmp_path):
     assert _complete(project, "workbench segments --code Barriers/Ti") == ["Barriers/Time"]
     assert "maria" in _complete(project, "workbench segments --coder ")

@@ -23,6 +23,8 @@ from workbench.store import Store
 
 from conftest import SHARED_FIXTURES
 
+pytestmark = pytest.mark.both_engines  # `demo` and `store`: a project file, then a team database
+
 ZOOM = SHARED_FIXTURES / "real/transcripts/zoom_workshop/GMT20240124-202901_Recording.transcript.vtt"
 
 
@@ -37,10 +39,9 @@ def demo_file(tmp_path_factory):
 
 
 @pytest.fixture
-def demo(demo_file, tmp_path):
-    path = tmp_path / "demo.db"
-    shutil.copy(demo_file, path)
-    store = Store.open(path)
+def demo(built_project):
+    """A copy of the sample study: a file, then (both_engines) a team database."""
+    store = Store.open(built_project("demo", build_demo))
     yield store
     store.close()
 
@@ -260,7 +261,7 @@ def test_front_matter_maps_speakers(tmp_path):
 # -- 4. numbers print as counts and shares ----------------------------------------------------------
 
 
-def test_markdown_and_html_print_counts_as_integers_and_shares_as_percentages(demo):
+def test_markdown_and_html_print_counts_as_integers_and_shares_as_percentages(demo, tmp_path):
     """Found: frequencies in Markdown printed 1 segment as 100% and 21 segments as 21.00."""
     out = invoke(demo.path, "frequencies", "--format", "md")
     table = frequencies(demo)
@@ -270,8 +271,8 @@ def test_markdown_and_html_print_counts_as_integers_and_shares_as_percentages(de
         assert cells_[1:5] == [str(int(row[k])) for k in ("segments", "transcripts", "participants", "coders")]
         assert cells_[5] == f"{row['share_of_transcripts']:.0%}"
     assert ".00" not in out
-    invoke(demo.path, "frequencies", "--format", "html", "-o", str(demo.path.parent / "f.html"))
-    html = (demo.path.parent / "f.html").read_text(encoding="utf-8")
+    invoke(demo.path, "frequencies", "--format", "html", "-o", str(tmp_path / "f.html"))
+    html = (tmp_path / "f.html").read_text(encoding="utf-8")
     assert html.startswith("<!DOCTYPE html>") and ".00" not in html and "<td>100%</td>" not in html
     md = invoke(demo.path, "matrix", "--rows", "transcript", "--value", "transcripts", "--format", "md")
     assert "%" not in md and "| 1 |" in md

@@ -5,9 +5,8 @@ raw rows, without pandas and without the code under test."""
 
 from __future__ import annotations
 
-import tempfile
+import json
 from collections import defaultdict
-from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -20,6 +19,8 @@ from workbench.cases import assign_speakers, map_speaker
 from workbench.coding import add_segment, create_code
 from workbench.errors import WorkbenchError
 from workbench.store import Store
+
+pytestmark = pytest.mark.both_engines  # on a project file, then on a team database (fewer examples there)
 
 NONE = "(none)"
 CODE_TREE = ["A", "A/Time", "A/Timeline", "A/Time/Deep", "B", "B/Ti", "B/Tim", "AB", "AB/Time"]
@@ -123,8 +124,11 @@ def raw(store: Store) -> dict:
         ),
         "codes": q("SELECT id, parent_id, name FROM codes"),
         "transcripts": q("SELECT t.id, t.title, s.name FROM transcripts t LEFT JOIN sites s ON s.id = t.site_id"),
-        "sites": q("SELECT name, json_extract(attributes, '$.kind') FROM sites"),
-        "participants": q("SELECT label, role, json_extract(attributes, '$.lang') FROM participants"),
+        "sites": [(name, json.loads(a).get("kind")) for name, a in q("SELECT name, attributes FROM sites")],
+        "participants": [
+            (label, role, json.loads(a).get("lang"))
+            for label, role, a in q("SELECT label, role, attributes FROM participants")
+        ],
         "links": q(
             "SELECT tp.transcript_id, p.label FROM transcript_participants tp "
             "JOIN participants p ON p.id = tp.participant_id"
@@ -324,59 +328,69 @@ def naive_cooccurrence(data: dict, columns: str, unit: str) -> dict:
     return counts
 
 
-@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(project_st)
-def test_every_count_equals_the_naive_count(spec):
-    with tempfile.TemporaryDirectory() as tmp:
-        store = Store.open(Path(tmp) / "p.db", create=True)
+# A fresh project per example: a file, or a copy of the template team database (slower: fewer examples).
+EXAMPLES = {"sqlite": 30, "postgresql": 12}
+
+
+def test_every_count_equals_the_naive_count(engine, new_project):
+    @settings(max_examples=EXAMPLES[engine], deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    @given(project_st)
+    def check(spec):
         try:
-            build(store, spec)
-            data = raw(store)
-            context = load_context(store)
-            columns, transpose = spec["columns"], spec["transpose"]
-            if spec["selection"] == "ann" and not any(s[3] == "ann" for s in data["segments"]):
-                with pytest.raises(WorkbenchError, match="no coder ann"):
-                    build_matrix(store, MatrixSpec(selection=selection_of("ann")), context)
-                return
-            for rows in ROWS:
-                for value in VALUES:
-                    matrix = build_matrix(
-                        store,
-                        MatrixSpec(
-                            rows=rows,
-                            columns=columns,
-                            value=value,
-                            transpose=transpose,
-                            selection=selection_of(spec["selection"]),
-                        ),
-                        context,
-                        detail=False,
-                    )
-                    universe, column_universe, expected = naive_matrix(data, rows, columns, value, spec["selection"])
-                    got_rows, got_columns = (
-                        (matrix.columns, matrix.rows) if transpose else (matrix.rows, matrix.columns)
-                    )
-                    assert set(got_rows) == universe, (rows, value)
-                    assert set(got_columns) == column_universe, (rows, value)
-                    for row in got_rows:
-                        for column in got_columns:
-                            got = matrix.value(column, row) if transpose else matrix.value(row, column)
-                            assert got == expected.get((row, column), 0), (rows, value, row, column)
-            table = frequencies(store, columns=columns)
-            for key, numbers in naive_frequencies(data, columns).items():
-                row = table.loc[key]
-                assert (
-                    int(row["segments"]),
-                    int(row["transcripts"]),
-                    int(row["participants"]),
-                    int(row["coders"]),
-                    float(row["share_of_transcripts"]),
-                ) == numbers, key
-            for unit in ("overlap", "turn"):
-                co = cooccurrence(store, columns=columns, unit=unit)
-                expected = naive_cooccurrence(data, columns, unit)
-                for a in co.index:
-                    for b in co.columns:
-                        assert int(co.at[a, b]) == expected.get((a, b), 0), (unit, a, b)
+            one_project(Store.open(new_project(), create=True), spec)
         finally:
-            store.close()
+            new_project.drop()
+
+    check()
+
+
+def one_project(store: Store, spec: dict) -> None:
+    try:
+        build(store, spec)
+        data = raw(store)
+        context = load_context(store)
+        columns, transpose = spec["columns"], spec["transpose"]
+        if spec["selection"] == "ann" and not any(s[3] == "ann" for s in data["segments"]):
+            with pytest.raises(WorkbenchError, match="no coder ann"):
+                build_matrix(store, MatrixSpec(selection=selection_of("ann")), context)
+            return
+        for rows in ROWS:
+            for value in VALUES:
+                matrix = build_matrix(
+                    store,
+                    MatrixSpec(
+                        rows=rows,
+                        columns=columns,
+                        value=value,
+                        transpose=transpose,
+                        selection=selection_of(spec["selection"]),
+                    ),
+                    context,
+                    detail=False,
+                )
+                universe, column_universe, expected = naive_matrix(data, rows, columns, value, spec["selection"])
+                got_rows, got_columns = (matrix.columns, matrix.rows) if transpose else (matrix.rows, matrix.columns)
+                assert set(got_rows) == universe, (rows, value)
+                assert set(got_columns) == column_universe, (rows, value)
+                for row in got_rows:
+                    for column in got_columns:
+                        got = matrix.value(column, row) if transpose else matrix.value(row, column)
+                        assert got == expected.get((row, column), 0), (rows, value, row, column)
+        table = frequencies(store, columns=columns)
+        for key, numbers in naive_frequencies(data, columns).items():
+            row = table.loc[key]
+            assert (
+                int(row["segments"]),
+                int(row["transcripts"]),
+                int(row["participants"]),
+                int(row["coders"]),
+                float(row["share_of_transcripts"]),
+            ) == numbers, key
+        for unit in ("overlap", "turn"):
+            co = cooccurrence(store, columns=columns, unit=unit)
+            expected = naive_cooccurrence(data, columns, unit)
+            for a in co.index:
+                for b in co.columns:
+                    assert int(co.at[a, b]) == expected.get((a, b), 0), (unit, a, b)
+    finally:
+        store.close()

@@ -13,6 +13,9 @@ from workbench.store import Store
 from workbench.tui.app import WorkbenchApp
 
 
+pytestmark = pytest.mark.both_engines  # each test's project: a file, then a team database
+
+
 @pytest.fixture
 def project(one_transcript):
     path = one_transcript()

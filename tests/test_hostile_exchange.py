@@ -37,13 +37,15 @@ def deadline(seconds: float):
         signal.signal(signal.SIGALRM, previous)
 
 
-def wb(project: Path, *args: str, seconds: float = 60):
+def wb(project: Path | str, *args: str, seconds: float = 60):
     with deadline(seconds):
         result = CliRunner().invoke(cli, ["--project", str(project), *args], obj={})
     assert "This is a bug" not in result.output, result.output
     assert result.exception is None or isinstance(result.exception, SystemExit), result.output
     return result
 
+
+pytestmark = pytest.mark.both_engines  # `project` and `store`: a project file, then a team database
 
 G1, G2, G3 = (str(uuid.UUID(int=i)) for i in (0x1111, 0x2222, 0x3333))
 U1 = str(uuid.UUID(int=0xAAAA))
@@ -90,20 +92,19 @@ def selection(guid: str, start: int, end: int, code: str, name: str = "", codes:
     )
 
 
-def opened(path: Path):
+def opened(path: Path | str):
     return contextlib.closing(Store.open(path))
 
 
-def counts(project: Path) -> tuple[int, int, int]:
+def counts(project: Path | str) -> tuple[int, int, int]:
     with opened(project) as store:
         return len(store.codes()), len(store.transcripts()), len(store.segments())
 
 
 @pytest.fixture
-def project(tmp_path):
-    path = tmp_path / "p.db"
-    wb(path, "init")
-    return path
+def project(location):
+    wb(location, "init")
+    return location
 
 
 # -- 1. a code that is its own ancestor -----------------------------------------------------------
@@ -333,7 +334,7 @@ def test_control_characters_are_replaced_at_import_and_exports_stay_well_formed(
     _export_is_well_formed(project, tmp_path)
 
 
-def _export_is_well_formed(project: Path, tmp_path: Path) -> None:
+def _export_is_well_formed(project: Path | str, tmp_path: Path) -> None:
     assert wb(project, "export", "qdpx", str(tmp_path / "out.qdpx")).exit_code == 0
     with zipfile.ZipFile(tmp_path / "out.qdpx") as archive:
         ET.fromstring(archive.read("project.qde"))

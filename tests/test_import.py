@@ -8,6 +8,8 @@ import pytest
 from workbench.errors import InputError
 from workbench.project import import_transcripts, list_transcripts, load_metadata
 
+pytestmark = pytest.mark.both_engines  # each test's `store`: a project file, then a team database
+
 
 def test_batch_keeps_going_past_a_bad_file(store, tmp_path):
     folder = tmp_path / "Riverbend"

@@ -15,6 +15,9 @@ from workbench.models import Codebook, CodeSpec
 from workbench.project import apply_codebook, import_transcripts
 from workbench.reading import load_document, other_coders_spans
 from workbench.suggest import participant_turns
+import pytest
+
+pytestmark = pytest.mark.both_engines  # each test's `store`: a project file, then a team database
 
 
 def test_reader_and_agreement_cut_the_same_sentences(store, real: Path):

@@ -128,7 +128,9 @@ def test_the_sample_study_pseudonymised_keeps_every_segment(sample: Path, tmp_pa
     assert [line.split(",")[1:] for line in m_old.splitlines()] == [line.split(",")[1:] for line in m_new.splitlines()]
 
 
-def test_exports_written_pseudonymised_from_the_original(sample: Path, tmp_path: Path) -> None:
+@pytest.mark.both_engines
+def test_exports_written_pseudonymised_from_the_original(built_project, tmp_path: Path) -> None:
+    sample = built_project("demo", build_demo)  # a file, then a team database
     key = tmp_path / "key.csv"
     key.write_text(
         "term,category,pseudonym\nNatarajan,person,[Physician A]\nBayline,organisation,[Health System]\n",

@@ -75,9 +75,12 @@ def test_build_again_changes_nothing(demo):
     assert not again.built and again.segments == len(store.segments())
 
 
-def test_cli_demo_no_tui(tmp_path):
-    result = CliRunner().invoke(cli, ["--project", str(tmp_path / "d.db"), "demo", "--no-tui"], obj={})
+@pytest.mark.both_engines
+def test_cli_demo_no_tui(location, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(cli, ["--project", location, "demo", "--no-tui"], obj={})
     assert result.exit_code == 0, result.output
     assert "18 transcripts" in result.output
-    listing = CliRunner().invoke(cli, ["--project", str(tmp_path / "d.db"), "transcripts", "--format", "json"], obj={})
+    listing = CliRunner().invoke(cli, ["--project", location, "transcripts", "--format", "json"], obj={})
     assert listing.exit_code == 0 and "Riverbend Family Medicine" in listing.output
+    assert sorted(p.name for p in tmp_path.iterdir()) == ([] if "://" in location else ["project.db"])

@@ -22,6 +22,8 @@ from workbench.findings.saturation import (
 )
 from workbench.project import import_transcripts
 
+pytestmark = pytest.mark.both_engines  # each test's `store`: a project file, then a team database
+
 # methods-reference.md §6.2: a base of 4 interviews with 37 themes, first run (5-6) adds 7.
 WORKED_NEW = [20, 9, 5, 3, 4, 3, 2, 1, 1, 0, 0, 1]
 

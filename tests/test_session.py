@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -26,16 +27,16 @@ TEXT = (
 )
 
 
+pytestmark = pytest.mark.both_engines  # each test's project: a file, then a team database
+
+
 @pytest.fixture
-def project(tmp_path, codebook_path):
-    path = tmp_path / "p.db"
-    store = Store.open(path, create=True)
+def project(store, location, tmp_path, codebook_path):
     source = tmp_path / "rb-01.txt"
     source.write_text(TEXT)
     import_transcripts(store, [source])
     import_codebook(store, codebook_path)
-    yield store, path
-    store.close()
+    return store, location
 
 
 @pytest.fixture
@@ -392,8 +393,10 @@ def test_pins_come_first_are_kept_per_coder_and_stop_at_nine(project, session):
     assert s.quick_code(10) is None
 
 
+@pytest.mark.sqlite_only("a read-only file")
 def test_on_a_read_only_project_every_change_is_refused_and_nothing_is_kept(project, session):
-    store, path = project
+    store, location = project
+    path = Path(location)
     s = session
     s.sentence(1)
     s.apply(code_id(s, "Barriers/Time"))

@@ -15,6 +15,8 @@ from workbench.project import import_transcripts
 from workbench.retext import OffsetMap, Replacement, diff_blocks, move_span, replacement_blocks
 from workbench.store import Store
 
+pytestmark = pytest.mark.both_engines  # each test's `store`: a project file, then a team database
+
 WORDS = [
     "care",
     "team",

@@ -28,6 +28,7 @@ def segments(path):
         store.close()
 
 
+@pytest.mark.both_engines
 def test_code_undo_redo_remove(project):
     async def scenario():
         app = WorkbenchApp(project, "maria")
@@ -259,6 +260,7 @@ def test_codebook_and_retrieval_jump_into_the_transcript(project):
     asyncio.run(scenario())
 
 
+@pytest.mark.both_engines
 def test_screen_shows_another_coders_work(project):
     async def scenario():
         app = WorkbenchApp(project, "maria")
@@ -277,6 +279,7 @@ def test_screen_shows_another_coders_work(project):
     asyncio.run(scenario())
 
 
+@pytest.mark.both_engines
 def test_matrix_screen_drill_down_and_export(project, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
 
@@ -322,6 +325,7 @@ def test_matrix_screen_drill_down_and_export(project, tmp_path, monkeypatch):
     asyncio.run(scenario())
 
 
+@pytest.mark.both_engines
 def test_agreement_screen(project):
     async def scenario():
         store = Store.open(project)
@@ -341,6 +345,7 @@ def test_agreement_screen(project):
             await pilot.pause()
             screen = app.screen
             assert screen.report is not None and screen.query_one("DataTable").row_count == len(screen.report.codes) + 1
+            assert sorted(screen.report.spec.coders) == ["james", "maria"]  # not a team member who has not coded
             await pilot.press("u")
             await pilot.pause()
             await app.workers.wait_for_complete()
@@ -389,6 +394,7 @@ def test_search_screen_codes_picked_hits_and_reader_suggestions(project):
     asyncio.run(scenario())
 
 
+@pytest.mark.both_engines
 def test_reconcile_screen_for_one_transcript_with_chosen_coders(project):
     async def scenario():
         store = Store.open(project)

@@ -14,6 +14,9 @@ from workbench.tui.screens.help import HelpScreen
 from workbench.tui.screens.reader import ReaderScreen
 
 
+pytestmark = pytest.mark.both_engines  # each test's project: a file, then a team database
+
+
 @pytest.fixture
 def project(one_transcript):
     return one_transcript()

@@ -28,6 +28,9 @@ TEXT = (
 )
 
 
+pytestmark = pytest.mark.both_engines  # each test's project: a file, then a team database
+
+
 @pytest.fixture
 def project(one_transcript):
     return one_transcript(

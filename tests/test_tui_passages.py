@@ -4,7 +4,6 @@ segment scrolls to it; wide terminals keep a reading measure and give the rest t
 from __future__ import annotations
 
 import asyncio
-import shutil
 
 import pytest
 from pilot import settle
@@ -19,20 +18,12 @@ from workbench.tui.screens.search import SearchScreen
 from workbench.tui.widgets.transcript_view import GUTTER
 
 
-@pytest.fixture(scope="module")
-def demo_source(tmp_path_factory):
-    path = tmp_path_factory.mktemp("demo") / "demo.db"
-    store = Store.open(path, create=True)
-    build_demo(store)
-    store.close()
-    return path
+pytestmark = pytest.mark.both_engines  # `demo`: a copy of the sample study, a file then a team database
 
 
 @pytest.fixture
-def demo(demo_source, tmp_path):
-    path = tmp_path / "demo.db"
-    shutil.copy(demo_source, path)
-    return path
+def demo(built_project):
+    return built_project("demo", build_demo)
 
 
 def cell_text(table: DataTable, row: int, column: int) -> str:
@@ -73,6 +64,10 @@ def test_retrieval_shows_whole_passages_and_opens_the_segment_in_view(demo):
             assert reader.selection == (segment.start, segment.end)
             view = reader.view
             first = view.line_of(segment.start)
+            for _ in range(40):  # the view scrolls once laid out (after a refresh): wait for it, bounded
+                if int(view.scroll_offset.y) <= first < int(view.scroll_offset.y) + view.size.height:
+                    break
+                await pilot.pause(0.05)
             top = int(view.scroll_offset.y)
             assert top <= first < top + view.size.height
             assert first > view.size.height  # it was not on the first screen

@@ -17,6 +17,9 @@ from workbench.tui.screens.transcripts import TranscriptsScreen
 TEXT = "Interviewer: What gets in the way?\n\nCarol: Time, mostly. Everybody is seeing patients back to back.\n"
 
 
+pytestmark = pytest.mark.both_engines  # `bare`: a project file, then a team database
+
+
 @pytest.fixture
 def bare(one_transcript):
     """Transcripts but no codebook."""

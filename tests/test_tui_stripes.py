@@ -11,6 +11,9 @@ from pilot import open_reader
 from workbench.tui.app import WorkbenchApp
 
 
+pytestmark = pytest.mark.both_engines  # each test's project: a file, then a team database
+
+
 @pytest.fixture
 def project(one_transcript):
     return one_transcript(

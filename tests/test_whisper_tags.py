@@ -12,6 +12,8 @@ from workbench.ingest.captions import Cue, cues_to_transcript
 from workbench.ingest.tags import transcriber_tags
 from workbench.project import import_transcripts
 
+pytestmark = pytest.mark.both_engines  # each test's `store`: a project file, then a team database
+
 
 def whisper_file(tmp_path, segments, name="session.json", **extra):
     path = tmp_path / name

@@ -86,7 +86,8 @@ def load_context(store: Store) -> Context:
         site_attributes={s.name: s.attributes for s in store.sites()},
         participant_attributes={p.label: p.attributes for p in participants},
         participant_roles={p.label: p.role for p in participants},
-        coders={c.id: c.name for c in store.coders()},
+        # the coders who have coded: a team database lists its members (the lead too) before they code
+        coders={c.id: c.name for c in store.coders() if c.segments},
     )
 
 

@@ -169,13 +169,13 @@ def _use_pseudonymised_copy(ctx: click.Context, key: str) -> None:
     """Point this command at a read-only pseudonymised copy of the project, removed afterwards."""
     import tempfile
 
-    from workbench.project import project_path
+    from workbench.project import project_location
     from workbench.pseudonymise import pseudonymised_copy
 
     folder = tempfile.TemporaryDirectory(prefix="workbench-pseudonymised-")
     ctx.call_on_close(folder.cleanup)
     try:
-        ctx.obj["project"] = str(pseudonymised_copy(project_path(ctx.obj["project"]), Path(key), Path(folder.name)))
+        ctx.obj["project"] = str(pseudonymised_copy(project_location(ctx.obj["project"]), Path(key), Path(folder.name)))
     except WorkbenchError as exc:
         folder.cleanup()
         raise _fail(exc) from exc

@@ -19,9 +19,9 @@ if TYPE_CHECKING:
 @handled
 def init_cmd(ctx: click.Context) -> None:
     """Create an empty project file."""
-    from workbench.project import project_path
+    from workbench.project import project_location
 
-    path = project_path(ctx.obj["project"])
+    path = project_location(ctx.obj["project"])  # a team database's URL stays whole
     if path.exists():
         raise WorkbenchError(f"{path} already exists.", hint="Open it with `workbench`, or choose another --project.")
     _store(ctx, create=True)
@@ -290,10 +290,10 @@ def demo_cmd(ctx: click.Context, no_tui: bool, coder: str | None) -> None:
     The project goes to --project, by default demo.db in your user data folder. Running it again
     opens the existing demo project.
     """
-    from workbench.project import current_coder, open_store
+    from workbench.project import current_coder, open_store, project_location
     from workbench.sample import build_demo, default_demo_path
 
-    path = Path(ctx.obj["project"]) if ctx.obj["project"] else default_demo_path()
+    path = project_location(ctx.obj["project"]) if ctx.obj["project"] else default_demo_path()
     store = open_store(path, create=True)
     from workbench.cli.progress import progress_bar
 

@@ -156,8 +156,10 @@ def _names(ctx: click.Context, kind: str) -> list[str]:
     """Names of this kind in the project; nothing when there is no readable project."""
     from pathlib import Path
 
-    path = Path(_project_of(ctx))
-    if not path.is_file():
+    from workbench.team import is_team_database
+
+    path = _project_of(ctx)
+    if not is_team_database(path) and not Path(path).is_file():  # a team database's URL is no file name
         return []
     try:
         from workbench.project import open_store

@@ -24,7 +24,7 @@ from textual.app import App
 from textual.binding import Binding
 
 from workbench.errors import WorkbenchError
-from workbench.project import open_store
+from workbench.project import open_store, project_location
 from workbench.tui.commands import ScreenActions
 
 if TYPE_CHECKING:
@@ -56,7 +56,7 @@ class WorkbenchApp(App[None]):
 
     def __init__(self, project: Path, coder: str) -> None:
         super().__init__()
-        self.project = project if isinstance(project, Path) else Path(project)  # a team database stays its URL
+        self.project = project if isinstance(project, Path) else project_location(project)  # a URL stays whole
         self.coder = coder
         self.store = open_store(self.project)
         self.error_log = error_log_path()

@@ -69,7 +69,7 @@ class AgreementScreen(Screen[None]):
         def job(store: Any) -> Any:
             from workbench.agreement.compute import AgreementSpec, compute_agreement
 
-            coders = pooled_coders(c.name for c in store.coders())
+            coders = pooled_coders(c.name for c in store.coders() if c.segments)
             return compute_agreement(store, AgreementSpec(coders=coders, unit=unit, columns=level, round=round_))
 
         run_in_thread(
@@ -188,7 +188,7 @@ class AgreementScreen(Screen[None]):
     def action_calibrate(self) -> None:
         from workbench.tui.screens.calibration import CalibrationScreen
 
-        coders = [c.name for c in workbench_app(self).store.coders()]
+        coders = [c.name for c in workbench_app(self).store.coders() if c.segments]  # not members who have not coded
         if len(coders) < 2:
             self.notify("Calibration needs two coders (a gold coder and a trainee).", severity="warning")
             return

@@ -85,7 +85,7 @@ class MatrixScreen(Screen[None]):
         # None: all coders pooled (the consensus apart); then each coder; the consensus last, on its own.
         from workbench.blind import notice
 
-        names = [c.name for c in workbench_app(self).store.coders()]
+        names = [c.name for c in workbench_app(self).store.coders() if c.segments]
         self.coders = [None] + pooled_coders(names) + [CONSENSUS] * (CONSENSUS in names)
         self.blind = notice(workbench_app(self).store, workbench_app(self).coder)
         if self.blind:

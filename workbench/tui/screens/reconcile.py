@@ -81,7 +81,7 @@ class ReconcileScreen(Screen[None]):
         except BlindPhaseError as exc:  # the blind phase: said here, nothing is computed
             self.query_one("#progress", Static).update(f"{exc.message}\n{exc.hint} · Escape goes back")
             return
-        counts = {c.name: c.segments for c in workbench_app(self).store.coders()}
+        counts = {c.name: c.segments for c in workbench_app(self).store.coders() if c.segments}
         self.coders = sorted(pooled_coders(counts), key=lambda name: -counts[name])[:3]
         self.load()
 
@@ -293,7 +293,7 @@ class ReconcileScreen(Screen[None]):
     def action_choose_coders(self) -> None:
         from workbench.tui.screens.dialogs import CoderChooser
 
-        names = pooled_coders(c.name for c in workbench_app(self).store.coders())
+        names = pooled_coders(c.name for c in workbench_app(self).store.coders() if c.segments)
 
         def chosen(selected: list[str] | None) -> None:
             if selected:

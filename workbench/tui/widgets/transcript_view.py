@@ -220,7 +220,11 @@ class TranscriptView(ScrollView, can_focus=True):
         top, height = int(self.scroll_offset.y), self.size.height
         if first < top + 1 or last > top + height - 2:
             target = first - 2 if last - first + 4 > height else max(0, first - height // 3)
-            self.scroll_to(y=max(0, target - (1 if self.lines[max(first - 1, 0)].kind == "head" else 0)), animate=False)
+            self.scroll_to(
+                y=max(0, target - (1 if self.lines[max(first - 1, 0)].kind == "head" else 0)),
+                animate=False,
+                immediate=True,
+            )
 
     # -- drawing -------------------------------------------------------------------------------
 

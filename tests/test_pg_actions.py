@@ -225,3 +225,22 @@ def test_a_temporary_table_cannot_make_a_coder_the_lead(s):
         assert cx.execute("DELETE FROM workbench.segments WHERE id = %s", (theirs,)).rowcount == 0
         with pytest.raises(errors.InsufficientPrivilege, match="row-level security"):
             cx.execute("SELECT apply_code(%s, %s, 0, 5, NULL, 'consensus', %s, '{}')", (s.transcript, s.code, NOW))
+
+
+def test_an_older_team_layer_is_refused_until_server_init(s):
+    """A database whose owner-rights functions still search a coder's temporary tables first (the
+    team layer before the fix) is refused with what to do; `server init` mends it in place."""
+    from workbench.errors import ProjectError
+
+    with s.cluster.connect(s.db) as cx:  # the cluster's superuser, as an older workbench left it
+        cx.execute("ALTER FUNCTION workbench.is_lead() RESET search_path")
+    with pytest.raises(ProjectError) as caught:
+        s.store(s.alice)
+    assert "older team layer" in caught.value.message and "server init" in caught.value.hint
+    team.init_server(s.cluster.url(s.db))
+    store = s.store(s.alice)
+    try:
+        segment = coding.add_segment(store, transcript_id=s.transcript, code_id=s.code, coder=s.alice, start=0, end=12)
+        assert segment.coder == s.alice
+    finally:
+        store.close()

@@ -82,6 +82,29 @@ class PgStore(PgQueries, TranscriptQueries, CodingQueries, FindingQueries, Maint
                 f"workbench needs {LATEST}.",
                 hint="The project lead runs `workbench server init URL` to bring it up to date.",
             )
+        self._check_team_layer()
+
+    def _check_team_layer(self) -> None:
+        """Refuse a team layer older than this workbench: functions that run with the owner's rights
+        must list pg_temp last in their search path (else a coder's temporary table named like a
+        team table is read first, and a coder can pass for the lead), and the one-round-trip coding
+        functions must exist. `server init` replaces the layer in place."""
+        from workbench.store.postgres.schema import SCHEMA
+
+        row = self.conn.execute(
+            "SELECT count(*) FILTER (WHERE p.prosecdef AND coalesce(array_to_string(p.proconfig, ' '), '') "
+            "NOT LIKE '%search_path=%pg_temp%'), count(*) FILTER (WHERE p.proname = 'apply_code') "
+            "FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname = ?",
+            (SCHEMA,),
+        ).fetchone()
+        if row is None or row[0] or not row[1]:
+            self.conn.close()
+            raise ProjectError(
+                f"{self.conn.where} has an older team layer than this workbench (its rights and "
+                "functions predate a fix that keeps a coder from passing for the lead).",
+                hint="The project lead runs `workbench server init URL` once to bring it up to date; "
+                "coding, memos and the phase are kept.",
+            )
 
     def is_project_file(self, candidate: str | Path) -> bool:
         return False  # no file of this project lives on this machine

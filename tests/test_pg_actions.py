@@ -244,3 +244,19 @@ def test_an_older_team_layer_is_refused_until_server_init(s):
         assert segment.coder == s.alice
     finally:
         store.close()
+
+
+def test_team_connections_notice_a_silent_network(s):
+    """TCP keepalives and a send timeout on every team connection (a dropped network says "server
+    unreachable" in seconds, not hours); a value the connection string gives wins."""
+    raw = team.connect(s.cluster.url(s.db, user=s.alice))
+    try:
+        given = raw.info.get_parameters()
+        assert given["keepalives_idle"] == "10" and given["tcp_user_timeout"] == "30000"
+    finally:
+        raw.close()
+    raw = team.connect(s.cluster.url(s.db, user=s.alice) + "&keepalives_idle=60")
+    try:
+        assert raw.info.get_parameters()["keepalives_idle"] == "60"
+    finally:
+        raw.close()

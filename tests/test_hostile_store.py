@@ -425,3 +425,17 @@ def test_importing_the_project_file_itself_is_refused_without_reading_it(project
         assert "project file itself" in result.message or "no such file" in result.message
     store.close()
     assert opened == []
+
+
+def test_a_repair_backup_of_a_team_database_is_a_file_named_after_it(tmp_path, monkeypatch):
+    """`check --repair` backs up first: beside a project file, and for a team database (a connection
+    string, not a path) into a project file named after the database in the current folder."""
+    from workbench.check import _backup_path
+
+    monkeypatch.chdir(tmp_path)
+    file = tmp_path / "study.db"
+    assert _backup_path(str(file), "S") == tmp_path / "study.db.before-repair-S"
+    url = "postgresql://maria:secret@db.example.org:5432/serdif?sslmode=require"
+    assert _backup_path(url, "S") == tmp_path / "serdif.before-repair-S.db"
+    assert _backup_path("postgresql://maria@/../../etc?host=/tmp", "S").parent == tmp_path
+    assert _backup_path("service=study", "S") == tmp_path / "team.before-repair-S.db"

@@ -33,7 +33,7 @@ def check_project(store: Store, *, repair: bool = False, coder: str | None = Non
             hint="Restore it from a backup, or recover what SQLite can with `sqlite3 FILE .recover`.",
         )
     stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
-    backup = store.backup_to(Path(store.path).with_name(f"{Path(store.path).name}.before-repair-{stamp}"))
+    backup = store.backup_to(_backup_path(str(store.path), stamp))
     report.backup = str(backup)
     names = store.code_names()
     with store.transaction():
@@ -75,3 +75,17 @@ def _inspect(store: Store, report: CheckReport) -> None:
     ]
     report.search_index = store.search_index_problems()
     report.schema = store.missing_schema_objects()
+
+
+def _backup_path(project: str, stamp: str) -> Path:
+    """Beside a project file; for a team database (a connection string, not a path), a project file
+    named after the database in the current folder."""
+    from workbench.team import is_team_database
+
+    if not is_team_database(project):
+        return Path(project).with_name(f"{Path(project).name}.before-repair-{stamp}")
+    from psycopg.conninfo import conninfo_to_dict
+
+    name = str(conninfo_to_dict(project).get("dbname") or "team")
+    safe = "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in name).lstrip(".") or "team"
+    return Path.cwd() / f"{safe}.before-repair-{stamp}.db"

@@ -16,6 +16,7 @@ from workbench.cli import cli
 from workbench.sample import build_demo
 from workbench.session import CodingSession
 from workbench.store import Store
+from pilot import work_done
 
 
 def cli_runner(project: str, coder: str | None = None):
@@ -131,7 +132,7 @@ def test_on_a_file_the_screens_show_only_the_coders_own_coding_and_say_why(blind
 
             matrix = MatrixScreen()
             await app.push_screen(matrix)
-            await app.workers.wait_for_complete()
+            await work_done(app)
             await pilot.pause()
             assert matrix.coders == ["maria"] and matrix.spec().selection.coders == ["maria"]
             assert "blind phase" in str(matrix.query_one("#title", Static).render())
@@ -151,7 +152,7 @@ def test_on_a_file_the_screens_show_only_the_coders_own_coding_and_say_why(blind
                 (AgreementScreen(), "#summary", "computes agreement"),
             ):
                 await app.push_screen(screen)
-                await app.workers.wait_for_complete()
+                await work_done(app)
                 await pilot.pause()
                 said = str(screen.query_one(where, Static).render())
                 assert f"blind phase: only the lead {doing}" in said, said

@@ -22,6 +22,7 @@ from workbench.search import code_hits, search
 from workbench.store import Store
 
 from conftest import SHARED_FIXTURES
+from pilot import work_done
 
 pytestmark = pytest.mark.both_engines  # `demo` and `store`: a project file, then a team database
 
@@ -366,10 +367,10 @@ def test_matrix_screen_pools_without_the_consensus(tmp_path, codebook_path):
         app = WorkbenchApp(path, "maria")
         async with app.run_test(size=(120, 30)) as pilot:
             await pilot.pause()
-            await app.workers.wait_for_complete()
+            await work_done(app)
             await pilot.press("m")
             await pilot.pause()
-            await app.workers.wait_for_complete()
+            await work_done(app)
             await pilot.pause()
             screen = app.screen
             assert isinstance(screen, MatrixScreen)
@@ -378,7 +379,7 @@ def test_matrix_screen_pools_without_the_consensus(tmp_path, codebook_path):
             for _ in range(len(screen.coders) - 1):  # cycle to the consensus, the last choice
                 await pilot.press("o")
                 await pilot.pause()
-                await app.workers.wait_for_complete()
+                await work_done(app)
                 await pilot.pause()
             assert "consensus coding" in screen.matrix.title
             assert screen.matrix.value("North", "Barriers") == 1

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 
 import pytest
-from pilot import open_reader
+from pilot import open_reader, work_done
 
 from workbench.models import Code
 from workbench.store import Store
@@ -84,7 +84,7 @@ def test_filter_transcripts(project):
         app = WorkbenchApp(project, "maria")
         async with app.run_test(size=(100, 30)) as pilot:
             await pilot.pause()
-            await app.workers.wait_for_complete()
+            await work_done(app)
             await pilot.press("slash", *"zzzz")
             await pilot.pause()
             assert app.screen.query_one("DataTable").row_count == 0
@@ -249,7 +249,7 @@ def test_codebook_and_retrieval_jump_into_the_transcript(project):
             assert isinstance(app.screen, RetrievalScreen) and len(app.screen.rows) == 1
             await pilot.press("enter")
             await pilot.pause()
-            await app.workers.wait_for_complete()
+            await work_done(app)
             await pilot.pause()
             reader = app.screen
             assert isinstance(reader, ReaderScreen)
@@ -294,10 +294,10 @@ def test_matrix_screen_drill_down_and_export(project, tmp_path, monkeypatch):
         app = WorkbenchApp(project, "maria")
         async with app.run_test(size=(120, 30)) as pilot:
             await pilot.pause()
-            await app.workers.wait_for_complete()
+            await work_done(app)
             await pilot.press("m")
             await pilot.pause()
-            await app.workers.wait_for_complete()
+            await work_done(app)
             await pilot.pause()
             from workbench.tui.screens.matrix import MatrixScreen
             from workbench.tui.screens.retrieval import RetrievalScreen
@@ -307,7 +307,7 @@ def test_matrix_screen_drill_down_and_export(project, tmp_path, monkeypatch):
             assert screen.matrix.table.at["Riverbend Family Medicine", "Barriers"] == 1
             await pilot.press("v")  # transcripts
             await pilot.pause()
-            await app.workers.wait_for_complete()
+            await work_done(app)
             await pilot.pause()
             assert screen.value == "transcripts"
             await pilot.press("right", "right", "right", "enter")  # the Barriers cell
@@ -338,17 +338,17 @@ def test_agreement_screen(project):
         app = WorkbenchApp(project, "maria")
         async with app.run_test(size=(120, 30)) as pilot:
             await pilot.pause()
-            await app.workers.wait_for_complete()
+            await work_done(app)
             await pilot.press("a")
             await pilot.pause()
-            await app.workers.wait_for_complete()
+            await work_done(app)
             await pilot.pause()
             screen = app.screen
             assert screen.report is not None and screen.query_one("DataTable").row_count == len(screen.report.codes) + 1
             assert sorted(screen.report.spec.coders) == ["james", "maria"]  # not a team member who has not coded
             await pilot.press("u")
             await pilot.pause()
-            await app.workers.wait_for_complete()
+            await work_done(app)
             await pilot.pause()
             assert screen.report.spec.unit == "turn"
 
@@ -360,12 +360,12 @@ def test_search_screen_codes_picked_hits_and_reader_suggestions(project):
         app = WorkbenchApp(project, "maria")
         async with app.run_test(size=(120, 30)) as pilot:
             await pilot.pause()
-            await app.workers.wait_for_complete()
+            await work_done(app)
             await pilot.press("s")
             await pilot.pause()
             await pilot.press(*"time", "enter")
             await pilot.pause()
-            await app.workers.wait_for_complete()
+            await work_done(app)
             await pilot.pause()
             screen = app.screen
             assert len(screen.hits) == 1
@@ -376,15 +376,15 @@ def test_search_screen_codes_picked_hits_and_reader_suggestions(project):
             assert [s.text for s in app.store.segments()] == ["Time, mostly."]
             await pilot.press("escape")
             await pilot.pause()
-            await app.workers.wait_for_complete()
+            await work_done(app)
             await pilot.press("enter")
             await pilot.pause()
-            await app.workers.wait_for_complete()
+            await work_done(app)
             await pilot.pause()
             reader = app.screen
             await pilot.press("S")
             await pilot.pause()
-            await app.workers.wait_for_complete()
+            await work_done(app)
             await pilot.pause()
             assert reader.proposals  # "no hour in the week" matches the Time pattern
             await pilot.press("o", "y")
@@ -410,7 +410,7 @@ def test_reconcile_screen_for_one_transcript_with_chosen_coders(project):
             await open_reader(app, pilot)
             await pilot.press("R")
             await pilot.pause()
-            await app.workers.wait_for_complete()
+            await work_done(app)
             await pilot.pause()
             from workbench.tui.screens.reconcile import ReconcileScreen
 
@@ -423,7 +423,7 @@ def test_reconcile_screen_for_one_transcript_with_chosen_coders(project):
             chooser.query_one("SelectionList").deselect("lee")
             await pilot.press("enter")
             await pilot.pause()
-            await app.workers.wait_for_complete()
+            await work_done(app)
             await pilot.pause()
             assert sorted(screen.coders) == ["james", "maria"]
             await pilot.press("2")  # take the second coder's coding for the first disagreement

@@ -9,6 +9,7 @@ from workbench.project import import_transcripts
 from workbench.store import Store
 from workbench.tui.app import WorkbenchApp
 from workbench.tui.screens.pseudonymise import PseudonymiseScreen, default_key_path
+from pilot import work_done
 
 TEXT = (
     "---\nsite: Riverbend Family Medicine\nparticipant: RB-01\nrole: administrator\ninterviewer: Tom Albright\n---\n"
@@ -31,7 +32,7 @@ def test_review_accept_reject_rename_add(tmp_path):
             await pilot.pause()
             app.push_screen(PseudonymiseScreen())
             await pilot.pause()
-            await app.workers.wait_for_complete()
+            await work_done(app)
             await pilot.pause()
             screen = app.screen
             assert isinstance(screen, PseudonymiseScreen)
@@ -91,12 +92,12 @@ def test_reader_corrects_text_and_speaker_and_undoes(tmp_path):
         app = WorkbenchApp(path, "maria")
         async with app.run_test(size=(100, 30)) as pilot:
             await pilot.pause()
-            await app.workers.wait_for_complete()
+            await work_done(app)
             await pilot.pause()
             assert isinstance(app.screen, TranscriptsScreen)
             await pilot.press("enter")
             await pilot.pause()
-            await app.workers.wait_for_complete()
+            await work_done(app)
             await pilot.pause()
             reader = app.screen
             assert isinstance(reader, ReaderScreen)
@@ -105,7 +106,7 @@ def test_reader_corrects_text_and_speaker_and_undoes(tmp_path):
             await pilot.pause()
             await pilot.press(*"What stands in the way?", "enter")
             await pilot.pause()
-            await app.workers.wait_for_complete()
+            await work_done(app)
             await pilot.pause()
             corrected = app.store.transcript_text(tid)
             told = reader.told
@@ -113,11 +114,11 @@ def test_reader_corrects_text_and_speaker_and_undoes(tmp_path):
             await pilot.pause()
             await pilot.press(*"Moderator", "enter")
             await pilot.pause()
-            await app.workers.wait_for_complete()
+            await work_done(app)
             speaker = app.store.turns(tid)[0].speaker
             await pilot.press("u")
             await pilot.pause()
-            await app.workers.wait_for_complete()
+            await work_done(app)
             await pilot.pause()
             return corrected, told, speaker, app.store.transcript_text(tid)
 
@@ -149,7 +150,7 @@ def test_speakers_screen_maps_and_marks(tmp_path):
         app = WorkbenchApp(path, "maria")
         async with app.run_test(size=(100, 30)) as pilot:
             await pilot.pause()
-            await app.workers.wait_for_complete()
+            await work_done(app)
             await pilot.pause()
             await pilot.press("C")
             await pilot.pause()

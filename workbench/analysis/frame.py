@@ -228,6 +228,25 @@ def frame_columns(context: Context) -> list[str]:
     ]
 
 
+def record_start(seg: Placed, transcript: Transcript, path: str, context: Context) -> tuple[Any, ...]:
+    """The columns every record of a segment starts with, up to the theme (see frame_columns)."""
+    assert seg.detail is not None  # the segments are placed with their detail for the records
+    return (
+        seg.id,
+        seg.transcript_id,
+        seg.code_id,
+        seg.coder_id,
+        seg.start,
+        seg.end,
+        *seg.detail,
+        transcript.title,
+        transcript.site,
+        context.coders.get(seg.coder_id),
+        path,
+        path.split("/")[0],
+    )
+
+
 def frame_records(store: Store, selection: Selection | None, context: Context) -> list[tuple[Any, ...]]:
     columns = frame_columns(context)
     site_keys = [c[5:] for c in columns if c.startswith("site:")]
@@ -239,21 +258,7 @@ def frame_records(store: Store, selection: Selection | None, context: Context) -
         assert seg.detail is not None  # asked for
         transcript = info[seg.transcript_id]
         site = transcript.site
-        path = paths[seg.code_id]
-        base = (
-            seg.id,
-            seg.transcript_id,
-            seg.code_id,
-            seg.coder_id,
-            seg.start,
-            seg.end,
-            *seg.detail,
-            transcript.title,
-            site,
-            context.coders.get(seg.coder_id),
-            path,
-            path.split("/")[0],
-        )
+        base = record_start(seg, transcript, paths[seg.code_id], context)
         site_attrs = context.site_attributes.get(site, {}) if site else {}
         for person in seg.participants or (None,):
             attrs = context.participant_attributes.get(person, {}) if person else {}

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from workbench.analysis.columns import row_key
-from workbench.analysis.frame import Context, Placed
+from workbench.analysis.frame import Context, Placed, record_start
 
 
 class RecordBuilder:
@@ -24,20 +24,7 @@ class RecordBuilder:
         assert seg.detail is not None  # the segments are placed with their detail for the records
         transcript = self.info[seg.transcript_id]
         site, path = transcript.site, self.paths[seg.code_id]
-        base = (
-            seg.id,
-            seg.transcript_id,
-            seg.code_id,
-            seg.coder_id,
-            seg.start,
-            seg.end,
-            *seg.detail,
-            transcript.title,
-            site,
-            context.coders.get(seg.coder_id),
-            path,
-            path.split("/")[0],
-        )
+        base = record_start(seg, transcript, path, context)
         site_attrs = context.site_attributes.get(site, {}) if site else {}
         people = seg.participants or (None,)
         per_person = dimension in ("participant", "role") or dimension.startswith("participant:")
